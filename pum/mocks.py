@@ -1,0 +1,96 @@
+"""Answers for the mock runtime: resources behave as in `pulumi preview`, invokes as a real tenant.
+
+Preview semantics: a resource being created has no ID yet and only echoes its known inputs, so
+object IDs, ARM IDs and every computed output are unknown, exactly as the engine shows them.
+Invokes (data sources) run during a real preview too, so they get realistic, deterministic
+answers: GUIDs derived from the call, a fixed offline tenant and subscription.
+"""
+from __future__ import annotations
+
+import uuid
+from typing import Any, Callable
+
+from pulumi.output import Unknown
+from pulumi.runtime import Mocks, MockCallArgs, MockResourceArgs
+
+OFFLINE_TENANT_ID = "00000000-0000-4000-8000-0000000000a1"
+OFFLINE_SUBSCRIPTION_ID = "00000000-0000-4000-8000-0000000000b2"
+OFFLINE_CLIENT_ID = "00000000-0000-4000-8000-0000000000c3"
+OFFLINE_OBJECT_ID = "00000000-0000-4000-8000-0000000000d4"
+_NAMESPACE = uuid.UUID("6f1c2a2e-3b7c-4d4e-9a55-7e0f4f2b9a10")
+
+
+def stable_guid(*parts: Any) -> str:
+    """A deterministic GUID for the same call, so previews are reproducible."""
+    return str(uuid.uuid5(_NAMESPACE, "|".join(str(p) for p in parts)))
+
+
+def _known(value: Any) -> Any:
+    """Drop values that are unknown at preview: they must stay unknown in the outputs too."""
+    if isinstance(value, Unknown):
+        return None
+    if isinstance(value, dict):
+        return {k: _known(v) for k, v in value.items() if not isinstance(v, Unknown)}
+    if isinstance(value, list):
+        return [_known(v) for v in value]
+    return value
+
+
+def _client_config(_args: dict) -> dict:
+    return {
+        "tenantId": OFFLINE_TENANT_ID,
+        "clientId": OFFLINE_CLIENT_ID,
+        "objectId": OFFLINE_OBJECT_ID,
+        "subscriptionId": OFFLINE_SUBSCRIPTION_ID,
+    }
+
+
+def _lookup_object(kind: str) -> Callable[[dict], dict]:
+    def answer(args: dict) -> dict:
+        key = args.get("displayName") or args.get("userPrincipalName") or args.get("objectId") or args
+        object_id = args.get("objectId") or stable_guid(kind, key)
+        result = {"id": object_id, "objectId": object_id}
+        result.update({k: v for k, v in args.items() if isinstance(v, (str, bool, int))})
+        return result
+
+    return answer
+
+
+def _registration_token(args: dict) -> dict:
+    token = "offline-registration-token-" + stable_guid("avd", args.get("hostPoolName"))
+    return {"token": token, "expirationTime": "2099-01-01T00:00:00Z"}
+
+
+def _list_registration_tokens(args: dict) -> dict:
+    return {"value": [_registration_token(args)]}
+
+
+INVOKES: dict[str, Callable[[dict], dict]] = {
+    "azuread:index/getClientConfig:getClientConfig": _client_config,
+    "azure-native:authorization:getClientConfig": _client_config,
+    "azuread:index/getGroup:getGroup": _lookup_object("group"),
+    "azuread:index/getUser:getUser": _lookup_object("user"),
+    "azuread:index/getServicePrincipal:getServicePrincipal": _lookup_object("servicePrincipal"),
+    "azuread:index/getAdministrativeUnit:getAdministrativeUnit": _lookup_object("administrativeUnit"),
+    "azure-native:desktopvirtualization:getHostPoolRegistrationToken": _registration_token,
+    "azure-native:desktopvirtualization:listHostPoolRegistrationTokens": _list_registration_tokens,
+}
+
+
+class PreviewMocks(Mocks):
+    """Mocks with `pulumi preview` semantics for resources and realistic answers for invokes."""
+
+    def __init__(self) -> None:
+        self.unanswered_invokes: list[str] = []
+
+    def new_resource(self, args: MockResourceArgs) -> tuple[str, dict]:
+        if args.resource_id:  # a read or an import: the object exists, its ID is known
+            return args.resource_id, _known(args.inputs)
+        return "", _known(args.inputs)
+
+    def call(self, args: MockCallArgs) -> dict:
+        answer = INVOKES.get(args.token)
+        if answer is None:
+            self.unanswered_invokes.append(args.token)
+            return {}
+        return answer(dict(args.args))

@@ -1,0 +1,63 @@
+"""A MockMonitor that records every registration the way the engine receives it."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from google.protobuf import struct_pb2
+from pulumi.runtime.mocks import MockMonitor
+
+
+@dataclass
+class Registration:
+    """One RegisterResource call: what `pulumi preview` would show and what analyzers receive."""
+
+    urn: str
+    type: str
+    name: str
+    parent: str | None
+    custom: bool
+    protect: bool
+    provider: str
+    properties: struct_pb2.Struct
+    dependencies: list[str]
+    property_dependencies: dict[str, list[str]]
+    source: tuple[str, int] | None = None
+    outputs: dict = field(default_factory=dict)
+
+
+class RecordingMonitor(MockMonitor):
+    """Records registrations in order and flags duplicate URNs, which the real engine rejects."""
+
+    def __init__(self, mocks) -> None:
+        super().__init__(mocks)
+        self.registrations: list[Registration] = []
+        self.duplicates: list[str] = []
+        self._seen: set[str] = set()
+
+    def RegisterResource(self, request):
+        response = super().RegisterResource(request)
+        urn = response.urn
+        if urn in self._seen:
+            self.duplicates.append(urn)
+        self._seen.add(urn)
+        properties = struct_pb2.Struct()
+        properties.CopyFrom(request.object)
+        source = None
+        if request.HasField("sourcePosition") and request.sourcePosition.uri:
+            source = (request.sourcePosition.uri, request.sourcePosition.line)
+        self.registrations.append(
+            Registration(
+                urn=urn,
+                type=request.type,
+                name=request.name,
+                parent=request.parent or None,
+                custom=bool(request.custom),
+                protect=bool(request.protect),
+                provider=request.provider,
+                properties=properties,
+                dependencies=list(request.dependencies),
+                property_dependencies={k: list(v.urns) for k, v in request.propertyDependencies.items()},
+                source=source,
+            )
+        )
+        return response

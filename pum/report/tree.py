@@ -1,0 +1,27 @@
+"""The plan as a parent/child tree, shared by the text and markdown renderers."""
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..engine import Report, Resource
+
+
+def walk(report: Report) -> Iterator[tuple[str, Resource]]:
+    """Yield (prefix, resource) in `pulumi preview` order: the stack first, children under parents."""
+    children: dict[str | None, list[Resource]] = {}
+    known = {r.urn for r in report.resources}
+    for resource in report.resources:
+        parent = resource.parent if resource.parent in known else None
+        children.setdefault(parent, []).append(resource)
+
+    def visit(resource: Resource, prefix: str, last: bool, depth: int) -> Iterator[tuple[str, Resource]]:
+        branch = "" if depth == 0 else prefix + ("└─ " if last else "├─ ")
+        yield branch, resource
+        kids = children.get(resource.urn, [])
+        next_prefix = "" if depth == 0 else prefix + ("   " if last else "│  ")
+        for index, child in enumerate(kids):
+            yield from visit(child, next_prefix, index == len(kids) - 1, depth + 1)
+
+    roots = children.get(None, [])
+    for index, root in enumerate(roots):
+        yield from visit(root, "", index == len(roots) - 1, 0)

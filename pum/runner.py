@@ -1,0 +1,147 @@
+"""Runs a Pulumi Python program in-process under the mock runtime, in preview mode.
+
+It mirrors the Python language host: configure the runtime, run the program inside the root
+stack with `run_in_stack`, wait for every registration. Each run gets a fresh context, event loop
+and monitor, so one process can preview many programs (the test suite does).
+"""
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import logging
+import os
+import runpy
+import sys
+import traceback
+from dataclasses import dataclass, field
+from typing import Callable
+
+import pulumi
+import pulumi.runtime
+from pulumi.runtime import config as runtime_config
+from pulumi.runtime import settings as runtime_settings
+from pulumi.runtime.mocks import MockEngine, MockSettings
+from pulumi.runtime.stack import run_in_stack
+
+from .errors import ProgramError, UsageError
+from .mocks import PreviewMocks
+from .recorder import RecordingMonitor
+
+
+@dataclass
+class ProgramRun:
+    monitor: RecordingMonitor
+    mocks: PreviewMocks
+    diagnostics: list[tuple[str, str]] = field(default_factory=list)
+    outputs: dict = field(default_factory=dict)
+
+
+class _Capture(logging.Handler):
+    def __init__(self, sink: list[tuple[str, str]]):
+        super().__init__(logging.DEBUG)
+        self.sink = sink
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.levelno >= logging.INFO:
+            self.sink.append((record.levelname.lower(), record.getMessage()))
+
+
+def _program_error(exc: BaseException, program_dir: str | None) -> Exception:
+    """Map a program failure to the contract: config/model errors exit 2, anything else exit 3."""
+    if getattr(exc, "exit_code", None) == 2:
+        return UsageError(str(exc))
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = ""
+    for frame in reversed(frames):
+        inside = program_dir and os.path.abspath(frame.filename).startswith(program_dir + os.sep)
+        if inside or not program_dir:
+            shown = os.path.relpath(frame.filename, program_dir) if program_dir else frame.filename
+            where = f"{shown}:{frame.lineno}: "
+            break
+    detail = "".join(traceback.format_exception(exc))
+    message = str(exc).strip() or type(exc).__name__
+    return ProgramError(f"{where}{type(exc).__name__}: {message}", detail)
+
+
+async def _resolve_outputs(outputs: dict) -> dict:
+    """Stack exports as `pulumi preview` shows them: unknown ones stay unknown, secrets stay secret."""
+    resolved = {}
+    for name, value in outputs.items():
+        output = pulumi.Output.from_input(value)
+        known, secret = await output.is_known(), await output.is_secret()
+        resolved[name] = ("secret", None) if secret else ("value", await output.future()) if known else ("unknown", None)
+    return resolved
+
+
+def _as_callable(program: Callable[[], object] | str, program_dir: str | None) -> Callable[[], object]:
+    if callable(program):
+        return program
+    return lambda: runpy.run_path(program, run_name="__main__")
+
+
+def _run(program, project, stack, config, secret_keys, program_dir) -> ProgramRun:
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    mocks = PreviewMocks()
+    monitor = RecordingMonitor(mocks)
+    diagnostics: list[tuple[str, str]] = []
+    logger = logging.getLogger(f"pum.program.{id(monitor)}")
+    logger.propagate = False
+    logger.setLevel(logging.DEBUG)
+    handler = _Capture(diagnostics)
+    logger.addHandler(handler)
+    settings = MockSettings(
+        monitor=monitor,
+        monitor_features=set(monitor.GetDeploymentInfo(None).supportedFeatures),
+        engine=MockEngine(logger),
+        project=project,
+        stack=stack,
+        dry_run=True,
+        organization="organization",
+        root_directory=program_dir or os.getcwd(),
+        callbacks=None,
+    )
+    runtime_settings.configure(settings)
+    runtime_settings.ROOT.set(None)
+    runtime_config.set_all_config(dict(config), sorted(secret_keys))
+    run = ProgramRun(monitor, mocks, diagnostics)
+    body = _as_callable(program, program_dir)
+    roots: list = []
+
+    def program_in_stack():
+        roots.append(runtime_settings.get_root_resource())
+        return body()
+
+    try:
+        loop.run_until_complete(run_in_stack(program_in_stack))
+        if roots and roots[0] is not None:
+            run.outputs = loop.run_until_complete(_resolve_outputs(roots[0].outputs))
+    except Exception as exc:  # the program's own failure, reported per the contract
+        raise _program_error(exc, program_dir) from None
+    finally:
+        logger.removeHandler(handler)
+        asyncio.set_event_loop(None)
+        loop.close()
+    return run
+
+
+def run_program(
+    program: Callable[[], object] | str,
+    *,
+    project: str,
+    stack: str,
+    config: dict[str, str],
+    secret_keys: set[str],
+    program_dir: str | None = None,
+) -> ProgramRun:
+    """Run `program` (a callable, or the path of a program's main file) and return what it registered."""
+    saved_cwd, saved_path = os.getcwd(), list(sys.path)
+    if program_dir:
+        os.chdir(program_dir)
+        sys.path.insert(0, program_dir)
+    try:
+        context = contextvars.Context()
+        return context.run(_run, program, project, stack, config, secret_keys, program_dir)
+    finally:
+        os.chdir(saved_cwd)
+        sys.path[:] = saved_path
