@@ -230,7 +230,6 @@ def run_preview(
     For a project directory, config comes from <stackConfigDir>/Pulumi.<stack>.yaml unless
     `config` is given; `project` is then the one named in Pulumi.yaml.
     """
-    packs = _load_packs(policy_packs, list(policy_pack_configs))
     stack_file = None
     program_file = None
     program_dir = cwd
@@ -244,6 +243,7 @@ def run_preview(
     else:
         stack_config = config_from_mapping(config or {}, project, "<config>")
         target = program
+    packs = _load_packs(policy_packs, list(policy_pack_configs))
     run = run_program(target, project=project, stack=stack, config=stack_config.values,
                       secret_keys=stack_config.secret_keys, program_dir=program_dir)
     return _report(project, stack, run, packs, stack_file, program_file)

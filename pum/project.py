@@ -90,7 +90,7 @@ def load_project(directory: str) -> Project:
 
 
 def stack_file_path(project: Project, stack: str) -> str:
-    return os.path.join(project.stack_config_dir, f"Pulumi.{stack}.yaml")
+    return os.path.normpath(os.path.join(project.stack_config_dir, f"Pulumi.{stack}.yaml"))
 
 
 def _strip_secure(value: Any) -> tuple[Any, bool]:

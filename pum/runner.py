@@ -79,7 +79,15 @@ def _as_callable(program: Callable[[], object] | str, program_dir: str | None) -
     return lambda: runpy.run_path(program, run_name="__main__")
 
 
+def _previous_loop():
+    try:
+        return asyncio.get_event_loop_policy().get_event_loop()
+    except RuntimeError:
+        return None
+
+
 def _run(program, project, stack, config, secret_keys, program_dir) -> ProgramRun:
+    previous = _previous_loop()
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     mocks = PreviewMocks()
@@ -120,8 +128,8 @@ def _run(program, project, stack, config, secret_keys, program_dir) -> ProgramRu
         raise _program_error(exc, program_dir) from None
     finally:
         logger.removeHandler(handler)
-        asyncio.set_event_loop(None)
         loop.close()
+        asyncio.set_event_loop(previous if previous is not None and not previous.is_closed() else None)
     return run
 
 
