@@ -1,0 +1,108 @@
+"""Shared pieces of the Graph dynamic providers: the provider base class, diffing, validation helpers.
+
+Providers stay picklable (pulumi serialises them with dill): they hold no client, only an optional
+``client_factory`` (None in real use; tests inject one to route sleeps), and build a
+:class:`GraphClient` inside each method.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable, Iterable, Optional
+
+from pulumi.dynamic import CheckFailure, CheckResult, DiffResult, ResourceProvider
+
+from .client import GraphClient
+
+GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # pulumi's wire sentinel for a preview unknown
+_DURATION = re.compile(r"^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$")
+
+
+def is_unknown(value: Any) -> bool:
+    return value == UNKNOWN or type(value).__name__ == "Unknown"
+
+
+def parse_duration(text: Any, field: str) -> timedelta:
+    """Parse an ISO 8601 duration made of weeks, days, hours, minutes, seconds (what PIM uses)."""
+    match = _DURATION.match(text) if isinstance(text, str) else None
+    if not match or text in ("P", "PT"):
+        raise ValueError(f"{field}: {text!r} is not an ISO 8601 duration; use e.g. 'PT1H', 'PT8H', 'P180D'")
+    w, d, h, m, s = (int(g or 0) for g in match.groups())
+    value = timedelta(weeks=w, days=d, hours=h, minutes=m, seconds=s)
+    if value <= timedelta(0):
+        raise ValueError(f"{field}: {text!r} is zero; give a positive duration such as 'P180D'")
+    return value
+
+
+def parse_utc(text: Any, field: str) -> datetime:
+    """Parse an ISO 8601 timestamp that names its offset (e.g. '2026-01-31T00:00:00Z')."""
+    try:
+        value = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    except ValueError:
+        value = None
+    if value is None or value.tzinfo is None:
+        raise ValueError(f"{field}: {text!r} is not an ISO 8601 UTC timestamp; use e.g. '2026-01-31T00:00:00Z'")
+    return value.astimezone(timezone.utc)
+
+
+def utc_iso(value: datetime) -> str:
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def require_guid(value: Any, field: str) -> None:
+    """Raise a clear error for a plain string that is not a GUID (Outputs pass: checked by Graph)."""
+    if isinstance(value, str) and not is_unknown(value) and not GUID.match(value):
+        raise ValueError(f"{field}: {value!r} is not an object ID (a GUID such as "
+                         "'62e90394-69f5-4237-9190-012177145e10')")
+
+
+def check_result(news: dict, checks: Iterable[tuple[str, Callable[[], None]]]) -> CheckResult:
+    """Run (property, validator) pairs; each ValueError becomes a CheckFailure for that property."""
+    failures = []
+    for prop, validate in checks:
+        try:
+            validate()
+        except ValueError as err:
+            failures.append(CheckFailure(prop, str(err)))
+    return CheckResult(news, failures)
+
+
+def diff(olds: dict, news: dict, keys: Iterable[str], replace_keys: Iterable[str] = (),
+         normalize: Optional[Callable[[str, Any], Any]] = None,
+         delete_before_replace: bool = False) -> DiffResult:
+    """Compare declared input keys only (outputs and __provider are ignored)."""
+    norm = normalize or (lambda _k, v: v)
+    changed = [k for k in keys if norm(k, olds.get(k)) != norm(k, news.get(k))]
+    replaces = [k for k in changed if k in set(replace_keys)]
+    return DiffResult(changes=bool(changed), replaces=replaces,
+                      stables=[k for k in keys if k not in changed],
+                      delete_before_replace=delete_before_replace if replaces else None)
+
+
+def project(live: Any, declared: Any) -> Any:
+    """The part of a live Graph object that the declaration speaks about (keys it sets, same
+    list positions), so fields Graph adds do not show as drift while changed values do."""
+    if isinstance(declared, dict) and isinstance(live, dict):
+        return {k: project(live.get(k), v) for k, v in declared.items()}
+    if isinstance(declared, list) and isinstance(live, list) and len(declared) == len(live):
+        return [project(lv, dv) for lv, dv in zip(live, declared)]
+    return live
+
+
+def pick(props: dict, keys: Iterable[str]) -> dict:
+    return {k: props[k] for k in keys if k in props and props[k] is not None}
+
+
+class GraphProvider(ResourceProvider):
+    """Base of every Graph-backed dynamic provider."""
+
+    serialize_as_secret_always = False  # nothing secret is captured; a captured secret stays secret
+
+    def __init__(self, client_factory: Optional[Callable[[], GraphClient]] = None) -> None:
+        super().__init__()
+        self._client_factory = client_factory
+
+    def client(self) -> GraphClient:
+        return self._client_factory() if self._client_factory else GraphClient.from_env()

@@ -1,0 +1,275 @@
+"""An Entra Private Access (Global Secure Access) enterprise application, over Microsoft Graph beta.
+
+``PrivateAccessApplication`` (graphKind ``privateAccessApp``) is the raw Graph resource; a component
+wraps it. Create instantiates the "Custom" application template
+(``8adf8e6e-67b2-4cf2-a259-e3dc5476c621``), sets ``onPremisesPublishing`` {applicationType,
+isAccessibleViaZTNAClient: true}, assigns the connector group (PUT ``connectorGroup/$ref``), adds the
+application segments and assigns the service principal's "User" app role to the named groups. A
+failed create deletes the half-made application (create is all or nothing).
+
+Guarantees after ``up``: exactly the declared segments (reconciled one by one: unchanged ones kept,
+a changed one PATCHed, removed ones deleted before new ones are added, so access never exceeds
+either the old or the new declaration), exactly the declared principals assigned (anyone assigned
+in the portal is removed), the declared connector group. ``read`` (refresh, import by application
+object ID) reports all of these as live, so a segment edited in the portal shows as a diff; an app
+no longer reachable through the ZTNA client reads back as ``applicationType: null``. Delete removes
+the application (Graph then removes its service principal).
+
+Graph permissions: ``Application.ReadWrite.All`` and ``NetworkAccess.ReadWrite.All`` (application;
+``AppRoleAssignment.ReadWrite.All`` too when the identity does not own the app), roles Application
+Administrator and Global Secure Access Administrator for delegated use.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional, Sequence
+
+import pulumi
+from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
+
+from .base import GraphProvider, check_result, diff, is_unknown, pick, require_guid
+from .client import GraphClient, GraphError
+
+GRAPH_KIND = "privateAccessApp"
+CUSTOM_TEMPLATE_ID = "8adf8e6e-67b2-4cf2-a259-e3dc5476c621"
+APPLICATION_TYPES = ("nonwebapp", "quickaccessapp")
+DESTINATION_TYPES = ("ipAddress", "ipRange", "ipRangeCidr", "fqdn", "dnsSuffix")
+PROTOCOLS = ("tcp", "udp", "tcp,udp")
+SEGMENT_KEYS = ("destinationHost", "destinationType", "ports", "protocol")
+INPUT_KEYS = ("graphKind", "displayName", "applicationType", "segments", "connectorGroupId", "assignedGroupIds")
+DEFAULT_APP_ROLE = "00000000-0000-0000-0000-000000000000"
+
+
+def _app(object_id: str) -> str:
+    return f"/beta/applications/{object_id}"
+
+
+def _segments(object_id: str) -> str:
+    return (f"{_app(object_id)}/onPremisesPublishing/segmentsConfiguration/"
+            "microsoft.graph.IpSegmentConfiguration/applicationSegments")
+
+
+def _assigned(sp_id: str) -> str:
+    return f"/v1.0/servicePrincipals/{sp_id}/appRoleAssignedTo"
+
+
+def normalize_ports(ports: Sequence[Any]) -> list:
+    """'22' -> '22-22' (Graph stores ranges); other values are left for validation."""
+    return [f"{p}-{p}" if isinstance(p, (str, int)) and str(p).isdigit() else p for p in ports]
+
+
+def segment_key(seg: dict) -> tuple:
+    return (str(seg.get("destinationHost", "")).lower(), seg.get("destinationType"),
+            tuple(sorted(seg.get("ports") or [])), seg.get("protocol"))
+
+
+def validate_segments(segments: Any) -> None:
+    if is_unknown(segments):
+        return
+    if not isinstance(segments, list) or not segments:
+        raise ValueError("segments: declare at least one segment {destinationHost, destinationType, ports, protocol}")
+    seen = set()
+    for i, seg in enumerate(segments):
+        where = f"segments[{i}]"
+        if not isinstance(seg, dict) or not isinstance(seg.get("destinationHost"), str) or not seg["destinationHost"]:
+            raise ValueError(f"{where}.destinationHost: is required (an IP, range, CIDR, FQDN or DNS suffix)")
+        if seg.get("destinationType") not in DESTINATION_TYPES:
+            raise ValueError(f"{where}.destinationType: {seg.get('destinationType')!r} is not allowed; "
+                             f"use one of {', '.join(DESTINATION_TYPES)}")
+        if seg.get("protocol") not in PROTOCOLS:
+            raise ValueError(f"{where}.protocol: {seg.get('protocol')!r} is not allowed; use one of {PROTOCOLS}")
+        ports = seg.get("ports")
+        if not isinstance(ports, list) or not ports:
+            raise ValueError(f"{where}.ports: give a list of port ranges such as ['22-22']")
+        for port in ports:
+            low, _, high = str(port).partition("-")
+            if not (low.isdigit() and high.isdigit() and 1 <= int(low) <= int(high) <= 65535):
+                raise ValueError(f"{where}.ports: {port!r} is not a port range; use 'N-M' with 1 <= N <= M <= 65535")
+        if segment_key(seg) in seen:
+            raise ValueError(f"{where}: duplicates an earlier segment; declare each segment once")
+        seen.add(segment_key(seg))
+
+
+def _in_declared_order(live: list, declared: list, key) -> list:
+    order = {key(d): i for i, d in enumerate(declared or [])}
+    return sorted(live, key=lambda item: order.get(key(item), len(order)))
+
+
+class PrivateAccessApplicationProvider(GraphProvider):
+    """CRUD and import for ``PrivateAccessApplication``; see the module docstring."""
+
+    def check(self, olds: dict, news: dict):
+        def groups() -> None:
+            ids = news.get("assignedGroupIds")
+            if is_unknown(ids):
+                return
+            if not isinstance(ids, list) or not ids:
+                raise ValueError("assignedGroupIds: assign the app to at least one group")
+            for i, gid in enumerate(ids):
+                require_guid(gid, f"assignedGroupIds[{i}]")
+
+        def app_type() -> None:
+            if news.get("applicationType") not in APPLICATION_TYPES:
+                raise ValueError(f"applicationType: {news.get('applicationType')!r} is not allowed; "
+                                 f"use one of {APPLICATION_TYPES}")
+
+        def name() -> None:
+            if not news.get("displayName"):
+                raise ValueError("displayName: is required")
+
+        return check_result(news, [
+            ("displayName", name), ("applicationType", app_type),
+            ("segments", lambda: validate_segments(news.get("segments"))),
+            ("connectorGroupId", lambda: require_guid(news.get("connectorGroupId"), "connectorGroupId")),
+            ("assignedGroupIds", groups)])
+
+    def diff(self, id_: str, olds: dict, news: dict):
+        def norm(key: str, value: Any) -> Any:
+            if key == "segments" and isinstance(value, list):
+                return sorted(segment_key(s) for s in value)
+            if key == "assignedGroupIds" and isinstance(value, list):
+                return sorted(value)
+            return value
+        return diff(olds, news, INPUT_KEYS, ("graphKind",), norm)
+
+    # -- reconcilers ----------------------------------------------------------------------------
+    def _publishing(self, client: GraphClient, object_id: str, app_type: str) -> None:
+        client.patch(_app(object_id), {"onPremisesPublishing": {
+            "applicationType": app_type, "isAccessibleViaZTNAClient": True}}, retry_not_found=True)
+
+    def _connector(self, client: GraphClient, object_id: str, group_id: str) -> None:
+        ref = f"{client.base_url}/beta/onPremisesPublishingProfiles/applicationProxy/connectorGroups/{group_id}"
+        client.put(f"{_app(object_id)}/connectorGroup/$ref", {"@odata.id": ref}, retry_not_found=True)
+
+    def _reconcile_segments(self, client: GraphClient, object_id: str, desired: list) -> None:
+        live = client.get_all(_segments(object_id), retry_not_found=True)
+        want = {segment_key(s) for s in desired}
+        have = {segment_key(s) for s in live}
+        stale = [s for s in live if segment_key(s) not in have & want]
+        new = [s for s in desired if segment_key(s) not in have]
+        for seg in list(new):  # same destination, other ports/protocol: edit that segment in place
+            match = next((s for s in stale if segment_key(s)[:2] == segment_key(seg)[:2]), None)
+            if match:
+                client.patch(f"{_segments(object_id)}/{match['id']}", pick(seg, SEGMENT_KEYS))
+                stale.remove(match)
+                new.remove(seg)
+        for seg in stale:
+            client.delete(f"{_segments(object_id)}/{seg['id']}")
+        for seg in new:
+            client.post(_segments(object_id), pick(seg, SEGMENT_KEYS))
+
+    def _reconcile_assignments(self, client: GraphClient, sp_id: str, app_role_id: str, groups: list) -> None:
+        live = client.get_all(_assigned(sp_id), retry_not_found=True)
+        have = {a["principalId"] for a in live}
+        for assignment in live:
+            if assignment["principalId"] not in groups:
+                client.delete(f"{_assigned(sp_id)}/{assignment['id']}")
+        for group_id in groups:
+            if group_id not in have:
+                client.post(_assigned(sp_id), {"principalId": group_id, "resourceId": sp_id,
+                                               "appRoleId": app_role_id}, retry_not_found=True)
+
+    @staticmethod
+    def _user_role(sp: dict) -> str:
+        roles = [r for r in sp.get("appRoles") or [] if r.get("displayName") == "User" and r.get("isEnabled", True)]
+        return roles[0]["id"] if roles else DEFAULT_APP_ROLE
+
+    def _outs(self, props: dict, app: dict, sp_id: str, app_role_id: str) -> dict:
+        return {**pick(props, INPUT_KEYS), "graphKind": GRAPH_KIND, "appId": app["appId"],
+                "objectId": app["id"], "servicePrincipalId": sp_id, "appRoleId": app_role_id}
+
+    # -- CRUD -----------------------------------------------------------------------------------
+    def create(self, props: dict) -> CreateResult:
+        client = self.client()
+        made = client.post(f"/beta/applicationTemplates/{CUSTOM_TEMPLATE_ID}/instantiate",
+                           {"displayName": props["displayName"]})
+        app, sp = made["application"], made["servicePrincipal"]
+        role = self._user_role(sp)
+        try:
+            self._publishing(client, app["id"], props["applicationType"])
+            self._connector(client, app["id"], props["connectorGroupId"])
+            self._reconcile_segments(client, app["id"], props["segments"])
+            self._reconcile_assignments(client, sp["id"], role, props["assignedGroupIds"])
+        except Exception:
+            client.delete(_app(app["id"]))  # all or nothing: no half-configured app left behind
+            raise
+        return CreateResult(app["id"], self._outs(props, app, sp["id"], role))
+
+    def read(self, id_: str, props: dict) -> ReadResult:
+        client = self.client()
+        try:
+            app = client.get(_app(id_), {"$select": "id,appId,displayName,onPremisesPublishing"})
+        except GraphError as err:
+            if err.status == 404:
+                return ReadResult("", {})
+            raise
+        publishing = app.get("onPremisesPublishing") or {}
+        segments = [pick(s, SEGMENT_KEYS) for s in client.get_all(_segments(id_))]
+        try:
+            connector = client.get(f"{_app(id_)}/connectorGroup").get("id")
+        except GraphError as err:
+            if err.status != 404:
+                raise
+            connector = None
+        sp = (client.get(f"/v1.0/servicePrincipals/{props['servicePrincipalId']}", {"$select": "id,appRoles"})
+              if props.get("servicePrincipalId") else
+              (client.get_all("/v1.0/servicePrincipals", {"$filter": f"appId eq '{app['appId']}'"}) or [{}])[0])
+        groups = [a["principalId"] for a in client.get_all(_assigned(sp["id"]))] if sp.get("id") else []
+        live = {
+            "displayName": app.get("displayName"),
+            "applicationType": publishing.get("applicationType") if publishing.get("isAccessibleViaZTNAClient") else None,
+            "segments": _in_declared_order(segments, props.get("segments"), segment_key),
+            "connectorGroupId": connector,
+            "assignedGroupIds": _in_declared_order(groups, props.get("assignedGroupIds"), lambda g: g),
+        }
+        outs = self._outs(live, app, sp.get("id"), props.get("appRoleId") or self._user_role(sp))
+        return ReadResult(id_, outs, pick(outs, INPUT_KEYS))
+
+    def update(self, id_: str, olds: dict, news: dict) -> UpdateResult:
+        client = self.client()
+        changed = {k for k in INPUT_KEYS if self.diff(id_, {k: olds.get(k)}, {k: news.get(k)}).changes}
+        if "displayName" in changed:
+            client.patch(_app(id_), {"displayName": news["displayName"]})
+        if "applicationType" in changed:
+            self._publishing(client, id_, news["applicationType"])
+        if "connectorGroupId" in changed:
+            self._connector(client, id_, news["connectorGroupId"])
+        if "segments" in changed:
+            self._reconcile_segments(client, id_, news["segments"])
+        role = olds.get("appRoleId") or DEFAULT_APP_ROLE
+        if "assignedGroupIds" in changed:
+            self._reconcile_assignments(client, olds["servicePrincipalId"], role, news["assignedGroupIds"])
+        return UpdateResult(self._outs(news, {"id": id_, "appId": olds["appId"]}, olds["servicePrincipalId"], role))
+
+    def delete(self, id_: str, props: dict) -> None:
+        self.client().delete(_app(id_))
+
+
+class PrivateAccessApplication(Resource):
+    """An Entra Private Access app: exactly the declared segments, connector group and assigned groups.
+
+    Outputs: ``app_id`` (target it with Conditional Access), ``object_id``, ``service_principal_id``.
+    Ports may be given as '22' or '22-22'.
+    """
+
+    app_id: pulumi.Output[str]
+    object_id: pulumi.Output[str]
+    service_principal_id: pulumi.Output[str]
+
+    def __init__(self, name: str, display_name: pulumi.Input[str], segments: Sequence[dict],
+                 connector_group_id: pulumi.Input[str], assigned_group_ids: pulumi.Input[Sequence[str]],
+                 application_type: str = "nonwebapp", opts: Optional[pulumi.ResourceOptions] = None,
+                 _provider: Optional[PrivateAccessApplicationProvider] = None):
+        segs = [{**seg, "ports": normalize_ports(seg.get("ports") or [])} if isinstance(seg, dict) else seg
+                for seg in segments]
+        try:
+            validate_segments(segs)
+            require_guid(connector_group_id, "connector_group_id")
+            if application_type not in APPLICATION_TYPES:
+                raise ValueError(f"application_type: {application_type!r} is not allowed; use one of {APPLICATION_TYPES}")
+        except ValueError as err:
+            raise ValueError(f"PrivateAccessApplication {name!r}: {err}") from None
+        super().__init__(_provider or PrivateAccessApplicationProvider(), name, {
+            "graphKind": GRAPH_KIND, "displayName": display_name, "applicationType": application_type,
+            "segments": segs, "connectorGroupId": connector_group_id, "assignedGroupIds": assigned_group_ids,
+            "appId": None, "objectId": None, "servicePrincipalId": None}, opts)
