@@ -1,0 +1,137 @@
+"""Stack model for the admin conditional-access baseline: `privileged-access:conditionalAccess`.
+
+Everything here is plain data read from the stack file; the component turns it into policies.
+Object IDs of the PIM groups and break-glass accounts are not configured here: the stack builder
+passes them from the components that create them, so there is one source of truth for each.
+"""
+from __future__ import annotations
+
+import ipaddress
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic.alias_generators import to_camel
+
+PolicyCode = Literal["CA01", "CA02", "CA03", "CA04", "CA05", "CA06", "CA07", "CA08"]
+PhishingResistantMethod = Literal["windowsHelloForBusiness", "fido2", "x509CertificateMultiFactor"]
+_GUID = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", alias_generator=to_camel, populate_by_name=True)
+
+
+class NamedLocation(_Model):
+    """An IP or country named location; exactly one of `ipRanges` / `countries`."""
+
+    name: str = Field(min_length=1, description="Display name of the named location.")
+    ip_ranges: list[str] = Field(default_factory=list, description="CIDR ranges, e.g. 203.0.113.0/24.")
+    countries: list[str] = Field(default_factory=list, description="ISO 3166-1 alpha-2 codes, e.g. NL.")
+    trusted: bool = Field(False, description="Mark an IP location as trusted (IP locations only).")
+
+    @field_validator("ip_ranges")
+    @classmethod
+    def _cidrs(cls, ranges: list[str]) -> list[str]:
+        for cidr in ranges:
+            try:
+                ipaddress.ip_network(cidr, strict=True)
+            except ValueError:
+                raise ValueError(f"{cidr!r} is not a CIDR range; write it like 203.0.113.0/24") from None
+        return ranges
+
+    @field_validator("countries")
+    @classmethod
+    def _countries(cls, codes: list[str]) -> list[str]:
+        bad = [c for c in codes if len(c) != 2 or not c.isalpha() or not c.isupper()]
+        if bad:
+            raise ValueError(f"{bad} are not ISO 3166-1 alpha-2 codes; use two capitals such as NL")
+        return codes
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> "NamedLocation":
+        if bool(self.ip_ranges) == bool(self.countries):
+            raise ValueError(f"named location {self.name!r} needs exactly one of ipRanges or countries")
+        if self.trusted and self.countries:
+            raise ValueError(f"named location {self.name!r}: only IP locations can be trusted; drop trusted")
+        return self
+
+
+class AuthenticationContext(_Model):
+    """A CA authentication context (c1..c25) that PIM role settings require on activation."""
+
+    id: str = Field(pattern=r"^c([1-9]|1[0-9]|2[0-5])$", description="Claim value, c1 to c25.")
+    display_name: str = Field(min_length=1)
+    description: str = ""
+
+
+def _default_contexts() -> list[AuthenticationContext]:
+    return [AuthenticationContext(
+        id="c1", display_name="PIM activation: PAW and phishing-resistant MFA",
+        description="Required by PIM to activate privileged roles; satisfied only on the PAW with "
+                    "phishing-resistant authentication.")]
+
+
+class ConditionalAccessSettings(_Model):
+    """The admin conditional-access baseline (policies PUM-CA01..CA08, see docs/conditional-access-rollout.md).
+
+    Every policy ships report-only (`enabledForReportingButNotEnforced`) until `enforce` names it
+    (a list of policy codes) or is `true` (all of them).
+    """
+
+    enabled: bool = Field(True, description="Declare the baseline at all.")
+    enforce: bool | list[PolicyCode] = Field(
+        False, description="true: enforce every policy; a list of codes (e.g. [CA05, CA06]): enforce those; "
+                           "false: all report-only.")
+    name_prefix: str = Field("PUM", pattern=r"^[A-Za-z0-9]{1,12}$", description="Prefix of every policy name.")
+    privileged_roles: list[str] | None = Field(
+        None, description="Entra role template IDs the admin policies target; default: the catalog's "
+                          "privileged role set.")
+    authentication_strength: Literal["builtin", "custom"] = Field(
+        "builtin", description="builtin: Microsoft's Phishing-resistant MFA strength (…0004); custom: "
+                               "declare a strength with only `customStrengthMethods`.")
+    custom_strength_methods: list[PhishingResistantMethod] = Field(
+        default_factory=lambda: ["windowsHelloForBusiness", "fido2", "x509CertificateMultiFactor"],
+        min_length=1, description="Methods of the custom strength (phishing-resistant ones only).")
+    sign_in_frequency_hours: int = Field(4, ge=1, le=24, description="Admins re-authenticate after this.")
+    block_legacy_authentication: bool = Field(True, description="CA05: block legacy clients for all users.")
+    block_device_code_flow: bool = Field(True, description="CA06: block the device-code flow for all users.")
+    paw_device_filter: str | None = Field(
+        None, description="Device filter rule matching PAW session hosts; default: derived from the PAW "
+                          "host pool's computer-name prefix.")
+    named_locations: list[NamedLocation] = Field(default_factory=list)
+    admin_allowed_locations: list[str] = Field(
+        default_factory=list, description="Names of named locations admins may sign in from (CA08 blocks "
+                                          "the rest); empty: no location policy.")
+    authentication_contexts: list[AuthenticationContext] = Field(default_factory=_default_contexts)
+
+    @field_validator("privileged_roles")
+    @classmethod
+    def _role_ids(cls, roles: list[str] | None) -> list[str] | None:
+        import re
+        bad = [r for r in roles or [] if not re.match(_GUID, r)]
+        if bad:
+            raise ValueError(f"{bad} are not role template IDs; use GUIDs such as "
+                             "62e90394-69f5-4237-9190-012177145e10 (Global Administrator)")
+        if roles is not None and not roles:
+            raise ValueError("an empty list would leave admins without policies; omit the field for the default")
+        return roles
+
+    @model_validator(mode="after")
+    def _references(self) -> "ConditionalAccessSettings":
+        names = {loc.name for loc in self.named_locations}
+        missing = [n for n in self.admin_allowed_locations if n not in names]
+        if missing:
+            raise ValueError(f"adminAllowedLocations {missing} are not declared in namedLocations "
+                             f"(declared: {sorted(names)})")
+        ids = [c.id for c in self.authentication_contexts]
+        if len(ids) != len(set(ids)):
+            raise ValueError(f"authenticationContexts declares an id twice: {ids}")
+        return self
+
+    def enforced(self, code: str) -> bool:
+        """True when policy `code` is to be enforced rather than report-only."""
+        return self.enforce is True or (isinstance(self.enforce, list) and code in self.enforce)
+
+    def context_ids(self) -> set[str]:
+        """The declared authentication-context claim values, for PIM settings to reference."""
+        return {c.id for c in self.authentication_contexts}
