@@ -148,7 +148,7 @@ class GraphClient:
             attempt += 1
             status, headers, payload = self._send(method, url, data)
             log.debug("graph %s %s -> %s", method, path, status)
-            if status < 400:
+            if 0 < status < 400:
                 return payload
             delay = None
             transient = status in RETRY_STATUSES or (status == 0 and method != "POST")
@@ -191,7 +191,9 @@ class GraphClient:
             return 0, {}, {"error": {"code": "networkError", "message": self._redact(str(reason))}}
 
     def _redact(self, text: str) -> str:
-        return text.replace(self._last_token, _REDACTED) if self._last_token else text
+        # very short strings are not real credentials and would mangle ordinary words
+        token = self._last_token
+        return text.replace(token, _REDACTED) if len(token) >= 8 else text
 
     def _error(self, status: int, headers: dict, payload: Any, method: str, path: str) -> GraphError:
         err = payload.get("error", {}) if isinstance(payload, dict) else {}
