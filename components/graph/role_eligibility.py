@@ -30,7 +30,7 @@ from .client import GraphClient, GraphError
 GRAPH_KIND = "directoryRoleEligibility"
 REQUESTS = "/v1.0/roleManagement/directory/roleEligibilityScheduleRequests"
 SCHEDULES = "/v1.0/roleManagement/directory/roleEligibilitySchedules"
-FAILED = ("Failed", "Denied", "Canceled", "Revoked", "FailedAsResourceIsLocked", "AdminDenied")
+FAILED = ("Failed", "Denied", "Canceled", "FailedAsResourceIsLocked", "AdminDenied")  # "Revoked" = removed
 INPUT_KEYS = ("graphKind", "principalId", "roleDefinitionId", "directoryScopeId", "justification",
               "scheduleInfo", "ticketInfo")
 REPLACE_KEYS = ("graphKind", "principalId", "roleDefinitionId", "directoryScopeId")
