@@ -11,12 +11,14 @@ from __future__ import annotations
 from typing import Mapping, Optional
 
 import pulumi
+import pulumi_azuread as azuread
 
 from .access_packages import resolve_group
 from .graph.private_access import PrivateAccessApplication
 from .model.private_access import PrivateAccessAppSettings, PrivateAccessSettings
 
 TYPE = "privileged-access:index:PrivateAccessApp"
+PHISHING_RESISTANT_STRENGTH = "/policies/authenticationStrengthPolicies/00000000-0000-0000-0000-000000000004"
 
 
 def _output(resource: pulumi.Resource, snake: str, camel: str) -> pulumi.Output:
@@ -30,7 +32,10 @@ class PrivateAccessApp(pulumi.ComponentResource):
     """One Entra Private Access app for one target (e.g. SSH to the Linux subnet).
 
     Guarantees: only the declared segments (never catch-all: the model refuses `*`, 0.0.0.0/0 and
-    all ports), a dedicated connector group, assignment to the named groups only (never all users).
+    all ports), a dedicated connector group, assignment to the named groups only (never all users),
+    and (unless `require_compliant_device` is off) an enabled conditional access policy on the app's
+    appId requiring a compliant device AND phishing-resistant MFA for the assigned groups, with the
+    break-glass accounts (`excluded_user_ids`) left out.
     Outputs: `app_id` (target it with conditional access), `object_id`, `service_principal_id`.
     """
 
@@ -40,7 +45,8 @@ class PrivateAccessApp(pulumi.ComponentResource):
 
     def __init__(self, name: str, settings: PrivateAccessAppSettings,
                  groups: Optional[Mapping[str, pulumi.Input[str]]] = None,
-                 opts: Optional[pulumi.ResourceOptions] = None):
+                 opts: Optional[pulumi.ResourceOptions] = None, *,
+                 excluded_user_ids: Optional[pulumi.Input[list]] = None):
         super().__init__(TYPE, name, None, opts)
         groups = dict(groups or {})
         where = f"privateAccess.apps[{settings.key}]"
@@ -52,12 +58,25 @@ class PrivateAccessApp(pulumi.ComponentResource):
         self.app_id = _output(self.application, "app_id", "appId")
         self.object_id = _output(self.application, "object_id", "objectId")
         self.service_principal_id = _output(self.application, "service_principal_id", "servicePrincipalId")
+        self.conditional_access = None
+        if settings.require_compliant_device:
+            self.conditional_access = azuread.ConditionalAccessPolicy(
+                f"{name}-ca", display_name=f"PUM-PA {settings.display_name}: compliant device and phishing-resistant MFA",
+                state="enabled",
+                conditions={"client_app_types": ["all"],
+                            "applications": {"included_applications": [self.app_id]},
+                            "users": {"included_groups": assigned, "excluded_users": excluded_user_ids or []}},
+                grant_controls={"operator": "AND", "built_in_controls": ["compliantDevice"],
+                                "authentication_strength_policy_id": PHISHING_RESISTANT_STRENGTH},
+                opts=pulumi.ResourceOptions(parent=self))
         self.register_outputs({"appId": self.app_id, "objectId": self.object_id,
                                "servicePrincipalId": self.service_principal_id})
 
 
 def build_private_access(name: str, settings: PrivateAccessSettings,
                          groups: Optional[Mapping[str, pulumi.Input[str]]] = None,
-                         opts: Optional[pulumi.ResourceOptions] = None) -> dict[str, PrivateAccessApp]:
+                         opts: Optional[pulumi.ResourceOptions] = None, *,
+                         excluded_user_ids: Optional[pulumi.Input[list]] = None) -> dict[str, PrivateAccessApp]:
     """One `PrivateAccessApp` per declared app, keyed by the app's key (names `<name>-<key>`)."""
-    return {app.key: PrivateAccessApp(f"{name}-{app.key}", app, groups, opts) for app in settings.apps}
+    return {app.key: PrivateAccessApp(f"{name}-{app.key}", app, groups, opts, excluded_user_ids=excluded_user_ids)
+            for app in settings.apps}

@@ -86,6 +86,9 @@ class PrivateAccessAppSettings(_Model):
     assigned_groups: list[str] = Field(
         min_length=1, description="Groups (name or object ID) assigned to the app; nested groups do not inherit.")
     application_type: Literal["nonwebapp"] = "nonwebapp"
+    require_compliant_device: bool = Field(
+        True, description="Declare an enabled CA policy for this app: its assigned groups must use a compliant "
+                          "device and phishing-resistant MFA. Turn off only when another policy covers the app.")
 
 
 class PrivateAccessSettings(_Model):
