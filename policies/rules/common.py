@@ -1,0 +1,280 @@
+"""Helpers every policy module uses: metadata, tunables, unknown-safe reads, break-glass, role grants.
+
+Unknown-safe reads: pulumi-policy wraps props in a proxy that raises UnknownValueError on an unknown
+value, and the servicer then downgrades the policy to an advisory "can't run" note. `get`/`elements`
+read the proxy's raw target instead, so an unknown comes back as `UNKNOWN` (or the wire sentinel,
+which `is_unknown` also recognises) and a policy decides what an unknown means.
+Only pulumi_policy and the standard library may be imported here (the pack runs standalone).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from typing import Any, Iterable
+
+from pulumi_policy import PolicyComplianceFramework, PolicyConfigSchema, Severity
+from pulumi_policy.proxy import (UNKNOWN_ARCHIVE_VALUE, UNKNOWN_ARRAY_VALUE, UNKNOWN_ASSET_VALUE,
+                                 UNKNOWN_BOOLEAN_VALUE, UNKNOWN_NUMBER_VALUE, UNKNOWN_OBJECT_VALUE,
+                                 UNKNOWN_STRING_VALUE)
+
+from .catalog import BREAK_GLASS_TYPE, ENTRA_ROLES, parse_duration, role_guid
+
+_SENTINELS = frozenset({UNKNOWN_BOOLEAN_VALUE, UNKNOWN_NUMBER_VALUE, UNKNOWN_STRING_VALUE, UNKNOWN_ARRAY_VALUE,
+                        UNKNOWN_ASSET_VALUE, UNKNOWN_ARCHIVE_VALUE, UNKNOWN_OBJECT_VALUE})
+
+
+class _Unknown:
+    """A value not known at preview (an ID or output of a resource not yet created)."""
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+UNKNOWN: Any = _Unknown()
+
+
+def is_unknown(value: Any) -> bool:
+    return value is UNKNOWN or (isinstance(value, str) and value in _SENTINELS)
+
+
+def raw(value: Any) -> Any:
+    """The plain dict/list behind a pulumi-policy proxy (its members may still be proxies or sentinels)."""
+    if isinstance(value, (Mapping, Sequence)) and not isinstance(value, (dict, list, str, bytes)):
+        return value["__target"]
+    return value
+
+
+def get(value: Any, *path: str | int) -> Any:
+    """Nested read that never raises: missing -> None, unknown (anywhere on the path) -> UNKNOWN."""
+    for key in path:
+        if value is None or is_unknown(value):
+            break
+        value = raw(value)
+        if isinstance(value, dict):
+            value = value.get(key)
+        elif isinstance(value, list) and isinstance(key, int):
+            value = value[key] if -len(value) <= key < len(value) else None
+        else:
+            return None
+    return UNKNOWN if is_unknown(value) else raw(value)
+
+
+def elements(value: Any) -> list:
+    """The members of a list value (raw; unknown members as UNKNOWN); [] for None; [UNKNOWN] if unknown."""
+    if value is None:
+        return []
+    if is_unknown(value):
+        return [UNKNOWN]
+    value = raw(value)
+    if not isinstance(value, list):
+        return [value]
+    return [UNKNOWN if is_unknown(v) else raw(v) for v in value]
+
+
+# --- metadata ------------------------------------------------------------------------------------------
+
+SCUBA = "CISA SCuBA Microsoft Entra ID baseline"
+SCUBA_URL = "https://github.com/cisagov/ScubaGear/blob/main/PowerShell/ScubaGear/baselines/aad.md"
+PIM_PLAN = "Microsoft Entra PIM deployment plan"
+PIM_PLAN_URL = "https://learn.microsoft.com/entra/id-governance/privileged-identity-management/pim-deployment-plan"
+
+
+def meta(severity: str, remediation: str, framework: str | None = None, reference: str | None = None,
+         url: str | None = None) -> dict:
+    """The metadata keyword arguments every policy carries (spread into the Policy constructor)."""
+    return {
+        "severity": Severity(severity),
+        "remediation_steps": remediation,
+        "framework": PolicyComplianceFramework(name=framework, reference=reference) if framework else None,
+        "url": url or (SCUBA_URL if framework == SCUBA else PIM_PLAN_URL if framework == PIM_PLAN else None),
+    }
+
+
+# --- tunables (config_schema with secure defaults) ---------------------------------------------------
+
+_DURATION_SCHEMA = {"type": "string", "pattern": r"^P(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(\d+H)?(\d+M)?(\d+S)?)?$",
+                    "not": {"pattern": r"^PT?$|T$"}}
+_IDS = {"type": "array", "items": {"type": "string"}, "default": []}
+
+TUNABLES: dict[str, dict] = {
+    "maxEligibilityDuration": {**_DURATION_SCHEMA, "default": "P180D",
+                               "description": "Longest eligibility (ISO 8601 duration); PIM expire-after maximum."},
+    "maxActivationDuration": {**_DURATION_SCHEMA, "default": "PT8H",
+                              "description": "Longest activation of a privileged role (ISO 8601 duration)."},
+    "criticalMaxActivationDuration": {**_DURATION_SCHEMA, "default": "PT1H",
+                                      "description": "Longest activation of a critical role (GA, PRA, PAA)."},
+    "requireJustification": {"type": "boolean", "default": True,
+                             "description": "Activation must require a justification."},
+    "breakGlassObjectIds": {**_IDS, "description": "Object IDs of break-glass users (or their group)."},
+    "privilegedRoleIds": {**_IDS, "description": "Extra Entra role template IDs to treat as privileged."},
+    "criticalRoleIds": {**_IDS, "description": "Extra Entra role template IDs to treat as critical."},
+    "privilegedAzureRoleIds": {**_IDS, "description": "Extra Azure role definition GUIDs to treat as privileged."},
+}
+
+
+def config_schema(*keys: str) -> PolicyConfigSchema:
+    return PolicyConfigSchema(properties={k: TUNABLES[k] for k in keys})
+
+
+def setting(args: Any, key: str) -> Any:
+    """The configured value of a tunable, or its secure default when the runner applied no defaults."""
+    config = args.get_config() or {}
+    return config[key] if key in config else TUNABLES[key]["default"]
+
+
+def duration_setting(args: Any, key: str):
+    return parse_duration(setting(args, key), f"policy config {key}")
+
+
+def id_setting(args: Any, key: str) -> frozenset[str]:
+    return frozenset(str(i).strip().lower() for i in setting(args, key) or [])
+
+
+def is_production(args: Any) -> bool:
+    """Production stack: the policy config says `production: true`, or stack tag environment is prod."""
+    if (args.get_config() or {}).get("production") is True:
+        return True
+    tags = getattr(args, "stack_tags", None) or {}
+    return str(tags.get("environment", "")).lower() in ("production", "prod")
+
+
+# --- break-glass ---------------------------------------------------------------------------------------
+
+USER = "azuread:index/user:User"
+GROUP = "azuread:index/group:Group"
+
+
+def break_glass_config(args: Any) -> list[str]:
+    """Break-glass object IDs from the policy config, as given."""
+    return [str(i).strip() for i in (args.get_config() or {}).get("breakGlassObjectIds") or []]
+
+
+@dataclass(frozen=True)
+class BreakGlass:
+    urn: str
+    name: str
+    kind: str  # "user" | "group"
+
+
+def break_glass_urns(resources: Iterable[Any]) -> frozenset[str]:
+    """URNs of every resource declared inside (a descendant of) a BreakGlassAccounts component."""
+    memo: dict[str, bool] = {}
+
+    def inside(resource: Any) -> bool:
+        chain = []
+        while resource is not None and resource.urn not in memo:
+            if resource.resource_type == BREAK_GLASS_TYPE:
+                memo[resource.urn] = True
+                break
+            chain.append(resource.urn)
+            resource = resource.parent
+        found = resource is not None and memo[resource.urn]
+        for urn in chain:
+            memo[urn] = found
+        return found
+
+    return frozenset(r.urn for r in resources if inside(r))
+
+
+def break_glass_resources(resources: Iterable[Any]) -> list[BreakGlass]:
+    """The users and groups the BreakGlassAccounts component declared."""
+    resources = list(resources)
+    urns = break_glass_urns(resources)
+    kinds = {USER: "user", GROUP: "group"}
+    return [BreakGlass(r.urn, r.name, kinds[r.resource_type]) for r in resources
+            if r.urn in urns and r.resource_type in kinds]
+
+
+def is_break_glass(resource: Any, key: str, config_ids: frozenset[str], break_glass: frozenset[str]) -> bool:
+    """The principal in `resource.props[key]` is a break-glass account: an object ID in `config_ids`
+    (lower case, see `id_setting(args, "breakGlassObjectIds")`), or a value flowing from a resource
+    the BreakGlassAccounts component declared (`break_glass_urns`): the property dependency tells
+    even when the ID is unknown at preview."""
+    value = get(resource.props, key)
+    if isinstance(value, str) and not is_unknown(value) and value.strip().lower() in config_ids:
+        return True
+    return any(d.urn in break_glass for d in dependencies_of(resource, key))
+
+
+def dependencies_of(resource: Any, key: str) -> list:
+    return list((getattr(resource, "property_dependencies", None) or {}).get(key) or [])
+
+
+# --- directory role grants -----------------------------------------------------------------------------
+
+ROLE_ASSIGNMENT = "azuread:index/directoryRoleAssignment:DirectoryRoleAssignment"
+ROLE_MEMBER = "azuread:index/directoryRoleMember:DirectoryRoleMember"
+ROLE_ELIGIBILITY_REQUEST = "azuread:index/directoryRoleEligibilityScheduleRequest:DirectoryRoleEligibilityScheduleRequest"
+DIRECTORY_ROLE = "azuread:index/directoryRole:DirectoryRole"
+DYNAMIC = "pulumi-python:dynamic:Resource"
+
+# type (or graphKind) -> (role key, principal key, scope key or None, active?)
+_GRANT_SHAPES = {
+    ROLE_ASSIGNMENT: ("roleId", "principalObjectId", "directoryScopeId", True),
+    ROLE_MEMBER: ("roleObjectId", "memberObjectId", None, True),
+    ROLE_ELIGIBILITY_REQUEST: ("roleDefinitionId", "principalId", "directoryScopeId", False),
+    "directoryRoleEligibility": ("roleDefinitionId", "principalId", "directoryScopeId", False),
+}
+
+
+@dataclass
+class Grant:
+    """A directory role held by a principal (active or eligible), relations resolved through deps."""
+    resource: Any
+    role: Any              # lower-case template ID, UNKNOWN, or None
+    principal: Any         # known object ID, else the URN of the resource it flows from, else UNKNOWN
+    principal_key: str
+    scope: Any             # "/" (also when absent), "/administrativeUnits/<id>", or UNKNOWN
+    active: bool
+    principal_sources: list = field(default_factory=list)
+
+    @property
+    def urn(self) -> str:
+        return self.resource.urn
+
+
+def grant_shape(resource: Any):
+    if resource.resource_type == DYNAMIC:
+        kind = get(resource.props, "graphKind")
+        return _GRANT_SHAPES.get(kind) if isinstance(kind, str) else None
+    return _GRANT_SHAPES.get(resource.resource_type)
+
+
+def directory_role_id(resource: Any, key: str) -> Any:
+    """The role template ID in `resource.props[key]`; an unknown ID is resolved through its
+    property dependency on a DirectoryRole (templateId or displayName)."""
+    value = get(resource.props, key)
+    if isinstance(value, str) and not is_unknown(value) and resource.resource_type != ROLE_MEMBER:
+        return role_guid(value) or value
+    for source in dependencies_of(resource, key):
+        if source.resource_type == DIRECTORY_ROLE:
+            template = get(source.props, "templateId")
+            if isinstance(template, str) and not is_unknown(template):
+                return template.lower()
+            name = get(source.props, "displayName")
+            if isinstance(name, str) and name in ENTRA_ROLES:
+                return ENTRA_ROLES[name]
+    return UNKNOWN if value is not None else None
+
+
+def role_grants(resources: Iterable[Any]) -> list[Grant]:
+    """Every directory-role assignment, membership and eligibility declared in the stack."""
+    grants = []
+    for resource in resources:
+        shape = grant_shape(resource)
+        if shape is None:
+            continue
+        role_key, principal_key, scope_key, active = shape
+        value = get(resource.props, principal_key)
+        sources = dependencies_of(resource, principal_key)
+        if isinstance(value, str) and not is_unknown(value):
+            principal = value.strip().lower()
+        else:
+            principal = sources[0].urn if sources else UNKNOWN
+        scope = get(resource.props, scope_key) if scope_key else None
+        grants.append(Grant(resource, directory_role_id(resource, role_key), principal, principal_key,
+                            "/" if scope is None else scope, active, sources))
+    return grants

@@ -1,0 +1,2 @@
+"""PIM policies (being written)."""
+POLICIES: list = []
