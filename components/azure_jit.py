@@ -1,0 +1,117 @@
+"""AzureRoleJit: just-in-time eligibility for one Azure RBAC role at one ARM scope, with its PIM settings."""
+from __future__ import annotations
+
+import re
+from typing import Mapping, Sequence
+
+import pulumi
+from pulumi_azure_native import authorization
+
+from components import roles
+from components.activation import ActivationRules
+from components.entra_jit import ACTIVE_MAX
+from components.model import durations
+
+TYPE = "privileged-access:index:AzureRoleJit"
+_KEY = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+_SUBSCRIPTION = re.compile(r"^/subscriptions/([^/]+)", re.IGNORECASE)
+_EXPIRATION = "RoleManagementPolicyExpirationRule"
+
+
+def role_definition_id(scope: str, role_guid: str) -> str:
+    """The full role-definition ID ARM expects at `scope` (subscription-qualified below a subscription)."""
+    match = _SUBSCRIPTION.match(scope)
+    prefix = f"/subscriptions/{match.group(1)}" if match else ""
+    return f"{prefix}/providers/Microsoft.Authorization/roleDefinitions/{role_guid}"
+
+
+class AzureRoleJit(pulumi.ComponentResource):
+    """Eligibility (never active, never permanent) for one Azure role at one scope, and the role's PIM settings there.
+
+    One `PimRoleEligibilitySchedule` per principal with an expiring schedule (AfterDuration, default
+    P180D, or AfterDateTime for a given end date). The ARM API has no update: ANY change to an
+    eligibility (principal, role, scope, lifetime, justification) REPLACES it, which the preview
+    shows as a replacement; the new eligibility starts a new lifetime. With `policy_name` (the GUID
+    of the role's management policy at this scope; ARM has no lookup the SDK exposes) the role's
+    settings at this scope are declared too: activation max duration, MFA or an authentication
+    context, justification, optional ticket, approval with approvers, expiring eligible and active
+    assignments, admin alerts. Outputs: `role_definition_id`, `scope`.
+    """
+
+    def __init__(self, name: str, *, role: str, scope: pulumi.Input[str],
+                 eligible: Mapping[str, pulumi.Input[str]] | None = None, policy_name: str | None = None,
+                 activation: ActivationRules | None = None, eligibility_duration: str = "P180D",
+                 eligibility_end_dates: Mapping[str, str] | None = None, notification_recipients: Sequence[str] = (),
+                 justification: str = "Managed as code by privileged-access (Pulumi)",
+                 opts: pulumi.ResourceOptions | None = None):
+        resolved = roles.azure_role(role)
+        where = f"AzureRoleJit {name!r}"
+        eligible, end_dates = dict(eligible or {}), dict(eligibility_end_dates or {})
+        activation = (activation or ActivationRules.for_role(resolved.critical)).validated(where)
+        try:
+            lifetime = durations.normalise(eligibility_duration)
+            durations.expire_after(lifetime)
+        except ValueError as exc:
+            raise ValueError(f"{where}: eligibility_duration {exc}") from None
+        bad = sorted(k for k in eligible if not _KEY.match(k)) + sorted(set(end_dates) - set(eligible))
+        if bad:
+            raise ValueError(f"{where}: {bad} are not usable principal keys (lower-case letters, digits, '-'; "
+                             "end dates only for eligible keys)")
+        super().__init__(TYPE, name, None, opts)
+
+        self.scope = pulumi.Output.from_input(scope)
+        self.role_definition_id = self.scope.apply(lambda s: role_definition_id(s, resolved.id))
+        self.policy = None
+        if policy_name is not None:
+            self.policy = authorization.RoleManagementPolicy(
+                f"{name}-settings", scope=scope, role_management_policy_name=policy_name,
+                rules=policy_rules(activation, lifetime, notification_recipients),
+                opts=pulumi.ResourceOptions(parent=self))
+        after = pulumi.ResourceOptions(parent=self, depends_on=[self.policy] if self.policy else [])
+        self.eligibilities: dict[str, authorization.PimRoleEligibilitySchedule] = {}
+        for key, principal_id in sorted(eligible.items()):
+            expiration = ({"type": "AfterDateTime", "end_date_time": end_dates[key]} if key in end_dates
+                          else {"type": "AfterDuration", "duration": lifetime})
+            self.eligibilities[key] = authorization.PimRoleEligibilitySchedule(
+                f"{name}-eligible-{key}", principal_id=principal_id, role_definition_id=self.role_definition_id,
+                scope=scope, justification=justification, schedule_info={"expiration": expiration}, opts=after)
+        self.register_outputs({"roleDefinitionId": self.role_definition_id, "scope": self.scope})
+
+
+def _target(caller: str, level: str) -> dict:
+    return {"caller": caller, "level": level, "operations": ["All"]}
+
+
+def policy_rules(rules: ActivationRules, lifetime: str, recipients: Sequence[str]) -> list[dict]:
+    """The ARM rules of a role management policy, by the 17 PIM rule IDs (the ones this toolkit governs)."""
+    enabled = [n for n, on in (("MultiFactorAuthentication", rules.require_mfa and not rules.authentication_context),
+                               ("Justification", rules.require_justification), ("Ticketing", rules.require_ticket)) if on]
+    approvers = [{"user_type": "Group" if kind == "group" else "User", "id": object_id, "is_backup": False}
+                 for object_id, kind in rules.approvers()]
+    alert = {"rule_type": "RoleManagementPolicyNotificationRule", "notification_type": "Email",
+             "recipient_type": "Admin", "notification_level": "All", "is_default_recipients_enabled": True,
+             "notification_recipients": list(recipients)}
+    return [
+        {"rule_type": _EXPIRATION, "id": "Expiration_EndUser_Assignment", "is_expiration_required": True,
+         "maximum_duration": rules.max_duration, "target": _target("EndUser", "Assignment")},
+        {"rule_type": "RoleManagementPolicyEnablementRule", "id": "Enablement_EndUser_Assignment",
+         "enabled_rules": enabled, "target": _target("EndUser", "Assignment")},
+        {"rule_type": "RoleManagementPolicyAuthenticationContextRule", "id": "AuthenticationContext_EndUser_Assignment",
+         "is_enabled": bool(rules.authentication_context), "claim_value": rules.authentication_context or "",
+         "target": _target("EndUser", "Assignment")},
+        {"rule_type": "RoleManagementPolicyApprovalRule", "id": "Approval_EndUser_Assignment",
+         "target": _target("EndUser", "Assignment"), "setting": {
+             "is_approval_required": rules.require_approval, "is_approval_required_for_extension": False,
+             "is_requestor_justification_required": True,
+             "approval_mode": "SingleStage" if rules.require_approval else "NoApproval",
+             "approval_stages": [{"approval_stage_time_out_in_days": 1, "is_approver_justification_required": True,
+                                  "escalation_time_in_minutes": 0, "is_escalation_enabled": False,
+                                  "primary_approvers": approvers}] if rules.require_approval else []}},
+        {"rule_type": _EXPIRATION, "id": "Expiration_Admin_Eligibility", "is_expiration_required": True,
+         "maximum_duration": durations.expire_after(lifetime), "target": _target("Admin", "Eligibility")},
+        {"rule_type": _EXPIRATION, "id": "Expiration_Admin_Assignment", "is_expiration_required": True,
+         "maximum_duration": ACTIVE_MAX, "target": _target("Admin", "Assignment")},
+        {**alert, "id": "Notification_Admin_Admin_Eligibility", "target": _target("Admin", "Eligibility")},
+        {**alert, "id": "Notification_Admin_Admin_Assignment", "target": _target("Admin", "Assignment")},
+        {**alert, "id": "Notification_Admin_EndUser_Assignment", "target": _target("EndUser", "Assignment")},
+    ]

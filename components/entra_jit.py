@@ -1,0 +1,156 @@
+"""EntraRoleJit: just-in-time access to one Entra directory role, through PIM for Groups or direct eligibility."""
+from __future__ import annotations
+
+import re
+from typing import Literal, Mapping, Optional, Sequence
+
+import pulumi
+import pulumi_azuread as azuread
+
+from components import roles
+from components.activation import ActivationRules
+from components.model import durations
+
+TYPE = "privileged-access:index:EntraRoleJit"
+ACTIVE_MAX = "P15D"  # active assignments are never made here; the shortest step keeps any made by hand short
+_KEY = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+
+
+class EntraRoleJit(pulumi.ComponentResource):
+    """Time-bound, governed access to one Entra directory role at one scope.
+
+    Mode "pimGroup" (default): a role-assignable security group with NO static members or owners
+    declared, the role assigned to the group (tenant "/" or an administrative unit), the group's
+    PIM policy (activation: max duration, MFA or an authentication context, justification, optional
+    ticket, approval with approvers; eligible and active assignments must expire; alerts with extra
+    recipients) and one eligibility per principal that always expires (a duration or an end date,
+    never permanent). Mode "direct": one time-bound directory-role eligibility per principal
+    (Graph), with the role's own PIM settings. The role's own settings (`manage_role_settings`,
+    default: direct mode or a critical role) are also declared in pimGroup mode, which hardens the
+    role against eligibility granted outside this code.
+
+    The provider makes the deploying identity the group's owner; no other owner or member is ever
+    declared, and membership comes only from PIM activation. Outputs: `group_object_id` (None in
+    direct mode), `role_definition_id`, `directory_scope_id`.
+    """
+
+    group: Optional[azuread.Group]
+    group_object_id: Optional[pulumi.Output[str]]
+    role_definition_id: str
+    directory_scope_id: pulumi.Output[str]
+
+    def __init__(self, name: str, *, role: str, eligible: Mapping[str, pulumi.Input[str]] | None = None,
+                 administrative_unit_id: pulumi.Input[str] | None = None,
+                 mode: Literal["pimGroup", "direct"] = "pimGroup",
+                 activation: ActivationRules | None = None, eligibility_duration: str = "P180D",
+                 eligibility_end_dates: Mapping[str, str] | None = None,
+                 manage_role_settings: bool | None = None, group_display_name: str | None = None,
+                 notification_recipients: Sequence[str] = (), protect_group: bool = False,
+                 justification: str = "Managed as code by privileged-access (Pulumi)",
+                 opts: pulumi.ResourceOptions | None = None):
+        resolved = roles.entra_role(role)
+        eligible = dict(eligible or {})
+        end_dates = dict(eligibility_end_dates or {})
+        activation = (activation or ActivationRules.for_role(resolved.critical)).validated(f"EntraRoleJit {name!r}")
+        lifetime = _validate(name, mode, eligible, end_dates, eligibility_duration)
+        super().__init__(TYPE, name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+
+        self.role_definition_id = resolved.id
+        self.directory_scope_id = (pulumi.Output.concat("/administrativeUnits/", administrative_unit_id)
+                                   if administrative_unit_id is not None else pulumi.Output.from_input("/"))
+        settings = None
+        if manage_role_settings if manage_role_settings is not None else (mode == "direct" or resolved.critical):
+            settings = _role_settings(name, resolved.id, activation, lifetime, notification_recipients, child)
+
+        self.group = self.group_object_id = self.policy = self.assignment = None
+        self.eligibilities: dict[str, pulumi.CustomResource] = {}
+        if mode == "pimGroup":
+            self.group = azuread.Group(
+                f"{name}-group", display_name=group_display_name or f"PIM {resolved.name}",
+                description=f"PIM for Groups: members hold {resolved.name} only while activated. "
+                            "Managed as code; never add members or owners by hand.",
+                security_enabled=True, assignable_to_role=True, mail_enabled=False, prevent_duplicate_names=True,
+                opts=pulumi.ResourceOptions(parent=self, protect=protect_group))
+            self.group_object_id = self.group.object_id
+            self.assignment = azuread.DirectoryRoleAssignment(
+                f"{name}-assignment", role_id=resolved.id, principal_object_id=self.group.object_id,
+                directory_scope_id=self.directory_scope_id, opts=child)
+            self.policy = azuread.GroupRoleManagementPolicy(
+                f"{name}-policy", group_id=self.group.object_id, role_id="member",
+                activation_rules=_activation_rules(activation),
+                eligible_assignment_rules={"expiration_required": True, "expire_after": durations.expire_after(lifetime)},
+                active_assignment_rules={"expiration_required": True, "expire_after": ACTIVE_MAX,
+                                         "require_multifactor_authentication": True, "require_justification": True},
+                notification_rules=_notifications(notification_recipients), opts=child)
+            after = pulumi.ResourceOptions(parent=self, depends_on=[self.policy])
+            for key, principal_id in sorted(eligible.items()):
+                when = {"expiration_date": end_dates[key]} if key in end_dates else {"duration": lifetime}
+                self.eligibilities[key] = azuread.PrivilegedAccessGroupEligibilitySchedule(
+                    f"{name}-eligible-{key}", group_id=self.group.object_id, principal_id=principal_id,
+                    assignment_type="member", justification=justification, **when, opts=after)
+        else:
+            from components.graph.role_eligibility import DirectoryRoleEligibility
+
+            after = pulumi.ResourceOptions(parent=self, depends_on=[settings] if settings else [])
+            for key, principal_id in sorted(eligible.items()):
+                when = {"end_date_time": end_dates[key]} if key in end_dates else {"duration": lifetime}
+                self.eligibilities[key] = DirectoryRoleEligibility(
+                    f"{name}-eligible-{key}", principal_id=principal_id, role_definition_id=resolved.id,
+                    directory_scope_id=self.directory_scope_id, justification=justification, **when, opts=after)
+        self.role_settings = settings
+        self.register_outputs({"groupObjectId": self.group_object_id, "roleDefinitionId": self.role_definition_id,
+                               "directoryScopeId": self.directory_scope_id})
+
+
+def _validate(name: str, mode: str, eligible: dict, end_dates: dict, lifetime: str) -> str:
+    where = f"EntraRoleJit {name!r}"
+    if mode not in ("pimGroup", "direct"):
+        raise ValueError(f"{where}: mode {mode!r} is not 'pimGroup' or 'direct'")
+    bad = sorted(k for k in eligible if not _KEY.match(k))
+    if bad:
+        raise ValueError(f"{where}: eligible keys {bad} must be lower-case letters, digits and '-' (they name resources)")
+    stray = sorted(set(end_dates) - set(eligible))
+    if stray:
+        raise ValueError(f"{where}: eligibility_end_dates names {stray}, which are not eligible principals")
+    try:
+        lifetime = durations.normalise(lifetime)
+        durations.expire_after(lifetime)
+    except ValueError as exc:
+        raise ValueError(f"{where}: eligibility_duration {exc}") from None
+    return lifetime
+
+
+def _activation_rules(rules: ActivationRules) -> dict:
+    result = {"maximum_duration": rules.max_duration, "require_justification": rules.require_justification,
+              "require_ticket_info": rules.require_ticket, "require_approval": rules.require_approval}
+    if rules.authentication_context:
+        result["required_conditional_access_authentication_context"] = rules.authentication_context
+    else:
+        result["require_multifactor_authentication"] = rules.require_mfa
+    if rules.require_approval:
+        result["approval_stage"] = {"primary_approvers": [
+            {"object_id": object_id, "type": "groupMembers" if kind == "group" else "singleUser"}
+            for object_id, kind in rules.approvers()]}
+    return result
+
+
+def _notifications(recipients: Sequence[str]) -> dict:
+    """Alert admins (default recipients plus `recipients`) on every eligible/active assignment and activation."""
+    admin = {"admin_notifications": {"default_recipients": True, "notification_level": "All",
+                                     "additional_recipients": list(recipients)}}
+    return {"eligible_assignments": admin, "active_assignments": admin, "eligible_activations": admin}
+
+
+def _role_settings(name: str, role_id: str, rules: ActivationRules, lifetime: str, recipients: Sequence[str],
+                   opts: pulumi.ResourceOptions):
+    from components.graph.role_settings import EntraRoleSettings, build_role_rules
+
+    body = build_role_rules(
+        activation_max_duration=rules.max_duration, require_mfa=rules.require_mfa,
+        authentication_context=rules.authentication_context, require_justification=rules.require_justification,
+        require_ticket=rules.require_ticket, require_approval=rules.require_approval,
+        approver_group_ids=rules.approver_group_ids, approver_user_ids=rules.approver_user_ids,
+        eligible_max_duration=durations.expire_after(lifetime), active_max_duration=ACTIVE_MAX,
+        alert_recipients=recipients)
+    return EntraRoleSettings(f"{name}-role-settings", role_definition_id=role_id, rules=body, opts=opts)

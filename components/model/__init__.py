@@ -1,0 +1,208 @@
+"""The stack model: one structured config object per area under `privileged-access:` in the stack file.
+
+    privileged-access:tenant / :principals / :breakGlass / :administrativeUnits / :pim   (pim.py)
+
+`parse_model(config, source)` validates a stack file's `config:` mapping (pure, no Pulumi runtime);
+`load_model()` does the same from the running program's config; `stack_file_schema()` is the JSON
+Schema of a whole Pulumi.<stack>.yaml (for editors and `pum schema`). Every problem becomes one
+`ModelError` that names the stack file, the dotted path, the bad value and what is allowed.
+"""
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import typing
+from typing import Any, Iterable, Mapping
+
+import pulumi
+from pydantic import BaseModel, Field, ValidationError
+
+from .errors import Issue, ModelError, format_path
+from .pim import (PATTERN_HINTS, AdministrativeUnit, BreakGlass, Key, PimSettings, Principals, TenantSettings, _Model,
+                  reference_issues)
+
+NAMESPACE = "privileged-access"
+
+__all__ = ["NAMESPACE", "ModelError", "StackModel", "parse_model", "load_model", "stack_file_schema"]
+
+
+class StackModel(_Model):
+    """The whole stack: every `privileged-access:<area>` key is one field (its camelCase alias)."""
+
+    tenant: TenantSettings = Field(default_factory=TenantSettings)
+    principals: Principals = Field(default_factory=Principals)
+    break_glass: BreakGlass | None = None
+    administrative_units: dict[Key, AdministrativeUnit] = Field(default_factory=dict)
+    pim: PimSettings = Field(default_factory=PimSettings)
+
+
+def _area_values(config: Mapping[Any, Any], issues: list[Issue]) -> dict[str, Any]:
+    """Pick this project's keys out of the stack config; unknown `privileged-access:*` keys are issues."""
+    areas = {field.alias or name: name for name, field in StackModel.model_fields.items()}
+    values: dict[str, Any] = {}
+    for key, value in config.items():
+        if not isinstance(key, str):
+            issues.append(Issue((), key, "config keys must be strings like privileged-access:pim"))
+            continue
+        namespace, _, area = key.rpartition(":") if ":" in key else (NAMESPACE, ":", key)
+        if namespace != NAMESPACE:
+            continue  # another provider's or program's key (azuread:tenantId, ...)
+        if area not in areas:
+            issues.append(Issue((area,), None, _unknown_key(area, list(areas))))
+            continue
+        values[area] = value
+    return values
+
+
+def _unknown_key(key: Any, allowed: Iterable[str]) -> str:
+    allowed = sorted(allowed)
+    close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    return f"unknown key {str(key)!r}; {hint}allowed keys: {', '.join(allowed)}"
+
+
+def _model_at(loc: tuple) -> type[BaseModel] | None:
+    """The pydantic model that validates the object at `loc` (to list its keys in a did-you-mean)."""
+    current: Any = StackModel
+    for part in loc:
+        current = _unwrap(current)
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            by_alias = {(f.alias or n): f for n, f in current.model_fields.items()}
+            field = by_alias.get(part)
+            if field is None:
+                return None
+            current = field.annotation
+        elif typing.get_origin(current) in (list, dict):
+            current = typing.get_args(current)[-1]
+        else:
+            return None
+    current = _unwrap(current)
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def _unwrap(annotation: Any) -> Any:
+    """Strip Optional/Annotated: `Activation | None` -> Activation."""
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, getattr(__import__("types"), "UnionType")):
+            members = [a for a in typing.get_args(annotation) if a is not type(None)]
+            annotation = members[0] if len(members) == 1 else annotation
+            if len(members) != 1:
+                return annotation
+        else:
+            return annotation
+
+
+def _issue_from_pydantic(error: Mapping[str, Any]) -> Issue:
+    loc = tuple(error.get("loc", ()))
+    kind = error.get("type", "")
+    value = error.get("input")
+    if kind == "extra_forbidden":
+        model = _model_at(loc[:-1])
+        allowed = [(f.alias or n) for n, f in model.model_fields.items()] if model else []
+        return Issue(loc, None, _unknown_key(loc[-1], allowed))
+    if kind == "missing":
+        return Issue(loc, None, "is required but missing; add it")
+    message = str(error.get("msg", "is invalid"))
+    message = message.removeprefix("Value error, ")
+    if kind == "string_pattern_mismatch":
+        pattern = error.get("ctx", {}).get("pattern")
+        message = f"must be {PATTERN_HINTS[pattern]}" if pattern in PATTERN_HINTS else f"must match {pattern}"
+    if isinstance(value, (dict, list)):
+        value = None  # an object-level check: the message names the offending part
+    if loc and loc[-1] == "[key]":
+        return Issue(loc[:-1], value, f"key {value!r} is not allowed: {message}")
+    return Issue(loc, value, message)
+
+
+def parse_model(config: Mapping[str, Any], source: str, *, secret_keys: Iterable[str] = ()) -> StackModel:
+    """Validate a stack file's `config:` mapping (full keys) into a StackModel, or raise ModelError.
+
+    `source` is the stack file's path as shown to the user; values of `secret_keys` are never shown.
+    """
+    if not isinstance(config, Mapping):
+        raise ModelError(source, [Issue((), None, f"`config` must be a mapping of keys to values, "
+                                                  f"not {type(config).__name__}")])
+    issues: list[Issue] = []
+    values = _area_values(config, issues)
+    model = None
+    try:
+        model = StackModel.model_validate(values, by_alias=True, by_name=False)
+    except ValidationError as exc:
+        issues.extend(_issue_from_pydantic(e) for e in exc.errors(include_url=False))
+    if model is not None and not issues:
+        issues.extend(reference_issues(model))
+    if issues:
+        hidden = {k.rpartition(":")[2] for k in secret_keys if k.startswith(NAMESPACE + ":")}
+        raise ModelError(source, [i.redacted() if i.loc and i.loc[0] in hidden else i for i in issues])
+    return model
+
+
+def _runtime_config() -> tuple[dict[str, Any], set[str]]:
+    """All keys of the running program's config (the CLI passes PULUMI_CONFIG; mocks set CONFIG)."""
+    from pulumi.runtime import config as runtime_config
+
+    values = dict(runtime_config.get_config_env())
+    values.update(runtime_config.CONFIG.get())
+    secrets = set(runtime_config.get_config_secret_keys_env()) | set(runtime_config._SECRET_KEYS.get())
+    decoded: dict[str, Any] = {}
+    for key, value in values.items():
+        if key.startswith(NAMESPACE + ":") and isinstance(value, str) and value[:1] in "{[":
+            try:
+                value = json.loads(value)
+            except ValueError:
+                pass  # left as a string: validation then says an object was expected
+        decoded[key] = value
+    return decoded, secrets
+
+
+def stack_file_path(stack: str, project_dir: str | None = None) -> str:
+    """stacks/Pulumi.<stack>.yaml, from Pulumi.yaml's stackConfigDir (relative to the project)."""
+    import yaml
+
+    config_dir = "."
+    try:
+        with open(os.path.join(project_dir or os.getcwd(), "Pulumi.yaml"), encoding="utf-8") as handle:
+            config_dir = (yaml.safe_load(handle) or {}).get("stackConfigDir") or "."
+    except (OSError, yaml.YAMLError, AttributeError):
+        pass
+    return os.path.normpath(os.path.join(str(config_dir), f"Pulumi.{stack}.yaml"))
+
+
+def load_model() -> StackModel:
+    """The running stack's model (call from a Pulumi program); raises ModelError on bad config."""
+    config, secrets = _runtime_config()
+    return parse_model(config, stack_file_path(pulumi.get_stack()), secret_keys=secrets)
+
+
+def stack_file_schema() -> dict:
+    """JSON Schema of a whole Pulumi.<stack>.yaml; other namespaces' keys (azuread:tenantId) stay allowed."""
+    model_schema = StackModel.model_json_schema(by_alias=True)
+    areas = model_schema["properties"]
+    known = "|".join(sorted(areas))
+    properties = {}
+    for area, schema in areas.items():
+        schema = dict(schema)
+        schema.pop("default", None)
+        properties[f"{NAMESPACE}:{area}"] = schema
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "Pulumi stack file of the privileged-access project",
+        "type": "object",
+        "properties": {
+            "config": {
+                "type": "object",
+                "properties": properties,
+                "patternProperties": {f"^{NAMESPACE}:(?!({known})$)": False},
+                "additionalProperties": True,
+            },
+            "secretsprovider": {"type": "string"},
+            "encryptedkey": {"type": "string"},
+            "encryptionsalt": {"type": "string"},
+            "environment": {},
+        },
+        "$defs": model_schema.get("$defs", {}),
+    }

@@ -1,0 +1,57 @@
+"""ModelError: every stack-config problem, each line naming the stack file, the dotted path, the value and the fix."""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+import pulumi
+
+NAMESPACE = "privileged-access"
+_SHOWN = 80
+
+
+def format_path(loc: tuple) -> str:
+    """('pim', 'roleBindings', 1, 'activation') -> 'privileged-access:pim.roleBindings[1].activation'."""
+    if not loc:
+        return "config"
+    text = f"{NAMESPACE}:{loc[0]}"
+    for part in loc[1:]:
+        text += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return text
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= _SHOWN else text[:_SHOWN - 3] + "..."
+
+
+@dataclass(frozen=True)
+class Issue:
+    loc: tuple
+    value: Any
+    message: str
+    secret: bool = False
+
+    def redacted(self) -> "Issue":
+        return replace(self, secret=True)
+
+    def render(self, source: str) -> str:
+        line = f"{source}: {format_path(self.loc)}: {self.message}"
+        if self.secret:
+            return line + " (value is secret, not shown)"
+        if self.value is not None and _shown(self.value) not in self.message:
+            line += f" (got {_shown(self.value)})"
+        return line
+
+
+class ModelError(pulumi.RunError):
+    """Invalid stack config. `pulumi up` prints it without a traceback; the offline engine exits 2."""
+
+    exit_code = 2
+
+    def __init__(self, source: str, issues: list[Issue]):
+        self.source = source
+        self.issues = list(issues)
+        lines = [issue.render(source) for issue in self.issues]
+        head = f"{len(lines)} problems in the stack config:\n" if len(lines) > 1 else ""
+        super().__init__(head + "\n".join(lines))

@@ -1,0 +1,412 @@
+"""Stack model for PIM: `privileged-access:tenant`, `:principals`, `:breakGlass`, `:administrativeUnits`, `:pim`.
+
+Plain data read from the stack file, with secure defaults: eligibility always expires (P180D),
+activation needs MFA (or a CA authentication context) and a justification, lasts at most PT8H (PT1H
+and approval for critical roles). Nothing here can express permanent eligibility. Security maxima
+beyond what the APIs accept are the policy pack's job (its limits are configurable); the model
+rejects what cannot be deployed or is ambiguous, and resolves role names through the shared catalog.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from dataclasses import dataclass
+from typing import Annotated, Any, Iterator, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic.alias_generators import to_camel
+
+from components import roles
+from . import durations
+from .errors import Issue, format_path
+
+GUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+KEY_PATTERN = r"^[a-z0-9][a-z0-9-]{0,39}$"
+_UPN = r"^[A-Za-z0-9._'+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$"
+_EMAIL = _UPN
+_BREAK_GLASS_UPN = r"^[A-Za-z0-9._-]+@[a-z0-9-]+\.onmicrosoft\.com$"
+_RG = re.compile(r"^/subscriptions/[0-9a-fA-F-]{36}/resourceGroups/[^/]+(/providers/.+)?$", re.IGNORECASE)
+_SUB = re.compile(r"^/subscriptions/[0-9a-fA-F-]{36}$", re.IGNORECASE)
+_MG = re.compile(r"^/providers/Microsoft\.Management/managementGroups/[^/]+$", re.IGNORECASE)
+
+
+PATTERN_HINTS = {
+    durations.DURATION_PATTERN: "an ISO 8601 duration such as P180D, PT8H or PT30M",
+    GUID_PATTERN: "an object ID (GUID) such as 62e90394-69f5-4237-9190-012177145e10",
+    KEY_PATTERN: "a key of lower-case letters, digits and '-' (at most 40), e.g. user-admin",
+    _BREAK_GLASS_UPN: "a cloud-only UPN on the tenant's *.onmicrosoft.com domain, e.g. bg1@contoso.onmicrosoft.com",
+    _UPN: "a user principal name / email address such as adm-pedro@contoso.onmicrosoft.com",
+}
+
+
+def _duration(text: str) -> str:
+    return durations.normalise(text)
+
+
+Duration = Annotated[str, Field(pattern=durations.DURATION_PATTERN, examples=["P180D", "PT8H"]),
+                     AfterValidator(_duration)]
+Key = Annotated[str, Field(pattern=KEY_PATTERN, description="A short key: lower-case letters, digits, '-'.")]
+Guid = Annotated[str, Field(pattern=GUID_PATTERN)]
+Email = Annotated[str, Field(pattern=_EMAIL)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", alias_generator=to_camel, populate_by_name=True, frozen=True)
+
+
+# ---------------------------------------------------------------- tenant
+
+class TenantSettings(_Model):
+    """`privileged-access:tenant`: tenant-wide switches."""
+
+    production: bool = Field(True, description="Production tenant: PIM groups, admin accounts and "
+                                               "administrative units are protected from deletion.")
+    name_prefix: str = Field("PUM", pattern=r"^[A-Za-z0-9]{1,12}$",
+                             description="Prefix of every group and display name the toolkit creates.")
+    initial_domain: str | None = Field(None, pattern=r"^[a-z0-9-]+\.onmicrosoft\.com$",
+                                       description="The tenant's *.onmicrosoft.com domain; break-glass "
+                                                   "UPNs must use it when given.")
+
+
+# ---------------------------------------------------------------- principals
+
+class AdminAccount(_Model):
+    """A cloud-only secondary account the toolkit creates; the person's admin roles go to it."""
+
+    upn: str = Field(pattern=_UPN, description="UPN of the admin account, e.g. adm-pedro@contoso.onmicrosoft.com.")
+    mail_nickname: str | None = Field(None, pattern=r"^[A-Za-z0-9._-]{1,64}$",
+                                      description="Mail nickname; default: the UPN's local part.")
+
+
+class Person(_Model):
+    """An administrator: their daily account (looked up) and the admin account to create."""
+
+    display_name: str = Field(min_length=1, max_length=200)
+    daily_upn: str = Field(pattern=_UPN, description="UPN of the person's daily (non-admin) account.")
+    admin_account: AdminAccount | None = Field(
+        None, description="The cloud-only secondary account; required for anyone eligible for a role.")
+    manager_upn: str | None = Field(None, pattern=_UPN, description="UPN of the person's manager.")
+    leaving_date: dt.date | None = Field(
+        None, description="Last working day (YYYY-MM-DD): eligibility ends then; from that day the admin "
+                          "account is disabled and holds no eligibility.")
+
+    @model_validator(mode="after")
+    def _separate_accounts(self) -> "Person":
+        if self.admin_account and self.admin_account.upn.lower() == self.daily_upn.lower():
+            raise ValueError(f"adminAccount.upn {self.admin_account.upn!r} is the daily account; an admin "
+                             "account must be a separate, cloud-only account (e.g. adm-<name>@<tenant>.onmicrosoft.com)")
+        return self
+
+
+class ExistingGroup(_Model):
+    """A group that already exists (e.g. an approvers group), referenced by object ID."""
+
+    object_id: Guid
+    display_name: str | None = None
+
+
+class Principals(_Model):
+    """`privileged-access:principals`: people and existing groups, by key; role bindings refer to the keys."""
+
+    people: dict[Key, Person] = Field(default_factory=dict)
+    groups: dict[Key, ExistingGroup] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _unique(self) -> "Principals":
+        both = sorted(set(self.people) & set(self.groups))
+        if both:
+            raise ValueError(f"keys {both} name both a person and a group; give each principal its own key")
+        upns = [p.admin_account.upn.lower() for p in self.people.values() if p.admin_account]
+        twice = sorted({u for u in upns if upns.count(u) > 1})
+        if twice:
+            raise ValueError(f"admin account UPNs {twice} are used by more than one person")
+        return self
+
+    def keys(self) -> list[str]:
+        return sorted([*self.people, *self.groups])
+
+
+# ---------------------------------------------------------------- break-glass
+
+class BreakGlassAccount(_Model):
+    upn: str = Field(pattern=_BREAK_GLASS_UPN,
+                     description="A cloud-only account on the *.onmicrosoft.com domain (never federated).")
+    display_name: str | None = None
+
+
+class BreakGlass(_Model):
+    """`privileged-access:breakGlass`: emergency accounts with permanent Global Administrator."""
+
+    accounts: list[BreakGlassAccount] = Field(min_length=2, description="Two or more accounts.")
+
+    @field_validator("accounts")
+    @classmethod
+    def _distinct(cls, accounts: list[BreakGlassAccount]) -> list[BreakGlassAccount]:
+        upns = [a.upn.lower() for a in accounts]
+        if len(set(upns)) != len(upns):
+            raise ValueError(f"break-glass UPNs must be distinct; got {upns}")
+        return accounts
+
+
+# ---------------------------------------------------------------- administrative units
+
+class AdministrativeUnit(_Model):
+    """An administrative unit to create, or an existing one (`objectId`)."""
+
+    display_name: str | None = Field(None, min_length=1, description="Display name of a unit to create.")
+    description: str | None = None
+    hidden_membership: bool = False
+    object_id: Guid | None = Field(None, description="Use an existing unit instead of creating one.")
+
+    @model_validator(mode="after")
+    def _one(self) -> "AdministrativeUnit":
+        if (self.display_name is None) == (self.object_id is None):
+            raise ValueError("give displayName (create the unit) or objectId (use an existing unit), exactly one")
+        return self
+
+
+# ---------------------------------------------------------------- PIM
+
+class Activation(_Model):
+    """How a role is activated. Unset fields come from `pim.defaults.activation`, then the secure defaults."""
+
+    max_duration: Duration | None = Field(None, description="Longest activation; default PT8H (critical roles PT1H).")
+    require_mfa: bool | None = Field(None, description="Require MFA on activation; default true unless "
+                                                       "authenticationContext is set (PIM takes one or the other).")
+    authentication_context: str | None = Field(None, pattern=r"^c([1-9]|[1-9][0-9])$",
+                                               description="A CA authentication context (c1..c99) to require instead of MFA.")
+    require_justification: bool | None = None
+    require_ticket: bool | None = None
+    require_approval: bool | None = Field(None, description="Default: true for critical roles.")
+    approvers: list[Key] | None = Field(None, description="Principal keys (people or groups) who approve.")
+
+
+class PimDefaults(_Model):
+    eligibility_lifetime: Duration = Field("P180D", description="How long an eligibility lasts (it always expires).")
+    activation: Activation = Field(default_factory=Activation)
+    critical_max_duration: Duration = Field("PT1H", description="Default activation maximum for critical roles.")
+    notification_recipients: list[Email] = Field(default_factory=list,
+                                                 description="Extra recipients of PIM alerts (assignments, activations).")
+    justification: str = Field("Managed as code by privileged-access (Pulumi)", min_length=1, max_length=500)
+
+
+class _Binding(_Model):
+    name: Key | None = Field(None, description="Stable key of the binding; default derived from role and scope.")
+    tier: int | None = Field(None, ge=0, le=2, description="0 (control plane) .. 2; default from the role.")
+    eligible: list[Key] = Field(default_factory=list, description="Principal keys made eligible.")
+    eligibility_lifetime: Duration | None = None
+    activation: Activation = Field(default_factory=Activation)
+    notification_recipients: list[Email] | None = None
+
+
+class RoleBinding(_Binding):
+    """An Entra directory role, made eligible through a PIM group (default) or directly."""
+
+    role: str = Field(min_length=1, description="Entra role name (e.g. 'User Administrator') or template ID.")
+    scope: str = Field("/", min_length=1, description="'/' (tenant) or an administrativeUnits key.")
+    mode: Literal["pimGroup", "direct"] = "pimGroup"
+    directory_role_settings: bool | None = Field(
+        None, description="Also manage the directory role's own PIM settings; default: direct mode or a critical role.")
+    group_display_name: str | None = Field(None, min_length=1, max_length=256)
+
+    @field_validator("role")
+    @classmethod
+    def _known_role(cls, value: str) -> str:
+        return roles.entra_role(value).name
+
+
+class AzureScope(_Model):
+    scope: str = Field(min_length=1, description="ARM scope: a resource group or narrower by default.")
+    policy_name: Guid | None = Field(
+        None, description="GUID of the role's management policy at this scope (required to manage its PIM "
+                          "settings): az rest --method get --url \"https://management.azure.com{scope}/providers/"
+                          "Microsoft.Authorization/roleManagementPolicyAssignments?api-version=2020-10-01&$filter="
+                          "roleDefinitionId eq '{roleDefinitionId}'\" -> properties.policyId's last segment.")
+
+
+class AzureRoleBinding(_Binding):
+    """An Azure RBAC role made eligible per scope through PIM."""
+
+    role: str = Field(min_length=1, description="Azure built-in role name (e.g. 'Owner') or definition GUID.")
+    scopes: list[AzureScope] = Field(min_length=1)
+    allow_broad_scope: bool = Field(False, description="Allow subscription, management-group or '/' scopes.")
+    manage_settings: bool = Field(True, description="Manage the role's PIM settings at each scope (needs policyName).")
+
+    @field_validator("role")
+    @classmethod
+    def _known_role(cls, value: str) -> str:
+        return roles.azure_role(value).name
+
+
+class PimSettings(_Model):
+    """`privileged-access:pim`: defaults and the role bindings."""
+
+    defaults: PimDefaults = Field(default_factory=PimDefaults)
+    role_bindings: list[RoleBinding] = Field(default_factory=list)
+    azure_role_bindings: list[AzureRoleBinding] = Field(default_factory=list)
+
+
+# ---------------------------------------------------------------- resolved values (used by components/stack.py)
+
+@dataclass(frozen=True)
+class EffectiveActivation:
+    max_duration: str
+    require_mfa: bool
+    authentication_context: str | None
+    require_justification: bool
+    require_ticket: bool
+    require_approval: bool
+    approvers: tuple[str, ...]
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40].strip("-")
+
+
+def binding_key(binding: RoleBinding | AzureRoleBinding) -> str:
+    """The binding's stable key: `name`, else the role (plus the AU key when scoped to one)."""
+    if binding.name:
+        return binding.name
+    scope = getattr(binding, "scope", "/")
+    return _slug(binding.role) + ("" if scope == "/" else f"-{scope}")
+
+
+def binding_role(binding: RoleBinding | AzureRoleBinding) -> roles.Role:
+    return roles.entra_role(binding.role) if isinstance(binding, RoleBinding) else roles.azure_role(binding.role)
+
+
+def effective_activation(binding: RoleBinding | AzureRoleBinding, defaults: PimDefaults) -> EffectiveActivation:
+    """Binding value, else `pim.defaults.activation`, else the secure default (critical roles stricter)."""
+    critical = binding_role(binding).critical
+
+    def pick(field: str, fallback: Any) -> Any:
+        own, default = getattr(binding.activation, field), getattr(defaults.activation, field)
+        return own if own is not None else default if default is not None else fallback
+
+    context = pick("authentication_context", None)
+    max_duration = binding.activation.max_duration or (
+        defaults.critical_max_duration if critical else defaults.activation.max_duration or "PT8H")
+    return EffectiveActivation(
+        max_duration=max_duration,
+        require_mfa=pick("require_mfa", context is None),
+        authentication_context=context,
+        require_justification=pick("require_justification", True),
+        require_ticket=pick("require_ticket", False),
+        require_approval=pick("require_approval", critical),
+        approvers=tuple(pick("approvers", [])),
+    )
+
+
+def eligibility_lifetime(binding: RoleBinding | AzureRoleBinding, defaults: PimDefaults) -> str:
+    return binding.eligibility_lifetime or defaults.eligibility_lifetime
+
+
+def notification_recipients(binding: RoleBinding | AzureRoleBinding, defaults: PimDefaults) -> list[str]:
+    own = binding.notification_recipients
+    return list(own if own is not None else defaults.notification_recipients)
+
+
+def manages_role_settings(binding: RoleBinding) -> bool:
+    if binding.directory_role_settings is not None:
+        return binding.directory_role_settings
+    return binding.mode == "direct" or binding_role(binding).critical
+
+
+# ---------------------------------------------------------------- cross-area checks
+
+def _principal_issues(model: Any, loc: tuple, keys: list[str], must_be_admin: bool) -> Iterator[Issue]:
+    people, groups = model.principals.people, model.principals.groups
+    known = model.principals.keys()
+    for index, key in enumerate(keys):
+        if key not in people and key not in groups:
+            close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            yield Issue((*loc, index), key, f"is not a principal; {hint}declare it under "
+                                            f"privileged-access:principals (people or groups); known: {', '.join(known) or 'none'}")
+        elif must_be_admin and key in people and people[key].admin_account is None:
+            yield Issue((*loc, index), key, "is a person without adminAccount; roles go to a separate cloud-only "
+                                            f"admin account: add principals.people.{key}.adminAccount")
+
+
+def _binding_issues(model: Any, binding: RoleBinding | AzureRoleBinding, loc: tuple) -> Iterator[Issue]:
+    defaults = model.pim.defaults
+    yield from _principal_issues(model, (*loc, "eligible"), binding.eligible, must_be_admin=True)
+    activation = effective_activation(binding, defaults)
+    yield from _principal_issues(model, (*loc, "activation", "approvers"), list(activation.approvers), False)
+    if activation.require_approval and not activation.approvers:
+        why = "critical roles require approval by default" if binding_role(binding).critical else "requireApproval is true"
+        yield Issue((*loc, "activation", "approvers"), None,
+                    f"is empty but {why} for {binding.role!r}; name approvers (principal keys) here or in "
+                    "pim.defaults.activation.approvers")
+    if activation.require_mfa and activation.authentication_context:
+        yield Issue((*loc, "activation", "requireMfa"), True,
+                    "cannot be combined with authenticationContext (PIM takes one or the other); remove requireMfa, "
+                    "the context's Conditional Access policy enforces the authentication")
+    try:
+        durations.activation_step(activation.max_duration)
+    except ValueError as exc:
+        yield Issue((*loc, "activation", "maxDuration"), None, str(exc))
+    try:
+        durations.expire_after(eligibility_lifetime(binding, defaults))
+    except ValueError as exc:
+        yield Issue((*loc, "eligibilityLifetime"), None, str(exc))
+
+
+def _azure_scope_issues(binding: AzureRoleBinding, loc: tuple) -> Iterator[Issue]:
+    for index, item in enumerate(binding.scopes):
+        narrow = bool(_RG.match(item.scope))
+        broad = bool(_SUB.match(item.scope) or _MG.match(item.scope) or item.scope == "/")
+        if not (narrow or broad):
+            yield Issue((*loc, index, "scope"), item.scope, "is not an ARM scope; use "
+                        "/subscriptions/<id>/resourceGroups/<name>[/providers/...]")
+        elif broad and not binding.allow_broad_scope:
+            yield Issue((*loc, index, "scope"), item.scope, "is broader than a resource group; use a resource "
+                        "group (or set allowBroadScope: true on the binding, which the pack may still reject)")
+        if binding.manage_settings and item.policy_name is None:
+            yield Issue((*loc, index, "policyName"), None, f"is missing: managing the role's PIM settings at "
+                        f"this scope needs the GUID of its role management policy (see the schema's description of "
+                        "policyName), or set manageSettings: false on the binding")
+
+
+def reference_issues(model: Any) -> list[Issue]:
+    """Checks that span areas (keys that must exist, roles that must fit their scope), with exact paths."""
+    issues: list[Issue] = []
+    units = model.administrative_units
+    seen: dict[str, tuple] = {}
+    settings: dict[str, tuple] = {}
+    for kind, bindings in (("roleBindings", model.pim.role_bindings), ("azureRoleBindings", model.pim.azure_role_bindings)):
+        for index, binding in enumerate(bindings):
+            loc = ("pim", kind, index)
+            issues.extend(_binding_issues(model, binding, loc))
+            key = binding_key(binding)
+            if key in seen:
+                issues.append(Issue((*loc, "name"), key, f"binding key {key!r} is also used by "
+                                    f"{format_path(seen[key])}; give one of them a distinct `name`"))
+            seen[key] = loc
+            if not isinstance(binding, RoleBinding):
+                continue
+            role = roles.entra_role(binding.role)
+            if binding.scope != "/":
+                if binding.scope not in units:
+                    issues.append(Issue((*loc, "scope"), binding.scope, "is neither '/' nor an administrativeUnits "
+                                        f"key; declared units: {', '.join(sorted(units)) or 'none'}"))
+                elif not role.au_scopable:
+                    issues.append(Issue((*loc, "scope"), binding.scope, f"{role.name!r} cannot be scoped to an "
+                                        "administrative unit; use scope '/' or an AU-scopable role such as "
+                                        "'User Administrator'"))
+            if manages_role_settings(binding):
+                if role.id in settings:
+                    issues.append(Issue((*loc, "directoryRoleSettings"), True, f"the PIM settings of {role.name!r} "
+                                        f"are already managed by {format_path(settings[role.id])}; set "
+                                        "directoryRoleSettings: false here (a role has one tenant-wide policy)"))
+                settings.setdefault(role.id, loc)
+    for index, binding in enumerate(model.pim.azure_role_bindings):
+        issues.extend(_azure_scope_issues(binding, ("pim", "azureRoleBindings", index, "scopes")))
+    domain = model.tenant.initial_domain
+    if model.break_glass and domain:
+        for index, account in enumerate(model.break_glass.accounts):
+            if not account.upn.lower().endswith("@" + domain):
+                issues.append(Issue(("breakGlass", "accounts", index, "upn"), account.upn,
+                                    f"must be on the tenant's initial domain {domain}"))
+    return issues
