@@ -24,12 +24,17 @@ from .catalog import (
     PRIVILEGED_ROLE_IDS,
 )
 from .paw import is_paw
-from .common import break_glass_config, break_glass_resources, is_production, is_unknown, meta, raw, role_grants
+from .common import (SCUBA, TUNABLES, break_glass_config, break_glass_resources, is_production, is_unknown, meta,
+                     raw, role_grants)
 
 CA = "azuread:index/conditionalAccessPolicy:ConditionalAccessPolicy"
 STRENGTH = "azuread:index/authenticationStrengthPolicy:AuthenticationStrengthPolicy"
 PAW_COMPONENT = "privileged-access:index:PawHostPool"
 DEVICE_CONTROLS = {"compliantDevice", "domainJoinedDevice"}
+
+
+def _GUID_LIKE(value) -> bool:
+    return isinstance(value, str) and len(value) == 36 and value.count("-") == 4
 
 
 def _get(value, *path):
@@ -49,7 +54,7 @@ def _ids(value, *path) -> tuple[list[str], bool]:
     if is_unknown(items):
         return [], True
     items = list(raw(items))
-    return [i for i in items if not is_unknown(i)], any(is_unknown(i) for i in items)
+    return [i.lower() if _GUID_LIKE(i) else i for i in items if not is_unknown(i)], any(is_unknown(i) for i in items)
 
 
 class CaPolicy:
@@ -235,9 +240,9 @@ def _is_break_glass_policy(p: CaPolicy, ids: set, accounts) -> bool:
 
 PRODUCTION = {"production": {"type": "boolean", "default": False,
                              "description": "The stack is production: report-only admin policies are violations."}}
-BREAK_GLASS = {"breakGlassObjectIds": {"type": "array", "items": {"type": "string"}, "default": [],
-                                       "description": "Object IDs of break-glass users (or their group)."}}
-CISA_36 = "CISA SCuBA MS.AAD.3.6v1; Maester CISA.MS.AAD.3.6, MT.1006"
+BREAK_GLASS = {"breakGlassObjectIds": TUNABLES["breakGlassObjectIds"]}
+CISA_36 = (SCUBA, "MS.AAD.3.6v1 (Maester CISA.MS.AAD.3.6, MT.1006)")
+MAESTER = "Maester"
 
 POLICIES = [
     ResourceValidationPolicy(
@@ -247,27 +252,27 @@ POLICIES = [
         config_schema=PolicyConfigSchema(BREAK_GLASS),
         **meta("critical", "Add the break-glass accounts to conditions.users.excludedUsers (or their group to "
                "excludedGroups); ConditionalAccessBaseline does this for every policy.",
-               "Maester MT.1005, MT.1033/MT.1034; Microsoft emergency access guidance")),
+               MAESTER, "MT.1005, MT.1033, MT.1034; Microsoft emergency access guidance")),
     ResourceValidationPolicy(
         name="ca-admin-no-role-exclusions",
         description="A CA policy that targets roles or all users excludes no roles.",
         validate=_role_exclusions, enforcement_level=EnforcementLevel.MANDATORY,
         **meta("high", "Remove conditions.users.excludedRoles; exclude only break-glass users.",
-               "CISA SCuBA MS.AAD.3.6v1 and the common CA predicate (ExcludeRoles empty)")),
+               SCUBA, "MS.AAD.3.6v1 (ExcludeRoles must be empty)")),
     ResourceValidationPolicy(
         name="ca-admin-policy-report-only",
         description="An admin CA policy still report-only or disabled outside production (advisory: the staged rollout).",
         validate=lambda a, r: _staged(a, r, production=False), enforcement_level=EnforcementLevel.ADVISORY,
         config_schema=PolicyConfigSchema({**PRODUCTION, **BREAK_GLASS}),
         **meta("low", "Read the report-only results in the sign-in logs, then add the policy code to "
-               "conditionalAccess.enforce.", CISA_36)),
+               "conditionalAccess.enforce.", *CISA_36)),
     ResourceValidationPolicy(
         name="ca-admin-policy-enforced-in-production",
         description="In a production stack every admin CA policy is enabled, not report-only or disabled.",
         validate=lambda a, r: _staged(a, r, production=True), enforcement_level=EnforcementLevel.MANDATORY,
         config_schema=PolicyConfigSchema({**PRODUCTION, **BREAK_GLASS}),
         **meta("high", "Set conditionalAccess.enforce to true (or list the code) once report-only has run.",
-               CISA_36)),
+               *CISA_36)),
     StackValidationPolicy(
         name="ca-phishing-resistant-admins",
         description="A stack that grants privileged Entra roles declares a CA policy requiring phishing-resistant strength for all of them on all resources, enabled in production.",
@@ -275,7 +280,7 @@ POLICIES = [
         config_schema=PolicyConfigSchema(PRODUCTION),
         **meta("critical", "Use ConditionalAccessBaseline (PUM-CA01) or declare a policy with includedRoles "
                "covering every granted privileged role, includedApplications All, authentication strength "
-               "00000000-0000-0000-0000-000000000004 and no excludedRoles.", CISA_36)),
+               "00000000-0000-0000-0000-000000000004 and no excludedRoles.", *CISA_36)),
     StackValidationPolicy(
         name="ca-admin-portals-compliant-device",
         description="When the stack declares a PAW, admin portals and Azure management are limited to compliant devices or the PAW, enabled in production.",
@@ -283,7 +288,7 @@ POLICIES = [
         config_schema=PolicyConfigSchema(PRODUCTION),
         **meta("high", "Use ConditionalAccessBaseline (PUM-CA02) or declare a policy for admins on "
                "MicrosoftAdminPortals and 797f4846-ba00-4fd7-ba43-dac1f8f63013 that requires compliantDevice "
-               "or blocks devices outside the PAW filter.", "Maester MT.1014; CISA SCuBA MS.AAD.3.7v1")),
+               "or blocks devices outside the PAW filter.", MAESTER, "MT.1014 (CISA MS.AAD.3.7v1)")),
     StackValidationPolicy(
         name="ca-break-glass-excluded",
         description="Break-glass accounts are excluded from every CA policy except their own dedicated policy.",
@@ -291,5 +296,5 @@ POLICIES = [
         config_schema=PolicyConfigSchema(BREAK_GLASS),
         **meta("critical", "Exclude every break-glass account (excludedUsers) from each policy; cover them "
                "with one policy of their own requiring phishing-resistant strength.",
-               "Maester MT.1005; Microsoft emergency access guidance")),
+               MAESTER, "MT.1005; Microsoft emergency access guidance")),
 ]

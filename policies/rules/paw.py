@@ -12,8 +12,18 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from .catalog import PAW_REDIRECTIONS_OFF, PAW_TAG_KEY, PAW_TAG_VALUE
+from .catalog import PAW_TAG_KEY, PAW_TAG_VALUE
 from .common import is_unknown, meta, raw
+
+# What makes an AVD host pool a PAW (azure-docs virtual-desktop/rdp-properties.md): each redirection
+# off, Entra ID authentication to the host, WebAuthn and smart cards kept for phishing-resistant sign-in.
+PAW_REDIRECTIONS_OFF = {"redirectclipboard": "0", "drivestoredirect": "", "usbdevicestoredirect": "",
+                        "redirectprinters": "0", "redirectcomports": "0", "camerastoredirect": "",
+                        "audiocapturemode": "0"}
+PAW_RDP_PROPERTIES = ";".join(
+    ["enablerdsaadauth:i:1", "redirectclipboard:i:0", "drivestoredirect:s:", "usbdevicestoredirect:s:",
+     "devicestoredirect:s:", "camerastoredirect:s:", "redirectprinters:i:0", "redirectcomports:i:0",
+     "audiocapturemode:i:0", "redirectsmartcards:i:1", "redirectwebauthn:i:1"])
 
 HOST_POOL = "azure-native:desktopvirtualization:HostPool"
 VM = "azure-native:compute:VirtualMachine"
@@ -135,20 +145,20 @@ POLICIES = [
         validate=_host_pool_personal, enforcement_level=EnforcementLevel.MANDATORY,
         **meta("high", "Set hostPoolType Personal, personalDesktopAssignmentType Direct and "
                "loadBalancerType Persistent, or use the PawHostPool component.",
-               "Microsoft privileged access: intermediaries (dedicated admin session hosts)")),
+               "Microsoft privileged access", "intermediaries: dedicated admin session hosts")),
     ResourceValidationPolicy(
         name="paw-host-pool-no-redirection",
         description="A PAW host pool turns off clipboard, drive, USB, printer, COM, camera and audio-capture redirection.",
         validate=_host_pool_no_redirection, enforcement_level=EnforcementLevel.MANDATORY,
         **meta("high", "Add each listed property to customRdpProperty with the value shown "
                "(the PawHostPool component sets them all).",
-               "Microsoft AVD screen-capture protection guidance; privileged access intermediaries")),
+               "Microsoft privileged access", "intermediaries; AVD screen-capture protection guidance")),
     ResourceValidationPolicy(
         name="paw-host-pool-entra-auth",
         description="A PAW host pool authenticates users to session hosts with Entra ID (enablerdsaadauth:i:1).",
         validate=_host_pool_entra_auth, enforcement_level=EnforcementLevel.MANDATORY,
         **meta("high", "Add enablerdsaadauth:i:1 to customRdpProperty and join the hosts to Entra ID "
-               "(AADLoginForWindows extension).", "Microsoft AVD single sign-on with Entra ID")),
+               "(AADLoginForWindows extension).", "Microsoft AVD", "single sign-on with Entra ID")),
     ResourceValidationPolicy(
         name="paw-host-pool-no-public-network",
         description="A PAW host pool is not reachable over public networks (Disabled, or EnabledForClientsOnly with Private Link for the hosts).",
@@ -157,17 +167,17 @@ POLICIES = [
             "type": "boolean", "default": True,
             "description": "Accept EnabledForClientsOnly (admins connect over the internet, hosts over Private Link)."}}),
         **meta("high", "Set publicNetworkAccess to Disabled or EnabledForClientsOnly and add a private "
-               "endpoint for the host pool (sub-resource connection).", "Microsoft AVD Private Link")),
+               "endpoint for the host pool (sub-resource connection).", "Microsoft AVD", "Private Link")),
     ResourceValidationPolicy(
         name="paw-session-host-trusted-launch",
         description="A PAW session host boots with Trusted Launch: secure boot and vTPM on.",
         validate=_trusted_launch, enforcement_level=EnforcementLevel.MANDATORY,
         **meta("high", "Set securityProfile.securityType TrustedLaunch with uefiSettings.secureBootEnabled "
-               "and vTpmEnabled true on a Gen2 image.", "Microsoft privileged access devices: hardware root of trust")),
+               "and vTpmEnabled true on a Gen2 image.", "Microsoft privileged access", "devices: hardware root of trust")),
     StackValidationPolicy(
         name="paw-session-host-no-public-ip",
         description="A PAW session host has no public IP address, on its own or its network interfaces.",
         validate=_no_public_ip, enforcement_level=EnforcementLevel.MANDATORY,
         **meta("high", "Remove publicIPAddress from the session host's NIC IP configurations; admins reach "
-               "the host only through AVD.", "Microsoft privileged access intermediaries")),
+               "the host only through AVD.", "Microsoft privileged access", "intermediaries")),
 ]

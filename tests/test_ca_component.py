@@ -1,0 +1,125 @@
+"""ConditionalAccessBaseline under Pulumi mocks: what it declares for a given model."""
+import pulumi
+import pytest
+
+from policies.rules.catalog import PRIVILEGED_ROLE_IDS
+
+BG = ["aaaaaaaa-0000-4000-8000-000000000001", "aaaaaaaa-0000-4000-8000-000000000002"]
+GROUP = "cccccccc-0000-4000-8000-000000000001"
+PAW_FILTER = 'device.displayName -startsWith "paw-" -and device.trustType -eq "AzureAD"'
+PR = "/policies/authenticationStrengthPolicies/00000000-0000-0000-0000-000000000004"
+
+
+class RecordingMocks(pulumi.runtime.Mocks):
+    def __init__(self):
+        self.inputs = {}
+        self.types = {}
+
+    def new_resource(self, args):
+        self.inputs[args.name] = args.inputs
+        self.types[args.name] = args.typ
+        return f"{args.name}-id", dict(args.inputs)
+
+    def call(self, args):
+        return {}
+
+
+@pytest.fixture
+def mocks():
+    recorder = RecordingMocks()
+    pulumi.runtime.set_mocks(recorder, project="test", stack="dev", preview=False)
+    return recorder
+
+
+def baseline(settings=None, paw=True, break_glass=BG):
+    from components.conditional_access import ConditionalAccessBaseline
+    from components.model.conditional_access import ConditionalAccessSettings
+    model = ConditionalAccessSettings.model_validate(settings or {})
+    return ConditionalAccessBaseline("ca", model, break_glass_user_ids=break_glass, admin_group_ids=[GROUP],
+                                     paw_device_filter=PAW_FILTER if paw else None)
+
+
+def after(component, check):
+    """Await every policy ID, then run `check` on the recorded inputs."""
+    return pulumi.Output.all(*[p.id for p in component.policies.values()]).apply(lambda _: check())
+
+
+@pulumi.runtime.test
+def test_default_baseline_is_report_only_named_and_excludes_break_glass(mocks):
+    component = baseline()
+
+    def check():
+        policies = {n: i for n, i in mocks.inputs.items() if mocks.types[n].endswith("ConditionalAccessPolicy")}
+        assert sorted(policies) == [f"ca-ca0{i}" for i in range(1, 8)]
+        assert {p["state"] for p in policies.values()} == {"enabledForReportingButNotEnforced"}
+        assert policies["ca-ca01"]["displayName"] == "PUM-CA01 Admins: phishing-resistant MFA (all resources)"
+        for name, p in policies.items():
+            users = p["conditions"]["users"]
+            if name == "ca-ca07":
+                assert users == {"includedUsers": BG}
+            else:
+                assert users["excludedUsers"] == BG
+                assert "excludedRoles" not in users
+        admins = policies["ca-ca01"]["conditions"]["users"]
+        assert set(admins["includedRoles"]) == set(PRIVILEGED_ROLE_IDS) and admins["includedGroups"] == [GROUP]
+        assert policies["ca-ca01"]["grantControls"]["authenticationStrengthPolicyId"] == PR
+        assert policies["ca-ca07"]["grantControls"]["authenticationStrengthPolicyId"] == PR
+        portals = policies["ca-ca02"]
+        assert portals["conditions"]["applications"]["includedApplications"] == [
+            "MicrosoftAdminPortals", "797f4846-ba00-4fd7-ba43-dac1f8f63013"]
+        assert portals["conditions"]["devices"]["filter"] == {"mode": "exclude", "rule": PAW_FILTER}
+        assert portals["grantControls"]["builtInControls"] == ["block"]
+        avd = policies["ca-ca03"]["grantControls"]
+        assert avd["operator"] == "AND" and avd["builtInControls"] == ["compliantDevice"]
+        session = policies["ca-ca04"]["sessionControls"]
+        assert session["persistentBrowserMode"] == "never" and session["signInFrequency"] == 4
+        assert policies["ca-ca05"]["conditions"]["clientAppTypes"] == ["exchangeActiveSync", "other"]
+        assert policies["ca-ca06"]["conditions"]["authenticationFlowTransferMethods"] == ["deviceCodeFlow"]
+        assert component.authentication_contexts == ["c1"]
+
+    return after(component, check)
+
+
+@pulumi.runtime.test
+def test_enforce_list_enables_only_those_policies(mocks):
+    component = baseline({"enforce": ["CA05", "CA06"]})
+
+    def check():
+        states = {n: i["state"] for n, i in mocks.inputs.items() if n.startswith("ca-ca")}
+        assert {n for n, s in states.items() if s == "enabled"} == {"ca-ca05", "ca-ca06"}
+
+    return after(component, check)
+
+
+@pulumi.runtime.test
+def test_enforce_true_enables_every_policy(mocks):
+    component = baseline({"enforce": True})
+
+    def check():
+        states = {n: i["state"] for n, i in mocks.inputs.items() if n.startswith("ca-ca")}
+        assert len(states) == 7 and set(states.values()) == {"enabled"}
+
+    return after(component, check)
+
+
+@pulumi.runtime.test
+def test_custom_strength_without_paw_and_with_locations(mocks):
+    component = baseline({"authenticationStrength": "custom", "customStrengthMethods": ["fido2"],
+                          "namedLocations": [{"name": "HQ", "ipRanges": ["203.0.113.0/24"], "trusted": True}],
+                          "adminAllowedLocations": ["HQ"]}, paw=False)
+
+    def check():
+        assert mocks.inputs["ca-phishing-resistant"]["allowedCombinations"] == ["fido2"]
+        assert mocks.inputs["ca-ca01"]["grantControls"]["authenticationStrengthPolicyId"] == "ca-phishing-resistant-id"
+        assert "ca-ca03" not in mocks.inputs
+        assert mocks.inputs["ca-ca02"]["grantControls"]["builtInControls"] == ["compliantDevice"]
+        assert mocks.inputs["ca-location-1"]["ip"] == {"ipRanges": ["203.0.113.0/24"], "trusted": True}
+        locations = mocks.inputs["ca-ca08"]["conditions"]["locations"]
+        assert locations == {"includedLocations": ["All"], "excludedLocations": ["ca-location-1-id"]}
+
+    return after(component, check)
+
+
+def test_baseline_refuses_to_run_without_break_glass(mocks):
+    with pytest.raises(ValueError, match="break-glass"):
+        baseline(break_glass=[])
