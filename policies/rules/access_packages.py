@@ -1,0 +1,201 @@
+"""Policies for entitlement-management access packages (privileged journeys).
+
+- `access-package-assignment-expires`: every assignment policy expires, within the maximum.
+- `access-package-external-requestors-approval`: policies open to external or guest requestors
+  require approval with at least one approver.
+- `access-package-privileged-group-controls` (stack): a package that grants a privileged group
+  (role-assignable, or holding a directory role or a privileged Azure role in the stack, or listed
+  in config) is requested only with approval and reviewed on a recurring schedule.
+Relations are resolved through property dependencies (package -> grant -> catalog resource ->
+group), with literal object IDs matched by value; every step is a dictionary lookup.
+"""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+
+from pulumi_policy import EnforcementLevel, PolicyConfigSchema, ResourceValidationPolicy, StackValidationPolicy
+
+from .catalog import PRIVILEGED_AZURE_ROLE_IDS
+from .common import elements, get, is_unknown, meta, role_grants, PIM_PLAN
+
+POLICY = "azuread:index/accessPackageAssignmentPolicy:AccessPackageAssignmentPolicy"
+PACKAGE = "azuread:index/accessPackage:AccessPackage"
+GRANT = "azuread:index/accessPackageResourcePackageAssociation:AccessPackageResourcePackageAssociation"
+CATALOG_RESOURCE = "azuread:index/accessPackageResourceCatalogAssociation:AccessPackageResourceCatalogAssociation"
+GROUP = "azuread:index/group:Group"
+AZURE_ROLE_GRANTS = {
+    "azure-native:authorization:RoleAssignment": "principalId",
+    "azure-native:authorization:PimRoleEligibilitySchedule": "principalId",
+}
+EXTERNAL_SCOPES = frozenset({
+    "AllConfiguredConnectedOrganizationSubjects", "AllExistingConnectedOrganizationSubjects",
+    "AllExistingDirectorySubjects", "AllExternalSubjects", "SpecificConnectedOrganizationSubjects"})
+FREQUENCY_DAYS = {"weekly": 7, "monthly": 30, "quarterly": 91, "halfyearly": 182, "annual": 365}
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+MAX_DAYS = {"maxDurationInDays": {"type": "integer", "minimum": 1, "maximum": 3650, "default": 180,
+                                  "description": "Longest allowed assignment lifetime in days."}}
+PRIVILEGED = {
+    "privilegedGroupIds": {"type": "array", "items": {"type": "string"}, "default": [],
+                           "description": "Object IDs of existing groups to treat as privileged (e.g. a group "
+                                          "written back to AD and nested into Domain Admins)."},
+    "maxReviewFrequency": {"type": "string", "enum": list(FREQUENCY_DAYS), "default": "halfyearly",
+                           "description": "Reviews of privileged packages must recur at least this often."},
+}
+ENTITLEMENT = "Microsoft Entra ID Governance entitlement management guidance"
+ENTITLEMENT_URL = "https://learn.microsoft.com/entra/id-governance/entitlement-management-access-package-lifecycle-policy"
+
+
+def _approvers(approval) -> int:
+    """How many approvers the stages name (unknown object IDs still count: they are declared)."""
+    return sum(len(elements(get(stage, "primaryApprovers"))) for stage in elements(get(approval, "approvalStages")))
+
+
+def approval_gap(props) -> str | None:
+    """Why requests under this policy are not approved (None when they are)."""
+    approval = get(props, "approvalSettings")
+    if approval is None:
+        return "no approvalSettings: requests are granted without approval"
+    required = get(approval, "approvalRequired")
+    if required is not True and not is_unknown(required):
+        return "approvalSettings.approvalRequired is not true"
+    if not is_unknown(get(approval, "approvalStages")) and _approvers(approval) == 0:
+        return "approvalSettings names no approval stage with a primary approver"
+    return None
+
+
+def _expires(args, report_violation) -> None:
+    if args.resource_type != POLICY:
+        return
+    limit = int(args.get_config().get("maxDurationInDays", 180))
+    days = get(args.props, "durationInDays")
+    date = get(args.props, "expirationDate")
+    if days is None and date is None:
+        report_violation(f"assignments never expire (neither durationInDays nor expirationDate); "
+                         f"set durationInDays to at most {limit}")
+        return
+    if isinstance(days, (int, float)) and not isinstance(days, bool) and days > limit:
+        report_violation(f"durationInDays {int(days)} exceeds the maximum of {limit} days")
+    if isinstance(date, str) and not is_unknown(date):
+        try:
+            end = datetime.fromisoformat(date.replace("Z", "+00:00"))
+            end = end if end.tzinfo else end.replace(tzinfo=timezone.utc)
+        except ValueError:
+            report_violation(f"expirationDate {date!r} is not an RFC 3339 timestamp")
+            return
+        if end - datetime.now(timezone.utc) > timedelta(days=limit):
+            report_violation(f"expirationDate {date} is more than {limit} days away")
+
+
+def _external_approval(args, report_violation) -> None:
+    if args.resource_type != POLICY:
+        return
+    scope = get(args.props, "requestorSettings", "scopeType")
+    if scope not in EXTERNAL_SCOPES:
+        return
+    gap = approval_gap(args.props)
+    if gap:
+        report_violation(f"requestors outside the directory's members (scopeType {scope}) and {gap}")
+
+
+class _Stack:
+    """Index of the stack's resources by URN and the relations the rules follow (built once)."""
+
+    def __init__(self, resources) -> None:
+        self.by_urn = {r.urn: r for r in resources}
+        self.privileged_groups: dict[str, str] = {}  # group URN or object ID -> why privileged
+        for grant in role_grants(resources):  # directory roles, active or eligible (common.role_grants)
+            for source in grant.principal_sources:
+                self.privileged_groups.setdefault(source.urn, f"holds a directory role ({grant.resource.name})")
+            if isinstance(grant.principal, str) and _GUID.match(grant.principal):
+                self.privileged_groups.setdefault(grant.principal, f"holds a directory role ({grant.resource.name})")
+        for r in resources:
+            self._note_privileged(r)
+
+    @staticmethod
+    def refs(resource, prop) -> list[str]:
+        """What a property points at: the URNs it depends on, plus its literal GUID values."""
+        urns = [d.urn for d in (resource.property_dependencies or {}).get(prop, [])]
+        value = get(resource.props, prop)
+        literals = [v for v in ([value] if isinstance(value, str) else elements(value))
+                    if isinstance(v, str) and not is_unknown(v) and _GUID.match(v)]
+        return urns + [v.lower() for v in literals]
+
+    def _note_privileged(self, r) -> None:
+        if r.resource_type == GROUP and get(r.props, "assignableToRole") is True:
+            self.privileged_groups.setdefault(r.urn, "role-assignable group")
+            return
+        prop = AZURE_ROLE_GRANTS.get(r.resource_type)
+        role = get(r.props, "roleDefinitionId") if prop else None
+        if isinstance(role, str) and not is_unknown(role) and role.rsplit("/", 1)[-1].lower() in PRIVILEGED_AZURE_ROLE_IDS:
+            for ref in self.refs(r, prop):
+                self.privileged_groups.setdefault(ref, f"holds a privileged Azure role ({r.name})")
+
+
+def _privileged_controls(args, report_violation) -> None:
+    config = args.get_config()
+    stack = _Stack(args.resources)
+    for object_id in config.get("privilegedGroupIds", []):
+        stack.privileged_groups.setdefault(object_id.lower(), "listed in privilegedGroupIds")
+    if not stack.privileged_groups:
+        return
+    max_days = FREQUENCY_DAYS[config.get("maxReviewFrequency", "halfyearly")]
+    # package key (URN or ID) -> [(group ref, why)] of privileged groups it grants
+    privileged_by_package: dict[str, list[tuple[str, str]]] = {}
+    for grant in (r for r in args.resources if r.resource_type == GRANT):
+        granted = []
+        for resource_ref in stack.refs(grant, "catalogResourceAssociationId"):
+            resource = stack.by_urn.get(resource_ref)
+            group_refs = stack.refs(resource, "resourceOriginId") if resource is not None else []
+            granted += [(g, stack.privileged_groups[g]) for g in group_refs if g in stack.privileged_groups]
+        if granted:
+            for package_ref in stack.refs(grant, "accessPackageId"):
+                privileged_by_package.setdefault(package_ref, []).extend(granted)
+    if not privileged_by_package:
+        return
+    for policy in (r for r in args.resources if r.resource_type == POLICY):
+        granted = [g for ref in stack.refs(policy, "accessPackageId") for g in privileged_by_package.get(ref, [])]
+        if not granted:
+            continue
+        group_ref, why = granted[0]
+        group = stack.by_urn.get(group_ref)
+        what = f"group {group.name if group is not None else group_ref} ({why})"
+        gap = approval_gap(policy.props)
+        if gap:
+            report_violation(f"assignment policy {policy.name} grants privileged {what} and {gap}", policy.urn)
+        review = get(policy.props, "assignmentReviewSettings")
+        enabled = get(review, "enabled")
+        frequency = get(review, "reviewFrequency")
+        if review is None or (enabled is not True and not is_unknown(enabled)):
+            report_violation(f"assignment policy {policy.name} grants privileged {what} without a recurring "
+                             "access review (assignmentReviewSettings.enabled)", policy.urn)
+        elif isinstance(frequency, str) and not is_unknown(frequency) and FREQUENCY_DAYS.get(frequency, 999) > max_days:
+            report_violation(f"assignment policy {policy.name} grants privileged {what} but reviews it "
+                             f"{frequency}; review at least every {max_days} days", policy.urn)
+
+
+POLICIES = [
+    ResourceValidationPolicy(
+        name="access-package-assignment-expires",
+        description="Access-package assignments expire, no later than the configured maximum.",
+        validate=_expires, enforcement_level=EnforcementLevel.MANDATORY,
+        config_schema=PolicyConfigSchema(MAX_DAYS),
+        **meta("high", "Set durationInDays (AccessPackageJourneys: durationInDays, default 180) or an "
+               "expirationDate within the maximum.", ENTITLEMENT, "expiration", ENTITLEMENT_URL)),
+    ResourceValidationPolicy(
+        name="access-package-external-requestors-approval",
+        description="Assignment policies open to external or guest requestors require approval.",
+        validate=_external_approval, enforcement_level=EnforcementLevel.MANDATORY,
+        **meta("high", "Set approvalSettings.approvalRequired and a stage whose primaryApprovers are the "
+               "connected organisation's sponsors (AccessPackageJourneys vendors).", "Maester", "MT.1109",
+               ENTITLEMENT_URL)),
+    StackValidationPolicy(
+        name="access-package-privileged-group-controls",
+        description="Access packages that grant privileged groups require approval and a recurring access review.",
+        validate=_privileged_controls, enforcement_level=EnforcementLevel.MANDATORY,
+        config_schema=PolicyConfigSchema(PRIVILEGED),
+        **meta("critical", "On every assignment policy of the package require approval (a stage with primary "
+               "approvers) and enable assignmentReviewSettings with reviewFrequency halfyearly or more often.",
+               PIM_PLAN, "access reviews of privileged access; Maester MT.1109")),
+]

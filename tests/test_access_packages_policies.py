@@ -1,0 +1,213 @@
+"""Access-package policies against plain azuread programs, through the offline preview.
+
+Each program declares provider resources directly (not our components) and is previewed with a pack
+of these policies, so object IDs are unknown as in `pulumi preview`: relations must be resolved through
+property dependencies, and a violation must stay mandatory (never downgraded by an unknown read).
+"""
+import json
+import os
+import shutil
+
+import pulumi_azuread as azuread
+import pytest
+
+from pum.engine import run_preview
+
+EXPIRES = "access-package-assignment-expires"
+EXTERNAL = "access-package-external-requestors-approval"
+PRIVILEGED = "access-package-privileged-group-controls"
+USER_ADMIN = "fe930be7-5e62-47db-91af-98c3a49a38b1"
+EXISTING_GROUP = "dddddddd-0000-4000-8000-000000000001"
+ORG = "eeeeeeee-0000-4000-8000-000000000001"
+
+APPROVAL = {"approval_required": True, "requestor_justification_required": True,
+            "approval_stages": [{"approval_timeout_in_days": 7, "primary_approvers": [{"subject_type": "requestorManager"}]}]}
+REVIEW = {"enabled": True, "review_frequency": "halfyearly", "review_type": "Manager", "duration_in_days": 14,
+          "access_review_timeout_behavior": "removeAccess"}
+MEMBERS = {"requests_accepted": True, "scope_type": "AllExistingDirectoryMemberUsers"}
+
+
+RULES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "policies", "rules")
+
+
+@pytest.fixture(scope="module")
+def pack(tmp_path_factory):
+    """A pack of just the shared helpers and the journey/Private Access modules, loaded by pum
+    like any pack (so other areas' work in progress cannot mask or break these cases)."""
+    directory = tmp_path_factory.mktemp("journeys-pack")
+    rules = directory / "rules"
+    rules.mkdir()
+    for module in ("common.py", "catalog.py", "access_packages.py", "private_access.py"):
+        shutil.copy(os.path.join(RULES, module), rules / module)
+    (rules / "__init__.py").write_text("from . import access_packages, private_access\n"
+                                       "POLICIES = [*access_packages.POLICIES, *private_access.POLICIES]\n")
+    (directory / "PulumiPolicy.yaml").write_text("runtime: python\n")
+    (directory / "__main__.py").write_text(
+        "from pulumi_policy import EnforcementLevel, PolicyPack\nfrom rules import POLICIES\n"
+        "PolicyPack(name='journeys', enforcement_level=EnforcementLevel.MANDATORY, policies=POLICIES)\n")
+    return str(directory)
+
+
+def preview(program, tmp_path=None, config=None):
+    configs = []
+    if config:
+        path = tmp_path / "pack-config.json"
+        path.write_text(json.dumps(config))
+        configs = [str(path)]
+    return run_preview(program, policy_packs=[PACK[0]], policy_pack_configs=configs)
+
+PACK: list[str] = []
+
+
+@pytest.fixture(autouse=True)
+def _use_pack(pack):
+    PACK[:] = [pack]
+
+
+def violations(report, policy):
+    found = report.by_policy(policy)
+    assert all(v.enforcement_level == "mandatory" for v in found), found
+    return found
+
+
+def journey(group_id, *, policy_args=None, name="journey"):
+    """A catalog, a package granting membership of `group_id`, and one assignment policy."""
+    catalog = azuread.AccessPackageCatalog(f"{name}-catalog", display_name="c", description="c")
+    resource = azuread.AccessPackageResourceCatalogAssociation(
+        f"{name}-resource", catalog_id=catalog.id, resource_origin_id=group_id, resource_origin_system="AadGroup")
+    package = azuread.AccessPackage(f"{name}-package", catalog_id=catalog.id, display_name="p", description="p")
+    azuread.AccessPackageResourcePackageAssociation(
+        f"{name}-grant", access_package_id=package.id, catalog_resource_association_id=resource.id)
+    args = {"duration_in_days": 90, "requestor_settings": MEMBERS, "approval_settings": APPROVAL,
+            "assignment_review_settings": REVIEW, **(policy_args or {})}
+    return azuread.AccessPackageAssignmentPolicy(f"{name}-policy", access_package_id=package.id,
+                                                 display_name="p", description="p", **args)
+
+
+def plain_group(name="team", role_assignable=False):
+    return azuread.Group(name, display_name=name, security_enabled=True, assignable_to_role=role_assignable)
+
+
+# --- access-package-assignment-expires ---------------------------------------------------------------
+
+def test_policy_that_expires_within_the_maximum_passes():
+    report = preview(lambda: journey(plain_group().object_id))
+    assert violations(report, EXPIRES) == []
+
+
+def test_policy_without_expiry_is_rejected_even_though_its_package_id_is_unknown():
+    report = preview(lambda: journey(plain_group().object_id, policy_args={"duration_in_days": None}))
+    [found] = violations(report, EXPIRES)
+    assert "never expire" in found.message and found.urn.endswith("::journey-policy")
+
+
+def test_policy_longer_than_the_maximum_is_rejected():
+    [found] = violations(preview(lambda: journey(plain_group().object_id,
+                                                 policy_args={"duration_in_days": 365})), EXPIRES)
+    assert "365 exceeds the maximum of 180" in found.message
+
+
+def test_far_expiration_date_is_rejected():
+    [found] = violations(preview(lambda: journey(plain_group().object_id, policy_args={
+        "duration_in_days": None, "expiration_date": "2999-01-01T00:00:00Z"})), EXPIRES)
+    assert "more than 180 days away" in found.message
+
+
+def test_maximum_is_configurable(tmp_path):
+    report = preview(lambda: journey(plain_group().object_id), tmp_path, {EXPIRES: {"maxDurationInDays": 30}})
+    [found] = violations(report, EXPIRES)
+    assert "90 exceeds the maximum of 30" in found.message
+
+
+# --- access-package-external-requestors-approval -----------------------------------------------------
+
+VENDORS = {"requests_accepted": True, "scope_type": "SpecificConnectedOrganizationSubjects",
+           "requestors": [{"subject_type": "connectedOrganizationMembers", "object_id": ORG}]}
+
+
+def test_vendor_policy_with_sponsor_approval_passes():
+    sponsors = {"approval_required": True, "approval_stages": [
+        {"approval_timeout_in_days": 7, "primary_approvers": [{"subject_type": "internalSponsors"}]}]}
+    report = preview(lambda: journey(plain_group().object_id, policy_args={
+        "requestor_settings": VENDORS, "approval_settings": sponsors}))
+    assert violations(report, EXTERNAL) == []
+
+
+@pytest.mark.parametrize("approval, reason", [
+    (None, "no approvalSettings"),
+    ({"approval_required": False}, "approvalRequired is not true"),
+    ({"approval_required": True, "approval_stages": []}, "no approval stage"),
+])
+def test_vendor_policy_without_approval_is_rejected(approval, reason):
+    report = preview(lambda: journey(plain_group().object_id, policy_args={
+        "requestor_settings": VENDORS, "approval_settings": approval}))
+    [found] = violations(report, EXTERNAL)
+    assert reason in found.message and "SpecificConnectedOrganizationSubjects" in found.message
+
+
+def test_guests_of_the_directory_count_as_external():
+    report = preview(lambda: journey(plain_group().object_id, policy_args={
+        "requestor_settings": {"requests_accepted": True, "scope_type": "AllExistingDirectorySubjects"},
+        "approval_settings": None}))
+    assert len(violations(report, EXTERNAL)) == 1
+
+
+def test_member_only_policy_without_approval_is_not_an_external_finding():
+    report = preview(lambda: journey(plain_group().object_id, policy_args={"approval_settings": None}))
+    assert violations(report, EXTERNAL) == []
+
+
+# --- access-package-privileged-group-controls (stack) ------------------------------------------------
+
+def test_privileged_package_with_approval_and_review_passes():
+    report = preview(lambda: journey(plain_group("pim", role_assignable=True).object_id))
+    assert violations(report, PRIVILEGED) == []
+
+
+def test_role_assignable_group_without_review_is_rejected_through_unknown_ids():
+    report = preview(lambda: journey(plain_group("pim", role_assignable=True).object_id,
+                                     policy_args={"assignment_review_settings": None}))
+    [found] = violations(report, PRIVILEGED)
+    assert "privileged group pim (role-assignable group)" in found.message
+    assert "without a recurring access review" in found.message and found.urn.endswith("::journey-policy")
+
+
+def test_group_holding_a_directory_role_without_approval_is_rejected():
+    def program():
+        group = plain_group("helpdesk")
+        azuread.DirectoryRoleAssignment("ua", role_id=USER_ADMIN, principal_object_id=group.object_id)
+        journey(group.object_id, policy_args={"approval_settings": None})
+    [found] = violations(preview(program), PRIVILEGED)
+    assert "holds a directory role (ua)" in found.message and "no approvalSettings" in found.message
+
+
+def test_existing_group_eligible_for_a_role_is_recognised_by_its_object_id():
+    def program():
+        azuread.DirectoryRoleEligibilityScheduleRequest("ua-eligible", role_definition_id=USER_ADMIN,
+                                                        principal_id=EXISTING_GROUP, directory_scope_id="/",
+                                                        justification="journey")
+        journey(EXISTING_GROUP, policy_args={"approval_settings": {"approval_required": False}})
+    [found] = violations(preview(program), PRIVILEGED)
+    assert EXISTING_GROUP in found.message
+
+
+def test_annual_review_is_too_rare_for_privileged_groups_and_the_bound_is_configurable(tmp_path):
+    program = lambda: journey(plain_group("pim", role_assignable=True).object_id, policy_args={  # noqa: E731
+        "assignment_review_settings": {**REVIEW, "review_frequency": "annual"}})
+    [found] = violations(preview(program), PRIVILEGED)
+    assert "reviews it annual" in found.message
+    assert violations(preview(program, tmp_path, {PRIVILEGED: {"maxReviewFrequency": "annual"}}), PRIVILEGED) == []
+
+
+def test_configured_privileged_group_ids(tmp_path):
+    program = lambda: journey(EXISTING_GROUP, policy_args={"assignment_review_settings": None})  # noqa: E731
+    assert violations(preview(program), PRIVILEGED) == []
+    config = {PRIVILEGED: {"privilegedGroupIds": [EXISTING_GROUP.upper()]}}
+    [found] = violations(preview(program, tmp_path, config), PRIVILEGED)
+    assert "listed in privilegedGroupIds" in found.message
+
+
+def test_ordinary_group_without_controls_is_not_a_privileged_finding():
+    report = preview(lambda: journey(plain_group().object_id, policy_args={
+        "approval_settings": None, "assignment_review_settings": None}))
+    assert violations(report, PRIVILEGED) == []
