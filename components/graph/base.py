@@ -95,6 +95,12 @@ def pick(props: dict, keys: Iterable[str]) -> dict:
     return {k: props[k] for k in keys if k in props and props[k] is not None}
 
 
+def output(wire_name: str) -> property:
+    """A snake_case attribute for an output that travels under its camelCase wire name (a dynamic
+    Resource names its Output attributes after the wire keys)."""
+    return property(lambda self: self.__dict__[wire_name], doc=f"Output ``{wire_name}``.")
+
+
 class GraphProvider(ResourceProvider):
     """Base of every Graph-backed dynamic provider."""
 

@@ -20,7 +20,7 @@ from typing import Any, Optional
 import pulumi
 from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
 
-from .base import GraphProvider, check_result, diff, is_unknown, pick, project
+from .base import output, GraphProvider, check_result, diff, is_unknown, pick, project
 from .client import GraphError
 
 GRAPH_KIND = "lifecycleWorkflow"
@@ -79,7 +79,7 @@ class LeaverWorkflowProvider(GraphProvider):
 
     @staticmethod
     def _outs(props: dict, live: dict) -> dict:
-        return {**pick(props, INPUT_KEYS), "graphKind": GRAPH_KIND, "workflowId": live.get("id"),
+        return {**{k: props.get(k) for k in INPUT_KEYS}, "graphKind": GRAPH_KIND, "workflowId": live.get("id"),
                 "version": live.get("version")}
 
     def create(self, props: dict) -> CreateResult:
@@ -103,7 +103,7 @@ class LeaverWorkflowProvider(GraphProvider):
         state["tasks"] = ([project(t, d) for t, d in zip(tasks, declared)] if len(tasks) == len(declared)
                           else tasks)
         outs = self._outs(state, live)
-        return ReadResult(id_, outs, pick(outs, INPUT_KEYS))
+        return ReadResult(id_, outs, {k: outs[k] for k in INPUT_KEYS})
 
     def update(self, id_: str, olds: dict, news: dict) -> UpdateResult:
         client = self.client()
@@ -125,8 +125,7 @@ class LeaverWorkflow(Resource):
     ``scope_rule``. Scheduling follows ``is_enabled`` unless given. Outputs: ``workflow_id``, ``version``.
     """
 
-    workflow_id: pulumi.Output[str]
-    version: pulumi.Output[int]
+    workflow_id = output("workflowId")
 
     def __init__(self, name: str, display_name: pulumi.Input[str], scope_rule: pulumi.Input[str],
                  offset_in_days: int = 0, description: Optional[str] = None, is_enabled: bool = True,

@@ -27,7 +27,7 @@ from typing import Any, Optional, Sequence
 import pulumi
 from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
 
-from .base import GraphProvider, check_result, diff, is_unknown, pick, require_guid
+from .base import output, GraphProvider, check_result, diff, is_unknown, pick, require_guid
 from .client import GraphClient, GraphError
 
 GRAPH_KIND = "privateAccessApp"
@@ -91,8 +91,15 @@ def validate_segments(segments: Any) -> None:
 
 
 def _in_declared_order(live: list, declared: list, key) -> list:
-    order = {key(d): i for i, d in enumerate(declared or [])}
-    return sorted(live, key=lambda item: order.get(key(item), len(order)))
+    """Live items in the declared order (exact match first, then same destination), extras last,
+    so a refresh diff lines up with the declaration."""
+    declared = declared or []
+    exact = {key(d): i for i, d in enumerate(declared)}
+    near = {key(d)[:2]: i for i, d in enumerate(declared) if isinstance(key(d), tuple)}
+    def index(item: Any) -> int:
+        k = key(item)
+        return exact.get(k, near.get(k[:2], len(declared)) if isinstance(k, tuple) else len(declared))
+    return sorted(live, key=index)
 
 
 class PrivateAccessApplicationProvider(GraphProvider):
@@ -175,7 +182,7 @@ class PrivateAccessApplicationProvider(GraphProvider):
         return roles[0]["id"] if roles else DEFAULT_APP_ROLE
 
     def _outs(self, props: dict, app: dict, sp_id: str, app_role_id: str) -> dict:
-        return {**pick(props, INPUT_KEYS), "graphKind": GRAPH_KIND, "appId": app["appId"],
+        return {**{k: props.get(k) for k in INPUT_KEYS}, "graphKind": GRAPH_KIND, "appId": app["appId"],
                 "objectId": app["id"], "servicePrincipalId": sp_id, "appRoleId": app_role_id}
 
     # -- CRUD -----------------------------------------------------------------------------------
@@ -223,7 +230,7 @@ class PrivateAccessApplicationProvider(GraphProvider):
             "assignedGroupIds": _in_declared_order(groups, props.get("assignedGroupIds"), lambda g: g),
         }
         outs = self._outs(live, app, sp.get("id"), props.get("appRoleId") or self._user_role(sp))
-        return ReadResult(id_, outs, pick(outs, INPUT_KEYS))
+        return ReadResult(id_, outs, {k: outs[k] for k in INPUT_KEYS})
 
     def update(self, id_: str, olds: dict, news: dict) -> UpdateResult:
         client = self.client()
@@ -252,9 +259,9 @@ class PrivateAccessApplication(Resource):
     Ports may be given as '22' or '22-22'.
     """
 
-    app_id: pulumi.Output[str]
-    object_id: pulumi.Output[str]
-    service_principal_id: pulumi.Output[str]
+    app_id = output("appId")
+    object_id = output("objectId")
+    service_principal_id = output("servicePrincipalId")
 
     def __init__(self, name: str, display_name: pulumi.Input[str], segments: Sequence[dict],
                  connector_group_id: pulumi.Input[str], assigned_group_ids: pulumi.Input[Sequence[str]],

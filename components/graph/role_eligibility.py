@@ -23,7 +23,7 @@ from typing import Any, Optional
 import pulumi
 from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
 
-from .base import (GUID, GraphProvider, check_result, diff, is_unknown, parse_duration, parse_utc, pick,
+from .base import (output, GUID, GraphProvider, check_result, diff, is_unknown, parse_duration, parse_utc, pick,
                    require_guid, utc_iso)
 from .client import GraphClient, GraphError
 
@@ -168,10 +168,9 @@ class DirectoryRoleEligibility(Resource):
     ``schedule_id``, ``status``, ``start_date_time``, ``end_date_time``.
     """
 
-    schedule_id: pulumi.Output[str]
-    status: pulumi.Output[str]
-    start_date_time: pulumi.Output[str]
-    end_date_time: pulumi.Output[str]
+    schedule_id = output("scheduleId")
+    start_date_time = output("startDateTime")
+    end_date_time = output("endDateTime")
 
     def __init__(self, name: str, principal_id: pulumi.Input[str], role_definition_id: pulumi.Input[str],
                  directory_scope_id: pulumi.Input[str] = "/", duration: Optional[str] = None,

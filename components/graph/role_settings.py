@@ -28,7 +28,7 @@ from typing import Any, Iterable, Optional, Sequence
 import pulumi
 from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
 
-from .base import GraphProvider, check_result, diff, is_unknown, parse_duration, project, require_guid
+from .base import output, GraphProvider, check_result, diff, is_unknown, parse_duration, project, require_guid
 from .client import GraphClient, GraphError
 
 GRAPH_KIND = "entraRoleSettings"
@@ -258,8 +258,7 @@ class EntraRoleSettings(Resource):
     leaves them applied. Outputs: ``policy_id``.
     """
 
-    policy_id: pulumi.Output[str]
-    rules: pulumi.Output[list]
+    policy_id = output("policyId")
 
     def __init__(self, name: str, role_definition_id: pulumi.Input[str], rules: pulumi.Input[list],
                  opts: Optional[pulumi.ResourceOptions] = None,
