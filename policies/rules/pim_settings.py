@@ -1,0 +1,212 @@
+"""PIM role settings: one view over azuread GroupRoleManagementPolicy (PIM for Groups) and our Graph
+resource graphKind entraRoleSettings (Entra directory roles), and the policies that judge it.
+
+A setting the resource does not declare is left as the tenant has it, which the stack does not
+control: the policies fail closed and ask for it to be declared. Unknown values are skipped.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pulumi_policy import EnforcementLevel, ResourceValidationPolicy
+
+from .catalog import (RULE_ACTIVATION_APPROVAL, RULE_ACTIVATION_AUTH_CONTEXT, RULE_ACTIVATION_ENABLEMENT,
+                      RULE_ACTIVATION_EXPIRATION, RULE_ACTIVE_EXPIRATION, RULE_ELIGIBLE_EXPIRATION, parse_duration)
+from .common import (DYNAMIC, PIM_PLAN, config_schema, duration_setting, elements, get, is_unknown, meta,
+                     setting)
+
+GROUP_POLICY = "azuread:index/groupRoleManagementPolicy:GroupRoleManagementPolicy"
+ENTRA_SETTINGS = "entraRoleSettings"
+
+
+@dataclass
+class Settings:
+    """The PIM settings a resource declares. None = not declared; UNKNOWN = not known at preview.
+    `paths` maps each setting to the wire path to change, for messages."""
+    label: str
+    eligible_expiry_required: Any = None
+    eligible_max: Any = None
+    active_expiry_required: Any = None
+    activation_max: Any = None
+    mfa: Any = None
+    auth_context: Any = None
+    justification: Any = None
+    approval: Any = None
+    approvers: list = field(default_factory=list)
+    approvers_key: str = ""
+    paths: dict = field(default_factory=dict)
+
+
+def _group_policy(props, name: str) -> Settings:
+    act, elig, active = (get(props, k) for k in ("activationRules", "eligibleAssignmentRules",
+                                                 "activeAssignmentRules"))
+    context = get(act, "requiredConditionalAccessAuthenticationContext")
+    return Settings(
+        label=f"GroupRoleManagementPolicy '{name}'",
+        eligible_expiry_required=get(elig, "expirationRequired"), eligible_max=get(elig, "expireAfter"),
+        active_expiry_required=get(active, "expirationRequired"),
+        activation_max=get(act, "maximumDuration"), mfa=get(act, "requireMultifactorAuthentication"),
+        auth_context=context if is_unknown(context) else (bool(context) if context is not None else None),
+        justification=get(act, "requireJustification"), approval=get(act, "requireApproval"),
+        approvers=[get(a, "objectId") for a in elements(get(act, "approvalStage", "primaryApprovers"))],
+        approvers_key="activationRules",
+        paths={"eligible_expiry_required": "eligibleAssignmentRules.expirationRequired",
+               "eligible_max": "eligibleAssignmentRules.expireAfter",
+               "active_expiry_required": "activeAssignmentRules.expirationRequired",
+               "activation_max": "activationRules.maximumDuration",
+               "mfa": "activationRules.requireMultifactorAuthentication",
+               "auth_context": "activationRules.requiredConditionalAccessAuthenticationContext",
+               "justification": "activationRules.requireJustification",
+               "approval": "activationRules.requireApproval",
+               "approvers": "activationRules.approvalStage.primaryApprovers"})
+
+
+def _entra_settings(props, name: str) -> Settings:
+    found = Settings(label=f"entraRoleSettings '{name}'", approvers_key="rules")
+    rules = get(props, "rules")
+    if is_unknown(rules):
+        for key in ("eligible_expiry_required", "eligible_max", "active_expiry_required", "activation_max", "mfa",
+                    "auth_context", "justification", "approval"):
+            setattr(found, key, rules)
+        return found
+    by_id = {get(r, "id"): r for r in elements(rules) if not is_unknown(r)}
+    found.paths = {
+        "eligible_expiry_required": f"rules[{RULE_ELIGIBLE_EXPIRATION}].isExpirationRequired",
+        "eligible_max": f"rules[{RULE_ELIGIBLE_EXPIRATION}].maximumDuration",
+        "active_expiry_required": f"rules[{RULE_ACTIVE_EXPIRATION}].isExpirationRequired",
+        "activation_max": f"rules[{RULE_ACTIVATION_EXPIRATION}].maximumDuration",
+        "mfa": f"rules[{RULE_ACTIVATION_ENABLEMENT}].enabledRules (MultiFactorAuthentication)",
+        "auth_context": f"rules[{RULE_ACTIVATION_AUTH_CONTEXT}].isEnabled/claimValue",
+        "justification": f"rules[{RULE_ACTIVATION_ENABLEMENT}].enabledRules (Justification)",
+        "approval": f"rules[{RULE_ACTIVATION_APPROVAL}].setting.isApprovalRequired",
+        "approvers": f"rules[{RULE_ACTIVATION_APPROVAL}].setting.approvalStages[].primaryApprovers"}
+    elig, active = by_id.get(RULE_ELIGIBLE_EXPIRATION), by_id.get(RULE_ACTIVE_EXPIRATION)
+    found.eligible_expiry_required = get(elig, "isExpirationRequired")
+    found.eligible_max = get(elig, "maximumDuration")
+    found.active_expiry_required = get(active, "isExpirationRequired")
+    found.activation_max = get(by_id.get(RULE_ACTIVATION_EXPIRATION), "maximumDuration")
+    enablement = by_id.get(RULE_ACTIVATION_ENABLEMENT)
+    if enablement is not None:
+        enabled = elements(get(enablement, "enabledRules"))
+        unknown = any(is_unknown(e) for e in enabled)
+        found.mfa = "MultiFactorAuthentication" in enabled or (None if unknown else False)
+        found.justification = "Justification" in enabled or (None if unknown else False)
+    context = by_id.get(RULE_ACTIVATION_AUTH_CONTEXT)
+    if context is not None:
+        enabled, claim = get(context, "isEnabled"), get(context, "claimValue")
+        found.auth_context = enabled if is_unknown(enabled) else bool(enabled is True and claim)
+    approval = by_id.get(RULE_ACTIVATION_APPROVAL)
+    if approval is not None:
+        found.approval = get(approval, "setting", "isApprovalRequired")
+        for stage in elements(get(approval, "setting", "approvalStages")):
+            for approver in elements(get(stage, "primaryApprovers")):
+                ident = get(approver, "groupId")
+                found.approvers.append(ident if ident is not None else get(approver, "userId"))
+    return found
+
+
+def settings_of(resource_type: str, props, name: str) -> Settings | None:
+    if resource_type == GROUP_POLICY:
+        return _group_policy(props, name)
+    if resource_type == DYNAMIC and get(props, "graphKind") == ENTRA_SETTINGS:
+        return _entra_settings(props, name)
+    return None
+
+
+def longer_than(value: Any, maximum) -> str | None:
+    """A reason when duration `value` exceeds `maximum` or is malformed; None when within (or unknown)."""
+    if value is None or is_unknown(value):
+        return None
+    try:
+        return f"is {value!r}" if parse_duration(value) > maximum else None
+    except ValueError as err:
+        return f"is malformed ({err})"
+
+
+# --- policies --------------------------------------------------------------------------------------------
+
+def _not_declared(s: Settings, key: str) -> str:
+    return f"{s.paths[key]} is not declared (the tenant's current value applies, unchecked)"
+
+
+def _assignments_expire(args, report) -> None:
+    s = settings_of(args.resource_type, args.props, args.name)
+    if s is None:
+        return
+    maximum, shown = duration_setting(args, "maxEligibilityDuration"), setting(args, "maxEligibilityDuration")
+    problems = []
+    for key, what in (("eligible_expiry_required", "permanent eligible assignment"),
+                      ("active_expiry_required", "permanent active assignment")):
+        value = getattr(s, key)
+        if value is False:
+            problems.append(f"{s.paths[key]} is false, which allows {what}; set it to true")
+        elif value is None:
+            problems.append(f"{_not_declared(s, key)}; set it to true")
+    too_long = longer_than(s.eligible_max, maximum)
+    if too_long:
+        problems.append(f"{s.paths['eligible_max']} {too_long}, longer than {shown}; set it to {shown} or less")
+    elif s.eligible_max is None and s.eligible_expiry_required is True:
+        problems.append(f"{_not_declared(s, 'eligible_max')}; set it to {shown} or less")
+    if problems:
+        report(f"{s.label}: " + "; ".join(problems) + ".")
+
+
+def _activation_controls(args, report) -> None:
+    s = settings_of(args.resource_type, args.props, args.name)
+    if s is None:
+        return
+    problems = []
+    if s.mfa is not True and s.auth_context is not True and not (is_unknown(s.mfa) or is_unknown(s.auth_context)):
+        problems.append(f"activation requires neither MFA ({s.paths['mfa']}) nor a conditional access "
+                        f"authentication context ({s.paths['auth_context']}); require one (the authentication "
+                        "context that demands phishing-resistant MFA on the PAW is preferred)")
+    if setting(args, "requireJustification") and s.justification is not True and not is_unknown(s.justification):
+        problems.append(f"activation does not require a justification; set {s.paths['justification']}")
+    if problems:
+        report(f"{s.label}: " + "; ".join(problems) + ".")
+
+
+def _activation_duration(args, report) -> None:
+    s = settings_of(args.resource_type, args.props, args.name)
+    if s is None:
+        return
+    shown = setting(args, "maxActivationDuration")
+    too_long = longer_than(s.activation_max, duration_setting(args, "maxActivationDuration"))
+    if too_long:
+        report(f"{s.label}: {s.paths['activation_max']} {too_long}, longer than the maximum activation {shown}; "
+               f"set it to {shown} or less (policy config maxActivationDuration).")
+    elif s.activation_max is None:
+        report(f"{s.label}: {_not_declared(s, 'activation_max')}; set it to {shown} or less.")
+
+
+POLICIES = [
+    ResourceValidationPolicy(
+        name="pim-settings-assignments-expire",
+        description="PIM role settings (GroupRoleManagementPolicy, entraRoleSettings) forbid permanent eligible and "
+                    "permanent active assignments and cap eligibility at the configured maximum; undeclared settings "
+                    "fail.",
+        validate=_assignments_expire, enforcement_level=EnforcementLevel.MANDATORY,
+        config_schema=config_schema("maxEligibilityDuration"),
+        **meta("high", "Set eligibleAssignmentRules {expirationRequired: true, expireAfter: 'P180D' or less} and "
+               "activeAssignmentRules {expirationRequired: true} (entraRoleSettings: Expiration_Admin_Eligibility and "
+               "Expiration_Admin_Assignment with isExpirationRequired true and maximumDuration).", PIM_PLAN,
+               "Role settings: no permanent eligible or active assignment")),
+    ResourceValidationPolicy(
+        name="pim-settings-activation-controls",
+        description="PIM activation requires MFA or a conditional access authentication context, and a "
+                    "justification.",
+        validate=_activation_controls, enforcement_level=EnforcementLevel.MANDATORY,
+        config_schema=config_schema("requireJustification"),
+        **meta("high", "Set activationRules.requiredConditionalAccessAuthenticationContext (or "
+               "requireMultifactorAuthentication true) and requireJustification true; for entraRoleSettings enable "
+               "AuthenticationContext_EndUser_Assignment or MultiFactorAuthentication and Justification in "
+               "Enablement_EndUser_Assignment.", PIM_PLAN, "Require MFA / authentication context on activation")),
+    ResourceValidationPolicy(
+        name="pim-settings-activation-duration",
+        description="PIM activation lasts at most the configured maximum (default 8 hours).",
+        validate=_activation_duration, enforcement_level=EnforcementLevel.MANDATORY,
+        config_schema=config_schema("maxActivationDuration"),
+        **meta("medium", "Set activationRules.maximumDuration (entraRoleSettings: Expiration_EndUser_Assignment."
+               "maximumDuration) to maxActivationDuration or less.", PIM_PLAN, "Activation maximum duration")),
+]
