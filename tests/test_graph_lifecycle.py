@@ -80,3 +80,11 @@ def test_check_and_component_validation(graph):
         LeaverWorkflow("w", "IT leavers", scope_rule=" ")
     with pytest.raises(ValueError, match="isSchedulingEnabled"):
         LeaverWorkflow("w", "IT leavers", RULE, is_enabled=False, is_scheduling_enabled=True)
+
+
+def test_import_by_workflow_id(graph):
+    created = provider(graph).create(props())
+    read = provider(graph).read(created.id, {})
+    assert read.outs["category"] == "leaver" and read.outs["workflowId"] == created.id
+    assert [t["taskDefinitionId"] for t in read.outs["tasks"]] == [t["taskDefinitionId"] for t in leaver_tasks()]
+    assert read.outs["executionConditions"]["trigger"]["timeBasedAttribute"] == "employeeLeaveDateTime"

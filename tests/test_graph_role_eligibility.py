@@ -1,6 +1,6 @@
 """DirectoryRoleEligibility provider against the local Graph stand-in."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import pytest
 

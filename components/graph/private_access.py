@@ -198,7 +198,10 @@ class PrivateAccessApplicationProvider(GraphProvider):
             self._reconcile_segments(client, app["id"], props["segments"])
             self._reconcile_assignments(client, sp["id"], role, props["assignedGroupIds"])
         except Exception:
-            client.delete(_app(app["id"]))  # all or nothing: no half-configured app left behind
+            try:  # all or nothing: no half-configured app left behind
+                client.delete(_app(app["id"]))
+            except GraphError:
+                pass  # the original failure is the one to report
             raise
         return CreateResult(app["id"], self._outs(props, app, sp["id"], role))
 
