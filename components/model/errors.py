@@ -1,6 +1,8 @@
 """ModelError: every stack-config problem, each line naming the stack file, the dotted path, the value and the fix."""
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -14,10 +16,16 @@ def format_path(loc: tuple) -> str:
     """('pim', 'roleBindings', 1, 'activation') -> 'privileged-access:pim.roleBindings[1].activation'."""
     if not loc:
         return "config"
-    text = f"{NAMESPACE}:{loc[0]}"
+    text = f"{NAMESPACE}:{_key(loc[0])}"
     for part in loc[1:]:
-        text += f"[{part}]" if isinstance(part, int) else f".{part}"
+        text += f"[{part}]" if isinstance(part, int) else f".{_key(part)}"
     return text
+
+
+def _key(part: Any) -> str:
+    """A key as written, or quoted (JSON escapes) when it holds anything unusual such as a line break."""
+    text = str(part)
+    return text if re.fullmatch(r"[\w@ -]+", text) else json.dumps(text)
 
 
 def _shown(value: Any) -> str:
@@ -53,5 +61,5 @@ class ModelError(pulumi.RunError):
         self.source = source
         self.issues = list(issues)
         lines = [issue.render(source) for issue in self.issues]
-        head = f"{len(lines)} problems in the stack config:\n" if len(lines) > 1 else ""
+        head = f"{source}: {len(lines)} problems in the stack config:\n" if len(lines) > 1 else ""
         super().__init__(head + "\n".join(lines))
