@@ -172,13 +172,25 @@ def test_role_assignable_group_without_review_is_rejected_through_unknown_ids():
     assert "without a recurring access review" in found.message and found.urn.endswith("::journey-policy")
 
 
-def test_group_holding_a_directory_role_without_approval_is_rejected():
+def test_group_holding_an_eligible_directory_role_without_approval_is_rejected():
     def program():
         group = plain_group("helpdesk")
-        azuread.DirectoryRoleAssignment("ua", role_id=USER_ADMIN, principal_object_id=group.object_id)
+        azuread.DirectoryRoleEligibilityScheduleRequest("ua", role_definition_id=USER_ADMIN, principal_id=group.object_id,
+                                                        directory_scope_id="/", justification="journey")
         journey(group.object_id, policy_args={"approval_settings": None})
     [found] = violations(preview(program), PRIVILEGED)
     assert "holds a directory role (ua)" in found.message and "no approvalSettings" in found.message
+
+
+def test_package_granting_a_group_with_an_active_role_is_standing_privilege():
+    """The PIM-for-Groups pattern (role active on the group, members eligible): granting Member of
+    that group through a package hands out the role itself, approval and review notwithstanding."""
+    def program():
+        group = plain_group("pim-user-admin", role_assignable=True)
+        azuread.DirectoryRoleAssignment("ua", role_id=USER_ADMIN, principal_object_id=group.object_id)
+        journey(group.object_id)
+    [found] = violations(preview(program), PRIVILEGED)
+    assert "whose role assignment ua is active" in found.message and found.urn.endswith("::journey-policy")
 
 
 def test_existing_group_eligible_for_a_role_is_recognised_by_its_object_id():

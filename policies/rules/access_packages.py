@@ -5,7 +5,9 @@
   require approval with at least one approver.
 - `access-package-privileged-group-controls` (stack): a package that grants a privileged group
   (role-assignable, or holding a directory role or a privileged Azure role in the stack, or listed
-  in config) is requested only with approval and reviewed on a recurring schedule.
+  in config) is requested only with approval and reviewed on a recurring schedule, and never grants
+  membership of a group whose role assignment is *active* (that would be standing privilege for the
+  assignment's lifetime: azuread can only grant `Member`, not PIM's "Eligible Member").
 Relations are resolved through property dependencies (package -> grant -> catalog resource ->
 group), with literal object IDs matched by value; every step is a dictionary lookup.
 """
@@ -105,11 +107,15 @@ class _Stack:
     def __init__(self, resources) -> None:
         self.by_urn = {r.urn: r for r in resources}
         self.privileged_groups: dict[str, str] = {}  # group URN or object ID -> why privileged
+        self.active_groups: dict[str, str] = {}  # ... of groups whose role assignment is active (standing)
         for grant in role_grants(resources):  # directory roles, active or eligible (common.role_grants)
-            for source in grant.principal_sources:
-                self.privileged_groups.setdefault(source.urn, f"holds a directory role ({grant.resource.name})")
+            refs = [s.urn for s in grant.principal_sources]
             if isinstance(grant.principal, str) and _GUID.match(grant.principal):
-                self.privileged_groups.setdefault(grant.principal, f"holds a directory role ({grant.resource.name})")
+                refs.append(grant.principal)
+            for ref in refs:
+                self.privileged_groups.setdefault(ref, f"holds a directory role ({grant.resource.name})")
+                if grant.active:
+                    self.active_groups.setdefault(ref, grant.resource.name)
         for r in resources:
             self._note_privileged(r)
 
@@ -131,6 +137,8 @@ class _Stack:
         if isinstance(role, str) and not is_unknown(role) and role.rsplit("/", 1)[-1].lower() in PRIVILEGED_AZURE_ROLE_IDS:
             for ref in self.refs(r, prop):
                 self.privileged_groups.setdefault(ref, f"holds a privileged Azure role ({r.name})")
+                if r.resource_type == "azure-native:authorization:RoleAssignment":
+                    self.active_groups.setdefault(ref, r.name)
 
 
 def _privileged_controls(args, report_violation) -> None:
@@ -161,6 +169,14 @@ def _privileged_controls(args, report_violation) -> None:
         group_ref, why = granted[0]
         group = stack.by_urn.get(group_ref)
         what = f"group {group.name if group is not None else group_ref} ({why})"
+        for ref, _why in granted:
+            if ref in stack.active_groups:
+                name = stack.by_urn[ref].name if ref in stack.by_urn else ref
+                report_violation(f"assignment policy {policy.name} grants membership of {name}, whose role assignment "
+                                 f"{stack.active_groups[ref]} is active: every assignee holds the role standing for "
+                                 "the assignment's lifetime; grant a group that is only eligible for its roles, or "
+                                 "PIM-for-Groups eligibility, instead", policy.urn)
+                break
         gap = approval_gap(policy.props)
         if gap:
             report_violation(f"assignment policy {policy.name} grants privileged {what} and {gap}", policy.urn)
@@ -192,7 +208,7 @@ POLICIES = [
                ENTITLEMENT_URL)),
     StackValidationPolicy(
         name="access-package-privileged-group-controls",
-        description="Access packages that grant privileged groups require approval and a recurring access review.",
+        description="Access packages that grant privileged groups require approval and a recurring access review, and never grant standing role holders.",
         validate=_privileged_controls, enforcement_level=EnforcementLevel.MANDATORY,
         config_schema=PolicyConfigSchema(PRIVILEGED),
         **meta("critical", "On every assignment policy of the package require approval (a stage with primary "
