@@ -25,15 +25,26 @@ def stable_guid(*parts: Any) -> str:
     return str(uuid.uuid5(_NAMESPACE, "|".join(str(p) for p in parts)))
 
 
-def _known(value: Any) -> Any:
-    """Drop values that are unknown at preview: they must stay unknown in the outputs too."""
+_DROP = object()
+_SECRET_KEYS = {"4dabf18193072939515e22adb298388d", "value"}
+
+
+def _known_or_drop(value: Any) -> Any:
     if isinstance(value, Unknown):
-        return None
+        return _DROP
     if isinstance(value, dict):
-        return {k: _known(v) for k, v in value.items() if not isinstance(v, Unknown)}
+        kept = {k: _known_or_drop(v) for k, v in value.items()}
+        if set(value) == _SECRET_KEYS and kept["value"] is _DROP:  # a secret whose value is unknown
+            return _DROP
+        return {k: v for k, v in kept.items() if v is not _DROP}
     if isinstance(value, list):
-        return [_known(v) for v in value]
+        return [v for v in (_known_or_drop(v) for v in value) if v is not _DROP]
     return value
+
+
+def _known(inputs: dict) -> dict:
+    """Drop values that are unknown at preview: they must stay unknown in the outputs too."""
+    return _known_or_drop(inputs)
 
 
 def _client_config(_args: dict) -> dict:

@@ -161,3 +161,15 @@ def test_invokes_are_answered_realistically():
 
     report = run_preview(program, policy_packs=[])
     assert len(seen["tenant"]) == 36 and not [d for d in report.diagnostics if "no offline answer" in d[1]]
+
+
+def test_a_secret_input_that_is_unknown_at_preview_stays_unknown_and_secret():
+    def program():
+        group = azuread.Group("g", display_name="g", security_enabled=True)
+        azuread.Group("h", display_name="h", security_enabled=True,
+                      description=pulumi.Output.secret(group.object_id))
+        azuread.Group("k", display_name="k", security_enabled=True, description=pulumi.Output.secret("known"))
+
+    report = run_preview(program, policy_packs=[])
+    inputs = {r.name: r.inputs for r in report.resources}
+    assert inputs["h"]["description"] == "[secret]" and inputs["k"]["description"] == "[secret]"
