@@ -1,0 +1,106 @@
+"""Benchmark: the offline preview of synthetic tenants against the bare mock-runtime floor.
+
+For each target size it builds a tenant model (admins x Entra role bindings over administrative
+units), runs it through `pum preview` with the project's pack, and times the floor: the same number
+of plain azuread resources registered under the same mock runtime, no components, no policies.
+Each measurement runs in a fresh process so `peak_mb` is that run's own peak RSS.
+Prints one JSON line per size: resources, seconds, floor_seconds, ratio, peak_mb (and floor_peak_mb).
+Targets: ratio <= 1.25; 10,000 resources cost no more than 11x 1,000.
+
+Usage: .venv/bin/python bench/scale.py [SIZE ...]      (default 1000 5000 10000)
+"""
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PER_BINDING = 8  # eligible admins per role binding
+
+
+def synthetic_config(target: int) -> dict:
+    """A tenant whose plan has about `target` resources: ~16 per User Administrator binding."""
+    bindings = max(1, target // 16)
+    people = {
+        f"admin{i}": {"displayName": f"Admin {i}", "dailyUpn": f"admin{i}@contoso.com",
+                      "adminAccount": {"upn": f"adm-admin{i}@contoso.onmicrosoft.com"}}
+        for i in range(bindings)
+    }
+    units = {f"unit{i}": {"displayName": f"Unit {i}"} for i in range(bindings)}
+    role_bindings = [
+        {"role": "User Administrator", "name": f"user-admin-{i}", "tier": 1, "scope": f"unit{i}",
+         "eligible": [f"admin{(i + k) % bindings}" for k in range(min(PER_BINDING, bindings))],
+         "activation": {"maxDuration": "PT2H"}}
+        for i in range(bindings)
+    ]
+    return {
+        "privileged-access:tenant": {"production": True, "initialDomain": "contoso.onmicrosoft.com"},
+        "privileged-access:principals": {"people": people},
+        "privileged-access:breakGlass": {"accounts": [
+            {"upn": "bg-alpha@contoso.onmicrosoft.com"}, {"upn": "bg-bravo@contoso.onmicrosoft.com"}]},
+        "privileged-access:administrativeUnits": units,
+        "privileged-access:pim": {"roleBindings": role_bindings},
+        "privileged-access:conditionalAccess": {"enforce": True},
+    }
+
+
+def _peak_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def measure_pum(target: int) -> dict:
+    from pum.engine import run_preview
+
+    config = synthetic_config(target)
+    started = time.perf_counter()
+    report = run_preview(ROOT, stack="bench", config=config)
+    seconds = time.perf_counter() - started
+    return {"resources": len(report.resources), "seconds": round(seconds, 3), "peak_mb": _peak_mb(),
+            "mandatory": len(report.mandatory)}
+
+
+def measure_floor(count: int) -> dict:
+    import pulumi_azuread as azuread
+
+    from pum.engine import run_preview
+
+    def program():
+        for index in range(count - 1):  # the stack itself is the remaining resource
+            azuread.Group(f"g{index}", display_name=f"g{index}", security_enabled=True)
+
+    started = time.perf_counter()
+    report = run_preview(program, policy_packs=[])
+    seconds = time.perf_counter() - started
+    return {"resources": len(report.resources), "seconds": round(seconds, 3), "peak_mb": _peak_mb()}
+
+
+def _child(kind: str, number: int) -> dict:
+    output = subprocess.run([sys.executable, __file__, f"--{kind}", str(number)], cwd=ROOT, check=True,
+                            capture_output=True, text=True).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def main(argv: list[str]) -> None:
+    if argv[:1] == ["--pum"]:
+        print(json.dumps(measure_pum(int(argv[1]))))
+        return
+    if argv[:1] == ["--floor"]:
+        print(json.dumps(measure_floor(int(argv[1]))))
+        return
+    for target in [int(a) for a in argv] or [1000, 5000, 10000]:
+        pum = _child("pum", target)
+        floor = _child("floor", pum["resources"])
+        print(json.dumps({
+            "resources": pum["resources"], "seconds": pum["seconds"], "floor_seconds": floor["seconds"],
+            "ratio": round(pum["seconds"] / floor["seconds"], 2), "peak_mb": pum["peak_mb"],
+            "floor_peak_mb": floor["peak_mb"], "mandatory_violations": pum["mandatory"],
+        }), flush=True)
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, ROOT)
+    main(sys.argv[1:])
