@@ -1,0 +1,429 @@
+"""PIM policies through `pum preview` (run_preview) under preview unknowns, with plain provider resources.
+
+Every policy has a compliant and a non-compliant program. IDs that flow between resources
+(group object IDs, user object IDs) are unknown at preview, exactly as in `pulumi preview`.
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+
+import pulumi
+import pulumi_azuread as azuread
+import pytest
+from pulumi.dynamic import CreateResult, Resource, ResourceProvider
+from pulumi_azure_native import authorization
+
+from policies.rules import pim
+from pum.engine import run_preview
+
+GA = "62e90394-69f5-4237-9190-012177145e10"
+USER_ADMIN = "fe930be7-5e62-47db-91af-98c3a49a38b1"
+DIRECTORY_READERS = "88d8e3e3-8f55-4a1e-953a-9b9898b8876b"
+DEVICE_ADMIN = "9f06204d-73c1-4d4c-880a-6edb90606fd8"
+OWNER = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635"
+READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7"
+SUB = "/subscriptions/00000000-0000-0000-0000-0000000000aa"
+RG = f"{SUB}/resourceGroups/rg-app"
+AU = "/administrativeUnits/11111111-1111-1111-1111-111111111111"
+LITERAL_USER = "22222222-2222-2222-2222-222222222222"
+OURS = {p.name for p in pim.POLICIES}
+
+
+def preview(program, configs=None, tmp_path=None):
+    files = []
+    if configs is not None:
+        path = tmp_path / "pack-config.json"
+        path.write_text(json.dumps(configs))
+        files = [str(path)]
+    report = run_preview(program, policy_pack_configs=files)
+    ours = [v for v in report.violations if v.policy in OURS]
+    assert not [v for v in ours if "can't run policy" in v.message], "a PIM policy touched an unknown value"
+    return ours
+
+
+def hits(violations, policy, level="mandatory"):
+    return [v for v in violations if v.policy == policy and v.enforcement_level == level]
+
+
+def names(violations, policy, level="mandatory"):
+    return sorted(v.urn.rsplit("::", 1)[-1] for v in hits(violations, policy, level))
+
+
+# --- building blocks ------------------------------------------------------------------------------------
+
+class _NoopProvider(ResourceProvider):
+    def create(self, props):
+        return CreateResult("id", props)
+
+
+class GraphThing(Resource):
+    """A Graph-backed dynamic resource as the project declares them (graphKind + camelCase inputs)."""
+
+    def __init__(self, name, props, opts=None):
+        super().__init__(_NoopProvider(), name, props, opts)
+
+
+class BreakGlass(pulumi.ComponentResource):
+    def __init__(self, name):
+        super().__init__("privileged-access:index:BreakGlassAccounts", name)
+        self.user = azuread.User(f"{name}-1", display_name="bg1", user_principal_name="bg1@x.onmicrosoft.com",
+                                 password="not-printed", opts=pulumi.ResourceOptions(parent=self))
+        self.register_outputs({})
+
+
+def user(name="alice"):
+    return azuread.User(name, display_name=name, user_principal_name=f"{name}@x.onmicrosoft.com", password="x")
+
+
+def group(name="pim-ga", **kw):
+    return azuread.Group(name, display_name=name, security_enabled=True, **{"assignable_to_role": True, **kw})
+
+
+def activation(approvers, maximum="PT1H", **over):
+    rules = {"maximum_duration": maximum, "require_approval": True, "require_justification": True,
+             "required_conditional_access_authentication_context": "c1",
+             "approval_stage": {"primary_approvers": [{"object_id": a, "type": "groupMembers"} for a in approvers]}}
+    rules.update(over)
+    return rules
+
+
+def group_policy(name, g, approvers, maximum="PT1H", eligible=None, active=None, **over):
+    return azuread.GroupRoleManagementPolicy(
+        name, group_id=g.object_id, role_id="member", activation_rules=activation(approvers, maximum, **over),
+        eligible_assignment_rules=eligible or {"expiration_required": True, "expire_after": "P90D"},
+        active_assignment_rules=active or {"expiration_required": True, "expire_after": "P15D"})
+
+
+def governed_ga(role=GA, maximum="PT1H", **over):
+    """The compliant PIM-for-Groups pattern: role on a group, member policy, time-bound eligibility."""
+    approvers = group("ga-approvers", assignable_to_role=False)
+    g = group()
+    azuread.DirectoryRoleAssignment("ga-to-group", role_id=role, principal_object_id=g.object_id)
+    group_policy("ga-policy", g, [approvers.object_id], maximum, **over)
+    azuread.PrivilegedAccessGroupEligibilitySchedule("alice-eligible", group_id=g.object_id,
+                                                     principal_id=user().object_id, assignment_type="member",
+                                                     duration="P90D")
+    return g
+
+
+def entra_settings(name, role, approval=True, approvers=("33333333-3333-3333-3333-333333333333",), maximum="PT1H"):
+    rules = [
+        {"id": "Expiration_EndUser_Assignment", "maximumDuration": maximum, "isExpirationRequired": True},
+        {"id": "Enablement_EndUser_Assignment", "enabledRules": ["MultiFactorAuthentication", "Justification"]},
+        {"id": "Approval_EndUser_Assignment", "setting": {"isApprovalRequired": approval, "approvalStages": [
+            {"primaryApprovers": [{"@odata.type": "#microsoft.graph.groupMembers", "groupId": a}
+                                  for a in approvers]}]}},
+        {"id": "Expiration_Admin_Eligibility", "isExpirationRequired": True, "maximumDuration": "P90D"},
+        {"id": "Expiration_Admin_Assignment", "isExpirationRequired": True, "maximumDuration": "P15D"},
+    ]
+    return GraphThing(name, {"graphKind": "entraRoleSettings", "roleDefinitionId": role, "rules": rules})
+
+
+def direct_eligibility(name, principal, role=GA, expiration=None, scope="/"):
+    return GraphThing(name, {"graphKind": "directoryRoleEligibility", "principalId": principal,
+                             "roleDefinitionId": role, "directoryScopeId": scope, "justification": "jit",
+                             "scheduleInfo": {"expiration": expiration or {"type": "afterDuration",
+                                                                          "duration": "P90D"}}})
+
+
+def in_days(days):
+    return (datetime.now(timezone.utc) + timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# --- the compliant baseline ------------------------------------------------------------------------------
+
+def test_governed_pim_group_pattern_is_clean():
+    def program():
+        governed_ga()
+        u = user("bob")
+        direct_eligibility("bob-ua", u.object_id, role=USER_ADMIN, scope=AU)
+        entra_settings("ua-settings", USER_ADMIN, maximum="PT2H")
+        authorization.PimRoleEligibilitySchedule(
+            "owner-rg", principal_id=u.object_id, role_definition_id=f"{SUB}/providers/Microsoft.Authorization/"
+            f"roleDefinitions/{OWNER}", scope=RG, schedule_info={"expiration": {"type": "AfterDuration",
+                                                                                "duration": "P90D"}})
+        bg = BreakGlass("breakglass")
+        azuread.DirectoryRoleAssignment("bg-ga", role_id=GA, principal_object_id=bg.user.object_id)
+    assert preview(program) == []
+
+
+# --- eligibility -------------------------------------------------------------------------------------------
+
+def test_permanent_eligibility_in_every_eligibility_resource_is_rejected():
+    def program():
+        g, u = group(), user()
+        azuread.PrivilegedAccessGroupEligibilitySchedule("pag-permanent", group_id=g.object_id,
+                                                         principal_id=u.object_id, assignment_type="member",
+                                                         permanent_assignment=True)
+        azuread.PrivilegedAccessGroupEligibilitySchedule("pag-no-schedule", group_id=g.object_id,
+                                                         principal_id=u.object_id, assignment_type="owner")
+        azuread.DirectoryRoleEligibilityScheduleRequest("azuread-request", role_definition_id=USER_ADMIN,
+                                                        principal_id=u.object_id, directory_scope_id=AU,
+                                                        justification="x")
+        authorization.PimRoleEligibilitySchedule("arm-no-expiry", principal_id=u.object_id,
+                                                 role_definition_id=READER, scope=RG,
+                                                 schedule_info={"expiration": {"type": "NoExpiration"}})
+        authorization.PimRoleEligibilitySchedule("arm-no-schedule", principal_id=u.object_id,
+                                                 role_definition_id=READER, scope=RG)
+        direct_eligibility("graph-no-expiry", u.object_id, role=USER_ADMIN, scope=AU,
+                           expiration={"type": "noExpiration"})
+    found = preview(program)
+    assert names(found, "pim-eligibility-must-expire") == [
+        "arm-no-expiry", "arm-no-schedule", "azuread-request", "graph-no-expiry", "pag-no-schedule",
+        "pag-permanent"]
+    request = next(v for v in hits(found, "pim-eligibility-must-expire") if v.urn.endswith("azuread-request"))
+    assert "always creates permanent eligibility" in request.message and "PIM for Groups" in request.message
+
+
+def test_expiring_eligibility_passes_must_expire():
+    def program():
+        g, u = group(), user()
+        azuread.PrivilegedAccessGroupEligibilitySchedule("pag", group_id=g.object_id, principal_id=u.object_id,
+                                                         assignment_type="member", expiration_date=in_days(30))
+        direct_eligibility("graph", u.object_id, role=USER_ADMIN, scope=AU)
+    assert hits(preview(program), "pim-eligibility-must-expire") == []
+
+
+def _long_eligibilities():
+    g, u = group(), user()
+    azuread.PrivilegedAccessGroupEligibilitySchedule("pag-year", group_id=g.object_id, principal_id=u.object_id,
+                                                     assignment_type="member", duration="P365D")
+    azuread.PrivilegedAccessGroupEligibilitySchedule("pag-date", group_id=g.object_id, principal_id=u.object_id,
+                                                     assignment_type="owner", expiration_date=in_days(300))
+    authorization.PimRoleEligibilitySchedule("arm-date", principal_id=u.object_id, role_definition_id=READER,
+                                             scope=RG, schedule_info={"start_date_time": "2026-01-01T00:00:00Z",
+                                                                      "expiration": {"type": "AfterDateTime",
+                                                                                     "end_date_time": "2027-01-01T00:00:00Z"}})
+    direct_eligibility("graph-1y", u.object_id, role=USER_ADMIN, scope=AU,
+                       expiration={"type": "afterDuration", "duration": "P1Y"})
+    azuread.PrivilegedAccessGroupEligibilitySchedule("pag-ok", group_id=g.object_id, principal_id=u.object_id,
+                                                     assignment_type="member", duration="P180D")
+
+
+def test_eligibility_longer_than_maximum_is_rejected_by_duration_and_end_date():
+    found = preview(_long_eligibilities)
+    assert names(found, "pim-eligibility-max-duration") == ["arm-date", "graph-1y", "pag-date", "pag-year"]
+    message = next(v.message for v in found if v.urn.endswith("pag-year"))
+    assert "'P365D'" in message and "P180D" in message and "maxEligibilityDuration" in message
+
+
+def test_max_eligibility_is_configurable(tmp_path):
+    found = preview(_long_eligibilities, {"pim-eligibility-max-duration": {"maxEligibilityDuration": "P400D"}},
+                    tmp_path)
+    assert hits(found, "pim-eligibility-max-duration") == []
+    found = preview(_long_eligibilities, {"pim-eligibility-max-duration": {"maxEligibilityDuration": "P30D"}},
+                    tmp_path)
+    assert "pag-ok" in names(found, "pim-eligibility-max-duration")
+
+
+def test_enforcement_level_override_makes_a_policy_advisory(tmp_path):
+    def program():
+        azuread.DirectoryRoleEligibilityScheduleRequest("req", role_definition_id=USER_ADMIN,
+                                                        principal_id=user().object_id, directory_scope_id=AU,
+                                                        justification="x")
+    found = preview(program, {"pim-eligibility-must-expire": "advisory"}, tmp_path)
+    assert hits(found, "pim-eligibility-must-expire") == []
+    assert names(found, "pim-eligibility-must-expire", "advisory") == ["req"]
+
+
+def test_bad_duration_threshold_in_pack_config_is_refused(tmp_path):
+    from pum.errors import UsageError
+    with pytest.raises(UsageError):
+        preview(_long_eligibilities, {"pim-eligibility-max-duration": {"maxEligibilityDuration": "180 days"}},
+                tmp_path)
+
+
+def test_permanent_active_pim_group_assignment_is_rejected():
+    def program():
+        g, u = group(), user()
+        azuread.PrivilegedAccessGroupAssignmentSchedule("active-permanent", group_id=g.object_id,
+                                                        principal_id=u.object_id, assignment_type="member",
+                                                        permanent_assignment=True)
+        azuread.PrivilegedAccessGroupAssignmentSchedule("active-8h", group_id=g.object_id,
+                                                        principal_id=u.object_id, assignment_type="member",
+                                                        duration="PT8H")
+    assert names(preview(program), "pim-group-no-permanent-active-assignment") == ["active-permanent"]
+
+
+# --- Azure scope -------------------------------------------------------------------------------------------
+
+def test_privileged_azure_roles_at_root_or_management_group_are_rejected():
+    def program():
+        u = user()
+        mg = "/providers/Microsoft.Management/managementGroups/contoso"
+        authorization.RoleAssignment("owner-root", principal_id=u.object_id, role_definition_id=OWNER, scope="/")
+        authorization.PimRoleEligibilitySchedule(
+            "owner-mg", principal_id=u.object_id, scope=mg,
+            role_definition_id=f"/providers/Microsoft.Authorization/roleDefinitions/{OWNER}",
+            schedule_info={"expiration": {"type": "AfterDuration", "duration": "P30D"}})
+        authorization.RoleAssignment("reader-mg", principal_id=u.object_id, role_definition_id=READER, scope=mg)
+        authorization.PimRoleEligibilitySchedule(
+            "owner-rg", principal_id=u.object_id, scope=RG, role_definition_id=OWNER,
+            schedule_info={"expiration": {"type": "AfterDuration", "duration": "P30D"}})
+    assert names(preview(program), "azure-privileged-role-broad-scope") == ["owner-mg", "owner-root"]
+
+
+def test_standing_privileged_azure_role_at_subscription_is_rejected_unless_break_glass(tmp_path):
+    def program():
+        u = user()
+        authorization.RoleAssignment("owner-sub", principal_id=u.object_id, scope=SUB,
+                                     role_definition_id=f"{SUB}/providers/Microsoft.Authorization/roleDefinitions/{OWNER}")
+        authorization.RoleAssignment("reader-sub", principal_id=u.object_id, role_definition_id=READER, scope=SUB)
+        authorization.RoleAssignment("owner-rg", principal_id=u.object_id, role_definition_id=OWNER, scope=RG)
+        authorization.RoleAssignment("bg-owner-sub", principal_id=LITERAL_USER, role_definition_id=OWNER, scope=SUB)
+    found = preview(program, {"azure-no-standing-privileged-role-subscription": {
+        "breakGlassObjectIds": [LITERAL_USER]}}, tmp_path)
+    assert names(found, "azure-no-standing-privileged-role-subscription") == ["owner-sub"]
+    message = hits(found, "azure-no-standing-privileged-role-subscription")[0].message
+    assert "Owner" in message and "PimRoleEligibilitySchedule" in message
+
+
+# --- device local admin --------------------------------------------------------------------------------------
+
+def test_device_local_administrator_role_is_rejected_anywhere():
+    def program():
+        u = user()
+        azuread.DirectoryRoleAssignment("dla", role_id=DEVICE_ADMIN, principal_object_id=u.object_id)
+        direct_eligibility("dla-eligible", u.object_id, role=DEVICE_ADMIN)
+        role = azuread.DirectoryRole("dla-role", display_name="Microsoft Entra Joined Device Local Administrator")
+        azuread.DirectoryRoleMember("dla-member", role_object_id=role.object_id, member_object_id=u.object_id)
+        azuread.DirectoryRoleAssignment("readers", role_id=DIRECTORY_READERS, principal_object_id=u.object_id)
+    assert names(preview(program), "entra-no-device-local-admin-role") == ["dla", "dla-eligible", "dla-role"]
+
+
+# --- role settings ------------------------------------------------------------------------------------------
+
+def test_settings_allowing_permanent_assignments_are_rejected():
+    def program():
+        g, a = group(), group("approvers", assignable_to_role=False)
+        group_policy("permanent-eligible", g, [a.object_id], eligible={"expiration_required": False})
+        group_policy("year-eligible", group("g2"), [a.object_id],
+                     eligible={"expiration_required": True, "expire_after": "P365D"})
+        azuread.GroupRoleManagementPolicy("undeclared", group_id=group("g3").object_id, role_id="member",
+                                          activation_rules=activation([a.object_id]))
+        group_policy("good", group("g4"), [a.object_id])
+        entra_settings("entra-good", USER_ADMIN)
+    found = preview(program)
+    assert names(found, "pim-settings-assignments-expire") == ["permanent-eligible", "undeclared", "year-eligible"]
+    message = next(v.message for v in found if v.urn.endswith("permanent-eligible"))
+    assert "eligibleAssignmentRules.expirationRequired is false" in message
+
+
+def test_activation_without_mfa_or_auth_context_is_rejected():
+    def program():
+        a = group("approvers", assignable_to_role=False)
+        group_policy("no-mfa", group("g1"), [a.object_id],
+                     required_conditional_access_authentication_context=None)
+        group_policy("mfa", group("g2"), [a.object_id], required_conditional_access_authentication_context=None,
+                     require_multifactor_authentication=True)
+        group_policy("context", group("g3"), [a.object_id])
+        settings = entra_settings("entra-no-mfa", USER_ADMIN)
+        return settings
+    found = preview(program)
+    assert names(found, "pim-settings-activation-controls") == ["no-mfa"]
+
+
+def test_activation_longer_than_maximum_is_rejected_and_configurable(tmp_path):
+    def program():
+        a = group("approvers", assignable_to_role=False)
+        group_policy("ten-hours", group("g1"), [a.object_id], maximum="PT10H")
+        group_policy("four-hours", group("g2"), [a.object_id], maximum="PT4H")
+        entra_settings("entra-twelve", USER_ADMIN, maximum="PT12H")
+    assert names(preview(program), "pim-settings-activation-duration") == ["entra-twelve", "ten-hours"]
+    found = preview(program, {"pim-settings-activation-duration": {"maxActivationDuration": "PT12H"}}, tmp_path)
+    assert hits(found, "pim-settings-activation-duration") == []
+
+
+# --- stack policies ------------------------------------------------------------------------------------------
+
+def test_privileged_role_to_a_user_is_standing_access_even_with_unknown_ids():
+    def program():
+        u = user()
+        azuread.DirectoryRoleAssignment("ga-to-user", role_id=GA, principal_object_id=u.object_id)
+        azuread.DirectoryRoleAssignment("ua-to-literal", role_id=USER_ADMIN, principal_object_id=LITERAL_USER,
+                                        directory_scope_id=AU)
+        azuread.DirectoryRoleAssignment("readers-to-user", role_id=DIRECTORY_READERS, principal_object_id=u.object_id)
+    found = preview(program)
+    assert names(found, "entra-no-standing-privileged-role") == ["ga-to-user", "ua-to-literal"]
+    message = next(v.message for v in found if v.urn.endswith("ga-to-user"))
+    assert "Global Administrator" in message and "User 'alice'" in message
+
+
+def test_break_glass_accounts_may_hold_ga_permanently(tmp_path):
+    def program():
+        bg = BreakGlass("breakglass")
+        azuread.DirectoryRoleAssignment("bg-declared", role_id=GA, principal_object_id=bg.user.object_id)
+        azuread.DirectoryRoleAssignment("bg-configured", role_id=GA, principal_object_id=LITERAL_USER)
+    found = preview(program, {"entra-no-standing-privileged-role": {"breakGlassObjectIds": [LITERAL_USER]}},
+                    tmp_path)
+    assert hits(found, "entra-no-standing-privileged-role") == []
+    assert names(preview(program), "entra-no-standing-privileged-role") == ["bg-configured"]
+
+
+def test_ga_to_a_group_with_unknown_id_and_no_policy_stays_mandatory():
+    def program():
+        g = group()
+        azuread.DirectoryRoleAssignment("ga-to-group", role_id=GA, principal_object_id=g.object_id)
+    found = preview(program)
+    assert names(found, "pim-group-requires-policy") == ["pim-ga"]
+    assert hits(found, "pim-group-requires-policy")[0].enforcement_level == "mandatory"
+
+
+def test_pim_group_with_static_members_is_rejected():
+    def program():
+        u = user("dave")
+        g = governed_ga()
+        azuread.GroupMember("static", group_object_id=g.object_id, member_object_id=u.object_id)
+        listed = group("listed", members=[u.object_id])
+        azuread.DirectoryRoleAssignment("ua-to-listed", role_id=USER_ADMIN, principal_object_id=listed.object_id,
+                                        directory_scope_id=AU)
+        group_policy("listed-policy", listed, [g.object_id], maximum="PT2H")
+        plain = group("not-privileged", assignable_to_role=False)
+        azuread.GroupMember("harmless", group_object_id=plain.object_id, member_object_id=u.object_id)
+    assert names(preview(program), "pim-group-no-static-members") == ["listed", "static"]
+
+
+def test_critical_role_needs_approval_by_someone_other_than_the_group():
+    def program():
+        g = group("self-approved")
+        azuread.DirectoryRoleAssignment("ga-self", role_id=GA, principal_object_id=g.object_id)
+        group_policy("self-policy", g, [g.object_id])
+        g2 = group("no-approval")
+        azuread.DirectoryRoleAssignment("ga-noapproval", role_id=GA, principal_object_id=g2.object_id)
+        group_policy("noapproval-policy", g2, [], require_approval=False)
+        u = user("carol")
+        direct_eligibility("carol-ga", u.object_id)  # direct eligibility, no entraRoleSettings for GA
+    found = preview(program)
+    assert names(found, "pim-critical-role-approval") == ["carol-ga", "noapproval-policy", "self-policy"]
+
+
+def test_critical_role_approval_passes_with_separate_approvers_and_entra_settings():
+    def program():
+        governed_ga()
+        direct_eligibility("carol-ga", user("carol").object_id)
+        entra_settings("ga-settings", GA)
+    assert hits(preview(program), "pim-critical-role-approval") == []
+
+
+def test_critical_role_activation_within_critical_maximum(tmp_path):
+    def program():
+        governed_ga(maximum="PT2H")
+        direct_eligibility("carol-pra", user("carol").object_id, role="e8611ab8-c189-46e8-94e1-60213ab1f814")
+        entra_settings("pra-settings", "e8611ab8-c189-46e8-94e1-60213ab1f814", maximum="PT4H")
+    found = preview(program)
+    assert names(found, "pim-critical-role-activation-duration") == ["ga-policy", "pra-settings"]
+    found = preview(program, {"pim-critical-role-activation-duration": {"criticalMaxActivationDuration": "PT4H"}},
+                    tmp_path)
+    assert hits(found, "pim-critical-role-activation-duration") == []
+
+
+def test_au_scopable_role_at_tenant_scope_is_advisory():
+    def program():
+        u = user()
+        direct_eligibility("ua-tenant", u.object_id, role=USER_ADMIN, scope="/")
+        direct_eligibility("ua-au", u.object_id, role=USER_ADMIN, scope=AU)
+        direct_eligibility("ga-tenant", u.object_id, role=GA, scope="/")
+    found = preview(program)
+    assert names(found, "entra-au-scopable-role-at-tenant", "advisory") == ["ua-tenant"]
+    assert hits(found, "entra-au-scopable-role-at-tenant") == []

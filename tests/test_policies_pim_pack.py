@@ -1,0 +1,122 @@
+"""The pack loads standalone (as `pulumi preview --policy-pack policies` runs it) and every policy
+carries the metadata the design requires; the shared helpers read proxied props without raising."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from types import SimpleNamespace
+
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, unknown_checking_proxy
+
+from policies.rules import common
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+POLICIES_DIR = os.path.join(ROOT, "policies")
+
+_PROBE = r"""
+import json, re, sys
+sys.path.insert(0, ".")
+import rules
+from pulumi_policy import EnforcementLevel, Policy
+out = []
+for p in rules.POLICIES:
+    assert isinstance(p, Policy), p
+    out.append({"name": p.name, "description": p.description,
+                "level": p.enforcement_level.value if p.enforcement_level else None,
+                "severity": p.severity.value if p.severity else None, "remediation": p.remediation_steps,
+                "framework": p.framework.name if p.framework else None,
+                "module": type(p.validate).__module__ if callable(p.validate) else None})
+leaked = sorted(m for m in sys.modules if m.split(".")[0] in ("components", "pum", "policies", "pulumi_azuread",
+                                                               "pulumi_azure_native"))
+print(json.dumps({"policies": out, "leaked": leaked}))
+"""
+
+
+def _standalone():
+    done = subprocess.run([sys.executable, "-I", "-c", _PROBE], cwd=POLICIES_DIR, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_pack_loads_standalone_and_every_policy_has_its_metadata():
+    loaded = _standalone()
+    assert loaded["leaked"] == [], "rules/ must import only pulumi_policy and the standard library"
+    policies = loaded["policies"]
+    names = [p["name"] for p in policies]
+    assert len(names) == len(set(names)), "policy names must be unique"
+    import re
+    for p in policies:
+        assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)+", p["name"]), p["name"]
+        assert p["description"] and p["description"].rstrip().endswith((".", ")")), p["name"]
+        assert p["level"] in ("advisory", "mandatory"), p["name"]
+        assert p["severity"] in ("low", "medium", "high", "critical"), p["name"]
+        assert p["remediation"] and len(p["remediation"]) > 20, p["name"]
+
+
+def test_pim_policies_are_registered_with_framework_references():
+    from policies.rules import pim
+    registered = {p["name"]: p for p in _standalone()["policies"]}
+    for policy in pim.POLICIES:
+        assert policy.name in registered
+        assert registered[policy.name]["framework"], f"{policy.name} has no framework reference"
+
+
+# --- unknown-safe readers ------------------------------------------------------------------------------
+
+def test_get_and_elements_never_raise_on_unknowns():
+    props = unknown_checking_proxy({"a": {"id": UNKNOWN_STRING_VALUE, "list": ["x", UNKNOWN_STRING_VALUE]},
+                                    "whole": UNKNOWN_STRING_VALUE, "flag": False})
+    assert common.get(props, "a", "id") is common.UNKNOWN
+    assert common.get(props, "whole", "deeper") is common.UNKNOWN
+    assert common.get(props, "missing", "deeper") is None
+    assert common.get(props, "flag") is False
+    assert common.elements(common.get(props, "a", "list")) == ["x", common.UNKNOWN]
+    assert common.elements(common.get(props, "whole")) == [common.UNKNOWN]
+    assert common.is_unknown(UNKNOWN_STRING_VALUE) and not common.is_unknown("x")
+
+
+def _resource(urn, rtype, parent=None, props=None, deps=None):
+    return SimpleNamespace(urn=urn, resource_type=rtype, parent=parent, name=urn,
+                           props=unknown_checking_proxy(props or {}), property_dependencies=deps or {})
+
+
+def test_break_glass_is_recognised_by_config_id_by_component_ancestry_and_by_dependency():
+    component = _resource("bg", "privileged-access:index:BreakGlassAccounts")
+    wrapper = _resource("bg-inner", "pkg:index:Wrapper", parent=component)
+    account = _resource("bg-user", common.USER, parent=wrapper)
+    other = _resource("someone", common.USER)
+    urns = common.break_glass_urns([component, wrapper, account, other])
+    assert urns == {"bg", "bg-inner", "bg-user"}
+    assert [b.name for b in common.break_glass_resources([component, wrapper, account, other])] == ["bg-user"]
+    via_dep = _resource("a1", common.ROLE_ASSIGNMENT, props={"principalObjectId": UNKNOWN_STRING_VALUE},
+                        deps={"principalObjectId": [account]})
+    via_id = _resource("a2", common.ROLE_ASSIGNMENT, props={"principalObjectId": "ABC"})
+    stranger = _resource("a3", common.ROLE_ASSIGNMENT, props={"principalObjectId": UNKNOWN_STRING_VALUE},
+                         deps={"principalObjectId": [other]})
+    ids = frozenset({"abc"})
+    assert common.is_break_glass(via_dep, "principalObjectId", ids, urns)
+    assert common.is_break_glass(via_id, "principalObjectId", ids, urns)
+    assert not common.is_break_glass(stranger, "principalObjectId", ids, urns)
+
+
+def test_role_grants_resolve_unknown_role_and_principal_through_dependencies():
+    role = _resource("role", common.DIRECTORY_ROLE, props={"displayName": "Global Administrator"})
+    group = _resource("group", common.GROUP)
+    member = _resource("m", common.ROLE_MEMBER, props={"roleObjectId": UNKNOWN_STRING_VALUE,
+                                                       "memberObjectId": UNKNOWN_STRING_VALUE},
+                       deps={"roleObjectId": [role], "memberObjectId": [group]})
+    (grant,) = common.role_grants([role, group, member])
+    assert (grant.role, grant.principal, grant.scope, grant.active) == (
+        "62e90394-69f5-4237-9190-012177145e10", "group", "/", True)
+
+
+def test_settings_fall_back_to_secure_defaults_and_honour_config():
+    args = SimpleNamespace(get_config=lambda: {})
+    assert common.setting(args, "maxEligibilityDuration") == "P180D"
+    assert common.duration_setting(args, "criticalMaxActivationDuration").total_seconds() == 3600
+    args = SimpleNamespace(get_config=lambda: {"maxActivationDuration": "PT4H", "breakGlassObjectIds": [" AB "]})
+    assert common.duration_setting(args, "maxActivationDuration").total_seconds() == 4 * 3600
+    assert common.id_setting(args, "breakGlassObjectIds") == {"ab"}
