@@ -12,13 +12,14 @@ from __future__ import annotations
 import difflib
 import json
 import os
+import types
 import typing
 from typing import Any, Iterable, Mapping
 
 import pulumi
 from pydantic import BaseModel, Field, ValidationError
 
-from .errors import Issue, ModelError, format_path
+from .errors import Issue, ModelError
 from .pim import (PATTERN_HINTS, AdministrativeUnit, BreakGlass, Key, PimSettings, Principals, TenantSettings, _Model,
                   reference_issues)
 
@@ -87,7 +88,7 @@ def _unwrap(annotation: Any) -> Any:
         origin = typing.get_origin(annotation)
         if origin is typing.Annotated:
             annotation = typing.get_args(annotation)[0]
-        elif origin in (typing.Union, getattr(__import__("types"), "UnionType")):
+        elif origin in (typing.Union, types.UnionType):
             members = [a for a in typing.get_args(annotation) if a is not type(None)]
             annotation = members[0] if len(members) == 1 else annotation
             if len(members) != 1:
