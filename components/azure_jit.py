@@ -75,6 +75,9 @@ class AzureRoleJit(pulumi.ComponentResource):
             self.eligibilities[key] = authorization.PimRoleEligibilitySchedule(
                 f"{name}-eligible-{key}", principal_id=principal_id, role_definition_id=self.role_definition_id,
                 scope=scope, justification=justification, schedule_info={"expiration": expiration}, opts=after)
+        if self.eligibilities and pulumi.runtime.is_dry_run():
+            pulumi.log.info(f"{name}: Azure PIM eligibilities cannot be updated; any change to one replaces it "
+                            "(a new eligibility with a new lifetime)", resource=self)
         self.register_outputs({"roleDefinitionId": self.role_definition_id, "scope": self.scope})
 
 

@@ -50,6 +50,8 @@ def test_the_example_plan_is_the_seed_scenario(example):
     azure = by_type(example, AZURE_SCHEDULE)
     assert len(azure) == 2 and all("/resourceGroups/" in s.inputs["scope"] for s in azure)
     assert all(s.inputs["scheduleInfo"]["expiration"]["type"] == "AfterDuration" for s in azure)
+    notes = [m for _, m in example.diagnostics if "cannot be updated; any change to one replaces it" in m]
+    assert len(notes) == 2  # the preview says so, once per Azure JIT component
 
 
 def test_break_glass_is_protected_and_no_password_is_visible(example):
