@@ -27,10 +27,9 @@ def render(report: Report) -> str:
     for text_type, name in rows:
         lines.append(" +   " + text_type.ljust(type_width) + name.ljust(name_width) + "create")
     lines.append("")
-    warnings = [m for level, m in report.diagnostics if level in ("warning", "error")]
-    if warnings:
+    if report.diagnostics:
         lines.append("Diagnostics:")
-        lines.extend(f"    {m}" for m in warnings)
+        lines.extend(f"    {level}: {message}" for level, message in report.diagnostics)
         lines.append("")
     if report.violations:
         lines.append("Policy Violations:")
