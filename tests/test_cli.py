@@ -126,3 +126,20 @@ def test_program_failure_exits_3_with_file_and_line(tmp_path):
 
 def test_usage_error_exits_2():
     assert pum("preview", "--format", "yaml").returncode == 2
+
+
+def test_schema_prints_the_stack_file_schema_committed_for_editors():
+    result = pum("schema")
+    assert result.returncode == 0
+    schema = json.loads(result.stdout)
+    with open(os.path.join(ROOT, "schema", "stack.schema.json"), encoding="utf-8") as handle:
+        assert schema == json.load(handle)
+    assert "privileged-access:pim" in schema["properties"]["config"]["properties"]
+
+
+def test_graph_renders_mermaid_and_html(tmp_path):
+    mermaid = pum("graph", "--format", "mermaid")
+    assert mermaid.returncode == 0 and mermaid.stdout.startswith("flowchart")
+    page = tmp_path / "map.html"
+    assert pum("graph", "--output", str(page)).returncode == 0
+    assert "<html" in page.read_text().lower()
