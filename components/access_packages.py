@@ -107,7 +107,14 @@ class AccessPackageJourneys(pulumi.ComponentResource):
     organisations request through their own policy with sponsor approval. Groups are given by
     object ID or by the name the stack declares them under (`groups`).
 
-    Outputs: `catalog_id`, `access_package_ids` ({journey key: access package ID}).
+    Journey groups (`roleBindings`: groups that are only ELIGIBLE for their roles, see EntraRoleJit
+    mode eligibleGroup) are passed in `groups` under their binding keys. Requestors named in
+    `requestors` are single users from `users` (people's admin accounts), so only they can request.
+    Cloud groups (`cloud_groups`) are created here as plain security groups (not role-assignable),
+    written back to AD as universal security groups when asked; their on-premises nesting is an AD
+    step this component only records in the description.
+
+    Outputs: `catalog_id`, `access_package_ids` ({journey key: access package ID}), `cloud_group_ids`.
     """
 
     catalog_id: pulumi.Output[str]
@@ -115,13 +122,30 @@ class AccessPackageJourneys(pulumi.ComponentResource):
 
     def __init__(self, name: str, settings: AccessPackagesSettings,
                  groups: Optional[Mapping[str, pulumi.Input[str]]] = None,
-                 opts: Optional[pulumi.ResourceOptions] = None):
-        super().__init__(TYPE, name, None, opts)
-        groups = dict(groups or {})
+                 opts: Optional[pulumi.ResourceOptions] = None, *,
+                 users: Optional[Mapping[str, pulumi.Input[str]]] = None, protect_groups: bool = False):
+        users = dict(users or {})
+        known = {**dict(groups or {}), **{k: "" for k in settings.cloud_groups}}
         for journey in settings.journeys:  # fail before declaring anything
             for ref in journey.group_references():
-                resolve_group(ref, groups, f"accessPackages.journeys[{journey.key}]")
+                resolve_group(ref, known, f"accessPackages.journeys[{journey.key}]")
+        super().__init__(TYPE, name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
+        groups = dict(groups or {})
+        self.cloud_groups: dict[str, azuread.Group] = {}
+        for key, group in settings.cloud_groups.items():
+            nested = (f" Written back to Active Directory and nested there in '{group.on_premises_nested_in}' (an AD "
+                      "step outside this stack)." if group.on_premises_nested_in else "")
+            self.cloud_groups[key] = azuread.Group(
+                f"{name}-group-{key}", display_name=group.display_name,
+                description=f"{group.description}{nested} Members come only from access packages.",
+                security_enabled=True, mail_enabled=False, assignable_to_role=False, prevent_duplicate_names=True,
+                **({"writeback_enabled": True, "onpremises_group_type": "UniversalSecurityGroup"}
+                   if group.writeback else {}),
+                opts=pulumi.ResourceOptions(parent=self, protect=protect_groups))
+            groups[key] = self.cloud_groups[key].object_id
+        self.cloud_group_ids = {k: g.object_id for k, g in self.cloud_groups.items()}
+        self._users = users
 
         self.catalog = azuread.AccessPackageCatalog(
             f"{name}-catalog", display_name=settings.catalog_name, description=settings.catalog_description,
@@ -129,7 +153,7 @@ class AccessPackageJourneys(pulumi.ComponentResource):
 
         self.resources: dict[str, azuread.AccessPackageResourceCatalogAssociation] = {}
         for journey in settings.journeys:
-            for ref in [*journey.pim_groups, *journey.groups]:
+            for ref in journey.granted_groups():
                 if ref not in self.resources:
                     self.resources[ref] = azuread.AccessPackageResourceCatalogAssociation(
                         f"{name}-resource-{slug(ref)}", catalog_id=self.catalog.id,
@@ -146,7 +170,8 @@ class AccessPackageJourneys(pulumi.ComponentResource):
         self.catalog_id = self.catalog.id
         self.access_package_ids = pulumi.Output.all(**{k: p.id for k, p in self.packages.items()}) \
             if self.packages else pulumi.Output.from_input({})
-        self.register_outputs({"catalogId": self.catalog_id, "accessPackageIds": self.access_package_ids})
+        self.register_outputs({"catalogId": self.catalog_id, "accessPackageIds": self.access_package_ids,
+                               "cloudGroupIds": self.cloud_group_ids})
 
     def _journey(self, name: str, journey: Journey, groups, child: pulumi.ResourceOptions) -> None:
         where = f"accessPackages.journeys[{journey.key}]"
@@ -158,11 +183,15 @@ class AccessPackageJourneys(pulumi.ComponentResource):
             azuread.AccessPackageResourcePackageAssociation(
                 f"{base}-{slug(ref)}", access_package_id=package.id,
                 catalog_resource_association_id=self.resources[ref].id, access_type="Member", opts=child)
-            for ref in [*journey.pim_groups, *journey.groups]]
+            for ref in journey.granted_groups()]
 
-        if journey.requestor_groups:
+        named = [{"subject_type": "singleUser", "object_id": self._users[k]} for k in journey.requestors
+                 if k in self._users]
+        if journey.requestors and not named and not journey.requestor_groups:
+            requestors = {"scope_type": "NoSubjects"}  # every named requestor has left
+        elif named or journey.requestor_groups:
             requestors = {"scope_type": "SpecificDirectorySubjects",
-                          "requestors": _group_subjects(journey.requestor_groups, groups, where)}
+                          "requestors": named + _group_subjects(journey.requestor_groups, groups, where)}
         else:
             requestors = {"scope_type": "AllExistingDirectoryMemberUsers"}
         first = [{"subject_type": "requestorManager"}] if journey.manager_approval else []
@@ -171,7 +200,8 @@ class AccessPackageJourneys(pulumi.ComponentResource):
             display_name=f"{journey.display_name}: members", description=f"Request {journey.display_name} "
             f"(expires after {journey.duration_in_days} days, approval and review required)",
             duration_in_days=journey.duration_in_days, extension_enabled=journey.extension_enabled,
-            requestor_settings={"requests_accepted": journey.requests_accepted, **requestors},
+            requestor_settings={"requests_accepted": journey.requests_accepted and requestors["scope_type"] != "NoSubjects",
+                                **requestors},
             approval_settings=_approval(journey, groups, first, where),
             assignment_review_settings=_review(journey, groups, where),
             questions=_questions(journey), opts=child)

@@ -15,10 +15,12 @@ import pulumi
 import pulumi_azuread as azuread
 import pulumi_random as random
 
+from components.model.lifecycle import ADMIN_EMPLOYEE_TYPE  # the leaver workflow's default scope selects it
 from policies.rules import catalog
 
 BREAK_GLASS_TYPE = catalog.BREAK_GLASS_TYPE
 PRIVILEGED_TYPE = "privileged-access:index:PrivilegedAccounts"
+
 _ONMICROSOFT = re.compile(r"^[A-Za-z0-9._-]+@[a-z0-9-]+\.onmicrosoft\.com$")
 _UPN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _KEY = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
@@ -99,7 +101,8 @@ class PrivilegedAccounts(pulumi.ComponentResource):
     Guarantees: every account is a new cloud-only user (never the daily account), hidden from the
     address list, with a random password kept only as an encrypted secret and never exported
     (bootstrap with a Temporary Access Pass, see the module docstring); accounts of people who left
-    are disabled. Roles are never granted here: the JIT components make the accounts eligible.
+    are disabled; every account carries employeeType "Privileged admin account" (the leaver workflow's
+    default scope). Roles are never granted here: the JIT components make the accounts eligible.
     Outputs: `object_ids` (person key -> object ID).
     """
 
@@ -125,6 +128,7 @@ class PrivilegedAccounts(pulumi.ComponentResource):
                 mail_nickname=person.get("mail_nickname") or person["upn"].split("@")[0],
                 password=_password(f"{name}-{key}-password", self).result, account_enabled=person.get("enabled", True),
                 force_password_change=False, show_in_address_list=False, manager_id=manager_id,
+                employee_type=ADMIN_EMPLOYEE_TYPE,
                 opts=pulumi.ResourceOptions(parent=self, protect=protect))
         self.object_ids = {key: user.object_id for key, user in self.users.items()}
         self.register_outputs({"objectIds": self.object_ids})

@@ -1,4 +1,4 @@
-"""EntraRoleJit: just-in-time access to one Entra directory role, through PIM for Groups or direct eligibility."""
+"""EntraRoleJit: just-in-time access to one Entra directory role, through PIM for Groups, direct eligibility or a journey group."""
 from __future__ import annotations
 
 import re
@@ -32,6 +32,14 @@ class EntraRoleJit(pulumi.ComponentResource):
     The provider makes the deploying identity the group's owner; no other owner or member is ever
     declared, and membership comes only from PIM activation. Outputs: `group_object_id` (None in
     direct mode), `role_definition_id`, `directory_scope_id`.
+
+    Mode "eligibleGroup" (journey groups): a role-assignable security group with NO members or
+    owners declared, made time-bound ELIGIBLE (never active) for the role at the scope through
+    `DirectoryRoleEligibility` (principal: the group), plus the role's own PIM settings (always:
+    they carry the activation rules). Membership is meant to come only from access packages
+    (approved, expiring, reviewed); a member still activates the role in PIM, so nothing is
+    standing. Takes no `eligible` principals. The group's eligibility expires like any other
+    (`eligibility_duration`); the next deployment after it lapses re-creates it (refresh first).
     """
 
     group: Optional[azuread.Group]
@@ -41,7 +49,7 @@ class EntraRoleJit(pulumi.ComponentResource):
 
     def __init__(self, name: str, *, role: str, eligible: Mapping[str, pulumi.Input[str]] | None = None,
                  administrative_unit_id: pulumi.Input[str] | None = None,
-                 mode: Literal["pimGroup", "direct"] = "pimGroup",
+                 mode: Literal["pimGroup", "direct", "eligibleGroup"] = "pimGroup",
                  activation: ActivationRules | None = None, eligibility_duration: str = "P180D",
                  eligibility_end_dates: Mapping[str, str] | None = None,
                  manage_role_settings: bool | None = None, group_display_name: str | None = None,
@@ -60,9 +68,10 @@ class EntraRoleJit(pulumi.ComponentResource):
         self.directory_scope_id = (pulumi.Output.concat("/administrativeUnits/", administrative_unit_id)
                                    if administrative_unit_id is not None else pulumi.Output.from_input("/"))
         settings = None
-        if manage_role_settings if manage_role_settings is not None else (mode == "direct" or resolved.critical):
+        if manage_role_settings if manage_role_settings is not None else (mode != "pimGroup" or resolved.critical):
             settings = _role_settings(name, resolved.id, activation, lifetime, notification_recipients, child)
 
+        self.mode = mode
         self.group = self.group_object_id = self.policy = self.assignment = None
         self.eligibilities: dict[str, pulumi.CustomResource] = {}
         if mode == "pimGroup":
@@ -89,6 +98,22 @@ class EntraRoleJit(pulumi.ComponentResource):
                 self.eligibilities[key] = azuread.PrivilegedAccessGroupEligibilitySchedule(
                     f"{name}-eligible-{key}", group_id=self.group.object_id, principal_id=principal_id,
                     assignment_type="member", justification=justification, **when, opts=after)
+        elif mode == "eligibleGroup":
+            from components.graph.role_eligibility import DirectoryRoleEligibility
+
+            scope_text = "an administrative unit" if administrative_unit_id is not None else "the whole tenant"
+            self.group = azuread.Group(
+                f"{name}-group", display_name=group_display_name or f"Journey {resolved.name}",
+                description=f"Journey group: ELIGIBLE (never active) for {resolved.name} over {scope_text}. Members "
+                            "come only from access packages and still activate the role in PIM. Managed as code; "
+                            "never add members or owners by hand.",
+                security_enabled=True, assignable_to_role=True, mail_enabled=False, prevent_duplicate_names=True,
+                opts=pulumi.ResourceOptions(parent=self, protect=protect_group))
+            self.group_object_id = self.group.object_id
+            self.eligibilities["group"] = DirectoryRoleEligibility(
+                f"{name}-eligible", principal_id=self.group.object_id, role_definition_id=resolved.id,
+                directory_scope_id=self.directory_scope_id, justification=justification, duration=lifetime,
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[settings] if settings else []))
         else:
             from components.graph.role_eligibility import DirectoryRoleEligibility
 
@@ -105,8 +130,11 @@ class EntraRoleJit(pulumi.ComponentResource):
 
 def _validate(name: str, mode: str, eligible: dict, end_dates: dict, lifetime: str) -> str:
     where = f"EntraRoleJit {name!r}"
-    if mode not in ("pimGroup", "direct"):
-        raise ValueError(f"{where}: mode {mode!r} is not 'pimGroup' or 'direct'")
+    if mode not in ("pimGroup", "direct", "eligibleGroup"):
+        raise ValueError(f"{where}: mode {mode!r} is not 'pimGroup', 'direct' or 'eligibleGroup'")
+    if mode == "eligibleGroup" and eligible:
+        raise ValueError(f"{where}: mode eligibleGroup takes no eligible principals (got {sorted(eligible)}); the "
+                         "journey group's members come only from access packages")
     bad = sorted(k for k in eligible if not _KEY.match(k))
     if bad:
         raise ValueError(f"{where}: eligible keys {bad} must be lower-case letters, digits and '-' (they name resources)")

@@ -20,7 +20,7 @@ from components.azure_jit import AzureRoleJit
 from components.entra_jit import EntraRoleJit
 from components.model import StackModel, durations
 from components.model.pim import (AzureRoleBinding, RoleBinding, binding_key, binding_role, effective_activation,
-                                  eligibility_lifetime, manages_role_settings, notification_recipients)
+                                  eligibility_lifetime, notification_recipients, settings_owner)
 
 
 @dataclass
@@ -34,6 +34,17 @@ class Built:
     break_glass: BreakGlassAccounts | None = None
     entra_roles: dict[str, EntraRoleJit] = field(default_factory=dict)
     azure_roles: dict[str, AzureRoleJit] = field(default_factory=dict)
+    journeys: "AccessPackageJourneys | None" = None
+    private_access: dict[str, "PrivateAccessApp"] = field(default_factory=dict)
+    leaver: "LeaverWorkflow | None" = None
+
+    def group_ids(self) -> dict[str, pulumi.Output[str]]:
+        """Group names journeys and apps use: principals.groups, journey groups (binding keys), cloud groups."""
+        ids = {k: pulumi.Output.from_input(g.object_id) for k, g in self.model.principals.groups.items()}
+        ids.update({k: c.group_object_id for k, c in self.entra_roles.items() if c.mode == "eligibleGroup"})
+        if self.journeys is not None:
+            ids.update(self.journeys.cloud_group_ids)
+        return ids
 
     def pim_group_ids(self) -> dict[str, pulumi.Output[str]]:
         return {k: c.group_object_id for k, c in self.entra_roles.items() if c.group_object_id is not None}
@@ -46,6 +57,9 @@ def build(model: StackModel, today: dt.date | None = None) -> Built:
     _accounts(built, today)
     _entra_roles(built, today)
     _azure_roles(built, today)
+    _journeys(built, today)  # access packages: journey groups and cloud groups, then the packages
+    _private_access(built)   # apps assigned to journey/cloud groups
+    _leaver(built)
     return built
 
 
@@ -138,7 +152,7 @@ def _entra_roles(built: Built, today: dt.date) -> None:
             administrative_unit_id=built.admin_units.object_ids[binding.scope] if scoped else None,
             mode=binding.mode, activation=_activation(built, binding),
             eligibility_duration=eligibility_lifetime(binding, defaults),
-            manage_role_settings=manages_role_settings(binding),
+            manage_role_settings=settings_owner(model, binding),
             group_display_name=binding.group_display_name or (
                 f"{model.tenant.name_prefix}-T{tier}-{role.name}" + (f" ({binding.scope})" if scoped else "")),
             notification_recipients=notification_recipients(binding, defaults),
@@ -155,6 +169,7 @@ def _azure_roles(built: Built, today: dt.date) -> None:
     for binding in built.model.pim.azure_role_bindings:
         key = binding_key(binding)
         eligible, ends = _eligible(built, binding, today)
+        eligible.update({group: built.entra_roles[group].group_object_id for group in binding.journey_groups})
         activation = _activation(built, binding)
         for item in binding.scopes:
             name = f"azure-{key}-{_scope_name(item.scope)}"
@@ -164,3 +179,43 @@ def _azure_roles(built: Built, today: dt.date) -> None:
                 activation=activation, eligibility_duration=eligibility_lifetime(binding, defaults),
                 notification_recipients=notification_recipients(binding, defaults),
                 justification=defaults.justification)
+
+
+def _journeys(built: Built, today: dt.date) -> None:
+    """The catalog, its cloud groups and one access package per journey. Requestors who are people request
+    with their admin account; people who have left are dropped (the leaver workflow removes what they hold)."""
+    settings = built.model.access_packages
+    if settings is None:
+        return
+    from components.access_packages import AccessPackageJourneys
+
+    people = built.model.principals.people
+    requestors = {key: built.principal_ids[key] for journey in settings.journeys for key in journey.requestors
+                  if key in built.principal_ids and not (key in people and _has_left(people[key].leaving_date, today))}
+    built.journeys = AccessPackageJourneys("journeys", settings, groups=built.group_ids(), users=requestors,
+                                           protect_groups=built.model.tenant.production)
+
+
+def _private_access(built: Built) -> None:
+    settings = built.model.private_access
+    if settings is None:
+        return
+    from components.private_access import build_private_access
+
+    excluded = [u.object_id for u in built.break_glass.users.values()] if built.break_glass else None
+    built.private_access = build_private_access("private-access", settings, groups=built.group_ids(),
+                                                excluded_user_ids=excluded)
+
+
+def _leaver(built: Built) -> None:
+    lifecycle = built.model.lifecycle
+    if lifecycle is None or lifecycle.leaver is None:
+        return
+    from components.graph.lifecycle import LeaverWorkflow
+
+    leaver = lifecycle.leaver
+    built.leaver = LeaverWorkflow("leaver-admin-accounts", display_name=leaver.display_name,
+                                  scope_rule=leaver.scope_rule, offset_in_days=leaver.offset_in_days,
+                                  description="Removes all access package assignments and group memberships and "
+                                              "disables the account on the admin's employeeLeaveDateTime (managed "
+                                              "as code)", is_enabled=leaver.enabled)

@@ -223,3 +223,38 @@ def test_ordinary_group_without_controls_is_not_a_privileged_finding():
     report = preview(lambda: journey(plain_group().object_id, policy_args={
         "approval_settings": None, "assignment_review_settings": None}))
     assert violations(report, PRIVILEGED) == []
+
+
+# --- journey groups: eligible (never active) for their role, granted by a package -----------------------
+
+def _journey_group(active: bool):
+    """The EntraRoleJit eligibleGroup shape, written with plain resources: a role-assignable group made
+    ELIGIBLE for User Administrator through the Graph layer's DirectoryRoleEligibility (principal unknown at
+    preview, so the relation is only the property dependency); `active` adds a standing assignment too."""
+    from components.graph.role_eligibility import DirectoryRoleEligibility
+
+    group = plain_group("journey-ua", role_assignable=True)
+    DirectoryRoleEligibility("journey-ua-eligible", principal_id=group.object_id, role_definition_id=USER_ADMIN,
+                             directory_scope_id="/administrativeUnits/aaaaaaaa-0000-4000-8000-000000000001",
+                             duration="P180D", justification="journey")
+    if active:
+        azuread.DirectoryRoleAssignment("journey-ua-active", role_id=USER_ADMIN, principal_object_id=group.object_id)
+    return group
+
+
+def test_package_granting_a_group_that_is_only_eligible_passes_with_approval_and_review():
+    report = preview(lambda: journey(_journey_group(active=False).object_id))
+    assert violations(report, PRIVILEGED) == []
+
+
+def test_the_eligible_group_is_still_privileged_review_and_approval_are_required():
+    report = preview(lambda: journey(_journey_group(active=False).object_id, policy_args={
+        "approval_settings": None, "assignment_review_settings": None}))
+    messages = [v.message for v in violations(report, PRIVILEGED)]
+    assert len(messages) == 2 and all("journey-ua (holds a directory role (journey-ua-eligible))" in m for m in messages)
+    assert "no approvalSettings" in messages[0] and "without a recurring access review" in messages[1]
+
+
+def test_the_same_group_holding_the_role_actively_is_rejected_despite_approval_and_review():
+    [found] = violations(preview(lambda: journey(_journey_group(active=True).object_id)), PRIVILEGED)
+    assert "whose role assignment journey-ua-active is active" in found.message and "eligibleGroup" in found.message

@@ -155,7 +155,7 @@ def test_lifetimes_map_to_the_policy_steps_the_provider_accepts(mocks):
 
 @pytest.mark.parametrize("kwargs, message", [
     ({"eligibility_duration": "P400D"}, "at most P365D"),
-    ({"mode": "permanent"}, "'pimGroup' or 'direct'"),
+    ({"mode": "permanent"}, "'pimGroup', 'direct' or 'eligibleGroup'"),
     ({"eligible": {"Ana": ANA}}, "lower-case letters"),
     ({"activation": ActivationRules(max_duration="PT45M")}, "30-minute steps"),
     ({"activation": ActivationRules(require_mfa=False)}, "without MFA or an authentication context"),
@@ -271,3 +271,30 @@ def test_the_stack_builder_respects_leaving_dates(mocks):
 
     registered = [c.urn for c in (jit.group, *jit.eligibilities.values(), *built.admin_accounts.users.values())]
     return pulumi.Output.all(*registered).apply(check)
+
+
+@pulumi.runtime.test
+def test_entra_role_jit_eligible_group_is_eligible_never_active_and_carries_the_role_settings(mocks):
+    jit = EntraRoleJit("ua-journey", role="User Administrator", mode="eligibleGroup", administrative_unit_id=AU,
+                       activation=ActivationRules(max_duration="PT2H"), group_display_name="Journey UA")
+
+    def check(_):
+        kinds = mocks.children("ua-journey-")
+        assert kinds == {"ua-journey-group": GROUP_TYPE, "ua-journey-role-settings": "pulumi-python:dynamic:Resource",
+                         "ua-journey-eligible": "pulumi-python:dynamic:Resource"}  # no assignment, no group policy
+        group = mocks.inputs("ua-journey-group")
+        assert group["assignableToRole"] is True and "members" not in group and "owners" not in group
+        eligible = mocks.inputs("ua-journey-eligible")
+        assert (eligible["graphKind"], eligible["principalId"], eligible["roleDefinitionId"]) == \
+            ("directoryRoleEligibility", "oid-ua-journey-group", USER_ADMIN)
+        assert eligible["directoryScopeId"] == f"/administrativeUnits/{AU}"
+        assert eligible["scheduleInfo"]["expiration"] == {"type": "afterDuration", "duration": "P180D"}
+        rules = {r["id"]: r for r in mocks.inputs("ua-journey-role-settings")["rules"]}
+        assert rules["Expiration_EndUser_Assignment"]["maximumDuration"] == "PT2H"
+
+    return pulumi.Output.all(jit.group_object_id, jit.eligibilities["group"].urn).apply(check)
+
+
+def test_entra_role_jit_eligible_group_takes_no_eligible_people(mocks):
+    with pytest.raises(ValueError, match="mode eligibleGroup takes no eligible principals"):
+        EntraRoleJit("bad", role=USER_ADMIN, mode="eligibleGroup", eligible={"ana": ANA})

@@ -115,7 +115,9 @@ def test_unknown_keys_and_names_get_a_did_you_mean(config, path, expected):
     ({"roleBindings": [{"role": "User Administrator", "activation": {"maxDuration": "PT45M"}}]},
      "roleBindings[0].activation.maxDuration", "'PT45M'", "30-minute steps"),
     ({"roleBindings": [{"role": "User Administrator", "mode": "permanent"}]},
-     "roleBindings[0].mode", "'permanent'", "'pimGroup' or 'direct'"),
+     "roleBindings[0].mode", "'permanent'", "'pimGroup', 'direct' or 'eligibleGroup'"),
+    ({"roleBindings": [{"role": "User Administrator", "mode": "eligibleGroup", "eligible": ["ana"]}]},
+     "roleBindings[0].eligible", "must be empty in mode eligibleGroup", "accessPackages.journeys[].roleBindings"),
     ({"roleBindings": [{"role": "User Administrator", "eligibilityLifetime": "P400D"}]},
      "roleBindings[0].eligibilityLifetime", "'P400D'", "at most P365D"),
     ({"roleBindings": [{"role": "User Administrator", "eligible": ["anna"]}]},
@@ -134,8 +136,14 @@ def test_unknown_keys_and_names_get_a_did_you_mean(config, path, expected):
     ({"roleBindings": [{"role": "User Administrator"}, {"role": "User Administrator"}]},
      "roleBindings[1].name", "'user-administrator'", "distinct `name`"),
     ({"roleBindings": [{"role": "Global Administrator", "name": "ga-a", "activation": {"approvers": ["approvers"]}},
-                       {"role": "Global Administrator", "name": "ga-b", "activation": {"approvers": ["approvers"]}}]},
-     "roleBindings[1].directoryRoleSettings", "True", "directoryRoleSettings: false"),
+                       {"role": "Global Administrator", "name": "ga-b", "mode": "eligibleGroup",
+                        "activation": {"approvers": ["approvers"], "maxDuration": "PT30M"}}]},
+     "roleBindings[1].activation", "'ga-b' (privileged-access:pim.roleBindings[1]) and 'ga-a' "
+     "(privileged-access:pim.roleBindings[0])", "activation.maxDuration ('PT30M' vs 'PT1H')"),
+    ({"roleBindings": [{"role": "User Administrator", "name": "ua-a", "mode": "direct", "eligible": ["ana"]},
+                       {"role": "User Administrator", "name": "ua-b", "mode": "eligibleGroup", "scope": "emea",
+                        "activation": {"maxDuration": "PT2H"}}]},
+     "roleBindings[1].activation", "'ua-b'", "one policy per directory role"),
     ({"azureRoleBindings": [{"role": "Owner", "scopes": [{"scope": "/subscriptions/00000000-0000-4000-8000-0000000000b2",
                                                            "policyName": POLICY}],
                              "activation": {"approvers": ["approvers"]}}]},
@@ -238,3 +246,54 @@ def test_the_schema_validates_stack_files_like_an_editor_would():
 def test_stack_model_field_aliases_are_the_documented_area_keys():
     aliases = {f.alias for f in StackModel.model_fields.values()}
     assert {"tenant", "principals", "breakGlass", "administrativeUnits", "pim"} <= aliases
+
+
+# --- journey groups (mode eligibleGroup) and the areas that reference them -------------------------------
+
+def journey_config(journey: dict | None = None, apps: list | None = None, **pim) -> dict:
+    config = short_config(roleBindings=[
+        {"role": "User Administrator", "name": "ua-journey", "scope": "emea", "mode": "eligibleGroup"},
+        {"role": "Helpdesk Administrator", "name": "helpdesk", "scope": "emea", "eligible": ["ana"]}], **pim)
+    config["privileged-access:accessPackages"] = {"journeys": [
+        {"key": "user-admin", "displayName": "User Admin", "description": "d", "roleBindings": ["ua-journey"],
+         "requestors": ["ana"], **(journey or {})}]}
+    if apps is not None:
+        config["privileged-access:privateAccess"] = {"apps": apps}
+    return config
+
+
+def test_a_journey_grants_an_eligible_group_and_bindings_that_agree_share_the_role_settings():
+    config = journey_config()
+    config["privileged-access:pim"]["roleBindings"].append(
+        {"role": "User Administrator", "name": "ua-direct", "mode": "direct", "eligible": ["ana"]})
+    model = parse_model(config, SOURCE)
+    from components.model.pim import settings_owner
+    owners = [binding_key(b) for b in model.pim.role_bindings if settings_owner(model, b)]
+    # ua-direct writes the same rules, so it shares ua-journey's settings; helpdesk (pimGroup, not critical) has none
+    assert owners == ["ua-journey"] and manages_role_settings(model.pim.role_bindings[2])
+
+
+@pytest.mark.parametrize("journey, path, expected", [
+    ({"roleBindings": ["helpdesk"]}, "journeys[0].roleBindings[0]",
+     "mode pimGroup: its group holds the role ACTIVELY"),
+    ({"roleBindings": ["ua-journy"]}, "journeys[0].roleBindings[0]", "did you mean 'ua-journey'?"),
+    ({"groups": ["helpdesk"]}, "journeys[0].groups[0]", "set mode: eligibleGroup on that binding"),
+    ({"groups": ["unknown-group"]}, "journeys[0].groups[0]", "neither an object ID nor a group"),
+    ({"requestors": ["bo"]}, "journeys[0].requestors[0]", "principals.people.bo.adminAccount"),
+])
+def test_journey_references_are_checked_with_paths(journey, path, expected):
+    message = errors_of(journey_config(journey))
+    line = next((l for l in message.splitlines() if f"privileged-access:accessPackages.{path}:" in l), None)
+    assert line is not None and expected in line, message
+
+
+def test_azure_bindings_and_private_access_apps_name_journey_groups_only():
+    config = journey_config(apps=[{"key": "ssh", "displayName": "SSH", "connectorGroupId": GROUP,
+                                   "segments": [{"destinationHost": "10.0.0.0/24", "destinationType": "ipRangeCidr",
+                                                 "ports": ["22"]}], "assignedGroups": ["helpdesk"]}],
+                            azureRoleBindings=[{"role": "Virtual Machine Administrator Login", "journeyGroups":
+                                                ["helpdesk"], "scopes": [{"scope": RG, "policyName": POLICY}]}])
+    message = errors_of(config)
+    assert "privileged-access:pim.azureRoleBindings[0].journeyGroups[0]: is role binding 'helpdesk' in mode pimGroup" \
+        in message
+    assert "privileged-access:privateAccess.apps[0].assignedGroups[0]: is role binding 'helpdesk'" in message

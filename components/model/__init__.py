@@ -1,6 +1,8 @@
 """The stack model: one structured config object per area under `privileged-access:` in the stack file.
 
     privileged-access:tenant / :principals / :breakGlass / :administrativeUnits / :pim   (pim.py)
+    privileged-access:accessPackages (access_packages.py) / :privateAccess (private_access.py)
+    privileged-access:lifecycle (lifecycle.py)
 
 `parse_model(config, source)` validates a stack file's `config:` mapping (pure, no Pulumi runtime);
 `load_model()` does the same from the running program's config; `stack_file_schema()` is the JSON
@@ -19,7 +21,10 @@ from typing import Any, Iterable, Mapping
 import pulumi
 from pydantic import BaseModel, Field, ValidationError
 
+from .access_packages import AccessPackagesSettings, journey_issues
 from .errors import Issue, ModelError
+from .lifecycle import LifecycleSettings
+from .private_access import PrivateAccessSettings
 from .pim import (PATTERN_HINTS, AdministrativeUnit, BreakGlass, Key, PimSettings, Principals, TenantSettings, _Model,
                   reference_issues)
 
@@ -36,6 +41,9 @@ class StackModel(_Model):
     break_glass: BreakGlass | None = None
     administrative_units: dict[Key, AdministrativeUnit] = Field(default_factory=dict)
     pim: PimSettings = Field(default_factory=PimSettings)
+    access_packages: AccessPackagesSettings | None = None
+    private_access: PrivateAccessSettings | None = None
+    lifecycle: LifecycleSettings | None = None
 
 
 def _area_values(config: Mapping[Any, Any], issues: list[Issue]) -> dict[str, Any]:
@@ -136,6 +144,7 @@ def parse_model(config: Mapping[str, Any], source: str, *, secret_keys: Iterable
         issues.extend(_issue_from_pydantic(e) for e in exc.errors(include_url=False))
     if model is not None and not issues:
         issues.extend(reference_issues(model))
+        issues.extend(journey_issues(model))
     if issues:
         hidden = {k.rpartition(":")[2] for k in secret_keys if k.startswith(NAMESPACE + ":")}
         raise ModelError(source, [i.redacted() if i.loc and i.loc[0] in hidden else i for i in issues])

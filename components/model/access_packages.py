@@ -87,13 +87,21 @@ class Journey(_Model):
     description: str = Field(min_length=1, description="What the journey is for (shown in My Access).")
     tier: Literal["standard", "critical"] = Field(
         "standard", description="critical adds a second approval stage by approverGroup.")
+    role_bindings: list[str] = Field(
+        default_factory=list, description="Keys of pim.roleBindings in mode eligibleGroup: the package grants "
+                                          "membership of their journey groups, which are only ELIGIBLE for their "
+                                          "roles, so members still activate each role just in time in PIM.")
     pim_groups: list[str] = Field(
-        default_factory=list, description="PIM groups (name or object ID) whose membership the package grants; "
-                                          "their role assignments are eligible, so activation stays just in time.")
+        default_factory=list, description="Existing groups (object ID) that are only eligible for their roles, "
+                                          "whose membership the package grants (prefer roleBindings).")
     groups: list[str] = Field(default_factory=list,
                               description="Other groups (name or object ID) the package grants membership of.")
+    requestors: list[str] = Field(
+        default_factory=list, description="Principal keys who may request: people request with their admin "
+                                          "account (never the daily one), groups by their members.")
     requestor_groups: list[str] = Field(
-        default_factory=list, description="Groups whose members may request; empty means all member users.")
+        default_factory=list, description="Groups whose members may request; with no requestors either, all "
+                                          "member users may request.")
     duration_in_days: int = Field(180, ge=1, le=365, description="Assignments expire after this many days.")
     extension_enabled: bool = Field(False, description="Let assignees ask to extend before expiry.")
     manager_approval: bool = Field(True, description="First approval stage: the requestor's manager.")
@@ -109,18 +117,43 @@ class Journey(_Model):
 
     @model_validator(mode="after")
     def _approval(self):
-        if not self.pim_groups and not self.groups:
-            raise ValueError(f"journey {self.key!r} grants nothing; name pimGroups or groups")
+        if not self.granted_groups():
+            raise ValueError(f"journey {self.key!r} grants nothing; name roleBindings, pimGroups or groups")
         if self.tier == "critical" and not self.approver_group:
             raise ValueError(f"journey {self.key!r} is critical: name an approverGroup for the second approval stage")
         if not self.manager_approval and not self.approver_group:
             raise ValueError(f"journey {self.key!r} has no approval stage; keep managerApproval or name an approverGroup")
         return self
 
+    def granted_groups(self) -> list[str]:
+        """The groups whose membership the package grants: journey groups (binding keys) first."""
+        return [*self.role_bindings, *self.pim_groups, *self.groups]
+
     def group_references(self) -> list[str]:
         """Every group reference the journey uses (granted, requestor, approver, reviewer groups)."""
-        refs = [*self.pim_groups, *self.groups, *self.requestor_groups, *self.review.reviewer_groups]
+        refs = [*self.granted_groups(), *self.requestor_groups, *self.review.reviewer_groups]
         return refs + ([self.approver_group] if self.approver_group else [])
+
+
+class CloudGroup(_Model):
+    """A cloud security group a journey grants (not role-assignable, holds no Entra role), optionally written
+    back to Active Directory. Groups that originate on-premises cannot be access-package resources (Entra
+    cannot change their membership), so on-premises access goes through a cloud group written back by
+    Entra Cloud Sync / Connect group writeback and nested on-premises into the target AD group; the nesting
+    is an Active Directory step outside this stack (`onPremisesNestedIn` documents it)."""
+
+    display_name: str = Field(min_length=1, max_length=256)
+    description: str = Field(min_length=1)
+    writeback: bool = Field(False, description="Write the group back to AD as a universal security group.")
+    on_premises_nested_in: Optional[str] = Field(
+        None, min_length=1, description="The AD group the written-back group is nested in (an AD step, not "
+                                        "managed here), e.g. 'Account Operators'; needs writeback.")
+
+    @model_validator(mode="after")
+    def _nesting(self):
+        if self.on_premises_nested_in and not self.writeback:
+            raise ValueError("onPremisesNestedIn needs writeback: true (only a written-back group exists in AD)")
+        return self
 
 
 class AccessPackagesSettings(_Model):
@@ -128,7 +161,18 @@ class AccessPackagesSettings(_Model):
 
     catalog_name: str = Field("Privileged access journeys", min_length=1, description="Catalog display name.")
     catalog_description: str = Field("Just-in-time privileged journeys managed as code", min_length=1)
+    cloud_groups: dict[str, CloudGroup] = Field(
+        default_factory=dict, description="Cloud groups to create, by key; journeys and Private Access apps name "
+                                          "them by key.")
     journeys: list[Journey] = Field(default_factory=list)
+
+    @field_validator("cloud_groups")
+    @classmethod
+    def _group_keys(cls, groups: dict[str, CloudGroup]) -> dict[str, CloudGroup]:
+        bad = sorted(k for k in groups if not re.match(_KEY, k))
+        if bad:
+            raise ValueError(f"cloud group keys {bad} must be kebab-case (lower-case letters, digits, '-')")
+        return groups
 
     @field_validator("journeys")
     @classmethod
@@ -143,3 +187,72 @@ class AccessPackagesSettings(_Model):
     def externally_visible(self) -> bool:
         """External users can only request packages of a catalog enabled for external users."""
         return any(j.vendors for j in self.journeys)
+
+
+# ---------------------------------------------------------------- cross-area checks (used by parse_model)
+
+def group_names(model) -> dict[str, str]:
+    """Group names the stack declares -> what they are: principals.groups, cloud groups, journey groups."""
+    from .pim import eligible_group_keys
+
+    names = {k: "principals.groups" for k in model.principals.groups}
+    if model.access_packages:
+        names.update({k: "accessPackages.cloudGroups" for k in model.access_packages.cloud_groups})
+    names.update({k: "journey group (pim.roleBindings, mode eligibleGroup)" for k in eligible_group_keys(model)})
+    return names
+
+
+def _group_issue(model, loc: tuple, ref: str, names: dict[str, str]):
+    import difflib
+
+    from .errors import Issue
+    from .pim import binding_key, journey_group_problem
+
+    if is_object_id(ref) or ref in names:
+        return None
+    if ref in {binding_key(b) for b in model.pim.role_bindings}:
+        return Issue(loc, ref, journey_group_problem(model, ref))
+    close = difflib.get_close_matches(ref, list(names), n=1, cutoff=0.6)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    return Issue(loc, ref, f"is neither an object ID nor a group the stack declares; {hint}known: "
+                           f"{', '.join(sorted(names)) or 'none'}")
+
+
+def journey_issues(model) -> list:
+    """References of journeys and Private Access apps: journey groups are eligibleGroup bindings (a pimGroup
+    group holds its role actively, so granting its membership would be standing access), group names
+    resolve, requestors are people with an admin account or groups."""
+    from .errors import Issue
+    from .pim import _principal_issues, eligible_group_keys, journey_group_problem
+
+    issues: list = []
+    names = group_names(model)
+    journey_groups = eligible_group_keys(model)
+    settings = model.access_packages
+    for index, journey in enumerate(settings.journeys if settings else []):
+        loc = ("accessPackages", "journeys", index)
+        for position, key in enumerate(journey.role_bindings):
+            if key not in journey_groups:
+                issues.append(Issue((*loc, "roleBindings", position), key, journey_group_problem(model, key)))
+        for field in ("pim_groups", "groups", "requestor_groups"):
+            for position, ref in enumerate(getattr(journey, field)):
+                issue = _group_issue(model, (*loc, _camel(field), position), ref, names)
+                issues += [issue] if issue else []
+        for position, ref in enumerate(journey.review.reviewer_groups):
+            issue = _group_issue(model, (*loc, "review", "reviewerGroups", position), ref, names)
+            issues += [issue] if issue else []
+        if journey.approver_group:
+            issue = _group_issue(model, (*loc, "approverGroup"), journey.approver_group, names)
+            issues += [issue] if issue else []
+        issues.extend(_principal_issues(model, (*loc, "requestors"), journey.requestors, must_be_admin=True))
+    private = model.private_access
+    for index, app in enumerate(private.apps if private else []):
+        for position, ref in enumerate(app.assigned_groups):
+            issue = _group_issue(model, ("privateAccess", "apps", index, "assignedGroups", position), ref, names)
+            issues += [issue] if issue else []
+    return issues
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(p.title() for p in rest)

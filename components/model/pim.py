@@ -201,13 +201,26 @@ class _Binding(_Model):
 
 
 class RoleBinding(_Binding):
-    """An Entra directory role, made eligible through a PIM group (default) or directly."""
+    """An Entra directory role, made eligible through a PIM group (default), directly, or to a journey group.
+
+    Modes: `pimGroup` assigns the role ACTIVELY to a role-assignable group and makes `eligible`
+    people eligible MEMBERS of it (PIM for Groups); `direct` makes each `eligible` person eligible
+    for the role; `eligibleGroup` creates a role-assignable *journey group* with no members that is
+    itself time-bound ELIGIBLE for the role (never active). Its membership comes only from access
+    packages (`accessPackages.journeys[].roleBindings`), and members still activate the role in
+    PIM under the role's own settings, so nothing is standing. An `eligibleGroup` binding names no
+    `eligible` people.
+    """
 
     role: str = Field(min_length=1, description="Entra role name (e.g. 'User Administrator') or template ID.")
     scope: str = Field("/", min_length=1, description="'/' (tenant) or an administrativeUnits key.")
-    mode: Literal["pimGroup", "direct"] = "pimGroup"
+    mode: Literal["pimGroup", "direct", "eligibleGroup"] = Field(
+        "pimGroup", description="pimGroup: role active on a PIM group, people eligible members; direct: people "
+                                "eligible for the role; eligibleGroup: a journey group eligible for the role, "
+                                "membership only through access packages.")
     directory_role_settings: bool | None = Field(
-        None, description="Also manage the directory role's own PIM settings; default: direct mode or a critical role.")
+        None, description="Also manage the directory role's own PIM settings; default: direct or eligibleGroup "
+                          "mode, or a critical role.")
     group_display_name: str | None = Field(None, min_length=1, max_length=256)
 
     @field_validator("role")
@@ -230,6 +243,9 @@ class AzureRoleBinding(_Binding):
 
     role: str = Field(min_length=1, description="Azure built-in role name (e.g. 'Owner') or definition GUID.")
     scopes: list[AzureScope] = Field(min_length=1)
+    journey_groups: list[Key] = Field(
+        default_factory=list, description="Keys of eligibleGroup role bindings whose journey group is made "
+                                          "eligible for this role too (e.g. VM login for the User Admin journey).")
     allow_broad_scope: bool = Field(False, description="Allow subscription, management-group or '/' scopes.")
     manage_settings: bool = Field(True, description="Manage the role's PIM settings at each scope (needs policyName).")
 
@@ -310,10 +326,33 @@ def notification_recipients(binding: RoleBinding | AzureRoleBinding, defaults: P
 def manages_role_settings(binding: RoleBinding) -> bool:
     if binding.directory_role_settings is not None:
         return binding.directory_role_settings
-    return binding.mode == "direct" or binding_role(binding).critical
+    return binding.mode in ("direct", "eligibleGroup") or binding_role(binding).critical
+
+
+def role_settings_rules(binding: RoleBinding, defaults: PimDefaults) -> dict[str, Any]:
+    """What a binding writes into its directory role's tenant-wide PIM settings (EntraRoleSettings)."""
+    activation = effective_activation(binding, defaults)
+    return {**{f"activation.{to_camel(k)}": v for k, v in vars(activation).items()},
+            "eligibilityLifetime": eligibility_lifetime(binding, defaults),
+            "notificationRecipients": tuple(notification_recipients(binding, defaults))}
 
 
 # ---------------------------------------------------------------- cross-area checks
+
+def journey_group_problem(model: Any, key: str) -> str:
+    """Why `key` does not name a journey group (an eligibleGroup role binding)."""
+    bindings = {binding_key(b): b for b in model.pim.role_bindings}
+    journeys = sorted(k for k, b in bindings.items() if b.mode == "eligibleGroup")
+    if key in bindings:
+        mode = bindings[key].mode
+        why = ("its group holds the role ACTIVELY (PIM for Groups), so membership granted this way would be standing "
+               f"{bindings[key].role}" if mode == "pimGroup" else "it has no group (people are eligible directly)")
+        return f"is role binding {key!r} in mode {mode}: {why}; set mode: eligibleGroup on that binding"
+    close = difflib.get_close_matches(key, journeys, n=1, cutoff=0.6)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    return (f"is not a role binding in mode eligibleGroup; {hint}journey groups: {', '.join(journeys) or 'none'} "
+            "(declare one under pim.roleBindings with mode: eligibleGroup)")
+
 
 def _principal_issues(model: Any, loc: tuple, keys: list[str], must_be_admin: bool) -> Iterator[Issue]:
     people, groups = model.principals.people, model.principals.groups
@@ -369,6 +408,49 @@ def _azure_scope_issues(binding: AzureRoleBinding, loc: tuple) -> Iterator[Issue
                         "policyName), or set manageSettings: false on the binding")
 
 
+def _settings_conflicts(model: Any, binding: RoleBinding, loc: tuple, role: roles.Role,
+                        seen: dict[str, list[tuple[tuple, RoleBinding]]]) -> Iterator[Issue]:
+    """A directory role has ONE tenant-wide PIM policy (EntraRoleSettings): every binding that writes it
+    (manages it) or relies on it (direct and eligibleGroup activate under it) must agree on its rules.
+    Bindings with identical rules share one settings resource (declared by the first that manages it)."""
+    defaults = model.pim.defaults
+    mine = role_settings_rules(binding, defaults)
+    for other_loc, other in seen.get(role.id, []):
+        if not (manages_role_settings(binding) or manages_role_settings(other)):
+            continue  # neither writes the policy: both rely on settings managed elsewhere
+        theirs = role_settings_rules(other, defaults)
+        differ = [f"{k} ({mine[k]!r} vs {theirs[k]!r})" for k in mine if mine[k] != theirs[k]]
+        if differ:
+            fix = ("set directoryRoleSettings: false on the pimGroup binding (its activation rules then live on its "
+                   "group's policy), or " if "pimGroup" in (binding.mode, other.mode) else "")
+            yield Issue((*loc, "activation"), None, f"role bindings {binding_key(binding)!r} ({format_path(loc)}) and "
+                        f"{binding_key(other)!r} ({format_path(other_loc)}) both govern the "
+                        f"tenant-wide PIM settings of {role.name!r} (one policy per directory role) but differ in "
+                        f"{', '.join(differ)}; {fix}give both bindings the same activation, eligibilityLifetime and "
+                        "notificationRecipients")
+            return
+    seen.setdefault(role.id, []).append((loc, binding))
+
+
+def settings_owner(model: Any, binding: RoleBinding) -> bool:
+    """Whether this binding declares its role's EntraRoleSettings: it manages them and no earlier binding of
+    the same role does (bindings with identical rules share the first one's settings)."""
+    if not manages_role_settings(binding):
+        return False
+    role = roles.entra_role(binding.role).id
+    for other in model.pim.role_bindings:
+        if other is binding:
+            return True
+        if roles.entra_role(other.role).id == role and manages_role_settings(other):
+            return False
+    return True
+
+
+def eligible_group_keys(model: Any) -> dict[str, RoleBinding]:
+    """Binding key -> binding, for the eligibleGroup (journey group) bindings."""
+    return {binding_key(b): b for b in model.pim.role_bindings if b.mode == "eligibleGroup"}
+
+
 def reference_issues(model: Any) -> list[Issue]:
     """Checks that span areas (keys that must exist, roles that must fit their scope), with exact paths."""
     issues: list[Issue] = []
@@ -395,14 +477,19 @@ def reference_issues(model: Any) -> list[Issue]:
                     issues.append(Issue((*loc, "scope"), binding.scope, f"{role.name!r} cannot be scoped to an "
                                         "administrative unit; use scope '/' or an AU-scopable role such as "
                                         "'User Administrator'"))
-            if manages_role_settings(binding):
-                if role.id in settings:
-                    issues.append(Issue((*loc, "directoryRoleSettings"), True, f"the PIM settings of {role.name!r} "
-                                        f"are already managed by {format_path(settings[role.id])}; set "
-                                        "directoryRoleSettings: false here (a role has one tenant-wide policy)"))
-                settings.setdefault(role.id, loc)
+            if binding.mode == "eligibleGroup" and binding.eligible:
+                issues.append(Issue((*loc, "eligible"), None, "must be empty in mode eligibleGroup: the journey "
+                                    "group gets members only through access packages (accessPackages.journeys"
+                                    f"[].roleBindings: [{key}]); use mode pimGroup or direct to name people here"))
+            if manages_role_settings(binding) or binding.mode != "pimGroup":
+                issues.extend(_settings_conflicts(model, binding, loc, role, settings))
+    journey_groups = eligible_group_keys(model)
     for index, binding in enumerate(model.pim.azure_role_bindings):
         issues.extend(_azure_scope_issues(binding, ("pim", "azureRoleBindings", index, "scopes")))
+        for position, key in enumerate(binding.journey_groups):
+            if key not in journey_groups:
+                issues.append(Issue(("pim", "azureRoleBindings", index, "journeyGroups", position), key,
+                                    journey_group_problem(model, key)))
     domain = model.tenant.initial_domain
     if model.break_glass and domain:
         for index, account in enumerate(model.break_glass.accounts):

@@ -174,8 +174,9 @@ def _privileged_controls(args, report_violation) -> None:
                 name = stack.by_urn[ref].name if ref in stack.by_urn else ref
                 report_violation(f"assignment policy {policy.name} grants membership of {name}, whose role assignment "
                                  f"{stack.active_groups[ref]} is active: every assignee holds the role standing for "
-                                 "the assignment's lifetime; grant a group that is only eligible for its roles, or "
-                                 "PIM-for-Groups eligibility, instead", policy.urn)
+                                 "the assignment's lifetime; grant a group that is only ELIGIBLE for its roles "
+                                 "(EntraRoleJit mode eligibleGroup: a journey group), so members still activate in "
+                                 "PIM", policy.urn)
                 break
         gap = approval_gap(policy.props)
         if gap:
