@@ -40,18 +40,19 @@ def test_the_example_plan_is_the_seed_scenario(example):
     assert set(jits) == {"pim-global-administrator", "pim-privileged-role-administrator", "pim-user-admin-emea"}
     groups = [r for r in by_type(example, "azuread:index/group:Group") if r.parent in {j.urn for j in jits.values()}]
     assert len(groups) == 3 and all(g.inputs["assignableToRole"] is True and "members" not in g.inputs for g in groups)
-    au_assignment = next(r for r in by_type(example, ASSIGNMENT) if r.name == "pim-user-admin-emea-assignment")
-    assert au_assignment.inputs["directoryScopeId"] is UNKNOWN  # /administrativeUnits/{id of the unit it creates}
+    # the User Admin journey group (mode eligibleGroup) is eligible at the unit, never assigned actively
+    assert "pim-user-admin-emea-assignment" not in {r.name for r in by_type(example, ASSIGNMENT)}
+    journey = next(r for r in example.resources if r.name == "pim-user-admin-emea-eligible")
+    assert journey.inputs["directoryScopeId"] is UNKNOWN  # /administrativeUnits/{id of the unit it creates}
     schedules = by_type(example, SCHEDULE)
     assert {s.name for s in schedules} == {"pim-global-administrator-eligible-maria",
-                                           "pim-privileged-role-administrator-eligible-maria",
-                                           "pim-user-admin-emea-eligible-pedro"}
+                                           "pim-privileged-role-administrator-eligible-maria"}
     assert all(s.inputs["duration"] == "P180D" and "permanentAssignment" not in s.inputs for s in schedules)
     azure = by_type(example, AZURE_SCHEDULE)
-    assert len(azure) == 2 and all("/resourceGroups/" in s.inputs["scope"] for s in azure)
+    assert len(azure) == 3 and all("/resourceGroups/" in s.inputs["scope"] for s in azure)
     assert all(s.inputs["scheduleInfo"]["expiration"]["type"] == "AfterDuration" for s in azure)
     notes = [m for _, m in example.diagnostics if "cannot be updated; any change to one replaces it" in m]
-    assert len(notes) == 2  # the preview says so, once per Azure JIT component
+    assert len(notes) == 3  # the preview says so, once per Azure JIT component
 
 
 def test_break_glass_is_protected_and_no_password_is_visible(example):
