@@ -150,13 +150,13 @@ def build_admin_access(built) -> tuple[Optional["ConditionalAccessBaseline"], Op
     groups = built.pim_group_ids()
     paw = None
     if paw_settings is not None and paw_settings.enabled:
-        key = paw_settings.admin_group
-        group_id = groups.get(key) or built.principal_ids.get(key) or (
-            model.principals.groups[key].object_id if key in model.principals.groups else None)
-        if group_id is None:
-            raise ValueError(f"privileged-access:paw.adminGroup: {key!r} is not a PIM group or group key; "
-                             f"use one of {sorted(set(groups) | set(model.principals.groups))}")
-        paw = PawHostPool("paw", paw_settings, admin_group_object_id=group_id)
+        people = model.principals.people
+        bad = [k for k in paw_settings.users if k not in people or not people[k].admin_account]
+        if bad:
+            raise ValueError(f"privileged-access:paw.users: {bad} are not people with an adminAccount in "
+                             f"privileged-access:principals.people; use some of "
+                             f"{sorted(k for k, p in people.items() if p.admin_account)}")
+        paw = PawHostPool("paw", paw_settings, user_object_ids=[built.principal_ids[k] for k in paw_settings.users])
     if ca_settings is None or not ca_settings.enabled:
         return None, paw
     referenced = {b.activation.authentication_context for b in model.pim.role_bindings + model.pim.azure_role_bindings
@@ -174,5 +174,6 @@ def build_admin_access(built) -> tuple[Optional["ConditionalAccessBaseline"], Op
     baseline = ConditionalAccessBaseline(
         "conditional-access", ca_settings,
         break_glass_user_ids=[u.object_id for u in built.break_glass.users.values()],
-        admin_group_ids=list(groups.values()), paw_device_filter=paw.device_filter if paw else None)
+        admin_group_ids=[*groups.values(), *([paw.users_group_id] if paw else [])],
+        paw_device_filter=paw.device_filter if paw else None)
     return baseline, paw

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from typing import Optional
+from typing import Optional, Sequence
 
 import pulumi
+import pulumi_azuread as azuread
 import pulumi_random as random
 from pulumi_azure_native import authorization, compute, desktopvirtualization, monitor, network
 from pulumi_azure_native import operationalinsights, privatedns, resources
@@ -42,20 +43,28 @@ class PawHostPool(pulumi.ComponentResource):
     hosts (secure boot, vTPM), Entra-joined and Intune-enrolled; per-host local admin passwords
     generated as secrets; host pool, application group and workspace logs in a Log Analytics
     workspace; `Desktop Virtualization User` and `Virtual Machine User Login` granted to the admin
-    group only. Every taggable resource carries `pum-role: paw`, which the policy pack checks.
+    group only: a standing "PAW users" group of the admin accounts it is given. Every taggable resource carries `pum-role: paw`, which the policy pack checks.
     """
 
     host_pool: desktopvirtualization.HostPool
     session_hosts: list[compute.VirtualMachine]
     extensions: list[compute.VirtualMachineExtension]
+    users_group_id: pulumi.Output[str]
     host_pool_id: pulumi.Output[str]
     workspace_id: pulumi.Output[str]
     device_filter: str
 
-    def __init__(self, name: str, settings: PawSettings, admin_group_object_id: pulumi.Input[str],
+    def __init__(self, name: str, settings: PawSettings, user_object_ids: Sequence[pulumi.Input[str]],
                  opts: Optional[pulumi.ResourceOptions] = None) -> None:
+        if not user_object_ids:
+            raise ValueError(f"PawHostPool {name!r}: give the object IDs of the admin accounts that use the PAW")
         super().__init__("privileged-access:index:PawHostPool", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
+        users = azuread.Group(f"{name}-users", display_name=f"PAW users ({name})", security_enabled=True,
+                              description="Admin accounts allowed to sign in to the PAW host pool.",
+                              members=list(user_object_ids), opts=child)
+        admin_group_object_id = users.object_id
+        self.users_group_id = users.object_id
         tags = {**settings.tags, PAW_TAG_KEY: PAW_TAG_VALUE}
         where = {"location": settings.location, "tags": tags}
 
@@ -130,7 +139,7 @@ class PawHostPool(pulumi.ComponentResource):
         self.host_pool_id = self.host_pool.id
         self.workspace_id = workspace.id
         self.device_filter = device_filter_rule(settings.computer_name_prefix)
-        self.register_outputs({"hostPoolId": self.host_pool_id, "workspaceId": self.workspace_id,
+        self.register_outputs({"usersGroupId": self.users_group_id, "hostPoolId": self.host_pool_id, "workspaceId": self.workspace_id,
                                "deviceFilter": self.device_filter,
                                "sessionHostIds": [vm.id for vm in self.session_hosts]})
 

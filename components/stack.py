@@ -17,6 +17,7 @@ from components.accounts import BreakGlassAccounts, PrivilegedAccounts
 from components.activation import ActivationRules
 from components.admin_units import AdministrativeUnits
 from components.azure_jit import AzureRoleJit
+from components.conditional_access import build_admin_access
 from components.entra_jit import EntraRoleJit
 from components.model import StackModel, durations
 from components.model.pim import (AzureRoleBinding, RoleBinding, binding_key, binding_role, effective_activation,
@@ -60,6 +61,7 @@ def build(model: StackModel, today: dt.date | None = None) -> Built:
     _journeys(built, today)  # access packages: journey groups and cloud groups, then the packages
     _private_access(built)   # apps assigned to journey/cloud groups
     _leaver(built)
+    build_admin_access(built)  # PAW, then the CA baseline that filters on its hosts
     return built
 
 

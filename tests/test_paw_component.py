@@ -4,7 +4,7 @@ from datetime import datetime, timezone
 import pulumi
 import pytest
 
-ADMINS = "dddddddd-0000-4000-8000-000000000001"
+ADMINS = ["dddddddd-0000-4000-8000-000000000001", "dddddddd-0000-4000-8000-000000000002"]
 SUBSCRIPTION = "00000000-0000-4000-8000-0000000000b2"
 SECRET = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270"}  # the wire's secret marker
 
@@ -29,6 +29,8 @@ class RecordingMocks(pulumi.runtime.Mocks):
         state = dict(args.inputs)
         if args.typ == "random:index/randomPassword:RandomPassword":
             state["result"] = "not-a-real-password"
+        if args.typ == "azuread:index/group:Group":
+            state["objectId"] = f"{args.name}-id"
         return f"/subscriptions/{SUBSCRIPTION}/{args.name}", state
 
     def call(self, args):
@@ -51,12 +53,12 @@ def paw(**overrides):
     from components.model.paw import PawSettings
     from components.paw import PawHostPool
     settings = PawSettings.model_validate({"resourceGroupName": "rg-paw", "location": "westeurope",
-                                           "adminGroup": "paw-users", **overrides})
-    return PawHostPool("paw", settings, admin_group_object_id=ADMINS)
+                                           "users": ["maria", "pedro"], **overrides})
+    return PawHostPool("paw", settings, user_object_ids=ADMINS)
 
 
 def after(component, check):
-    outputs = [component.host_pool_id, component.workspace_id, *[vm.id for vm in component.session_hosts],
+    outputs = [component.users_group_id, component.host_pool_id, component.workspace_id, *[vm.id for vm in component.session_hosts],
                *[ext.id for ext in component.extensions]]
     return pulumi.Output.all(*outputs).apply(lambda _: check())
 
@@ -129,14 +131,15 @@ def test_only_the_admin_group_gets_access_and_every_resource_is_tagged(mocks):
     def check():
         grants = {n: i for n, i in mocks.inputs.items() if mocks.types[n] == "azure-native:authorization:RoleAssignment"}
         assert sorted(grants) == ["paw-desktop-users", "paw-host1-user-login", "paw-host2-user-login"]
-        assert {g["principalId"] for g in grants.values()} == {ADMINS}
+        assert mocks.inputs["paw-users"]["members"] == ADMINS and mocks.inputs["paw-users"]["securityEnabled"]
+        assert {g["principalId"] for g in grants.values()} == {"paw-users-id"}
         assert grants["paw-desktop-users"]["roleDefinitionId"].endswith("1d18fff3-a72a-46b5-b4a9-0b38a3cd7e63")
         assert grants["paw-host1-user-login"]["roleDefinitionId"] == (
             f"/subscriptions/{SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/"
             "fb879df8-f326-4884-b1cf-06f3ad86be52")
         taggable = [n for n, i in mocks.inputs.items() if "tags" in i]
         assert len(taggable) >= 15 and all(mocks.inputs[n]["tags"]["pum-role"] == "paw" for n in taggable)
-        untaggable = {mocks.types[n] for n, i in mocks.inputs.items() if "tags" not in i and n != "paw"}
+        untaggable = {mocks.types[n] for n, i in mocks.inputs.items() if "tags" not in i and n not in ("paw", "paw-users")}
         assert untaggable - {"azure-native:authorization:RoleAssignment", "azure-native:monitor:DiagnosticSetting",
                              "random:index/randomPassword:RandomPassword", "azure-native:network:Subnet",
                              "azure-native:network:PrivateDnsZoneGroup"} == set()

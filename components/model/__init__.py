@@ -22,9 +22,11 @@ import pulumi
 from pydantic import BaseModel, Field, ValidationError
 
 from .access_packages import AccessPackagesSettings, journey_issues
+from .conditional_access import ConditionalAccessSettings
 from .errors import Issue, ModelError
 from .lifecycle import LifecycleSettings
 from .private_access import PrivateAccessSettings
+from .paw import PawSettings
 from .pim import (PATTERN_HINTS, AdministrativeUnit, BreakGlass, Key, PimSettings, Principals, TenantSettings, _Model,
                   reference_issues)
 
@@ -41,6 +43,8 @@ class StackModel(_Model):
     break_glass: BreakGlass | None = None
     administrative_units: dict[Key, AdministrativeUnit] = Field(default_factory=dict)
     pim: PimSettings = Field(default_factory=PimSettings)
+    conditional_access: ConditionalAccessSettings | None = None
+    paw: PawSettings | None = None
     access_packages: AccessPackagesSettings | None = None
     private_access: PrivateAccessSettings | None = None
     lifecycle: LifecycleSettings | None = None

@@ -57,9 +57,9 @@ class NamedLocation(_Model):
 
 
 class AuthenticationContext(_Model):
-    """A CA authentication context (c1..c25) that PIM role settings require on activation."""
+    """A CA authentication context (c1..c99) that PIM role settings require on activation."""
 
-    id: str = Field(pattern=r"^c([1-9]|1[0-9]|2[0-5])$", description="Claim value, c1 to c25.")
+    id: str = Field(pattern=r"^c([1-9]|[1-9][0-9])$", description="Claim value, c1 to c99.")
     display_name: str = Field(min_length=1)
     description: str = ""
 

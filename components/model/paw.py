@@ -34,9 +34,11 @@ class PawSettings(BaseModel):
         "EnabledForClientsOnly",
         description="Disabled: clients and hosts only over Private Link; EnabledForClientsOnly: admins "
                     "connect over the internet, session hosts only over Private Link.")
-    admin_group: str = Field(
-        min_length=1, description="Name of the PIM group (from the pim area) whose members use the PAW; "
-                                  "the only principal given Desktop Virtualization User and VM User Login.")
+    users: list[str] = Field(
+        min_length=1, description="Keys of people (principals.people) whose admin accounts use the PAW. The "
+                                  "component puts them in a standing 'PAW users' group, the only principal given "
+                                  "Desktop Virtualization User and VM User Login (not a PIM group: roles are "
+                                  "activated from the PAW, so reaching it cannot need an activation).")
     image_sku: str = Field("win11-24h2-ent", description="MicrosoftWindowsDesktop/windows-11 image SKU (Gen2).")
     registration_token_hours: int = Field(
         8, ge=2, le=720, description="Lifetime of the host-pool registration token made on each deployment.")
