@@ -283,3 +283,9 @@ def test_no_paw_no_admin_portal_requirement():
     report = preview(lambda: ca("admins-pr", grant=PHISHING_RESISTANT,
                                 users={"included_roles": [GA], "excluded_users": [BG_A]}))
     assert not report.by_policy("ca-admin-portals-compliant-device")
+
+
+def test_break_glass_ids_match_whatever_their_case(tmp_path):
+    program = lambda: ca("both", grant=MFA, users={"included_users": ["All"], "excluded_users": [BG_A, BG_B.upper()]})
+    report = preview(program, tmp_path, break_glass=[BG_A.upper(), BG_B])
+    assert not report.by_policy("ca-no-tenant-lockout") and not report.by_policy("ca-break-glass-excluded")

@@ -33,7 +33,7 @@ PAW_COMPONENT = "privileged-access:index:PawHostPool"
 DEVICE_CONTROLS = {"compliantDevice", "domainJoinedDevice"}
 
 
-def _GUID_LIKE(value) -> bool:
+def _guid_like(value) -> bool:
     return isinstance(value, str) and len(value) == 36 and value.count("-") == 4
 
 
@@ -54,7 +54,7 @@ def _ids(value, *path) -> tuple[list[str], bool]:
     if is_unknown(items):
         return [], True
     items = list(raw(items))
-    return [i.lower() if _GUID_LIKE(i) else i for i in items if not is_unknown(i)], any(is_unknown(i) for i in items)
+    return [i.lower() if _guid_like(i) else i for i in items if not is_unknown(i)], any(is_unknown(i) for i in items)
 
 
 class CaPolicy:
@@ -95,6 +95,11 @@ class CaPolicy:
         return self.operator == "AND" or not (set(self.controls) - extra)
 
 
+def _configured(args) -> list[str]:
+    """Break-glass object IDs from the policy config, normalised like the IDs read from policies."""
+    return [i.lower() if _guid_like(i) else i for i in break_glass_config(args)]
+
+
 def _strength_ok(policy: CaPolicy, by_urn: dict) -> bool:
     """Phishing-resistant strength: the built-in …0004, or a declared strength with only PR methods."""
     if policy.strength is None or not policy.sole_or_and(set()):
@@ -125,7 +130,7 @@ def _lockout(args, report) -> None:
         report(f"enabled, applies to {who} and all resources, and excludes nobody: one mistake in its "
                "controls locks every administrator, break-glass included, out of the tenant.")
         return
-    missing = [i for i in break_glass_config(args) if i not in p.ex_users and i not in p.ex_groups]
+    missing = [i for i in _configured(args) if i not in p.ex_users and i not in p.ex_groups]
     if missing and not unknown_exclusions:
         report(f"enabled for {who} and all resources but does not exclude break-glass {missing}.")
 
@@ -144,7 +149,7 @@ def _staged(args, report, production: bool) -> None:
     if args.resource_type != CA or is_production(args) != production:
         return
     p = CaPolicy(args.props)
-    admins = p.targets_admins() or bool(set(p.users) & set(break_glass_config(args)))
+    admins = p.targets_admins() or bool(set(p.users) & set(_configured(args)))
     if admins and p.state != "enabled":
         report(f"admin policy is {p.state}; "
                + ("production stacks enforce admin policies (state enabled)." if production else
@@ -208,7 +213,7 @@ def _admin_portals(args, report) -> None:
 
 
 def _break_glass_everywhere(args, report) -> None:
-    ids = set(break_glass_config(args))
+    ids = set(_configured(args))
     accounts = break_glass_resources(args.resources)
     if not ids and not accounts:
         return
