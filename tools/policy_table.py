@@ -1,0 +1,23 @@
+"""Prints the README's policy table from the pack itself (a test keeps the README in step).
+
+Usage: .venv/bin/python tools/policy_table.py
+"""
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "policies"))
+
+from pulumi_policy import StackValidationPolicy  # noqa: E402
+from rules import POLICIES  # noqa: E402
+
+
+def table() -> str:
+    rows = ["| policy | level | guarantees |", "| --- | --- | --- |"]
+    for policy in POLICIES:
+        kind = "stack" if isinstance(policy, StackValidationPolicy) else "resource"
+        rows.append(f"| `{policy.name}` | {policy.enforcement_level.value} ({kind}) | {policy.description} |")
+    return "\n".join(rows) + "\n"
+
+
+if __name__ == "__main__":
+    sys.stdout.write(table())
