@@ -8,3 +8,24 @@ if ROOT not in sys.path:
 FIXTURES = os.path.join(ROOT, "tests", "fixtures")
 SAMPLE_PACK = os.path.join(FIXTURES, "packs", "sample")
 PLAIN_PROGRAM = os.path.join(FIXTURES, "programs", "plain")
+
+
+def preview_with_pack(program, tmp_path=None, config=None):
+    """Preview `program` with this project's pack and, when given, a --policy-pack-config of `config`."""
+    import json
+
+    from pum.engine import run_preview
+
+    configs = []
+    if config:
+        path = tmp_path / "pack-config.json"
+        path.write_text(json.dumps(config))
+        configs = [str(path)]
+    return run_preview(program, policy_pack_configs=configs)
+
+
+def mandatory_violations(report, policy):
+    """The violations of `policy`, asserting none was downgraded (e.g. by reading an unknown)."""
+    found = report.by_policy(policy)
+    assert all(v.enforcement_level == "mandatory" for v in found), found
+    return found

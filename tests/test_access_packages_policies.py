@@ -6,12 +6,11 @@ property dependencies, and a violation must stay mandatory (never downgraded by 
 """
 import json
 import os
-import shutil
 
 import pulumi_azuread as azuread
 import pytest
 
-from pum.engine import run_preview
+from conftest import mandatory_violations, preview_with_pack
 
 EXPIRES = "access-package-assignment-expires"
 EXTERNAL = "access-package-external-requestors-approval"
@@ -27,47 +26,8 @@ REVIEW = {"enabled": True, "review_frequency": "halfyearly", "review_type": "Man
 MEMBERS = {"requests_accepted": True, "scope_type": "AllExistingDirectoryMemberUsers"}
 
 
-RULES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "policies", "rules")
-
-
-@pytest.fixture(scope="module")
-def pack(tmp_path_factory):
-    """A pack of just the shared helpers and the journey/Private Access modules, loaded by pum
-    like any pack (so other areas' work in progress cannot mask or break these cases)."""
-    directory = tmp_path_factory.mktemp("journeys-pack")
-    rules = directory / "rules"
-    rules.mkdir()
-    for module in ("common.py", "catalog.py", "access_packages.py", "private_access.py"):
-        shutil.copy(os.path.join(RULES, module), rules / module)
-    (rules / "__init__.py").write_text("from . import access_packages, private_access\n"
-                                       "POLICIES = [*access_packages.POLICIES, *private_access.POLICIES]\n")
-    (directory / "PulumiPolicy.yaml").write_text("runtime: python\n")
-    (directory / "__main__.py").write_text(
-        "from pulumi_policy import EnforcementLevel, PolicyPack\nfrom rules import POLICIES\n"
-        "PolicyPack(name='journeys', enforcement_level=EnforcementLevel.MANDATORY, policies=POLICIES)\n")
-    return str(directory)
-
-
-def preview(program, tmp_path=None, config=None):
-    configs = []
-    if config:
-        path = tmp_path / "pack-config.json"
-        path.write_text(json.dumps(config))
-        configs = [str(path)]
-    return run_preview(program, policy_packs=[PACK[0]], policy_pack_configs=configs)
-
-PACK: list[str] = []
-
-
-@pytest.fixture(autouse=True)
-def _use_pack(pack):
-    PACK[:] = [pack]
-
-
-def violations(report, policy):
-    found = report.by_policy(policy)
-    assert all(v.enforcement_level == "mandatory" for v in found), found
-    return found
+preview = preview_with_pack
+violations = mandatory_violations
 
 
 def journey(group_id, *, policy_args=None, name="journey"):

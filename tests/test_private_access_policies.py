@@ -3,13 +3,12 @@ graphKind `privateAccessApp` (declared here with a no-op provider, so the polici
 props written, without the component's validation) and azuread conditional access policies."""
 import json
 import os
-import shutil
 
 import pulumi_azuread as azuread
 import pytest
 from pulumi.dynamic import CreateResult, Resource, ResourceProvider
 
-from pum.engine import run_preview
+from conftest import mandatory_violations, preview_with_pack
 
 SEGMENTS = "private-access-no-catch-all-segments"
 ASSIGNED = "private-access-assigned-to-groups"
@@ -47,47 +46,8 @@ def ca(name, apps, *, state="enabled", controls=("compliantDevice",), operator="
         grant_controls={"operator": operator, "built_in_controls": list(controls)})
 
 
-RULES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "policies", "rules")
-
-
-@pytest.fixture(scope="module")
-def pack(tmp_path_factory):
-    """A pack of just the shared helpers and the journey/Private Access modules, loaded by pum
-    like any pack (so other areas' work in progress cannot mask or break these cases)."""
-    directory = tmp_path_factory.mktemp("journeys-pack")
-    rules = directory / "rules"
-    rules.mkdir()
-    for module in ("common.py", "catalog.py", "access_packages.py", "private_access.py"):
-        shutil.copy(os.path.join(RULES, module), rules / module)
-    (rules / "__init__.py").write_text("from . import access_packages, private_access\n"
-                                       "POLICIES = [*access_packages.POLICIES, *private_access.POLICIES]\n")
-    (directory / "PulumiPolicy.yaml").write_text("runtime: python\n")
-    (directory / "__main__.py").write_text(
-        "from pulumi_policy import EnforcementLevel, PolicyPack\nfrom rules import POLICIES\n"
-        "PolicyPack(name='journeys', enforcement_level=EnforcementLevel.MANDATORY, policies=POLICIES)\n")
-    return str(directory)
-
-
-def preview(program, tmp_path=None, config=None):
-    configs = []
-    if config:
-        path = tmp_path / "pack-config.json"
-        path.write_text(json.dumps(config))
-        configs = [str(path)]
-    return run_preview(program, policy_packs=[PACK[0]], policy_pack_configs=configs)
-
-PACK: list[str] = []
-
-
-@pytest.fixture(autouse=True)
-def _use_pack(pack):
-    PACK[:] = [pack]
-
-
-def violations(report, policy):
-    found = report.by_policy(policy)
-    assert all(v.enforcement_level == "mandatory" for v in found), found
-    return found
+preview = preview_with_pack
+violations = mandatory_violations
 
 
 # --- private-access-no-catch-all-segments ------------------------------------------------------------
