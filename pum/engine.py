@@ -14,7 +14,7 @@ from pulumi.runtime.proto import analyzer_pb2 as proto
 
 from . import analyzer
 from .errors import ProgramError, UsageError
-from .project import StackConfig, config_from_mapping, load_project, load_stack_config
+from .project import config_from_mapping, load_project, load_stack_config
 from .recorder import Registration
 from .runner import ProgramRun, run_program
 

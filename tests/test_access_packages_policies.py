@@ -4,8 +4,6 @@ Each program declares provider resources directly (not our components) and is pr
 of these policies, so object IDs are unknown as in `pulumi preview`: relations must be resolved through
 property dependencies, and a violation must stay mandatory (never downgraded by an unknown read).
 """
-import json
-import os
 
 import pulumi_azuread as azuread
 import pytest

@@ -1,8 +1,6 @@
 """Private Access policies against plain programs: the Graph layer's dynamic resource type with
 graphKind `privateAccessApp` (declared here with a no-op provider, so the policies see exactly the
 props written, without the component's validation) and azuread conditional access policies."""
-import json
-import os
 
 import pulumi_azuread as azuread
 import pytest
