@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
 from google.protobuf import json_format
-from pulumi.runtime.proto import analyzer_pb2 as proto
 
 from . import analyzer
+from .analysis import Analysis, Violation
 from .errors import ProgramError, UsageError
 from .project import config_from_mapping, load_project, load_stack_config
 from .recorder import Registration
@@ -63,16 +63,6 @@ class Resource:
 
 
 @dataclass
-class Violation:
-    policy_pack: str
-    policy: str
-    enforcement_level: str
-    severity: str | None
-    urn: str | None
-    message: str
-
-
-@dataclass
 class Report:
     project: str
     stack: str
@@ -119,18 +109,6 @@ def _report_value(value: Any) -> Any:
     return value
 
 
-def _engine_value(value: Any) -> Any:
-    """What the engine hands analyzers: resource references marshalled as their ID (or URN)."""
-    if isinstance(value, list):
-        return [_engine_value(v) for v in value]
-    if isinstance(value, dict):
-        if value.get(_SIG) == _RESOURCE_SIG:
-            ident = value.get("id")
-            return ident if ident not in (None, "") else value.get("urn")
-        return {k: _engine_value(v) for k, v in value.items()}
-    return value
-
-
 def _wire_dict(registration: Registration) -> dict:
     return json_format.MessageToDict(registration.properties)
 
@@ -140,65 +118,6 @@ def _report_inputs(wire: dict) -> dict:
     if "__provider" in inputs:  # a dynamic provider's pickled code: not an input a person reads
         inputs["__provider"] = "<dynamic provider>"
     return inputs
-
-
-def _options(registration: Registration) -> proto.AnalyzerResourceOptions:
-    return proto.AnalyzerResourceOptions(protect=registration.protect, parent=registration.parent or "")
-
-
-def _provider(registration: Registration, by_urn: dict[str, Registration], props: dict[str, Any]):
-    reference = registration.provider
-    if not reference:
-        return None
-    urn = reference.split("::")[0:-1]
-    provider = by_urn.get("::".join(urn))
-    if provider is None:
-        return None
-    return proto.AnalyzerProviderResource(type=provider.type, urn=provider.urn, name=provider.name,
-                                          properties=analyzer.to_struct(props[provider.urn]))
-
-
-def _analyze(packs: list[analyzer.LoadedPack], registrations: list[Registration]) -> list[Violation]:
-    by_urn = {r.urn: r for r in registrations}
-    engine_props = {r.urn: _engine_value(_wire_dict(r)) for r in registrations}
-    violations: list[Violation] = []
-    analyzable = [r for r in registrations if not r.type.startswith("pulumi:providers:")]
-    requests = [
-        proto.AnalyzeRequest(type=r.type, properties=analyzer.to_struct(engine_props[r.urn]), urn=r.urn,
-                             name=r.name, options=_options(r), provider=_provider(r, by_urn, engine_props))
-        for r in analyzable
-    ]
-    stack_request = proto.AnalyzeStackRequest(resources=[
-        proto.AnalyzerResource(
-            type=r.type, properties=request.properties, urn=r.urn, name=r.name, options=request.options,
-            provider=request.provider if request.HasField("provider") else None, parent=r.parent or "",
-            dependencies=r.dependencies,
-            propertyDependencies={k: proto.AnalyzerPropertyDependencies(urns=v)
-                                  for k, v in r.property_dependencies.items()},
-        )
-        for r, request in zip(analyzable, requests)
-    ])
-    for pack in packs:
-        for request in requests:
-            response = pack.servicer.Analyze(request, None)
-            violations.extend(_violations(pack, response, default_urn=request.urn))
-        response = pack.servicer.AnalyzeStack(stack_request, None)
-        violations.extend(_violations(pack, response, default_urn=None))
-    return violations
-
-
-def _violations(pack: analyzer.LoadedPack, response, default_urn: str | None) -> list[Violation]:
-    return [
-        Violation(
-            policy_pack=pack.name,
-            policy=d.policyName,
-            enforcement_level=analyzer.level_name(d.enforcementLevel),
-            severity=analyzer.severity_name(d.severity),
-            urn=d.urn or default_urn,
-            message=d.message,
-        )
-        for d in response.diagnostics
-    ]
 
 
 def _load_packs(policy_packs: Iterable[str] | None, policy_pack_configs: Iterable[str]) -> list[analyzer.LoadedPack]:
@@ -224,11 +143,13 @@ def run_preview(
     policy_packs: Iterable[str] | None = None,
     policy_pack_configs: Iterable[str] = (),
     cwd: str | None = None,
+    parallel_after: int = 300,
 ) -> Report:
     """Preview `program` (a callable, or a Pulumi project directory) and evaluate the policy packs.
 
     For a project directory, config comes from <stackConfigDir>/Pulumi.<stack>.yaml unless
-    `config` is given; `project` is then the one named in Pulumi.yaml.
+    `config` is given; `project` is then the one named in Pulumi.yaml. Plans larger than
+    `parallel_after` resources are analysed in a forked worker while the program runs.
     """
     stack_file = None
     program_file = None
@@ -244,23 +165,31 @@ def run_preview(
         stack_config = config_from_mapping(config or {}, project, "<config>")
         target = program
     packs = _load_packs(policy_packs, list(policy_pack_configs))
-    run = run_program(target, project=project, stack=stack, config=stack_config.values,
-                      secret_keys=stack_config.secret_keys, program_dir=program_dir)
-    return _report(project, stack, run, packs, stack_file, program_file)
+    analysis = Analysis(packs, parallel_after)
+    try:
+        run = run_program(target, project=project, stack=stack, config=stack_config.values,
+                          secret_keys=stack_config.secret_keys, program_dir=program_dir, on_register=analysis.add)
+        _check_duplicates(run)
+        violations = analysis.finish()
+    finally:
+        analysis.abort()
+    return _report(project, stack, run, packs, violations, stack_file, program_file)
 
 
-def _report(project, stack, run: ProgramRun, packs, stack_file, program_file) -> Report:
-    registrations = run.monitor.registrations
+def _check_duplicates(run: ProgramRun) -> None:
     if run.monitor.duplicates:
         duplicate = run.monitor.duplicates[0]
         raise ProgramError(f"Duplicate resource URN '{duplicate}'; try giving it a unique name")
+
+
+def _report(project, stack, run: ProgramRun, packs, violations, stack_file, program_file) -> Report:
+    registrations = run.monitor.registrations
     resources = [
         Resource(urn=r.urn, type=r.type, name=r.name, parent=r.parent, custom=r.custom, protect=r.protect,
                  inputs=_report_inputs(_wire_dict(r)), dependencies=r.dependencies,
                  property_dependencies=r.property_dependencies, source=r.source)
         for r in registrations
     ]
-    violations = _analyze(packs, registrations) if packs else []
     diagnostics = list(run.diagnostics)
     for token in sorted(set(run.mocks.unanswered_invokes)):
         diagnostics.append(("warning", f"pum: no offline answer for invoke {token}; it returned no values"))

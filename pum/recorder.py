@@ -1,6 +1,7 @@
 """A MockMonitor that records every registration the way the engine receives it."""
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 
 from google.protobuf import struct_pb2
@@ -28,25 +29,27 @@ class Registration:
 class RecordingMonitor(MockMonitor):
     """Records registrations in order and flags duplicate URNs, which the real engine rejects."""
 
-    def __init__(self, mocks) -> None:
+    def __init__(self, mocks, on_register=None) -> None:
         super().__init__(mocks)
+        self.on_register = on_register
         self.registrations: list[Registration] = []
         self.duplicates: list[str] = []
         self._seen: set[str] = set()
+        self._lock = threading.Lock()  # RegisterResource runs on the SDK's executor threads
 
     def RegisterResource(self, request):
         response = super().RegisterResource(request)
         urn = response.urn
-        if urn in self._seen:
-            self.duplicates.append(urn)
-        self._seen.add(urn)
+        with self._lock:
+            if urn in self._seen:
+                self.duplicates.append(urn)
+            self._seen.add(urn)
         properties = struct_pb2.Struct()
         properties.CopyFrom(request.object)
         source = None
         if request.HasField("sourcePosition") and request.sourcePosition.uri:
             source = (request.sourcePosition.uri, request.sourcePosition.line)
-        self.registrations.append(
-            Registration(
+        registration = Registration(
                 urn=urn,
                 type=request.type,
                 name=request.name,
@@ -58,6 +61,9 @@ class RecordingMonitor(MockMonitor):
                 dependencies=list(request.dependencies),
                 property_dependencies={k: list(v.urns) for k, v in request.propertyDependencies.items()},
                 source=source,
-            )
         )
+        with self._lock:
+            self.registrations.append(registration)
+            if self.on_register is not None:
+                self.on_register(registration)
         return response
