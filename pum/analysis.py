@@ -1,16 +1,11 @@
 """Feeds recorded registrations to the policy packs, as the engine feeds its analyzer plugins.
 
-The engine analyses each resource when the program registers it, in the analyzer's own process,
-and the whole stack at the end. `Analysis` does the same calls in the same order: small plans are
-analysed in-process once the program ends; a plan that passes `parallel_after` resources moves to
-a forked worker (like the pack's own process under the CLI) that analyses while the program keeps
-running on another core. Both paths run the same `_Analyzer` code, so verdicts cannot differ.
+The engine calls `Analyze` for each resource (providers excepted) and `AnalyzeStack` once with
+every resource, its parent, dependencies and property dependencies; so does `analyze`, through
+each pack's own servicer, after the program has run.
 """
 from __future__ import annotations
 
-import multiprocessing
-import os
-import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -107,98 +102,9 @@ class _Analyzer:
             for d in response.diagnostics)
 
 
-def _serve(core: _Analyzer, inbox, outbox) -> None:
-    """The worker: analyse what arrives, answer once, then leave at once.
-
-    It exits with os._exit after flushing its answer: the fork inherited the program's thread
-    bookkeeping (executor threads that do not exist here), which a normal exit would wait for.
-    """
-    try:
-        _answer(core, inbox, outbox)
-    finally:
-        outbox.close()
-        outbox.join_thread()
-        os._exit(0)
-
-
-def _answer(core: _Analyzer, inbox, outbox) -> None:
-    try:
-        while True:
-            kind, payload = inbox.get()
-            if kind == "resource":
-                core.resource(payload)
-            elif kind == "stack":
-                outbox.put(("ok", core.stack()))
-                return
-            else:
-                return
-    except PolicyError as exc:
-        outbox.put(("error", str(exc)))
-    except BaseException as exc:  # report, never hang the parent
-        outbox.put(("error", f"policy analysis failed: {type(exc).__name__}: {exc}"))
-
-
-class Analysis:
-    """Collects registrations from the monitor and returns the packs' violations at `finish`."""
-
-    def __init__(self, packs: list[analyzer.LoadedPack], parallel_after: int = 300):
-        self.packs = packs
-        self.parallel_after = parallel_after
-        self._pending: list[Registration] = []
-        self._worker = None
-        self._lock = threading.Lock()  # the SDK registers resources from several executor threads
-
-    def add(self, registration: Registration) -> None:
-        if not self.packs:
-            return
-        with self._lock:
-            if self._worker is not None:
-                self._inbox.put(("resource", registration))
-                return
-            self._pending.append(registration)
-            if len(self._pending) >= self.parallel_after and "fork" in multiprocessing.get_all_start_methods():
-                self._start_worker()
-
-    def _start_worker(self) -> None:
-        context = multiprocessing.get_context("fork")
-        self._inbox, self._outbox = context.Queue(), context.Queue()
-        self._worker = context.Process(target=_serve, args=(_Analyzer(self.packs), self._inbox, self._outbox),
-                                       daemon=True, name="pum-policy-analysis")
-        self._worker.start()
-        for registration in self._pending:
-            self._inbox.put(("resource", registration))
-        self._pending = []
-
-    @property
-    def parallel(self) -> bool:
-        return self._worker is not None
-
-    def finish(self) -> list:
-        if not self.packs:
-            return []
-        if self._worker is None:
-            core = _Analyzer(self.packs)
-            for registration in self._pending:
-                core.resource(registration)
-            return core.stack()
-        self._inbox.put(("stack", None))
-        status, value = self._outbox.get()
-        self._stop()
-        if status == "error":
-            raise PolicyError(value)
-        return value
-
-    def abort(self) -> None:
-        """Stop a worker that is still running (the program failed); a no-op after `finish`."""
-        if self._worker is not None:
-            self._inbox.put(("abort", None))
-            self._stop()
-
-    def _stop(self) -> None:
-        self._worker.join(timeout=30)
-        if self._worker.is_alive():
-            self._worker.terminate()
-        self._inbox.close()
-        self._outbox.close()
-        self._worker = None
-
+def analyze(packs: list[analyzer.LoadedPack], registrations: list[Registration]) -> list[Violation]:
+    """Every pack's violations for the recorded plan: Analyze per resource, then AnalyzeStack."""
+    core = _Analyzer(packs)
+    for registration in registrations:
+        core.resource(registration)
+    return core.stack()

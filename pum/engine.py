@@ -12,7 +12,7 @@ from typing import Any, Callable, Iterable
 from google.protobuf import json_format
 
 from . import analyzer
-from .analysis import Analysis, Violation
+from .analysis import Violation, analyze
 from .errors import ProgramError, UsageError
 from .project import config_from_mapping, load_project, load_stack_config
 from .recorder import Registration
@@ -143,13 +143,11 @@ def run_preview(
     policy_packs: Iterable[str] | None = None,
     policy_pack_configs: Iterable[str] = (),
     cwd: str | None = None,
-    parallel_after: int = 300,
 ) -> Report:
     """Preview `program` (a callable, or a Pulumi project directory) and evaluate the policy packs.
 
     For a project directory, config comes from <stackConfigDir>/Pulumi.<stack>.yaml unless
-    `config` is given; `project` is then the one named in Pulumi.yaml. Plans larger than
-    `parallel_after` resources are analysed in a forked worker while the program runs.
+    `config` is given; `project` is then the one named in Pulumi.yaml.
     """
     stack_file = None
     program_file = None
@@ -165,14 +163,10 @@ def run_preview(
         stack_config = config_from_mapping(config or {}, project, "<config>")
         target = program
     packs = _load_packs(policy_packs, list(policy_pack_configs))
-    analysis = Analysis(packs, parallel_after)
-    try:
-        run = run_program(target, project=project, stack=stack, config=stack_config.values,
-                          secret_keys=stack_config.secret_keys, program_dir=program_dir, on_register=analysis.add)
-        _check_duplicates(run)
-        violations = analysis.finish()
-    finally:
-        analysis.abort()
+    run = run_program(target, project=project, stack=stack, config=stack_config.values,
+                      secret_keys=stack_config.secret_keys, program_dir=program_dir)
+    _check_duplicates(run)
+    violations = analyze(packs, run.monitor.registrations)
     return _report(project, stack, run, packs, violations, stack_file, program_file)
 
 

@@ -29,9 +29,8 @@ class Registration:
 class RecordingMonitor(MockMonitor):
     """Records registrations in order and flags duplicate URNs, which the real engine rejects."""
 
-    def __init__(self, mocks, on_register=None) -> None:
+    def __init__(self, mocks) -> None:
         super().__init__(mocks)
-        self.on_register = on_register
         self.registrations: list[Registration] = []
         self.duplicates: list[str] = []
         self._seen: set[str] = set()
@@ -64,6 +63,4 @@ class RecordingMonitor(MockMonitor):
         )
         with self._lock:
             self.registrations.append(registration)
-            if self.on_register is not None:
-                self.on_register(registration)
         return response

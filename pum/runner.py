@@ -86,12 +86,12 @@ def _previous_loop():
         return None
 
 
-def _run(program, project, stack, config, secret_keys, program_dir, on_register) -> ProgramRun:
+def _run(program, project, stack, config, secret_keys, program_dir) -> ProgramRun:
     previous = _previous_loop()
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     mocks = PreviewMocks()
-    monitor = RecordingMonitor(mocks, on_register)
+    monitor = RecordingMonitor(mocks)
     diagnostics: list[tuple[str, str]] = []
     logger = logging.getLogger(f"pum.program.{id(monitor)}")
     logger.propagate = False
@@ -141,7 +141,6 @@ def run_program(
     config: dict[str, str],
     secret_keys: set[str],
     program_dir: str | None = None,
-    on_register=None,
 ) -> ProgramRun:
     """Run `program` (a callable, or the path of a program's main file) and return what it registered."""
     saved_cwd, saved_path = os.getcwd(), list(sys.path)
@@ -150,7 +149,7 @@ def run_program(
         sys.path.insert(0, program_dir)
     try:
         context = contextvars.Context()
-        return context.run(_run, program, project, stack, config, secret_keys, program_dir, on_register)
+        return context.run(_run, program, project, stack, config, secret_keys, program_dir)
     finally:
         os.chdir(saved_cwd)
         sys.path[:] = saved_path

@@ -175,41 +175,11 @@ def test_a_secret_input_that_is_unknown_at_preview_stays_unknown_and_secret():
     assert inputs["h"]["description"] == "[secret]" and inputs["k"]["description"] == "[secret]"
 
 
-def _verdicts(report):
-    return sorted((v.policy_pack, v.policy, v.enforcement_level, v.urn, v.message) for v in report.violations)
-
-
-def test_parallel_analysis_gives_exactly_the_in_process_verdicts():
-    from conftest import ROOT
-
-    in_process = run_preview(ROOT, stack="example", parallel_after=10**9)
-    parallel = run_preview(ROOT, stack="example", parallel_after=1)
-    assert _verdicts(parallel) == _verdicts(in_process) and in_process.violations
-    sample_in = run_preview(governed_program, policy_packs=[SAMPLE_PACK], parallel_after=10**9)
-    sample_par = run_preview(governed_program, policy_packs=[SAMPLE_PACK], parallel_after=2)
-    assert _verdicts(sample_par) == _verdicts(sample_in) and sample_in.mandatory
-
-
-@pytest.mark.parametrize("parallel_after", [1, 10**9])
-def test_a_policy_that_raises_is_a_clear_error_naming_pack_and_policy(parallel_after):
+def test_a_policy_that_raises_is_a_clear_error_naming_pack_and_policy():
     from conftest import FIXTURES
     from pum.analysis import PolicyError
 
     with pytest.raises(PolicyError) as error:
-        run_preview(governed_program, policy_packs=[os.path.join(FIXTURES, "packs", "raising")],
-                    parallel_after=parallel_after)
+        run_preview(governed_program, policy_packs=[os.path.join(FIXTURES, "packs", "raising")])
     assert "policy pack raising" in str(error.value) and "KeyError" in str(error.value)
     assert error.value.exit_code == 2
-
-
-def test_a_failing_program_stops_the_analysis_worker():
-    import multiprocessing
-
-    def program():
-        for index in range(5):
-            azuread.Group(f"g{index}", display_name="g", security_enabled=True)
-        raise RuntimeError("half-way")
-
-    with pytest.raises(ProgramError, match="half-way"):
-        run_preview(program, policy_packs=[SAMPLE_PACK], parallel_after=1)
-    assert not [p for p in multiprocessing.active_children() if p.name == "pum-policy-analysis"]
