@@ -143,3 +143,10 @@ def test_graph_renders_mermaid_and_html(tmp_path):
     page = tmp_path / "map.html"
     assert pum("graph", "--output", str(page)).returncode == 0
     assert "<html" in page.read_text().lower()
+
+
+def test_the_shipped_production_pack_config_makes_report_only_admin_policies_mandatory():
+    result = pum("preview", "--policy-pack-config", "policies/config/production.json", "--format", "json")
+    assert result.returncode == 1, result.stderr
+    mandatory = {v["policy"] for v in json.loads(result.stdout)["violations"] if v["enforcementLevel"] == "mandatory"}
+    assert "ca-admin-policy-enforced-in-production" in mandatory and "ca-phishing-resistant-admins" in mandatory
