@@ -142,7 +142,8 @@ class ConditionalAccessBaseline(pulumi.ComponentResource):
 
 def build_admin_access(built) -> tuple[Optional["ConditionalAccessBaseline"], Optional[object]]:
     """The stack builder's step for `privileged-access:paw` and `:conditionalAccess` (PAW first: CA02/CA03
-    filter on its hosts). `built` is components.stack.Built; returns (baseline, paw)."""
+    filter on its hosts). `built` is components.stack.Built; returns (baseline, paw). The model has already
+    checked what they need from other areas (components.model.conditional_access.admin_access_issues)."""
     from components.paw import PawHostPool
 
     model = built.model
@@ -150,27 +151,9 @@ def build_admin_access(built) -> tuple[Optional["ConditionalAccessBaseline"], Op
     groups = built.pim_group_ids()
     paw = None
     if paw_settings is not None and paw_settings.enabled:
-        people = model.principals.people
-        bad = [k for k in paw_settings.users if k not in people or not people[k].admin_account]
-        if bad:
-            raise ValueError(f"privileged-access:paw.users: {bad} are not people with an adminAccount in "
-                             f"privileged-access:principals.people; use some of "
-                             f"{sorted(k for k, p in people.items() if p.admin_account)}")
         paw = PawHostPool("paw", paw_settings, user_object_ids=[built.principal_ids[k] for k in paw_settings.users])
     if ca_settings is None or not ca_settings.enabled:
         return None, paw
-    referenced = {b.activation.authentication_context for b in model.pim.role_bindings + model.pim.azure_role_bindings
-                  if b.activation.authentication_context}
-    if model.pim.defaults.activation.authentication_context:
-        referenced.add(model.pim.defaults.activation.authentication_context)
-    undeclared = sorted(referenced - ca_settings.context_ids())
-    if undeclared:
-        raise ValueError(f"privileged-access:pim activation.authenticationContext {undeclared} is not declared in "
-                         f"privileged-access:conditionalAccess.authenticationContexts "
-                         f"(declared: {sorted(ca_settings.context_ids())}); declare it there once")
-    if built.break_glass is None:
-        raise ValueError("privileged-access:conditionalAccess needs privileged-access:breakGlass: every policy "
-                         "excludes the break-glass accounts; declare at least two")
     baseline = ConditionalAccessBaseline(
         "conditional-access", ca_settings,
         break_glass_user_ids=[u.object_id for u in built.break_glass.users.values()],

@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from pum.engine import run_preview
-from pum.errors import ProgramError
+from pum.errors import UsageError
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CA = "azuread:index/conditionalAccessPolicy:ConditionalAccessPolicy"
@@ -77,12 +77,21 @@ def test_production_rejects_report_only_then_accepts_enforced(tmp_path):
 def test_pim_referencing_an_undeclared_context_fails_with_the_fix():
     config = copy.deepcopy(example_config())
     config["privileged-access:pim"]["roleBindings"][0]["activation"] = {"authenticationContext": "c7"}
-    with pytest.raises(ProgramError, match=r"c7.*authenticationContexts"):
+    with pytest.raises(UsageError, match=r"Pulumi\.\w+\.yaml: privileged-access:pim\.roleBindings\[0\]\.activation\."
+                                         r"authenticationContext: is not declared in .*authenticationContexts"):
         preview(config)
 
 
 def test_paw_users_must_be_people_with_admin_accounts():
     config = copy.deepcopy(example_config())
     config["privileged-access:paw"]["users"] = ["maria", "nobody"]
-    with pytest.raises(ProgramError, match=r"paw\.users: \['nobody'\]"):
+    with pytest.raises(UsageError, match=r"privileged-access:paw\.users\[1\]: is not a person with an adminAccount"):
+        preview(config)
+
+
+def test_conditional_access_without_break_glass_is_a_model_error_not_a_crash():
+    config = copy.deepcopy(example_config())
+    del config["privileged-access:breakGlass"]
+    with pytest.raises(UsageError, match=r"privileged-access:breakGlass: is required with privileged-access:"
+                                         r"conditionalAccess"):
         preview(config)

@@ -71,7 +71,8 @@ def _preview(project, text):
     return code, err.getvalue()
 
 
-FUZZ = settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+FUZZ = settings(max_examples=int(os.environ.get("PUM_FUZZ_EXAMPLES", "25")), deadline=None,
+                suppress_health_check=list(HealthCheck))
 
 
 @FUZZ

@@ -22,7 +22,7 @@ import pulumi
 from pydantic import BaseModel, Field, ValidationError
 
 from .access_packages import AccessPackagesSettings, journey_issues
-from .conditional_access import ConditionalAccessSettings
+from .conditional_access import ConditionalAccessSettings, admin_access_issues
 from .errors import Issue, ModelError
 from .lifecycle import LifecycleSettings
 from .private_access import PrivateAccessSettings
@@ -149,6 +149,7 @@ def parse_model(config: Mapping[str, Any], source: str, *, secret_keys: Iterable
     if model is not None and not issues:
         issues.extend(reference_issues(model))
         issues.extend(journey_issues(model))
+        issues.extend(admin_access_issues(model))
     if issues:
         hidden = {k.rpartition(":")[2] for k in secret_keys if k.startswith(NAMESPACE + ":")}
         raise ModelError(source, [i.redacted() if i.loc and i.loc[0] in hidden else i for i in issues])

@@ -135,3 +135,35 @@ class ConditionalAccessSettings(_Model):
     def context_ids(self) -> set[str]:
         """The declared authentication-context claim values, for PIM settings to reference."""
         return {c.id for c in self.authentication_contexts}
+
+
+def admin_access_issues(model) -> list:
+    """Checks between the PAW / conditional-access areas and the rest of the model, with exact paths."""
+    from .errors import Issue
+
+    issues = []
+    people = model.principals.people
+    if model.paw is not None and model.paw.enabled:
+        admins = sorted(k for k, p in people.items() if p.admin_account)
+        for index, key in enumerate(model.paw.users):
+            if key not in people or not people[key].admin_account:
+                issues.append(Issue(("paw", "users", index), key, "is not a person with an adminAccount in "
+                                    f"privileged-access:principals.people; use one of {admins}"))
+    ca = model.conditional_access
+    if ca is None or not ca.enabled:
+        return issues
+    declared = sorted(ca.context_ids())
+    referenced = [(("pim", "defaults", "activation"), model.pim.defaults.activation)]
+    for kind, bindings in (("roleBindings", model.pim.role_bindings),
+                           ("azureRoleBindings", model.pim.azure_role_bindings)):
+        referenced += [(("pim", kind, index, "activation"), b.activation) for index, b in enumerate(bindings)]
+    for loc, activation in referenced:
+        context = activation.authentication_context
+        if context and context not in declared:
+            issues.append(Issue((*loc, "authenticationContext"), context, "is not declared in "
+                                f"privileged-access:conditionalAccess.authenticationContexts (declared: {declared}); "
+                                "declare it there once"))
+    if model.break_glass is None:
+        issues.append(Issue(("breakGlass",), None, "is required with privileged-access:conditionalAccess: every "
+                            "CA policy excludes the break-glass accounts; declare at least two"))
+    return issues
