@@ -95,3 +95,4 @@ def test_conditional_access_without_break_glass_is_a_model_error_not_a_crash():
     with pytest.raises(UsageError, match=r"privileged-access:breakGlass: is required with privileged-access:"
                                          r"conditionalAccess"):
         preview(config)
+

@@ -133,6 +133,8 @@ def test_unknown_keys_and_names_get_a_did_you_mean(config, path, expected):
     ({"roleBindings": [{"role": "User Administrator",
                         "activation": {"requireMfa": True, "authenticationContext": "c1"}}]},
      "roleBindings[0].activation.requireMfa", "True", "one or the other"),
+    ({"roleBindings": [{"role": "User Administrator", "activation": {"requireMfa": False}}]},
+     "roleBindings[0].activation.requireMfa", "False", "keep requireMfa true or set authenticationContext"),
     ({"roleBindings": [{"role": "User Administrator"}, {"role": "User Administrator"}]},
      "roleBindings[1].name", "'user-administrator'", "distinct `name`"),
     ({"roleBindings": [{"role": "Global Administrator", "name": "ga-a", "activation": {"approvers": ["approvers"]}},

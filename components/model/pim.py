@@ -378,6 +378,10 @@ def _binding_issues(model: Any, binding: RoleBinding | AzureRoleBinding, loc: tu
         yield Issue((*loc, "activation", "approvers"), None,
                     f"is empty but {why} for {binding.role!r}; name approvers (principal keys) here or in "
                     "pim.defaults.activation.approvers")
+    if not activation.require_mfa and not activation.authentication_context:
+        yield Issue((*loc, "activation", "requireMfa"), False,
+                    "activation without MFA or an authentication context is not allowed; keep requireMfa true "
+                    "or set authenticationContext (e.g. c1) declared under privileged-access:conditionalAccess")
     if activation.require_mfa and activation.authentication_context:
         yield Issue((*loc, "activation", "requireMfa"), True,
                     "cannot be combined with authenticationContext (PIM takes one or the other); remove requireMfa, "
