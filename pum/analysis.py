@@ -9,16 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from google.protobuf import json_format
 from pulumi.runtime.proto import analyzer_pb2 as proto
 
 from . import analyzer
 from .errors import PumError
 from .recorder import Registration
-
-_SIG = "4dabf18193072939515e22adb298388d"
-_RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
-
+from .wire import engine_value
 
 @dataclass
 class Violation:
@@ -36,18 +32,6 @@ class PolicyError(PumError):
     exit_code = 2
 
 
-def engine_value(value: Any) -> Any:
-    """What the engine hands analyzers: resource references marshalled as their ID (or URN)."""
-    if isinstance(value, list):
-        return [engine_value(v) for v in value]
-    if isinstance(value, dict):
-        if value.get(_SIG) == _RESOURCE_SIG:
-            ident = value.get("id")
-            return ident if ident not in (None, "") else value.get("urn")
-        return {k: engine_value(v) for k, v in value.items()}
-    return value
-
-
 class _Analyzer:
     """Analyze per resource as it arrives, AnalyzeStack once at the end, for every pack."""
 
@@ -58,7 +42,7 @@ class _Analyzer:
         self._stack: list[proto.AnalyzerResource] = []
 
     def _request(self, r: Registration) -> proto.AnalyzeRequest:
-        props = analyzer.to_struct(engine_value(json_format.MessageToDict(r.properties)))
+        props = analyzer.to_struct(engine_value(r.wire))
         request = proto.AnalyzeRequest(type=r.type, properties=props, urn=r.urn, name=r.name,
                                        options=proto.AnalyzerResourceOptions(protect=r.protect,
                                                                              parent=r.parent or ""))

@@ -7,45 +7,20 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Callable, Iterable
-
-from google.protobuf import json_format
 
 from . import analyzer
 from .analysis import Violation, analyze
 from .errors import ProgramError, UsageError
 from .project import config_from_mapping, load_project, load_stack_config
-from .recorder import Registration
 from .runner import ProgramRun, run_program
+from .wire import UNKNOWN, report_value
+
+__all__ = ["UNKNOWN", "Report", "Resource", "Violation", "run_preview", "DEFAULT_POLICY_PACK"]
 
 PROJECT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_POLICY_PACK = os.path.join(PROJECT_DIR, "policies")
-
-_UNKNOWN_WIRE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
-_SIG = "4dabf18193072939515e22adb298388d"
-_SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
-_RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
-SECRET_MARK = "[secret]"
-
-
-class _Unknown:
-    """A value that is unknown at preview (an ID or output not yet created)."""
-
-    _instance = None
-
-    def __new__(cls):
-        if cls._instance is None:
-            cls._instance = super().__new__(cls)
-        return cls._instance
-
-    def __repr__(self) -> str:
-        return "UNKNOWN"
-
-    def __bool__(self) -> bool:
-        return False
-
-
-UNKNOWN = _Unknown()
 
 
 @dataclass
@@ -86,35 +61,19 @@ class Report:
         return [v for v in self.violations if v.policy == name]
 
     def resource(self, urn: str) -> Resource | None:
-        return next((r for r in self.resources if r.urn == urn), None)
+        return self._by_urn.get(urn)
+
+    @cached_property
+    def _by_urn(self) -> dict[str, Resource]:
+        return {r.urn: r for r in self.resources}
 
     @property
     def exit_code(self) -> int:
         return 1 if self.mandatory else 0
 
 
-def _report_value(value: Any) -> Any:
-    """Wire value -> report value: unknowns become UNKNOWN, secrets a mark, references their URN."""
-    if isinstance(value, str):
-        return UNKNOWN if value == _UNKNOWN_WIRE else value
-    if isinstance(value, list):
-        return [_report_value(v) for v in value]
-    if isinstance(value, dict):
-        sig = value.get(_SIG)
-        if sig == _SECRET_SIG:
-            return SECRET_MARK
-        if sig == _RESOURCE_SIG:
-            return value.get("urn")
-        return {k: _report_value(v) for k, v in value.items()}
-    return value
-
-
-def _wire_dict(registration: Registration) -> dict:
-    return json_format.MessageToDict(registration.properties)
-
-
 def _report_inputs(wire: dict) -> dict:
-    inputs = _report_value(wire)
+    inputs = report_value(wire)
     if "__provider" in inputs:  # a dynamic provider's pickled code: not an input a person reads
         inputs["__provider"] = "<dynamic provider>"
     return inputs
@@ -180,7 +139,7 @@ def _report(project, stack, run: ProgramRun, packs, violations, stack_file, prog
     registrations = run.monitor.registrations
     resources = [
         Resource(urn=r.urn, type=r.type, name=r.name, parent=r.parent, custom=r.custom, protect=r.protect,
-                 inputs=_report_inputs(_wire_dict(r)), dependencies=r.dependencies,
+                 inputs=_report_inputs(r.wire), dependencies=r.dependencies,
                  property_dependencies=r.property_dependencies, source=r.source)
         for r in registrations
     ]

@@ -13,6 +13,8 @@ from typing import Any, Callable
 from pulumi.output import Unknown
 from pulumi.runtime import Mocks, MockCallArgs, MockResourceArgs
 
+from .wire import SIG_KEY
+
 OFFLINE_TENANT_ID = "00000000-0000-4000-8000-0000000000a1"
 OFFLINE_SUBSCRIPTION_ID = "00000000-0000-4000-8000-0000000000b2"
 OFFLINE_CLIENT_ID = "00000000-0000-4000-8000-0000000000c3"
@@ -26,7 +28,7 @@ def stable_guid(*parts: Any) -> str:
 
 
 _DROP = object()
-_SECRET_KEYS = {"4dabf18193072939515e22adb298388d", "value"}
+_SECRET_KEYS = {SIG_KEY, "value"}
 
 
 def _known_or_drop(value: Any) -> Any:

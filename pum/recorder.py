@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 
-from google.protobuf import struct_pb2
+from google.protobuf import json_format, struct_pb2
 from pulumi.runtime.mocks import MockMonitor
 
 
@@ -23,7 +24,11 @@ class Registration:
     dependencies: list[str]
     property_dependencies: dict[str, list[str]]
     source: tuple[str, int] | None = None
-    outputs: dict = field(default_factory=dict)
+
+    @cached_property
+    def wire(self) -> dict:
+        """The inputs as plain data (wire encoding), decoded once for the analysis and the report."""
+        return json_format.MessageToDict(self.properties)
 
 
 class RecordingMonitor(MockMonitor):
