@@ -13,6 +13,7 @@ from typing import Any, Callable, Iterable
 from . import analyzer
 from .analysis import Violation, analyze
 from .errors import ProgramError, UsageError
+from .heap import no_full_collections
 from .project import config_from_mapping, load_project, load_stack_config
 from .runner import ProgramRun, run_program
 from .wire import UNKNOWN, report_value
@@ -122,10 +123,11 @@ def run_preview(
         stack_config = config_from_mapping(config or {}, project, "<config>")
         target = program
     packs = _load_packs(policy_packs, list(policy_pack_configs))
-    run = run_program(target, project=project, stack=stack, config=stack_config.values,
-                      secret_keys=stack_config.secret_keys, program_dir=program_dir)
-    _check_duplicates(run)
-    violations = analyze(packs, run.monitor.registrations)
+    with no_full_collections():
+        run = run_program(target, project=project, stack=stack, config=stack_config.values,
+                          secret_keys=stack_config.secret_keys, program_dir=program_dir)
+        _check_duplicates(run)
+        violations = analyze(packs, run.monitor.registrations)
     return _report(project, stack, run, packs, violations, stack_file, program_file)
 
 

@@ -183,3 +183,55 @@ def test_a_policy_that_raises_is_a_clear_error_naming_pack_and_policy():
         run_preview(governed_program, policy_packs=[os.path.join(FIXTURES, "packs", "raising")])
     assert "policy pack raising" in str(error.value) and "KeyError" in str(error.value)
     assert error.value.exit_code == 2
+
+
+def test_full_collections_are_suspended_while_a_preview_runs_and_restored_after():
+    import gc
+
+    before = gc.get_threshold()
+    during = []
+
+    def program():
+        during.append(gc.get_threshold())
+        azuread.Group("g", display_name="g", security_enabled=True)
+
+    run_preview(program, policy_packs=[])
+    assert during[0][:2] == before[:2] and during[0][2] > 10**6
+    assert gc.get_threshold() == before
+    with pytest.raises(ProgramError):
+        run_preview(lambda: 1 / 0, policy_packs=[])
+    assert gc.get_threshold() == before
+
+
+def test_converting_each_message_once_gives_the_servicer_what_json_format_gives():
+    from google.protobuf import json_format
+
+    from pum.analysis import ConvertOnce
+
+    facade = ConvertOnce()
+    message = analyzer.to_struct({"a": 1, "b": {"c": ["x", True, None]}})
+    converted = facade.MessageToDict(message)
+    assert converted == json_format.MessageToDict(message)
+    assert facade.MessageToDict(message) is converted
+    assert facade.MessageToDict(analyzer.to_struct({"a": 2})) == {"a": 2.0}
+    assert facade.MessageToDict(message, preserving_proto_field_name=True) == converted
+    assert facade.Parse is json_format.Parse
+
+
+def test_the_example_stack_gets_the_same_verdicts_with_one_conversion_per_message(monkeypatch):
+    import contextlib
+
+    import pulumi_policy.policy as policy_module
+
+    from pum import analysis
+    from pum.engine import PROJECT_DIR
+
+    original = policy_module.json_format
+    once = run_preview(PROJECT_DIR, stack="example")
+    assert policy_module.json_format is original
+    monkeypatch.setattr(analysis, "_each_message_converted_once", contextlib.nullcontext)
+    every_time = run_preview(PROJECT_DIR, stack="example")
+    def verdicts(report):  # registration order, and so violation order, varies from run to run
+        return sorted((v.policy, v.urn, v.enforcement_level, v.message) for v in report.violations)
+
+    assert verdicts(once) == verdicts(every_time) and len(once.violations) > 0
