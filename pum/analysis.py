@@ -42,45 +42,60 @@ class PolicyError(PumError):
     exit_code = 2
 
 
-class _Analyzer:
-    """Analyze per resource as it arrives, AnalyzeStack once at the end, for every pack."""
+class Requests:
+    """Turns registrations, in registration order, into the AnalyzerResource the engine sends.
+
+    Providers are not analysed, as in the engine; they are remembered so that later resources
+    carry their provider. Returns None for a provider.
+    """
+
+    def __init__(self) -> None:
+        self._providers: dict[str, tuple[Registration, Any]] = {}
+
+    def __call__(self, r: Registration) -> proto.AnalyzerResource | None:
+        props = analyzer.to_struct(engine_value(r.wire))
+        if r.type.startswith("pulumi:providers:"):
+            self._providers[r.urn] = (r, props)
+            return None
+        provider = self._providers.get(r.provider.rsplit("::", 1)[0]) if r.provider else None
+        return proto.AnalyzerResource(
+            type=r.type, properties=props, urn=r.urn, name=r.name,
+            options=proto.AnalyzerResourceOptions(protect=r.protect, parent=r.parent or ""),
+            provider=None if provider is None else proto.AnalyzerProviderResource(
+                type=provider[0].type, urn=provider[0].urn, name=provider[0].name, properties=provider[1]),
+            parent=r.parent or "", dependencies=r.dependencies,
+            propertyDependencies={k: proto.AnalyzerPropertyDependencies(urns=v)
+                                  for k, v in r.property_dependencies.items()})
+
+
+class Evaluator:
+    """Every pack's servicer: Analyze for each resource as it arrives, AnalyzeStack once at the end.
+
+    `resource(..., analyze=False)` only keeps a resource for AnalyzeStack: another process analyses
+    it (see pum.worker). After `stack`, `violations[:resource_violations]` are the resource policies'.
+    """
 
     def __init__(self, packs: list[analyzer.LoadedPack]):
         self.packs = packs
-        self.violations: list = []
-        self._providers: dict[str, tuple[Registration, Any]] = {}
+        self.violations: list[Violation] = []
+        self.resource_violations = 0
         self._stack: list[proto.AnalyzerResource] = []
 
-    def _request(self, r: Registration) -> proto.AnalyzeRequest:
-        props = analyzer.to_struct(engine_value(r.wire))
-        request = proto.AnalyzeRequest(type=r.type, properties=props, urn=r.urn, name=r.name,
-                                       options=proto.AnalyzerResourceOptions(protect=r.protect,
-                                                                             parent=r.parent or ""))
-        provider = self._providers.get(r.provider.rsplit("::", 1)[0]) if r.provider else None
-        if provider is not None:
-            request.provider.CopyFrom(proto.AnalyzerProviderResource(
-                type=provider[0].type, urn=provider[0].urn, name=provider[0].name, properties=provider[1]))
-        return request
+    def resource(self, resource: proto.AnalyzerResource, analyze: bool = True) -> None:
+        if analyze:
+            request = proto.AnalyzeRequest(type=resource.type, properties=resource.properties, urn=resource.urn,
+                                           name=resource.name, options=resource.options)
+            if resource.HasField("provider"):
+                request.provider.CopyFrom(resource.provider)
+            for pack in self.packs:
+                self._call(pack, "Analyze", request, request.urn)
+        self._stack.append(resource)
 
-    def resource(self, r: Registration) -> None:
-        request = self._request(r)
-        if r.type.startswith("pulumi:providers:"):  # providers are not analysed, as in the engine
-            self._providers[r.urn] = (r, request.properties)
-            return
-        for pack in self.packs:
-            self._call(pack, "Analyze", request, request.urn)
-        self._stack.append(proto.AnalyzerResource(
-            type=r.type, properties=request.properties, urn=r.urn, name=r.name, options=request.options,
-            provider=request.provider if request.HasField("provider") else None, parent=r.parent or "",
-            dependencies=r.dependencies,
-            propertyDependencies={k: proto.AnalyzerPropertyDependencies(urns=v)
-                                  for k, v in r.property_dependencies.items()}))
-
-    def stack(self) -> list:
+    def stack(self) -> None:
+        self.resource_violations = len(self.violations)
         request = proto.AnalyzeStackRequest(resources=self._stack)
         for pack in self.packs:
             self._call(pack, "AnalyzeStack", request, None)
-        return self.violations
 
     def _call(self, pack: analyzer.LoadedPack, method: str, request, default_urn: str | None) -> None:
         try:
@@ -118,7 +133,7 @@ class ConvertOnce:
 
 
 @contextmanager
-def _each_message_converted_once() -> Iterator[None]:
+def each_message_converted_once() -> Iterator[None]:
     saved = policy_module.json_format
     policy_module.json_format = ConvertOnce()
     try:
@@ -128,9 +143,12 @@ def _each_message_converted_once() -> Iterator[None]:
 
 
 def analyze(packs: list[analyzer.LoadedPack], registrations: list[Registration]) -> list[Violation]:
-    """Every pack's violations for the recorded plan: Analyze per resource, then AnalyzeStack."""
-    core = _Analyzer(packs)
-    with _each_message_converted_once():
+    """Every pack's violations for the recorded plan, in this process: Analyze per resource, then AnalyzeStack."""
+    requests, evaluator = Requests(), Evaluator(packs)
+    with each_message_converted_once():
         for registration in registrations:
-            core.resource(registration)
-        return core.stack()
+            resource = requests(registration)
+            if resource is not None:
+                evaluator.resource(resource)
+        evaluator.stack()
+    return evaluator.violations

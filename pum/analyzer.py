@@ -12,7 +12,7 @@ import json
 import os
 import runpy
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import jsonschema
@@ -51,6 +51,7 @@ class LoadedPack:
     servicer: Any
     policies: list[PolicyMeta]
     initial_config: dict[str, dict]
+    config: dict[str, dict] = field(default_factory=dict)  # as last given to `configure`
 
 
 class _Captured(Exception):
@@ -265,6 +266,7 @@ def configure(pack: LoadedPack, config: dict[str, dict]) -> None:
         if value.get("properties"):
             entry.properties.update(value["properties"])
     pack.servicer.Configure(request, None)
+    pack.config = config
 
 
 def level_name(value: int) -> str:

@@ -11,11 +11,12 @@ from functools import cached_property
 from typing import Any, Callable, Iterable
 
 from . import analyzer
-from .analysis import Violation, analyze
+from .analysis import Violation
 from .errors import ProgramError, UsageError
 from .heap import no_full_collections
 from .project import config_from_mapping, load_project, load_stack_config
 from .runner import ProgramRun, run_program
+from .worker import Analysis
 from .wire import UNKNOWN, report_value
 
 __all__ = ["UNKNOWN", "Report", "Resource", "Violation", "run_preview", "DEFAULT_POLICY_PACK"]
@@ -123,11 +124,12 @@ def run_preview(
         stack_config = config_from_mapping(config or {}, project, "<config>")
         target = program
     packs = _load_packs(policy_packs, list(policy_pack_configs))
-    with no_full_collections():
+    with no_full_collections(), Analysis(packs) as analysis:
         run = run_program(target, project=project, stack=stack, config=stack_config.values,
-                          secret_keys=stack_config.secret_keys, program_dir=program_dir)
+                          secret_keys=stack_config.secret_keys, program_dir=program_dir,
+                          on_register=analysis.record)
         _check_duplicates(run)
-        violations = analyze(packs, run.monitor.registrations)
+        violations = analysis.finish()
     return _report(project, stack, run, packs, violations, stack_file, program_file)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Callable
 
 from google.protobuf import json_format, struct_pb2
 from pulumi.runtime.mocks import MockMonitor
@@ -34,8 +35,9 @@ class Registration:
 class RecordingMonitor(MockMonitor):
     """Records registrations in order and flags duplicate URNs, which the real engine rejects."""
 
-    def __init__(self, mocks) -> None:
+    def __init__(self, mocks, on_register: Callable[[Registration], None] | None = None) -> None:
         super().__init__(mocks)
+        self.on_register = on_register  # called in registration order, as the engine feeds analyzers
         self.registrations: list[Registration] = []
         self.duplicates: list[str] = []
         self._seen: set[str] = set()
@@ -68,4 +70,6 @@ class RecordingMonitor(MockMonitor):
         )
         with self._lock:
             self.registrations.append(registration)
+            if self.on_register is not None:
+                self.on_register(registration)
         return response

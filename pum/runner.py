@@ -25,7 +25,7 @@ from pulumi.runtime.stack import run_in_stack
 
 from .errors import ProgramError, UsageError
 from .mocks import PreviewMocks
-from .recorder import RecordingMonitor
+from .recorder import Registration, RecordingMonitor
 
 
 @dataclass
@@ -86,12 +86,12 @@ def _previous_loop():
         return None
 
 
-def _run(program, project, stack, config, secret_keys, program_dir) -> ProgramRun:
+def _run(program, project, stack, config, secret_keys, program_dir, on_register) -> ProgramRun:
     previous = _previous_loop()
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     mocks = PreviewMocks()
-    monitor = RecordingMonitor(mocks)
+    monitor = RecordingMonitor(mocks, on_register)
     diagnostics: list[tuple[str, str]] = []
     logger = logging.getLogger(f"pum.program.{id(monitor)}")
     logger.propagate = False
@@ -141,15 +141,18 @@ def run_program(
     config: dict[str, str],
     secret_keys: set[str],
     program_dir: str | None = None,
+    on_register: Callable[[Registration], None] | None = None,
 ) -> ProgramRun:
-    """Run `program` (a callable, or the path of a program's main file) and return what it registered."""
+    """Run `program` (a callable, or the path of a program's main file) and return what it registered.
+
+    `on_register` sees each registration as it is recorded, in order (the engine's analyzer feed)."""
     saved_cwd, saved_path = os.getcwd(), list(sys.path)
     if program_dir:
         os.chdir(program_dir)
         sys.path.insert(0, program_dir)
     try:
         context = contextvars.Context()
-        return context.run(_run, program, project, stack, config, secret_keys, program_dir)
+        return context.run(_run, program, project, stack, config, secret_keys, program_dir, on_register)
     finally:
         os.chdir(saved_cwd)
         sys.path[:] = saved_path

@@ -229,7 +229,7 @@ def test_the_example_stack_gets_the_same_verdicts_with_one_conversion_per_messag
     original = policy_module.json_format
     once = run_preview(PROJECT_DIR, stack="example")
     assert policy_module.json_format is original
-    monkeypatch.setattr(analysis, "_each_message_converted_once", contextlib.nullcontext)
+    monkeypatch.setattr(analysis, "each_message_converted_once", contextlib.nullcontext)
     every_time = run_preview(PROJECT_DIR, stack="example")
     def verdicts(report):  # registration order, and so violation order, varies from run to run
         return sorted((v.policy, v.urn, v.enforcement_level, v.message) for v in report.violations)

@@ -1,0 +1,134 @@
+"""The analysis worker: large plans are analysed on two processes with exactly the single-process result."""
+
+import os
+import signal
+
+import pulumi_azuread as azuread
+import pytest
+
+from conftest import FIXTURES
+from pum import engine, worker
+from pum.analysis import PolicyError
+from pum.engine import run_preview
+from pum.errors import ProgramError
+
+GA = "62e90394-69f5-4237-9190-012177145e10"
+
+
+def insecure_program():
+    """Resource and stack policy violations of several kinds, several times over."""
+    for i in range(3):
+        group = azuread.Group(f"pim{i}", display_name=f"pim{i}", security_enabled=True, assignable_to_role=True)
+        azuread.DirectoryRoleAssignment(f"ga{i}", role_id=GA, principal_object_id=group.object_id)
+        azuread.GroupMember(f"static{i}", group_object_id=group.object_id,
+                            member_object_id="11111111-1111-4111-8111-111111111111")
+        azuread.DirectoryRoleEligibilityScheduleRequest(
+            f"permanent{i}", role_definition_id=GA, principal_id="22222222-2222-4222-8222-222222222222",
+            directory_scope_id="/", justification="forever")
+        azuread.DirectoryRoleAssignment(f"standing{i}", role_id=GA,
+                                        principal_object_id="33333333-3333-4333-8333-333333333333")
+
+
+def _recorded(monkeypatch, program, **kwargs):
+    """The registrations a preview fed its analysis, and that preview's report."""
+    captured = []
+
+    class Capturing(worker.Analysis):
+        def finish(self):
+            captured.extend(self._registrations)
+            return super().finish()
+
+    monkeypatch.setattr(engine, "Analysis", Capturing)
+    report = run_preview(program, **kwargs)
+    monkeypatch.undo()
+    return captured, report
+
+
+def _analysed(registrations, threshold, packs=None):
+    with worker.Analysis(engine._load_packs(packs, []), threshold=threshold) as analysis:
+        for registration in registrations:
+            analysis.record(registration)
+        started = analysis._process is not None
+        return analysis.finish(), started
+
+
+def test_the_worker_returns_the_single_process_violations_in_the_same_order(monkeypatch):
+    registrations, _ = _recorded(monkeypatch, insecure_program)
+    alone, alone_started = _analysed(registrations, threshold=10**9)
+    shared, shared_started = _analysed(registrations, threshold=0)
+    assert (alone_started, shared_started) == (False, True)
+    assert shared == alone
+    kinds = {policy.name: policy.kind for policy in engine._load_packs(None, [])[0].policies}
+    assert {kinds[v.policy] for v in alone if v.enforcement_level == "mandatory"} == {"resource", "stack"}
+    assert len({v.policy for v in alone}) >= 4
+
+
+def test_a_large_preview_analysed_by_the_worker_matches_one_analysed_here(monkeypatch):
+    alone = run_preview(insecure_program)
+    monkeypatch.setattr(worker, "THRESHOLD", 0)
+    started = []
+    real_process = worker._Process
+
+    def spying_process(cwd):
+        started.append(cwd)
+        return real_process(cwd)
+
+    monkeypatch.setattr(worker, "_Process", spying_process)
+    shared = run_preview(insecure_program)
+    assert started == [os.getcwd()]
+
+    def verdicts(report):  # registration order varies between two runs; the analysis' order is tested above
+        return sorted((v.policy, v.urn, v.enforcement_level, v.message) for v in report.violations)
+
+    assert verdicts(shared) == verdicts(alone) and shared.exit_code == alone.exit_code == 1
+
+
+def test_small_plans_are_analysed_in_this_process(monkeypatch):
+    def no_worker(cwd):
+        raise AssertionError("a worker was started for a small plan")
+
+    monkeypatch.setattr(worker, "_Process", no_worker)
+    assert run_preview(insecure_program).mandatory
+
+
+def test_a_policy_that_raises_in_the_worker_is_the_same_clear_error(monkeypatch):
+    raising = os.path.join(FIXTURES, "packs", "raising")
+    registrations, _ = _recorded(monkeypatch, insecure_program, policy_packs=[])
+    messages = []
+    for threshold in (10**9, 0):
+        with pytest.raises(PolicyError) as error:
+            _analysed(registrations, threshold, packs=[raising])
+        messages.append(str(error.value))
+    assert messages[0] == messages[1] and "policy pack raising" in messages[0]
+
+
+def test_a_worker_that_dies_is_a_clear_error_not_a_hang(monkeypatch):
+    registrations, _ = _recorded(monkeypatch, insecure_program, policy_packs=[])
+    with worker.Analysis(engine._load_packs(None, []), threshold=0) as analysis:
+        for registration in registrations:
+            analysis.record(registration)
+        os.kill(analysis._process.pid, signal.SIGKILL)
+        with pytest.raises(PolicyError) as error:
+            analysis.finish()
+    assert "policy analysis process exited" in str(error.value) and "-9" in str(error.value)
+
+
+def test_the_worker_is_stopped_when_the_program_fails(monkeypatch):
+    monkeypatch.setattr(worker, "THRESHOLD", 0)
+    processes = []
+    real_process = worker._Process
+
+    def keeping(cwd):
+        processes.append(real_process(cwd))
+        return processes[-1]
+
+    monkeypatch.setattr(worker, "_Process", keeping)
+
+    def failing():  # fails after registrations have started the worker
+        insecure_program()
+        group = azuread.Group("late", display_name="late", security_enabled=True)
+        group.display_name.apply(lambda name: 1 / 0)
+
+    with pytest.raises(ProgramError):
+        run_preview(failing)
+    assert processes and all(p.returncode is not None for p in processes)
