@@ -1,13 +1,14 @@
 """Feeds recorded registrations to the policy packs, as the engine feeds its analyzer plugins.
 
 The engine calls `Analyze` for each resource (providers excepted) and `AnalyzeStack` once with
-every resource, its parent, dependencies and property dependencies; so does `analyze`, through
-each pack's own servicer, after the program has run.
+every resource, its parent, dependencies and property dependencies; so do `analyze` and the
+`Evaluator` it drives, through each pack's own servicer, after the program has run (pum.worker
+shares that work with a second process for large plans).
 
 The servicer converts a resource's properties from protobuf with `json_format.MessageToDict` once
 for every policy, and AnalyzeStack once for every stack policy and resource: with 35 policies that
-conversion was most of the analysis. While `analyze` runs, the servicer module's `json_format` is a
-facade that converts each message once and hands back that same dict. The servicer only passes it
+conversion was most of the analysis. Under `each_message_converted_once`, which wraps every
+evaluation, the servicer module's `json_format` is a facade that converts each message once and hands back that same dict. The servicer only passes it
 to `deserialize_properties`, which builds new containers and never writes to its argument, so every
 policy sees exactly what it saw before.
 """
@@ -25,6 +26,7 @@ from . import analyzer
 from .errors import PumError
 from .recorder import Registration
 from .wire import engine_value
+
 
 @dataclass
 class Violation:
