@@ -7,6 +7,7 @@ and monitor, so one process can preview many programs (the test suite does).
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextvars
 import logging
 import os
@@ -86,10 +87,28 @@ def _previous_loop():
         return None
 
 
+def _executor_with_closable_loops() -> tuple[concurrent.futures.ThreadPoolExecutor, list]:
+    """The run's RPC threads, each with an event loop of its own that the run closes.
+
+    The SDK's mock monitor asks for a loop on the thread it runs on and creates one when there is
+    none; nobody closed those, and the collector later failed in their __del__.
+    """
+    loops: list[asyncio.AbstractEventLoop] = []
+
+    def own_loop() -> None:
+        thread_loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(thread_loop)
+        loops.append(thread_loop)
+
+    return concurrent.futures.ThreadPoolExecutor(thread_name_prefix="pum-rpc", initializer=own_loop), loops
+
+
 def _run(program, project, stack, config, secret_keys, program_dir, on_register) -> ProgramRun:
     previous = _previous_loop()
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
+    executor, thread_loops = _executor_with_closable_loops()
+    loop.set_default_executor(executor)
     mocks = PreviewMocks()
     monitor = RecordingMonitor(mocks, on_register)
     diagnostics: list[tuple[str, str]] = []
@@ -128,7 +147,10 @@ def _run(program, project, stack, config, secret_keys, program_dir, on_register)
         raise _program_error(exc, program_dir) from None
     finally:
         logger.removeHandler(handler)
+        loop.run_until_complete(loop.shutdown_default_executor())
         loop.close()
+        for thread_loop in thread_loops:
+            thread_loop.close()
         asyncio.set_event_loop(previous if previous is not None and not previous.is_closed() else None)
     return run
 
