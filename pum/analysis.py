@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import pulumi_policy.policy as policy_module
 from google.protobuf import json_format
@@ -53,6 +53,9 @@ class Requests:
 
     def __init__(self) -> None:
         self._providers: dict[str, tuple[Registration, Any]] = {}
+
+    def all(self, registrations: list[Registration]) -> list[proto.AnalyzerResource]:
+        return [resource for resource in map(self, registrations) if resource is not None]
 
     def __call__(self, r: Registration) -> proto.AnalyzerResource | None:
         props = analyzer.to_struct(engine_value(r.wire))
@@ -144,13 +147,25 @@ def each_message_converted_once() -> Iterator[None]:
         policy_module.json_format = saved
 
 
+def evaluate(evaluator: Evaluator, resources: list[proto.AnalyzerResource],
+             analyze_at: Callable[[int], bool] = lambda index: True) -> tuple[str, PumError] | None:
+    """Feeds `resources` (Analyze where `analyze_at(index)`), then AnalyzeStack; returns the phase and error that stopped it."""
+    phase = "resources"
+    with each_message_converted_once():
+        try:
+            for index, resource in enumerate(resources):
+                evaluator.resource(resource, analyze=analyze_at(index))
+            phase = "stack"
+            evaluator.stack()
+        except PumError as exc:
+            return phase, exc
+    return None
+
+
 def analyze(packs: list[analyzer.LoadedPack], registrations: list[Registration]) -> list[Violation]:
     """Every pack's violations for the recorded plan, in this process: Analyze per resource, then AnalyzeStack."""
-    requests, evaluator = Requests(), Evaluator(packs)
-    with each_message_converted_once():
-        for registration in registrations:
-            resource = requests(registration)
-            if resource is not None:
-                evaluator.resource(resource)
-        evaluator.stack()
+    evaluator = Evaluator(packs)
+    error = evaluate(evaluator, Requests().all(registrations))
+    if error is not None:
+        raise error[1]
     return evaluator.violations

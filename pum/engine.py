@@ -129,7 +129,7 @@ def run_preview(
                           secret_keys=stack_config.secret_keys, program_dir=program_dir,
                           on_register=analysis.record)
         _check_duplicates(run)
-        violations = analysis.finish()
+        violations = analysis.finish(run.monitor.registrations)
     return _report(project, stack, run, packs, violations, stack_file, program_file)
 
 

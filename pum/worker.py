@@ -27,7 +27,7 @@ from pulumi.runtime import settings as runtime_settings
 from pulumi.runtime.proto import analyzer_pb2 as proto
 
 from . import analyzer
-from .analysis import Evaluator, PolicyError, Requests, Violation, analyze, each_message_converted_once
+from .analysis import Evaluator, PolicyError, Requests, Violation, analyze, evaluate
 from .errors import PumError, UsageError
 from .heap import no_full_collections
 from .recorder import Registration
@@ -45,20 +45,6 @@ def _outstanding_rpcs() -> int:
         return len(runtime_settings._get_rpc_manager().rpcs)
     except AttributeError:  # an SDK without the RPC manager: analyse in-process
         return 0
-
-
-def _evaluate(evaluator: Evaluator, resources: list, analyze) -> tuple[str, PumError] | None:
-    """Feeds `resources` (Analyze where `analyze(index)`), then AnalyzeStack; returns the phase and error that stopped it."""
-    phase = "resources"
-    with each_message_converted_once():
-        try:
-            for index, resource in enumerate(resources):
-                evaluator.resource(resource, analyze=analyze(index))
-            phase = "stack"
-            evaluator.stack()
-        except PumError as exc:
-            return phase, exc
-    return None
 
 
 def _write(stream: BinaryIO, message: object) -> None:
@@ -150,24 +136,24 @@ class Analysis:
     def __init__(self, packs: list[analyzer.LoadedPack], threshold: int | None = None):
         self.packs = packs
         self.threshold = THRESHOLD if threshold is None else threshold
-        self._registrations: list[Registration] = []
+        self._first = True
         self._process: _Process | None = None
         self._cwd = os.getcwd()
 
     def record(self, registration: Registration) -> None:
-        """Called by the monitor, in registration order; at the first, starts the worker if the plan is large."""
-        if not self._registrations and self.packs and _outstanding_rpcs() >= self.threshold \
-                and hasattr(os, "posix_spawn"):
+        """Called by the monitor for each registration; at the first, starts the worker if the plan is large."""
+        if not self._first:
+            return
+        self._first = False
+        if self.packs and _outstanding_rpcs() >= self.threshold and hasattr(os, "posix_spawn"):
             self._process = _Process(self._cwd)
             self._process.send(("packs", [(pack.directory, pack.config) for pack in self.packs]))
-        self._registrations.append(registration)
 
-    def finish(self) -> list[Violation]:
+    def finish(self, registrations: list[Registration]) -> list[Violation]:
         """Every pack's violations: resource policies in registration order, then stack policies in pack order."""
         if self._process is None:
-            return analyze(self.packs, self._registrations)
-        requests = Requests()
-        resources = [resource for resource in map(requests, self._registrations) if resource is not None]
+            return analyze(self.packs, registrations)
+        resources = Requests().all(registrations)
         half = len(resources) // 2
         worker_disables = []
         for pack in self.packs:
@@ -177,7 +163,7 @@ class Analysis:
         self._process.send(("analyze", [resource.SerializeToString() for resource in resources], half,
                             worker_disables))
         evaluator = Evaluator(self.packs)
-        local_error = _evaluate(evaluator, resources, lambda index: index >= half)
+        local_error = evaluate(evaluator, resources, lambda index: index >= half)
         reply = self._process.receive(self.packs)
         self._process.wait()
         if reply[0] == "error":
@@ -220,7 +206,7 @@ def _serve(incoming: BinaryIO, outgoing: BinaryIO) -> None:
         analyzer.configure(pack, _without(pack.config, set(names)))
     evaluator = Evaluator(packs)
     resources = [proto.AnalyzerResource.FromString(data) for data in serialized]
-    error = _evaluate(evaluator, resources, lambda index: index < half)
+    error = evaluate(evaluator, resources, lambda index: index < half)
     if error is not None:
         _write(outgoing, ("error", type(error[1]).__name__, str(error[1]), error[0]))
         return

@@ -34,9 +34,9 @@ def _recorded(monkeypatch, program, **kwargs):
     captured = []
 
     class Capturing(worker.Analysis):
-        def finish(self):
-            captured.extend(self._registrations)
-            return super().finish()
+        def finish(self, registrations):
+            captured.extend(registrations)
+            return super().finish(registrations)
 
     monkeypatch.setattr(engine, "Analysis", Capturing)
     report = run_preview(program, **kwargs)
@@ -49,7 +49,7 @@ def _analysed(registrations, threshold, packs=None):
         for registration in registrations:
             analysis.record(registration)
         started = analysis._process is not None
-        return analysis.finish(), started
+        return analysis.finish(registrations), started
 
 
 def test_the_worker_returns_the_single_process_violations_in_the_same_order(monkeypatch):
@@ -109,7 +109,7 @@ def test_a_worker_that_dies_is_a_clear_error_not_a_hang(monkeypatch):
             analysis.record(registration)
         os.kill(analysis._process.pid, signal.SIGKILL)
         with pytest.raises(PolicyError) as error:
-            analysis.finish()
+            analysis.finish(registrations)
     assert "policy analysis process exited" in str(error.value) and "-9" in str(error.value)
 
 
