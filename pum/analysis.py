@@ -2,8 +2,8 @@
 
 The engine calls `Analyze` for each resource (providers excepted) and `AnalyzeStack` once with
 every resource, its parent, dependencies and property dependencies; so do `analyze` and the
-`Evaluator` it drives, through each pack's own servicer, after the program has run (pum.worker
-shares that work with a second process for large plans).
+`Evaluator` it drives, through each pack's own servicer: after the program has run, or, for large
+plans, in a worker process as the program registers each resource (pum.worker).
 
 The servicer converts a resource's properties from protobuf with `json_format.MessageToDict` once
 for every policy, and AnalyzeStack once for every stack policy and resource: with 35 policies that
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator
+from typing import Any, Iterable, Iterator
 
 import pulumi_policy.policy as policy_module
 from google.protobuf import json_format
@@ -147,14 +147,15 @@ def each_message_converted_once() -> Iterator[None]:
         policy_module.json_format = saved
 
 
-def evaluate(evaluator: Evaluator, resources: list[proto.AnalyzerResource],
-             analyze_at: Callable[[int], bool] = lambda index: True) -> tuple[str, PumError] | None:
-    """Feeds `resources` (Analyze where `analyze_at(index)`), then AnalyzeStack; returns the phase and error that stopped it."""
+def evaluate(evaluator: Evaluator, resources: Iterable[proto.AnalyzerResource],
+             analyze: bool = True) -> tuple[str, PumError] | None:
+    """Feeds `resources` (with Analyze unless `analyze` is false: another process analyses them), then
+    AnalyzeStack; returns the phase and error that stopped it."""
     phase = "resources"
     with each_message_converted_once():
         try:
-            for index, resource in enumerate(resources):
-                evaluator.resource(resource, analyze=analyze_at(index))
+            for resource in resources:
+                evaluator.resource(resource, analyze=analyze)
             phase = "stack"
             evaluator.stack()
         except PumError as exc:

@@ -44,8 +44,8 @@ def _recorded(monkeypatch, program, **kwargs):
     return captured, report
 
 
-def _analysed(registrations, threshold, packs=None):
-    with worker.Analysis(engine._load_packs(packs, []), threshold=threshold) as analysis:
+def _analysed(registrations, threshold, packs=None, **kwargs):
+    with worker.Analysis(engine._load_packs(packs, []), threshold=threshold, **kwargs) as analysis:
         for registration in registrations:
             analysis.record(registration)
         started = analysis._process is not None
@@ -63,15 +63,44 @@ def test_the_worker_returns_the_single_process_violations_in_the_same_order(monk
     assert len({v.policy for v in alone}) >= 4
 
 
+def test_registrations_that_do_not_fit_the_shared_region_reach_the_worker_with_the_finish(monkeypatch):
+    registrations, _ = _recorded(monkeypatch, insecure_program)
+    alone, _ = _analysed(registrations, threshold=10**9)
+    with worker.Analysis(engine._load_packs(None, []), threshold=0, region_bytes=4096) as analysis:
+        for registration in registrations:
+            analysis.record(registration)
+        written = analysis._region.written
+        shared = analysis.finish(registrations)
+    assert 0 < written < len(registrations) and shared == alone
+
+
+def test_the_worker_reads_only_whole_frames_from_the_shared_region(monkeypatch):
+    registrations, _ = _recorded(monkeypatch, insecure_program, policy_packs=[])
+    region = worker._Region(1 << 20)
+    try:
+        for registration in registrations[:3]:
+            region.write(registration)
+        frames = worker._Frames(os.dup(region.descriptor))
+        assert [frames.next().urn for _ in range(2)] == [r.urn for r in registrations[:2]]
+        header = worker._HEADER.size
+        size, checksum = worker._HEADER.unpack_from(region.map, frames.offset)
+        region.map[frames.offset:frames.offset + header] = worker._HEADER.pack(size, checksum ^ 1)  # payload not yet whole
+        assert frames.next() is None and frames.read == 2
+        region.map[frames.offset:frames.offset + header] = worker._HEADER.pack(size, checksum)
+        assert frames.next().urn == registrations[2].urn and frames.next() is None
+    finally:
+        region.close()
+
+
 def test_a_large_preview_analysed_by_the_worker_matches_one_analysed_here(monkeypatch):
     alone = run_preview(insecure_program)
     monkeypatch.setattr(worker, "THRESHOLD", 0)
     started = []
     real_process = worker._Process
 
-    def spying_process(cwd):
+    def spying_process(cwd, region):
         started.append(cwd)
-        return real_process(cwd)
+        return real_process(cwd, region)
 
     monkeypatch.setattr(worker, "_Process", spying_process)
     shared = run_preview(insecure_program)
@@ -84,7 +113,7 @@ def test_a_large_preview_analysed_by_the_worker_matches_one_analysed_here(monkey
 
 
 def test_small_plans_are_analysed_in_this_process(monkeypatch):
-    def no_worker(cwd):
+    def no_worker(cwd, region):
         raise AssertionError("a worker was started for a small plan")
 
     monkeypatch.setattr(worker, "_Process", no_worker)
@@ -118,8 +147,8 @@ def test_the_worker_is_stopped_when_the_program_fails(monkeypatch):
     processes = []
     real_process = worker._Process
 
-    def keeping(cwd):
-        processes.append(real_process(cwd))
+    def keeping(cwd, region):
+        processes.append(real_process(cwd, region))
         return processes[-1]
 
     monkeypatch.setattr(worker, "_Process", keeping)
