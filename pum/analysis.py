@@ -7,16 +7,22 @@ plans, in a worker process as the program registers each resource (pum.worker).
 
 The servicer converts a resource's properties from protobuf with `json_format.MessageToDict` once
 for every policy, and AnalyzeStack once for every stack policy and resource: with 35 policies that
-conversion was most of the analysis. Under `each_message_converted_once`, which wraps every
-evaluation, the servicer module's `json_format` is a facade that converts each message once and hands back that same dict. The servicer only passes it
-to `deserialize_properties`, which builds new containers and never writes to its argument, so every
-policy sees exactly what it saw before.
+conversion was most of the analysis, and `deserialize_properties` of its result the next largest
+part. Under `each_message_converted_once`, which wraps every evaluation, the servicer module's
+`json_format` is a facade that converts each message once, and its `deserialize_properties`
+deserialises each converted dict once; both hand back the same object every time. The servicer
+passes the first only to `deserialize_properties`, which builds new containers and never writes
+to its argument, and the second only to `unknown_checking_proxy`, which copies every list and
+dict into the proxies a policy sees. So each policy still gets containers of its own, with exactly
+the values it saw before; only leaf objects are shared, which are strings, numbers, booleans and,
+for asset or archive properties, the one pulumi asset object deserialised from them. Calls with
+`proxy_secrets` (remediation) are not memoised.
 """
 from __future__ import annotations
 
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 import pulumi_policy.policy as policy_module
 from google.protobuf import json_format
@@ -98,7 +104,7 @@ class Evaluator:
 
     def stack(self) -> None:
         self.resource_violations = len(self.violations)
-        request = proto.AnalyzeStackRequest(resources=self._stack)
+        request = StackRequest(self._stack)
         for pack in self.packs:
             self._call(pack, "AnalyzeStack", request, None)
 
@@ -116,22 +122,73 @@ class Evaluator:
             for d in response.diagnostics)
 
 
-class ConvertOnce:
-    """`json_format` with a MessageToDict that converts each message once (see the module docstring).
+class ResourceView:
+    """An AnalyzerResource whose fields AnalyzeStack reads for every stack policy, each decoded once.
 
-    Entries hold their message, so an id is never reused for another message while it is cached.
+    Reading a field of a protobuf message decodes it anew every time, and AnalyzeStack reads every
+    field of every resource once per stack policy. Here the scalar fields are read once: the same
+    strings, the URNs as tuples (the servicer copies them into lists of its own). The message
+    fields (properties, options, provider) are the message's own submessages, and anything else
+    (HasField, or a field a later servicer reads) is answered by the message itself.
     """
 
-    def __init__(self) -> None:
-        self._converted: dict[int, tuple[Any, dict]] = {}
+    __slots__ = ("message", "type", "urn", "name", "parent", "properties", "options", "provider", "dependencies",
+                 "propertyDependencies")
 
-    def MessageToDict(self, message, *args, **kwargs) -> dict:  # noqa: N802 (json_format's name)
+    def __init__(self, message: proto.AnalyzerResource) -> None:
+        self.message = message
+        self.type, self.urn, self.name, self.parent = message.type, message.urn, message.name, message.parent
+        self.properties, self.options, self.provider = message.properties, message.options, message.provider
+        self.dependencies = tuple(message.dependencies)
+        self.propertyDependencies = {key: _Urns(tuple(value.urns))
+                                     for key, value in message.propertyDependencies.items()}
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.message, name)
+
+
+class _Urns:
+    __slots__ = ("urns",)
+
+    def __init__(self, urns: tuple[str, ...]) -> None:
+        self.urns = urns
+
+
+class StackRequest:
+    """The AnalyzeStackRequest for `resources`, its resources as ResourceViews; other fields are the message's."""
+
+    def __init__(self, resources: list[proto.AnalyzerResource]) -> None:
+        self._messages = resources
+        self.resources = [ResourceView(resource) for resource in resources]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(proto.AnalyzeStackRequest(resources=self._messages), name)
+
+
+class _Once:
+    """`convert` memoised on its argument's identity, for calls with that one argument.
+
+    Entries hold their argument, so an id is never reused for another object while it is cached.
+    """
+
+    def __init__(self, convert: Callable[..., Any]) -> None:
+        self._convert = convert
+        self._done: dict[int, tuple[Any, Any]] = {}
+
+    def __call__(self, value, *args, **kwargs) -> Any:
         if args or kwargs:
-            return json_format.MessageToDict(message, *args, **kwargs)
-        entry = self._converted.get(id(message))
-        if entry is None or entry[0] is not message:
-            entry = self._converted[id(message)] = (message, json_format.MessageToDict(message))
+            return self._convert(value, *args, **kwargs)
+        entry = self._done.get(id(value))
+        if entry is None or entry[0] is not value:
+            entry = self._done[id(value)] = (value, self._convert(value))
         return entry[1]
+
+
+class ConvertOnce:
+    """`json_format` with a MessageToDict that converts each message once (see the module docstring)."""
+
+    def __init__(self) -> None:
+        self.MessageToDict = _Once(json_format.MessageToDict)  # noqa: N815 (json_format's name)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(json_format, name)
@@ -139,12 +196,14 @@ class ConvertOnce:
 
 @contextmanager
 def each_message_converted_once() -> Iterator[None]:
-    saved = policy_module.json_format
+    """The servicer converts each message to a dict, and deserialises each dict, once (see the module docstring)."""
+    saved = policy_module.json_format, policy_module.deserialize_properties
     policy_module.json_format = ConvertOnce()
+    policy_module.deserialize_properties = _Once(policy_module.deserialize_properties)
     try:
         yield
     finally:
-        policy_module.json_format = saved
+        policy_module.json_format, policy_module.deserialize_properties = saved
 
 
 def evaluate(evaluator: Evaluator, resources: Iterable[proto.AnalyzerResource],
@@ -165,6 +224,8 @@ def evaluate(evaluator: Evaluator, resources: Iterable[proto.AnalyzerResource],
 
 def analyze(packs: list[analyzer.LoadedPack], registrations: list[Registration]) -> list[Violation]:
     """Every pack's violations for the recorded plan, in this process: Analyze per resource, then AnalyzeStack."""
+    if not packs:  # nothing to ask; the requests would be built for no one
+        return []
     evaluator = Evaluator(packs)
     error = evaluate(evaluator, Requests().all(registrations))
     if error is not None:

@@ -218,6 +218,59 @@ def test_converting_each_message_once_gives_the_servicer_what_json_format_gives(
     assert facade.Parse is json_format.Parse
 
 
+def test_a_dict_deserialised_once_still_gives_each_policy_containers_of_its_own():
+    import pulumi_policy.policy as policy_module
+
+    from pum.analysis import each_message_converted_once
+
+    wire = {"a": {"b": ["x", {"c": 1}]}, "s": {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
+                                             "value": "secret"}}
+    with each_message_converted_once():
+        deserialize = policy_module.deserialize_properties
+        assert deserialize(wire) is deserialize(wire)  # memoised: the servicer deserialises each dict once
+        assert deserialize(wire, True) is not deserialize(wire, True)  # remediation's secret proxies are not
+        first = unknown_checking_proxy(deserialize(wire))
+        first["a"]["__target"]["b"].__getitem__("__target").append("written by one policy")
+        first["__target"]["s"] = "overwritten"
+        second = unknown_checking_proxy(deserialize(wire))
+    assert list(second["a"]["b"])[0] == "x" and len(second["a"]["b"]) == 2 and second["s"] == "secret"
+    assert policy_module.deserialize_properties.__module__ == "pulumi_policy.deserialize"  # restored
+
+
+def test_the_stack_request_views_give_the_servicer_what_the_messages_give(monkeypatch):
+    from pulumi.runtime.proto import analyzer_pb2 as proto
+
+    from pum import engine, worker
+    from pum.analysis import Requests, StackRequest, each_message_converted_once
+
+    def program():
+        group = azuread.Group("pim", display_name="pim", security_enabled=True, assignable_to_role=True)
+        azuread.DirectoryRoleAssignment("ga", role_id="62e90394-69f5-4237-9190-012177145e10",
+                                        principal_object_id=group.object_id)
+        azuread.GroupMember("static", group_object_id=group.object_id,
+                            member_object_id="11111111-1111-4111-8111-111111111111")
+
+    captured = []
+
+    class Capturing(worker.Analysis):
+        def finish(self, registrations):
+            captured.extend(registrations)
+            return super().finish(registrations)
+
+    monkeypatch.setattr(engine, "Analysis", Capturing)
+    run_preview(program)
+    messages = Requests().all(captured)
+    views = StackRequest(messages)
+    assert [v.urn for v in views.resources] == [m.urn for m in messages]
+    assert [v.HasField("provider") for v in views.resources] == [m.HasField("provider") for m in messages]
+    assert views.resources[1].SerializeToString() == messages[1].SerializeToString()  # answered by the message
+    pack = engine._load_packs(None, [])[0]
+    with each_message_converted_once():
+        answers = [pack.servicer.AnalyzeStack(request, None) for request in
+                   (proto.AnalyzeStackRequest(resources=messages), views)]
+    assert answers[0] == answers[1] and len(answers[0].diagnostics) >= 2
+
+
 def test_the_example_stack_gets_the_same_verdicts_with_one_conversion_per_message(monkeypatch):
     import contextlib
 
