@@ -129,8 +129,10 @@ def run_preview(
                           secret_keys=stack_config.secret_keys, program_dir=program_dir,
                           on_register=analysis.record)
         _check_duplicates(run)
-        violations = analysis.finish(run.monitor.registrations)
-    return _report(project, stack, run, packs, violations, stack_file, program_file)
+        analysis.end(run.monitor.registrations)  # a worker runs the stack policies meanwhile
+        resources = _report_resources(run)
+        violations = analysis.violations()
+    return _report(project, stack, run, packs, resources, violations, stack_file, program_file)
 
 
 def _check_duplicates(run: ProgramRun) -> None:
@@ -139,14 +141,16 @@ def _check_duplicates(run: ProgramRun) -> None:
         raise ProgramError(f"Duplicate resource URN '{duplicate}'; try giving it a unique name")
 
 
-def _report(project, stack, run: ProgramRun, packs, violations, stack_file, program_file) -> Report:
-    registrations = run.monitor.registrations
-    resources = [
+def _report_resources(run: ProgramRun) -> list[Resource]:
+    return [
         Resource(urn=r.urn, type=r.type, name=r.name, parent=r.parent, custom=r.custom, protect=r.protect,
                  inputs=_report_inputs(r.wire), dependencies=r.dependencies,
                  property_dependencies=r.property_dependencies, source=r.source)
-        for r in registrations
+        for r in run.monitor.registrations
     ]
+
+
+def _report(project, stack, run: ProgramRun, packs, resources, violations, stack_file, program_file) -> Report:
     diagnostics = list(run.diagnostics)
     for token in sorted(set(run.mocks.unanswered_invokes)):
         diagnostics.append(("warning", f"pum: no offline answer for invoke {token}; it returned no values"))

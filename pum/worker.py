@@ -4,9 +4,10 @@ The CLI runs a policy pack as its own plugin process, and the engine calls Analy
 is registered. pum does the same for plans past `THRESHOLD` resources: at the first registration it
 starts a worker, which loads the same pack directories with the same configuration, and from then
 on every registration is written to memory the two processes share; the worker analyses each as it
-arrives. When the program ends, AnalyzeStack is split: the worker runs two of every three stack
-policies and this process the rest (each disables the other's through the servicer's own
-Configure), and the violations come back in the order a single process gives them. Smaller plans
+arrives. When the program ends, AnalyzeStack is split: the worker runs three of every four stack
+policies and this process, once it has built the report, the rest (each disables the other's
+through the servicer's own Configure); the violations come back in the order a single process
+gives them. Smaller plans
 are analysed in this process, where starting an interpreter costs more than it saves.
 
 Why shared memory and not a pipe: RegisterResource runs on the SDK's executor threads, and a system
@@ -208,12 +209,12 @@ class _Process:
 def _stack_share(pack: analyzer.LoadedPack) -> tuple[set[str], set[str]]:
     """The pack's stack policies split by declaration order: (the worker's, this process's).
 
-    The worker takes two of every three. This process first builds the requests from its
-    registrations, and ran each stack policy about 40% slower than the worker in measurements
-    (the worker has its conversions cached from Analyze, and a small heap).
+    The worker takes three of every four: this process first builds the report and the requests
+    from its registrations, and ran each stack policy nearly twice as slowly as the worker in
+    measurements (the worker has every conversion cached from Analyze, and a small heap).
     """
     names = [p.name for p in pack.policies if p.kind == "stack"]
-    return {n for i, n in enumerate(names) if i % 3 != 2}, set(names[2::3])
+    return {n for i, n in enumerate(names) if i % 4 != 3}, set(names[3::4])
 
 
 def _without(config: dict[str, dict], names: set[str]) -> dict[str, dict]:
@@ -224,9 +225,9 @@ def _without(config: dict[str, dict], names: set[str]) -> dict[str, dict]:
 class Analysis:
     """The policy analysis of one preview, fed each registration in order by the recording monitor.
 
-    Up to `threshold` resources `finish` analyses them in this process; past it a worker analyses
-    them as they are registered and shares the stack policies, and `finish` returns the same
-    violations in the same order.
+    Up to `threshold` resources `violations` analyses them in this process after `end`; past it a
+    worker analyses them as they are registered and shares the stack policies from `end` on, and
+    `violations` returns the same violations in the same order.
     """
 
     def __init__(self, packs: list[analyzer.LoadedPack], threshold: int | None = None,
@@ -237,6 +238,7 @@ class Analysis:
         self._first = True
         self._process: _Process | None = None
         self._region: _Region | None = None
+        self._registrations: list[Registration] = []
         self._cwd = os.getcwd()
 
     def record(self, registration: Registration) -> None:
@@ -254,19 +256,25 @@ class Analysis:
         self._process = _Process(self._cwd, self._region)
         self._process.send(("packs", [(pack.directory, pack.config) for pack in self.packs]))
 
-    def finish(self, registrations: list[Registration]) -> list[Violation]:
-        """Every pack's violations: resource policies in registration order, then stack policies in pack order."""
+    def end(self, registrations: list[Registration]) -> None:
+        """The program has ended with these registrations: a worker goes on to its stack policies at once."""
+        self._registrations = registrations
         if self._process is None or self._region is None:
-            return analyze(self.packs, registrations)
+            return
         worker_disables = []
         for pack in self.packs:
             workers, ours = _stack_share(pack)
             worker_disables.append(sorted(ours))
             analyzer.configure(pack, _without(pack.config, workers))
         written = self._region.written
-        self._process.send(("finish", written, registrations[written:], worker_disables))
+        self._process.send(("finish", written, self._registrations[written:], worker_disables))
+
+    def violations(self) -> list[Violation]:
+        """Every pack's violations: resource policies in registration order, then stack policies in pack order."""
+        if self._process is None:
+            return analyze(self.packs, self._registrations)
         evaluator = Evaluator(self.packs)
-        local_error = evaluate(evaluator, Requests().all(registrations), analyze=False)
+        local_error = evaluate(evaluator, Requests().all(self._registrations), analyze=False)
         reply = self._process.receive(self.packs)
         self._process.wait()
         if reply[0] == "error":
@@ -277,6 +285,11 @@ class Analysis:
             raise local_error[1]
         _, their_resources, their_stack = reply
         return their_resources + self._in_pack_order(their_stack + evaluator.violations)
+
+    def finish(self, registrations: list[Registration]) -> list[Violation]:
+        """`end` and `violations` with nothing in between."""
+        self.end(registrations)
+        return self.violations()
 
     def _in_pack_order(self, violations: list[Violation]) -> list[Violation]:
         order = {(pack.name, policy.name): (index, position)

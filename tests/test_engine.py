@@ -253,9 +253,9 @@ def test_the_stack_request_views_give_the_servicer_what_the_messages_give(monkey
     captured = []
 
     class Capturing(worker.Analysis):
-        def finish(self, registrations):
+        def end(self, registrations):
             captured.extend(registrations)
-            return super().finish(registrations)
+            return super().end(registrations)
 
     monkeypatch.setattr(engine, "Analysis", Capturing)
     run_preview(program)

@@ -34,9 +34,9 @@ def _recorded(monkeypatch, program, **kwargs):
     captured = []
 
     class Capturing(worker.Analysis):
-        def finish(self, registrations):
+        def end(self, registrations):
             captured.extend(registrations)
-            return super().finish(registrations)
+            return super().end(registrations)
 
     monkeypatch.setattr(engine, "Analysis", Capturing)
     report = run_preview(program, **kwargs)
