@@ -144,13 +144,13 @@ def build_admin_access(built) -> tuple[Optional["ConditionalAccessBaseline"], Op
     """The stack builder's step for `privileged-access:paw` and `:conditionalAccess` (PAW first: CA02/CA03
     filter on its hosts). `built` is components.stack.Built; returns (baseline, paw). The model has already
     checked what they need from other areas (components.model.conditional_access.admin_access_issues)."""
-    from components.paw import PawHostPool
-
     model = built.model
     paw_settings, ca_settings = getattr(model, "paw", None), getattr(model, "conditional_access", None)
     groups = built.pim_group_ids()
     paw = None
     if paw_settings is not None and paw_settings.enabled:
+        from components.paw import PawHostPool  # pulumi_azure_native: imported only by stacks with a PAW
+
         paw = PawHostPool("paw", paw_settings, user_object_ids=[built.principal_ids[k] for k in paw_settings.users])
     if ca_settings is None or not ca_settings.enabled:
         return None, paw

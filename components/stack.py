@@ -16,7 +16,6 @@ import pulumi_azuread as azuread
 from components.accounts import BreakGlassAccounts, PrivilegedAccounts
 from components.activation import ActivationRules
 from components.admin_units import AdministrativeUnits
-from components.azure_jit import AzureRoleJit
 from components.conditional_access import build_admin_access
 from components.entra_jit import EntraRoleJit
 from components.model import StackModel, durations
@@ -34,7 +33,7 @@ class Built:
     admin_accounts: PrivilegedAccounts | None = None
     break_glass: BreakGlassAccounts | None = None
     entra_roles: dict[str, EntraRoleJit] = field(default_factory=dict)
-    azure_roles: dict[str, AzureRoleJit] = field(default_factory=dict)
+    azure_roles: dict[str, "AzureRoleJit"] = field(default_factory=dict)
     journeys: "AccessPackageJourneys | None" = None
     private_access: dict[str, "PrivateAccessApp"] = field(default_factory=dict)
     leaver: "LeaverWorkflow | None" = None
@@ -167,6 +166,10 @@ def _scope_name(scope: str) -> str:
 
 
 def _azure_roles(built: Built, today: dt.date) -> None:
+    if not built.model.pim.azure_role_bindings:
+        return
+    from components.azure_jit import AzureRoleJit  # pulumi_azure_native: imported only by stacks that use it
+
     defaults = built.model.pim.defaults
     for binding in built.model.pim.azure_role_bindings:
         key = binding_key(binding)
