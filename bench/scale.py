@@ -7,7 +7,7 @@ Each measurement runs in a fresh process so `peak_mb` is that run's own peak RSS
 analysis worker's, for plans large enough to have one). Both timers start with pum.engine and the
 provider SDK the floor uses already imported, so neither pays for importing pulumi_azuread.
 Wall times on a shared machine vary by a third from run to run: each size is measured --repeat
-times (default 3), pum and floor alternating, and the fastest of each is reported.
+times (default 5), pum and floor alternating, and the fastest of each is reported, with every run.
 Prints one JSON line per size: resources, seconds, floor_seconds, ratio, peak_mb (and floor_peak_mb).
 Targets: ratio <= 1.25; 10,000 resources cost no more than 11x 1,000.
 
@@ -99,7 +99,7 @@ def main(argv: list[str]) -> None:
     if argv[:1] == ["--floor"]:
         print(json.dumps(measure_floor(int(argv[1]))))
         return
-    repeat = 3
+    repeat = 5
     if argv[:1] == ["--repeat"]:
         repeat, argv = int(argv[1]), argv[2:]
     for target in [int(a) for a in argv] or [1000, 5000, 10000]:
