@@ -24,6 +24,23 @@ def preview_with_pack(program, tmp_path=None, config=None):
     return run_preview(program, policy_pack_configs=configs)
 
 
+def recorded_registrations(monkeypatch, program, **kwargs):
+    """The registrations a preview of `program` fed its analysis, and that preview's report."""
+    from pum import engine, worker
+
+    captured = []
+
+    class Capturing(worker.Analysis):
+        def end(self, registrations):
+            captured.extend(registrations)
+            return super().end(registrations)
+
+    monkeypatch.setattr(engine, "Analysis", Capturing)
+    report = engine.run_preview(program, **kwargs)
+    monkeypatch.undo()
+    return captured, report
+
+
 def mandatory_violations(report, policy):
     """The violations of `policy`, asserting none was downgraded (e.g. by reading an unknown)."""
     found = report.by_policy(policy)

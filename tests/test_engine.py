@@ -10,7 +10,7 @@ from pulumi_policy import ResourceValidationArgs
 from pulumi_policy.proxy import unknown_checking_proxy
 from pulumi_policy.policy import PolicyResourceOptions, ResourceValidationPolicy
 
-from conftest import PLAIN_PROGRAM, SAMPLE_PACK
+from conftest import PLAIN_PROGRAM, SAMPLE_PACK, recorded_registrations
 from pum import analyzer
 from pum.engine import UNKNOWN, run_preview
 from pum.errors import ProgramError, UsageError
@@ -240,7 +240,7 @@ def test_a_dict_deserialised_once_still_gives_each_policy_containers_of_its_own(
 def test_the_stack_request_views_give_the_servicer_what_the_messages_give(monkeypatch):
     from pulumi.runtime.proto import analyzer_pb2 as proto
 
-    from pum import engine, worker
+    from pum import engine
     from pum.analysis import Requests, StackRequest, each_message_converted_once
 
     def program():
@@ -250,15 +250,7 @@ def test_the_stack_request_views_give_the_servicer_what_the_messages_give(monkey
         azuread.GroupMember("static", group_object_id=group.object_id,
                             member_object_id="11111111-1111-4111-8111-111111111111")
 
-    captured = []
-
-    class Capturing(worker.Analysis):
-        def end(self, registrations):
-            captured.extend(registrations)
-            return super().end(registrations)
-
-    monkeypatch.setattr(engine, "Analysis", Capturing)
-    run_preview(program)
+    captured, _ = recorded_registrations(monkeypatch, program)
     messages = Requests().all(captured)
     views = StackRequest(messages)
     assert [v.urn for v in views.resources] == [m.urn for m in messages]

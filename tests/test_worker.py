@@ -6,7 +6,7 @@ import signal
 import pulumi_azuread as azuread
 import pytest
 
-from conftest import FIXTURES
+from conftest import FIXTURES, recorded_registrations
 from pum import engine, worker
 from pum.analysis import PolicyError
 from pum.engine import run_preview
@@ -29,21 +29,6 @@ def insecure_program():
                                         principal_object_id="33333333-3333-4333-8333-333333333333")
 
 
-def _recorded(monkeypatch, program, **kwargs):
-    """The registrations a preview fed its analysis, and that preview's report."""
-    captured = []
-
-    class Capturing(worker.Analysis):
-        def end(self, registrations):
-            captured.extend(registrations)
-            return super().end(registrations)
-
-    monkeypatch.setattr(engine, "Analysis", Capturing)
-    report = run_preview(program, **kwargs)
-    monkeypatch.undo()
-    return captured, report
-
-
 def _analysed(registrations, threshold, packs=None, **kwargs):
     with worker.Analysis(engine._load_packs(packs, []), threshold=threshold, **kwargs) as analysis:
         for registration in registrations:
@@ -53,7 +38,7 @@ def _analysed(registrations, threshold, packs=None, **kwargs):
 
 
 def test_the_worker_returns_the_single_process_violations_in_the_same_order(monkeypatch):
-    registrations, _ = _recorded(monkeypatch, insecure_program)
+    registrations, _ = recorded_registrations(monkeypatch, insecure_program)
     alone, alone_started = _analysed(registrations, threshold=10**9)
     shared, shared_started = _analysed(registrations, threshold=0)
     assert (alone_started, shared_started) == (False, True)
@@ -64,7 +49,7 @@ def test_the_worker_returns_the_single_process_violations_in_the_same_order(monk
 
 
 def test_registrations_that_do_not_fit_the_shared_region_reach_the_worker_with_the_finish(monkeypatch):
-    registrations, _ = _recorded(monkeypatch, insecure_program)
+    registrations, _ = recorded_registrations(monkeypatch, insecure_program)
     alone, _ = _analysed(registrations, threshold=10**9)
     with worker.Analysis(engine._load_packs(None, []), threshold=0, region_bytes=4096) as analysis:
         for registration in registrations:
@@ -75,7 +60,7 @@ def test_registrations_that_do_not_fit_the_shared_region_reach_the_worker_with_t
 
 
 def test_the_worker_reads_only_whole_frames_from_the_shared_region(monkeypatch):
-    registrations, _ = _recorded(monkeypatch, insecure_program, policy_packs=[])
+    registrations, _ = recorded_registrations(monkeypatch, insecure_program, policy_packs=[])
     region = worker._Region(1 << 20)
     try:
         for registration in registrations[:3]:
@@ -122,7 +107,7 @@ def test_small_plans_are_analysed_in_this_process(monkeypatch):
 
 def test_a_policy_that_raises_in_the_worker_is_the_same_clear_error(monkeypatch):
     raising = os.path.join(FIXTURES, "packs", "raising")
-    registrations, _ = _recorded(monkeypatch, insecure_program, policy_packs=[])
+    registrations, _ = recorded_registrations(monkeypatch, insecure_program, policy_packs=[])
     messages = []
     for threshold in (10**9, 0):
         with pytest.raises(PolicyError) as error:
@@ -132,7 +117,7 @@ def test_a_policy_that_raises_in_the_worker_is_the_same_clear_error(monkeypatch)
 
 
 def test_a_worker_that_dies_is_a_clear_error_not_a_hang(monkeypatch):
-    registrations, _ = _recorded(monkeypatch, insecure_program, policy_packs=[])
+    registrations, _ = recorded_registrations(monkeypatch, insecure_program, policy_packs=[])
     with worker.Analysis(engine._load_packs(None, []), threshold=0) as analysis:
         for registration in registrations:
             analysis.record(registration)
