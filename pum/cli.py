@@ -6,6 +6,7 @@ Exit codes: 0 no mandatory violation; 1 mandatory violation(s); 2 usage, config 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import sys
@@ -116,5 +117,17 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+def entry() -> None:
+    """The `pum` command (console script and `python -m pum`): exits with main's code.
+
+    A preview leaves every object of its plan on the heap, and at exit the interpreter walked them all
+    once more in a last full collection: 0.7 s of a 5,000-resource `pum preview`. Frozen objects are
+    left out of it; the process ends right after, so nothing is kept that would have been freed.
+    """
+    code = main()
+    gc.freeze()
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

@@ -150,3 +150,18 @@ def test_the_shipped_production_pack_config_makes_report_only_admin_policies_man
     assert result.returncode == 1, result.stderr
     mandatory = {v["policy"] for v in json.loads(result.stdout)["violations"] if v["enforcementLevel"] == "mandatory"}
     assert "ca-admin-policy-enforced-in-production" in mandatory and "ca-phishing-resistant-admins" in mandatory
+
+
+def test_the_command_exits_with_mains_code_and_leaves_the_plan_out_of_the_last_collection(monkeypatch):
+    import gc
+
+    from pum import cli
+
+    frozen = []
+    monkeypatch.setattr(cli, "main", lambda: 1)
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(True))
+    with pytest.raises(SystemExit) as exit_:
+        cli.entry()
+    assert exit_.value.code == 1 and frozen == [True]
+    entry_point = open(os.path.join(ROOT, "pyproject.toml")).read()
+    assert 'pum = "pum.cli:entry"' in entry_point
