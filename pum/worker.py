@@ -7,8 +7,8 @@ on every registration is written to memory the two processes share; the worker a
 arrives. When the program ends, AnalyzeStack is split: the worker runs three of every four stack
 policies and this process, once it has built the report, the rest (each disables the other's
 through the servicer's own Configure); the violations come back in the order a single process
-gives them. Smaller plans
-are analysed in this process, where starting an interpreter costs more than it saves.
+gives them. Smaller plans are analysed in this process, where starting an interpreter costs more
+than it saves.
 
 Why shared memory and not a pipe: RegisterResource runs on the SDK's executor threads, and a system
 call there releases the GIL; the event loop then keeps it for up to the switch interval (5 ms)
@@ -38,7 +38,6 @@ import zlib
 from typing import BinaryIO, Iterator
 
 from pulumi.runtime import settings as runtime_settings
-from pulumi.runtime.proto import analyzer_pb2 as proto
 
 from . import analyzer
 from .analysis import Evaluator, PolicyError, Requests, Violation, analyze, evaluate
@@ -297,7 +296,7 @@ class Analysis:
         return sorted(violations, key=lambda v: order.get((v.policy_pack, v.policy), (len(order), 0)))
 
     def close(self) -> None:
-        """Stops the worker if it is still running (the program failed, or finish raised)."""
+        """Stops the worker if it is still running (the program failed, or the analysis raised)."""
         if self._process is not None:
             self._process.stop()
         if self._region is not None:
@@ -310,36 +309,31 @@ class Analysis:
         self.close()
 
 
-def _registered(frames: _Frames, incoming: BinaryIO, packs: list[analyzer.LoadedPack]) -> Iterator[proto.AnalyzerResource]:
-    """Each registration's resource as the program registers it, then those the finish message carries.
+def _registered(frames: _Frames, incoming: BinaryIO, packs: list[analyzer.LoadedPack]) -> Iterator[Registration]:
+    """Each registration as the program registers it, then those the finish message carries.
 
-    Ends once the finish message is read and every pack is configured for this process's share of
-    the stack policies, so that AnalyzeStack can follow at once.
+    Before the last ones, every pack is configured for this process's share of the stack
+    policies, so that AnalyzeStack can follow at once.
     """
-    requests = Requests()
     while True:
         registration = frames.next()
         if registration is not None:
-            resource = requests(registration)
-            if resource is not None:
-                yield resource
+            yield registration
         elif select.select([incoming], [], [], _POLL_SECONDS)[0]:
             break
     _, written, rest, disabled = _read(incoming)
     deadline = time.monotonic() + _FINISH_DEADLINE_SECONDS
     while frames.read < written:
         registration = frames.next()
-        if registration is None:
-            if time.monotonic() > deadline:
-                raise PumError(f"the policy analysis process found {frames.read} of {written} registrations")
+        if registration is not None:
+            yield registration
+        elif time.monotonic() > deadline:
+            raise PumError(f"the policy analysis process found {frames.read} of {written} registrations")
+        else:
             time.sleep(_POLL_SECONDS)
-            continue
-        resource = requests(registration)
-        if resource is not None:
-            yield resource
     for pack, names in zip(packs, disabled):
         analyzer.configure(pack, _without(pack.config, set(names)))
-    yield from filter(None, map(requests, rest))
+    yield from rest
 
 
 def _serve(incoming: BinaryIO, outgoing: BinaryIO, frames: _Frames) -> None:
@@ -350,7 +344,9 @@ def _serve(incoming: BinaryIO, outgoing: BinaryIO, frames: _Frames) -> None:
         analyzer.configure(pack, config)
         packs.append(pack)
     evaluator = Evaluator(packs)
-    error = evaluate(evaluator, _registered(frames, incoming, packs))
+    requests = Requests()
+    resources = filter(None, map(requests, _registered(frames, incoming, packs)))  # providers are not analysed
+    error = evaluate(evaluator, resources)
     if error is not None:
         _write(outgoing, ("error", type(error[1]).__name__, str(error[1]), error[0]))
         return
