@@ -285,11 +285,6 @@ class Analysis:
         _, their_resources, their_stack = reply
         return their_resources + self._in_pack_order(their_stack + evaluator.violations)
 
-    def finish(self, registrations: list[Registration]) -> list[Violation]:
-        """`end` and `violations` with nothing in between."""
-        self.end(registrations)
-        return self.violations()
-
     def _in_pack_order(self, violations: list[Violation]) -> list[Violation]:
         order = {(pack.name, policy.name): (index, position)
                  for index, pack in enumerate(self.packs) for position, policy in enumerate(pack.policies)}

@@ -34,7 +34,8 @@ def _analysed(registrations, threshold, packs=None, **kwargs):
         for registration in registrations:
             analysis.record(registration)
         started = analysis._process is not None
-        return analysis.finish(registrations), started
+        analysis.end(registrations)
+        return analysis.violations(), started
 
 
 def test_the_worker_returns_the_single_process_violations_in_the_same_order(monkeypatch):
@@ -55,7 +56,8 @@ def test_registrations_that_do_not_fit_the_shared_region_reach_the_worker_with_t
         for registration in registrations:
             analysis.record(registration)
         written = analysis._region.written
-        shared = analysis.finish(registrations)
+        analysis.end(registrations)
+        shared = analysis.violations()
     assert 0 < written < len(registrations) and shared == alone
 
 
@@ -123,7 +125,8 @@ def test_a_worker_that_dies_is_a_clear_error_not_a_hang(monkeypatch):
             analysis.record(registration)
         os.kill(analysis._process.pid, signal.SIGKILL)
         with pytest.raises(PolicyError) as error:
-            analysis.finish(registrations)
+            analysis.end(registrations)
+            analysis.violations()
     assert "policy analysis process exited" in str(error.value) and "-9" in str(error.value)
 
 
