@@ -103,6 +103,16 @@ def _executor_with_closable_loops() -> tuple[concurrent.futures.ThreadPoolExecut
     return concurrent.futures.ThreadPoolExecutor(thread_name_prefix="pum-rpc", initializer=own_loop), loops
 
 
+def _cancel_outstanding(loop: asyncio.AbstractEventLoop) -> None:
+    """A failed program leaves registrations in flight: cancel them, as asyncio.run does, before the RPC threads
+    stop. Otherwise they fail later against the stopped executor, and each failure is logged as a traceback
+    ("Future exception was never retrieved") whenever the collector frees it."""
+    pending = asyncio.all_tasks(loop)
+    for task in pending:
+        task.cancel()
+    loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+
+
 def _run(program, project, stack, config, secret_keys, program_dir, on_register) -> ProgramRun:
     previous = _previous_loop()
     loop = asyncio.new_event_loop()
@@ -127,6 +137,9 @@ def _run(program, project, stack, config, secret_keys, program_dir, on_register)
         organization="organization",
         root_directory=program_dir or os.getcwd(),
         callbacks=None,
+        # Settings makes each deployment a set of outstanding outputs, MockSettings does not: without this, every
+        # run in a process would share one set, and a failed run's cancelled outputs would stay in it for the next.
+        outputs=set(),
     )
     runtime_settings.configure(settings)
     runtime_settings.ROOT.set(None)
@@ -144,6 +157,7 @@ def _run(program, project, stack, config, secret_keys, program_dir, on_register)
         if roots and roots[0] is not None:
             run.outputs = loop.run_until_complete(_resolve_outputs(roots[0].outputs))
     except Exception as exc:  # the program's own failure, reported per the contract
+        _cancel_outstanding(loop)
         raise _program_error(exc, program_dir) from None
     finally:
         logger.removeHandler(handler)

@@ -1,5 +1,6 @@
 """The offline engine against references: the SDK's own mock monitor and direct policy calls."""
 
+import gc
 import json
 import os
 
@@ -142,6 +143,28 @@ def test_each_run_is_isolated():
     first = run_preview(governed_program, policy_packs=[])
     second = run_preview(lambda: azuread.Group("only", display_name="x", security_enabled=True), policy_packs=[])
     assert len(first.resources) == 4 and [r.name for r in second.resources][1:] == ["only"]
+
+
+def test_a_failed_run_leaves_nothing_behind_for_the_next(caplog):
+    def failing():  # fails while registrations are still in flight
+        for i in range(30):
+            group = azuread.Group(f"g{i}", display_name=f"g{i}", security_enabled=True)
+            azuread.GroupMember(f"m{i}", group_object_id=group.object_id, member_object_id=group.object_id)
+        group.display_name.apply(lambda name: 1 / 0)
+
+    outstanding = []
+
+    def watched():
+        outstanding.append(pulumi.runtime.settings.SETTINGS.outputs)
+        azuread.Group("after", display_name="after", security_enabled=True)
+
+    for _ in range(3):
+        with pytest.raises(ProgramError, match="ZeroDivisionError"):
+            run_preview(failing, policy_packs=[])
+        assert [r.name for r in run_preview(watched, policy_packs=[]).resources][1:] == ["after"]
+    gc.collect()  # an in-flight registration that failed after the run would be logged now
+    assert len({id(s) for s in outstanding}) == 3  # each run waits on outputs of its own
+    assert not [r for r in caplog.records if r.name == "asyncio"], caplog.text
 
 
 def test_previews_a_project_that_is_not_this_one_with_its_stack_file():
