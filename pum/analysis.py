@@ -102,10 +102,12 @@ class Evaluator:
                 self._call(pack, "Analyze", request, request.urn)
         self._stack.append(resource)
 
-    def stack(self) -> None:
+    def stack(self, turns: Iterable[analyzer.LoadedPack] | None = None) -> None:
+        """AnalyzeStack once for each pack `turns` yields (by default every pack once): pum.worker yields a pack
+        each time it has configured it for one more of this process's stack policies."""
         self.resource_violations = len(self.violations)
         request = StackRequest(self._stack)
-        for pack in self.packs:
+        for pack in self.packs if turns is None else turns:
             self._call(pack, "AnalyzeStack", request, None)
 
     def _call(self, pack: analyzer.LoadedPack, method: str, request, default_urn: str | None) -> None:
@@ -206,17 +208,17 @@ def each_message_converted_once() -> Iterator[None]:
         policy_module.json_format, policy_module.deserialize_properties = saved
 
 
-def evaluate(evaluator: Evaluator, resources: Iterable[proto.AnalyzerResource],
-             analyze: bool = True) -> tuple[str, PumError] | None:
+def evaluate(evaluator: Evaluator, resources: Iterable[proto.AnalyzerResource], analyze: bool = True,
+             stack_turns: Iterable[analyzer.LoadedPack] | None = None) -> tuple[str, PumError] | None:
     """Feeds `resources` (with Analyze unless `analyze` is false: another process analyses them), then
-    AnalyzeStack; returns the phase and error that stopped it."""
+    AnalyzeStack (see Evaluator.stack for `stack_turns`); returns the phase and error that stopped it."""
     phase = "resources"
     with each_message_converted_once():
         try:
             for resource in resources:
                 evaluator.resource(resource, analyze=analyze)
             phase = "stack"
-            evaluator.stack()
+            evaluator.stack(stack_turns)
         except PumError as exc:
             return phase, exc
     return None

@@ -4,11 +4,10 @@ The CLI runs a policy pack as its own plugin process, and the engine calls Analy
 is registered. pum does the same for plans past `THRESHOLD` resources: at the first registration it
 starts a worker, which loads the same pack directories with the same configuration, and from then
 on every registration is written to memory the two processes share; the worker analyses each as it
-arrives. When the program ends, AnalyzeStack is split: the worker runs three of every four stack
-policies and this process, once it has built the report, the rest (each disables the other's
-through the servicer's own Configure); the violations come back in the order a single process
-gives them. Smaller plans are analysed in this process, where starting an interpreter costs more
-than it saves.
+arrives. When the program ends, the two share the stack policies: each takes the next one still
+free (see `_Turns`) and runs AnalyzeStack for it alone, the others disabled through the servicer's
+own Configure; the violations come back in the order a single process gives them. Smaller plans
+are analysed in this process, where starting an interpreter costs more than it saves.
 
 Why shared memory and not a pipe: RegisterResource runs on the SDK's executor threads, and a system
 call there releases the GIL; the event loop then keeps it for up to the switch interval (5 ms)
@@ -53,6 +52,8 @@ _ERRORS = {"PolicyError": PolicyError, "UsageError": UsageError}
 _PHASES = ("resources", "stack")
 _POLL_SECONDS = 0.002  # how long the idle worker waits for the finish message before it looks for frames again
 _FINISH_DEADLINE_SECONDS = 10.0  # frames announced by the finish message are visible at once; this is a bug's limit
+_TICKET = b"\0"
+_MAX_TICKETS = 4096  # tickets an empty pipe takes without blocking (Linux, macOS); past that, analyse in-process
 
 
 def _outstanding_rpcs() -> int:
@@ -153,20 +154,23 @@ class _Frames:
 class _Process:
     """The worker process: its pid and the writing end of its stdin, the reading end of its stdout."""
 
-    def __init__(self, cwd: str, region: _Region) -> None:
+    def __init__(self, cwd: str, region: _Region, tickets: int) -> None:
         to_worker, stdin_fd = os.pipe()
         stdout_fd, from_worker = os.pipe()
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [_PACKAGE_ROOT, os.environ.get("PYTHONPATH")])))
-        os.set_inheritable(region.descriptor, True)
+        shared = (region.descriptor, tickets)
+        for descriptor in shared:
+            os.set_inheritable(descriptor, True)
         try:
             self.pid = os.posix_spawn(sys.executable,
-                                      [sys.executable, "-m", "pum.worker", cwd, str(region.descriptor)], env,
+                                      [sys.executable, "-m", "pum.worker", cwd, *map(str, shared)], env,
                                       file_actions=[(os.POSIX_SPAWN_DUP2, to_worker, 0),
                                                     (os.POSIX_SPAWN_DUP2, from_worker, 1)])
         finally:
             os.close(to_worker)
             os.close(from_worker)
-            os.set_inheritable(region.descriptor, False)
+            for descriptor in shared:
+                os.set_inheritable(descriptor, False)
         self.stdin = os.fdopen(stdin_fd, "wb")
         self.stdout = os.fdopen(stdout_fd, "rb")
         self.returncode: int | None = None
@@ -205,20 +209,54 @@ class _Process:
             self.wait()
 
 
-def _stack_share(pack: analyzer.LoadedPack) -> tuple[set[str], set[str]]:
-    """The pack's stack policies split by declaration order: (the worker's, this process's).
+def _stack_policies(packs: list[analyzer.LoadedPack]) -> list[tuple[analyzer.LoadedPack, str]]:
+    """Every enabled stack policy, pack by pack in declaration order: the order a single process runs them in."""
+    return [(pack, policy.name) for pack in packs for policy in pack.policies
+            if policy.kind == "stack" and pack.config.get(policy.name, {}).get("enforcementLevel") != "disabled"]
 
-    The worker takes three of every four: this process first builds the report and the requests
-    from its registrations, and ran each stack policy nearly twice as slowly as the worker in
-    measurements (the worker has every conversion cached from Analyze, and a small heap).
+
+def _tickets(count: int) -> int:
+    """A pipe holding `count` tickets, of which the reading end is returned (the writing end is closed, so
+    reading it once every ticket is taken returns nothing)."""
+    reading, writing = os.pipe()
+    try:
+        os.write(writing, _TICKET * count)  # at most _MAX_TICKETS bytes: written whole, without blocking
+    finally:
+        os.close(writing)
+    return reading
+
+
+class _Turns:
+    """One process's share of the stack policies, each taken when the process is free for it.
+
+    Both processes read the same tickets, one byte per enabled stack policy; reading one takes a
+    policy. The worker takes them from the first on, this process from the last back: the two never
+    take the same one, between them they take all, and whichever is free takes the next, whatever
+    each policy costs and however busy each process is. Each turn configures the pack for its one
+    stack policy and yields the pack for AnalyzeStack; the packs' configuration comes back at the end.
     """
-    names = [p.name for p in pack.policies if p.kind == "stack"]
-    return {n for i, n in enumerate(names) if i % 4 != 3}, set(names[3::4])
 
+    def __init__(self, packs: list[analyzer.LoadedPack], tickets: int, from_last: bool) -> None:
+        self.policies = _stack_policies(packs)
+        self.configs = {id(pack): (pack, pack.config) for pack in packs}
+        self.tickets = tickets
+        self.from_last = from_last
+        self.position = -1  # the policy taken last: of two errors, a single process meets the earlier policy's
 
-def _without(config: dict[str, dict], names: set[str]) -> dict[str, dict]:
-    return {name: ({**value, "enforcementLevel": "disabled"} if name in names else value)
-            for name, value in config.items()}
+    def __iter__(self) -> Iterator[analyzer.LoadedPack]:
+        positions = range(len(self.policies))
+        try:
+            for position in reversed(positions) if self.from_last else positions:
+                if os.read(self.tickets, 1) != _TICKET:
+                    return
+                pack, name = self.policies[position]
+                self.position = position
+                analyzer.configure(pack, {policy: value if policy == name else {**value, "enforcementLevel": "disabled"}
+                                          for policy, value in self.configs[id(pack)][1].items()})
+                yield pack
+        finally:
+            for pack, config in self.configs.values():
+                analyzer.configure(pack, config)
 
 
 class Analysis:
@@ -237,6 +275,7 @@ class Analysis:
         self._first = True
         self._process: _Process | None = None
         self._region: _Region | None = None
+        self._tickets = -1
         self._registrations: list[Registration] = []
         self._cwd = os.getcwd()
 
@@ -245,43 +284,43 @@ class Analysis:
         large, and hands the worker every registration from then on."""
         if self._first:
             self._first = False
-            if self.packs and _outstanding_rpcs() >= self.threshold and hasattr(os, "posix_spawn"):
+            if (self.packs and _outstanding_rpcs() >= self.threshold and hasattr(os, "posix_spawn")
+                    and len(_stack_policies(self.packs)) <= _MAX_TICKETS):
                 self._start()
         if self._region is not None:
             self._region.write(registration)
 
     def _start(self) -> None:
         self._region = _Region(self._region_bytes)
-        self._process = _Process(self._cwd, self._region)
+        self._tickets = _tickets(len(_stack_policies(self.packs)))
+        self._process = _Process(self._cwd, self._region, self._tickets)
         self._process.send(("packs", [(pack.directory, pack.config) for pack in self.packs]))
 
     def end(self, registrations: list[Registration]) -> None:
-        """The program has ended with these registrations: a worker goes on to its stack policies at once."""
+        """The program has ended with these registrations: a worker goes on to the stack policies at once."""
         self._registrations = registrations
         if self._process is None or self._region is None:
             return
-        worker_disables = []
-        for pack in self.packs:
-            workers, ours = _stack_share(pack)
-            worker_disables.append(sorted(ours))
-            analyzer.configure(pack, _without(pack.config, workers))
         written = self._region.written
-        self._process.send(("finish", written, self._registrations[written:], worker_disables))
+        self._process.send(("finish", written, self._registrations[written:]))
 
     def violations(self) -> list[Violation]:
         """Every pack's violations: resource policies in registration order, then stack policies in pack order."""
         if self._process is None:
             return analyze(self.packs, self._registrations)
         evaluator = Evaluator(self.packs)
-        local_error = evaluate(evaluator, Requests().all(self._registrations), analyze=False)
+        turns = _Turns(self.packs, self._tickets, from_last=True)
+        local_error = evaluate(evaluator, Requests().all(self._registrations), analyze=False, stack_turns=turns)
         reply = self._process.receive(self.packs)
         self._process.wait()
+        errors = []  # (phase, policy position, error): the first is the one a single process would have met
         if reply[0] == "error":
-            worker_error = (reply[3], _ERRORS.get(reply[1], PumError)(reply[2]))
-            # the first error a single process would have met: the worker analysed every resource
-            raise min(filter(None, [worker_error, local_error]), key=lambda e: _PHASES.index(e[0]))[1]
+            _, kind, message, phase, position = reply
+            errors.append((_PHASES.index(phase), position, _ERRORS.get(kind, PumError)(message)))
         if local_error is not None:
-            raise local_error[1]
+            errors.append((_PHASES.index(local_error[0]), turns.position, local_error[1]))
+        if errors:
+            raise min(errors, key=lambda error: error[:2])[2]
         _, their_resources, their_stack = reply
         return their_resources + self._in_pack_order(their_stack + evaluator.violations)
 
@@ -296,6 +335,9 @@ class Analysis:
             self._process.stop()
         if self._region is not None:
             self._region.close()
+        if self._tickets >= 0:
+            os.close(self._tickets)
+            self._tickets = -1
 
     def __enter__(self) -> "Analysis":
         return self
@@ -304,19 +346,15 @@ class Analysis:
         self.close()
 
 
-def _registered(frames: _Frames, incoming: BinaryIO, packs: list[analyzer.LoadedPack]) -> Iterator[Registration]:
-    """Each registration as the program registers it, then those the finish message carries.
-
-    Before the last ones, every pack is configured for this process's share of the stack
-    policies, so that AnalyzeStack can follow at once.
-    """
+def _registered(frames: _Frames, incoming: BinaryIO) -> Iterator[Registration]:
+    """Each registration as the program registers it, then those the finish message carries."""
     while True:
         registration = frames.next()
         if registration is not None:
             yield registration
         elif select.select([incoming], [], [], _POLL_SECONDS)[0]:
             break
-    _, written, rest, disabled = _read(incoming)
+    _, written, rest = _read(incoming)
     deadline = time.monotonic() + _FINISH_DEADLINE_SECONDS
     while frames.read < written:
         registration = frames.next()
@@ -326,12 +364,10 @@ def _registered(frames: _Frames, incoming: BinaryIO, packs: list[analyzer.Loaded
             raise PumError(f"the policy analysis process found {frames.read} of {written} registrations")
         else:
             time.sleep(_POLL_SECONDS)
-    for pack, names in zip(packs, disabled):
-        analyzer.configure(pack, _without(pack.config, set(names)))
     yield from rest
 
 
-def _serve(incoming: BinaryIO, outgoing: BinaryIO, frames: _Frames) -> None:
+def _serve(incoming: BinaryIO, outgoing: BinaryIO, frames: _Frames, tickets: int) -> None:
     _, specs = _read(incoming)
     packs = []
     for directory, config in specs:
@@ -340,10 +376,12 @@ def _serve(incoming: BinaryIO, outgoing: BinaryIO, frames: _Frames) -> None:
         packs.append(pack)
     evaluator = Evaluator(packs)
     requests = Requests()
-    resources = filter(None, map(requests, _registered(frames, incoming, packs)))  # providers are not analysed
-    error = evaluate(evaluator, resources)
+    resources = filter(None, map(requests, _registered(frames, incoming)))  # providers are not analysed
+    turns = _Turns(packs, tickets, from_last=False)
+    error = evaluate(evaluator, resources, stack_turns=turns)
     if error is not None:
-        _write(outgoing, ("error", type(error[1]).__name__, str(error[1]), error[0]))
+        position = turns.position if error[0] == "stack" else -1
+        _write(outgoing, ("error", type(error[1]).__name__, str(error[1]), error[0], position))
         return
     split = evaluator.resource_violations
     _write(outgoing, ("ok", evaluator.violations[:split], evaluator.violations[split:]))
@@ -352,14 +390,15 @@ def _serve(incoming: BinaryIO, outgoing: BinaryIO, frames: _Frames) -> None:
 def main() -> None:
     os.chdir(sys.argv[1])  # the preview's working directory, as for packs analysed in-process
     frames = _Frames(int(sys.argv[2]))
+    tickets = int(sys.argv[3])
     incoming = os.fdopen(0, "rb", buffering=0)  # unbuffered: select must see every message still unread
     outgoing = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # whatever a pack prints goes to stderr, never into the messages
     try:
         with no_full_collections():
-            _serve(incoming, outgoing, frames)
+            _serve(incoming, outgoing, frames, tickets)
     except PumError as exc:  # loading or configuring a pack
-        _write(outgoing, ("error", type(exc).__name__, str(exc), "resources"))
+        _write(outgoing, ("error", type(exc).__name__, str(exc), "resources", -1))
     except EOFError:  # the preview stopped early (the program failed)
         pass
     outgoing.flush()

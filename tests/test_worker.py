@@ -85,9 +85,9 @@ def test_a_large_preview_analysed_by_the_worker_matches_one_analysed_here(monkey
     started = []
     real_process = worker._Process
 
-    def spying_process(cwd, region):
+    def spying_process(cwd, *shared):
         started.append(cwd)
-        return real_process(cwd, region)
+        return real_process(cwd, *shared)
 
     monkeypatch.setattr(worker, "_Process", spying_process)
     shared = run_preview(insecure_program)
@@ -100,7 +100,7 @@ def test_a_large_preview_analysed_by_the_worker_matches_one_analysed_here(monkey
 
 
 def test_small_plans_are_analysed_in_this_process(monkeypatch):
-    def no_worker(cwd, region):
+    def no_worker(*args):
         raise AssertionError("a worker was started for a small plan")
 
     monkeypatch.setattr(worker, "_Process", no_worker)
@@ -135,8 +135,8 @@ def test_the_worker_is_stopped_when_the_program_fails(monkeypatch):
     processes = []
     real_process = worker._Process
 
-    def keeping(cwd, region):
-        processes.append(real_process(cwd, region))
+    def keeping(*args):
+        processes.append(real_process(*args))
         return processes[-1]
 
     monkeypatch.setattr(worker, "_Process", keeping)
@@ -149,3 +149,39 @@ def test_the_worker_is_stopped_when_the_program_fails(monkeypatch):
     with pytest.raises(ProgramError):
         run_preview(failing)
     assert processes and all(p.returncode is not None for p in processes)
+
+
+def test_the_two_processes_take_every_stack_policy_once_whichever_is_free(monkeypatch):
+    packs = engine._load_packs(None, [])
+    pack = packs[0]
+    stack = [p.name for p in pack.policies if p.kind == "stack"]
+    analyzer_config = {**pack.config, stack[1]: {**pack.config[stack[1]], "enforcementLevel": "disabled"}}
+    worker.analyzer.configure(pack, analyzer_config)
+    enabled = [name for name in stack if name != stack[1]]
+    tickets = worker._tickets(len(enabled))
+    try:
+        taken = {"worker": [], "here": []}
+        turns = {"worker": iter(worker._Turns(packs, tickets, from_last=False)),
+                 "here": iter(worker._Turns(packs, tickets, from_last=True))}
+        for side in ["worker", "worker", "here", "worker", "here", "here"] + ["worker"] * len(stack):
+            if next(turns[side], None) is not None:
+                running = [n for n, v in pack.config.items() if v["enforcementLevel"] != "disabled"]
+                assert len(running) == 1  # one stack policy per turn, resource policies and the others off
+                taken[side].append(running[0])
+        for side in turns.values():
+            assert next(side, None) is None  # every turn over, every ticket taken
+    finally:
+        os.close(tickets)
+    assert taken["worker"] == enabled[:len(taken["worker"])]
+    assert taken["here"] == enabled[::-1][:len(taken["here"])]
+    assert sorted(taken["worker"] + taken["here"]) == sorted(enabled) and len(taken["here"]) == 3
+    assert pack.config == analyzer_config  # the pack's own configuration is back
+
+
+@pytest.mark.parametrize("threshold", [10**9, 0])
+def test_of_two_stack_policies_that_raise_the_error_is_the_first_whichever_process_met_it(monkeypatch, threshold):
+    raising = os.path.join(FIXTURES, "packs", "raising-stack")
+    registrations, _ = recorded_registrations(monkeypatch, insecure_program, policy_packs=[])
+    with pytest.raises(PolicyError) as error:
+        _analysed(registrations, threshold, packs=[raising])
+    assert "KeyError: 'first'" in str(error.value) and "policy pack raising-stack" in str(error.value)
