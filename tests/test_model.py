@@ -177,10 +177,28 @@ def test_every_pim_error_names_file_path_value_and_what_is_allowed(pim, path, va
     ("administrativeUnits", {"emea": {}}, "privileged-access:administrativeUnits.emea", "exactly one"),
     ("tenant", {"production": "maybe"}, "privileged-access:tenant.production", "valid boolean"),
     ("pim", "not an object", "privileged-access:pim", "valid dictionary"),
+    ("paw", {"resourceGroupName": "x" * 91, "location": "westeurope", "users": ["ana"]},
+     "privileged-access:paw.resourceGroupName", "at most 90 characters"),
 ])
 def test_other_areas_errors(area, value, path, allowed):
     message = errors_of({f"privileged-access:{area}": value})
     assert f"{SOURCE}: {path}: " in message and allowed in message
+
+
+@pytest.mark.parametrize("name, valid", [
+    ("r", True), ("rg-paw_(prod).1", True), ("rg-pawé", True), ("x" * 90, True),
+    ("x" * 91, False), ("rg-paw.", False), ("rg/paw", False), ("rg paw", False), ("", False),
+])
+def test_paw_resource_group_names_follow_azure_rules(name, valid):
+    from pydantic import ValidationError
+
+    from components.model.paw import PawSettings
+    settings = {"resourceGroupName": name, "location": "westeurope", "users": ["ana"]}
+    if valid:
+        assert PawSettings.model_validate(settings).resource_group_name == name
+    else:
+        with pytest.raises(ValidationError, match="resourceGroupName"):
+            PawSettings.model_validate(settings)
 
 
 def test_break_glass_must_use_the_declared_initial_domain():
