@@ -1,13 +1,18 @@
 """The shared catalog: role sets, ID normalisation and ISO 8601 durations."""
 from __future__ import annotations
 
+import json
+import os
 import re
+import subprocess
+import sys
 from datetime import timedelta
 
 import pytest
 
 from policies.rules import catalog
 
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
@@ -86,3 +91,23 @@ def test_role_guid_extracts_the_guid(value):
 @pytest.mark.parametrize("value", [None, "", "Owner", "/providers/Microsoft.Authorization/roleDefinitions/x"])
 def test_role_guid_none_without_guid(value):
     assert catalog.role_guid(value) is None
+
+
+def test_components_load_the_shared_facts_without_a_second_copy_of_every_policy():
+    probe = ("import json, sys, components.stack; "
+             "print(json.dumps([m for m in sys.modules if m.startswith('policies.rules.')]))")
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    loaded = set(json.loads(done.stdout))
+    assert "policies.rules.catalog" in loaded
+    assert not loaded & {"policies.rules.pim", "policies.rules.conditional_access", "policies.rules.access_packages"}
+
+
+def test_the_pack_lists_every_area_once():
+    import policies.rules as rules
+
+    names = [policy.name for policy in rules.POLICIES]
+    assert len(names) == len(set(names)) == 35
+    assert rules.POLICIES is rules.POLICIES
+    with pytest.raises(AttributeError):
+        rules.NOT_A_LIST  # noqa: B018
