@@ -335,6 +335,78 @@ def test_activation_longer_than_maximum_is_rejected_and_configurable(tmp_path):
     assert hits(found, "pim-settings-activation-duration") == []
 
 
+def _target(caller, level):
+    return {"caller": caller, "level": level, "operations": ["All"]}
+
+
+def azure_settings(name, scope, approver, **changes):
+    """An azure-native RoleManagementPolicy as a person writes it by hand: compliant unless `changes` (rule ID ->
+    fields to change, or None to leave the rule out) say otherwise."""
+    expiration = "RoleManagementPolicyExpirationRule"
+    rules = {
+        "Expiration_EndUser_Assignment": {"rule_type": expiration, "is_expiration_required": True,
+                                          "maximum_duration": "PT1H", "target": _target("EndUser", "Assignment")},
+        "Enablement_EndUser_Assignment": {"rule_type": "RoleManagementPolicyEnablementRule",
+                                          "enabled_rules": ["MultiFactorAuthentication", "Justification"],
+                                          "target": _target("EndUser", "Assignment")},
+        "Approval_EndUser_Assignment": {"rule_type": "RoleManagementPolicyApprovalRule",
+                                        "target": _target("EndUser", "Assignment"),
+                                        "setting": {"is_approval_required": True, "approval_mode": "SingleStage",
+                                                    "approval_stages": [{"primary_approvers": [
+                                                        {"id": approver, "user_type": "Group"}]}]}},
+        "Expiration_Admin_Eligibility": {"rule_type": expiration, "is_expiration_required": True,
+                                         "maximum_duration": "P90D", "target": _target("Admin", "Eligibility")},
+        "Expiration_Admin_Assignment": {"rule_type": expiration, "is_expiration_required": True,
+                                        "maximum_duration": "P15D", "target": _target("Admin", "Assignment")},
+    }
+    for rule_id, change in changes.items():
+        if change is None:
+            del rules[rule_id]
+        else:
+            rules[rule_id] = {**rules.get(rule_id, {}), **change}
+    return authorization.RoleManagementPolicy(name, scope=scope, role_management_policy_name="policy-" + name,
+                                              rules=[{"id": rule_id, **rule} for rule_id, rule in rules.items()])
+
+
+def test_azure_role_settings_are_judged_like_entra_role_settings_with_unknown_scope_and_approvers():
+    def program():
+        from pulumi_azure_native import resources
+
+        scope = resources.ResourceGroup("rg", resource_group_name="rg-app").id  # unknown at preview
+        approver = group("approvers", assignable_to_role=False).object_id  # unknown at preview
+        azure_settings("azure-good", scope, approver)
+        azure_settings("azure-context", scope, approver,
+                       Enablement_EndUser_Assignment={"enabled_rules": ["Justification"]},
+                       AuthenticationContext_EndUser_Assignment={
+                           "rule_type": "RoleManagementPolicyAuthenticationContextRule", "is_enabled": True,
+                           "claim_value": "c1", "target": _target("EndUser", "Assignment")})
+        azure_settings("azure-permanent", scope, approver, Expiration_Admin_Eligibility={"is_expiration_required": False})
+        azure_settings("azure-year", scope, approver, Expiration_Admin_Eligibility={"maximum_duration": "P365D"})
+        azure_settings("azure-standing", scope, approver, Expiration_Admin_Assignment=None)
+        azure_settings("azure-no-mfa", scope, approver,
+                       Enablement_EndUser_Assignment={"enabled_rules": ["Justification"]})
+        azure_settings("azure-twelve-hours", scope, approver, Expiration_EndUser_Assignment={"maximum_duration": "PT12H"})
+    found = preview(program)
+    assert names(found, "pim-settings-assignments-expire") == ["azure-permanent", "azure-standing", "azure-year"]
+    assert names(found, "pim-settings-activation-controls") == ["azure-no-mfa"]
+    assert names(found, "pim-settings-activation-duration") == ["azure-twelve-hours"]
+    message = next(v.message for v in found if v.urn.endswith("azure-permanent"))
+    assert ("RoleManagementPolicy 'azure-permanent': rules[Expiration_Admin_Eligibility].isExpirationRequired is "
+            "false, which allows permanent eligible assignment; set it to true") in message
+    message = next(v.message for v in found if v.urn.endswith("azure-standing"))
+    assert "rules[Expiration_Admin_Assignment].isExpirationRequired is not declared" in message
+
+
+def test_azure_role_settings_with_unknown_rules_are_not_guessed():
+    def program():
+        approver = group("approvers", assignable_to_role=False)
+        rules = approver.object_id.apply(lambda _: [{"id": "Expiration_Admin_Eligibility",
+                                                      "ruleType": "RoleManagementPolicyExpirationRule",
+                                                      "isExpirationRequired": False}])
+        authorization.RoleManagementPolicy("azure-unknown", scope=RG, role_management_policy_name="p", rules=rules)
+    assert [v for v in preview(program) if v.urn and v.urn.endswith("azure-unknown")] == []
+
+
 # --- stack policies ------------------------------------------------------------------------------------------
 
 def test_privileged_role_to_a_user_is_standing_access_even_with_unknown_ids():

@@ -1,5 +1,9 @@
-"""PIM role settings: one view over azuread GroupRoleManagementPolicy (PIM for Groups) and our Graph
-resource graphKind entraRoleSettings (Entra directory roles), and the policies that judge it.
+"""PIM role settings: one view over azuread GroupRoleManagementPolicy (PIM for Groups), our Graph
+resource graphKind entraRoleSettings (Entra directory roles) and azure-native RoleManagementPolicy
+(Azure roles at one scope), and the policies that judge it.
+
+The last two hold the same PIM rules by rule ID (Expiration_Admin_Eligibility and so on) in the
+same camelCase shape; only their approvers differ (Graph: groupId/userId, ARM: id).
 
 A setting the resource does not declare is left as the tenant has it, which the stack does not
 control: the policies fail closed and ask for it to be declared. Unknown values are skipped.
@@ -18,6 +22,7 @@ from .common import (DYNAMIC, PIM_PLAN, config_schema, duration_setting, element
 
 GROUP_POLICY = "azuread:index/groupRoleManagementPolicy:GroupRoleManagementPolicy"
 ENTRA_SETTINGS = "entraRoleSettings"
+AZURE_POLICY = "azure-native:authorization:RoleManagementPolicy"
 
 
 @dataclass
@@ -62,8 +67,9 @@ def _group_policy(props, name: str) -> Settings:
                "approvers": "activationRules.approvalStage.primaryApprovers"})
 
 
-def _entra_settings(props, name: str) -> Settings:
-    found = Settings(label=f"entraRoleSettings '{name}'", approvers_key="rules")
+def _rule_settings(props, label: str, approver_keys: tuple[str, ...]) -> Settings:
+    """Settings from a list of PIM rules by rule ID; each approver's ID is the first of `approver_keys` it has."""
+    found = Settings(label=label, approvers_key="rules")
     rules = get(props, "rules")
     if is_unknown(rules):
         for key in ("eligible_expiry_required", "eligible_max", "active_expiry_required", "activation_max", "mfa",
@@ -101,8 +107,8 @@ def _entra_settings(props, name: str) -> Settings:
         found.approval = get(approval, "setting", "isApprovalRequired")
         for stage in elements(get(approval, "setting", "approvalStages")):
             for approver in elements(get(stage, "primaryApprovers")):
-                ident = get(approver, "groupId")
-                found.approvers.append(ident if ident is not None else get(approver, "userId"))
+                found.approvers.append(next((get(approver, key) for key in approver_keys
+                                             if get(approver, key) is not None), None))
     return found
 
 
@@ -110,7 +116,9 @@ def settings_of(resource_type: str, props, name: str) -> Settings | None:
     if resource_type == GROUP_POLICY:
         return _group_policy(props, name)
     if resource_type == DYNAMIC and get(props, "graphKind") == ENTRA_SETTINGS:
-        return _entra_settings(props, name)
+        return _rule_settings(props, f"entraRoleSettings '{name}'", ("groupId", "userId"))
+    if resource_type == AZURE_POLICY:
+        return _rule_settings(props, f"RoleManagementPolicy '{name}'", ("id",))
     return None
 
 
@@ -183,14 +191,15 @@ def _activation_duration(args, report) -> None:
 POLICIES = [
     ResourceValidationPolicy(
         name="pim-settings-assignments-expire",
-        description="PIM role settings (GroupRoleManagementPolicy, entraRoleSettings) forbid permanent eligible and "
-                    "permanent active assignments and cap eligibility at the configured maximum; undeclared settings "
-                    "fail.",
+        description="PIM role settings (GroupRoleManagementPolicy, entraRoleSettings, Azure RoleManagementPolicy) "
+                    "forbid permanent eligible and permanent active assignments and cap eligibility at the configured "
+                    "maximum; undeclared settings fail.",
         validate=_assignments_expire, enforcement_level=EnforcementLevel.MANDATORY,
         config_schema=config_schema("maxEligibilityDuration"),
         **meta("high", "Set eligibleAssignmentRules {expirationRequired: true, expireAfter: 'P180D' or less} and "
-               "activeAssignmentRules {expirationRequired: true} (entraRoleSettings: Expiration_Admin_Eligibility and "
-               "Expiration_Admin_Assignment with isExpirationRequired true and maximumDuration).", PIM_PLAN,
+               "activeAssignmentRules {expirationRequired: true} (entraRoleSettings and Azure RoleManagementPolicy: "
+               "Expiration_Admin_Eligibility and Expiration_Admin_Assignment with isExpirationRequired true and "
+               "maximumDuration).", PIM_PLAN,
                "Role settings: no permanent eligible or active assignment")),
     ResourceValidationPolicy(
         name="pim-settings-activation-controls",
@@ -199,14 +208,14 @@ POLICIES = [
         validate=_activation_controls, enforcement_level=EnforcementLevel.MANDATORY,
         config_schema=config_schema("requireJustification"),
         **meta("high", "Set activationRules.requiredConditionalAccessAuthenticationContext (or "
-               "requireMultifactorAuthentication true) and requireJustification true; for entraRoleSettings enable "
-               "AuthenticationContext_EndUser_Assignment or MultiFactorAuthentication and Justification in "
-               "Enablement_EndUser_Assignment.", PIM_PLAN, "Require MFA / authentication context on activation")),
+               "requireMultifactorAuthentication true) and requireJustification true; for entraRoleSettings and Azure "
+               "RoleManagementPolicy enable AuthenticationContext_EndUser_Assignment or MultiFactorAuthentication and "
+               "Justification in Enablement_EndUser_Assignment.", PIM_PLAN, "Require MFA / authentication context on activation")),
     ResourceValidationPolicy(
         name="pim-settings-activation-duration",
         description="PIM activation lasts at most the configured maximum (default 8 hours).",
         validate=_activation_duration, enforcement_level=EnforcementLevel.MANDATORY,
         config_schema=config_schema("maxActivationDuration"),
-        **meta("medium", "Set activationRules.maximumDuration (entraRoleSettings: Expiration_EndUser_Assignment."
-               "maximumDuration) to maxActivationDuration or less.", PIM_PLAN, "Activation maximum duration")),
+        **meta("medium", "Set activationRules.maximumDuration (entraRoleSettings and Azure RoleManagementPolicy: "
+               "Expiration_EndUser_Assignment.maximumDuration) to maxActivationDuration or less.", PIM_PLAN, "Activation maximum duration")),
 ]
