@@ -44,6 +44,13 @@ class Violation:
     message: str
 
 
+def policy_order(packs: list[analyzer.LoadedPack]) -> Callable[[Violation], tuple[int, int]]:
+    """A sort key for violations: pack by pack, and each pack's policies in the order it declares them."""
+    order = {(pack.name, policy.name): (index, position)
+             for index, pack in enumerate(packs) for position, policy in enumerate(pack.policies)}
+    return lambda violation: order.get((violation.policy_pack, violation.policy), (len(packs), 0))
+
+
 class PolicyError(PumError):
     """A policy raised instead of reporting (a bug in the pack): exit 2, naming pack and policy."""
 

@@ -11,7 +11,7 @@ from functools import cached_property
 from typing import Any, Callable, Iterable
 
 from . import analyzer
-from .analysis import Violation
+from .analysis import Violation, policy_order
 from .errors import ProgramError, UsageError
 from .heap import no_full_collections
 from .project import config_from_mapping, load_project, load_stack_config
@@ -131,8 +131,15 @@ def run_preview(
         _check_duplicates(run)
         analysis.end(run.monitor.registrations)  # a worker runs the stack policies meanwhile
         resources = _report_resources(run)
-        violations = analysis.violations()
+        violations = sorted(analysis.violations(), key=_report_order(packs))
     return _report(project, stack, run, packs, resources, violations, stack_file, program_file)
+
+
+def _report_order(packs: list[analyzer.LoadedPack]) -> Callable[[Violation], tuple]:
+    """Violations by pack, policy (as the pack declares them), resource URN and message: the same order in every
+    run, although the SDK registers resources on threads, in an order that varies from run to run."""
+    by_policy = policy_order(packs)
+    return lambda violation: (by_policy(violation), violation.urn or "", violation.message)
 
 
 def _check_duplicates(run: ProgramRun) -> None:

@@ -39,7 +39,7 @@ from typing import BinaryIO, Iterator
 from pulumi.runtime import settings as runtime_settings
 
 from . import analyzer
-from .analysis import Evaluator, PolicyError, Requests, Violation, analyze, evaluate
+from .analysis import Evaluator, PolicyError, Requests, Violation, analyze, evaluate, policy_order
 from .errors import PumError, UsageError
 from .heap import no_full_collections
 from .recorder import Registration
@@ -322,12 +322,7 @@ class Analysis:
         if errors:
             raise min(errors, key=lambda error: error[:2])[2]
         _, their_resources, their_stack = reply
-        return their_resources + self._in_pack_order(their_stack + evaluator.violations)
-
-    def _in_pack_order(self, violations: list[Violation]) -> list[Violation]:
-        order = {(pack.name, policy.name): (index, position)
-                 for index, pack in enumerate(self.packs) for position, policy in enumerate(pack.policies)}
-        return sorted(violations, key=lambda v: order.get((v.policy_pack, v.policy), (len(order), 0)))
+        return their_resources + sorted(their_stack + evaluator.violations, key=policy_order(self.packs))
 
     def close(self) -> None:
         """Stops the worker if it is still running (the program failed, or the analysis raised)."""

@@ -303,3 +303,22 @@ def test_the_example_stack_gets_the_same_verdicts_with_one_conversion_per_messag
         return sorted((v.policy, v.urn, v.enforcement_level, v.message) for v in report.violations)
 
     assert verdicts(once) == verdicts(every_time) and len(once.violations) > 0
+
+
+def test_violations_come_in_the_same_order_whatever_order_resources_register_in():
+    def program(names):
+        def declare():
+            for name in names:
+                azuread.DirectoryRoleEligibilityScheduleRequest(  # always permanent: two policies reject it
+                    name, role_definition_id=GA, principal_id="11111111-1111-4111-8111-111111111111",
+                    directory_scope_id="/", justification="jit")
+        return declare
+
+    forwards = run_preview(program(["alpha", "bravo", "charlie"]))
+    backwards = run_preview(program(["charlie", "bravo", "alpha"]))
+    assert [r.name for r in forwards.resources][1:] != [r.name for r in backwards.resources][1:]
+    order = [(v.policy, v.urn, v.message) for v in forwards.violations]
+    assert order == [(v.policy, v.urn, v.message) for v in backwards.violations]
+    declared = [p.name for p in forwards.policies["privileged-access"]]
+    positions = [(declared.index(policy), urn) for policy, urn, _ in order]
+    assert positions == sorted(positions) and len({policy for policy, _, _ in order}) >= 2
