@@ -47,7 +47,8 @@ def synthetic_config(target: int) -> dict:
         "privileged-access:breakGlass": {"accounts": [
             {"upn": "bg-alpha@contoso.onmicrosoft.com"}, {"upn": "bg-bravo@contoso.onmicrosoft.com"}]},
         "privileged-access:administrativeUnits": units,
-        "privileged-access:pim": {"roleBindings": role_bindings},
+        "privileged-access:pim": {"defaults": {"notificationRecipients": ["pim-alerts@contoso.com"]},
+                                  "roleBindings": role_bindings},
         "privileged-access:conditionalAccess": {"enforce": True},
     }
 

@@ -88,11 +88,18 @@ def activation(approvers, maximum="PT1H", **over):
     return rules
 
 
-def group_policy(name, g, approvers, maximum="PT1H", eligible=None, active=None, **over):
+ALERT = {"admin_notifications": {"default_recipients": True, "notification_level": "All",
+                                  "additional_recipients": ["pim-alerts@contoso.com"]}}
+
+
+def group_policy(name, g, approvers, maximum="PT1H", eligible=None, active=None, alerts="all", **over):
+    alerts = {"eligible_assignments": ALERT, "active_assignments": ALERT, "eligible_activations": ALERT} \
+        if alerts == "all" else alerts
     return azuread.GroupRoleManagementPolicy(
         name, group_id=g.object_id, role_id="member", activation_rules=activation(approvers, maximum, **over),
         eligible_assignment_rules=eligible or {"expiration_required": True, "expire_after": "P90D"},
-        active_assignment_rules=active or {"expiration_required": True, "expire_after": "P15D"})
+        active_assignment_rules=active or {"expiration_required": True, "expire_after": "P15D"},
+        notification_rules=alerts)
 
 
 def governed_ga(role=GA, maximum="PT1H", **over):
@@ -107,8 +114,13 @@ def governed_ga(role=GA, maximum="PT1H", **over):
     return g
 
 
-def entra_settings(name, role, approval=True, approvers=("33333333-3333-3333-3333-333333333333",), maximum="PT1H"):
-    rules = [
+def entra_settings(name, role, approval=True, approvers=("33333333-3333-3333-3333-333333333333",), maximum="PT1H",
+                   alerts=(("Notification_Admin_Admin_Eligibility", ["pim-alerts@contoso.com"]),
+                           ("Notification_Admin_Admin_Assignment", ["pim-alerts@contoso.com"]),
+                           ("Notification_Admin_EndUser_Assignment", ["pim-alerts@contoso.com"]))):
+    rules = [{"id": rule, "notificationType": "Email", "recipientType": "Admin", "notificationLevel": "All",
+              "isDefaultRecipientsEnabled": True, "notificationRecipients": recipients}
+             for rule, recipients in alerts] + [
         {"id": "Expiration_EndUser_Assignment", "maximumDuration": maximum, "isExpirationRequired": True},
         {"id": "Enablement_EndUser_Assignment", "enabledRules": ["MultiFactorAuthentication", "Justification"]},
         {"id": "Approval_EndUser_Assignment", "setting": {"isApprovalRequired": approval, "approvalStages": [
@@ -488,6 +500,45 @@ def test_critical_role_activation_within_critical_maximum(tmp_path):
     found = preview(program, {"pim-critical-role-activation-duration": {"criticalMaxActivationDuration": "PT4H"}},
                     tmp_path)
     assert hits(found, "pim-critical-role-activation-duration") == []
+
+
+def test_highly_privileged_roles_alert_someone_beyond_the_defaults_with_unknown_ids():
+    from policies.rules.catalog import ENTRA_ROLES
+
+    def pim_group(name, role):
+        g = group(name)
+        azuread.DirectoryRoleAssignment(f"{name}-role", role_id=ENTRA_ROLES[role], principal_object_id=g.object_id)
+        return g
+
+    def program():
+        approvers = [group("approvers", assignable_to_role=False).object_id]  # unknown at preview
+        governed_ga()  # alerts declared on every assignment and activation
+        group_policy("exchange-policy", pim_group("exchange", "Exchange Administrator"), approvers,
+                     alerts={"eligible_assignments": ALERT, "active_assignments": ALERT,
+                             "eligible_activations": {"admin_notifications": {"additional_recipients": []}}})
+        group_policy("pra-policy", pim_group("pra", "Privileged Role Administrator"), approvers, alerts=None)
+        group_policy("helpdesk-policy", pim_group("helpdesk", "Helpdesk Administrator"), approvers, alerts=None)
+        unknown = group("mailbox", assignable_to_role=False).object_id.apply(lambda _: ["alerts@contoso.com"])
+        group_policy("hybrid-policy", pim_group("hybrid", "Hybrid Identity Administrator"), approvers,
+                     alerts={kind: {"admin_notifications": {"additional_recipients": unknown}}
+                             for kind in ("eligible_assignments", "active_assignments", "eligible_activations")})
+        direct_eligibility("bob-ua", user("bob").object_id, role=USER_ADMIN)
+        entra_settings("ua-settings", USER_ADMIN, alerts=(("Notification_Admin_Admin_Eligibility", ["a@contoso.com"]),
+                                                          ("Notification_Admin_EndUser_Assignment", [])))
+        direct_eligibility("carol-sharepoint", user("carol").object_id, role=ENTRA_ROLES["SharePoint Administrator"])
+        bg = BreakGlass("breakglass")
+        azuread.DirectoryRoleAssignment("bg-ga", role_id=GA, principal_object_id=bg.user.object_id)
+    found = preview(program)
+    assert names(found, "pim-role-alerts") == ["carol-sharepoint", "exchange-policy", "pra-policy", "ua-settings"]
+    message = {v.urn.rsplit("::", 1)[-1]: v.message for v in hits(found, "pim-role-alerts")}
+    assert ("GroupRoleManagementPolicy 'exchange-policy' governs Exchange Administrator: notificationRules."
+            "eligibleActivations.adminNotifications.additionalRecipients is empty: an activation alerts only the "
+            "default recipients") in message["exchange-policy"]
+    assert message["pra-policy"].count("is not declared") == 3
+    assert ("rules[Notification_Admin_Admin_Assignment].notificationRecipients is not declared"
+            in message["ua-settings"])
+    assert "rules[Notification_Admin_EndUser_Assignment].notificationRecipients is empty" in message["ua-settings"]
+    assert "declares no entraRoleSettings" in message["carol-sharepoint"]
 
 
 def test_au_scopable_role_at_tenant_scope_is_advisory():

@@ -16,7 +16,9 @@ from typing import Any
 from pulumi_policy import EnforcementLevel, ResourceValidationPolicy
 
 from .catalog import (RULE_ACTIVATION_APPROVAL, RULE_ACTIVATION_AUTH_CONTEXT, RULE_ACTIVATION_ENABLEMENT,
-                      RULE_ACTIVATION_EXPIRATION, RULE_ACTIVE_EXPIRATION, RULE_ELIGIBLE_EXPIRATION, parse_duration)
+                      RULE_ACTIVATION_EXPIRATION, RULE_ACTIVE_EXPIRATION, RULE_ELIGIBLE_EXPIRATION,
+                      RULE_NOTIFY_ADMIN_ACTIVATION, RULE_NOTIFY_ADMIN_ASSIGNMENT, RULE_NOTIFY_ADMIN_ELIGIBILITY,
+                      parse_duration)
 from .common import (DYNAMIC, PIM_PLAN, config_schema, duration_setting, elements, get, is_unknown, meta,
                      setting)
 
@@ -40,7 +42,14 @@ class Settings:
     approval: Any = None
     approvers: list = field(default_factory=list)
     approvers_key: str = ""
+    alerts: dict = field(default_factory=dict)  # ALERTS key -> additional recipients of the admin alert
     paths: dict = field(default_factory=dict)
+
+
+ALERTS = {"eligible": "an eligible assignment", "active": "an active assignment", "activation": "an activation"}
+_GROUP_ALERTS = {"eligible": "eligibleAssignments", "active": "activeAssignments", "activation": "eligibleActivations"}
+_RULE_ALERTS = {"eligible": RULE_NOTIFY_ADMIN_ELIGIBILITY, "active": RULE_NOTIFY_ADMIN_ASSIGNMENT,
+                "activation": RULE_NOTIFY_ADMIN_ACTIVATION}
 
 
 def _group_policy(props, name: str) -> Settings:
@@ -56,7 +65,11 @@ def _group_policy(props, name: str) -> Settings:
         justification=get(act, "requireJustification"), approval=get(act, "requireApproval"),
         approvers=[get(a, "objectId") for a in elements(get(act, "approvalStage", "primaryApprovers"))],
         approvers_key="activationRules",
-        paths={"eligible_expiry_required": "eligibleAssignmentRules.expirationRequired",
+        alerts={key: get(props, "notificationRules", rule, "adminNotifications", "additionalRecipients")
+                for key, rule in _GROUP_ALERTS.items()},
+        paths={**{f"alert_{key}": f"notificationRules.{rule}.adminNotifications.additionalRecipients"
+                  for key, rule in _GROUP_ALERTS.items()},
+               "eligible_expiry_required": "eligibleAssignmentRules.expirationRequired",
                "eligible_max": "eligibleAssignmentRules.expireAfter",
                "active_expiry_required": "activeAssignmentRules.expirationRequired",
                "activation_max": "activationRules.maximumDuration",
@@ -75,9 +88,12 @@ def _rule_settings(props, label: str, approver_keys: tuple[str, ...]) -> Setting
         for key in ("eligible_expiry_required", "eligible_max", "active_expiry_required", "activation_max", "mfa",
                     "auth_context", "justification", "approval"):
             setattr(found, key, rules)
+        found.alerts = dict.fromkeys(ALERTS, rules)
         return found
     by_id = {get(r, "id"): r for r in elements(rules) if not is_unknown(r)}
+    found.alerts = {key: get(by_id.get(rule), "notificationRecipients") for key, rule in _RULE_ALERTS.items()}
     found.paths = {
+        **{f"alert_{key}": f"rules[{rule}].notificationRecipients" for key, rule in _RULE_ALERTS.items()},
         "eligible_expiry_required": f"rules[{RULE_ELIGIBLE_EXPIRATION}].isExpirationRequired",
         "eligible_max": f"rules[{RULE_ELIGIBLE_EXPIRATION}].maximumDuration",
         "active_expiry_required": f"rules[{RULE_ACTIVE_EXPIRATION}].isExpirationRequired",

@@ -10,11 +10,12 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, StackValidationPolicy
 
-from .catalog import (AU_SCOPABLE_ROLE_IDS, CRITICAL_ROLE_IDS, ENTRA_ROLE_NAMES, PRIVILEGED_ROLE_IDS)
+from .catalog import (AU_SCOPABLE_ROLE_IDS, CISA_HIGHLY_PRIVILEGED, CRITICAL_ROLE_IDS, ENTRA_ROLE_NAMES,
+                      PRIVILEGED_ROLE_IDS)
 from .common import (DYNAMIC, GROUP, PIM_PLAN, SCUBA, USER, Grant, break_glass_urns, config_schema,
-                     dependencies_of, duration_setting, get, id_setting, is_break_glass, is_unknown, meta,
-                     role_grants, setting)
-from .pim_settings import ENTRA_SETTINGS, GROUP_POLICY, Settings, longer_than, settings_of
+                     dependencies_of, duration_setting, elements, get, id_setting, is_break_glass, is_unknown,
+                     meta, role_grants, setting)
+from .pim_settings import ALERTS, ENTRA_SETTINGS, GROUP_POLICY, Settings, longer_than, settings_of
 
 GROUP_MEMBER = "azuread:index/groupMember:GroupMember"
 
@@ -139,8 +140,14 @@ def _requires_policy(stack: Stack, args, report) -> None:
 
 def _critical_settings(stack: Stack):
     """(settings resource or None, Settings or None, grant, self keys) for each critical grant that PIM governs."""
+    return _governing_settings(stack, stack.critical)
+
+
+def _governing_settings(stack: Stack, roles: frozenset[str]):
+    """(settings resource or None, Settings or None, grant, self keys) for each grant of `roles` that PIM governs:
+    a PIM group's member policy for an active grant, the role's entraRoleSettings for an eligible one."""
     for g in stack.grants:
-        if g.role not in stack.critical or stack.exempt(g):
+        if g.role not in roles or stack.exempt(g):
             continue
         if g.active:
             for policy in stack.policies_of(g):
@@ -209,6 +216,40 @@ def _critical_duration(stack: Stack, args, report) -> None:
                    "criticalMaxActivationDuration).", policy.urn)
 
 
+# --- alerts -------------------------------------------------------------------------------------------------
+
+def _alerts(stack: Stack, args, report) -> None:
+    seen = set()
+    for policy, s, g, _ in _governing_settings(stack, CISA_HIGHLY_PRIVILEGED | stack.critical):
+        role = role_name(g.role)
+        if policy is None:
+            if g.urn not in seen:
+                seen.add(g.urn)
+                report(f"{kind(g.resource)} makes a principal eligible for {role}, but the stack declares no "
+                       f"entraRoleSettings for {g.role}, so who is alerted when it is assigned or activated is "
+                       "whatever the tenant has. Fix: declare the role's settings (EntraRoleSettings) with "
+                       "notificationRecipients on Notification_Admin_Admin_Eligibility, "
+                       "Notification_Admin_Admin_Assignment and Notification_Admin_EndUser_Assignment.", g.urn)
+            continue
+        if policy.urn in seen:
+            continue
+        seen.add(policy.urn)
+        problems = []
+        for key, what in ALERTS.items():
+            recipients = s.alerts.get(key)
+            if is_unknown(recipients):
+                continue
+            if recipients is None:
+                problems.append(f"{s.paths['alert_' + key]} is not declared (the tenant's current alert on {what} "
+                                "applies, unchecked)")
+            elif not elements(recipients):
+                problems.append(f"{s.paths['alert_' + key]} is empty: {what} alerts only the default recipients")
+        if problems:
+            report(f"{s.label} governs {role}: " + "; ".join(problems) + ". Fix: name at least one additional "
+                   "recipient, a mailbox someone monitors, for each admin alert (the EntraRoleJit component does, "
+                   "from notificationRecipients in the stack file).", policy.urn)
+
+
 # --- AU scope -------------------------------------------------------------------------------------------------
 
 def _au_scopable_at_tenant(stack: Stack, args, report) -> None:
@@ -265,6 +306,18 @@ POLICIES = [
         **meta("high", "Set the maximum activation of the group's member policy (or the role's entraRoleSettings) to "
                "PT1H or the configured criticalMaxActivationDuration.", PIM_PLAN, "Global Administrator: activation "
                "one hour")),
+    StackValidationPolicy(
+        name="pim-role-alerts",
+        description="Assigning or activating a highly privileged Entra role (SCuBA's list and the critical roles) "
+                    "alerts at least one recipient beyond the defaults: eligible and active assignments (SCuBA 7.7) "
+                    "and activation (7.8 for GA, 7.9 for the others). Stricter than SCuBA: 7.9 is only recommended "
+                    "there, and an undeclared alert fails here but passes in ScubaGear.",
+        validate=_stack(_alerts), enforcement_level=EnforcementLevel.MANDATORY,
+        config_schema=config_schema("criticalRoleIds", "breakGlassObjectIds"),
+        **meta("medium", "Set notificationRules.{eligibleAssignments,activeAssignments,eligibleActivations}."
+               "adminNotifications.additionalRecipients on the group's member policy (entraRoleSettings: "
+               "notificationRecipients on Notification_Admin_Admin_Eligibility, Notification_Admin_Admin_Assignment "
+               "and Notification_Admin_EndUser_Assignment).", SCUBA, "MS.AAD.7.7v1, MS.AAD.7.8v1, MS.AAD.7.9v1")),
     StackValidationPolicy(
         name="entra-au-scopable-role-at-tenant",
         description="A role that can be scoped to an administrative unit is granted tenant-wide (advisory).",
