@@ -145,7 +145,24 @@ def _critical_settings(stack: Stack):
 
 def _governing_settings(stack: Stack, roles: frozenset[str]):
     """(settings resource or None, Settings or None, grant, self keys) for each grant of `roles` that PIM governs:
-    a PIM group's member policy for an active grant, the role's entraRoleSettings for an eligible one."""
+    a PIM group's member policy for an active grant, the role's entraRoleSettings for an eligible one. Each
+    settings resource comes once per role; a grant with no settings comes once."""
+    seen = set()
+    for found in _all_governing_settings(stack, roles):
+        policy, _, g, _ = found
+        key = (policy.urn, g.role) if policy is not None else g.urn
+        if key not in seen:
+            seen.add(key)
+            yield found
+
+
+def _no_settings(g: Grant, consequence: str, fix: str) -> str:
+    return (f"{kind(g.resource)} makes a principal eligible for {role_name(g.role)}, but the stack declares no "
+            f"entraRoleSettings for {g.role}, so {consequence}. Fix: declare the role's settings (EntraRoleSettings) "
+            f"with {fix}.")
+
+
+def _all_governing_settings(stack: Stack, roles: frozenset[str]):
     for g in stack.grants:
         if g.role not in roles or stack.exempt(g):
             continue
@@ -174,20 +191,12 @@ def _other_approver(stack: Stack, policy: Any, s: Settings, selves: set) -> bool
 
 
 def _critical_approval(stack: Stack, args, report) -> None:
-    seen = set()
     for policy, s, g, selves in _critical_settings(stack):
         role = role_name(g.role)
         if policy is None:
-            if g.urn not in seen:
-                seen.add(g.urn)
-                report(f"{kind(g.resource)} makes a principal eligible for {role}, but the stack declares no "
-                       f"entraRoleSettings for {g.role}, so activation may need no approval. Fix: declare the role's "
-                       "settings (EntraRoleSettings) with Approval_EndUser_Assignment isApprovalRequired true and an "
-                       "approver group.", g.urn)
+            report(_no_settings(g, "activation may need no approval",
+                                "Approval_EndUser_Assignment isApprovalRequired true and an approver group"), g.urn)
             continue
-        if (policy.urn, g.role) in seen:
-            continue
-        seen.add((policy.urn, g.role))
         if is_unknown(s.approval):
             continue
         if s.approval is not True:
@@ -203,11 +212,9 @@ def _critical_approval(stack: Stack, args, report) -> None:
 
 def _critical_duration(stack: Stack, args, report) -> None:
     maximum, shown = duration_setting(args, "criticalMaxActivationDuration"), setting(args, "criticalMaxActivationDuration")
-    seen = set()
     for policy, s, g, _ in _critical_settings(stack):
-        if policy is None or (policy.urn, g.role) in seen:
+        if policy is None:
             continue
-        seen.add((policy.urn, g.role))
         too_long = longer_than(s.activation_max, maximum)
         if too_long or s.activation_max is None:
             state = too_long or "is not declared"
@@ -219,21 +226,12 @@ def _critical_duration(stack: Stack, args, report) -> None:
 # --- alerts -------------------------------------------------------------------------------------------------
 
 def _alerts(stack: Stack, args, report) -> None:
-    seen = set()
     for policy, s, g, _ in _governing_settings(stack, CISA_HIGHLY_PRIVILEGED | stack.critical):
-        role = role_name(g.role)
         if policy is None:
-            if g.urn not in seen:
-                seen.add(g.urn)
-                report(f"{kind(g.resource)} makes a principal eligible for {role}, but the stack declares no "
-                       f"entraRoleSettings for {g.role}, so who is alerted when it is assigned or activated is "
-                       "whatever the tenant has. Fix: declare the role's settings (EntraRoleSettings) with "
-                       "notificationRecipients on Notification_Admin_Admin_Eligibility, "
-                       "Notification_Admin_Admin_Assignment and Notification_Admin_EndUser_Assignment.", g.urn)
+            report(_no_settings(g, "who is alerted when it is assigned or activated is whatever the tenant has",
+                                "notificationRecipients on Notification_Admin_Admin_Eligibility, "
+                                "Notification_Admin_Admin_Assignment and Notification_Admin_EndUser_Assignment"), g.urn)
             continue
-        if policy.urn in seen:
-            continue
-        seen.add(policy.urn)
         problems = []
         for key, what in ALERTS.items():
             recipients = s.alerts.get(key)
@@ -245,7 +243,7 @@ def _alerts(stack: Stack, args, report) -> None:
             elif not elements(recipients):
                 problems.append(f"{s.paths['alert_' + key]} is empty: {what} alerts only the default recipients")
         if problems:
-            report(f"{s.label} governs {role}: " + "; ".join(problems) + ". Fix: name at least one additional "
+            report(f"{s.label} governs {role_name(g.role)}: " + "; ".join(problems) + ". Fix: name at least one additional "
                    "recipient, a mailbox someone monitors, for each admin alert (the EntraRoleJit component does, "
                    "from notificationRecipients in the stack file).", policy.urn)
 
