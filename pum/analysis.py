@@ -136,21 +136,50 @@ class ResourceView:
 
     Reading a field of a protobuf message decodes it anew every time, and AnalyzeStack reads every
     field of every resource once per stack policy. Here the scalar fields are read once: the same
-    strings, the URNs as tuples (the servicer copies them into lists of its own). The message
-    fields (properties, options, provider) are the message's own submessages, and anything else
-    (HasField, or a field a later servicer reads) is answered by the message itself.
+    strings, the URNs as tuples (the servicer copies them into lists of its own). properties and
+    provider are the message's own submessages, options an OptionsView of its own; HasField('provider')
+    is answered once (a failed attribute lookup before __getattr__ cost more than the answer), and
+    anything else (a field a later servicer reads) is answered by the message itself.
     """
 
     __slots__ = ("message", "type", "urn", "name", "parent", "properties", "options", "provider", "dependencies",
-                 "propertyDependencies")
+                 "propertyDependencies", "_has_provider")
 
     def __init__(self, message: proto.AnalyzerResource) -> None:
         self.message = message
         self.type, self.urn, self.name, self.parent = message.type, message.urn, message.name, message.parent
-        self.properties, self.options, self.provider = message.properties, message.options, message.provider
+        self.properties, self.options, self.provider = message.properties, OptionsView(message.options), message.provider
         self.dependencies = tuple(message.dependencies)
         self.propertyDependencies = {key: _Urns(tuple(value.urns))
                                      for key, value in message.propertyDependencies.items()}
+        self._has_provider = message.HasField("provider")
+
+    def HasField(self, name: str) -> bool:  # noqa: N802 (protobuf's name)
+        """The servicer asks this of every resource for every stack policy: 'provider' is answered once."""
+        return self._has_provider if name == "provider" else self.message.HasField(name)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.message, name)
+
+
+class OptionsView:
+    """AnalyzerResourceOptions with the fields the servicer reads for every stack policy read once; the repeated
+    fields are the message's own containers, as the servicer would get them."""
+
+    __slots__ = ("message", "protect", "ignoreChanges", "deleteBeforeReplaceDefined", "deleteBeforeReplace",
+                 "aliases", "customTimeouts", "additionalSecretOutputs", "parent", "_has_custom_timeouts")
+
+    def __init__(self, message: proto.AnalyzerResourceOptions) -> None:
+        self.message = message
+        self.protect, self.ignoreChanges, self.aliases = message.protect, message.ignoreChanges, message.aliases
+        self.deleteBeforeReplaceDefined = message.deleteBeforeReplaceDefined
+        self.deleteBeforeReplace = message.deleteBeforeReplace
+        self.customTimeouts, self.additionalSecretOutputs = message.customTimeouts, message.additionalSecretOutputs
+        self.parent = message.parent
+        self._has_custom_timeouts = message.HasField("customTimeouts")
+
+    def HasField(self, name: str) -> bool:  # noqa: N802 (protobuf's name)
+        return self._has_custom_timeouts if name == "customTimeouts" else self.message.HasField(name)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.message, name)

@@ -286,6 +286,28 @@ def test_the_stack_request_views_give_the_servicer_what_the_messages_give(monkey
     assert answers[0] == answers[1] and len(answers[0].diagnostics) >= 2
 
 
+def test_the_options_view_gives_the_servicer_the_options_the_message_gives():
+    from pulumi.runtime.proto import analyzer_pb2 as proto
+
+    from pum import engine
+    from pum.analysis import ResourceView
+
+    servicer = engine._load_packs(None, [])[0].servicer
+    full = proto.AnalyzerResourceOptions(
+        protect=True, ignoreChanges=["tags"], deleteBeforeReplaceDefined=True, deleteBeforeReplace=True,
+        aliases=["urn:old"], additionalSecretOutputs=["password"], parent="urn:parent",
+        customTimeouts=proto.AnalyzerResourceOptions.CustomTimeouts(create=60, update=30, delete=10))
+    for options in (full, proto.AnalyzerResourceOptions()):
+        message = proto.AnalyzerResource(type="t", urn="urn:r", name="r", options=options)
+        view = ResourceView(message)
+        seen = [vars(servicer._get_resource_options(r)) for r in (message, view)]
+        seen = [{k: vars(v) if k == "custom_timeouts" else list(v) if k in ("ignore_changes", "aliases",
+                 "additional_secret_outputs") else v for k, v in options.items()} for options in seen]
+        assert seen[0] == seen[1]
+        assert view.HasField("provider") is False and view.options.HasField("customTimeouts") is options.HasField(
+            "customTimeouts")
+
+
 def test_the_example_stack_gets_the_same_verdicts_with_one_conversion_per_message(monkeypatch):
     import contextlib
 
