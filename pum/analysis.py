@@ -31,7 +31,7 @@ from pulumi.runtime.proto import analyzer_pb2 as proto
 from . import analyzer
 from .errors import PumError
 from .recorder import Registration
-from .wire import engine_value
+from .wire import RESOURCE_SIG, engine_value
 
 
 @dataclass
@@ -57,6 +57,18 @@ class PolicyError(PumError):
     exit_code = 2
 
 
+_REFERENCE = RESOURCE_SIG.encode()
+
+
+def _analyzer_properties(r: Registration):
+    """The inputs as the engine hands them to analyzers. They differ from what the program sent only where
+    they hold a resource reference (engine_value), so a registration whose serialised inputs never name the
+    reference signature is handed over as recorded, without decoding and encoding it again."""
+    if _REFERENCE not in r.properties.SerializeToString():
+        return r.properties
+    return analyzer.to_struct(engine_value(r.wire))
+
+
 class Requests:
     """Turns registrations, in registration order, into the AnalyzerResource the engine sends.
 
@@ -71,7 +83,7 @@ class Requests:
         return [resource for resource in map(self, registrations) if resource is not None]
 
     def __call__(self, r: Registration) -> proto.AnalyzerResource | None:
-        props = analyzer.to_struct(engine_value(r.wire))
+        props = _analyzer_properties(r)
         if r.type.startswith("pulumi:providers:"):
             self._providers[r.urn] = (r, props)
             return None

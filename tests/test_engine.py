@@ -15,6 +15,7 @@ from conftest import PLAIN_PROGRAM, SAMPLE_PACK, recorded_registrations
 from pum import analyzer
 from pum.engine import UNKNOWN, run_preview
 from pum.errors import ProgramError, UsageError
+from pum.wire import UNKNOWN_WIRE
 
 GA = "62e90394-69f5-4237-9190-012177145e10"
 
@@ -64,7 +65,7 @@ def test_policy_results_match_calling_the_policies_directly():
     assert isinstance(policy, ResourceValidationPolicy)
     direct = []
     for resource in report.resources:
-        props = {k: ("04da6b54-80e4-46f7-96ec-b56ff0331ba9" if v is UNKNOWN else v) for k, v in resource.inputs.items()}
+        props = {k: (UNKNOWN_WIRE if v is UNKNOWN else v) for k, v in resource.inputs.items()}
         args = ResourceValidationArgs(resource.type, unknown_checking_proxy(props), resource.urn, resource.name,
                                       PolicyResourceOptions(False, [], None, [], None, []), None,
                                       {"forbiddenRoles": [GA]})
@@ -344,3 +345,23 @@ def test_violations_come_in_the_same_order_whatever_order_resources_register_in(
     declared = [p.name for p in forwards.policies["privileged-access"]]
     positions = [(declared.index(policy), urn) for policy, urn, _ in order]
     assert positions == sorted(positions) and len({policy for policy, _, _ in order}) >= 2
+
+
+def test_analyzers_get_resource_references_as_ids_and_other_inputs_as_recorded(monkeypatch):
+    from google.protobuf import json_format
+
+    from pum import analyzer
+    from pum.analysis import Requests, _analyzer_properties
+    from pum.wire import engine_value
+
+    def program():
+        group = azuread.Group("pim", display_name="pim", security_enabled=True, description="x" * 40)
+        pulumi.CustomResource("test:index:Holder", "holder", {"ref": group, "name": "holder"})
+
+    captured, _ = recorded_registrations(monkeypatch, program)
+    by_name = {r.name: r for r in captured}
+    assert _analyzer_properties(by_name["pim"]) is by_name["pim"].properties  # nothing to translate
+    holder = json_format.MessageToDict(Requests()(by_name["holder"]).properties)
+    assert holder == {"ref": UNKNOWN_WIRE, "name": "holder"}  # the group's ID, unknown at preview
+    for registration in captured:
+        assert _analyzer_properties(registration) == analyzer.to_struct(engine_value(registration.wire))
