@@ -69,6 +69,16 @@ def _analyzer_properties(r: Registration):
     return analyzer.to_struct(engine_value(r.wire))
 
 
+def _options(r: Registration) -> proto.AnalyzerResourceOptions:
+    """The resource options as the engine marshals them for analyzers (custom timeouts always present)."""
+    create, update, delete = r.custom_timeouts
+    return proto.AnalyzerResourceOptions(
+        protect=r.protect, ignoreChanges=r.ignore_changes, deleteBeforeReplace=bool(r.delete_before_replace),
+        deleteBeforeReplaceDefined=r.delete_before_replace is not None,
+        additionalSecretOutputs=r.additional_secret_outputs, parent=r.parent or "",
+        customTimeouts=proto.AnalyzerResourceOptions.CustomTimeouts(create=create, update=update, delete=delete))
+
+
 class Requests:
     """Turns registrations, in registration order, into the AnalyzerResource the engine sends.
 
@@ -90,7 +100,7 @@ class Requests:
         provider = self._providers.get(r.provider.rsplit("::", 1)[0]) if r.provider else None
         return proto.AnalyzerResource(
             type=r.type, properties=props, urn=r.urn, name=r.name,
-            options=proto.AnalyzerResourceOptions(protect=r.protect, parent=r.parent or ""),
+            options=_options(r),
             provider=None if provider is None else proto.AnalyzerProviderResource(
                 type=provider[0].type, urn=provider[0].urn, name=provider[0].name, properties=provider[1]),
             parent=r.parent or "", dependencies=r.dependencies,

@@ -1,8 +1,9 @@
 """A MockMonitor that records every registration the way the engine receives it."""
 from __future__ import annotations
 
+import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Callable
 
@@ -25,11 +26,32 @@ class Registration:
     dependencies: list[str]
     property_dependencies: dict[str, list[str]]
     source: tuple[str, int] | None = None
+    ignore_changes: list[str] = field(default_factory=list)
+    delete_before_replace: bool | None = None  # None: not set by the program
+    additional_secret_outputs: list[str] = field(default_factory=list)
+    custom_timeouts: tuple[float, float, float] = (0.0, 0.0, 0.0)  # create, update, delete, in seconds
 
     @cached_property
     def wire(self) -> dict:
         """The inputs as plain data (wire encoding), decoded once for the analysis and the report."""
         return json_format.MessageToDict(self.properties)
+
+
+_GO_DURATION = re.compile(r"(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)")
+_GO_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+def timeout_seconds(text: str) -> float:
+    """A custom timeout as the engine reads it (Go's time.ParseDuration, in seconds); '' is no timeout."""
+    if text == "":
+        return 0.0
+    sign, body = (-1.0, text[1:]) if text[:1] == "-" else (1.0, text[1:] if text[:1] == "+" else text)
+    parts = _GO_DURATION.findall(body)
+    if body == "0":
+        return 0.0
+    if not parts or "".join(number + unit for number, unit in parts) != body:
+        raise ValueError(f"unable to parse customTimeout Value {text}")  # the engine's own words
+    return sign * sum(float(number) * _GO_UNITS[unit] for number, unit in parts)
 
 
 class RecordingMonitor(MockMonitor):
@@ -44,6 +66,11 @@ class RecordingMonitor(MockMonitor):
         self._lock = threading.Lock()  # RegisterResource runs on the SDK's executor threads
 
     def RegisterResource(self, request):
+        timeouts = request.customTimeouts
+        try:  # a bad value fails the registration, as in the engine
+            custom_timeouts = tuple(map(timeout_seconds, (timeouts.create, timeouts.update, timeouts.delete)))
+        except ValueError as exc:
+            raise ValueError(f"resource '{request.name}' ({request.type}): {exc}") from None
         response = super().RegisterResource(request)
         urn = response.urn
         with self._lock:
@@ -67,6 +94,11 @@ class RecordingMonitor(MockMonitor):
                 dependencies=list(request.dependencies),
                 property_dependencies={k: list(v.urns) for k, v in request.propertyDependencies.items()},
                 source=source,
+                ignore_changes=list(request.ignoreChanges),
+                delete_before_replace=(request.deleteBeforeReplace
+                                       if request.deleteBeforeReplaceDefined or request.deleteBeforeReplace else None),
+                additional_secret_outputs=list(request.additionalSecretOutputs),
+                custom_timeouts=custom_timeouts,
         )
         with self._lock:
             self.registrations.append(registration)

@@ -365,3 +365,46 @@ def test_analyzers_get_resource_references_as_ids_and_other_inputs_as_recorded(m
     assert holder == {"ref": UNKNOWN_WIRE, "name": "holder"}  # the group's ID, unknown at preview
     for registration in captured:
         assert _analyzer_properties(registration) == analyzer.to_struct(engine_value(registration.wire))
+
+
+def test_analyzers_get_the_resource_options_the_engine_gives_them(monkeypatch):
+    from pum import engine
+    from pum.analysis import Requests
+
+    def program():
+        azuread.Group("plain", display_name="plain", security_enabled=True)
+        azuread.Group("tuned", display_name="tuned", security_enabled=True, opts=pulumi.ResourceOptions(
+            protect=True, ignore_changes=["display_name"], delete_before_replace=False,
+            additional_secret_outputs=["description"],
+            custom_timeouts=pulumi.CustomTimeouts(create="1h30m", update="90s", delete="1.5m")))
+
+    captured, _ = recorded_registrations(monkeypatch, program)
+    servicer = engine._load_packs(None, [])[0].servicer
+    options = {r.name: vars(servicer._get_resource_options(Requests()(r))) for r in captured if r.custom}
+    tuned = options["tuned"]
+    assert (tuned["protect"], list(tuned["ignore_changes"]), tuned["delete_before_replace"],
+            list(tuned["additional_secret_outputs"])) == (True, ["displayName"], False, ["description"])
+    assert vars(tuned["custom_timeouts"]) == {"create_seconds": 5400.0, "update_seconds": 90.0, "delete_seconds": 90.0}
+    plain = options["plain"]
+    assert (plain["protect"], list(plain["ignore_changes"]), plain["delete_before_replace"]) == (False, [], None)
+    assert vars(plain["custom_timeouts"]) == {"create_seconds": 0.0, "update_seconds": 0.0, "delete_seconds": 0.0}
+
+
+@pytest.mark.parametrize("text, seconds", [("", 0.0), ("0", 0.0), ("5m", 300.0), ("1h30m", 5400.0),
+                                           ("1.5h", 5400.0), ("300ms", 0.3), ("2h45m30.5s", 9930.5),
+                                           ("-1m", -60.0), (".5s", 0.5), ("1.s", 1.0)])
+def test_custom_timeouts_are_read_as_go_durations(text, seconds):
+    from pum.recorder import timeout_seconds
+
+    assert timeout_seconds(text) == pytest.approx(seconds)
+
+
+def test_a_custom_timeout_the_engine_cannot_parse_fails_the_program_naming_it():
+    def program():
+        azuread.Group("slow", display_name="slow", security_enabled=True,
+                      opts=pulumi.ResourceOptions(custom_timeouts=pulumi.CustomTimeouts(create="5 minutes")))
+
+    with pytest.raises(ProgramError) as failed:
+        run_preview(program, policy_packs=[])
+    assert failed.value.exit_code == 3
+    assert "resource 'slow' (azuread:index/group:Group): unable to parse customTimeout Value 5 minutes" in str(failed.value)
