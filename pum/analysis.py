@@ -119,17 +119,16 @@ class Evaluator:
         self.packs = packs
         self.violations: list[Violation] = []
         self.resource_violations = 0
-        self._stack: list[proto.AnalyzerResource] = []
+        self._stack: list[ResourceView] = []
 
     def resource(self, resource: proto.AnalyzerResource, analyze: bool = True) -> None:
+        """Analyze gets the resource's view: the fields of an AnalyzeRequest (type, properties, urn, name, options,
+        provider), decoded once for every policy, and the same properties message AnalyzeStack converts later."""
+        view = ResourceView(resource)
         if analyze:
-            request = proto.AnalyzeRequest(type=resource.type, properties=resource.properties, urn=resource.urn,
-                                           name=resource.name, options=resource.options)
-            if resource.HasField("provider"):
-                request.provider.CopyFrom(resource.provider)
             for pack in self.packs:
-                self._call(pack, "Analyze", request, request.urn)
-        self._stack.append(resource)
+                self._call(pack, "Analyze", view, view.urn)
+        self._stack.append(view)
 
     def stack(self, turns: Iterable[analyzer.LoadedPack] | None = None) -> None:
         """AnalyzeStack once for each pack `turns` yields (by default every pack once): pum.worker yields a pack
@@ -154,14 +153,17 @@ class Evaluator:
 
 
 class ResourceView:
-    """An AnalyzerResource whose fields AnalyzeStack reads for every stack policy, each decoded once.
+    """An AnalyzerResource whose fields the servicer reads for every policy, each decoded once.
 
-    Reading a field of a protobuf message decodes it anew every time, and AnalyzeStack reads every
-    field of every resource once per stack policy. Here the scalar fields are read once: the same
-    strings, the URNs as tuples (the servicer copies them into lists of its own). properties and
-    provider are the message's own submessages, options an OptionsView of its own; HasField('provider')
-    is answered once (a failed attribute lookup before __getattr__ cost more than the answer), and
-    anything else (a field a later servicer reads) is answered by the message itself.
+    Reading a field of a protobuf message decodes it anew every time, and the servicer reads every
+    field of a resource once per resource policy (Analyze, to which the view stands for the
+    AnalyzeRequest: it has the same fields) and once per stack policy (AnalyzeStack). One view serves
+    both, so the properties message converted for Analyze is the one AnalyzeStack finds converted.
+    The scalar fields are read once: the same strings, the URNs as tuples (the servicer copies them
+    into lists of its own). properties and provider are the message's own submessages, options an
+    OptionsView of its own; HasField('provider') is answered once (a failed attribute lookup before
+    __getattr__ cost more than the answer), and anything else (a field a later servicer reads) is
+    answered by the message itself.
     """
 
     __slots__ = ("message", "type", "urn", "name", "parent", "properties", "options", "provider", "dependencies",
@@ -170,7 +172,8 @@ class ResourceView:
     def __init__(self, message: proto.AnalyzerResource) -> None:
         self.message = message
         self.type, self.urn, self.name, self.parent = message.type, message.urn, message.name, message.parent
-        self.properties, self.options, self.provider = message.properties, OptionsView(message.options), message.provider
+        self.properties, self.provider = message.properties, message.provider
+        self.options = OptionsView(message.options)
         self.dependencies = tuple(message.dependencies)
         self.propertyDependencies = {key: _Urns(tuple(value.urns))
                                      for key, value in message.propertyDependencies.items()}
@@ -215,14 +218,13 @@ class _Urns:
 
 
 class StackRequest:
-    """The AnalyzeStackRequest for `resources`, its resources as ResourceViews; other fields are the message's."""
+    """The AnalyzeStackRequest for `resources` (ResourceViews); other fields are the message's."""
 
-    def __init__(self, resources: list[proto.AnalyzerResource]) -> None:
-        self._messages = resources
-        self.resources = [ResourceView(resource) for resource in resources]
+    def __init__(self, resources: list[ResourceView]) -> None:
+        self.resources = resources
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(proto.AnalyzeStackRequest(resources=self._messages), name)
+        return getattr(proto.AnalyzeStackRequest(resources=[view.message for view in self.resources]), name)
 
 
 class _Once:

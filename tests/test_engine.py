@@ -261,11 +261,11 @@ def test_a_dict_deserialised_once_still_gives_each_policy_containers_of_its_own(
     assert policy_module.deserialize_properties.__module__ == "pulumi_policy.deserialize"  # restored
 
 
-def test_the_stack_request_views_give_the_servicer_what_the_messages_give(monkeypatch):
+def test_the_views_give_the_servicer_what_the_messages_give(monkeypatch):
     from pulumi.runtime.proto import analyzer_pb2 as proto
 
     from pum import engine
-    from pum.analysis import Requests, StackRequest, each_message_converted_once
+    from pum.analysis import Requests, ResourceView, StackRequest, each_message_converted_once
 
     def program():
         group = azuread.Group("pim", display_name="pim", security_enabled=True, assignable_to_role=True)
@@ -273,10 +273,13 @@ def test_the_stack_request_views_give_the_servicer_what_the_messages_give(monkey
                                         principal_object_id=group.object_id)
         azuread.GroupMember("static", group_object_id=group.object_id,
                             member_object_id="11111111-1111-4111-8111-111111111111")
+        azuread.DirectoryRoleEligibilityScheduleRequest(  # permanent: resource policies reject it
+            "permanent", role_definition_id="62e90394-69f5-4237-9190-012177145e10", principal_id=group.object_id,
+            directory_scope_id="/", justification="jit")
 
     captured, _ = recorded_registrations(monkeypatch, program)
     messages = Requests().all(captured)
-    views = StackRequest(messages)
+    views = StackRequest([ResourceView(message) for message in messages])
     assert [v.urn for v in views.resources] == [m.urn for m in messages]
     assert [v.HasField("provider") for v in views.resources] == [m.HasField("provider") for m in messages]
     assert views.resources[1].SerializeToString() == messages[1].SerializeToString()  # answered by the message
@@ -285,6 +288,15 @@ def test_the_stack_request_views_give_the_servicer_what_the_messages_give(monkey
         answers = [pack.servicer.AnalyzeStack(request, None) for request in
                    (proto.AnalyzeStackRequest(resources=messages), views)]
     assert answers[0] == answers[1] and len(answers[0].diagnostics) >= 2
+    with each_message_converted_once():  # Analyze too: the view stands for the AnalyzeRequest the engine sends
+        for message, view in zip(messages, views.resources):
+            request = proto.AnalyzeRequest(type=message.type, properties=message.properties, urn=message.urn,
+                                           name=message.name, options=message.options)
+            if message.HasField("provider"):
+                request.provider.CopyFrom(message.provider)
+            answers = [pack.servicer.Analyze(r, None) for r in (request, view)]
+            assert answers[0] == answers[1]
+            assert bool(answers[0].diagnostics) is (message.name == "permanent")
 
 
 def test_the_options_view_gives_the_servicer_the_options_the_message_gives():
