@@ -180,7 +180,7 @@ class ResourceView:
         self._has_provider = message.HasField("provider")
 
     def HasField(self, name: str) -> bool:  # noqa: N802 (protobuf's name)
-        """The servicer asks this of every resource for every stack policy: 'provider' is answered once."""
+        """The servicer asks this of every resource for every policy: 'provider' is answered once."""
         return self._has_provider if name == "provider" else self.message.HasField(name)
 
     def __getattr__(self, name: str) -> Any:
@@ -188,8 +188,8 @@ class ResourceView:
 
 
 class OptionsView:
-    """AnalyzerResourceOptions with the fields the servicer reads for every stack policy read once; the repeated
-    fields are the message's own containers, as the servicer would get them."""
+    """AnalyzerResourceOptions with the fields the servicer reads for every policy read once; the repeated fields
+    are the message's own containers, as the servicer would get them."""
 
     __slots__ = ("message", "protect", "ignoreChanges", "deleteBeforeReplaceDefined", "deleteBeforeReplace",
                  "aliases", "customTimeouts", "additionalSecretOutputs", "parent", "_has_custom_timeouts")

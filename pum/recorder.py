@@ -46,9 +46,9 @@ def timeout_seconds(text: str) -> float:
     if text == "":
         return 0.0
     sign, body = (-1.0, text[1:]) if text[:1] == "-" else (1.0, text[1:] if text[:1] == "+" else text)
-    parts = _GO_DURATION.findall(body)
     if body == "0":
         return 0.0
+    parts = _GO_DURATION.findall(body)
     if not parts or "".join(number + unit for number, unit in parts) != body:
         raise ValueError(f"unable to parse customTimeout Value {text}")  # the engine's own words
     return sign * sum(float(number) * _GO_UNITS[unit] for number, unit in parts)
