@@ -7,6 +7,8 @@ import os
 import pulumi
 import pulumi_azuread as azuread
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pulumi_policy import ResourceValidationArgs
 from pulumi_policy.proxy import unknown_checking_proxy
 from pulumi_policy.policy import PolicyResourceOptions, ResourceValidationPolicy
@@ -420,3 +422,20 @@ def test_a_custom_timeout_the_engine_cannot_parse_fails_the_program_naming_it():
         run_preview(program, policy_packs=[])
     assert failed.value.exit_code == 3
     assert "resource 'slow' (azuread:index/group:Group): unable to parse customTimeout Value 5 minutes" in str(failed.value)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="0123456789.+-hmsuµnx ", max_size=12)
+       | st.lists(st.tuples(st.integers(0, 999), st.sampled_from(["h", "m", "s", "ms", "us", "µs", "ns"])),
+                  min_size=1, max_size=4).map(lambda parts: "".join(f"{n}{u}" for n, u in parts)))
+def test_any_custom_timeout_text_is_read_or_refused_in_the_engines_words(text):
+    from pum.recorder import timeout_seconds
+
+    try:
+        seconds = timeout_seconds(text)
+    except ValueError as exc:
+        assert str(exc) == f"unable to parse customTimeout Value {text}"
+    else:
+        assert isinstance(seconds, float)
+        if text and text[0].isdigit() and all(c.isdigit() or c in "hmsuµn" for c in text):
+            assert seconds >= 0
