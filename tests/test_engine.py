@@ -421,7 +421,8 @@ def test_a_custom_timeout_the_engine_cannot_parse_fails_the_program_naming_it():
     with pytest.raises(ProgramError) as failed:
         run_preview(program, policy_packs=[])
     assert failed.value.exit_code == 3
-    assert "resource 'slow' (azuread:index/group:Group): unable to parse customTimeout Value 5 minutes" in str(failed.value)
+    assert ("resource 'slow' (azuread:index/group:Group): unable to parse customTimeout Value 5 minutes"
+            in str(failed.value))
 
 
 @settings(max_examples=300, deadline=None)

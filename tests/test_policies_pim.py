@@ -392,12 +392,14 @@ def test_azure_role_settings_are_judged_like_entra_role_settings_with_unknown_sc
                        AuthenticationContext_EndUser_Assignment={
                            "rule_type": "RoleManagementPolicyAuthenticationContextRule", "is_enabled": True,
                            "claim_value": "c1", "target": _target("EndUser", "Assignment")})
-        azure_settings("azure-permanent", scope, approver, Expiration_Admin_Eligibility={"is_expiration_required": False})
+        azure_settings("azure-permanent", scope, approver,
+                       Expiration_Admin_Eligibility={"is_expiration_required": False})
         azure_settings("azure-year", scope, approver, Expiration_Admin_Eligibility={"maximum_duration": "P365D"})
         azure_settings("azure-standing", scope, approver, Expiration_Admin_Assignment=None)
         azure_settings("azure-no-mfa", scope, approver,
                        Enablement_EndUser_Assignment={"enabled_rules": ["Justification"]})
-        azure_settings("azure-twelve-hours", scope, approver, Expiration_EndUser_Assignment={"maximum_duration": "PT12H"})
+        azure_settings("azure-twelve-hours", scope, approver,
+                       Expiration_EndUser_Assignment={"maximum_duration": "PT12H"})
     found = preview(program)
     assert names(found, "pim-settings-assignments-expire") == ["azure-permanent", "azure-standing", "azure-year"]
     assert names(found, "pim-settings-activation-controls") == ["azure-no-mfa"]

@@ -226,12 +226,14 @@ POLICIES = [
         **meta("high", "Set activationRules.requiredConditionalAccessAuthenticationContext (or "
                "requireMultifactorAuthentication true) and requireJustification true; for entraRoleSettings and Azure "
                "RoleManagementPolicy enable AuthenticationContext_EndUser_Assignment or MultiFactorAuthentication and "
-               "Justification in Enablement_EndUser_Assignment.", PIM_PLAN, "Require MFA / authentication context on activation")),
+               "Justification in Enablement_EndUser_Assignment.", PIM_PLAN,
+               "Require MFA / authentication context on activation")),
     ResourceValidationPolicy(
         name="pim-settings-activation-duration",
         description="PIM activation lasts at most the configured maximum (default 8 hours).",
         validate=_activation_duration, enforcement_level=EnforcementLevel.MANDATORY,
         config_schema=config_schema("maxActivationDuration"),
         **meta("medium", "Set activationRules.maximumDuration (entraRoleSettings and Azure RoleManagementPolicy: "
-               "Expiration_EndUser_Assignment.maximumDuration) to maxActivationDuration or less.", PIM_PLAN, "Activation maximum duration")),
+               "Expiration_EndUser_Assignment.maximumDuration) to maxActivationDuration or less.", PIM_PLAN,
+               "Activation maximum duration")),
 ]

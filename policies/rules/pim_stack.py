@@ -243,9 +243,9 @@ def _alerts(stack: Stack, args, report) -> None:
             elif not elements(recipients):
                 problems.append(f"{s.paths['alert_' + key]} is empty: {what} alerts only the default recipients")
         if problems:
-            report(f"{s.label} governs {role_name(g.role)}: " + "; ".join(problems) + ". Fix: name at least one additional "
-                   "recipient, a mailbox someone monitors, for each admin alert (the EntraRoleJit component does, "
-                   "from notificationRecipients in the stack file).", policy.urn)
+            report(f"{s.label} governs {role_name(g.role)}: " + "; ".join(problems) + ". Fix: name at least one "
+                   "additional recipient, a mailbox someone monitors, for each admin alert (the EntraRoleJit "
+                   "component does, from notificationRecipients in the stack file).", policy.urn)
 
 
 # --- AU scope -------------------------------------------------------------------------------------------------
