@@ -58,15 +58,20 @@ class PolicyError(PumError):
 
 
 _REFERENCE = RESOURCE_SIG.encode()
+_INTERNAL = "__"  # the engine's IsInternalPropertyKey: a top-level key such as a dynamic resource's __provider
 
 
 def _analyzer_properties(r: Registration):
-    """The inputs as the engine hands them to analyzers. They differ from what the program sent only where
-    they hold a resource reference (engine_value), so a registration whose serialised inputs never name the
-    reference signature is handed over as recorded, without decoding and encoding it again."""
-    if _REFERENCE not in r.properties.SerializeToString():
+    """The inputs as the engine hands them to analyzers (MarshalProperties with SkipInternalKeys): resource
+    references marshalled as their ID (engine_value), and top-level internal keys left out. Only then do they
+    differ from what the program sent, so a registration whose serialised inputs name neither the reference
+    signature nor '__' is handed over as recorded, without decoding and encoding it again."""
+    serialised = r.properties.SerializeToString()
+    if _REFERENCE not in serialised and (_INTERNAL.encode() not in serialised
+                                         or not any(key.startswith(_INTERNAL) for key in r.properties.fields)):
         return r.properties
-    return analyzer.to_struct(engine_value(r.wire))
+    return analyzer.to_struct({key: engine_value(value) for key, value in r.wire.items()
+                               if not key.startswith(_INTERNAL)})
 
 
 def _options(r: Registration) -> proto.AnalyzerResourceOptions:
@@ -83,7 +88,8 @@ class Requests:
     """Turns registrations, in registration order, into the AnalyzerResource the engine sends.
 
     Providers are not analysed, as in the engine; they are remembered so that later resources
-    carry their provider. Returns None for a provider.
+    carry their provider. Returns None for a provider. As in the engine's AnalyzeStack request, a
+    property without dependencies has no propertyDependencies entry (the SDK sends an empty one).
     """
 
     def __init__(self) -> None:
@@ -105,7 +111,7 @@ class Requests:
                 type=provider[0].type, urn=provider[0].urn, name=provider[0].name, properties=provider[1]),
             parent=r.parent or "", dependencies=r.dependencies,
             propertyDependencies={k: proto.AnalyzerPropertyDependencies(urns=v)
-                                  for k, v in r.property_dependencies.items()})
+                                  for k, v in r.property_dependencies.items() if v})
 
 
 class Evaluator:

@@ -13,7 +13,7 @@ from pulumi_policy import ResourceValidationArgs
 from pulumi_policy.proxy import unknown_checking_proxy
 from pulumi_policy.policy import PolicyResourceOptions, ResourceValidationPolicy
 
-from conftest import PLAIN_PROGRAM, SAMPLE_PACK, recorded_registrations
+from conftest import FIXTURES, PLAIN_PROGRAM, SAMPLE_PACK, recorded_registrations
 from pum import analyzer
 from pum.engine import UNKNOWN, run_preview
 from pum.errors import ProgramError, UsageError
@@ -440,3 +440,40 @@ def test_any_custom_timeout_text_is_read_or_refused_in_the_engines_words(text):
         assert isinstance(seconds, float)
         if text and text[0].isdigit() and all(c.isdigit() or c in "hmsuµn" for c in text):
             assert seconds >= 0
+
+
+class _EchoProvider(pulumi.dynamic.ResourceProvider):
+    def create(self, props):
+        return pulumi.dynamic.CreateResult("echo", props)
+
+
+class _Echo(pulumi.dynamic.Resource):
+    def __init__(self, name, props):
+        super().__init__(_EchoProvider(), name, props)
+
+
+def _inspected(report, policy):
+    return {report.resource(v.urn).name: json.loads(v.message.split("\n", 1)[1]) for v in report.by_policy(policy)}
+
+
+@pytest.mark.parametrize("threshold", [10**9, 0], ids=["in-process", "worker"])
+def test_analyzers_get_what_the_engine_marshals_for_them(monkeypatch, threshold):
+    """The engine's analyzer plugin marshals properties with SkipInternalKeys (a dynamic resource's __provider
+    never reaches a policy; nested '__' keys do) and leaves properties without dependencies out of AnalyzeStack's
+    propertyDependencies, where the SDK registers every input with its (maybe empty) list."""
+    from pum import worker
+
+    def program():
+        group = azuread.Group("pim", display_name="pim", security_enabled=True)
+        _Echo("echo", {
+            "groupId": group.object_id, "note": "plain", "nested": {"__kept": "nested internal keys reach policies"}})
+
+    monkeypatch.setattr(worker, "THRESHOLD", threshold)
+    registrations, report = recorded_registrations(monkeypatch, program,
+                                                   policy_packs=[os.path.join(FIXTURES, "packs", "inspecting")])
+    echo = next(r for r in registrations if r.name == "echo")
+    assert "__provider" in echo.properties.fields and set(echo.property_dependencies["note"]) == set()
+    assert _inspected(report, "input-keys")["echo"] == ["groupId", "nested", "note"]
+    seen = _inspected(report, "stack-view")
+    assert seen["echo"] == {"props": ["groupId", "nested", "note"], "property_dependencies": {"groupId": ["pim"]}}
+    assert seen["pim"] == {"props": ["displayName", "securityEnabled"], "property_dependencies": {}}
