@@ -38,13 +38,16 @@ class ProgramRun:
 
 
 class _Capture(logging.Handler):
+    """Keeps what the program logs at info and above (the report's diagnostics). The SDK also sends about four
+    debug messages per resource, which the CLI shows only with -v: the logger is set to INFO, so they are
+    dropped before a record is made for each (about 5 µs apiece)."""
+
     def __init__(self, sink: list[tuple[str, str]]):
-        super().__init__(logging.DEBUG)
+        super().__init__(logging.INFO)
         self.sink = sink
 
     def emit(self, record: logging.LogRecord) -> None:
-        if record.levelno >= logging.INFO:
-            self.sink.append((record.levelname.lower(), record.getMessage()))
+        self.sink.append((record.levelname.lower(), record.getMessage()))
 
 
 def _program_error(exc: BaseException, program_dir: str | None) -> Exception:
@@ -124,7 +127,7 @@ def _run(program, project, stack, config, secret_keys, program_dir, on_register)
     diagnostics: list[tuple[str, str]] = []
     logger = logging.getLogger(f"pum.program.{id(monitor)}")
     logger.propagate = False
-    logger.setLevel(logging.DEBUG)
+    logger.setLevel(logging.INFO)
     handler = _Capture(diagnostics)
     logger.addHandler(handler)
     settings = MockSettings(

@@ -477,3 +477,15 @@ def test_analyzers_get_what_the_engine_marshals_for_them(monkeypatch, threshold)
     seen = _inspected(report, "stack-view")
     assert seen["echo"] == {"props": ["groupId", "nested", "note"], "property_dependencies": {"groupId": ["pim"]}}
     assert seen["pim"] == {"props": ["displayName", "securityEnabled"], "property_dependencies": {}}
+
+
+def test_the_report_keeps_what_the_program_logs_at_info_and_above():
+    def program():
+        azuread.Group("logged", display_name="logged", security_enabled=True)
+        pulumi.log.debug("a debug line")
+        pulumi.log.info("an info line")
+        pulumi.log.warn("a warning line")
+        pulumi.log.error("an error line")
+
+    report = run_preview(program, policy_packs=[])
+    assert report.diagnostics == [("info", "an info line"), ("warning", "a warning line"), ("error", "an error line")]
