@@ -1,6 +1,6 @@
 """Feeds recorded registrations to the policy packs, as the engine feeds its analyzer plugins.
 
-The engine calls `Analyze` for each resource (providers excepted) and `AnalyzeStack` once with
+The engine calls `Analyze` for each resource (providers too) and `AnalyzeStack` once with
 every resource, its parent, dependencies and property dependencies; so do `analyze` and the
 `Evaluator` it drives, through each pack's own servicer: after the program has run, or, for large
 plans, in a worker process as the program registers each resource (pum.worker).
@@ -87,22 +87,22 @@ def _options(r: Registration) -> proto.AnalyzerResourceOptions:
 class Requests:
     """Turns registrations, in registration order, into the AnalyzerResource the engine sends.
 
-    Providers are not analysed, as in the engine; they are remembered so that later resources
-    carry their provider. Returns None for a provider. As in the engine's AnalyzeStack request, a
-    property without dependencies has no propertyDependencies entry (the SDK sends an empty one).
+    A provider the program registers is analysed like any resource, as in the engine (its step
+    generator analyses every registration, and AnalyzeStack gets every resource), and remembered so
+    that later resources carry it. As in the engine's AnalyzeStack request, a property without
+    dependencies has no propertyDependencies entry (the SDK sends an empty one).
     """
 
     def __init__(self) -> None:
         self._providers: dict[str, tuple[Registration, Any]] = {}
 
     def all(self, registrations: list[Registration]) -> list[proto.AnalyzerResource]:
-        return [resource for resource in map(self, registrations) if resource is not None]
+        return list(map(self, registrations))
 
-    def __call__(self, r: Registration) -> proto.AnalyzerResource | None:
+    def __call__(self, r: Registration) -> proto.AnalyzerResource:
         props = _analyzer_properties(r)
         if r.type.startswith("pulumi:providers:"):
             self._providers[r.urn] = (r, props)
-            return None
         provider = self._providers.get(r.provider.rsplit("::", 1)[0]) if r.provider else None
         return proto.AnalyzerResource(
             type=r.type, properties=props, urn=r.urn, name=r.name,

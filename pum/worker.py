@@ -371,7 +371,7 @@ def _serve(incoming: BinaryIO, outgoing: BinaryIO, frames: _Frames, tickets: int
         packs.append(pack)
     evaluator = Evaluator(packs)
     requests = Requests()
-    resources = filter(None, map(requests, _registered(frames, incoming)))  # providers are not analysed
+    resources = map(requests, _registered(frames, incoming))
     turns = _Turns(packs, tickets, from_last=False)
     error = evaluate(evaluator, resources, stack_turns=turns)
     if error is not None:

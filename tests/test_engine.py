@@ -489,3 +489,20 @@ def test_the_report_keeps_what_the_program_logs_at_info_and_above():
 
     report = run_preview(program, policy_packs=[])
     assert report.diagnostics == [("info", "an info line"), ("warning", "a warning line"), ("error", "an error line")]
+
+
+@pytest.mark.parametrize("threshold", [10**9, 0], ids=["in-process", "worker"])
+def test_a_provider_the_program_registers_is_analysed_like_any_resource(monkeypatch, threshold):
+    """The engine's step generator analyses every registration, providers included (its lifecycle tests see
+    Analyze called for the default provider), and AnalyzeStack gets every resource."""
+    from pum import worker
+
+    def program():
+        explicit = azuread.Provider("explicit", tenant_id="00000000-0000-4000-8000-0000000000a1")
+        azuread.Group("governed", display_name="governed", security_enabled=True,
+                      opts=pulumi.ResourceOptions(provider=explicit))
+
+    monkeypatch.setattr(worker, "THRESHOLD", threshold)
+    report = run_preview(program, policy_packs=[os.path.join(FIXTURES, "packs", "inspecting")])
+    assert "tenantId" in _inspected(report, "input-keys")["explicit"]
+    assert {"explicit", "governed"} <= set(_inspected(report, "stack-view"))
