@@ -153,7 +153,7 @@ def _report_resources(run: ProgramRun) -> list[Resource]:
         Resource(urn=r.urn, type=r.type, name=r.name, parent=r.parent, custom=r.custom, protect=r.protect,
                  inputs=_report_inputs(r.wire), dependencies=r.dependencies,
                  property_dependencies=r.property_dependencies, source=r.source)
-        for r in run.monitor.registrations
+        for r in run.monitor.registrations if not r.default_provider  # the engine's, not the program's
     ]
 
 

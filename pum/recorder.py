@@ -5,10 +5,13 @@ import re
 import threading
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Callable
+from typing import Callable, Iterable, Mapping
 
 from google.protobuf import json_format, struct_pb2
 from pulumi.runtime.mocks import MockMonitor
+
+from . import default_providers
+from .wire import UNKNOWN_WIRE
 
 
 @dataclass
@@ -30,6 +33,7 @@ class Registration:
     delete_before_replace: bool | None = None  # None: not set by the program
     additional_secret_outputs: list[str] = field(default_factory=list)
     custom_timeouts: tuple[float, float, float] = (0.0, 0.0, 0.0)  # create, update, delete, in seconds
+    default_provider: bool = False  # registered for the program as the engine does, not by it (pum.default_providers)
 
     @cached_property
     def wire(self) -> dict:
@@ -55,15 +59,52 @@ def timeout_seconds(text: str) -> float:
 
 
 class RecordingMonitor(MockMonitor):
-    """Records registrations in order and flags duplicate URNs, which the real engine rejects."""
+    """Records registrations in order and flags duplicate URNs, which the real engine rejects.
 
-    def __init__(self, mocks, on_register: Callable[[Registration], None] | None = None) -> None:
+    A custom resource or invoke that names no provider gets its package's default provider, registered before
+    it as the engine does (pum.default_providers) from the stack's `config` and `secret_keys`."""
+
+    def __init__(self, mocks, on_register: Callable[[Registration], None] | None = None,
+                 config: Mapping[str, str] | None = None, secret_keys: Iterable[str] = ()) -> None:
         super().__init__(mocks)
         self.on_register = on_register  # called in registration order, as the engine feeds analyzers
         self.registrations: list[Registration] = []
         self.duplicates: list[str] = []
         self._seen: set[str] = set()
         self._lock = threading.Lock()  # RegisterResource runs on the SDK's executor threads
+        self._config = dict(config or {})
+        self._secret_keys = set(secret_keys)
+        self._default_providers: dict[tuple[str, str, str], str] = {}  # (package, version, URL) -> reference
+
+    def _record(self, registration: Registration) -> None:
+        """Keeps a registration and hands it on, in order (the caller holds the lock)."""
+        self.registrations.append(registration)
+        if self.on_register is not None:
+            self.on_register(registration)
+
+    def _default_provider(self, token: str, version: str, download_url: str) -> str:
+        """The reference of the default provider for `token`'s package, registered first if this is its first use
+        (the caller holds the lock)."""
+        package = default_providers.package_of(token)
+        key = (package, version, download_url)
+        reference = self._default_providers.get(key)
+        if reference is None:
+            name = default_providers.default_name(version, download_url)
+            provider_type = f"pulumi:providers:{package}"
+            properties = struct_pb2.Struct()
+            properties.update(default_providers.default_inputs(package, version, self._config, self._secret_keys))
+            urn = self.make_urn("", provider_type, name)
+            self._record(Registration(urn=urn, type=provider_type, name=name, parent=None, custom=True,
+                                      protect=False, provider="", properties=properties, dependencies=[],
+                                      property_dependencies={}, default_provider=True))
+            reference = self._default_providers[key] = f"{urn}::{UNKNOWN_WIRE}"  # its ID is unknown at preview
+        return reference
+
+    def Invoke(self, request):
+        if not request.provider and default_providers.package_of(request.tok) != "pulumi":
+            with self._lock:
+                self._default_provider(request.tok, request.version, request.pluginDownloadURL)
+        return super().Invoke(request)
 
     def RegisterResource(self, request):
         timeouts = request.customTimeouts
@@ -101,7 +142,9 @@ class RecordingMonitor(MockMonitor):
                 custom_timeouts=custom_timeouts,
         )
         with self._lock:
-            self.registrations.append(registration)
-            if self.on_register is not None:
-                self.on_register(registration)
+            if ((request.custom or request.remote) and not request.provider
+                    and not request.type.startswith("pulumi:providers:")):
+                registration.provider = self._default_provider(request.type, request.version,
+                                                               request.pluginDownloadURL)
+            self._record(registration)
         return response

@@ -123,7 +123,7 @@ def _run(program, project, stack, config, secret_keys, program_dir, on_register)
     executor, thread_loops = _executor_with_closable_loops()
     loop.set_default_executor(executor)
     mocks = PreviewMocks()
-    monitor = RecordingMonitor(mocks, on_register)
+    monitor = RecordingMonitor(mocks, on_register, config=config, secret_keys=secret_keys)
     diagnostics: list[tuple[str, str]] = []
     logger = logging.getLogger(f"pum.program.{id(monitor)}")
     logger.propagate = False

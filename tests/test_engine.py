@@ -453,7 +453,7 @@ class _Echo(pulumi.dynamic.Resource):
 
 
 def _inspected(report, policy):
-    return {report.resource(v.urn).name: json.loads(v.message.split("\n", 1)[1]) for v in report.by_policy(policy)}
+    return {v.urn.rsplit("::", 1)[1]: json.loads(v.message.split("\n", 1)[1]) for v in report.by_policy(policy)}
 
 
 @pytest.mark.parametrize("threshold", [10**9, 0], ids=["in-process", "worker"])
@@ -506,3 +506,43 @@ def test_a_provider_the_program_registers_is_analysed_like_any_resource(monkeypa
     report = run_preview(program, policy_packs=[os.path.join(FIXTURES, "packs", "inspecting")])
     assert "tenantId" in _inspected(report, "input-keys")["explicit"]
     assert {"explicit", "governed"} <= set(_inspected(report, "stack-view"))
+
+
+@pytest.mark.parametrize("threshold", [10**9, 0], ids=["in-process", "worker"])
+def test_a_resource_without_a_provider_gets_its_package_default_provider_as_in_the_engine(monkeypatch, threshold):
+    """The engine registers `pulumi:providers:<package>` named for the version the SDK asks for, with the package's
+    stack config (secure values as secrets) and the version as inputs; it is analysed like any resource and is the
+    provider every resource without one is analysed with. It is the engine's, not the program's: no report lists it."""
+    from pulumi_azuread import _utilities
+
+    from pum import worker
+
+    def program():
+        azuread.get_client_config()  # an invoke needs the default provider too; it is registered once
+        azuread.Group("plain", display_name="plain", security_enabled=True)
+        explicit = azuread.Provider("explicit", tenant_id="00000000-0000-4000-8000-0000000000a1")
+        azuread.Group("governed", display_name="governed", security_enabled=True,
+                      opts=pulumi.ResourceOptions(provider=explicit))
+
+    monkeypatch.setattr(worker, "THRESHOLD", threshold)
+    config = {"azuread:tenantId": "00000000-0000-4000-8000-0000000000a1", "azuread:clientSecret": {"secure": "x"},
+              "other:setting": "not azuread's"}
+    report = run_preview(program, config=config, policy_packs=[os.path.join(FIXTURES, "packs", "inspecting")])
+    version = _utilities.get_version()
+    default = "default_" + version.replace(".", "_")
+    assert _inspected(report, "input-keys")[default] == ["clientSecret", "tenantId", "version"]
+    providers = _inspected(report, "provider-view")
+    assert providers["plain"] == {"type": "pulumi:providers:azuread", "name": default,
+                                  "props": ["clientSecret", "tenantId", "version"]}
+    assert providers["governed"]["name"] == "explicit" and providers[default] is None
+    assert default in _inspected(report, "stack-view")
+    assert [r.name for r in report.resources if r.type.startswith("pulumi:providers:")] == ["explicit"]
+
+
+@pytest.mark.parametrize("version, url, name", [
+    ("6.7.0", "", "default_6_7_0"), ("v1.2.3-alpha.1+build.5", "", "default_1_2_3_alpha_1_build_5"),
+    ("", "", "default"), ("2.0.0", "https://example.com/plugins", "default_2_0_0_https_/example.com/plugins")])
+def test_default_provider_names_follow_the_engine(version, url, name):
+    from pum.default_providers import default_name
+
+    assert default_name(version, url) == name

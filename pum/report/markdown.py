@@ -23,7 +23,7 @@ def render(report: Report) -> str:
         ordered = sorted(report.violations, key=lambda v: (v.enforcement_level != "mandatory", v.policy))
         for v in ordered:
             resource = report.resource(v.urn) if v.urn else None
-            where = f"`{resource.type}` {resource.name}" if resource else "stack"
+            where = f"`{resource.type}` {resource.name}" if resource else f"`{v.urn}`" if v.urn else "stack"
             lines.append(f"| {v.enforcement_level} | `{v.policy}` | {_cell(where)} | {_cell(v.message)} |")
         lines.append("")
     lines += ["<details><summary>Plan</summary>", "", "```"]
