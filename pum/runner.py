@@ -116,6 +116,14 @@ def _cancel_outstanding(loop: asyncio.AbstractEventLoop) -> None:
     loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
 
 
+def _after_failure(loop: asyncio.AbstractEventLoop, context: dict) -> None:
+    """The exception handler of a run that failed: a registration that failed leaves the SDK's futures of that
+    resource holding the error, and whenever the collector frees them (in whatever runs next) each would be logged
+    as 'exception was never retrieved', a traceback repeating a failure already reported."""
+    if "exception was never retrieved" not in context.get("message", ""):
+        loop.default_exception_handler(context)
+
+
 def _run(program, project, stack, config, secret_keys, program_dir, on_register) -> ProgramRun:
     previous = _previous_loop()
     loop = asyncio.new_event_loop()
@@ -160,6 +168,7 @@ def _run(program, project, stack, config, secret_keys, program_dir, on_register)
         if roots and roots[0] is not None:
             run.outputs = loop.run_until_complete(_resolve_outputs(roots[0].outputs))
     except Exception as exc:  # the program's own failure, reported per the contract
+        loop.set_exception_handler(_after_failure)
         _cancel_outstanding(loop)
         raise _program_error(exc, program_dir) from None
     finally:
