@@ -126,11 +126,12 @@ class Evaluator:
         self.violations: list[Violation] = []
         self.resource_violations = 0
         self._stack: list[ResourceView] = []
+        self._providers: dict[str, proto.AnalyzerProviderResource] = {}  # by URN: one message per provider
 
     def resource(self, resource: proto.AnalyzerResource, analyze: bool = True) -> None:
         """Analyze gets the resource's view: the fields of an AnalyzeRequest (type, properties, urn, name, options,
         provider), decoded once for every policy, and the same properties message AnalyzeStack converts later."""
-        view = ResourceView(resource)
+        view = ResourceView(resource, self._providers)
         if analyze:
             for pack in self.packs:
                 self._call(pack, "Analyze", view, view.urn)
@@ -166,16 +167,18 @@ class ResourceView:
     AnalyzeRequest: it has the same fields) and once per stack policy (AnalyzeStack). One view serves
     both, so the properties message converted for Analyze is the one AnalyzeStack finds converted.
     The scalar fields are read once: the same strings, the URNs as tuples (the servicer copies them
-    into lists of its own). properties and provider are the message's own submessages, options an
-    OptionsView of its own; HasField('provider') is answered once (a failed attribute lookup before
-    __getattr__ cost more than the answer), and anything else (a field a later servicer reads) is
-    answered by the message itself.
+    into lists of its own). properties is the message's own submessage, options an OptionsView of its
+    own; provider is the first message seen for that provider URN in `providers` (every resource of a
+    default provider carries a copy of the same one, converted once this way); HasField('provider') is
+    answered once (a failed attribute lookup before __getattr__ cost more than the answer), and anything
+    else (a field a later servicer reads) is answered by the message itself.
     """
 
     __slots__ = ("message", "type", "urn", "name", "parent", "properties", "options", "provider", "dependencies",
                  "propertyDependencies", "_has_provider")
 
-    def __init__(self, message: proto.AnalyzerResource) -> None:
+    def __init__(self, message: proto.AnalyzerResource,
+                 providers: dict[str, proto.AnalyzerProviderResource] | None = None) -> None:
         self.message = message
         self.type, self.urn, self.name, self.parent = message.type, message.urn, message.name, message.parent
         self.properties, self.provider = message.properties, message.provider
@@ -184,6 +187,8 @@ class ResourceView:
         self.propertyDependencies = {key: _Urns(tuple(value.urns))
                                      for key, value in message.propertyDependencies.items()}
         self._has_provider = message.HasField("provider")
+        if self._has_provider and providers is not None:
+            self.provider = providers.setdefault(self.provider.urn, self.provider)
 
     def HasField(self, name: str) -> bool:  # noqa: N802 (protobuf's name)
         """The servicer asks this of every resource for every policy: 'provider' is answered once."""

@@ -281,9 +281,13 @@ def test_the_views_give_the_servicer_what_the_messages_give(monkeypatch):
 
     captured, _ = recorded_registrations(monkeypatch, program)
     messages = Requests().all(captured)
-    views = StackRequest([ResourceView(message) for message in messages])
+    providers = {}
+    views = StackRequest([ResourceView(message, providers) for message in messages])
     assert [v.urn for v in views.resources] == [m.urn for m in messages]
     assert [v.HasField("provider") for v in views.resources] == [m.HasField("provider") for m in messages]
+    with_provider = [(v, m) for v, m in zip(views.resources, messages) if m.HasField("provider")]
+    assert len(with_provider) == 4 and all(v.provider == m.provider for v, m in with_provider)
+    assert len({id(v.provider) for v, _ in with_provider}) == 1  # the default provider's message, converted once
     assert views.resources[1].SerializeToString() == messages[1].SerializeToString()  # answered by the message
     pack = engine._load_packs(None, [])[0]
     with each_message_converted_once():
