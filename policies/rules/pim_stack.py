@@ -138,11 +138,6 @@ def _requires_policy(stack: Stack, args, report) -> None:
 
 # --- critical roles -----------------------------------------------------------------------------------------
 
-def _critical_settings(stack: Stack):
-    """(settings resource or None, Settings or None, grant, self keys) for each critical grant that PIM governs."""
-    return _governing_settings(stack, stack.critical)
-
-
 def _governing_settings(stack: Stack, roles: frozenset[str]):
     """(settings resource or None, Settings or None, grant, self keys) for each grant of `roles` that PIM governs:
     a PIM group's member policy for an active grant, the role's entraRoleSettings for an eligible one. Each
@@ -191,7 +186,7 @@ def _other_approver(stack: Stack, policy: Any, s: Settings, selves: set) -> bool
 
 
 def _critical_approval(stack: Stack, args, report) -> None:
-    for policy, s, g, selves in _critical_settings(stack):
+    for policy, s, g, selves in _governing_settings(stack, stack.critical):
         role = role_name(g.role)
         if policy is None:
             report(_no_settings(g, "activation may need no approval",
@@ -212,7 +207,7 @@ def _critical_approval(stack: Stack, args, report) -> None:
 
 def _critical_duration(stack: Stack, args, report) -> None:
     maximum, shown = duration_setting(args, "criticalMaxActivationDuration"), setting(args, "criticalMaxActivationDuration")
-    for policy, s, g, _ in _critical_settings(stack):
+    for policy, s, g, _ in _governing_settings(stack, stack.critical):
         if policy is None:
             continue
         too_long = longer_than(s.activation_max, maximum)
