@@ -148,6 +148,33 @@ def test_each_run_is_isolated():
     assert len(first.resources) == 4 and [r.name for r in second.resources][1:] == ["only"]
 
 
+def test_a_program_that_returns_an_awaitable_is_awaited_as_run_in_stack_awaits_it():
+    async def program():
+        group = azuread.Group("first", display_name="first", security_enabled=True)
+        name = await group.display_name.future()
+        azuread.Group("second", display_name=f"after-{name}", security_enabled=True)
+
+    report = run_preview(program, policy_packs=[])
+    assert [(r.name, r.inputs["displayName"]) for r in report.resources[1:]] == [
+        ("first", "first"), ("second", "after-first")]
+
+
+def test_the_sdk_waits_on_the_programs_registrations_before_its_outstanding_outputs(monkeypatch):
+    seen = []
+    wait_for_rpcs = pulumi.runtime.stack.wait_for_rpcs
+
+    async def counting(*args, **kwargs):
+        seen.append(len(pulumi.runtime.settings._get_rpc_manager().rpcs))
+        return await wait_for_rpcs(*args, **kwargs)
+
+    monkeypatch.setattr(pulumi.runtime.stack, "wait_for_rpcs", counting)
+    report = run_preview(lambda: [azuread.Group(f"g{i}", display_name=f"g{i}", security_enabled=True)
+                                  for i in range(20)], policy_packs=[])
+    assert len(report.resources) == 21
+    # The stack and its 20 groups: found empty, the SDK would wait on every output of every group instead.
+    assert seen and seen[0] >= 21
+
+
 def test_a_failed_run_leaves_nothing_behind_for_the_next(caplog):
     def failing():  # fails while registrations are still in flight
         for i in range(30):
