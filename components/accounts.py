@@ -16,10 +16,9 @@ import pulumi_azuread as azuread
 import pulumi_random as random
 
 from components.model.lifecycle import ADMIN_EMPLOYEE_TYPE  # the leaver workflow's default scope selects it
-from policies.rules import catalog
+from privileged_facts.conventions import BREAK_GLASS_TYPE, PRIVILEGED_ACCOUNTS_TYPE
+from privileged_facts.roles import GLOBAL_ADMINISTRATOR
 
-BREAK_GLASS_TYPE = catalog.BREAK_GLASS_TYPE
-PRIVILEGED_TYPE = "privileged-access:index:PrivilegedAccounts"
 
 _ONMICROSOFT = re.compile(r"^[A-Za-z0-9._-]+@[a-z0-9-]+\.onmicrosoft\.com$")
 _UPN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -78,7 +77,7 @@ class BreakGlassAccounts(pulumi.ComponentResource):
                 force_password_change=False, show_in_address_list=False, opts=protected)
             self.users[key] = user
             self.assignments[key] = azuread.DirectoryRoleAssignment(
-                f"{name}-{key}-global-admin", role_id=catalog.GLOBAL_ADMINISTRATOR,
+                f"{name}-{key}-global-admin", role_id=GLOBAL_ADMINISTRATOR,
                 principal_object_id=user.object_id, directory_scope_id="/", opts=protected)
         self.object_ids = pulumi.Output.all(*[u.object_id for u in self.users.values()])
         self.register_outputs({"objectIds": self.object_ids})
@@ -116,7 +115,7 @@ class PrivilegedAccounts(pulumi.ComponentResource):
                 raise ValueError(f"PrivilegedAccounts {name!r}: key {key!r} must be lower-case letters, digits and '-'")
             if not _UPN.match(str(person.get("upn", ""))):
                 raise ValueError(f"PrivilegedAccounts {name!r}: {key}.upn {person.get('upn')!r} is not a UPN")
-        super().__init__(PRIVILEGED_TYPE, name, None, opts)
+        super().__init__(PRIVILEGED_ACCOUNTS_TYPE, name, None, opts)
         self.users: dict[str, azuread.User] = {}
         for key, person in sorted(people.items()):
             manager = person.get("manager_upn")

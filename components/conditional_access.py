@@ -7,12 +7,8 @@ import pulumi
 import pulumi_azuread as azuread
 
 from components.model.conditional_access import ConditionalAccessSettings
-from policies.rules.catalog import (
-    ADMIN_PORTAL_TARGETS,
-    AVD_SIGN_IN_APP_IDS,
-    BUILTIN_PHISHING_RESISTANT_STRENGTH,
-    PRIVILEGED_ROLE_IDS,
-)
+from privileged_facts.apps import ADMIN_PORTAL_TARGETS, AVD_SIGN_IN_APP_IDS, BUILTIN_PHISHING_RESISTANT_STRENGTH
+from privileged_facts.roles import PRIVILEGED_ROLE_IDS
 
 REPORT_ONLY = "enabledForReportingButNotEnforced"
 STRENGTH_PATH = "/policies/authenticationStrengthPolicies/"

@@ -11,14 +11,10 @@ from pulumi_azure_native import authorization, compute, desktopvirtualization, m
 from pulumi_azure_native import operationalinsights, privatedns, resources
 
 from components.model.paw import PawSettings
-from policies.rules.catalog import (
-    AZURE_ROLE_DESKTOP_VIRTUALIZATION_USER,
-    AZURE_ROLE_VM_USER_LOGIN,
-    INTUNE_MDM_ID,
-    PAW_TAG_KEY,
-    PAW_TAG_VALUE,
-)
-from policies.rules.paw import PAW_RDP_PROPERTIES
+from privileged_facts.apps import INTUNE_MDM_ID
+from privileged_facts.conventions import PAW_TAG_KEY, PAW_TAG_VALUE
+from privileged_facts.roles import AZURE_ROLE_DESKTOP_VIRTUALIZATION_USER, AZURE_ROLE_VM_USER_LOGIN
+from privileged_facts.conventions import PAW_RDP_PROPERTIES
 
 
 def registration_expiry(hours: int, now: Optional[datetime] = None) -> str:

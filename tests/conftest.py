@@ -2,8 +2,12 @@ import os
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-if ROOT not in sys.path:
-    sys.path.insert(0, ROOT)
+PACK = os.path.join(ROOT, "policies")
+# Tests import the pack's modules by the names the pack itself uses (`rules`, `privileged_facts`), never as
+# `policies.rules`: one module, one name (tests/test_imports.py).
+for _path in (PACK, ROOT):
+    if _path not in sys.path:
+        sys.path.insert(0, _path)
 
 FIXTURES = os.path.join(ROOT, "tests", "fixtures")
 SAMPLE_PACK = os.path.join(FIXTURES, "packs", "sample")

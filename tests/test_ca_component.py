@@ -2,7 +2,7 @@
 import pulumi
 import pytest
 
-from policies.rules.catalog import PRIVILEGED_ROLE_IDS
+from privileged_facts.roles import PRIVILEGED_ROLE_IDS
 
 BG = ["aaaaaaaa-0000-4000-8000-000000000001", "aaaaaaaa-0000-4000-8000-000000000002"]
 GROUP = "cccccccc-0000-4000-8000-000000000001"

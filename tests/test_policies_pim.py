@@ -14,7 +14,7 @@ import pytest
 from pulumi.dynamic import CreateResult, Resource, ResourceProvider
 from pulumi_azure_native import authorization
 
-from policies.rules import pim
+from rules import pim
 from pum.engine import run_preview
 
 GA = "62e90394-69f5-4237-9190-012177145e10"
@@ -505,7 +505,7 @@ def test_critical_role_activation_within_critical_maximum(tmp_path):
 
 
 def test_highly_privileged_roles_alert_someone_beyond_the_defaults_with_unknown_ids():
-    from policies.rules.catalog import ENTRA_ROLES
+    from privileged_facts.roles import ENTRA_ROLES
 
     def pim_group(name, role):
         g = group(name)

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, unknown_checking_proxy
 
-from policies.rules import common
+from rules import common
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 POLICIES_DIR = os.path.join(ROOT, "policies")
@@ -57,7 +57,7 @@ def test_pack_loads_standalone_and_every_policy_has_its_metadata():
 
 
 def test_pim_policies_are_registered_with_framework_references():
-    from policies.rules import pim
+    from rules import pim
     registered = {p["name"]: p for p in _standalone()["policies"]}
     for policy in pim.POLICIES:
         assert policy.name in registered

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta, timezone
 
 from pulumi_policy import EnforcementLevel, PolicyConfigSchema, ResourceValidationPolicy, StackValidationPolicy
 
-from .catalog import PRIVILEGED_AZURE_ROLE_IDS
+from privileged_facts.roles import PRIVILEGED_AZURE_ROLE_IDS
 from .common import elements, get, is_unknown, meta, role_grants, PIM_PLAN
 
 POLICY = "azuread:index/accessPackageAssignmentPolicy:AccessPackageAssignmentPolicy"

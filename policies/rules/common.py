@@ -17,7 +17,9 @@ from pulumi_policy.proxy import (UNKNOWN_ARCHIVE_VALUE, UNKNOWN_ARRAY_VALUE, UNK
                                  UNKNOWN_BOOLEAN_VALUE, UNKNOWN_NUMBER_VALUE, UNKNOWN_OBJECT_VALUE,
                                  UNKNOWN_STRING_VALUE)
 
-from .catalog import BREAK_GLASS_TYPE, ENTRA_ROLES, parse_duration, role_guid
+from privileged_facts.conventions import BREAK_GLASS_TYPE
+from privileged_facts.roles import ENTRA_ROLES, role_guid
+from privileged_facts.values import parse_duration
 
 _SENTINELS = frozenset({UNKNOWN_BOOLEAN_VALUE, UNKNOWN_NUMBER_VALUE, UNKNOWN_STRING_VALUE, UNKNOWN_ARRAY_VALUE,
                         UNKNOWN_ASSET_VALUE, UNKNOWN_ARCHIVE_VALUE, UNKNOWN_OBJECT_VALUE})

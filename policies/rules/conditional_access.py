@@ -16,13 +16,8 @@ from __future__ import annotations
 
 from pulumi_policy import EnforcementLevel, PolicyConfigSchema, ResourceValidationPolicy, StackValidationPolicy
 
-from .catalog import (
-    ADMIN_PORTAL_TARGETS,
-    BUILTIN_PHISHING_RESISTANT_STRENGTH,
-    GLOBAL_ADMINISTRATOR,
-    PHISHING_RESISTANT_METHODS,
-    PRIVILEGED_ROLE_IDS,
-)
+from privileged_facts.apps import ADMIN_PORTAL_TARGETS, BUILTIN_PHISHING_RESISTANT_STRENGTH, PHISHING_RESISTANT_METHODS
+from privileged_facts.roles import GLOBAL_ADMINISTRATOR, PRIVILEGED_ROLE_IDS
 from .paw import is_paw
 from .common import (SCUBA, TUNABLES, break_glass_config, break_glass_resources, is_production, is_unknown, meta,
                      raw, role_grants)

@@ -1,7 +1,7 @@
 """Policies for the privileged access workstation: AVD host pools and session hosts tagged `pum-role: paw`.
 
 Only resources carrying the PAW tag are judged: a general-purpose host pool is not a PAW. The tag
-is what the PawHostPool component sets on everything it declares (see catalog.PAW_TAG_KEY).
+is what the PawHostPool component sets on everything it declares (privileged_facts.conventions.PAW_TAG_KEY).
 """
 from __future__ import annotations
 
@@ -12,18 +12,8 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from .catalog import PAW_TAG_KEY, PAW_TAG_VALUE
+from privileged_facts.conventions import PAW_REDIRECTIONS_OFF, PAW_TAG_KEY, PAW_TAG_VALUE
 from .common import is_unknown, meta, raw
-
-# What makes an AVD host pool a PAW (azure-docs virtual-desktop/rdp-properties.md): each redirection
-# off, Entra ID authentication to the host, WebAuthn and smart cards kept for phishing-resistant sign-in.
-PAW_REDIRECTIONS_OFF = {"redirectclipboard": "0", "drivestoredirect": "", "usbdevicestoredirect": "",
-                        "redirectprinters": "0", "redirectcomports": "0", "camerastoredirect": "",
-                        "audiocapturemode": "0"}
-PAW_RDP_PROPERTIES = ";".join(
-    ["enablerdsaadauth:i:1", "redirectclipboard:i:0", "drivestoredirect:s:", "usbdevicestoredirect:s:",
-     "devicestoredirect:s:", "camerastoredirect:s:", "redirectprinters:i:0", "redirectcomports:i:0",
-     "audiocapturemode:i:0", "redirectsmartcards:i:1", "redirectwebauthn:i:1"])
 
 HOST_POOL = "azure-native:desktopvirtualization:HostPool"
 VM = "azure-native:compute:VirtualMachine"

@@ -16,8 +16,8 @@ import re
 from pulumi_policy import EnforcementLevel, ResourceValidationPolicy
 
 from . import pim_settings, pim_stack
-from .catalog import DEVICE_LOCAL_ADMINISTRATOR, ENTRA_ROLES, PRIVILEGED_AZURE_ROLE_IDS, AZURE_ROLE_NAMES, \
-    parse_datetime, parse_duration, role_guid
+from privileged_facts.roles import DEVICE_LOCAL_ADMINISTRATOR, ENTRA_ROLES, PRIVILEGED_AZURE_ROLE_IDS, AZURE_ROLE_NAMES, role_guid
+from privileged_facts.values import parse_datetime, parse_duration
 from .common import (DIRECTORY_ROLE, DYNAMIC, PIM_PLAN, ROLE_ELIGIBILITY_REQUEST, SCUBA, config_schema,
                      directory_role_id, duration_setting, get, grant_shape, id_setting, is_unknown, meta,
                      setting)

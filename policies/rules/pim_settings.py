@@ -15,10 +15,8 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, ResourceValidationPolicy
 
-from .catalog import (RULE_ACTIVATION_APPROVAL, RULE_ACTIVATION_AUTH_CONTEXT, RULE_ACTIVATION_ENABLEMENT,
-                      RULE_ACTIVATION_EXPIRATION, RULE_ACTIVE_EXPIRATION, RULE_ELIGIBLE_EXPIRATION,
-                      RULE_NOTIFY_ADMIN_ACTIVATION, RULE_NOTIFY_ADMIN_ASSIGNMENT, RULE_NOTIFY_ADMIN_ELIGIBILITY,
-                      parse_duration)
+from privileged_facts.pim_rules import RULE_ACTIVATION_APPROVAL, RULE_ACTIVATION_AUTH_CONTEXT, RULE_ACTIVATION_ENABLEMENT, RULE_ACTIVATION_EXPIRATION, RULE_ACTIVE_EXPIRATION, RULE_ELIGIBLE_EXPIRATION, RULE_NOTIFY_ADMIN_ACTIVATION, RULE_NOTIFY_ADMIN_ASSIGNMENT, RULE_NOTIFY_ADMIN_ELIGIBILITY
+from privileged_facts.values import parse_duration
 from .common import (DYNAMIC, PIM_PLAN, config_schema, duration_setting, elements, get, is_unknown, meta,
                      setting)
 

@@ -10,8 +10,7 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, StackValidationPolicy
 
-from .catalog import (AU_SCOPABLE_ROLE_IDS, CISA_HIGHLY_PRIVILEGED, CRITICAL_ROLE_IDS, ENTRA_ROLE_NAMES,
-                      PRIVILEGED_ROLE_IDS)
+from privileged_facts.roles import AU_SCOPABLE_ROLE_IDS, CISA_HIGHLY_PRIVILEGED, CRITICAL_ROLE_IDS, ENTRA_ROLE_NAMES, PRIVILEGED_ROLE_IDS
 from .common import (DYNAMIC, GROUP, PIM_PLAN, SCUBA, USER, Grant, break_glass_urns, config_schema,
                      dependencies_of, duration_setting, elements, get, id_setting, is_break_glass, is_unknown,
                      meta, role_grants, setting)

@@ -1,16 +1,12 @@
-"""Facts shared by the components and the policy pack: role IDs, app IDs, PIM rule IDs, durations.
+"""Entra directory roles and Azure RBAC roles: IDs, and which are privileged, critical or AU-scopable.
 
-One place, imported by components as `policies.rules.catalog` and by the pack as `rules.catalog`,
-so both always agree on which roles are privileged. Standard library only (the pack runs with
-just pulumi-policy installed). Sources: /work/shared/reference/entra-azure-facts.md §1.3, §2, §4
-and policy-anchors.md (CISA SCuBA list, Microsoft's admin CA-template list).
-
-IDs are lower-case GUIDs. Other areas append their facts at the end of this file.
+Sources: /work/shared/reference/entra-azure-facts.md (section 2) and policy-anchors.md (the CISA SCuBA list,
+Microsoft's admin CA-template list). IDs are lower-case GUIDs; for built-in Entra roles the role definition ID is
+the template ID.
 """
 from __future__ import annotations
 
-import re
-from datetime import datetime, timedelta, timezone
+from .values import guid_in
 
 # --- Entra built-in roles (template IDs; for built-in roles roleDefinitionId == template ID) ------
 
@@ -96,8 +92,6 @@ AU_SCOPABLE_ROLE_IDS = frozenset(ENTRA_ROLES[n] for n in (
     "License Administrator", "Password Administrator", "Printer Administrator",
     "Privileged Authentication Administrator", "SharePoint Administrator", "Teams Administrator",
     "Teams Devices Administrator", "User Administrator"))
-PRIVILEGED_ENTRA_ROLES, CRITICAL_ENTRA_ROLES, AU_SCOPABLE_ROLES = (PRIVILEGED_ROLE_IDS, CRITICAL_ROLE_IDS,
-                                                                    AU_SCOPABLE_ROLE_IDS)
 
 # --- Azure RBAC built-in roles (role definition GUIDs) ------------------------------------------------
 
@@ -126,104 +120,6 @@ PRIVILEGED_AZURE_ROLE_IDS = frozenset(AZURE_ROLES[n] for n in (
     "Reservations Administrator"))
 CRITICAL_AZURE_ROLE_IDS = frozenset(AZURE_ROLES[n] for n in (
     "Owner", "User Access Administrator", "Role Based Access Control Administrator"))
-PRIVILEGED_AZURE_ROLES, CRITICAL_AZURE_ROLES = PRIVILEGED_AZURE_ROLE_IDS, CRITICAL_AZURE_ROLE_IDS
-
-# --- Apps targeted by conditional access (§4.4) ---------------------------------------------------
-
-APP_AZURE_VIRTUAL_DESKTOP = "9cdead84-a844-4324-93f2-b2e6bb768d07"
-APP_AVD_CLIENT = "a85cf173-4192-42f8-81fa-777a763e6e2c"
-APP_AVD_ARM_PROVIDER = "50e95039-b200-4007-bc97-8d5790743a63"  # feed retrieval: never put MFA on it
-APP_WINDOWS_CLOUD_LOGIN = "270efc09-cd0d-444b-a71f-39af4910ec45"
-APP_MICROSOFT_REMOTE_DESKTOP = "a4a365df-50f1-4397-bc59-1a1564b8bb9c"
-APP_AZURE_MANAGEMENT = "797f4846-ba00-4fd7-ba43-dac1f8f63013"
-APP_AZURE_AD_GRAPH = "00000002-0000-0000-c000-000000000000"
-APP_MICROSOFT_GRAPH = "00000003-0000-0000-c000-000000000000"
-APP_INTUNE_ENROLLMENT = "d4ebce55-015a-49b5-a083-c84d1797ae8c"
-MICROSOFT_ADMIN_PORTALS = "MicrosoftAdminPortals"
-ADMIN_PORTAL_TARGETS = (MICROSOFT_ADMIN_PORTALS, APP_AZURE_MANAGEMENT)
-AVD_SIGN_IN_APP_IDS = (APP_AZURE_VIRTUAL_DESKTOP, APP_WINDOWS_CLOUD_LOGIN)
-INTUNE_MDM_ID = "0000000a-0000-0000-c000-000000000000"  # AADLoginForWindows settings.mdmId (Intune enrolment)
-
-# --- Authentication strengths (§4.2) -----------------------------------------------------------------
-
-AUTH_STRENGTH_MFA = "00000000-0000-0000-0000-000000000002"
-AUTH_STRENGTH_PASSWORDLESS = "00000000-0000-0000-0000-000000000003"
-BUILTIN_PHISHING_RESISTANT_STRENGTH = "00000000-0000-0000-0000-000000000004"
-PHISHING_RESISTANT_METHODS = frozenset({"windowsHelloForBusiness", "fido2", "x509CertificateMultiFactor"})
-
-# --- PIM role-management-policy rule IDs (§1.3; same for Entra roles, PIM for Groups, Azure RBAC) ----
-
-RULE_ACTIVATION_EXPIRATION = "Expiration_EndUser_Assignment"
-RULE_ACTIVATION_ENABLEMENT = "Enablement_EndUser_Assignment"
-RULE_ACTIVATION_AUTH_CONTEXT = "AuthenticationContext_EndUser_Assignment"
-RULE_ACTIVATION_APPROVAL = "Approval_EndUser_Assignment"
-RULE_ELIGIBLE_EXPIRATION = "Expiration_Admin_Eligibility"
-RULE_ACTIVE_EXPIRATION = "Expiration_Admin_Assignment"
-RULE_ACTIVE_ENABLEMENT = "Enablement_Admin_Assignment"
-RULE_ELIGIBLE_ENABLEMENT = "Enablement_Admin_Eligibility"
-RULE_NOTIFY_ADMIN_ELIGIBILITY = "Notification_Admin_Admin_Eligibility"
-RULE_NOTIFY_REQUESTOR_ELIGIBILITY = "Notification_Requestor_Admin_Eligibility"
-RULE_NOTIFY_APPROVER_ELIGIBILITY = "Notification_Approver_Admin_Eligibility"
-RULE_NOTIFY_ADMIN_ASSIGNMENT = "Notification_Admin_Admin_Assignment"
-RULE_NOTIFY_REQUESTOR_ASSIGNMENT = "Notification_Requestor_Admin_Assignment"
-RULE_NOTIFY_APPROVER_ASSIGNMENT = "Notification_Approver_Admin_Assignment"
-RULE_NOTIFY_ADMIN_ACTIVATION = "Notification_Admin_EndUser_Assignment"
-RULE_NOTIFY_REQUESTOR_ACTIVATION = "Notification_Requestor_EndUser_Assignment"
-RULE_NOTIFY_APPROVER_ACTIVATION = "Notification_Approver_EndUser_Assignment"
-PIM_RULE_IDS = (
-    RULE_ACTIVATION_EXPIRATION, RULE_ACTIVATION_ENABLEMENT, RULE_ACTIVATION_AUTH_CONTEXT, RULE_ACTIVATION_APPROVAL,
-    RULE_ELIGIBLE_EXPIRATION, RULE_ACTIVE_EXPIRATION, RULE_ACTIVE_ENABLEMENT, RULE_ELIGIBLE_ENABLEMENT,
-    RULE_NOTIFY_ADMIN_ELIGIBILITY, RULE_NOTIFY_REQUESTOR_ELIGIBILITY, RULE_NOTIFY_APPROVER_ELIGIBILITY,
-    RULE_NOTIFY_ADMIN_ASSIGNMENT, RULE_NOTIFY_REQUESTOR_ASSIGNMENT, RULE_NOTIFY_APPROVER_ASSIGNMENT,
-    RULE_NOTIFY_ADMIN_ACTIVATION, RULE_NOTIFY_REQUESTOR_ACTIVATION, RULE_NOTIFY_APPROVER_ACTIVATION,
-)
-
-# --- Project conventions the pack recognises ---------------------------------------------------------
-
-BREAK_GLASS_TYPE = "privileged-access:index:BreakGlassAccounts"
-PAW_TAG_KEY, PAW_TAG_VALUE = "pum-role", "paw"
-
-# --- ISO 8601 durations and date-times ---------------------------------------------------------------
-
-_DURATION = re.compile(r"^P(?!$)(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?"
-                       r"(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$")
-
-
-def parse_duration(value: object, field: str = "duration") -> timedelta:
-    """'P180D', 'PT8H', 'P1Y', 'PT30M', 'P2W' -> timedelta (a year counts 365 days, a month 30).
-
-    Junk raises ValueError naming the field, the value and the expected form.
-    """
-    match = _DURATION.match(value.strip().upper()) if isinstance(value, str) else None
-    if not match:
-        raise ValueError(f"{field}: {value!r} is not an ISO 8601 duration; use a form like 'P180D', 'PT8H', "
-                         "'P1Y' or 'PT30M'")
-    years, months, weeks, days, hours, minutes, seconds = (float(g) if g else 0.0 for g in match.groups())
-    return timedelta(days=years * 365 + months * 30 + weeks * 7 + days, hours=hours, minutes=minutes,
-                     seconds=seconds)
-
-
-def duration_exceeds(value: object, maximum: object, field: str = "duration") -> bool:
-    """True when duration `value` is longer than duration `maximum`."""
-    return parse_duration(value, field) > parse_duration(maximum, "maximum")
-
-
-def parse_datetime(value: object, field: str = "date") -> datetime:
-    """RFC 3339 / ISO 8601 date-time (or date) -> aware UTC datetime; junk raises a clear ValueError."""
-    try:
-        if not isinstance(value, str):
-            raise ValueError
-        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
-        raise ValueError(f"{field}: {value!r} is not an ISO 8601 date-time; use a form like "
-                         "'2026-12-31T00:00:00Z'") from None
-    return parsed.replace(tzinfo=timezone.utc) if parsed.tzinfo is None else parsed.astimezone(timezone.utc)
-
-
-# --- Role ID normalisation ------------------------------------------------------------------------
-
-_GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
-
 
 def role_guid(value: object) -> str | None:
     """The role GUID (lower case) in a role ID, or None when there is none.
@@ -232,7 +128,4 @@ def role_guid(value: object) -> str | None:
     '/subscriptions/<sub>/providers/Microsoft.Authorization/roleDefinitions/<guid>' or
     '/providers/Microsoft.Authorization/roleDefinitions/<guid>'.
     """
-    if not isinstance(value, str):
-        return None
-    tail = value.strip().rstrip("/").rsplit("/", 1)[-1]
-    return tail.lower() if _GUID.fullmatch(tail) else None
+    return guid_in(value)
