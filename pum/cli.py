@@ -8,12 +8,13 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import os
 import sys
 import threading
 import time
 
-from .errors import PumError, ProgramError
+from .errors import ProgramError, PumError, UsageError
+from .project import load_project
+from .tool_config import ToolConfig, load_tool_config
 
 FORMATS = ("text", "json", "markdown", "sarif")
 
@@ -24,20 +25,22 @@ def _parser() -> argparse.ArgumentParser:
 
     preview = commands.add_parser("preview", help="run a Pulumi Python program under mocks and evaluate policy packs")
     preview.add_argument("--cwd", default=".", help="Pulumi project directory (default: current directory)")
-    preview.add_argument("--stack", default="example", help="stack name; reads <stackConfigDir>/Pulumi.<stack>.yaml")
+    preview.add_argument("--stack", help="stack name; reads <stackConfigDir>/Pulumi.<stack>.yaml "
+                         "(default: [tool.pum] stack in the project's pyproject.toml)")
     preview.add_argument("--policy-pack", action="append", dest="policy_packs", metavar="DIR",
-                         help="policy pack directory (repeatable; default: this project's policies/)")
+                         help="policy pack directory (repeatable; default: [tool.pum] policy-packs)")
     preview.add_argument("--policy-pack-config", action="append", dest="policy_pack_configs", default=[],
                          metavar="FILE", help="JSON config for the policy pack at the same position (repeatable)")
     preview.add_argument("--format", choices=FORMATS, default="text")
     preview.add_argument("--output", metavar="FILE", help="write the report here instead of stdout")
     preview.add_argument("--verbose", action="store_true", help="show the full traceback when the program fails")
 
-    commands.add_parser("schema", help="print the stack file's JSON Schema")
+    schema = commands.add_parser("schema", help="print the stack file's JSON Schema ([tool.pum] schema)")
+    schema.add_argument("--cwd", default=".", help="Pulumi project directory (default: current directory)")
 
-    graph = commands.add_parser("graph", help="render the privilege map of the previewed plan")
+    graph = commands.add_parser("graph", help="render the privilege map of the previewed plan ([tool.pum] graph)")
     graph.add_argument("--cwd", default=".")
-    graph.add_argument("--stack", default="example")
+    graph.add_argument("--stack", help="stack name (default: [tool.pum] stack)")
     graph.add_argument("--format", choices=("html", "mermaid"), default="html")
     graph.add_argument("--output", metavar="FILE")
     return parser
@@ -72,31 +75,46 @@ class _Progress:
         self.done.set()
 
 
+def _stack(args, tool: ToolConfig) -> str:
+    if args.stack:
+        return args.stack
+    if tool.stack:
+        return tool.stack
+    raise UsageError(f"{tool.directory}: no stack to preview; pass --stack NAME, or set `stack` under [tool.pum] "
+                     "in the project's pyproject.toml")
+
+
 def _preview(args) -> int:
-    from .engine import DEFAULT_POLICY_PACK, run_preview
+    from .engine import run_preview
     from .report import json_report, markdown, sarif, text
 
-    packs = args.policy_packs if args.policy_packs is not None else [DEFAULT_POLICY_PACK]
+    tool = load_tool_config(args.cwd)
+    load_project(tool.directory)  # a missing or broken Pulumi.yaml is the first thing to say
+    stack = _stack(args, tool)
+    packs = args.policy_packs if args.policy_packs is not None else list(tool.policy_packs)
+    if not packs:
+        raise UsageError(f"{tool.directory}: no policy pack to evaluate; pass --policy-pack DIR, or list the "
+                         "project's packs as `policy-packs` under [tool.pum] in its pyproject.toml")
     with _Progress(args.format == "text"):
-        report = run_preview(os.path.abspath(args.cwd), stack=args.stack, policy_packs=packs,
+        report = run_preview(tool.directory, stack=stack, policy_packs=packs,
                              policy_pack_configs=args.policy_pack_configs)
     renderer = {"text": text, "json": json_report, "markdown": markdown, "sarif": sarif}[args.format]
     _write(renderer.render(report), args.output)
     return report.exit_code
 
 
-def _schema(_args) -> int:
-    from components.model import stack_file_schema
-
-    sys.stdout.write(json.dumps(stack_file_schema(), indent=2) + "\n")
+def _schema(args) -> int:
+    schema = load_tool_config(args.cwd).hook("schema")()
+    sys.stdout.write(json.dumps(schema, indent=2) + "\n")
     return 0
 
 
 def _graph(args) -> int:
     from .engine import run_preview
-    from .graph import render
 
-    report = run_preview(os.path.abspath(args.cwd), stack=args.stack, policy_packs=[])
+    tool = load_tool_config(args.cwd)
+    render = tool.hook("graph")
+    report = run_preview(tool.directory, stack=_stack(args, tool), policy_packs=[])
     _write(render(report, args.format), args.output)
     return 0
 

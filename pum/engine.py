@@ -16,13 +16,11 @@ from .errors import ProgramError, UsageError
 from .heap import no_full_collections
 from .project import config_from_mapping, load_project, load_stack_config
 from .runner import ProgramRun, run_program
+from .tool_config import load_tool_config
 from .worker import Analysis
 from .wire import UNKNOWN, report_value
 
-__all__ = ["UNKNOWN", "Report", "Resource", "Violation", "run_preview", "DEFAULT_POLICY_PACK"]
-
-PROJECT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DEFAULT_POLICY_PACK = os.path.join(PROJECT_DIR, "policies")
+__all__ = ["UNKNOWN", "Report", "Resource", "Violation", "run_preview"]
 
 
 @dataclass
@@ -50,6 +48,7 @@ class Report:
     diagnostics: list[tuple[str, str]] = field(default_factory=list)
     stack_file: str | None = None
     program_file: str | None = None
+    stack_file_types: tuple[str, ...] = ()  # [tool.pum] stack-file-types: components declared from the stack file
 
     @property
     def mandatory(self) -> list[Violation]:
@@ -81,8 +80,7 @@ def _report_inputs(wire: dict) -> dict:
     return inputs
 
 
-def _load_packs(policy_packs: Iterable[str] | None, policy_pack_configs: Iterable[str]) -> list[analyzer.LoadedPack]:
-    directories = [DEFAULT_POLICY_PACK] if policy_packs is None else list(policy_packs)
+def _load_packs(directories: list[str], policy_pack_configs: Iterable[str]) -> list[analyzer.LoadedPack]:
     config_files = [(path, analyzer.parse_pack_config_file(path)) for path in policy_pack_configs]
     if config_files and len(config_files) > len(directories):
         raise UsageError("more --policy-pack-config files than --policy-pack directories; pair them by position")
@@ -108,7 +106,9 @@ def run_preview(
     """Preview `program` (a callable, or a Pulumi project directory) and evaluate the policy packs.
 
     For a project directory, config comes from <stackConfigDir>/Pulumi.<stack>.yaml unless
-    `config` is given; `project` is then the one named in Pulumi.yaml.
+    `config` is given; `project` is then the one named in Pulumi.yaml. `policy_packs=None` means the packs the
+    project names in `[tool.pum] policy-packs` (pum.tool_config): the project is `program`'s directory, else
+    `cwd`, else the current directory.
     """
     stack_file = None
     program_file = None
@@ -123,7 +123,8 @@ def run_preview(
     else:
         stack_config = config_from_mapping(config or {}, project, "<config>")
         target = program
-    packs = _load_packs(policy_packs, list(policy_pack_configs))
+    tool = load_tool_config(program_dir or os.getcwd())
+    packs = _load_packs(list(tool.policy_packs if policy_packs is None else policy_packs), list(policy_pack_configs))
     with no_full_collections(), Analysis(packs) as analysis:
         run = run_program(target, project=project, stack=stack, config=stack_config.values,
                           secret_keys=stack_config.secret_keys, program_dir=program_dir,
@@ -132,7 +133,9 @@ def run_preview(
         analysis.end(run.monitor.registrations)  # a worker runs the stack policies meanwhile
         resources = _report_resources(run)
         violations = sorted(analysis.violations(), key=_report_order(packs))
-    return _report(project, stack, run, packs, resources, violations, stack_file, program_file)
+    report = _report(project, stack, run, packs, resources, violations, stack_file, program_file)
+    report.stack_file_types = tool.stack_file_types
+    return report
 
 
 def _report_order(packs: list[analyzer.LoadedPack]) -> Callable[[Violation], tuple]:

@@ -10,7 +10,7 @@ import pytest
 
 from components.graph.role_eligibility import DirectoryRoleEligibility
 from pum.engine import run_preview
-from pum.graph import build_map, path_is_standing, render
+from privilege_map import build_map, path_is_standing, render
 
 GA = "62e90394-69f5-4237-9190-012177145e10"
 USER_ADMIN = "fe930be7-5e62-47db-91af-98c3a49a38b1"

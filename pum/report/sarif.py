@@ -1,7 +1,8 @@
 """`--format sarif`: SARIF 2.1.0 for code scanning — one rule per policy, one result per violation.
 
-A violation on a resource declared by this project's components points at the stack file (the
-model is where a person fixes it); any other points at the line that declared the resource.
+A violation on a resource declared inside a component whose type starts with one of the project's
+`[tool.pum] stack-file-types` points at the stack file (the model is where a person fixes it); any
+other points at the line that declared the resource.
 """
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ import os
 from ..engine import Report, Resource
 
 _LEVELS = {"mandatory": "error", "advisory": "warning", "remediate": "error", "disabled": "none"}
-_COMPONENT_PREFIX = "privileged-access:index:"
 
 
 def _uri(path: str) -> str:
@@ -24,9 +24,10 @@ def _uri(path: str) -> str:
 
 def _from_model(report: Report, resource: Resource | None) -> bool:
     seen = set()
-    while resource is not None and resource.urn not in seen:
+    prefixes = tuple(report.stack_file_types)
+    while prefixes and resource is not None and resource.urn not in seen:
         seen.add(resource.urn)
-        if resource.type.startswith(_COMPONENT_PREFIX):
+        if resource.type.startswith(prefixes):
             return True
         resource = report.resource(resource.parent) if resource.parent else None
     return False

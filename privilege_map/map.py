@@ -1,4 +1,4 @@
-"""`pum graph`: who can become what, from the recorded plan of `run_preview`.
+"""The privilege map: who can become what, from the recorded plan of `pum.engine.run_preview`.
 
 The map follows principal -> journey (access package) -> group (PIM group) -> role -> scope, plus
 group -> Private Access app. Relations come only from the plan: property dependencies (an input
@@ -11,19 +11,17 @@ eligibility activated on demand); a path is standing only when every access edge
 controls on each path are listed: approval, expiry, review, maximum activation, MFA or
 authentication context, compliant device.
 
-`render(report, fmt)`: fmt "html" is one self-contained page (inline CSS and SVG, no external URL);
-"mermaid" is a flowchart for PR comments.
+`build_map(report)` builds it; `privilege_map.render` draws it.
 """
 from __future__ import annotations
 
-import html
-import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from .engine import UNKNOWN, Report, Resource
+from privileged_facts.roles import AZURE_ROLE_NAMES, ENTRA_ROLE_NAMES
+from privileged_facts.values import is_guid, parse_duration
+from pum.engine import UNKNOWN, Report, Resource
 
-GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 AZ = "azuread:index/"
 T_GROUP = AZ + "group:Group"
 T_USER = AZ + "user:User"
@@ -44,33 +42,7 @@ T_ARM_ELIGIBLE = "azure-native:authorization:PimRoleEligibilitySchedule"
 T_ARM_POLICY = "azure-native:authorization:RoleManagementPolicy"
 DYNAMIC = "pulumi-python:dynamic"
 
-ROLE_NAMES = {
-    "62e90394-69f5-4237-9190-012177145e10": "Global Administrator",
-    "e8611ab8-c189-46e8-94e1-60213ab1f814": "Privileged Role Administrator",
-    "7be44c8a-adaf-4e2a-84d6-ab2649e08a13": "Privileged Authentication Administrator",
-    "194ae4cb-b126-40b2-bd5b-6091b380977d": "Security Administrator",
-    "fe930be7-5e62-47db-91af-98c3a49a38b1": "User Administrator",
-    "c4e39bd9-1100-46d3-8c65-fb160da0071f": "Authentication Administrator",
-    "729827e3-9c14-49f7-bb1b-9608f156bbb8": "Helpdesk Administrator",
-    "966707d0-3269-4727-9be2-8c3a10f19b9d": "Password Administrator",
-    "9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3": "Application Administrator",
-    "158c047a-c907-4556-b7ef-446551a6b5f7": "Cloud Application Administrator",
-    "b1be1c3e-b65d-4f19-8427-f6fa0d97feb9": "Conditional Access Administrator",
-    "8ac3fc64-6eca-42ea-9e69-59f4c7b60eb2": "Hybrid Identity Administrator",
-    "3a2c62db-5318-420d-8d74-23affee5d9d5": "Intune Administrator",
-    "f2ef992c-3afb-46b9-b7cf-a126ee74c451": "Global Reader",
-    "fdd7a751-b60b-444a-984c-02652fe8fa1c": "Groups Administrator",
-    "29232cdf-9323-42fd-ade2-1d097af3e4de": "Exchange Administrator",
-    "f28a1f50-f6e7-4571-818b-6a12f2af6b6c": "SharePoint Administrator",
-    "8e3af657-a8ff-443c-a75c-2fe8c4bcb635": "Owner",
-    "b24988ac-6180-42a0-ab88-20f7382dd24c": "Contributor",
-    "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9": "User Access Administrator",
-    "f58310d9-a9f6-439a-9e8d-f62e7b41a168": "Role Based Access Control Administrator",
-    "acdd72a7-3385-48ef-bd42-f606fba81ae7": "Reader",
-    "1c0163c0-47e6-4577-8991-ea5c82e286e4": "Virtual Machine Administrator Login",
-    "fb879df8-f326-4884-b1cf-06f3ad86be52": "Virtual Machine User Login",
-    "1d18fff3-a72a-46b5-b4a9-0b38a3cd7e63": "Desktop Virtualization User",
-}
+ROLE_NAMES = {**ENTRA_ROLE_NAMES, **AZURE_ROLE_NAMES}
 KINDS = ("principal", "journey", "group", "role", "scope")
 ACCESS_EDGES = {"member", "role", "network"}
 
@@ -247,7 +219,7 @@ class _Builder:
             if rules.get("requireJustification") is True:
                 found.append("justification")
             for ref in self.refs(r, "groupId"):
-                result[ref.lower() if GUID.match(ref) else ref] = found
+                result[ref.lower() if is_guid(ref) else ref] = found
         return result
 
     def azure_scope_controls(self) -> dict[str, list[str]]:
@@ -321,7 +293,7 @@ class _Builder:
             refs = literal + ([u for u in r.property_dependencies.get("requestorSettings", []) if u in self.by_urn]
                               if any(e.get("objectId") is UNKNOWN for e in entries) else [])
             for ref in refs:
-                if orgs and GUID.match(ref):
+                if orgs and is_guid(ref):
                     requestors.append(self.add_node(f"principal:org:{ref}", "principal",
                                                     f"connected organisation {_short(ref)}"))
                 else:
@@ -347,7 +319,7 @@ class _Builder:
     def _pim_group_membership(self, r: Resource, group_controls: dict[str, list[str]]) -> None:
         eligible = r.type == T_PAG_ELIGIBLE
         for group in self.refs(r, "groupId"):
-            controls = list(group_controls.get(group.lower() if GUID.match(group) else group, [])) if eligible else []
+            controls = list(group_controls.get(group.lower() if is_guid(group) else group, [])) if eligible else []
             expiry = r.inputs.get("duration") or r.inputs.get("expirationDate")
             if r.inputs.get("permanentAssignment") is True:
                 controls.append("permanent")
@@ -399,10 +371,15 @@ class _Builder:
 
 
 def _iso_hours(value: Any) -> str:
-    match = re.match(r"^PT(?:(\d+)H)?(?:(\d+)M)?$", str(value))
-    if not match:
+    """'PT2H30M' -> '2 h 30 min' (anything under a day; longer or unreadable values as given)."""
+    try:
+        duration = parse_duration(value)
+    except ValueError:
         return str(value)
-    hours, minutes = int(match.group(1) or 0), int(match.group(2) or 0)
+    minutes = int(duration.total_seconds() // 60)
+    if not 0 < minutes < 24 * 60:
+        return str(value)
+    hours, minutes = divmod(minutes, 60)
     return f"{hours} h" + (f" {minutes} min" if minutes else "") if hours else f"{minutes} min"
 
 
@@ -461,113 +438,3 @@ def _policy_controls(inputs: dict) -> list[str]:
 
 def build_map(report: Report) -> PrivilegeMap:
     return _Builder(report.resources).build()
-
-
-def render(report: Report, fmt: str = "html") -> str:
-    privilege_map = build_map(report)
-    if fmt == "mermaid":
-        return render_mermaid(privilege_map)
-    if fmt == "html":
-        return render_html(privilege_map, title=f"Privilege map: {report.project} / {report.stack}")
-    raise ValueError(f"unknown format {fmt!r}; use 'html' or 'mermaid'")
-
-
-# --- Mermaid -------------------------------------------------------------------------------
-def _mermaid_text(text: str) -> str:
-    return text.replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
-
-
-def render_mermaid(privilege_map: PrivilegeMap) -> str:
-    ids = {node_id: f"n{i}" for i, node_id in enumerate(privilege_map.nodes)}
-    lines = ["flowchart LR"]
-    for kind, style in (("principal", "fill:#e8f0fe,stroke:#1a73e8"), ("journey", "fill:#fef7e0,stroke:#b06000"),
-                        ("group", "fill:#e6f4ea,stroke:#137333"), ("role", "fill:#fce8e6,stroke:#c5221f"),
-                        ("scope", "fill:#f1f3f4,stroke:#5f6368"), ("app", "fill:#f3e8fd,stroke:#8430ce")):
-        lines.append(f"  classDef {kind} {style}")
-    for node_id, node in privilege_map.nodes.items():
-        lines.append(f'  {ids[node_id]}["{_mermaid_text(node.label)}"]:::{node.kind}')
-    for edge in privilege_map.edges:
-        label = _mermaid_text("; ".join(edge.controls))
-        src, dst = ids[edge.src], ids[edge.dst]
-        if edge.jit is True:
-            lines.append(f'  {src} -. "JIT: {label}" .-> {dst}')
-        elif edge.jit is False:
-            lines.append(f'  {src} == "standing: {label}" ==> {dst}')
-        elif label:
-            lines.append(f'  {src} -- "{label}" --> {dst}')
-        else:
-            lines.append(f"  {src} --> {dst}")
-    return "\n".join(lines) + "\n"
-
-
-# --- HTML ----------------------------------------------------------------------------------
-_COLUMNS = {"principal": 0, "journey": 1, "group": 2, "role": 3, "app": 3, "scope": 4}
-_COLORS = {"principal": ("#e8f0fe", "#1a73e8"), "journey": ("#fef7e0", "#b06000"), "group": ("#e6f4ea", "#137333"),
-           "role": ("#fce8e6", "#c5221f"), "scope": ("#f1f3f4", "#5f6368"), "app": ("#f3e8fd", "#8430ce")}
-_CSS = """
-body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:24px;color:#202124}
-h1{font-size:20px} h2{font-size:16px;margin-top:28px}
-.legend span{display:inline-block;margin-right:16px;font-size:13px}
-svg text{font-size:12px} .node rect{rx:6;ry:6;stroke-width:1.5}
-.edge{fill:none;stroke-width:1.6} .edge.jit{stroke:#1a73e8;stroke-dasharray:6 4}
-.edge.standing{stroke:#c5221f;stroke-width:2.4} .edge.other{stroke:#9aa0a6}
-table{border-collapse:collapse;font-size:13px;margin-top:8px} th,td{border:1px solid #dadce0;padding:4px 8px;
-text-align:left;vertical-align:top} th{background:#f8f9fa} td.standing{color:#c5221f;font-weight:600}
-td.jit{color:#1a73e8;font-weight:600}
-"""
-
-
-def render_html(privilege_map: PrivilegeMap, title: str = "Privilege map") -> str:
-    width, height_row, box_w, box_h, gap = 230, 56, 200, 40, 50
-    rows: dict[int, int] = {}
-    pos: dict[str, tuple[int, int]] = {}
-    for node_id, node in privilege_map.nodes.items():
-        col = _COLUMNS.get(node.kind, 4)
-        row = rows.get(col, 0)
-        rows[col] = row + 1
-        pos[node_id] = (20 + col * (width + gap), 40 + row * height_row)
-    svg_h = 60 + max(rows.values(), default=1) * height_row
-    svg_w = 40 + 5 * (width + gap)
-    esc = html.escape
-    parts = [f'<svg id="privilege-map" xmlns="http://www.w3.org/2000/svg" width="{svg_w}" height="{svg_h}" '
-             f'viewBox="0 0 {svg_w} {svg_h}" role="img" aria-label="{esc(title)}">']
-    for i, heading in enumerate(("Principal", "Journey", "Group", "Role / Private Access app", "Scope")):
-        parts.append(f'<text x="{20 + i * (width + gap)}" y="20" font-weight="600">{heading}</text>')
-    for edge in privilege_map.edges:
-        (x1, y1), (x2, y2) = pos[edge.src], pos[edge.dst]
-        sx, sy, tx, ty = x1 + box_w, y1 + box_h / 2, x2, y2 + box_h / 2
-        if tx <= sx:  # same or earlier column: loop around
-            tx, ty = x2 + box_w / 2, y2
-        mid = (sx + tx) / 2
-        css = "jit" if edge.jit is True else "standing" if edge.jit is False else "other"
-        parts.append(f'<path class="edge {css}" data-kind="{edge.kind}" d="M{sx},{sy} C{mid},{sy} {mid},{ty} {tx},{ty}">'
-                     f'<title>{esc(edge.kind)}: {esc("; ".join(edge.controls))}</title></path>')
-    for node_id, node in privilege_map.nodes.items():
-        x, y = pos[node_id]
-        fill, stroke = _COLORS.get(node.kind, ("#fff", "#000"))
-        label = node.label if len(node.label) <= 30 else node.label[:29] + "…"
-        parts.append(f'<g class="node" data-kind="{node.kind}" data-label="{esc(node.label)}">'
-                     f'<rect x="{x}" y="{y}" width="{box_w}" height="{box_h}" fill="{fill}" stroke="{stroke}"/>'
-                     f'<text x="{x + 8}" y="{y + 25}">{esc(label)}</text>'
-                     f'<title>{esc(node.label)}{(": " + esc(", ".join(node.details))) if node.details else ""}</title></g>')
-    parts.append("</svg>")
-
-    table = ['<table id="paths"><thead><tr><th>Principal</th><th>Path</th><th>Access</th><th>Controls</th>'
-             '</tr></thead><tbody>']
-    for path in privilege_map.paths():
-        nodes = [privilege_map.nodes[path[0].src]] + [privilege_map.nodes[e.dst] for e in path]
-        if not any(e.kind in ACCESS_EDGES for e in path):
-            continue
-        standing = path_is_standing(path)
-        access = "standing" if standing else "just in time"
-        controls = "; ".join(dict.fromkeys(c for e in path for c in e.controls))
-        table.append(f'<tr class="path"><td>{esc(nodes[0].label)}</td>'
-                     f'<td>{" → ".join(esc(n.label) for n in nodes[1:])}</td>'
-                     f'<td class="{"standing" if standing else "jit"}">{access}</td><td>{esc(controls)}</td></tr>')
-    table.append("</tbody></table>")
-    legend = ('<p class="legend"><span style="color:#c5221f">━ standing access</span>'
-              '<span style="color:#1a73e8">╌ just in time (eligible, activated on demand)</span>'
-              '<span style="color:#9aa0a6">─ request / scope</span></p>')
-    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<title>{esc(title)}</title><style>{_CSS}</style></head><body>"
-            f"<h1>{esc(title)}</h1>{legend}{''.join(parts)}<h2>Paths</h2>{''.join(table)}</body></html>\n")
