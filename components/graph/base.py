@@ -7,53 +7,17 @@ Providers stay picklable (pulumi serialises them with dill): they hold no client
 
 from __future__ import annotations
 
-import re
-from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Iterable, Optional
 
+from privileged_facts.values import is_guid, is_unknown
 from pulumi.dynamic import CheckFailure, CheckResult, DiffResult, ResourceProvider
 
 from .client import GraphClient
 
-GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # pulumi's wire sentinel for a preview unknown
-_DURATION = re.compile(r"^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$")
-
-
-def is_unknown(value: Any) -> bool:
-    return value == UNKNOWN or type(value).__name__ == "Unknown"
-
-
-def parse_duration(text: Any, field: str) -> timedelta:
-    """Parse an ISO 8601 duration made of weeks, days, hours, minutes, seconds (what PIM uses)."""
-    match = _DURATION.match(text) if isinstance(text, str) else None
-    if not match or text in ("P", "PT"):
-        raise ValueError(f"{field}: {text!r} is not an ISO 8601 duration; use e.g. 'PT1H', 'PT8H', 'P180D'")
-    w, d, h, m, s = (int(g or 0) for g in match.groups())
-    value = timedelta(weeks=w, days=d, hours=h, minutes=m, seconds=s)
-    if value <= timedelta(0):
-        raise ValueError(f"{field}: {text!r} is zero; give a positive duration such as 'P180D'")
-    return value
-
-
-def parse_utc(text: Any, field: str) -> datetime:
-    """Parse an ISO 8601 timestamp that names its offset (e.g. '2026-01-31T00:00:00Z')."""
-    try:
-        value = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
-    except ValueError:
-        value = None
-    if value is None or value.tzinfo is None:
-        raise ValueError(f"{field}: {text!r} is not an ISO 8601 UTC timestamp; use e.g. '2026-01-31T00:00:00Z'")
-    return value.astimezone(timezone.utc)
-
-
-def utc_iso(value: datetime) -> str:
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
 
 def require_guid(value: Any, field: str) -> None:
     """Raise a clear error for a plain string that is not a GUID (Outputs pass: checked by Graph)."""
-    if isinstance(value, str) and not is_unknown(value) and not GUID.match(value):
+    if isinstance(value, str) and not is_unknown(value) and not is_guid(value):
         raise ValueError(f"{field}: {value!r} is not an object ID (a GUID such as "
                          "'62e90394-69f5-4237-9190-012177145e10')")
 

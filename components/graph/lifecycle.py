@@ -18,9 +18,10 @@ from __future__ import annotations
 from typing import Any, Optional
 
 import pulumi
+from privileged_facts.values import is_unknown
 from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
 
-from .base import output, GraphProvider, check_result, diff, is_unknown, pick, project
+from .base import GraphProvider, check_result, diff, output, pick, project
 from .client import GraphError
 
 GRAPH_KIND = "lifecycleWorkflow"

@@ -25,9 +25,10 @@ from __future__ import annotations
 from typing import Any, Optional, Sequence
 
 import pulumi
+from privileged_facts.values import is_unknown
 from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
 
-from .base import output, GraphProvider, check_result, diff, is_unknown, pick, require_guid
+from .base import GraphProvider, check_result, diff, output, pick, require_guid
 from .client import GraphClient, GraphError
 
 GRAPH_KIND = "privateAccessApp"

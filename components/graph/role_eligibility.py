@@ -21,10 +21,11 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Optional
 
 import pulumi
+from privileged_facts import defaults as secure
+from privileged_facts.values import is_guid, is_unknown, parse_datetime, parse_duration, utc_iso
 from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
 
-from .base import (output, GUID, GraphProvider, check_result, diff, is_unknown, parse_duration, parse_utc, pick,
-                   require_guid, utc_iso)
+from .base import GraphProvider, check_result, diff, output, pick, require_guid
 from .client import GraphClient, GraphError
 
 GRAPH_KIND = "directoryRoleEligibility"
@@ -34,7 +35,7 @@ FAILED = ("Failed", "Denied", "Canceled", "FailedAsResourceIsLocked", "AdminDeni
 INPUT_KEYS = ("graphKind", "principalId", "roleDefinitionId", "directoryScopeId", "justification",
               "scheduleInfo", "ticketInfo")
 REPLACE_KEYS = ("graphKind", "principalId", "roleDefinitionId", "directoryScopeId")
-DEFAULT_DURATION = "P180D"
+DEFAULT_DURATION = secure.MAX_ELIGIBILITY
 _TOLERANCE = timedelta(minutes=2)
 
 
@@ -42,7 +43,7 @@ def validate_scope(value: Any) -> None:
     if is_unknown(value) or not isinstance(value, str) or value == "/":
         return
     prefix = "/administrativeUnits/"
-    if not (value.startswith(prefix) and GUID.match(value[len(prefix):])):
+    if not (value.startswith(prefix) and is_guid(value[len(prefix):])):
         raise ValueError(f"directoryScopeId: {value!r} is not a directory scope; use '/' (tenant) or "
                          "'/administrativeUnits/{administrative unit object ID}'")
 
@@ -63,7 +64,7 @@ def validate_schedule(schedule: Any) -> None:
         raise ValueError(f"scheduleInfo.expiration.type: {kind!r} is refused; eligibility must expire: use "
                          "'afterDuration' with a duration (e.g. 'P180D') or 'afterDateTime' with an endDateTime")
     if isinstance(schedule, dict) and schedule.get("startDateTime"):
-        parse_utc(schedule["startDateTime"], "scheduleInfo.startDateTime")
+        parse_datetime(schedule["startDateTime"], "scheduleInfo.startDateTime", require_offset=True)
 
 
 def validate_justification(value: Any) -> None:
@@ -74,9 +75,10 @@ def validate_justification(value: Any) -> None:
 def expected_end(schedule: dict, start: Optional[str]) -> Optional[datetime]:
     exp = schedule.get("expiration", {})
     if exp.get("type") == "afterDateTime":
-        return parse_utc(exp["endDateTime"], "endDateTime")
+        return parse_datetime(exp["endDateTime"], "endDateTime", require_offset=True)
     if exp.get("type") == "afterDuration" and start:
-        return parse_utc(start, "startDateTime") + parse_duration(exp["duration"], "duration")
+        return (parse_datetime(start, "startDateTime", require_offset=True)
+                + parse_duration(exp["duration"], "duration", positive=True))
     return None
 
 
@@ -120,7 +122,7 @@ class DirectoryRoleEligibilityProvider(GraphProvider):
             live = client.get(f"{SCHEDULES}/{schedule_id}", retry_not_found=True)
             status = live.get("status", status)
             live_end = live.get("scheduleInfo", {}).get("expiration", {}).get("endDateTime")
-            end = parse_utc(live_end, "endDateTime") if live_end else end
+            end = parse_datetime(live_end, "endDateTime", require_offset=True) if live_end else end
         return CreateResult(schedule_id, self._outs(props, schedule_id, status, start, end))
 
     def read(self, id_: str, props: dict) -> ReadResult:
@@ -133,7 +135,8 @@ class DirectoryRoleEligibilityProvider(GraphProvider):
         info = live.get("scheduleInfo") or {}
         start = info.get("startDateTime") or props.get("startDateTime")
         live_exp = info.get("expiration") or {}
-        live_end = parse_utc(live_exp["endDateTime"], "endDateTime") if live_exp.get("endDateTime") else None
+        live_end = (parse_datetime(live_exp["endDateTime"], "endDateTime", require_offset=True)
+                    if live_exp.get("endDateTime") else None)
         declared = props.get("scheduleInfo")
         want = expected_end(declared, props.get("startDateTime") or start) if declared else None
         if live_end is None:

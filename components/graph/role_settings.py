@@ -26,9 +26,11 @@ from datetime import timedelta
 from typing import Any, Iterable, Optional, Sequence
 
 import pulumi
+from privileged_facts import defaults as secure
+from privileged_facts.values import is_unknown, parse_duration
 from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
 
-from .base import output, GraphProvider, check_result, diff, is_unknown, parse_duration, project, require_guid
+from .base import GraphProvider, check_result, diff, output, project, require_guid
 from .client import GraphClient, GraphError
 
 GRAPH_KIND = "entraRoleSettings"
@@ -64,7 +66,7 @@ def _rule(rule_id: str, **fields: Any) -> dict:
 def _expiration(rule_id: str, max_duration: Optional[str], field: str) -> dict:
     if max_duration is None:  # permanent allowed: expressible so the policy pack can reject it
         return _rule(rule_id, isExpirationRequired=False, maximumDuration="P365D")
-    parse_duration(max_duration, field)
+    parse_duration(max_duration, field, positive=True)
     return _rule(rule_id, isExpirationRequired=True, maximumDuration=max_duration)
 
 
@@ -73,19 +75,19 @@ def _notification(rule_id: str, recipients: Sequence[str]) -> dict:
                  isDefaultRecipientsEnabled=True, notificationRecipients=list(recipients))
 
 
-def build_role_rules(activation_max_duration: str = "PT1H", require_mfa: bool = True,
+def build_role_rules(activation_max_duration: str = secure.CRITICAL_MAX_ACTIVATION, require_mfa: bool = True,
                      authentication_context: Optional[str] = None, require_justification: bool = True,
                      require_ticket: bool = False, require_approval: bool = False,
                      approver_group_ids: Iterable[Any] = (), approver_user_ids: Iterable[Any] = (),
-                     eligible_max_duration: Optional[str] = "P180D",
-                     active_max_duration: Optional[str] = "P15D",
+                     eligible_max_duration: Optional[str] = secure.MAX_ELIGIBILITY,
+                     active_max_duration: Optional[str] = secure.MAX_ACTIVE_ASSIGNMENT,
                      alert_recipients: Iterable[str] = ()) -> list[dict]:
     """Graph rule bodies for a directory role's PIM policy, in the portal's terms.
 
     Raises ValueError naming the argument, the bad value and the fix. ``eligible_max_duration`` /
     ``active_max_duration`` of None allow permanent assignments (the policy pack rejects that).
     """
-    activation = parse_duration(activation_max_duration, "activation_max_duration")
+    activation = parse_duration(activation_max_duration, "activation_max_duration", positive=True)
     if not MIN_ACTIVATION <= activation <= MAX_ACTIVATION:
         raise ValueError(f"activation_max_duration: {activation_max_duration!r} is outside what PIM "
                          "allows; use between 'PT30M' and 'PT24H'")
@@ -164,7 +166,7 @@ def validate_rules(rules: Any) -> None:
             raise ValueError(f"{where}.target: must be a dict with caller {caller!r} and level {level!r}")
         kind = rule_id.split("_")[0]
         if kind == "Expiration" and rule.get("isExpirationRequired") is True:
-            parse_duration(rule.get("maximumDuration"), f"{where}.maximumDuration")
+            parse_duration(rule.get("maximumDuration"), f"{where}.maximumDuration", positive=True)
         if kind == "Enablement":
             bad = [v for v in rule.get("enabledRules", []) if v not in ENABLED_RULES]
             if bad:

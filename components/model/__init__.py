@@ -25,10 +25,19 @@ from .access_packages import AccessPackagesSettings, journey_issues
 from .conditional_access import ConditionalAccessSettings, admin_access_issues
 from .errors import Issue, ModelError
 from .lifecycle import LifecycleSettings
-from .private_access import PrivateAccessSettings
 from .paw import PawSettings
-from .pim import (PATTERN_HINTS, AdministrativeUnit, BreakGlass, Key, PimSettings, Principals, TenantSettings, _Model,
-                  reference_issues)
+from .pim import (
+    PATTERN_HINTS,
+    AdministrativeUnit,
+    BreakGlass,
+    Key,
+    PimSettings,
+    Principals,
+    TenantSettings,
+    _Model,
+    reference_issues,
+)
+from .private_access import PrivateAccessSettings
 
 NAMESPACE = "privileged-access"
 

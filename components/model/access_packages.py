@@ -19,17 +19,16 @@ from __future__ import annotations
 import re
 from typing import Literal, Optional
 
+from privileged_facts.values import is_guid
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
-GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-_GUID = GUID.pattern
 _KEY = r"^[a-z][a-z0-9-]{0,38}[a-z0-9]$"
 
 
 def is_object_id(reference: str) -> bool:
     """A group reference that is an object ID (existing group) rather than a declared group's name."""
-    return bool(GUID.match(reference))
+    return is_guid(reference)
 
 
 class _Model(BaseModel):
@@ -73,7 +72,7 @@ class VendorAccess(_Model):
     @field_validator("connected_organization_ids")
     @classmethod
     def _guids(cls, ids: list[str]) -> list[str]:
-        bad = [i for i in ids if not GUID.match(i)]
+        bad = [i for i in ids if not is_guid(i)]
         if bad:
             raise ValueError(f"{bad} are not object IDs; give the connected organisations' IDs (GUIDs)")
         return ids

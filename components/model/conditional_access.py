@@ -9,12 +9,12 @@ from __future__ import annotations
 import ipaddress
 from typing import Literal
 
+from privileged_facts.values import is_guid
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
 PolicyCode = Literal["CA01", "CA02", "CA03", "CA04", "CA05", "CA06", "CA07", "CA08"]
 PhishingResistantMethod = Literal["windowsHelloForBusiness", "fido2", "x509CertificateMultiFactor"]
-_GUID = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 
 
 class _Model(BaseModel):
@@ -107,8 +107,7 @@ class ConditionalAccessSettings(_Model):
     @field_validator("privileged_roles")
     @classmethod
     def _role_ids(cls, roles: list[str] | None) -> list[str] | None:
-        import re
-        bad = [r for r in roles or [] if not re.match(_GUID, r)]
+        bad = [r for r in roles or [] if not is_guid(r)]
         if bad:
             raise ValueError(f"{bad} are not role template IDs; use GUIDs such as "
                              "62e90394-69f5-4237-9190-012177145e10 (Global Administrator)")

@@ -1,11 +1,13 @@
-"""ISO 8601 durations as PIM uses them (days, hours, minutes): parse, normalise, map to the provider's steps."""
+"""ISO 8601 durations as PIM takes them, over the one parser (privileged_facts.values): normalise, and map a
+value to the steps the providers accept (eligibility expiry, activation maximum)."""
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
-_DURATION = re.compile(r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?)?$")
-DURATION_PATTERN = _DURATION.pattern
+from privileged_facts.values import format_duration, parse_duration
+
+# What the stack file may write (days, hours, minutes); the schema carries it, so it stays as it is.
+DURATION_PATTERN = r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?)?$"
 
 # GroupRoleManagementPolicy's expire_after accepts only these (pulumi-azuread 6.11.1).
 EXPIRE_AFTER_STEPS = ("P15D", "P30D", "P90D", "P180D", "P365D")
@@ -13,27 +15,14 @@ EXPIRE_AFTER_STEPS = ("P15D", "P30D", "P90D", "P180D", "P365D")
 
 def parse(text: str) -> timedelta:
     """'PT2H' -> 2 hours. ValueError (with the allowed form) for anything else, including zero."""
-    match = _DURATION.match(text) if isinstance(text, str) else None
-    if not match or text in ("P", "PT") or text.endswith("T"):
-        raise ValueError(f"{text!r} is not an ISO 8601 duration; write days/hours/minutes like P180D, PT8H or PT30M")
-    days, hours, minutes = (int(g or 0) for g in match.groups())
-    value = timedelta(days=days, hours=hours, minutes=minutes)
-    if value <= timedelta(0):
-        raise ValueError(f"{text!r} is zero; give a positive duration such as PT1H")
-    return value
-
-
-def format(value: timedelta) -> str:
-    """The canonical form: whole days as 'P180D', anything else as 'PT2H30M'."""
-    minutes = int(value.total_seconds() // 60)
-    if minutes % (24 * 60) == 0:
-        return f"P{minutes // (24 * 60)}D"
-    hours, minutes = divmod(minutes, 60)
-    return "PT" + (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "")
+    try:
+        return parse_duration(text, "duration", positive=True)
+    except ValueError as exc:
+        raise ValueError(str(exc).removeprefix("duration: ")) from None
 
 
 def normalise(text: str) -> str:
-    return format(parse(text))
+    return format_duration(parse(text))
 
 
 def expire_after(lifetime: str) -> str:
@@ -52,4 +41,4 @@ def activation_step(text: str) -> str:
     if minutes % 30 or not 30 <= minutes <= 23 * 60 + 30:
         raise ValueError(f"{text!r} is not an activation duration PIM accepts; use PT30M to PT23H30M "
                          "in 30-minute steps, e.g. PT1H or PT2H")
-    return format(value)
+    return format_duration(value)

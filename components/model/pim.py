@@ -14,14 +14,16 @@ import re
 from dataclasses import dataclass
 from typing import Annotated, Any, Iterator, Literal
 
+from privileged_facts import defaults as secure
+from privileged_facts.values import GUID_PATTERN
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
 from components import roles
+
 from . import durations
 from .errors import Issue, format_path
 
-GUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 KEY_PATTERN = r"^[a-z0-9][a-z0-9-]{0,39}$"
 _UPN = r"^[A-Za-z0-9._'+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$"
 _EMAIL = _UPN
@@ -183,12 +185,14 @@ class Activation(_Model):
 
 
 class PimDefaults(_Model):
-    eligibility_lifetime: Duration = Field("P180D", description="How long an eligibility lasts (it always expires).")
+    eligibility_lifetime: Duration = Field(secure.MAX_ELIGIBILITY,
+                                           description="How long an eligibility lasts (it always expires).")
     activation: Activation = Field(default_factory=Activation)
-    critical_max_duration: Duration = Field("PT1H", description="Default activation maximum for critical roles.")
+    critical_max_duration: Duration = Field(secure.CRITICAL_MAX_ACTIVATION,
+                                            description="Default activation maximum for critical roles.")
     notification_recipients: list[Email] = Field(default_factory=list,
                                                  description="Extra recipients of PIM alerts (assignments, activations).")
-    justification: str = Field("Managed as code by privileged-access (Pulumi)", min_length=1, max_length=500)
+    justification: str = Field(secure.JUSTIFICATION, min_length=1, max_length=500)
 
 
 class _Binding(_Model):
@@ -302,7 +306,7 @@ def effective_activation(binding: RoleBinding | AzureRoleBinding, defaults: PimD
 
     context = pick("authentication_context", None)
     max_duration = binding.activation.max_duration or (
-        defaults.critical_max_duration if critical else defaults.activation.max_duration or "PT8H")
+        defaults.critical_max_duration if critical else defaults.activation.max_duration or secure.MAX_ACTIVATION)
     return EffectiveActivation(
         max_duration=max_duration,
         require_mfa=pick("require_mfa", context is None),

@@ -11,10 +11,10 @@ import ipaddress
 import re
 from typing import Literal
 
+from privileged_facts.values import GUID_PATTERN
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
-GUID = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 _KEY = r"^[a-z][a-z0-9-]{0,38}[a-z0-9]$"
 _FQDN = re.compile(r"^(?=.{1,253}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]{2,63}$")
 
@@ -81,7 +81,7 @@ class PrivateAccessAppSettings(_Model):
     key: str = Field(pattern=_KEY, description="Stable short name (kebab-case); resource names derive from it.")
     display_name: str = Field(min_length=1, description="Enterprise application name.")
     segments: list[Segment] = Field(min_length=1)
-    connector_group_id: str = Field(pattern=GUID, description="Object ID of a dedicated (not Default) "
+    connector_group_id: str = Field(pattern=GUID_PATTERN, description="Object ID of a dedicated (not Default) "
                                                               "private network connector group.")
     assigned_groups: list[str] = Field(
         min_length=1, description="Groups (name or object ID) assigned to the app; nested groups do not inherit.")
