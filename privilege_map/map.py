@@ -183,10 +183,10 @@ class _Builder:
                 return self.add_node("scope:unknown", "scope", "scope known after deploy")
         if value == "/":
             label = "tenant (directory)"
-        elif value.startswith("/administrativeUnits/"):
+        elif isinstance(value, str) and value.startswith("/administrativeUnits/"):
             label = f"administrative unit {_short(value.rsplit('/', 1)[-1])}"
         else:
-            label = value
+            label = str(value)
         return self.add_node(f"scope:{value}", "scope", label)
 
     # --- controls -----------------------------------------------------------------------

@@ -66,7 +66,7 @@ td.jit{color:#1a73e8;font-weight:600}
 def render_html(privilege_map: PrivilegeMap, title: str = "Privilege map") -> str:
     width, height_row, box_w, box_h, gap = 230, 56, 200, 40, 50
     rows: dict[int, int] = {}
-    pos: dict[str, tuple[int, int]] = {}
+    pos: dict[str, tuple[float, float]] = {}
     for node_id, node in privilege_map.nodes.items():
         col = _COLUMNS.get(node.kind, 4)
         row = rows.get(col, 0)

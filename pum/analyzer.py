@@ -23,10 +23,10 @@ from pulumi.runtime.proto import analyzer_pb2 as proto
 from .errors import UsageError
 
 LEVELS = {"advisory", "mandatory", "remediate", "disabled"}
-_LEVEL_NAMES = {proto.ADVISORY: "advisory", proto.MANDATORY: "mandatory", proto.REMEDIATE: "remediate",
+_LEVEL_NAMES: dict[int, str] = {proto.ADVISORY: "advisory", proto.MANDATORY: "mandatory", proto.REMEDIATE: "remediate",
                 proto.DISABLED: "disabled"}
-_LEVEL_VALUES = {v: k for k, v in _LEVEL_NAMES.items()}
-_SEVERITY_NAMES = {proto.POLICY_SEVERITY_LOW: "low", proto.POLICY_SEVERITY_MEDIUM: "medium",
+_LEVEL_VALUES: dict[str, Any] = {v: k for k, v in _LEVEL_NAMES.items()}
+_SEVERITY_NAMES: dict[int, str] = {proto.POLICY_SEVERITY_LOW: "low", proto.POLICY_SEVERITY_MEDIUM: "medium",
                    proto.POLICY_SEVERITY_HIGH: "high", proto.POLICY_SEVERITY_CRITICAL: "critical"}
 
 
@@ -115,8 +115,8 @@ def load_pack(directory: str) -> LoadedPack:
     version = _pack_version(directory)
     saved_grpc, saved_registration = policy_module.grpc, policy_module.analyzer_pb2_grpc
     grpc_stub = _StubGrpc()
-    policy_module.grpc = grpc_stub
-    policy_module.analyzer_pb2_grpc = _StubRegistration(grpc_stub)
+    policy_module.grpc = grpc_stub  # a stand-in for the module, see _StubGrpc
+    policy_module.analyzer_pb2_grpc = _StubRegistration(grpc_stub)  # type: ignore[assignment]
     before = set(sys.modules)
     servicer = None
     try:

@@ -101,9 +101,9 @@ class PreviewMocks(Mocks):
             return args.resource_id, _known(args.inputs)
         return "", _known(args.inputs)
 
-    def call(self, args: MockCallArgs) -> dict:
+    def call(self, args: MockCallArgs) -> tuple[dict, list[tuple[str, str]] | None]:
         answer = INVOKES.get(args.token)
         if answer is None:
             self.unanswered_invokes.append(args.token)
-            return {}
-        return answer(dict(args.args))
+            return {}, None
+        return answer(dict(args.args)), None  # no check failures

@@ -109,7 +109,8 @@ class RecordingMonitor(MockMonitor):
     def RegisterResource(self, request):
         timeouts = request.customTimeouts
         try:  # a bad value fails the registration, as in the engine
-            custom_timeouts = tuple(map(timeout_seconds, (timeouts.create, timeouts.update, timeouts.delete)))
+            custom_timeouts = (timeout_seconds(timeouts.create), timeout_seconds(timeouts.update),
+                               timeout_seconds(timeouts.delete))
         except ValueError as exc:
             raise ValueError(f"resource '{request.name}' ({request.type}): {exc}") from None
         response = super().RegisterResource(request)

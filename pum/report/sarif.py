@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+from typing import Any
 
 from ..engine import Report, Resource
 
@@ -48,11 +49,12 @@ def _location(report: Report, resource: Resource | None) -> dict | None:
 
 
 def as_dict(report: Report) -> dict:
-    rules, index = [], {}
+    rules: list[dict[str, Any]] = []
+    index: dict[tuple[str, str], int] = {}
     for pack, policies in report.policies.items():
         for policy in policies:
             index[(pack, policy.name)] = len(rules)
-            rule = {
+            rule: dict[str, Any] = {
                 "id": policy.name,
                 "name": policy.name,
                 "shortDescription": {"text": policy.description},
@@ -71,7 +73,7 @@ def as_dict(report: Report) -> dict:
     results = []
     for violation in report.violations:
         resource = report.resource(violation.urn) if violation.urn else None
-        result = {
+        result: dict[str, Any] = {
             "ruleId": violation.policy,
             "level": _LEVELS.get(violation.enforcement_level, "warning"),
             "message": {"text": violation.message},
