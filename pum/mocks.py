@@ -105,5 +105,5 @@ class PreviewMocks(Mocks):
         answer = INVOKES.get(args.token)
         if answer is None:
             self.unanswered_invokes.append(args.token)
-            return {}, None
-        return answer(dict(args.args)), None  # no check failures
+            return {}, []
+        return answer(dict(args.args)), []  # no check failures (the SDK iterates them: never None)
