@@ -55,11 +55,11 @@ def validate_schedule(schedule: Any) -> None:
     exp = schedule.get("expiration") if isinstance(schedule, dict) else None
     kind = exp.get("type") if isinstance(exp, dict) else None
     if kind == "afterDuration":
-        parse_duration(exp.get("duration"), "scheduleInfo.expiration.duration")
+        parse_duration(exp.get("duration"), "scheduleInfo.expiration.duration", positive=True)
         if exp.get("endDateTime"):
             raise ValueError("scheduleInfo.expiration: afterDuration must not carry endDateTime; give one of them")
     elif kind == "afterDateTime":
-        parse_utc(exp.get("endDateTime"), "scheduleInfo.expiration.endDateTime")
+        parse_datetime(exp.get("endDateTime"), "scheduleInfo.expiration.endDateTime", require_offset=True)
     else:
         raise ValueError(f"scheduleInfo.expiration.type: {kind!r} is refused; eligibility must expire: use "
                          "'afterDuration' with a duration (e.g. 'P180D') or 'afterDateTime' with an endDateTime")
