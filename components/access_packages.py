@@ -27,12 +27,12 @@ provider models requestors with the legacy `scope_type` values. hashicorp/terraf
 from __future__ import annotations
 
 import re
-from typing import Mapping, Optional
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_azuread as azuread
-
-from .model.access_packages import AccessPackagesSettings, Journey, is_object_id
+from privileged_facts.values import is_guid
 
 TYPE = "privileged-access:index:AccessPackageJourneys"
 
@@ -43,7 +43,7 @@ class UnknownGroupError(ValueError):
 
 def resolve_group(reference: str, groups: Mapping[str, pulumi.Input[str]], where: str) -> pulumi.Input[str]:
     """An object ID as is, or the object ID of a group the stack declares under that name."""
-    if is_object_id(reference):
+    if is_guid(reference):
         return reference
     if reference in groups:
         return groups[reference]
@@ -56,11 +56,93 @@ def slug(reference: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", reference.lower()).strip("-")
 
 
+@dataclass(frozen=True, kw_only=True)
+class ReviewArgs:
+    """Recurring access review of a journey's assignments."""
+
+    enabled: bool
+    frequency: str
+    review_type: str
+    """Manager, Reviewers (reviewer_groups) or Self."""
+    duration_in_days: int
+    timeout_behavior: str
+    reviewer_groups: Sequence[str] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class VendorArgs:
+    """A separate assignment policy for users of connected organisations (sponsor approval)."""
+
+    connected_organization_ids: Sequence[str]
+    duration_in_days: int
+    sponsor: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class JourneyArgs:
+    """One journey: an access package, its member policy and optionally a vendor policy. Groups are references:
+    an object ID or a name in `AccessPackageJourneysArgs.groups` / `cloud_groups`."""
+
+    key: str
+    """Names the journey's resources."""
+    display_name: str
+    description: str
+    critical: bool
+    """A second approval stage by approver_group."""
+    granted_groups: Sequence[str]
+    """Groups whose membership the package grants (as Member, never Owner)."""
+    requestors: Sequence[str] = ()
+    """Keys of `AccessPackageJourneysArgs.users` who may request."""
+    requestor_groups: Sequence[str] = ()
+    duration_in_days: int
+    extension_enabled: bool
+    manager_approval: bool
+    approver_group: str | None = None
+    approval_timeout_in_days: int
+    justification_required: bool
+    ticket_question: str | None = None
+    review: ReviewArgs
+    requests_accepted: bool
+    vendors: VendorArgs | None = None
+
+    def group_references(self) -> list[str]:
+        refs = [*self.granted_groups, *self.requestor_groups, *self.review.reviewer_groups]
+        return refs + ([self.approver_group] if self.approver_group else [])
+
+
+@dataclass(frozen=True, kw_only=True)
+class CloudGroupArgs:
+    """A plain (not role-assignable) security group a journey grants, optionally written back to AD."""
+
+    display_name: str
+    description: str
+    writeback: bool = False
+    on_premises_nested_in: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class AccessPackageJourneysArgs:
+    """The arguments of an AccessPackageJourneys (components/stack.py maps the model's accessPackages)."""
+
+    catalog_name: str
+    catalog_description: str
+    externally_visible: bool
+    """Vendors request packages only from a catalog enabled for external users."""
+    journeys: Sequence[JourneyArgs] = ()
+    cloud_groups: Mapping[str, CloudGroupArgs] = field(default_factory=dict)
+    """Created here by key; journeys name them by key."""
+    groups: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    """Group name -> object ID, for references by name (PIM and journey groups, principals.groups)."""
+    users: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    """Requestor key -> admin account object ID."""
+    protect_groups: bool = False
+
+
 def _group_subjects(refs, groups, where, **extra) -> list[dict]:
     return [{"subject_type": "groupMembers", "object_id": resolve_group(r, groups, where), **extra} for r in refs]
 
 
-def _approval(journey: Journey, groups, first_stage: list[dict], where: str) -> dict:
+def _approval(journey: JourneyArgs, groups, first_stage: list[dict], where: str) -> dict:
     """Stage 1: `first_stage` approvers (the approver group as backup); stage 2 (critical): the group."""
     approver = ([{"subject_type": "groupMembers", "object_id": resolve_group(journey.approver_group, groups, where)}]
                 if journey.approver_group else [])
@@ -69,20 +151,20 @@ def _approval(journey: Journey, groups, first_stage: list[dict], where: str) -> 
         stages.append({"approval_timeout_in_days": journey.approval_timeout_in_days,
                        "approver_justification_required": True,
                        "primary_approvers": first_stage + [{**a, "backup": True} for a in approver]})
-    if approver and (journey.tier == "critical" or not first_stage):
+    if approver and (journey.critical or not first_stage):
         stages.append({"approval_timeout_in_days": journey.approval_timeout_in_days,
                        "approver_justification_required": True, "primary_approvers": approver})
     return {"approval_required": True, "approval_required_for_extension": True,
             "requestor_justification_required": journey.justification_required, "approval_stages": stages}
 
 
-def _questions(journey: Journey) -> Optional[list[dict]]:
+def _questions(journey: JourneyArgs) -> list[dict] | None:
     if not journey.ticket_question:
         return None
     return [{"required": True, "sequence": 1, "text": {"default_text": journey.ticket_question}}]
 
 
-def _review(journey: Journey, groups, where: str, reviewers: Optional[list[dict]] = None) -> dict:
+def _review(journey: JourneyArgs, groups, where: str, reviewers: list[dict] | None = None) -> dict:
     review = journey.review
     settings = {"enabled": review.enabled, "review_frequency": review.frequency,
                 "duration_in_days": review.duration_in_days,
@@ -92,7 +174,7 @@ def _review(journey: Journey, groups, where: str, reviewers: Optional[list[dict]
         return {**settings, "review_type": "Reviewers", "reviewers": reviewers}
     settings["review_type"] = review.review_type
     if review.review_type == "Reviewers":
-        settings["reviewers"] = _group_subjects(review.reviewer_groups, groups, where)
+        settings["reviewers"] = _group_subjects(list(review.reviewer_groups), groups, where)
     return settings
 
 
@@ -120,20 +202,17 @@ class AccessPackageJourneys(pulumi.ComponentResource):
     catalog_id: pulumi.Output[str]
     access_package_ids: pulumi.Output[dict]
 
-    def __init__(self, name: str, settings: AccessPackagesSettings,
-                 groups: Optional[Mapping[str, pulumi.Input[str]]] = None,
-                 opts: Optional[pulumi.ResourceOptions] = None, *,
-                 users: Optional[Mapping[str, pulumi.Input[str]]] = None, protect_groups: bool = False):
-        users = dict(users or {})
-        known = {**dict(groups or {}), **{k: "" for k in settings.cloud_groups}}
-        for journey in settings.journeys:  # fail before declaring anything
+    def __init__(self, name: str, args: AccessPackageJourneysArgs, opts: pulumi.ResourceOptions | None = None):
+        users = dict(args.users)
+        known = {**dict(args.groups), **{k: "" for k in args.cloud_groups}}
+        for journey in args.journeys:  # fail before declaring anything
             for ref in journey.group_references():
                 resolve_group(ref, known, f"accessPackages.journeys[{journey.key}]")
         super().__init__(TYPE, name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        groups = dict(groups or {})
+        groups = dict(args.groups)
         self.cloud_groups: dict[str, azuread.Group] = {}
-        for key, group in settings.cloud_groups.items():
+        for key, group in args.cloud_groups.items():
             nested = (f" Written back to Active Directory and nested there in '{group.on_premises_nested_in}' (an AD "
                       "step outside this stack)." if group.on_premises_nested_in else "")
             self.cloud_groups[key] = azuread.Group(
@@ -142,18 +221,18 @@ class AccessPackageJourneys(pulumi.ComponentResource):
                 security_enabled=True, mail_enabled=False, assignable_to_role=False, prevent_duplicate_names=True,
                 **({"writeback_enabled": True, "onpremises_group_type": "UniversalSecurityGroup"}
                    if group.writeback else {}),
-                opts=pulumi.ResourceOptions(parent=self, protect=protect_groups))
+                opts=pulumi.ResourceOptions(parent=self, protect=args.protect_groups))
             groups[key] = self.cloud_groups[key].object_id
         self.cloud_group_ids = {k: g.object_id for k, g in self.cloud_groups.items()}
         self._users = users
 
         self.catalog = azuread.AccessPackageCatalog(
-            f"{name}-catalog", display_name=settings.catalog_name, description=settings.catalog_description,
-            externally_visible=settings.externally_visible, published=True, opts=child)
+            f"{name}-catalog", display_name=args.catalog_name, description=args.catalog_description,
+            externally_visible=args.externally_visible, published=True, opts=child)
 
         self.resources: dict[str, azuread.AccessPackageResourceCatalogAssociation] = {}
-        for journey in settings.journeys:
-            for ref in journey.granted_groups():
+        for journey in args.journeys:
+            for ref in journey.granted_groups:
                 if ref not in self.resources:
                     self.resources[ref] = azuread.AccessPackageResourceCatalogAssociation(
                         f"{name}-resource-{slug(ref)}", catalog_id=self.catalog.id,
@@ -164,7 +243,7 @@ class AccessPackageJourneys(pulumi.ComponentResource):
         self.grants: dict[str, list[azuread.AccessPackageResourcePackageAssociation]] = {}
         self.policies: dict[str, azuread.AccessPackageAssignmentPolicy] = {}
         self.vendor_policies: dict[str, azuread.AccessPackageAssignmentPolicy] = {}
-        for journey in settings.journeys:
+        for journey in args.journeys:
             self._journey(name, journey, groups, child)
 
         self.catalog_id = self.catalog.id
@@ -173,7 +252,7 @@ class AccessPackageJourneys(pulumi.ComponentResource):
         self.register_outputs({"catalogId": self.catalog_id, "accessPackageIds": self.access_package_ids,
                                "cloudGroupIds": self.cloud_group_ids})
 
-    def _journey(self, name: str, journey: Journey, groups, child: pulumi.ResourceOptions) -> None:
+    def _journey(self, name: str, journey: JourneyArgs, groups, child: pulumi.ResourceOptions) -> None:
         where = f"accessPackages.journeys[{journey.key}]"
         base = f"{name}-{journey.key}"
         package = azuread.AccessPackage(base, catalog_id=self.catalog.id, display_name=journey.display_name,
@@ -183,7 +262,7 @@ class AccessPackageJourneys(pulumi.ComponentResource):
             azuread.AccessPackageResourcePackageAssociation(
                 f"{base}-{slug(ref)}", access_package_id=package.id,
                 catalog_resource_association_id=self.resources[ref].id, access_type="Member", opts=child)
-            for ref in journey.granted_groups()]
+            for ref in journey.granted_groups]
 
         named = [{"subject_type": "singleUser", "object_id": self._users[k]} for k in journey.requestors
                  if k in self._users]
@@ -191,7 +270,7 @@ class AccessPackageJourneys(pulumi.ComponentResource):
             requestors = {"scope_type": "NoSubjects"}  # every named requestor has left
         elif named or journey.requestor_groups:
             requestors = {"scope_type": "SpecificDirectorySubjects",
-                          "requestors": named + _group_subjects(journey.requestor_groups, groups, where)}
+                          "requestors": named + _group_subjects(list(journey.requestor_groups), groups, where)}
         else:
             requestors = {"scope_type": "AllExistingDirectoryMemberUsers"}
         first = [{"subject_type": "requestorManager"}] if journey.manager_approval else []

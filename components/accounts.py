@@ -9,20 +9,18 @@ methods, or Lifecycle Workflows' "Generate TAP" task) and register phishing-resi
 from __future__ import annotations
 
 import re
-from typing import Mapping, NotRequired, Sequence, TypedDict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import pulumi
 import pulumi_azuread as azuread
 import pulumi_random as random
-
-from components.model.lifecycle import ADMIN_EMPLOYEE_TYPE  # the leaver workflow's default scope selects it
 from privileged_facts.conventions import BREAK_GLASS_TYPE, PRIVILEGED_ACCOUNTS_TYPE
 from privileged_facts.roles import GLOBAL_ADMINISTRATOR
 
-
-_ONMICROSOFT = re.compile(r"^[A-Za-z0-9._-]+@[a-z0-9-]+\.onmicrosoft\.com$")
-_UPN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_KEY = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+from components.model import validate_as
+from components.model.lifecycle import ADMIN_EMPLOYEE_TYPE  # the leaver workflow's default scope selects it
+from components.model.pim import AdminAccount, BreakGlass, is_key
 
 
 def _password(name: str, parent: pulumi.Resource) -> random.RandomPassword:
@@ -35,10 +33,17 @@ def _key(upn: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", upn.split("@")[0].lower()).strip("-")[:40] or "account"
 
 
-class BreakGlassAccount(TypedDict):
+@dataclass(frozen=True, kw_only=True)
+class BreakGlassAccountArgs:
     upn: str
     """A cloud-only UPN on the *.onmicrosoft.com domain, e.g. bg1@contoso.onmicrosoft.com."""
-    display_name: NotRequired[str]
+    display_name: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class BreakGlassAccountsArgs:
+    accounts: Sequence[BreakGlassAccountArgs]
+    """Two or more accounts (the model's rules: cloud-only, distinct)."""
 
 
 class BreakGlassAccounts(pulumi.ComponentResource):
@@ -53,26 +58,23 @@ class BreakGlassAccounts(pulumi.ComponentResource):
 
     object_ids: pulumi.Output[list[str]]
 
-    def __init__(self, name: str, *, accounts: Sequence[BreakGlassAccount], opts: pulumi.ResourceOptions | None = None):
-        accounts = list(accounts)
-        if len(accounts) < 2:
-            raise ValueError(f"BreakGlassAccounts {name!r}: give at least two accounts (got {len(accounts)}), "
-                             "so one lost credential cannot lock the tenant out")
-        bad = [a.get("upn") for a in accounts if not _ONMICROSOFT.match(str(a.get("upn", "")))]
-        if bad:
-            raise ValueError(f"BreakGlassAccounts {name!r}: UPNs {bad} must be cloud-only *.onmicrosoft.com accounts")
-        keys = [_key(a["upn"]) for a in accounts]
+    def __init__(self, name: str, args: BreakGlassAccountsArgs, opts: pulumi.ResourceOptions | None = None):
+        where = f"BreakGlassAccounts {name!r}"
+        accounts = list(args.accounts)
+        validate_as(BreakGlass, {"accounts": [{"upn": a.upn, "display_name": a.display_name} for a in accounts]},
+                    where)
+        keys = [_key(a.upn) for a in accounts]
         if len(set(keys)) != len(keys):
-            raise ValueError(f"BreakGlassAccounts {name!r}: UPN local parts must differ (they name resources): {keys}")
+            raise ValueError(f"{where}: UPN local parts must differ (they name resources): {keys}")
         super().__init__(BREAK_GLASS_TYPE, name, None, opts)
         protected = pulumi.ResourceOptions(parent=self, protect=True)
         self.users: dict[str, azuread.User] = {}
         self.assignments: dict[str, azuread.DirectoryRoleAssignment] = {}
-        for key, account in zip(keys, accounts):
+        for key, account in zip(keys, accounts, strict=True):
             password = _password(f"{name}-{key}-password", self)
             user = azuread.User(
-                f"{name}-{key}", user_principal_name=account["upn"],
-                display_name=account.get("display_name") or f"Emergency access {key}",
+                f"{name}-{key}", user_principal_name=account.upn,
+                display_name=account.display_name or f"Emergency access {key}",
                 password=password.result, account_enabled=True, disable_password_expiration=True,
                 force_password_change=False, show_in_address_list=False, opts=protected)
             self.users[key] = user
@@ -83,15 +85,25 @@ class BreakGlassAccounts(pulumi.ComponentResource):
         self.register_outputs({"objectIds": self.object_ids})
 
 
-class AdminAccount(TypedDict):
+@dataclass(frozen=True, kw_only=True)
+class AdminAccountArgs:
     upn: str
     """UPN of the secondary (admin) account, separate from the person's daily account."""
     display_name: str
-    mail_nickname: NotRequired[str]
-    manager_upn: NotRequired[str]
+    mail_nickname: str | None = None
+    """Default: the UPN's local part."""
+    manager_upn: str | None = None
     """The person's manager; set as the account's manager (looked up by UPN)."""
-    enabled: NotRequired[bool]
+    enabled: bool = True
     """False once the person has left: the account stays (for audit) but cannot sign in."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class PrivilegedAccountsArgs:
+    people: Mapping[str, AdminAccountArgs]
+    """Person key (names the resources) -> their admin account."""
+    protect: bool = False
+    """Protect the accounts from deletion (production tenants)."""
 
 
 class PrivilegedAccounts(pulumi.ComponentResource):
@@ -107,27 +119,26 @@ class PrivilegedAccounts(pulumi.ComponentResource):
 
     object_ids: dict[str, pulumi.Output[str]]
 
-    def __init__(self, name: str, *, people: Mapping[str, AdminAccount], protect: bool = False,
-                 opts: pulumi.ResourceOptions | None = None):
-        people = dict(people)
+    def __init__(self, name: str, args: PrivilegedAccountsArgs, opts: pulumi.ResourceOptions | None = None):
+        people = dict(args.people)
         for key, person in people.items():
-            if not _KEY.match(key):
+            if not is_key(key):
                 raise ValueError(f"PrivilegedAccounts {name!r}: key {key!r} must be lower-case letters, digits and '-'")
-            if not _UPN.match(str(person.get("upn", ""))):
-                raise ValueError(f"PrivilegedAccounts {name!r}: {key}.upn {person.get('upn')!r} is not a UPN")
+            validate_as(AdminAccount, {"upn": person.upn, "mail_nickname": person.mail_nickname},
+                        f"PrivilegedAccounts {name!r}: {key}")
         super().__init__(PRIVILEGED_ACCOUNTS_TYPE, name, None, opts)
         self.users: dict[str, azuread.User] = {}
         for key, person in sorted(people.items()):
-            manager = person.get("manager_upn")
+            manager = person.manager_upn
             manager_id = (azuread.get_user_output(user_principal_name=manager,
                                                   opts=pulumi.InvokeOutputOptions(parent=self)).object_id
                           if manager else None)
             self.users[key] = azuread.User(
-                f"{name}-{key}", user_principal_name=person["upn"], display_name=person["display_name"],
-                mail_nickname=person.get("mail_nickname") or person["upn"].split("@")[0],
-                password=_password(f"{name}-{key}-password", self).result, account_enabled=person.get("enabled", True),
+                f"{name}-{key}", user_principal_name=person.upn, display_name=person.display_name,
+                mail_nickname=person.mail_nickname or person.upn.split("@")[0],
+                password=_password(f"{name}-{key}-password", self).result, account_enabled=person.enabled,
                 force_password_change=False, show_in_address_list=False, manager_id=manager_id,
                 employee_type=ADMIN_EMPLOYEE_TYPE,
-                opts=pulumi.ResourceOptions(parent=self, protect=protect))
+                opts=pulumi.ResourceOptions(parent=self, protect=args.protect))
         self.object_ids = {key: user.object_id for key, user in self.users.items()}
         self.register_outputs({"objectIds": self.object_ids})

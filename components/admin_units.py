@@ -1,21 +1,34 @@
 """AdministrativeUnits: the administrative units that scope delegated Entra roles (created or existing)."""
 from __future__ import annotations
 
-from typing import Mapping, NotRequired, TypedDict
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 import pulumi
 import pulumi_azuread as azuread
 
+from components.model import validate_as
+from components.model.pim import AdministrativeUnit
+
 TYPE = "privileged-access:index:AdministrativeUnits"
 
 
-class AdministrativeUnitArgs(TypedDict):
-    display_name: NotRequired[str]
+@dataclass(frozen=True, kw_only=True)
+class AdministrativeUnitArgs:
+    display_name: str | None = None
     """Create a unit with this name..."""
-    object_id: NotRequired[str]
+    object_id: str | None = None
     """...or use the existing unit with this object ID (exactly one of the two)."""
-    description: NotRequired[str]
-    hidden_membership: NotRequired[bool]
+    description: str | None = None
+    hidden_membership: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class AdministrativeUnitsArgs:
+    units: Mapping[str, AdministrativeUnitArgs]
+    """Unit key (role bindings' `scope`) -> the unit."""
+    protect: bool = False
+    """Protect created units from deletion (production tenants)."""
 
 
 class AdministrativeUnits(pulumi.ComponentResource):
@@ -27,21 +40,19 @@ class AdministrativeUnits(pulumi.ComponentResource):
 
     object_ids: dict[str, pulumi.Output[str]]
 
-    def __init__(self, name: str, *, units: Mapping[str, AdministrativeUnitArgs], protect: bool = False,
-                 opts: pulumi.ResourceOptions | None = None):
-        for key, unit in units.items():
-            if ("display_name" in unit) == ("object_id" in unit):
-                raise ValueError(f"AdministrativeUnits {name!r}: unit {key!r} needs display_name or object_id, exactly one")
+    def __init__(self, name: str, args: AdministrativeUnitsArgs, opts: pulumi.ResourceOptions | None = None):
+        for key, unit in args.units.items():
+            validate_as(AdministrativeUnit, vars(unit), f"AdministrativeUnits {name!r}: unit {key!r}")
         super().__init__(TYPE, name, None, opts)
         self.units: dict[str, azuread.AdministrativeUnit] = {}
         self.object_ids = {}
-        for key, unit in sorted(units.items()):
-            if "object_id" in unit:
-                self.object_ids[key] = pulumi.Output.from_input(unit["object_id"])
+        for key, unit in sorted(args.units.items()):
+            if unit.object_id is not None:
+                self.object_ids[key] = pulumi.Output.from_input(unit.object_id)
                 continue
             self.units[key] = azuread.AdministrativeUnit(
-                f"{name}-{key}", display_name=unit["display_name"], description=unit.get("description"),
-                hidden_membership_enabled=unit.get("hidden_membership", False), prevent_duplicate_names=True,
-                opts=pulumi.ResourceOptions(parent=self, protect=protect))
+                f"{name}-{key}", display_name=unit.display_name, description=unit.description,
+                hidden_membership_enabled=unit.hidden_membership, prevent_duplicate_names=True,
+                opts=pulumi.ResourceOptions(parent=self, protect=args.protect))
             self.object_ids[key] = self.units[key].object_id
         self.register_outputs({"objectIds": self.object_ids})

@@ -2,20 +2,30 @@
 from __future__ import annotations
 
 import re
-from typing import Mapping, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import pulumi
 from pulumi_azure_native import authorization
 
 from components import roles
-from components.activation import ActivationRules
+from components.activation import ActivationArgs, JitArgs
 from components.entra_jit import ACTIVE_MAX
 from components.model import durations
 
 TYPE = "privileged-access:index:AzureRoleJit"
-_KEY = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 _SUBSCRIPTION = re.compile(r"^/subscriptions/([^/]+)", re.IGNORECASE)
 _EXPIRATION = "RoleManagementPolicyExpirationRule"
+
+
+@dataclass(frozen=True, kw_only=True)
+class AzureRoleJitArgs(JitArgs):
+    """The arguments of an AzureRoleJit (and of JitArgs: role, eligible, activation, lifetime, ...)."""
+
+    scope: pulumi.Input[str]
+    """The ARM scope (a resource group or narrower by default; the model checks it)."""
+    policy_name: str | None = None
+    """GUID of the role's management policy at this scope; None: the role's settings are not declared."""
 
 
 def role_definition_id(scope: str, role_guid: str) -> str:
@@ -38,25 +48,13 @@ class AzureRoleJit(pulumi.ComponentResource):
     assignments, admin alerts. Outputs: `role_definition_id`, `scope`.
     """
 
-    def __init__(self, name: str, *, role: str, scope: pulumi.Input[str],
-                 eligible: Mapping[str, pulumi.Input[str]] | None = None, policy_name: str | None = None,
-                 activation: ActivationRules | None = None, eligibility_duration: str = "P180D",
-                 eligibility_end_dates: Mapping[str, str] | None = None, notification_recipients: Sequence[str] = (),
-                 justification: str = "Managed as code by privileged-access (Pulumi)",
-                 opts: pulumi.ResourceOptions | None = None):
-        resolved = roles.azure_role(role)
-        where = f"AzureRoleJit {name!r}"
-        eligible, end_dates = dict(eligible or {}), dict(eligibility_end_dates or {})
-        activation = (activation or ActivationRules.for_role(resolved.critical)).validated(where)
-        try:
-            lifetime = durations.normalise(eligibility_duration)
-            durations.expire_after(lifetime)
-        except ValueError as exc:
-            raise ValueError(f"{where}: eligibility_duration {exc}") from None
-        bad = sorted(k for k in eligible if not _KEY.match(k)) + sorted(set(end_dates) - set(eligible))
-        if bad:
-            raise ValueError(f"{where}: {bad} are not usable principal keys (lower-case letters, digits, '-'; "
-                             "end dates only for eligible keys)")
+    def __init__(self, name: str, args: AzureRoleJitArgs, opts: pulumi.ResourceOptions | None = None):
+        resolved = roles.azure_role(args.role)
+        args = args._checked(f"AzureRoleJit {name!r}", resolved)
+        activation, lifetime = args.activation, args.eligibility_duration
+        scope, policy_name = args.scope, args.policy_name
+        eligible, end_dates, justification = args.eligible, args.eligibility_end_dates, args.justification
+        notification_recipients = args.notification_recipients
         super().__init__(TYPE, name, None, opts)
 
         self.scope = pulumi.Output.from_input(scope)
@@ -85,7 +83,7 @@ def _target(caller: str, level: str) -> dict:
     return {"caller": caller, "level": level, "operations": ["All"]}
 
 
-def policy_rules(rules: ActivationRules, lifetime: str, recipients: Sequence[str]) -> list[dict]:
+def policy_rules(rules: ActivationArgs, lifetime: str, recipients: Sequence[str]) -> list[dict]:
     """The ARM rules of a role management policy, by the 17 PIM rule IDs (the ones this toolkit governs)."""
     enabled = [n for n, on in (("MultiFactorAuthentication", rules.require_mfa and not rules.authentication_context),
                                ("Justification", rules.require_justification), ("Ticketing", rules.require_ticket)) if on]

@@ -1,17 +1,52 @@
 """ConditionalAccessBaseline: the admin conditional-access policies, generated from the stack model."""
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import pulumi
 import pulumi_azuread as azuread
-
-from components.model.conditional_access import ConditionalAccessSettings
 from privileged_facts.apps import ADMIN_PORTAL_TARGETS, AVD_SIGN_IN_APP_IDS, BUILTIN_PHISHING_RESISTANT_STRENGTH
-from privileged_facts.roles import PRIVILEGED_ROLE_IDS
 
 REPORT_ONLY = "enabledForReportingButNotEnforced"
 STRENGTH_PATH = "/policies/authenticationStrengthPolicies/"
+
+
+@dataclass(frozen=True, kw_only=True)
+class NamedLocationArgs:
+    """An IP (ip_ranges) or country (countries) named location."""
+
+    name: str
+    ip_ranges: Sequence[str] = ()
+    countries: Sequence[str] = ()
+    trusted: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConditionalAccessBaselineArgs:
+    """The arguments of a ConditionalAccessBaseline (components/stack.py maps the model's conditionalAccess)."""
+
+    break_glass_user_ids: Sequence[pulumi.Input[str]]
+    """Excluded from every policy, and covered by their own (CA07)."""
+    admin_group_ids: Sequence[pulumi.Input[str]] = ()
+    """PIM groups and the PAW users group: targeted with the privileged roles."""
+    paw_device_filter: str | None = None
+    """Device filter matching the PAW hosts; None: admin portals need a compliant device instead."""
+    name_prefix: str
+    privileged_roles: Sequence[str]
+    """Entra role template IDs the admin policies target."""
+    custom_strength_methods: Sequence[str] | None = None
+    """Declare a custom authentication strength with only these methods; None: the built-in phishing-resistant one."""
+    sign_in_frequency_hours: int
+    block_legacy_authentication: bool
+    block_device_code_flow: bool
+    named_locations: Sequence[NamedLocationArgs] = ()
+    admin_allowed_locations: Sequence[str] = ()
+    """Names of named locations admins may sign in from (CA08 blocks the rest); empty: no CA08."""
+    enforced: frozenset[str] = frozenset()
+    """Codes of the policies to enforce; the others are report-only."""
+    authentication_contexts: Sequence[str] = ()
+    """Declared authentication-context claim values (an output, for PIM settings)."""
 
 
 def _compact(**fields) -> dict:
@@ -39,38 +74,35 @@ class ConditionalAccessBaseline(pulumi.ComponentResource):
     strength_id: pulumi.Output[str]
     authentication_contexts: list[str]
 
-    def __init__(self, name: str, settings: ConditionalAccessSettings, *,
-                 break_glass_user_ids: Sequence[pulumi.Input[str]],
-                 admin_group_ids: Sequence[pulumi.Input[str]] = (),
-                 paw_device_filter: Optional[str] = None,
-                 opts: Optional[pulumi.ResourceOptions] = None) -> None:
-        if not break_glass_user_ids:
+    def __init__(self, name: str, args: ConditionalAccessBaselineArgs,
+                 opts: pulumi.ResourceOptions | None = None) -> None:
+        if not args.break_glass_user_ids:
             raise ValueError(f"ConditionalAccessBaseline {name!r}: no break-glass accounts given; every policy "
                              "must exclude them or an error in a policy locks the tenant. Declare "
                              "breakGlass accounts in the stack file before conditionalAccess.")
         super().__init__("privileged-access:index:ConditionalAccessBaseline", name, None, opts)
-        self._name, self._settings = name, settings
+        self._name, self._args = name, args
         child = pulumi.ResourceOptions(parent=self)
-        device_filter = settings.paw_device_filter or paw_device_filter
-        bg = list(break_glass_user_ids)
-        roles = settings.privileged_roles or sorted(PRIVILEGED_ROLE_IDS)
+        device_filter = args.paw_device_filter
+        bg = list(args.break_glass_user_ids)
+        roles = list(args.privileged_roles)
 
-        if settings.authentication_strength == "custom":
+        if args.custom_strength_methods is not None:
             strength = azuread.AuthenticationStrengthPolicy(
-                f"{name}-phishing-resistant", display_name=f"{settings.name_prefix} Phishing-resistant admins",
+                f"{name}-phishing-resistant", display_name=f"{args.name_prefix} Phishing-resistant admins",
                 description="Only phishing-resistant methods; used by the admin CA baseline.",
-                allowed_combinations=list(settings.custom_strength_methods), opts=child)
+                allowed_combinations=list(args.custom_strength_methods), opts=child)
             self.strength_id = strength.id
         else:
             self.strength_id = pulumi.Output.from_input(STRENGTH_PATH + BUILTIN_PHISHING_RESISTANT_STRENGTH)
         locations = {loc.name: azuread.NamedLocation(
             f"{name}-location-{i}", display_name=loc.name,
-            ip={"ip_ranges": loc.ip_ranges, "trusted": loc.trusted} if loc.ip_ranges else None,
-            country={"countries_and_regions": loc.countries, "include_unknown_countries_and_regions": False}
+            ip={"ip_ranges": list(loc.ip_ranges), "trusted": loc.trusted} if loc.ip_ranges else None,
+            country={"countries_and_regions": list(loc.countries), "include_unknown_countries_and_regions": False}
             if loc.countries else None, opts=child)
-            for i, loc in enumerate(settings.named_locations, start=1)}
+            for i, loc in enumerate(args.named_locations, start=1)}
 
-        admins = _compact(included_roles=roles, included_groups=list(admin_group_ids), excluded_users=bg)
+        admins = _compact(included_roles=roles, included_groups=list(args.admin_group_ids), excluded_users=bg)
         everyone = {"included_users": ["All"], "excluded_users": bg}
         phishing_resistant = {"operator": "OR", "authentication_strength_policy_id": self.strength_id}
         all_apps = {"included_applications": ["All"]}
@@ -92,24 +124,24 @@ class ConditionalAccessBaseline(pulumi.ComponentResource):
             specs.append(("CA02", "Admins: admin portals only from a compliant device",
                           {"users": admins, "applications": portals, "client_app_types": ["all"]},
                           {"operator": "OR", "built_in_controls": ["compliantDevice"]}, None))
-        specs.append(("CA04", f"Admins: sign in every {settings.sign_in_frequency_hours} h, no persistent browser",
+        specs.append(("CA04", f"Admins: sign in every {args.sign_in_frequency_hours} h, no persistent browser",
                       {"users": admins, "applications": all_apps, "client_app_types": ["all"]}, None,
-                      {"sign_in_frequency": settings.sign_in_frequency_hours, "sign_in_frequency_period": "hours",
+                      {"sign_in_frequency": args.sign_in_frequency_hours, "sign_in_frequency_period": "hours",
                        "sign_in_frequency_authentication_type": "primaryAndSecondaryAuthentication",
                        "sign_in_frequency_interval": "timeBased", "persistent_browser_mode": "never"}))
-        if settings.block_legacy_authentication:
+        if args.block_legacy_authentication:
             specs.append(("CA05", "All users: block legacy authentication",
                           {"users": everyone, "applications": all_apps,
                            "client_app_types": ["exchangeActiveSync", "other"]}, block, None))
-        if settings.block_device_code_flow:
+        if args.block_device_code_flow:
             specs.append(("CA06", "All users: block device-code flow",
                           {"users": everyone, "applications": all_apps, "client_app_types": ["all"],
                            "authentication_flow_transfer_methods": ["deviceCodeFlow"]}, block, None))
         specs.append(("CA07", "Break-glass: phishing-resistant MFA (all resources)",
                       {"users": {"included_users": bg}, "applications": all_apps, "client_app_types": ["all"]},
                       phishing_resistant, None))
-        if settings.admin_allowed_locations:
-            allowed = [locations[n].id for n in settings.admin_allowed_locations]
+        if args.admin_allowed_locations:
+            allowed = [locations[n].id for n in args.admin_allowed_locations]
             specs.append(("CA08", "Admins: block sign-in outside allowed locations",
                           {"users": admins, "applications": all_apps, "client_app_types": ["all"],
                            "locations": {"included_locations": ["All"], "excluded_locations": allowed}},
@@ -117,7 +149,7 @@ class ConditionalAccessBaseline(pulumi.ComponentResource):
 
         self.policies = {code: self._policy(code, title, conditions, grant, session)
                          for code, title, conditions, grant, session in specs}
-        self.authentication_contexts = sorted(settings.context_ids())
+        self.authentication_contexts = sorted(args.authentication_contexts)
         self.register_outputs({
             "policyIds": {code: p.id for code, p in self.policies.items()},
             "strengthId": self.strength_id,
@@ -126,33 +158,11 @@ class ConditionalAccessBaseline(pulumi.ComponentResource):
 
     def display_name(self, code: str, title: str) -> str:
         """The naming convention: '<prefix>-<code> <audience>: <what>'."""
-        return f"{self._settings.name_prefix}-{code} {title}"
+        return f"{self._args.name_prefix}-{code} {title}"
 
     def _policy(self, code, title, conditions, grant, session) -> azuread.ConditionalAccessPolicy:
-        state = "enabled" if self._settings.enforced(code) else REPORT_ONLY
+        state = "enabled" if code in self._args.enforced else REPORT_ONLY
         return azuread.ConditionalAccessPolicy(
             f"{self._name}-{code.lower()}", display_name=self.display_name(code, title), state=state,
             conditions=conditions, grant_controls=grant, session_controls=session,
             opts=pulumi.ResourceOptions(parent=self))
-
-
-def build_admin_access(built) -> tuple[Optional["ConditionalAccessBaseline"], Optional[object]]:
-    """The stack builder's step for `privileged-access:paw` and `:conditionalAccess` (PAW first: CA02/CA03
-    filter on its hosts). `built` is components.stack.Built; returns (baseline, paw). The model has already
-    checked what they need from other areas (components.model.conditional_access.admin_access_issues)."""
-    model = built.model
-    paw_settings, ca_settings = getattr(model, "paw", None), getattr(model, "conditional_access", None)
-    groups = built.pim_group_ids()
-    paw = None
-    if paw_settings is not None and paw_settings.enabled:
-        from components.paw import PawHostPool  # pulumi_azure_native: imported only by stacks with a PAW
-
-        paw = PawHostPool("paw", paw_settings, user_object_ids=[built.principal_ids[k] for k in paw_settings.users])
-    if ca_settings is None or not ca_settings.enabled:
-        return None, paw
-    baseline = ConditionalAccessBaseline(
-        "conditional-access", ca_settings,
-        break_glass_user_ids=[u.object_id for u in built.break_glass.users.values()],
-        admin_group_ids=[*groups.values(), *([paw.users_group_id] if paw else [])],
-        paw_device_filter=paw.device_filter if paw else None)
-    return baseline, paw

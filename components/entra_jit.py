@@ -1,19 +1,35 @@
 """EntraRoleJit: just-in-time access to one Entra directory role, through PIM for Groups, direct eligibility or a journey group."""
 from __future__ import annotations
 
-import re
-from typing import Literal, Mapping, Optional, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import pulumi
 import pulumi_azuread as azuread
+from privileged_facts import defaults as secure
 
 from components import roles
-from components.activation import ActivationRules
+from components.activation import ActivationArgs, JitArgs
 from components.model import durations
+from components.model.pim import ROLE_MODES, eligible_group_problem
 
 TYPE = "privileged-access:index:EntraRoleJit"
-ACTIVE_MAX = "P15D"  # active assignments are never made here; the shortest step keeps any made by hand short
-_KEY = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+ACTIVE_MAX = secure.MAX_ACTIVE_ASSIGNMENT  # active assignments are never made here; the shortest step keeps any
+# made by hand short
+
+
+@dataclass(frozen=True, kw_only=True)
+class EntraRoleJitArgs(JitArgs):
+    """The arguments of an EntraRoleJit (and of JitArgs: role, eligible, activation, lifetime, ...)."""
+
+    administrative_unit_id: pulumi.Input[str] | None = None
+    """Scope the role to this administrative unit; None: the whole tenant."""
+    mode: str = "pimGroup"
+    """pimGroup, direct or eligibleGroup (see EntraRoleJit)."""
+    manage_role_settings: bool | None = None
+    """Also declare the directory role's own PIM settings; None: direct/eligibleGroup mode or a critical role."""
+    group_display_name: str | None = None
+    protect_group: bool = False
 
 
 class EntraRoleJit(pulumi.ComponentResource):
@@ -42,25 +58,20 @@ class EntraRoleJit(pulumi.ComponentResource):
     (`eligibility_duration`); the next deployment after it lapses re-creates it (refresh first).
     """
 
-    group: Optional[azuread.Group]
-    group_object_id: Optional[pulumi.Output[str]]
+    group: azuread.Group | None
+    group_object_id: pulumi.Output[str] | None
     role_definition_id: str
     directory_scope_id: pulumi.Output[str]
 
-    def __init__(self, name: str, *, role: str, eligible: Mapping[str, pulumi.Input[str]] | None = None,
-                 administrative_unit_id: pulumi.Input[str] | None = None,
-                 mode: Literal["pimGroup", "direct", "eligibleGroup"] = "pimGroup",
-                 activation: ActivationRules | None = None, eligibility_duration: str = "P180D",
-                 eligibility_end_dates: Mapping[str, str] | None = None,
-                 manage_role_settings: bool | None = None, group_display_name: str | None = None,
-                 notification_recipients: Sequence[str] = (), protect_group: bool = False,
-                 justification: str = "Managed as code by privileged-access (Pulumi)",
-                 opts: pulumi.ResourceOptions | None = None):
-        resolved = roles.entra_role(role)
-        eligible = dict(eligible or {})
-        end_dates = dict(eligibility_end_dates or {})
-        activation = (activation or ActivationRules.for_role(resolved.critical)).validated(f"EntraRoleJit {name!r}")
-        lifetime = _validate(name, mode, eligible, end_dates, eligibility_duration)
+    def __init__(self, name: str, args: EntraRoleJitArgs, opts: pulumi.ResourceOptions | None = None):
+        resolved = roles.entra_role(args.role)
+        args = _validate(name, args, resolved)
+        activation, lifetime, mode = args.activation, args.eligibility_duration, args.mode
+        eligible, end_dates = args.eligible, args.eligibility_end_dates
+        administrative_unit_id, notification_recipients = args.administrative_unit_id, args.notification_recipients
+        justification, protect_group = args.justification, args.protect_group
+        group_display_name = args.group_display_name
+        manage_role_settings = args.manage_role_settings
         super().__init__(TYPE, name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
 
@@ -128,28 +139,17 @@ class EntraRoleJit(pulumi.ComponentResource):
                                "directoryScopeId": self.directory_scope_id})
 
 
-def _validate(name: str, mode: str, eligible: dict, end_dates: dict, lifetime: str) -> str:
+def _validate(name: str, args: EntraRoleJitArgs, role: roles.Role) -> EntraRoleJitArgs:
     where = f"EntraRoleJit {name!r}"
-    if mode not in ("pimGroup", "direct", "eligibleGroup"):
-        raise ValueError(f"{where}: mode {mode!r} is not 'pimGroup', 'direct' or 'eligibleGroup'")
-    if mode == "eligibleGroup" and eligible:
-        raise ValueError(f"{where}: mode eligibleGroup takes no eligible principals (got {sorted(eligible)}); the "
-                         "journey group's members come only from access packages")
-    bad = sorted(k for k in eligible if not _KEY.match(k))
-    if bad:
-        raise ValueError(f"{where}: eligible keys {bad} must be lower-case letters, digits and '-' (they name resources)")
-    stray = sorted(set(end_dates) - set(eligible))
-    if stray:
-        raise ValueError(f"{where}: eligibility_end_dates names {stray}, which are not eligible principals")
-    try:
-        lifetime = durations.normalise(lifetime)
-        durations.expire_after(lifetime)
-    except ValueError as exc:
-        raise ValueError(f"{where}: eligibility_duration {exc}") from None
-    return lifetime
+    if args.mode not in ROLE_MODES:
+        raise ValueError(f"{where}: mode {args.mode!r} is not "
+                         f"{', '.join(repr(m) for m in ROLE_MODES[:-1])} or {ROLE_MODES[-1]!r}")
+    if args.mode == "eligibleGroup" and args.eligible:
+        raise ValueError(f"{where}: eligible {eligible_group_problem(name)} (got {sorted(args.eligible)})")
+    return args._checked(where, role)
 
 
-def _activation_rules(rules: ActivationRules) -> dict:
+def _activation_rules(rules: ActivationArgs) -> dict:
     result = {"maximum_duration": rules.max_duration, "require_justification": rules.require_justification,
               "require_ticket_info": rules.require_ticket, "require_approval": rules.require_approval}
     if rules.authentication_context:
@@ -170,7 +170,7 @@ def _notifications(recipients: Sequence[str]) -> dict:
     return {"eligible_assignments": admin, "active_assignments": admin, "eligible_activations": admin}
 
 
-def _role_settings(name: str, role_id: str, rules: ActivationRules, lifetime: str, recipients: Sequence[str],
+def _role_settings(name: str, role_id: str, rules: ActivationArgs, lifetime: str, recipients: Sequence[str],
                    opts: pulumi.ResourceOptions):
     from components.graph.role_settings import EntraRoleSettings, build_role_rules
 

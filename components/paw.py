@@ -1,23 +1,29 @@
 """PawHostPool: an Azure Virtual Desktop personal host pool used as the admins' privileged access workstation."""
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Optional, Sequence
 
 import pulumi
 import pulumi_azuread as azuread
 import pulumi_random as random
-from pulumi_azure_native import authorization, compute, desktopvirtualization, monitor, network
-from pulumi_azure_native import operationalinsights, privatedns, resources
-
-from components.model.paw import PawSettings
 from privileged_facts.apps import INTUNE_MDM_ID
-from privileged_facts.conventions import PAW_TAG_KEY, PAW_TAG_VALUE
+from privileged_facts.conventions import PAW_RDP_PROPERTIES, PAW_TAG_KEY, PAW_TAG_VALUE
 from privileged_facts.roles import AZURE_ROLE_DESKTOP_VIRTUALIZATION_USER, AZURE_ROLE_VM_USER_LOGIN
-from privileged_facts.conventions import PAW_RDP_PROPERTIES
+from pulumi_azure_native import (
+    authorization,
+    compute,
+    desktopvirtualization,
+    monitor,
+    network,
+    operationalinsights,
+    privatedns,
+    resources,
+)
 
 
-def registration_expiry(hours: int, now: Optional[datetime] = None) -> str:
+def registration_expiry(hours: int, now: datetime | None = None) -> str:
     """Token expiry `hours` from now, truncated to the hour so repeated previews within an hour agree."""
     now = (now or datetime.now(timezone.utc)).replace(minute=0, second=0, microsecond=0)
     return (now + timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -27,6 +33,33 @@ def device_filter_rule(prefix: str) -> str:
     """The CA device filter that matches this pool's session hosts: Entra-joined, compliant, our names."""
     return (f'device.displayName -startsWith "{prefix}-" -and device.trustType -eq "AzureAD" '
             f'-and device.isCompliant -eq True')
+
+
+@dataclass(frozen=True, kw_only=True)
+class PawHostPoolArgs:
+    """The arguments of a PawHostPool (components/stack.py maps the model's paw area)."""
+
+    user_object_ids: Sequence[pulumi.Input[str]]
+    """Admin accounts put in the standing "PAW users" group."""
+    resource_group_name: str
+    location: str
+    host_count: int
+    vm_size: str
+    computer_name_prefix: str
+    """Session hosts are <prefix>-<n>; the CA device filter matches it."""
+    admin_username: str
+    address_space: str
+    hosts_prefix: str
+    """The session hosts' subnet (within address_space)."""
+    endpoints_prefix: str
+    """The private endpoints' subnet (within address_space)."""
+    public_network_access: str
+    image_sku: str
+    registration_token_hours: int
+    log_retention_days: int
+    agent_modules_url: str
+    tags: Mapping[str, str] = field(default_factory=dict)
+    """Extra tags; pum-role: paw is always set."""
 
 
 class PawHostPool(pulumi.ComponentResource):
@@ -50,35 +83,34 @@ class PawHostPool(pulumi.ComponentResource):
     workspace_id: pulumi.Output[str]
     device_filter: str
 
-    def __init__(self, name: str, settings: PawSettings, user_object_ids: Sequence[pulumi.Input[str]],
-                 opts: Optional[pulumi.ResourceOptions] = None) -> None:
-        if not user_object_ids:
+    def __init__(self, name: str, args: PawHostPoolArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        if not args.user_object_ids:
             raise ValueError(f"PawHostPool {name!r}: give the object IDs of the admin accounts that use the PAW")
         super().__init__("privileged-access:index:PawHostPool", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         users = azuread.Group(f"{name}-users", display_name=f"PAW users ({name})", security_enabled=True,
                               description="Admin accounts allowed to sign in to the PAW host pool.",
-                              members=list(user_object_ids), opts=child)
+                              members=list(args.user_object_ids), opts=child)
         admin_group_object_id = users.object_id
         self.users_group_id = users.object_id
-        tags = {**settings.tags, PAW_TAG_KEY: PAW_TAG_VALUE}
-        where = {"location": settings.location, "tags": tags}
+        tags = {**args.tags, PAW_TAG_KEY: PAW_TAG_VALUE}
+        where = {"location": args.location, "tags": tags}
 
-        rg = resources.ResourceGroup(f"{name}-rg", resource_group_name=settings.resource_group_name,
+        rg = resources.ResourceGroup(f"{name}-rg", resource_group_name=args.resource_group_name,
                                      **where, opts=child)
         in_rg = {"resource_group_name": rg.name, **where}
         logs = operationalinsights.Workspace(
-            f"{name}-logs", sku={"name": "PerGB2018"}, retention_in_days=settings.log_retention_days,
+            f"{name}-logs", sku={"name": "PerGB2018"}, retention_in_days=args.log_retention_days,
             **in_rg, opts=child)
 
-        hosts_prefix, endpoints_prefix = settings.subnets()
+        hosts_prefix, endpoints_prefix = args.hosts_prefix, args.endpoints_prefix
         nsg = network.NetworkSecurityGroup(f"{name}-nsg", security_rules=[{
             "name": "deny-internet-inbound", "priority": 4000, "direction": "Inbound", "access": "Deny",
             "protocol": "*", "source_address_prefix": "Internet", "source_port_range": "*",
             "destination_address_prefix": "*", "destination_port_range": "*",
             "description": "PAW hosts are reached only through AVD reverse connect, never inbound."}],
             **in_rg, opts=child)
-        vnet = network.VirtualNetwork(f"{name}-vnet", address_space={"address_prefixes": [settings.address_space]},
+        vnet = network.VirtualNetwork(f"{name}-vnet", address_space={"address_prefixes": [args.address_space]},
                                       **in_rg, opts=child)
         subnet_args = {"resource_group_name": rg.name, "virtual_network_name": vnet.name,
                        "network_security_group": {"id": nsg.id}}
@@ -94,8 +126,8 @@ class PawHostPool(pulumi.ComponentResource):
             host_pool_type="Personal", personal_desktop_assignment_type="Direct",
             load_balancer_type="Persistent", preferred_app_group_type="Desktop", max_session_limit=1,
             start_vm_on_connect=False, validation_environment=False,
-            custom_rdp_property=PAW_RDP_PROPERTIES, public_network_access=settings.public_network_access,
-            registration_info={"expiration_time": registration_expiry(settings.registration_token_hours),
+            custom_rdp_property=PAW_RDP_PROPERTIES, public_network_access=args.public_network_access,
+            registration_info={"expiration_time": registration_expiry(args.registration_token_hours),
                                "registration_token_operation": "Update"},
             **in_rg, opts=child)
         app_group = desktopvirtualization.ApplicationGroup(
@@ -103,9 +135,9 @@ class PawHostPool(pulumi.ComponentResource):
             friendly_name="PAW desktop", **in_rg, opts=child)
         workspace = desktopvirtualization.Workspace(
             f"{name}-workspace", application_group_references=[app_group.id], friendly_name="Admin PAW",
-            public_network_access="Disabled" if settings.public_network_access == "Disabled" else "Enabled",
+            public_network_access="Disabled" if args.public_network_access == "Disabled" else "Enabled",
             **in_rg, opts=child)
-        self._private_link(name, rg, vnet, endpoints_subnet, tags, settings.location)
+        self._private_link(name, rg, vnet, endpoints_subnet, tags, args.location)
 
         for suffix, target in (("hostpool", self.host_pool), ("desktop", app_group), ("workspace", workspace)):
             monitor.DiagnosticSetting(
@@ -124,8 +156,8 @@ class PawHostPool(pulumi.ComponentResource):
             host_pool_name=pool_name, resource_group_name=rg.name,
             opts=pulumi.InvokeOutputOptions(parent=self, depends_on=[self.host_pool])).token
         self.session_hosts, self.extensions = [], []
-        for i in range(1, settings.host_count + 1):
-            vm = self._session_host(f"{name}-host{i}", i, settings, in_rg, hosts_subnet, pool_name, token, child)
+        for i in range(1, args.host_count + 1):
+            vm = self._session_host(f"{name}-host{i}", i, args, in_rg, hosts_subnet, pool_name, token, child)
             self.session_hosts.append(vm)
             authorization.RoleAssignment(
                 f"{name}-host{i}-user-login", principal_id=admin_group_object_id, principal_type="Group",
@@ -134,7 +166,7 @@ class PawHostPool(pulumi.ComponentResource):
 
         self.host_pool_id = self.host_pool.id
         self.workspace_id = workspace.id
-        self.device_filter = device_filter_rule(settings.computer_name_prefix)
+        self.device_filter = device_filter_rule(args.computer_name_prefix)
         self.register_outputs({"usersGroupId": self.users_group_id, "hostPoolId": self.host_pool_id, "workspaceId": self.workspace_id,
                                "deviceFilter": self.device_filter,
                                "sessionHostIds": [vm.id for vm in self.session_hosts]})
@@ -156,7 +188,7 @@ class PawHostPool(pulumi.ComponentResource):
             f"{name}-hostpool-pe-dns", resource_group_name=rg.name, private_endpoint_name=endpoint.name,
             private_dns_zone_configs=[{"name": "wvd", "private_dns_zone_id": zone.id}], opts=child)
 
-    def _session_host(self, vm_name, index, settings, in_rg, subnet, pool_name, token, child) -> compute.VirtualMachine:
+    def _session_host(self, vm_name, index, args, in_rg, subnet, pool_name, token, child) -> compute.VirtualMachine:
         """One Trusted Launch, Entra-joined, Intune-enrolled session host with no public IP."""
         nic = network.NetworkInterface(f"{vm_name}-nic", ip_configurations=[{
             "name": "ipconfig1", "subnet": {"id": subnet.id}, "private_ip_allocation_method": "Dynamic"}],
@@ -164,24 +196,24 @@ class PawHostPool(pulumi.ComponentResource):
         password = random.RandomPassword(f"{vm_name}-password", length=28, special=True, min_lower=2,
                                          min_upper=2, min_numeric=2, min_special=2, opts=child)
         vm = compute.VirtualMachine(
-            vm_name, vm_name=f"{settings.computer_name_prefix}-{index}",
+            vm_name, vm_name=f"{args.computer_name_prefix}-{index}",
             identity={"type": "SystemAssigned"}, license_type="Windows_Client",
-            hardware_profile={"vm_size": settings.vm_size},
+            hardware_profile={"vm_size": args.vm_size},
             security_profile={"security_type": "TrustedLaunch",
                               "uefi_settings": {"secure_boot_enabled": True, "v_tpm_enabled": True}},
             storage_profile={
                 "image_reference": {"publisher": "MicrosoftWindowsDesktop", "offer": "windows-11",
-                                    "sku": settings.image_sku, "version": "latest"},
+                                    "sku": args.image_sku, "version": "latest"},
                 "os_disk": {"create_option": "FromImage", "delete_option": "Delete",
                             "managed_disk": {"storage_account_type": "Premium_LRS"}}},
-            os_profile={"computer_name": f"{settings.computer_name_prefix}-{index}",
-                        "admin_username": settings.admin_username,
+            os_profile={"computer_name": f"{args.computer_name_prefix}-{index}",
+                        "admin_username": args.admin_username,
                         "admin_password": pulumi.Output.secret(password.result),
                         "windows_configuration": {"enable_automatic_updates": True, "provision_vm_agent": True}},
             network_profile={"network_interfaces": [{"id": nic.id, "primary": True}]},
             diagnostics_profile={"boot_diagnostics": {"enabled": True}},
             **in_rg, opts=child)
-        ext = {"resource_group_name": in_rg["resource_group_name"], "location": settings.location,
+        ext = {"resource_group_name": in_rg["resource_group_name"], "location": args.location,
                "tags": in_rg["tags"], "vm_name": vm.name, "auto_upgrade_minor_version": True}
         join = compute.VirtualMachineExtension(
             f"{vm_name}-entra-join", vm_extension_name="AADLoginForWindows",
@@ -190,7 +222,7 @@ class PawHostPool(pulumi.ComponentResource):
         agent = compute.VirtualMachineExtension(
             f"{vm_name}-avd-agent", vm_extension_name="AddSessionHost", publisher="Microsoft.Powershell",
             type="DSC", type_handler_version="2.83", provision_after_extensions=["AADLoginForWindows"],
-            settings={"modulesUrl": settings.agent_modules_url,
+            settings={"modulesUrl": args.agent_modules_url,
                       "configurationFunction": "Configuration.ps1\\AddSessionHost",
                       "properties": {"hostPoolName": pool_name, "aadJoin": True,
                                      "registrationInfoTokenCredential": {

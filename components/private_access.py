@@ -3,19 +3,18 @@
 The azuread provider has no Private Access resources (hashicorp/terraform-provider-azuread#1548);
 `components.graph.private_access.PrivateAccessApplication` creates the app from the Custom
 template, publishes it for the ZTNA client, sets its segments and connector group and assigns it
-to groups. This component adds the model: one app per target, groups by name or object ID, and
-the appId as a small typed output so conditional access can target the app.
+to groups. This component adds the app's own conditional access policy and the appId as a small typed
+output so conditional access can target the app; components/stack.py maps the model's apps to it.
 """
 from __future__ import annotations
 
-from typing import Mapping, Optional
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import pulumi
 import pulumi_azuread as azuread
 
-from .access_packages import resolve_group
 from .graph.private_access import PrivateAccessApplication
-from .model.private_access import PrivateAccessAppSettings, PrivateAccessSettings
 
 TYPE = "privileged-access:index:PrivateAccessApp"
 PHISHING_RESISTANT_STRENGTH = "/policies/authenticationStrengthPolicies/00000000-0000-0000-0000-000000000004"
@@ -26,6 +25,23 @@ def _output(resource: pulumi.Resource, snake: str, camel: str) -> pulumi.Output:
     unless the class translates them, so accept either."""
     value = getattr(resource, snake, None)
     return value if isinstance(value, pulumi.Output) else getattr(resource, camel)
+
+
+@dataclass(frozen=True, kw_only=True)
+class PrivateAccessAppArgs:
+    """The arguments of a PrivateAccessApp (components/stack.py maps the model's privateAccess.apps)."""
+
+    display_name: str
+    segments: Sequence[Mapping[str, object]]
+    """Application segments as Graph writes them ({destinationHost, destinationType, ports, protocol})."""
+    connector_group_id: str
+    assigned_group_ids: Sequence[pulumi.Input[str]]
+    """Object IDs of the groups assigned to the app (never everyone)."""
+    application_type: str = "nonwebapp"
+    require_compliant_device: bool = True
+    """Declare the app's CA policy (compliant device and phishing-resistant MFA for its groups)."""
+    excluded_user_ids: pulumi.Input[list] | None = None
+    """Left out of the app's CA policy: the break-glass accounts."""
 
 
 class PrivateAccessApp(pulumi.ComponentResource):
@@ -43,40 +59,26 @@ class PrivateAccessApp(pulumi.ComponentResource):
     object_id: pulumi.Output[str]
     service_principal_id: pulumi.Output[str]
 
-    def __init__(self, name: str, settings: PrivateAccessAppSettings,
-                 groups: Optional[Mapping[str, pulumi.Input[str]]] = None,
-                 opts: Optional[pulumi.ResourceOptions] = None, *,
-                 excluded_user_ids: Optional[pulumi.Input[list]] = None):
+    def __init__(self, name: str, args: PrivateAccessAppArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(TYPE, name, None, opts)
-        groups = dict(groups or {})
-        where = f"privateAccess.apps[{settings.key}]"
-        assigned = [resolve_group(ref, groups, where) for ref in settings.assigned_groups]
+        assigned = list(args.assigned_group_ids)
         self.application = PrivateAccessApplication(
-            f"{name}-app", display_name=settings.display_name, segments=[s.wire() for s in settings.segments],
-            connector_group_id=settings.connector_group_id, assigned_group_ids=assigned,
-            application_type=settings.application_type, opts=pulumi.ResourceOptions(parent=self))
+            f"{name}-app", display_name=args.display_name, segments=[dict(s) for s in args.segments],
+            connector_group_id=args.connector_group_id, assigned_group_ids=assigned,
+            application_type=args.application_type, opts=pulumi.ResourceOptions(parent=self))
         self.app_id = _output(self.application, "app_id", "appId")
         self.object_id = _output(self.application, "object_id", "objectId")
         self.service_principal_id = _output(self.application, "service_principal_id", "servicePrincipalId")
         self.conditional_access = None
-        if settings.require_compliant_device:
+        if args.require_compliant_device:
             self.conditional_access = azuread.ConditionalAccessPolicy(
-                f"{name}-ca", display_name=f"PUM-PA {settings.display_name}: compliant device and phishing-resistant MFA",
+                f"{name}-ca", display_name=f"PUM-PA {args.display_name}: compliant device and phishing-resistant MFA",
                 state="enabled",
                 conditions={"client_app_types": ["all"],
                             "applications": {"included_applications": [self.app_id]},
-                            "users": {"included_groups": assigned, "excluded_users": excluded_user_ids or []}},
+                            "users": {"included_groups": assigned, "excluded_users": args.excluded_user_ids or []}},
                 grant_controls={"operator": "AND", "built_in_controls": ["compliantDevice"],
                                 "authentication_strength_policy_id": PHISHING_RESISTANT_STRENGTH},
                 opts=pulumi.ResourceOptions(parent=self))
         self.register_outputs({"appId": self.app_id, "objectId": self.object_id,
                                "servicePrincipalId": self.service_principal_id})
-
-
-def build_private_access(name: str, settings: PrivateAccessSettings,
-                         groups: Optional[Mapping[str, pulumi.Input[str]]] = None,
-                         opts: Optional[pulumi.ResourceOptions] = None, *,
-                         excluded_user_ids: Optional[pulumi.Input[list]] = None) -> dict[str, PrivateAccessApp]:
-    """One `PrivateAccessApp` per declared app, keyed by the app's key (names `<name>-<key>`)."""
-    return {app.key: PrivateAccessApp(f"{name}-{app.key}", app, groups, opts, excluded_user_ids=excluded_user_ids)
-            for app in settings.apps}

@@ -1,26 +1,68 @@
 """Build every component from the stack model, and the few (non-secret) stack outputs.
 
-Each area is one function; other areas (conditional access, PAW, ...) add one call in `build` and
-read what they need (PIM group and break-glass object IDs) from the returned `Built`.
+The one place that maps the model to component arguments: each area is one function that turns its part
+of the (already validated) model into the component's `...Args` and declares the component; later areas
+read what they need (PIM group and break-glass object IDs) from the returned `Built`. The `*_args`
+functions are public so tests can declare one component from a model area as the stack would.
 """
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pulumi
 import pulumi_azuread as azuread
+from privileged_facts.roles import PRIVILEGED_ROLE_IDS
 
-from components.accounts import BreakGlassAccounts, PrivilegedAccounts
-from components.activation import ActivationRules
-from components.admin_units import AdministrativeUnits
-from components.conditional_access import build_admin_access
-from components.entra_jit import EntraRoleJit
+from components.access_packages import (
+    AccessPackageJourneysArgs,
+    CloudGroupArgs,
+    JourneyArgs,
+    ReviewArgs,
+    VendorArgs,
+    resolve_group,
+)
+from components.accounts import (
+    AdminAccountArgs,
+    BreakGlassAccountArgs,
+    BreakGlassAccounts,
+    BreakGlassAccountsArgs,
+    PrivilegedAccounts,
+    PrivilegedAccountsArgs,
+)
+from components.activation import ActivationArgs
+from components.admin_units import AdministrativeUnitArgs, AdministrativeUnits, AdministrativeUnitsArgs
+from components.conditional_access import ConditionalAccessBaseline, ConditionalAccessBaselineArgs, NamedLocationArgs
+from components.entra_jit import EntraRoleJit, EntraRoleJitArgs
 from components.model import StackModel, durations
-from components.model.pim import (AzureRoleBinding, RoleBinding, binding_key, binding_role, effective_activation,
-                                  eligibility_lifetime, notification_recipients, settings_owner)
+from components.model.access_packages import AccessPackagesSettings
+from components.model.conditional_access import ConditionalAccessSettings
+from components.model.paw import PawSettings
+from components.model.pim import (
+    AzureRoleBinding,
+    RoleBinding,
+    binding_key,
+    binding_role,
+    effective_activation,
+    eligibility_lifetime,
+    notification_recipients,
+    settings_owner,
+)
+from components.model.private_access import PrivateAccessAppSettings
+from components.private_access import PrivateAccessAppArgs
+
+if TYPE_CHECKING:
+    from components.access_packages import AccessPackageJourneys
+    from components.azure_jit import AzureRoleJit
+    from components.graph.lifecycle import LeaverWorkflow
+    from components.paw import PawHostPool, PawHostPoolArgs
+    from components.private_access import PrivateAccessApp
+
+CA_CODES = ("CA01", "CA02", "CA03", "CA04", "CA05", "CA06", "CA07", "CA08")
 
 
 @dataclass
@@ -37,6 +79,8 @@ class Built:
     journeys: "AccessPackageJourneys | None" = None
     private_access: dict[str, "PrivateAccessApp"] = field(default_factory=dict)
     leaver: "LeaverWorkflow | None" = None
+    paw: "PawHostPool | None" = None
+    conditional_access: ConditionalAccessBaseline | None = None
 
     def group_ids(self) -> dict[str, pulumi.Output[str]]:
         """Group names journeys and apps use: principals.groups, journey groups (binding keys), cloud groups."""
@@ -60,7 +104,7 @@ def build(model: StackModel, today: dt.date | None = None) -> Built:
     _journeys(built, today)  # access packages: journey groups and cloud groups, then the packages
     _private_access(built)   # apps assigned to journey/cloud groups
     _leaver(built)
-    build_admin_access(built)  # PAW, then the CA baseline that filters on its hosts
+    _admin_access(built)  # PAW, then the CA baseline that filters on its hosts
     return built
 
 
@@ -81,26 +125,23 @@ def _accounts(built: Built, today: dt.date) -> None:
     model = built.model
     protect = model.tenant.production
     if model.administrative_units:
-        built.admin_units = AdministrativeUnits("administrative-units", protect=protect, units={
-            key: {k: v for k, v in {"display_name": unit.display_name, "object_id": unit.object_id,
-                                    "description": unit.description, "hidden_membership": unit.hidden_membership}.items()
-                  if v is not None}
-            for key, unit in model.administrative_units.items()})
+        built.admin_units = AdministrativeUnits("administrative-units", AdministrativeUnitsArgs(protect=protect, units={
+            key: AdministrativeUnitArgs(display_name=unit.display_name, object_id=unit.object_id,
+                                        description=unit.description, hidden_membership=unit.hidden_membership)
+            for key, unit in model.administrative_units.items()}))
     people = {key: p for key, p in model.principals.people.items() if p.admin_account}
     if people:
-        built.admin_accounts = PrivilegedAccounts("admin-accounts", protect=protect, people={
-            key: {"upn": p.admin_account.upn, "display_name": f"{p.display_name} (admin)",
-                  **({"mail_nickname": p.admin_account.mail_nickname} if p.admin_account.mail_nickname else {}),
-                  **({"manager_upn": p.manager_upn} if p.manager_upn else {}),
-                  "enabled": not _has_left(p.leaving_date, today)}
-            for key, p in people.items()})
+        built.admin_accounts = PrivilegedAccounts("admin-accounts", PrivilegedAccountsArgs(protect=protect, people={
+            key: AdminAccountArgs(upn=p.admin_account.upn, display_name=f"{p.display_name} (admin)",
+                                  mail_nickname=p.admin_account.mail_nickname, manager_upn=p.manager_upn,
+                                  enabled=not _has_left(p.leaving_date, today))
+            for key, p in people.items()}))
         built.principal_ids.update(built.admin_accounts.object_ids)
     for key, group in model.principals.groups.items():
         built.principal_ids[key] = pulumi.Output.from_input(group.object_id)
     if model.break_glass:
-        built.break_glass = BreakGlassAccounts("break-glass", accounts=[
-            {"upn": a.upn, **({"display_name": a.display_name} if a.display_name else {})}
-            for a in model.break_glass.accounts])
+        built.break_glass = BreakGlassAccounts("break-glass", BreakGlassAccountsArgs(accounts=[
+            BreakGlassAccountArgs(upn=a.upn, display_name=a.display_name) for a in model.break_glass.accounts]))
 
 
 def _approver(built: Built, key: str) -> tuple[pulumi.Input[str], str]:
@@ -113,10 +154,10 @@ def _approver(built: Built, key: str) -> tuple[pulumi.Input[str], str]:
     return azuread.get_user_output(user_principal_name=principals.people[key].daily_upn).object_id, "user"
 
 
-def _activation(built: Built, binding: RoleBinding | AzureRoleBinding) -> ActivationRules:
+def _activation(built: Built, binding: RoleBinding | AzureRoleBinding) -> ActivationArgs:
     rules = effective_activation(binding, built.model.pim.defaults)
     approvers = [_approver(built, key) for key in rules.approvers]
-    return ActivationRules(
+    return ActivationArgs(
         max_duration=rules.max_duration, require_mfa=rules.require_mfa,
         authentication_context=rules.authentication_context, require_justification=rules.require_justification,
         require_ticket=rules.require_ticket, require_approval=rules.require_approval,
@@ -148,8 +189,8 @@ def _entra_roles(built: Built, today: dt.date) -> None:
         tier = binding.tier if binding.tier is not None else (0 if role.critical else 1)
         scoped = binding.scope != "/"
         eligible, ends = _eligible(built, binding, today)
-        built.entra_roles[key] = EntraRoleJit(
-            f"pim-{key}", role=role.id, eligible=eligible, eligibility_end_dates=ends,
+        built.entra_roles[key] = EntraRoleJit(f"pim-{key}", EntraRoleJitArgs(
+            role=role.id, eligible=eligible, eligibility_end_dates=ends,
             administrative_unit_id=built.admin_units.object_ids[binding.scope] if scoped else None,
             mode=binding.mode, activation=_activation(built, binding),
             eligibility_duration=eligibility_lifetime(binding, defaults),
@@ -157,7 +198,7 @@ def _entra_roles(built: Built, today: dt.date) -> None:
             group_display_name=binding.group_display_name or (
                 f"{model.tenant.name_prefix}-T{tier}-{role.name}" + (f" ({binding.scope})" if scoped else "")),
             notification_recipients=notification_recipients(binding, defaults),
-            protect_group=model.tenant.production, justification=defaults.justification)
+            protect_group=model.tenant.production, justification=defaults.justification))
 
 
 def _scope_name(scope: str) -> str:
@@ -168,7 +209,7 @@ def _scope_name(scope: str) -> str:
 def _azure_roles(built: Built, today: dt.date) -> None:
     if not built.model.pim.azure_role_bindings:
         return
-    from components.azure_jit import AzureRoleJit  # pulumi_azure_native: imported only by stacks that use it
+    from components.azure_jit import AzureRoleJit, AzureRoleJitArgs  # pulumi_azure_native: only stacks using it
 
     defaults = built.model.pim.defaults
     for binding in built.model.pim.azure_role_bindings:
@@ -178,12 +219,12 @@ def _azure_roles(built: Built, today: dt.date) -> None:
         activation = _activation(built, binding)
         for item in binding.scopes:
             name = f"azure-{key}-{_scope_name(item.scope)}"
-            built.azure_roles[name] = AzureRoleJit(
-                name, role=binding_role(binding).id, scope=item.scope, eligible=eligible,
+            built.azure_roles[name] = AzureRoleJit(name, AzureRoleJitArgs(
+                role=binding_role(binding).id, scope=item.scope, eligible=eligible,
                 eligibility_end_dates=ends, policy_name=item.policy_name if binding.manage_settings else None,
                 activation=activation, eligibility_duration=eligibility_lifetime(binding, defaults),
                 notification_recipients=notification_recipients(binding, defaults),
-                justification=defaults.justification)
+                justification=defaults.justification))
 
 
 def _journeys(built: Built, today: dt.date) -> None:
@@ -197,19 +238,116 @@ def _journeys(built: Built, today: dt.date) -> None:
     people = built.model.principals.people
     requestors = {key: built.principal_ids[key] for journey in settings.journeys for key in journey.requestors
                   if key in built.principal_ids and not (key in people and _has_left(people[key].leaving_date, today))}
-    built.journeys = AccessPackageJourneys("journeys", settings, groups=built.group_ids(), users=requestors,
-                                           protect_groups=built.model.tenant.production)
+    built.journeys = AccessPackageJourneys("journeys", access_package_args(
+        settings, groups=built.group_ids(), users=requestors, protect_groups=built.model.tenant.production))
+
+
+def access_package_args(settings: AccessPackagesSettings, *, groups: Mapping[str, pulumi.Input[str]],
+                        users: Mapping[str, pulumi.Input[str]] | None = None,
+                        protect_groups: bool = False) -> AccessPackageJourneysArgs:
+    """The model's accessPackages area as AccessPackageJourneys' arguments."""
+    def review(r) -> ReviewArgs:
+        return ReviewArgs(enabled=r.enabled, frequency=r.frequency, review_type=r.review_type,
+                          reviewer_groups=tuple(r.reviewer_groups), duration_in_days=r.duration_in_days,
+                          timeout_behavior=r.timeout_behavior)
+
+    journeys = [JourneyArgs(
+        key=j.key, display_name=j.display_name, description=j.description, critical=j.tier == "critical",
+        granted_groups=tuple(j.granted_groups()), requestors=tuple(j.requestors),
+        requestor_groups=tuple(j.requestor_groups), duration_in_days=j.duration_in_days,
+        extension_enabled=j.extension_enabled, manager_approval=j.manager_approval, approver_group=j.approver_group,
+        approval_timeout_in_days=j.approval_timeout_in_days, justification_required=j.justification_required,
+        ticket_question=j.ticket_question, review=review(j.review), requests_accepted=j.requests_accepted,
+        vendors=VendorArgs(connected_organization_ids=tuple(j.vendors.connected_organization_ids),
+                           duration_in_days=j.vendors.duration_in_days, sponsor=j.vendors.sponsor)
+        if j.vendors else None)
+        for j in settings.journeys]
+    cloud_groups = {key: CloudGroupArgs(display_name=g.display_name, description=g.description, writeback=g.writeback,
+                                        on_premises_nested_in=g.on_premises_nested_in)
+                    for key, g in settings.cloud_groups.items()}
+    return AccessPackageJourneysArgs(
+        catalog_name=settings.catalog_name, catalog_description=settings.catalog_description,
+        externally_visible=settings.externally_visible, journeys=journeys, cloud_groups=cloud_groups,
+        groups=dict(groups), users=dict(users or {}), protect_groups=protect_groups)
+
+
+def private_access_args(app: PrivateAccessAppSettings, *, groups: Mapping[str, pulumi.Input[str]],
+                        excluded_user_ids: pulumi.Input[list] | None = None) -> PrivateAccessAppArgs:
+    """One of the model's privateAccess.apps as PrivateAccessApp's arguments (groups resolved to object IDs)."""
+    where = f"privateAccess.apps[{app.key}]"
+    return PrivateAccessAppArgs(
+        display_name=app.display_name, segments=[s.wire() for s in app.segments],
+        connector_group_id=app.connector_group_id,
+        assigned_group_ids=[resolve_group(ref, groups, where) for ref in app.assigned_groups],
+        application_type=app.application_type, require_compliant_device=app.require_compliant_device,
+        excluded_user_ids=excluded_user_ids)
 
 
 def _private_access(built: Built) -> None:
     settings = built.model.private_access
     if settings is None:
         return
-    from components.private_access import build_private_access
+    from components.private_access import PrivateAccessApp
 
     excluded = [u.object_id for u in built.break_glass.users.values()] if built.break_glass else None
-    built.private_access = build_private_access("private-access", settings, groups=built.group_ids(),
-                                                excluded_user_ids=excluded)
+    groups = built.group_ids()
+    built.private_access = {app.key: PrivateAccessApp(f"private-access-{app.key}", private_access_args(
+        app, groups=groups, excluded_user_ids=excluded)) for app in settings.apps}
+
+
+def paw_args(settings: PawSettings, *, user_object_ids: Sequence[pulumi.Input[str]]) -> PawHostPoolArgs:
+    """The model's paw area as PawHostPool's arguments."""
+    from components.paw import PawHostPoolArgs
+
+    hosts, endpoints = settings.subnets()
+    return PawHostPoolArgs(
+        user_object_ids=list(user_object_ids), resource_group_name=settings.resource_group_name,
+        location=settings.location, host_count=settings.host_count, vm_size=settings.vm_size,
+        computer_name_prefix=settings.computer_name_prefix, admin_username=settings.admin_username,
+        address_space=settings.address_space, hosts_prefix=hosts, endpoints_prefix=endpoints,
+        public_network_access=settings.public_network_access, image_sku=settings.image_sku,
+        registration_token_hours=settings.registration_token_hours, log_retention_days=settings.log_retention_days,
+        agent_modules_url=settings.agent_modules_url, tags=dict(settings.tags))
+
+
+def conditional_access_args(settings: ConditionalAccessSettings, *, break_glass_user_ids: Sequence[pulumi.Input[str]],
+                            admin_group_ids: Sequence[pulumi.Input[str]] = (),
+                            paw_device_filter: str | None = None) -> ConditionalAccessBaselineArgs:
+    """The model's conditionalAccess area as ConditionalAccessBaseline's arguments; the stack file's own
+    pawDeviceFilter wins over the PAW's."""
+    return ConditionalAccessBaselineArgs(
+        break_glass_user_ids=list(break_glass_user_ids), admin_group_ids=list(admin_group_ids),
+        paw_device_filter=settings.paw_device_filter or paw_device_filter, name_prefix=settings.name_prefix,
+        privileged_roles=list(settings.privileged_roles or sorted(PRIVILEGED_ROLE_IDS)),
+        custom_strength_methods=list(settings.custom_strength_methods)
+        if settings.authentication_strength == "custom" else None,
+        sign_in_frequency_hours=settings.sign_in_frequency_hours,
+        block_legacy_authentication=settings.block_legacy_authentication,
+        block_device_code_flow=settings.block_device_code_flow,
+        named_locations=[NamedLocationArgs(name=loc.name, ip_ranges=list(loc.ip_ranges), countries=list(loc.countries),
+                                           trusted=loc.trusted) for loc in settings.named_locations],
+        admin_allowed_locations=list(settings.admin_allowed_locations),
+        enforced=frozenset(code for code in CA_CODES if settings.enforced(code)),
+        authentication_contexts=sorted(settings.context_ids()))
+
+
+def _admin_access(built: Built) -> None:
+    """`privileged-access:paw` and `:conditionalAccess` (PAW first: CA02/CA03 filter on its hosts). The model has
+    already checked what they need from other areas (components.model.conditional_access.admin_access_issues)."""
+    model = built.model
+    paw_settings, ca_settings = model.paw, model.conditional_access
+    if paw_settings is not None and paw_settings.enabled:
+        from components.paw import PawHostPool  # pulumi_azure_native: imported only by stacks with a PAW
+
+        built.paw = PawHostPool("paw", paw_args(
+            paw_settings, user_object_ids=[built.principal_ids[k] for k in paw_settings.users]))
+    if ca_settings is None or not ca_settings.enabled:
+        return
+    paw = built.paw
+    built.conditional_access = ConditionalAccessBaseline("conditional-access", conditional_access_args(
+        ca_settings, break_glass_user_ids=[u.object_id for u in built.break_glass.users.values()],
+        admin_group_ids=[*built.pim_group_ids().values(), *([paw.users_group_id] if paw else [])],
+        paw_device_filter=paw.device_filter if paw else None))
 
 
 def _leaver(built: Built) -> None:

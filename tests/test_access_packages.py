@@ -7,7 +7,8 @@ from pydantic import ValidationError
 from components.access_packages import AccessPackageJourneys, UnknownGroupError
 from components.model.access_packages import AccessPackagesSettings
 from components.model.private_access import PrivateAccessSettings
-from components.private_access import build_private_access
+from components.private_access import PrivateAccessApp
+from components.stack import access_package_args, private_access_args
 from pum.engine import UNKNOWN, run_preview
 
 EXISTING = "11111111-1111-4111-8111-111111111111"
@@ -29,9 +30,10 @@ def _program(journeys=JOURNEYS, apps=APPS):
     def program():
         groups = {n: azuread.Group(n, display_name=n, security_enabled=True).object_id
                   for n in ("pim-ua", "da", "approvers")}
-        AccessPackageJourneys("journeys", AccessPackagesSettings.model_validate(journeys), groups)
-        build_private_access("pa", PrivateAccessSettings.model_validate(apps), groups,
-                             excluded_user_ids=[BREAK_GLASS])
+        AccessPackageJourneys("journeys", access_package_args(AccessPackagesSettings.model_validate(journeys),
+                                                              groups=groups))
+        for app in PrivateAccessSettings.model_validate(apps).apps:
+            PrivateAccessApp(f"pa-{app.key}", private_access_args(app, groups=groups, excluded_user_ids=[BREAK_GLASS]))
     return program
 
 

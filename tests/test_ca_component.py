@@ -1,7 +1,6 @@
 """ConditionalAccessBaseline under Pulumi mocks: what it declares for a given model."""
 import pulumi
 import pytest
-
 from privileged_facts.roles import PRIVILEGED_ROLE_IDS
 
 BG = ["aaaaaaaa-0000-4000-8000-000000000001", "aaaaaaaa-0000-4000-8000-000000000002"]
@@ -34,9 +33,11 @@ def mocks():
 def baseline(settings=None, paw=True, break_glass=BG):
     from components.conditional_access import ConditionalAccessBaseline
     from components.model.conditional_access import ConditionalAccessSettings
+    from components.stack import conditional_access_args
     model = ConditionalAccessSettings.model_validate(settings or {})
-    return ConditionalAccessBaseline("ca", model, break_glass_user_ids=break_glass, admin_group_ids=[GROUP],
-                                     paw_device_filter=PAW_FILTER if paw else None)
+    return ConditionalAccessBaseline("ca", conditional_access_args(
+        model, break_glass_user_ids=break_glass, admin_group_ids=[GROUP],
+        paw_device_filter=PAW_FILTER if paw else None))
 
 
 def after(component, check):

@@ -3,14 +3,21 @@ import datetime as dt
 
 import pulumi
 import pytest
+from test_model import GROUP, short_config
 
-from components.accounts import BreakGlassAccounts, PrivilegedAccounts
-from components.activation import ActivationRules
-from components.azure_jit import AzureRoleJit
-from components.entra_jit import EntraRoleJit
+from components.accounts import (
+    AdminAccountArgs,
+    BreakGlassAccountArgs,
+    BreakGlassAccounts,
+    BreakGlassAccountsArgs,
+    PrivilegedAccounts,
+    PrivilegedAccountsArgs,
+)
+from components.activation import ActivationArgs
+from components.azure_jit import AzureRoleJit, AzureRoleJitArgs
+from components.entra_jit import EntraRoleJit, EntraRoleJitArgs
 from components.model import parse_model
 from components.stack import build
-from test_model import GROUP, short_config
 
 GA = "62e90394-69f5-4237-9190-012177145e10"
 USER_ADMIN = "fe930be7-5e62-47db-91af-98c3a49a38b1"
@@ -69,8 +76,9 @@ def parented(component: pulumi.ComponentResource, children: list) -> pulumi.Outp
 
 @pulumi.runtime.test
 def test_entra_role_jit_through_a_pim_group_at_an_administrative_unit(mocks):
-    jit = EntraRoleJit("ua", role="User Administrator", eligible={"ana": ANA}, administrative_unit_id=AU,
-                       activation=ActivationRules(max_duration="PT2H"), notification_recipients=["soc@contoso.com"])
+    jit = EntraRoleJit("ua", EntraRoleJitArgs(
+        role="User Administrator", eligible={"ana": ANA}, administrative_unit_id=AU,
+        activation=ActivationArgs(max_duration="PT2H"), notification_recipients=["soc@contoso.com"]))
 
     def check(_):
         assert mocks.children("ua-") == {
@@ -102,14 +110,14 @@ def test_entra_role_jit_through_a_pim_group_at_an_administrative_unit(mocks):
 
 
 def test_critical_roles_refuse_to_be_built_without_approvers(mocks):
-    with pytest.raises(ValueError, match="require_approval needs at least one approver"):
-        EntraRoleJit("ga-bad", role="Global Administrator", eligible={"ana": ANA})
+    with pytest.raises(ValueError, match="critical roles require approval by default"):
+        EntraRoleJit("ga-bad", EntraRoleJitArgs(role="Global Administrator", eligible={"ana": ANA}))
 
 
 @pulumi.runtime.test
 def test_critical_role_gets_approval_one_hour_and_its_own_directory_role_settings(mocks):
-    rules = ActivationRules.for_role(True, approver_group_ids=(GROUP,))
-    jit = EntraRoleJit("ga", role=GA, eligible={"ana": ANA}, activation=rules)
+    rules = ActivationArgs.for_role(True, approver_group_ids=(GROUP,))
+    jit = EntraRoleJit("ga", EntraRoleJitArgs(role=GA, eligible={"ana": ANA}, activation=rules))
 
     def check(_):
         activation = mocks.inputs("ga-policy")["activationRules"]
@@ -127,8 +135,8 @@ def test_critical_role_gets_approval_one_hour_and_its_own_directory_role_setting
 
 @pulumi.runtime.test
 def test_direct_mode_makes_time_bound_directory_role_eligibility(mocks):
-    jit = EntraRoleJit("ua-direct", role=USER_ADMIN, mode="direct", eligible={"ana": ANA, "bo": GROUP},
-                       eligibility_end_dates={"bo": "2030-01-31T00:00:00Z"})
+    jit = EntraRoleJit("ua-direct", EntraRoleJitArgs(role=USER_ADMIN, mode="direct", eligible={"ana": ANA, "bo": GROUP},
+                       eligibility_end_dates={"bo": "2030-01-31T00:00:00Z"}))
 
     def check(_):
         assert jit.group is None and "ua-direct-group" not in mocks.resources
@@ -144,7 +152,7 @@ def test_direct_mode_makes_time_bound_directory_role_eligibility(mocks):
 
 @pulumi.runtime.test
 def test_lifetimes_map_to_the_policy_steps_the_provider_accepts(mocks):
-    jit = EntraRoleJit("ua-60", role=USER_ADMIN, eligible={"ana": ANA}, eligibility_duration="P60D")
+    jit = EntraRoleJit("ua-60", EntraRoleJitArgs(role=USER_ADMIN, eligible={"ana": ANA}, eligibility_duration="P60D"))
 
     def check(_):
         assert mocks.inputs("ua-60-policy")["eligibleAssignmentRules"]["expireAfter"] == "P90D"
@@ -157,20 +165,20 @@ def test_lifetimes_map_to_the_policy_steps_the_provider_accepts(mocks):
     ({"eligibility_duration": "P400D"}, "at most P365D"),
     ({"mode": "permanent"}, "'pimGroup', 'direct' or 'eligibleGroup'"),
     ({"eligible": {"Ana": ANA}}, "lower-case letters"),
-    ({"activation": ActivationRules(max_duration="PT45M")}, "30-minute steps"),
-    ({"activation": ActivationRules(require_mfa=False)}, "without MFA or an authentication context"),
-    ({"activation": ActivationRules(authentication_context="c1")}, "not both"),
+    ({"activation": ActivationArgs(max_duration="PT45M")}, "30-minute steps"),
+    ({"activation": ActivationArgs(require_mfa=False)}, "without MFA or an authentication context"),
+    ({"activation": ActivationArgs(authentication_context="c1")}, "one or the other"),
     ({"role": "Usr Administrator"}, "did you mean 'User Administrator'"),
 ])
 def test_entra_role_jit_validates_at_construction(mocks, kwargs, message):
     with pytest.raises(ValueError, match=message):
-        EntraRoleJit("bad", **{"role": USER_ADMIN, "eligible": {"ana": ANA}, **kwargs})
+        EntraRoleJit("bad", EntraRoleJitArgs(**{"role": USER_ADMIN, "eligible": {"ana": ANA}, **kwargs}))
 
 
 @pulumi.runtime.test
 def test_azure_role_jit_expiring_eligibility_and_settings_at_a_resource_group(mocks):
-    jit = AzureRoleJit("owner-rg", role="Owner", scope=RG, eligible={"ana": ANA}, policy_name=POLICY,
-                       activation=ActivationRules.for_role(True, approver_user_ids=(ANA,)))
+    jit = AzureRoleJit("owner-rg", AzureRoleJitArgs(role="Owner", scope=RG, eligible={"ana": ANA}, policy_name=POLICY,
+                       activation=ActivationArgs.for_role(True, approver_user_ids=(ANA,))))
 
     def check(_):
         assert mocks.children("owner-rg-") == {"owner-rg-settings": "azure-native:authorization:RoleManagementPolicy",
@@ -198,8 +206,8 @@ def test_azure_role_jit_expiring_eligibility_and_settings_at_a_resource_group(mo
 
 @pulumi.runtime.test
 def test_azure_role_jit_without_a_policy_name_declares_only_eligibility(mocks):
-    jit = AzureRoleJit("reader-rg", role="Reader", scope=RG, eligible={"ana": ANA},
-                       eligibility_end_dates={"ana": "2030-01-31T00:00:00Z"})
+    jit = AzureRoleJit("reader-rg", AzureRoleJitArgs(role="Reader", scope=RG, eligible={"ana": ANA},
+                       eligibility_end_dates={"ana": "2030-01-31T00:00:00Z"}))
 
     def check(_):
         assert jit.policy is None and set(mocks.children("reader-rg-")) == {"reader-rg-eligible-ana"}
@@ -210,16 +218,19 @@ def test_azure_role_jit_without_a_policy_name_declares_only_eligibility(mocks):
 
 
 def test_break_glass_needs_two_cloud_only_accounts(mocks):
-    with pytest.raises(ValueError, match="at least two"):
-        BreakGlassAccounts("bg-one", accounts=[{"upn": "a@contoso.onmicrosoft.com"}])
+    with pytest.raises(ValueError, match="at least 2 items"):
+        BreakGlassAccounts("bg-one", BreakGlassAccountsArgs(
+            accounts=[BreakGlassAccountArgs(upn="a@contoso.onmicrosoft.com")]))
     with pytest.raises(ValueError, match="onmicrosoft.com"):
-        BreakGlassAccounts("bg-fed", accounts=[{"upn": "a@contoso.com"}, {"upn": "b@contoso.onmicrosoft.com"}])
+        BreakGlassAccounts("bg-fed", BreakGlassAccountsArgs(accounts=[
+            BreakGlassAccountArgs(upn="a@contoso.com"), BreakGlassAccountArgs(upn="b@contoso.onmicrosoft.com")]))
 
 
 @pulumi.runtime.test
 def test_break_glass_accounts_hold_permanent_global_admin_with_secret_passwords(mocks):
-    bg = BreakGlassAccounts("bg", accounts=[{"upn": "bg-a@contoso.onmicrosoft.com"},
-                                            {"upn": "bg-b@contoso.onmicrosoft.com", "display_name": "B"}])
+    bg = BreakGlassAccounts("bg", BreakGlassAccountsArgs(accounts=[
+        BreakGlassAccountArgs(upn="bg-a@contoso.onmicrosoft.com"),
+        BreakGlassAccountArgs(upn="bg-b@contoso.onmicrosoft.com", display_name="B")]))
 
     def check(args):
         object_ids, password_secret, *_ = args
@@ -237,9 +248,10 @@ def test_break_glass_accounts_hold_permanent_global_admin_with_secret_passwords(
 
 @pulumi.runtime.test
 def test_privileged_accounts_are_separate_cloud_only_accounts(mocks):
-    accounts = PrivilegedAccounts("adm", people={
-        "ana": {"upn": "adm-ana@contoso.onmicrosoft.com", "display_name": "Ana (admin)", "manager_upn": "boss@contoso.com"},
-        "old": {"upn": "adm-old@contoso.onmicrosoft.com", "display_name": "Old (admin)", "enabled": False}})
+    accounts = PrivilegedAccounts("adm", PrivilegedAccountsArgs(people={
+        "ana": AdminAccountArgs(upn="adm-ana@contoso.onmicrosoft.com", display_name="Ana (admin)",
+                                manager_upn="boss@contoso.com"),
+        "old": AdminAccountArgs(upn="adm-old@contoso.onmicrosoft.com", display_name="Old (admin)", enabled=False)}))
 
     def check(_):
         ana, old = mocks.inputs("adm-ana"), mocks.inputs("adm-old")
@@ -275,8 +287,9 @@ def test_the_stack_builder_respects_leaving_dates(mocks):
 
 @pulumi.runtime.test
 def test_entra_role_jit_eligible_group_is_eligible_never_active_and_carries_the_role_settings(mocks):
-    jit = EntraRoleJit("ua-journey", role="User Administrator", mode="eligibleGroup", administrative_unit_id=AU,
-                       activation=ActivationRules(max_duration="PT2H"), group_display_name="Journey UA")
+    jit = EntraRoleJit("ua-journey", EntraRoleJitArgs(role="User Administrator", mode="eligibleGroup",
+                                                      administrative_unit_id=AU,
+                       activation=ActivationArgs(max_duration="PT2H"), group_display_name="Journey UA"))
 
     def check(_):
         kinds = mocks.children("ua-journey-")
@@ -296,5 +309,5 @@ def test_entra_role_jit_eligible_group_is_eligible_never_active_and_carries_the_
 
 
 def test_entra_role_jit_eligible_group_takes_no_eligible_people(mocks):
-    with pytest.raises(ValueError, match="mode eligibleGroup takes no eligible principals"):
-        EntraRoleJit("bad", role=USER_ADMIN, mode="eligibleGroup", eligible={"ana": ANA})
+    with pytest.raises(ValueError, match="must be empty in mode eligibleGroup"):
+        EntraRoleJit("bad", EntraRoleJitArgs(role=USER_ADMIN, mode="eligibleGroup", eligible={"ana": ANA}))

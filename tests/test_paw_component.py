@@ -52,9 +52,10 @@ def mocks():
 def paw(**overrides):
     from components.model.paw import PawSettings
     from components.paw import PawHostPool
+    from components.stack import paw_args
     settings = PawSettings.model_validate({"resourceGroupName": "rg-paw", "location": "westeurope",
                                            "users": ["maria", "pedro"], **overrides})
-    return PawHostPool("paw", settings, user_object_ids=ADMINS)
+    return PawHostPool("paw", paw_args(settings, user_object_ids=ADMINS))
 
 
 def after(component, check):

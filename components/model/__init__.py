@@ -41,7 +41,7 @@ from .private_access import PrivateAccessSettings
 
 NAMESPACE = "privileged-access"
 
-__all__ = ["NAMESPACE", "ModelError", "StackModel", "parse_model", "load_model", "stack_file_schema"]
+__all__ = ["NAMESPACE", "ModelError", "StackModel", "parse_model", "load_model", "stack_file_schema", "validate_as"]
 
 
 class StackModel(_Model):
@@ -138,6 +138,21 @@ def _issue_from_pydantic(error: Mapping[str, Any]) -> Issue:
     if loc and loc[-1] == "[key]":
         return Issue(loc[:-1], value, f"key {value!r} is not allowed: {message}")
     return Issue(loc, value, message)
+
+
+def validate_as(model: type[BaseModel], data: Any, where: str) -> BaseModel:
+    """`data` checked by the model's own rules (for component Args built by hand, not from a stack file):
+    ValueError naming `where`, each field, the value and what is allowed."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors(include_url=False):
+            issue = _issue_from_pydantic(error)
+            path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in issue.loc).lstrip(".")
+            shown = f" (got {issue.value!r})" if issue.value is not None else ""
+            problems.append(f"{path + ': ' if path else ''}{issue.message}{shown}")
+        raise ValueError(f"{where}: " + "; ".join(problems)) from None
 
 
 def parse_model(config: Mapping[str, Any], source: str, *, secret_keys: Iterable[str] = ()) -> StackModel:

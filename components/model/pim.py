@@ -25,6 +25,7 @@ from . import durations
 from .errors import Issue, format_path
 
 KEY_PATTERN = r"^[a-z0-9][a-z0-9-]{0,39}$"
+ROLE_MODES = ("pimGroup", "direct", "eligibleGroup")
 _UPN = r"^[A-Za-z0-9._'+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$"
 _EMAIL = _UPN
 _BREAK_GLASS_UPN = r"^[A-Za-z0-9._-]+@[a-z0-9-]+\.onmicrosoft\.com$"
@@ -218,7 +219,7 @@ class RoleBinding(_Binding):
 
     role: str = Field(min_length=1, description="Entra role name (e.g. 'User Administrator') or template ID.")
     scope: str = Field("/", min_length=1, description="'/' (tenant) or an administrativeUnits key.")
-    mode: Literal["pimGroup", "direct", "eligibleGroup"] = Field(
+    mode: Literal[ROLE_MODES] = Field(
         "pimGroup", description="pimGroup: role active on a PIM group, people eligible members; direct: people "
                                 "eligible for the role; eligibleGroup: a journey group eligible for the role, "
                                 "membership only through access packages.")
@@ -372,32 +373,64 @@ def _principal_issues(model: Any, loc: tuple, keys: list[str], must_be_admin: bo
                                             f"admin account: add principals.people.{key}.adminAccount")
 
 
+# ---------------------------------------------------------------- rules (the one copy; component Args reuse them)
+
+STACK_APPROVERS_FIX = "name approvers (principal keys) here or in pim.defaults.activation.approvers"
+
+
+def is_key(value: Any) -> bool:
+    """A principal or binding key (it names resources): lower-case letters, digits and '-'."""
+    return isinstance(value, str) and re.match(KEY_PATTERN, value) is not None
+
+
+def activation_problems(*, max_duration: str, require_mfa: bool, authentication_context: str | None,
+                        require_approval: bool, approvers: tuple, role: roles.Role,
+                        approvers_fix: str = STACK_APPROVERS_FIX) -> Iterator[tuple[str, Any, str]]:
+    """PIM's activation rules: (field, value, what is wrong and the fix) for each one broken."""
+    if require_approval and not approvers:
+        why = "critical roles require approval by default" if role.critical else "requireApproval is true"
+        yield "approvers", None, f"is empty but {why} for {role.name!r}; {approvers_fix}"
+    if not require_mfa and not authentication_context:
+        yield ("requireMfa", False, "activation without MFA or an authentication context is not allowed; keep "
+               "requireMfa true or set authenticationContext (e.g. c1) declared under "
+               "privileged-access:conditionalAccess")
+    if require_mfa and authentication_context:
+        yield ("requireMfa", True, "cannot be combined with authenticationContext (PIM takes one or the other); "
+               "remove requireMfa, the context's Conditional Access policy enforces the authentication")
+    try:
+        durations.activation_step(max_duration)
+    except ValueError as exc:
+        yield "maxDuration", None, str(exc)
+
+
+def lifetime_problem(lifetime: str) -> str | None:
+    """Why an eligibility lifetime cannot be declared (no provider step holds it), or None."""
+    try:
+        durations.expire_after(lifetime)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+def eligible_group_problem(key: str) -> str:
+    """Why an eligibleGroup binding names no eligible principals."""
+    return ("must be empty in mode eligibleGroup: the journey group gets members only through access packages "
+            f"(accessPackages.journeys[].roleBindings: [{key}]); use mode pimGroup or direct to name people here")
+
+
 def _binding_issues(model: Any, binding: RoleBinding | AzureRoleBinding, loc: tuple) -> Iterator[Issue]:
     defaults = model.pim.defaults
     yield from _principal_issues(model, (*loc, "eligible"), binding.eligible, must_be_admin=True)
     activation = effective_activation(binding, defaults)
     yield from _principal_issues(model, (*loc, "activation", "approvers"), list(activation.approvers), False)
-    if activation.require_approval and not activation.approvers:
-        why = "critical roles require approval by default" if binding_role(binding).critical else "requireApproval is true"
-        yield Issue((*loc, "activation", "approvers"), None,
-                    f"is empty but {why} for {binding.role!r}; name approvers (principal keys) here or in "
-                    "pim.defaults.activation.approvers")
-    if not activation.require_mfa and not activation.authentication_context:
-        yield Issue((*loc, "activation", "requireMfa"), False,
-                    "activation without MFA or an authentication context is not allowed; keep requireMfa true "
-                    "or set authenticationContext (e.g. c1) declared under privileged-access:conditionalAccess")
-    if activation.require_mfa and activation.authentication_context:
-        yield Issue((*loc, "activation", "requireMfa"), True,
-                    "cannot be combined with authenticationContext (PIM takes one or the other); remove requireMfa, "
-                    "the context's Conditional Access policy enforces the authentication")
-    try:
-        durations.activation_step(activation.max_duration)
-    except ValueError as exc:
-        yield Issue((*loc, "activation", "maxDuration"), None, str(exc))
-    try:
-        durations.expire_after(eligibility_lifetime(binding, defaults))
-    except ValueError as exc:
-        yield Issue((*loc, "eligibilityLifetime"), None, str(exc))
+    for field, value, message in activation_problems(
+            max_duration=activation.max_duration, require_mfa=activation.require_mfa,
+            authentication_context=activation.authentication_context, require_approval=activation.require_approval,
+            approvers=activation.approvers, role=binding_role(binding)):
+        yield Issue((*loc, "activation", field), value, message)
+    problem = lifetime_problem(eligibility_lifetime(binding, defaults))
+    if problem:
+        yield Issue((*loc, "eligibilityLifetime"), None, problem)
 
 
 def _azure_scope_issues(binding: AzureRoleBinding, loc: tuple) -> Iterator[Issue]:
@@ -486,9 +519,7 @@ def reference_issues(model: Any) -> list[Issue]:
                                         "administrative unit; use scope '/' or an AU-scopable role such as "
                                         "'User Administrator'"))
             if binding.mode == "eligibleGroup" and binding.eligible:
-                issues.append(Issue((*loc, "eligible"), None, "must be empty in mode eligibleGroup: the journey "
-                                    "group gets members only through access packages (accessPackages.journeys"
-                                    f"[].roleBindings: [{key}]); use mode pimGroup or direct to name people here"))
+                issues.append(Issue((*loc, "eligible"), None, eligible_group_problem(key)))
             if manages_role_settings(binding) or binding.mode != "pimGroup":
                 issues.extend(_settings_conflicts(model, binding, loc, role, settings))
     journey_groups = eligible_group_keys(model)
