@@ -8,8 +8,8 @@ import subprocess
 import sys
 from types import SimpleNamespace
 
+from privileged_facts.values import UNKNOWN, is_unknown
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, unknown_checking_proxy
-
 from rules import common
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -64,18 +64,18 @@ def test_pim_policies_are_registered_with_framework_references():
         assert registered[policy.name]["framework"], f"{policy.name} has no framework reference"
 
 
-# --- unknown-safe readers ------------------------------------------------------------------------------
+# --- unknown-safe readers (in depth: tests/test_policy_reads.py) ----------------------------------------
 
 def test_get_and_elements_never_raise_on_unknowns():
     props = unknown_checking_proxy({"a": {"id": UNKNOWN_STRING_VALUE, "list": ["x", UNKNOWN_STRING_VALUE]},
                                     "whole": UNKNOWN_STRING_VALUE, "flag": False})
-    assert common.get(props, "a", "id") is common.UNKNOWN
-    assert common.get(props, "whole", "deeper") is common.UNKNOWN
+    assert common.get(props, "a", "id") is UNKNOWN
+    assert common.get(props, "whole", "deeper") is UNKNOWN
     assert common.get(props, "missing", "deeper") is None
     assert common.get(props, "flag") is False
-    assert common.elements(common.get(props, "a", "list")) == ["x", common.UNKNOWN]
-    assert common.elements(common.get(props, "whole")) == [common.UNKNOWN]
-    assert common.is_unknown(UNKNOWN_STRING_VALUE) and not common.is_unknown("x")
+    assert common.elements(common.get(props, "a", "list")) == ["x", UNKNOWN]
+    assert common.elements(common.get(props, "whole")) == [UNKNOWN]
+    assert is_unknown(UNKNOWN_STRING_VALUE) and not is_unknown("x")
 
 
 def _resource(urn, rtype, parent=None, props=None, deps=None):

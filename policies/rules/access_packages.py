@@ -13,19 +13,19 @@ group), with literal object IDs matched by value; every step is a dictionary loo
 """
 from __future__ import annotations
 
-import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
+from privileged_facts.defaults import MAX_ELIGIBILITY
+from privileged_facts.roles import PRIVILEGED_AZURE_ROLE_IDS, role_guid
+from privileged_facts.values import is_guid, is_unknown, parse_datetime, parse_duration
 from pulumi_policy import EnforcementLevel, PolicyConfigSchema, ResourceValidationPolicy, StackValidationPolicy
 
-from privileged_facts.roles import PRIVILEGED_AZURE_ROLE_IDS
-from .common import elements, get, is_unknown, meta, role_grants, PIM_PLAN
+from .common import GROUP, PIM_PLAN, dependencies_of, elements, get, meta, role_grants
 
 POLICY = "azuread:index/accessPackageAssignmentPolicy:AccessPackageAssignmentPolicy"
 PACKAGE = "azuread:index/accessPackage:AccessPackage"
 GRANT = "azuread:index/accessPackageResourcePackageAssociation:AccessPackageResourcePackageAssociation"
 CATALOG_RESOURCE = "azuread:index/accessPackageResourceCatalogAssociation:AccessPackageResourceCatalogAssociation"
-GROUP = "azuread:index/group:Group"
 AZURE_ROLE_GRANTS = {
     "azure-native:authorization:RoleAssignment": "principalId",
     "azure-native:authorization:PimRoleEligibilitySchedule": "principalId",
@@ -34,9 +34,9 @@ EXTERNAL_SCOPES = frozenset({
     "AllConfiguredConnectedOrganizationSubjects", "AllExistingConnectedOrganizationSubjects",
     "AllExistingDirectorySubjects", "AllExternalSubjects", "SpecificConnectedOrganizationSubjects"})
 FREQUENCY_DAYS = {"weekly": 7, "monthly": 30, "quarterly": 91, "halfyearly": 182, "annual": 365}
-_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
-MAX_DAYS = {"maxDurationInDays": {"type": "integer", "minimum": 1, "maximum": 3650, "default": 180,
+DEFAULT_DAYS = parse_duration(MAX_ELIGIBILITY).days  # an assignment lasts no longer than an eligibility
+MAX_DAYS = {"maxDurationInDays": {"type": "integer", "minimum": 1, "maximum": 3650, "default": DEFAULT_DAYS,
                                   "description": "Longest allowed assignment lifetime in days."}}
 PRIVILEGED = {
     "privilegedGroupIds": {"type": "array", "items": {"type": "string"}, "default": [],
@@ -51,7 +51,7 @@ ENTITLEMENT_URL = "https://learn.microsoft.com/entra/id-governance/entitlement-m
 
 def _approvers(approval) -> int:
     """How many approvers the stages name (unknown object IDs still count: they are declared)."""
-    return sum(len(elements(get(stage, "primaryApprovers"))) for stage in elements(get(approval, "approvalStages")))
+    return sum(len(elements(stage, "primaryApprovers")) for stage in elements(approval, "approvalStages"))
 
 
 def approval_gap(props) -> str | None:
@@ -70,7 +70,7 @@ def approval_gap(props) -> str | None:
 def _expires(args, report_violation) -> None:
     if args.resource_type != POLICY:
         return
-    limit = int(args.get_config().get("maxDurationInDays", 180))
+    limit = int(args.get_config().get("maxDurationInDays", DEFAULT_DAYS))
     days = get(args.props, "durationInDays")
     date = get(args.props, "expirationDate")
     if days is None and date is None:
@@ -79,14 +79,13 @@ def _expires(args, report_violation) -> None:
         return
     if isinstance(days, (int, float)) and not isinstance(days, bool) and days > limit:
         report_violation(f"durationInDays {int(days)} exceeds the maximum of {limit} days")
-    if isinstance(date, str) and not is_unknown(date):
+    if isinstance(date, str):
         try:
-            end = datetime.fromisoformat(date.replace("Z", "+00:00"))
-            end = end if end.tzinfo else end.replace(tzinfo=timezone.utc)
+            end = parse_datetime(date, "expirationDate")
         except ValueError:
             report_violation(f"expirationDate {date!r} is not an RFC 3339 timestamp")
             return
-        if end - datetime.now(timezone.utc) > timedelta(days=limit):
+        if end - datetime.now(UTC) > timedelta(days=limit):
             report_violation(f"expirationDate {date} is more than {limit} days away")
 
 
@@ -110,7 +109,7 @@ class _Stack:
         self.active_groups: dict[str, str] = {}  # ... of groups whose role assignment is active (standing)
         for grant in role_grants(resources):  # directory roles, active or eligible (common.role_grants)
             refs = [s.urn for s in grant.principal_sources]
-            if isinstance(grant.principal, str) and _GUID.match(grant.principal):
+            if is_guid(grant.principal):
                 refs.append(grant.principal)
             for ref in refs:
                 self.privileged_groups.setdefault(ref, f"holds a directory role ({grant.resource.name})")
@@ -122,10 +121,9 @@ class _Stack:
     @staticmethod
     def refs(resource, prop) -> list[str]:
         """What a property points at: the URNs it depends on, plus its literal GUID values."""
-        urns = [d.urn for d in (resource.property_dependencies or {}).get(prop, [])]
+        urns = [d.urn for d in dependencies_of(resource, prop)]
         value = get(resource.props, prop)
-        literals = [v for v in ([value] if isinstance(value, str) else elements(value))
-                    if isinstance(v, str) and not is_unknown(v) and _GUID.match(v)]
+        literals = [v for v in elements(value) if is_guid(v)]
         return urns + [v.lower() for v in literals]
 
     def _note_privileged(self, r) -> None:
@@ -134,7 +132,7 @@ class _Stack:
             return
         prop = AZURE_ROLE_GRANTS.get(r.resource_type)
         role = get(r.props, "roleDefinitionId") if prop else None
-        if isinstance(role, str) and not is_unknown(role) and role.rsplit("/", 1)[-1].lower() in PRIVILEGED_AZURE_ROLE_IDS:
+        if role_guid(role) in PRIVILEGED_AZURE_ROLE_IDS:
             for ref in self.refs(r, prop):
                 self.privileged_groups.setdefault(ref, f"holds a privileged Azure role ({r.name})")
                 if r.resource_type == "azure-native:authorization:RoleAssignment":
@@ -187,7 +185,7 @@ def _privileged_controls(args, report_violation) -> None:
         if review is None or (enabled is not True and not is_unknown(enabled)):
             report_violation(f"assignment policy {policy.name} grants privileged {what} without a recurring "
                              "access review (assignmentReviewSettings.enabled)", policy.urn)
-        elif isinstance(frequency, str) and not is_unknown(frequency) and FREQUENCY_DAYS.get(frequency, 999) > max_days:
+        elif isinstance(frequency, str) and FREQUENCY_DAYS.get(frequency, 999) > max_days:
             report_violation(f"assignment policy {policy.name} grants privileged {what} but reviews it "
                              f"{frequency}; review at least every {max_days} days", policy.urn)
 
@@ -198,7 +196,7 @@ POLICIES = [
         description="Access-package assignments expire, no later than the configured maximum.",
         validate=_expires, enforcement_level=EnforcementLevel.MANDATORY,
         config_schema=PolicyConfigSchema(MAX_DAYS),
-        **meta("high", "Set durationInDays (AccessPackageJourneys: durationInDays, default 180) or an "
+        **meta("high", f"Set durationInDays (AccessPackageJourneys: durationInDays, default {DEFAULT_DAYS}) or an "
                "expirationDate within the maximum.", ENTITLEMENT, "expiration", ENTITLEMENT_URL)),
     ResourceValidationPolicy(
         name="access-package-external-requestors-approval",
@@ -209,7 +207,8 @@ POLICIES = [
                ENTITLEMENT_URL)),
     StackValidationPolicy(
         name="access-package-privileged-group-controls",
-        description="Access packages that grant privileged groups require approval and a recurring access review, and never grant standing role holders.",
+        description="Access packages that grant privileged groups require approval and a recurring access review, "
+                    "and never grant standing role holders.",
         validate=_privileged_controls, enforcement_level=EnforcementLevel.MANDATORY,
         config_schema=PolicyConfigSchema(PRIVILEGED),
         **meta("critical", "On every assignment policy of the package require approval (a stage with primary "

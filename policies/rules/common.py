@@ -1,79 +1,98 @@
 """Helpers every policy module uses: metadata, tunables, unknown-safe reads, break-glass, role grants.
 
-Unknown-safe reads: pulumi-policy wraps props in a proxy that raises UnknownValueError on an unknown
-value, and the servicer then downgrades the policy to an advisory "can't run" note. `get`/`elements`
-read the proxy's raw target instead, so an unknown comes back as `UNKNOWN` (or the wire sentinel,
-which `is_unknown` also recognises) and a policy decides what an unknown means.
-Only pulumi_policy and the standard library may be imported here (the pack runs standalone).
+Reading props: one way, `get` and `elements`. pulumi-policy hands a policy its props behind a proxy that
+raises UnknownValueError when a value is unknown at preview, and the servicer then turns the whole policy
+into an advisory "can't run" note, whatever it had already seen. Policies never index the proxy
+(`args.props["x"]`, `args.props.get("x")`, iteration); they read through these helpers, whose contract is:
+
+- `get(value, *path)` walks dict keys and list indexes from `value` (a proxy, plain data, or None) and
+  returns plain data: None when a key or index is absent (or the path runs into a scalar), `UNKNOWN` when
+  the value or anything on the path to it is unknown, else the value itself as plain dicts, lists and
+  scalars in which every unknown member, at any depth, is `UNKNOWN`. It never raises, never returns a
+  proxy, and never returns one of pulumi-policy's typed sentinel strings, so a `str` it returns is known.
+- `elements(value, *path)` is the members of the list at that path: [] when absent, [UNKNOWN] when the
+  list itself is unknown, [value] for a scalar, else the list (unknown members as `UNKNOWN`).
+- `UNKNOWN` and `is_unknown` are `privileged_facts.values`' (one marker for the project).
+
+What an unknown means is the policy's decision, made where it reads it: it reports what is certain
+whatever the unknown turns out to be (a violation that does not depend on it stays mandatory), and when
+the verdict truly hangs on an unknown it either skips, fails closed, or calls `undecided(props, *path)`,
+which leaves the advisory "can't run <policy> during preview" note the SDK gives (after any violation
+already reported, which keeps its level).
+Only pulumi_policy, the standard library and privileged_facts may be imported here (the pack runs standalone).
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from collections.abc import Mapping, Sequence
-from typing import Any, Iterable
+from typing import Any, NoReturn
 
-from pulumi_policy import PolicyComplianceFramework, PolicyConfigSchema, Severity
-from pulumi_policy.proxy import (UNKNOWN_ARCHIVE_VALUE, UNKNOWN_ARRAY_VALUE, UNKNOWN_ASSET_VALUE,
-                                 UNKNOWN_BOOLEAN_VALUE, UNKNOWN_NUMBER_VALUE, UNKNOWN_OBJECT_VALUE,
-                                 UNKNOWN_STRING_VALUE)
-
+from privileged_facts import defaults
 from privileged_facts.conventions import BREAK_GLASS_TYPE
 from privileged_facts.roles import ENTRA_ROLES, role_guid
-from privileged_facts.values import parse_duration
-
-_SENTINELS = frozenset({UNKNOWN_BOOLEAN_VALUE, UNKNOWN_NUMBER_VALUE, UNKNOWN_STRING_VALUE, UNKNOWN_ARRAY_VALUE,
-                        UNKNOWN_ASSET_VALUE, UNKNOWN_ARCHIVE_VALUE, UNKNOWN_OBJECT_VALUE})
-
-
-class _Unknown:
-    """A value not known at preview (an ID or output of a resource not yet created)."""
-
-    def __repr__(self) -> str:
-        return "UNKNOWN"
-
-    def __bool__(self) -> bool:
-        return False
+from privileged_facts.values import UNKNOWN, UNKNOWN_SENTINELS, is_unknown, parse_duration
+from pulumi_policy import PolicyComplianceFramework, PolicyConfigSchema, Severity
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError
 
 
-UNKNOWN: Any = _Unknown()
-
-
-def is_unknown(value: Any) -> bool:
-    return value is UNKNOWN or (isinstance(value, str) and value in _SENTINELS)
-
-
-def raw(value: Any) -> Any:
+def _target(value: Any) -> Any:
     """The plain dict/list behind a pulumi-policy proxy (its members may still be proxies or sentinels)."""
     if isinstance(value, (Mapping, Sequence)) and not isinstance(value, (dict, list, str, bytes)):
         return value["__target"]
     return value
 
 
+def _plain(value: Any) -> Any:
+    if is_unknown(value):
+        return UNKNOWN
+    value = _target(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _step(value: Any, key: str | int) -> Any:
+    value = _target(value)
+    if isinstance(value, dict):
+        return value.get(key)
+    if isinstance(value, list) and isinstance(key, int) and not isinstance(key, bool):
+        return value[key] if -len(value) <= key < len(value) else None
+    return None
+
+
 def get(value: Any, *path: str | int) -> Any:
-    """Nested read that never raises: missing -> None, unknown (anywhere on the path) -> UNKNOWN."""
+    """Nested read that never raises: absent -> None, unknown anywhere on the path -> UNKNOWN, else plain data."""
     for key in path:
         if value is None or is_unknown(value):
             break
-        value = raw(value)
-        if isinstance(value, dict):
-            value = value.get(key)
-        elif isinstance(value, list) and isinstance(key, int):
-            value = value[key] if -len(value) <= key < len(value) else None
-        else:
-            return None
-    return UNKNOWN if is_unknown(value) else raw(value)
+        value = _step(value, key)
+    return _plain(value)
 
 
-def elements(value: Any) -> list:
-    """The members of a list value (raw; unknown members as UNKNOWN); [] for None; [UNKNOWN] if unknown."""
+def elements(value: Any, *path: str | int) -> list:
+    """The members of the list at `path` (plain; unknown members as UNKNOWN): [] if absent, [UNKNOWN] if unknown."""
+    value = get(value, *path)
     if value is None:
         return []
-    if is_unknown(value):
-        return [UNKNOWN]
-    value = raw(value)
-    if not isinstance(value, list):
-        return [value]
-    return [UNKNOWN if is_unknown(v) else raw(v) for v in value]
+    return value if isinstance(value, list) else [value]
+
+
+def undecided(value: Any, *path: str | int) -> NoReturn:
+    """Leave the verdict to preview's advisory note: the policy cannot decide because `path` is unknown.
+
+    Raises the SDK's UnknownValueError (naming the first unknown on the path and its type), which the servicer
+    reports as an advisory "can't run policy ... during preview" diagnostic; violations reported before keep
+    their level. Call it only after reporting what is certain."""
+    sentinel, walked = UNKNOWN_STRING_VALUE, []
+    for key in path:
+        walked.append(str(key))
+        value = _step(value, key)
+        if is_unknown(value):
+            sentinel = value if isinstance(value, str) and value in UNKNOWN_SENTINELS else UNKNOWN_STRING_VALUE
+            break
+    raise UnknownValueError(sentinel, walked)
 
 
 # --- metadata ------------------------------------------------------------------------------------------
@@ -95,6 +114,11 @@ def meta(severity: str, remediation: str, framework: str | None = None, referenc
     }
 
 
+def label(resource: Any) -> str:
+    """How messages name a resource (or a resource policy's args): "<Type> '<name>'"."""
+    return f"{resource.resource_type.rsplit(':', 1)[-1]} '{resource.name}'"
+
+
 # --- tunables (config_schema with secure defaults) ---------------------------------------------------
 
 _DURATION_SCHEMA = {"type": "string", "pattern": r"^P(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(\d+H)?(\d+M)?(\d+S)?)?$",
@@ -102,11 +126,11 @@ _DURATION_SCHEMA = {"type": "string", "pattern": r"^P(\d+Y)?(\d+M)?(\d+W)?(\d+D)
 _IDS = {"type": "array", "items": {"type": "string"}, "default": []}
 
 TUNABLES: dict[str, dict] = {
-    "maxEligibilityDuration": {**_DURATION_SCHEMA, "default": "P180D",
+    "maxEligibilityDuration": {**_DURATION_SCHEMA, "default": defaults.MAX_ELIGIBILITY,
                                "description": "Longest eligibility (ISO 8601 duration); PIM expire-after maximum."},
-    "maxActivationDuration": {**_DURATION_SCHEMA, "default": "PT8H",
+    "maxActivationDuration": {**_DURATION_SCHEMA, "default": defaults.MAX_ACTIVATION,
                               "description": "Longest activation of a privileged role (ISO 8601 duration)."},
-    "criticalMaxActivationDuration": {**_DURATION_SCHEMA, "default": "PT1H",
+    "criticalMaxActivationDuration": {**_DURATION_SCHEMA, "default": defaults.CRITICAL_MAX_ACTIVATION,
                                       "description": "Longest activation of a critical role (GA, PRA, PAA)."},
     "requireJustification": {"type": "boolean", "default": True,
                              "description": "Activation must require a justification."},
@@ -147,6 +171,7 @@ def is_production(args: Any) -> bool:
 
 USER = "azuread:index/user:User"
 GROUP = "azuread:index/group:Group"
+CA = "azuread:index/conditionalAccessPolicy:ConditionalAccessPolicy"
 
 
 def break_glass_config(args: Any) -> list[str]:
@@ -196,7 +221,7 @@ def is_break_glass(resource: Any, key: str, config_ids: frozenset[str], break_gl
     the BreakGlassAccounts component declared (`break_glass_urns`): the property dependency tells
     even when the ID is unknown at preview."""
     value = get(resource.props, key)
-    if isinstance(value, str) and not is_unknown(value) and value.strip().lower() in config_ids:
+    if isinstance(value, str) and value.strip().lower() in config_ids:
         return True
     return any(d.urn in break_glass for d in dependencies_of(resource, key))
 
@@ -209,7 +234,8 @@ def dependencies_of(resource: Any, key: str) -> list:
 
 ROLE_ASSIGNMENT = "azuread:index/directoryRoleAssignment:DirectoryRoleAssignment"
 ROLE_MEMBER = "azuread:index/directoryRoleMember:DirectoryRoleMember"
-ROLE_ELIGIBILITY_REQUEST = "azuread:index/directoryRoleEligibilityScheduleRequest:DirectoryRoleEligibilityScheduleRequest"
+ROLE_ELIGIBILITY_REQUEST = ("azuread:index/directoryRoleEligibilityScheduleRequest:"
+                            "DirectoryRoleEligibilityScheduleRequest")
 DIRECTORY_ROLE = "azuread:index/directoryRole:DirectoryRole"
 DYNAMIC = "pulumi-python:dynamic:Resource"
 
@@ -249,12 +275,12 @@ def directory_role_id(resource: Any, key: str) -> Any:
     """The role template ID in `resource.props[key]`; an unknown ID is resolved through its
     property dependency on a DirectoryRole (templateId or displayName)."""
     value = get(resource.props, key)
-    if isinstance(value, str) and not is_unknown(value) and resource.resource_type != ROLE_MEMBER:
+    if isinstance(value, str) and resource.resource_type != ROLE_MEMBER:
         return role_guid(value) or value
     for source in dependencies_of(resource, key):
         if source.resource_type == DIRECTORY_ROLE:
             template = get(source.props, "templateId")
-            if isinstance(template, str) and not is_unknown(template):
+            if isinstance(template, str):
                 return template.lower()
             name = get(source.props, "displayName")
             if isinstance(name, str) and name in ENTRA_ROLES:
@@ -272,10 +298,7 @@ def role_grants(resources: Iterable[Any]) -> list[Grant]:
         role_key, principal_key, scope_key, active = shape
         value = get(resource.props, principal_key)
         sources = dependencies_of(resource, principal_key)
-        if isinstance(value, str) and not is_unknown(value):
-            principal = value.strip().lower()
-        else:
-            principal = sources[0].urn if sources else UNKNOWN
+        principal = value.strip().lower() if isinstance(value, str) else sources[0].urn if sources else UNKNOWN
         scope = get(resource.props, scope_key) if scope_key else None
         grants.append(Grant(resource, directory_role_id(resource, role_key), principal, principal_key,
                             "/" if scope is None else scope, active, sources))

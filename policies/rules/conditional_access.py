@@ -14,42 +14,36 @@ through property dependencies to the resources that produce them, never taken as
 """
 from __future__ import annotations
 
-from pulumi_policy import EnforcementLevel, PolicyConfigSchema, ResourceValidationPolicy, StackValidationPolicy
-
 from privileged_facts.apps import ADMIN_PORTAL_TARGETS, BUILTIN_PHISHING_RESISTANT_STRENGTH, PHISHING_RESISTANT_METHODS
 from privileged_facts.roles import GLOBAL_ADMINISTRATOR, PRIVILEGED_ROLE_IDS
-from .paw import is_paw
-from .common import (SCUBA, TUNABLES, break_glass_config, break_glass_resources, is_production, is_unknown, meta,
-                     raw, role_grants)
+from privileged_facts.values import guid_in, is_guid, is_unknown
+from pulumi_policy import EnforcementLevel, PolicyConfigSchema, ResourceValidationPolicy, StackValidationPolicy
 
-CA = "azuread:index/conditionalAccessPolicy:ConditionalAccessPolicy"
+from .common import (
+    CA,
+    SCUBA,
+    TUNABLES,
+    break_glass_config,
+    break_glass_resources,
+    dependencies_of,
+    elements,
+    get,
+    is_production,
+    meta,
+    role_grants,
+)
+from .paw import is_paw
+
 STRENGTH = "azuread:index/authenticationStrengthPolicy:AuthenticationStrengthPolicy"
 PAW_COMPONENT = "privileged-access:index:PawHostPool"
 DEVICE_CONTROLS = {"compliantDevice", "domainJoinedDevice"}
 
 
-def _guid_like(value) -> bool:
-    return isinstance(value, str) and len(value) == 36 and value.count("-") == 4
-
-
-def _get(value, *path):
-    """Raw nested read that never raises: missing -> None, unknown -> the sentinel."""
-    for key in path:
-        if value is None or is_unknown(value):
-            return value
-        value = raw(value).get(key)
-    return value
-
-
 def _ids(value, *path) -> tuple[list[str], bool]:
-    """(known strings, whether any entry or the whole list is unknown) of a list field."""
-    items = _get(value, *path)
-    if items is None:
-        return [], False
-    if is_unknown(items):
-        return [], True
-    items = list(raw(items))
-    return [i.lower() if _guid_like(i) else i for i in items if not is_unknown(i)], any(is_unknown(i) for i in items)
+    """(known entries, GUIDs lower-cased; whether any entry or the whole list is unknown) of a list field."""
+    items = elements(value, *path)
+    known = [i.lower() if is_guid(i) else i for i in items if not is_unknown(i)]
+    return known, len(known) < len(items)
 
 
 class CaPolicy:
@@ -57,9 +51,9 @@ class CaPolicy:
 
     def __init__(self, props, urn: str = "", name: str = "", deps=()) -> None:
         self.urn, self.name, self.deps = urn, name, set(deps)
-        state = _get(props, "state")
+        state = get(props, "state")
         self.state = "enabled" if is_unknown(state) else state  # worst case: it may be enabled
-        users = _get(props, "conditions", "users")
+        users = get(props, "conditions", "users")
         self.users, self.users_unknown = _ids(users, "includedUsers")
         self.groups, self.groups_unknown = _ids(users, "includedGroups")
         self.roles, _ = _ids(users, "includedRoles")
@@ -68,12 +62,12 @@ class CaPolicy:
         self.ex_roles, ex_roles_unknown = _ids(users, "excludedRoles")
         self.has_role_exclusions = bool(self.ex_roles) or ex_roles_unknown
         self.apps, _ = _ids(props, "conditions", "applications", "includedApplications")
-        grant = _get(props, "grantControls")
+        grant = get(props, "grantControls")
         self.controls, _ = _ids(grant, "builtInControls")
-        self.operator = _get(grant, "operator")
-        self.strength = _get(grant, "authenticationStrengthPolicyId")
+        self.operator = get(grant, "operator")
+        self.strength = get(grant, "authenticationStrengthPolicyId")
         self.terms, _ = _ids(grant, "termsOfUses")
-        self.device_filter_mode = _get(props, "conditions", "devices", "filter", "mode")
+        self.device_filter_mode = get(props, "conditions", "devices", "filter", "mode")
 
     @property
     def label(self) -> str:
@@ -92,7 +86,7 @@ class CaPolicy:
 
 def _configured(args) -> list[str]:
     """Break-glass object IDs from the policy config, normalised like the IDs read from policies."""
-    return [i.lower() if _guid_like(i) else i for i in break_glass_config(args)]
+    return [i.lower() if is_guid(i) else i for i in break_glass_config(args)]
 
 
 def _strength_ok(policy: CaPolicy, by_urn: dict) -> bool:
@@ -100,7 +94,7 @@ def _strength_ok(policy: CaPolicy, by_urn: dict) -> bool:
     if policy.strength is None or not policy.sole_or_and(set()):
         return False
     if not is_unknown(policy.strength):
-        return policy.strength.rsplit("/", 1)[-1] == BUILTIN_PHISHING_RESISTANT_STRENGTH
+        return guid_in(policy.strength) == BUILTIN_PHISHING_RESISTANT_STRENGTH
     strengths = [by_urn[u] for u in policy.deps if u in by_urn and by_urn[u].resource_type == STRENGTH]
     return bool(strengths) and all(_pr_only(s.props) for s in strengths)
 
@@ -156,7 +150,7 @@ def _staged(args, report, production: bool) -> None:
 
 def _ca_policies(args) -> list[CaPolicy]:
     return [CaPolicy(r.props, r.urn, r.name, [d.urn for k in ("conditions", "grantControls")
-                                                   for d in (r.property_dependencies or {}).get(k, [])])
+                                                   for d in dependencies_of(r, k)])
             for r in args.resources if r.resource_type == CA]
 
 
@@ -247,7 +241,8 @@ MAESTER = "Maester"
 POLICIES = [
     ResourceValidationPolicy(
         name="ca-no-tenant-lockout",
-        description="An enabled CA policy that blocks or requires controls for all users (or Global Administrators) on all resources must exclude the break-glass accounts.",
+        description="An enabled CA policy that blocks or requires controls for all users (or Global Administrators) "
+                    "on all resources must exclude the break-glass accounts.",
         validate=_lockout, enforcement_level=EnforcementLevel.MANDATORY,
         config_schema=PolicyConfigSchema(BREAK_GLASS),
         **meta("critical", "Add the break-glass accounts to conditions.users.excludedUsers (or their group to "
@@ -261,7 +256,8 @@ POLICIES = [
                SCUBA, "MS.AAD.3.6v1 (ExcludeRoles must be empty)")),
     ResourceValidationPolicy(
         name="ca-admin-policy-report-only",
-        description="An admin CA policy still report-only or disabled outside production (advisory: the staged rollout).",
+        description="An admin CA policy still report-only or disabled outside production (advisory: the staged "
+                    "rollout).",
         validate=lambda a, r: _staged(a, r, production=False), enforcement_level=EnforcementLevel.ADVISORY,
         config_schema=PolicyConfigSchema({**PRODUCTION, **BREAK_GLASS}),
         **meta("low", "Read the report-only results in the sign-in logs, then add the policy code to "
@@ -275,7 +271,8 @@ POLICIES = [
                *CISA_36)),
     StackValidationPolicy(
         name="ca-phishing-resistant-admins",
-        description="A stack that grants privileged Entra roles declares a CA policy requiring phishing-resistant strength for all of them on all resources, enabled in production.",
+        description="A stack that grants privileged Entra roles declares a CA policy requiring phishing-resistant "
+                    "strength for all of them on all resources, enabled in production.",
         validate=_phishing_resistant_admins, enforcement_level=EnforcementLevel.MANDATORY,
         config_schema=PolicyConfigSchema(PRODUCTION),
         **meta("critical", "Use ConditionalAccessBaseline (PUM-CA01) or declare a policy with includedRoles "
@@ -283,7 +280,8 @@ POLICIES = [
                "00000000-0000-0000-0000-000000000004 and no excludedRoles.", *CISA_36)),
     StackValidationPolicy(
         name="ca-admin-portals-compliant-device",
-        description="When the stack declares a PAW, admin portals and Azure management are limited to compliant devices or the PAW, enabled in production.",
+        description="When the stack declares a PAW, admin portals and Azure management are limited to compliant "
+                    "devices or the PAW, enabled in production.",
         validate=_admin_portals, enforcement_level=EnforcementLevel.MANDATORY,
         config_schema=PolicyConfigSchema(PRODUCTION),
         **meta("high", "Use ConditionalAccessBaseline (PUM-CA02) or declare a policy for admins on "

@@ -9,27 +9,44 @@ expiration noExpiration and has no schedule inputs), so the type itself is flagg
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timezone
 import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
+from privileged_facts.defaults import MAX_ACTIVATION
+from privileged_facts.roles import (
+    AZURE_ROLE_NAMES,
+    DEVICE_LOCAL_ADMINISTRATOR,
+    ENTRA_ROLES,
+    PRIVILEGED_AZURE_ROLE_IDS,
+    role_guid,
+)
+from privileged_facts.values import is_unknown, parse_datetime, parse_duration
 from pulumi_policy import EnforcementLevel, ResourceValidationPolicy
 
 from . import pim_settings, pim_stack
-from privileged_facts.roles import DEVICE_LOCAL_ADMINISTRATOR, ENTRA_ROLES, PRIVILEGED_AZURE_ROLE_IDS, AZURE_ROLE_NAMES, role_guid
-from privileged_facts.values import parse_datetime, parse_duration
-from .common import (DIRECTORY_ROLE, DYNAMIC, PIM_PLAN, ROLE_ELIGIBILITY_REQUEST, SCUBA, config_schema,
-                     directory_role_id, duration_setting, get, grant_shape, id_setting, is_unknown, meta,
-                     setting)
+from .common import (
+    DIRECTORY_ROLE,
+    DYNAMIC,
+    PIM_PLAN,
+    ROLE_ELIGIBILITY_REQUEST,
+    SCUBA,
+    config_schema,
+    directory_role_id,
+    duration_setting,
+    get,
+    grant_shape,
+    id_setting,
+    is_break_glass,
+    label,
+    meta,
+    setting,
+)
 
 GROUP_ELIGIBILITY = "azuread:index/privilegedAccessGroupEligibilitySchedule:PrivilegedAccessGroupEligibilitySchedule"
 GROUP_ASSIGNMENT = "azuread:index/privilegedAccessGroupAssignmentSchedule:PrivilegedAccessGroupAssignmentSchedule"
 AZURE_ELIGIBILITY = "azure-native:authorization:PimRoleEligibilitySchedule"
 AZURE_ASSIGNMENT = "azure-native:authorization:RoleAssignment"
-
-
-def label(args) -> str:
-    return f"{args.resource_type.rsplit(':', 1)[-1]} '{args.name}'"
 
 
 @dataclass
@@ -51,7 +68,7 @@ def _schedule_lifetime(expiration, start, prefix: str) -> Lifetime | None:
     if is_unknown(kind):
         return None
     kind = (kind or "").lower()
-    start = start if isinstance(start, str) and not is_unknown(start) else None
+    start = start if isinstance(start, str) else None
     if kind == "afterduration":
         duration = get(expiration, "duration")
         return None if is_unknown(duration) else Lifetime(duration=duration, start=start,
@@ -81,12 +98,8 @@ def lifetime(resource_type: str, props) -> Lifetime | None:
         if is_unknown(permanent):
             return None
         return Lifetime(permanent=True, why="neither duration nor expirationDate is set")
-    if resource_type == AZURE_ELIGIBILITY:
-        schedule = get(props, "scheduleInfo")
-        if schedule is None:
-            return Lifetime(permanent=True, why="scheduleInfo is not set (no expiration)")
-        return _schedule_lifetime(get(schedule, "expiration"), get(schedule, "startDateTime"), "scheduleInfo")
-    if resource_type == DYNAMIC and get(props, "graphKind") == "directoryRoleEligibility":
+    if resource_type == AZURE_ELIGIBILITY or (resource_type == DYNAMIC
+                                              and get(props, "graphKind") == "directoryRoleEligibility"):
         schedule = get(props, "scheduleInfo")
         if schedule is None:
             return Lifetime(permanent=True, why="scheduleInfo is not set (no expiration)")
@@ -101,7 +114,7 @@ _FIX_PERMANENT = {
                               "PrivilegedAccessGroupEligibilitySchedule) or the time-bound directoryRoleEligibility "
                               "resource (components.graph.DirectoryRoleEligibility, or the EntraRoleJit component)",
     GROUP_ELIGIBILITY: "remove permanentAssignment and set duration (e.g. 'P90D') or expirationDate",
-    GROUP_ASSIGNMENT: "remove permanentAssignment and set duration (e.g. 'PT8H') or expirationDate",
+    GROUP_ASSIGNMENT: f"remove permanentAssignment and set duration (e.g. '{MAX_ACTIVATION}') or expirationDate",
     AZURE_ELIGIBILITY: "set scheduleInfo.expiration to {type: 'AfterDuration', duration: 'P90D'} "
                        "(or AfterDateTime with endDateTime)",
     DYNAMIC: "set scheduleInfo.expiration to {type: 'afterDuration', duration: 'P90D'} "
@@ -122,7 +135,7 @@ def _length(life: Lifetime) -> tuple[object, str]:
     if life.duration is not None:
         return parse_duration(life.duration, life.field), repr(life.duration)
     end = parse_datetime(life.end, life.field)
-    start = parse_datetime(life.start, "start") if life.start else datetime.now(timezone.utc)
+    start = parse_datetime(life.start, "start") if life.start else datetime.now(UTC)
     since = f"start {life.start}" if life.start else "today"
     return end - start, f"{life.end!r} ({(end - start).days} days from {since})"
 
@@ -145,14 +158,18 @@ def _eligibility_max(args, report) -> None:
                "and renew when it ends (policy config maxEligibilityDuration).")
 
 
+def _break_glass_principal(args) -> bool:
+    """The grant's principalId is a break-glass object ID from the policy config."""
+    return is_break_glass(args, "principalId", id_setting(args, "breakGlassObjectIds"), frozenset())
+
+
 def _group_assignment_expires(args, report) -> None:
     if args.resource_type != GROUP_ASSIGNMENT:
         return
     life = lifetime(args.resource_type, args.props)
     if not (life and life.permanent):
         return
-    principal = get(args.props, "principalId")
-    if isinstance(principal, str) and principal.lower() in id_setting(args, "breakGlassObjectIds"):
+    if _break_glass_principal(args):
         return
     report(f"{label(args)} is a permanent ACTIVE membership of a PIM group ({life.why}): standing access. "
            f"Fix: make the principal eligible with PrivilegedAccessGroupEligibilitySchedule instead, or "
@@ -173,7 +190,7 @@ def _azure_role(args):
     if role is None or role not in PRIVILEGED_AZURE_ROLE_IDS | id_setting(args, "privilegedAzureRoleIds"):
         return None
     scope = get(args.props, "scope")
-    return None if not isinstance(scope, str) or is_unknown(scope) else (role, AZURE_ROLE_NAMES.get(role, role), scope)
+    return (role, AZURE_ROLE_NAMES.get(role, role), scope) if isinstance(scope, str) else None
 
 
 def _azure_broad_scope(args, report) -> None:
@@ -195,8 +212,7 @@ def _azure_standing_subscription(args, report) -> None:
     found = _azure_role(args)
     if found is None or not _SUBSCRIPTION.match(found[2]):
         return
-    principal = get(args.props, "principalId")
-    if isinstance(principal, str) and principal.lower() in id_setting(args, "breakGlassObjectIds"):
+    if _break_glass_principal(args):
         return
     role, name, scope = found
     report(f"{label(args)} is a standing assignment of privileged Azure role {name} ({role}) at subscription "
@@ -233,7 +249,8 @@ POLICIES = [
         validate=_eligibility_expires, enforcement_level=EnforcementLevel.MANDATORY,
         **meta("critical", f"Give each eligibility ({ELIGIBILITY_TYPES}) a duration or end date; replace "
                "DirectoryRoleEligibilityScheduleRequest with PIM for Groups or the time-bound directoryRoleEligibility "
-               "resource.", PIM_PLAN, "Eligible assignments expire (role settings: expire eligible assignments after)")),
+               "resource.", PIM_PLAN,
+               "Eligible assignments expire (role settings: expire eligible assignments after)")),
     ResourceValidationPolicy(
         name="pim-eligibility-max-duration",
         description="A PIM eligibility lasts no longer than the configured maximum (default 180 days), by duration "

@@ -13,12 +13,22 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from privileged_facts.defaults import MAX_ELIGIBILITY
+from privileged_facts.pim_rules import (
+    RULE_ACTIVATION_APPROVAL,
+    RULE_ACTIVATION_AUTH_CONTEXT,
+    RULE_ACTIVATION_ENABLEMENT,
+    RULE_ACTIVATION_EXPIRATION,
+    RULE_ACTIVE_EXPIRATION,
+    RULE_ELIGIBLE_EXPIRATION,
+    RULE_NOTIFY_ADMIN_ACTIVATION,
+    RULE_NOTIFY_ADMIN_ASSIGNMENT,
+    RULE_NOTIFY_ADMIN_ELIGIBILITY,
+)
+from privileged_facts.values import is_unknown, parse_duration
 from pulumi_policy import EnforcementLevel, ResourceValidationPolicy
 
-from privileged_facts.pim_rules import RULE_ACTIVATION_APPROVAL, RULE_ACTIVATION_AUTH_CONTEXT, RULE_ACTIVATION_ENABLEMENT, RULE_ACTIVATION_EXPIRATION, RULE_ACTIVE_EXPIRATION, RULE_ELIGIBLE_EXPIRATION, RULE_NOTIFY_ADMIN_ACTIVATION, RULE_NOTIFY_ADMIN_ASSIGNMENT, RULE_NOTIFY_ADMIN_ELIGIBILITY
-from privileged_facts.values import parse_duration
-from .common import (DYNAMIC, PIM_PLAN, config_schema, duration_setting, elements, get, is_unknown, meta,
-                     setting)
+from .common import DYNAMIC, PIM_PLAN, config_schema, duration_setting, elements, get, meta, setting
 
 GROUP_POLICY = "azuread:index/groupRoleManagementPolicy:GroupRoleManagementPolicy"
 ENTRA_SETTINGS = "entraRoleSettings"
@@ -61,7 +71,7 @@ def _group_policy(props, name: str) -> Settings:
         activation_max=get(act, "maximumDuration"), mfa=get(act, "requireMultifactorAuthentication"),
         auth_context=context if is_unknown(context) else (bool(context) if context is not None else None),
         justification=get(act, "requireJustification"), approval=get(act, "requireApproval"),
-        approvers=[get(a, "objectId") for a in elements(get(act, "approvalStage", "primaryApprovers"))],
+        approvers=[get(a, "objectId") for a in elements(act, "approvalStage", "primaryApprovers")],
         approvers_key="activationRules",
         alerts={key: get(props, "notificationRules", rule, "adminNotifications", "additionalRecipients")
                 for key, rule in _GROUP_ALERTS.items()},
@@ -108,7 +118,7 @@ def _rule_settings(props, label: str, approver_keys: tuple[str, ...]) -> Setting
     found.activation_max = get(by_id.get(RULE_ACTIVATION_EXPIRATION), "maximumDuration")
     enablement = by_id.get(RULE_ACTIVATION_ENABLEMENT)
     if enablement is not None:
-        enabled = elements(get(enablement, "enabledRules"))
+        enabled = elements(enablement, "enabledRules")
         unknown = any(is_unknown(e) for e in enabled)
         found.mfa = "MultiFactorAuthentication" in enabled or (None if unknown else False)
         found.justification = "Justification" in enabled or (None if unknown else False)
@@ -119,8 +129,8 @@ def _rule_settings(props, label: str, approver_keys: tuple[str, ...]) -> Setting
     approval = by_id.get(RULE_ACTIVATION_APPROVAL)
     if approval is not None:
         found.approval = get(approval, "setting", "isApprovalRequired")
-        for stage in elements(get(approval, "setting", "approvalStages")):
-            for approver in elements(get(stage, "primaryApprovers")):
+        for stage in elements(approval, "setting", "approvalStages"):
+            for approver in elements(stage, "primaryApprovers"):
                 found.approvers.append(next((get(approver, key) for key in approver_keys
                                              if get(approver, key) is not None), None))
     return found
@@ -152,10 +162,21 @@ def _not_declared(s: Settings, key: str) -> str:
     return f"{s.paths[key]} is not declared (the tenant's current value applies, unchecked)"
 
 
-def _assignments_expire(args, report) -> None:
-    s = settings_of(args.resource_type, args.props, args.name)
-    if s is None:
-        return
+def _judged(judge):
+    """A resource policy that judges the PIM settings a resource declares (other resources pass)."""
+    def validate(args, report) -> None:
+        s = settings_of(args.resource_type, args.props, args.name)
+        if s is not None:
+            judge(s, args, report)
+    return validate
+
+
+def _report_problems(s: Settings, problems: list[str], report) -> None:
+    if problems:
+        report(f"{s.label}: " + "; ".join(problems) + ".")
+
+
+def _assignments_expire(s: Settings, args, report) -> None:
     maximum, shown = duration_setting(args, "maxEligibilityDuration"), setting(args, "maxEligibilityDuration")
     problems = []
     for key, what in (("eligible_expiry_required", "permanent eligible assignment"),
@@ -170,14 +191,10 @@ def _assignments_expire(args, report) -> None:
         problems.append(f"{s.paths['eligible_max']} {too_long}, longer than {shown}; set it to {shown} or less")
     elif s.eligible_max is None and s.eligible_expiry_required is True:
         problems.append(f"{_not_declared(s, 'eligible_max')}; set it to {shown} or less")
-    if problems:
-        report(f"{s.label}: " + "; ".join(problems) + ".")
+    _report_problems(s, problems, report)
 
 
-def _activation_controls(args, report) -> None:
-    s = settings_of(args.resource_type, args.props, args.name)
-    if s is None:
-        return
+def _activation_controls(s: Settings, args, report) -> None:
     problems = []
     if s.mfa is not True and s.auth_context is not True and not (is_unknown(s.mfa) or is_unknown(s.auth_context)):
         problems.append(f"activation requires neither MFA ({s.paths['mfa']}) nor a conditional access "
@@ -185,14 +202,10 @@ def _activation_controls(args, report) -> None:
                         "context that demands phishing-resistant MFA on the PAW is preferred)")
     if setting(args, "requireJustification") and s.justification is not True and not is_unknown(s.justification):
         problems.append(f"activation does not require a justification; set {s.paths['justification']}")
-    if problems:
-        report(f"{s.label}: " + "; ".join(problems) + ".")
+    _report_problems(s, problems, report)
 
 
-def _activation_duration(args, report) -> None:
-    s = settings_of(args.resource_type, args.props, args.name)
-    if s is None:
-        return
+def _activation_duration(s: Settings, args, report) -> None:
     shown = setting(args, "maxActivationDuration")
     too_long = longer_than(s.activation_max, duration_setting(args, "maxActivationDuration"))
     if too_long:
@@ -208,9 +221,10 @@ POLICIES = [
         description="PIM role settings (GroupRoleManagementPolicy, entraRoleSettings, Azure RoleManagementPolicy) "
                     "forbid permanent eligible and permanent active assignments and cap eligibility at the configured "
                     "maximum; undeclared settings fail.",
-        validate=_assignments_expire, enforcement_level=EnforcementLevel.MANDATORY,
+        validate=_judged(_assignments_expire), enforcement_level=EnforcementLevel.MANDATORY,
         config_schema=config_schema("maxEligibilityDuration"),
-        **meta("high", "Set eligibleAssignmentRules {expirationRequired: true, expireAfter: 'P180D' or less} and "
+        **meta("high", f"Set eligibleAssignmentRules {{expirationRequired: true, expireAfter: '{MAX_ELIGIBILITY}' or "
+               "less} and "
                "activeAssignmentRules {expirationRequired: true} (entraRoleSettings and Azure RoleManagementPolicy: "
                "Expiration_Admin_Eligibility and Expiration_Admin_Assignment with isExpirationRequired true and "
                "maximumDuration).", PIM_PLAN,
@@ -219,7 +233,7 @@ POLICIES = [
         name="pim-settings-activation-controls",
         description="PIM activation requires MFA or a conditional access authentication context, and a "
                     "justification.",
-        validate=_activation_controls, enforcement_level=EnforcementLevel.MANDATORY,
+        validate=_judged(_activation_controls), enforcement_level=EnforcementLevel.MANDATORY,
         config_schema=config_schema("requireJustification"),
         **meta("high", "Set activationRules.requiredConditionalAccessAuthenticationContext (or "
                "requireMultifactorAuthentication true) and requireJustification true; for entraRoleSettings and Azure "
@@ -229,7 +243,7 @@ POLICIES = [
     ResourceValidationPolicy(
         name="pim-settings-activation-duration",
         description="PIM activation lasts at most the configured maximum (default 8 hours).",
-        validate=_activation_duration, enforcement_level=EnforcementLevel.MANDATORY,
+        validate=_judged(_activation_duration), enforcement_level=EnforcementLevel.MANDATORY,
         config_schema=config_schema("maxActivationDuration"),
         **meta("medium", "Set activationRules.maximumDuration (entraRoleSettings and Azure RoleManagementPolicy: "
                "Expiration_EndUser_Assignment.maximumDuration) to maxActivationDuration or less.", PIM_PLAN,

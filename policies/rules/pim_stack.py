@@ -8,12 +8,37 @@ from __future__ import annotations
 
 from typing import Any
 
+from privileged_facts.defaults import CRITICAL_MAX_ACTIVATION
+from privileged_facts.roles import (
+    AU_SCOPABLE_ROLE_IDS,
+    CISA_HIGHLY_PRIVILEGED,
+    CRITICAL_ROLE_IDS,
+    ENTRA_ROLE_NAMES,
+    PRIVILEGED_ROLE_IDS,
+)
+from privileged_facts.values import is_unknown
 from pulumi_policy import EnforcementLevel, StackValidationPolicy
 
-from privileged_facts.roles import AU_SCOPABLE_ROLE_IDS, CISA_HIGHLY_PRIVILEGED, CRITICAL_ROLE_IDS, ENTRA_ROLE_NAMES, PRIVILEGED_ROLE_IDS
-from .common import (DYNAMIC, GROUP, PIM_PLAN, SCUBA, USER, Grant, break_glass_urns, config_schema,
-                     dependencies_of, duration_setting, elements, get, id_setting, is_break_glass, is_unknown,
-                     meta, role_grants, setting)
+from .common import (
+    DYNAMIC,
+    GROUP,
+    PIM_PLAN,
+    SCUBA,
+    USER,
+    Grant,
+    break_glass_urns,
+    config_schema,
+    dependencies_of,
+    duration_setting,
+    elements,
+    get,
+    id_setting,
+    is_break_glass,
+    label,
+    meta,
+    role_grants,
+    setting,
+)
 from .pim_settings import ALERTS, ENTRA_SETTINGS, GROUP_POLICY, Settings, longer_than, settings_of
 
 GROUP_MEMBER = "azuread:index/groupMember:GroupMember"
@@ -23,17 +48,13 @@ def role_name(role: Any) -> str:
     return ENTRA_ROLE_NAMES.get(role, role) if isinstance(role, str) else "an unknown role"
 
 
-def kind(resource: Any) -> str:
-    return f"{resource.resource_type.rsplit(':', 1)[-1]} '{resource.name}'"
-
-
 def _key(resource: Any, prop: str) -> str | None:
     """What a reference property points at: the URN of the resource it flows from, else the literal ID."""
     sources = dependencies_of(resource, prop)
     if sources:
         return sources[0].urn
     value = get(resource.props, prop)
-    return value.strip().lower() if isinstance(value, str) and not is_unknown(value) else None
+    return value.strip().lower() if isinstance(value, str) else None
 
 
 class Stack:
@@ -57,7 +78,7 @@ class Stack:
                 self.members.setdefault(_key(r, "groupObjectId"), []).append(r)
             elif r.resource_type == DYNAMIC and get(r.props, "graphKind") == ENTRA_SETTINGS:
                 role = get(r.props, "roleDefinitionId")
-                if isinstance(role, str) and not is_unknown(role):
+                if isinstance(role, str):
                     self.role_settings.setdefault(role.lower(), []).append(r)
 
     def privileged_grants(self) -> list[Grant]:
@@ -76,7 +97,7 @@ class Stack:
     def describe(self, grant: Grant) -> str:
         source = grant.principal_sources[0] if grant.principal_sources else None
         if source is not None:
-            return kind(source)
+            return label(source)
         return f"principal {grant.principal!r}" if not is_unknown(grant.principal) else "a principal unknown at preview"
 
 
@@ -92,7 +113,7 @@ def _no_standing(stack: Stack, args, report) -> None:
     for g in stack.privileged_grants():
         if not g.active or stack.exempt(g) or stack.group_of(g) is not None or stack.policies_of(g):
             continue
-        report(f"{kind(g.resource)} gives {role_name(g.role)} permanently to {stack.describe(g)}: standing access. "
+        report(f"{label(g.resource)} gives {role_name(g.role)} permanently to {stack.describe(g)}: standing access. "
                "Fix: assign the role to a role-assignable PIM group governed by a GroupRoleManagementPolicy and make "
                "people eligible for the group (PrivilegedAccessGroupEligibilitySchedule; the EntraRoleJit component "
                "does this), or, for an emergency account, declare it with BreakGlassAccounts or list its object ID in "
@@ -106,17 +127,17 @@ def _role_groups(stack: Stack) -> dict[str, tuple[Any, Grant]]:
     found: dict[str, tuple[Any, Grant]] = {}
     for g in stack.privileged_grants():
         group = stack.group_of(g)
-        if (group is not None or stack.policies_of(g)) and not stack.exempt(g):
-            if g.principal not in found or (g.active and not found[g.principal][1].active):
-                found[g.principal] = (group, g)
+        if ((group is not None or stack.policies_of(g)) and not stack.exempt(g)
+                and (g.principal not in found or (g.active and not found[g.principal][1].active))):
+            found[g.principal] = (group, g)
     return found
 
 
 def _no_static_members(stack: Stack, args, report) -> None:
     for key, (group, grant) in _role_groups(stack).items():
-        name = kind(group) if group is not None else f"group {key!r}"
+        name = label(group) if group is not None else f"group {key!r}"
         for member in stack.members.get(key, []):
-            report(f"{kind(member)} adds a permanent member to {name}, which holds {role_name(grant.role)}: that "
+            report(f"{label(member)} adds a permanent member to {name}, which holds {role_name(grant.role)}: that "
                    "member has standing access. Fix: remove the GroupMember and make the principal eligible with "
                    "PrivilegedAccessGroupEligibilitySchedule (time-bound).", member.urn)
         members = get(group.props, "members") if group is not None else None
@@ -129,7 +150,8 @@ def _no_static_members(stack: Stack, args, report) -> None:
 def _requires_policy(stack: Stack, args, report) -> None:
     for key, (group, grant) in _role_groups(stack).items():
         if grant.active and group is not None and not stack.group_policies.get(key):
-            report(f"{kind(group)} holds {role_name(grant.role)} but has no GroupRoleManagementPolicy for role 'member' "
+            report(f"{label(group)} holds {role_name(grant.role)} but has no GroupRoleManagementPolicy for role "
+                   "'member' "
                    "in this stack, so its activation rules (MFA, duration, approval) are whatever the tenant has. "
                    "Fix: declare azuread.GroupRoleManagementPolicy(group_id=<group>.object_id, role_id='member', ...) "
                    "(the EntraRoleJit component does).", group.urn)
@@ -151,7 +173,7 @@ def _governing_settings(stack: Stack, roles: frozenset[str]):
 
 
 def _no_settings(g: Grant, consequence: str, fix: str) -> str:
-    return (f"{kind(g.resource)} makes a principal eligible for {role_name(g.role)}, but the stack declares no "
+    return (f"{label(g.resource)} makes a principal eligible for {role_name(g.role)}, but the stack declares no "
             f"entraRoleSettings for {g.role}, so {consequence}. Fix: declare the role's settings (EntraRoleSettings) "
             f"with {fix}.")
 
@@ -175,13 +197,13 @@ def _all_governing_settings(stack: Stack, roles: frozenset[str]):
 def _other_approver(stack: Stack, policy: Any, s: Settings, selves: set) -> bool | None:
     """At least one approver who is not the eligible group/principal itself (None: unknown at preview)."""
     approvers = s.approvers
-    if any(isinstance(a, str) and not is_unknown(a) and a.lower() not in selves for a in approvers):
+    if any(isinstance(a, str) and a.lower() not in selves for a in approvers):
         return True
     if not any(is_unknown(a) for a in approvers):
         return False
     others = [d for d in dependencies_of(policy, s.approvers_key)
               if d.urn not in selves and d.resource_type in (USER, GROUP)]
-    return True if others else False
+    return bool(others)
 
 
 def _critical_approval(stack: Stack, args, report) -> None:
@@ -205,7 +227,8 @@ def _critical_approval(stack: Stack, args, report) -> None:
 
 
 def _critical_duration(stack: Stack, args, report) -> None:
-    maximum, shown = duration_setting(args, "criticalMaxActivationDuration"), setting(args, "criticalMaxActivationDuration")
+    maximum = duration_setting(args, "criticalMaxActivationDuration")
+    shown = setting(args, "criticalMaxActivationDuration")
     for policy, s, g, _ in _governing_settings(stack, stack.critical):
         if policy is None:
             continue
@@ -247,7 +270,7 @@ def _alerts(stack: Stack, args, report) -> None:
 def _au_scopable_at_tenant(stack: Stack, args, report) -> None:
     for g in stack.grants:
         if g.role in AU_SCOPABLE_ROLE_IDS and g.scope == "/" and not stack.exempt(g):
-            report(f"{kind(g.resource)} grants {role_name(g.role)} tenant-wide (directoryScopeId '/'), but the role "
+            report(f"{label(g.resource)} grants {role_name(g.role)} tenant-wide (directoryScopeId '/'), but the role "
                    "can be scoped to an administrative unit. Fix: set directoryScopeId to "
                    "'/administrativeUnits/<id>' for the users this admin manages.", g.urn)
 
@@ -296,7 +319,8 @@ POLICIES = [
         validate=_stack(_critical_duration), enforcement_level=EnforcementLevel.MANDATORY,
         config_schema=config_schema("criticalMaxActivationDuration", "criticalRoleIds", "breakGlassObjectIds"),
         **meta("high", "Set the maximum activation of the group's member policy (or the role's entraRoleSettings) to "
-               "PT1H or the configured criticalMaxActivationDuration.", PIM_PLAN, "Global Administrator: activation "
+               f"{CRITICAL_MAX_ACTIVATION} or the configured criticalMaxActivationDuration.", PIM_PLAN,
+               "Global Administrator: activation "
                "one hour")),
     StackValidationPolicy(
         name="pim-role-alerts",

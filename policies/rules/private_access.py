@@ -13,18 +13,19 @@ from __future__ import annotations
 
 import ipaddress
 
+from privileged_facts.values import is_unknown
 from pulumi_policy import EnforcementLevel, PolicyConfigSchema, ResourceValidationPolicy, StackValidationPolicy
 
-from .common import elements, get, is_unknown, meta
+from .common import CA, dependencies_of, elements, get, meta
 
 DYNAMIC_PREFIX = "pulumi-python:dynamic"
 GRAPH_KIND = "privateAccessApp"
-CA = "azuread:index/conditionalAccessPolicy:ConditionalAccessPolicy"
 
 SEGMENTS = {"minPrefixLength": {"type": "integer", "minimum": 0, "maximum": 32, "default": 16,
                                 "description": "IPv4 CIDRs and ranges must be at least this specific (/16 passes)."}}
 ASSIGNMENT = {"allUsersGroupIds": {"type": "array", "items": {"type": "string"}, "default": [],
-                                   "description": "Object IDs of groups that mean everyone (e.g. a dynamic all-users group)."}}
+                                   "description": "Object IDs of groups that mean everyone (e.g. a dynamic "
+                                                  "all-users group)."}}
 CONNECTOR = {"defaultConnectorGroupIds": {"type": "array", "items": {"type": "string"}, "default": [],
                                           "description": "Object IDs of the tenant's Default connector group(s)."}}
 COVERAGE = {"deviceControls": {"type": "array", "items": {"type": "string",
@@ -51,7 +52,7 @@ def segment_problems(segment, min_prefix: int) -> list[str]:
     """Why one segment is a catch-all (empty when it is specific). Unknown fields are skipped."""
     problems = []
     host, kind = get(segment, "destinationHost"), get(segment, "destinationType")
-    if isinstance(host, str) and not is_unknown(host):
+    if isinstance(host, str):
         label = f"destination {host!r}"
         if "*" in host:
             problems.append(f"{label} is a wildcard")
@@ -67,7 +68,7 @@ def segment_problems(segment, min_prefix: int) -> list[str]:
                 problems.append(f"{label} spans more addresses than a /{min_prefix}")
         elif kind in ("fqdn", "dnsSuffix") and "." not in host.strip("."):
             problems.append(f"{label} is a single label (a bare TLD or host name matches too much)")
-    for port in elements(get(segment, "ports")):
+    for port in elements(segment, "ports"):
         if is_unknown(port):
             continue
         low, _, high = str(port).partition("-")
@@ -81,7 +82,7 @@ def _segments(args, report_violation) -> None:
     if not is_private_access_app(args.resource_type, args.props):
         return
     min_prefix = int(args.get_config().get("minPrefixLength", 16))
-    for index, segment in enumerate(elements(get(args.props, "segments"))):
+    for index, segment in enumerate(elements(args.props, "segments")):
         for problem in segment_problems(segment, min_prefix):
             report_violation(f"segments[{index}]: {problem}")
 
@@ -99,7 +100,7 @@ def _assigned(args, report_violation) -> None:
         return
     everyone = {g.lower() for g in args.get_config().get("allUsersGroupIds", [])}
     for group in groups:
-        if isinstance(group, str) and not is_unknown(group) and group.lower() in everyone:
+        if isinstance(group, str) and group.lower() in everyone:
             report_violation(f"assigned to {group}, a group configured as all users")
 
 
@@ -109,7 +110,7 @@ def _connector(args, report_violation) -> None:
     connector = get(args.props, "connectorGroupId")
     if connector is None or connector == "":
         report_violation("no connectorGroupId: the app would be served by the Default connector group")
-    elif isinstance(connector, str) and not is_unknown(connector) and \
+    elif isinstance(connector, str) and \
             connector.lower() in {c.lower() for c in args.get_config().get("defaultConnectorGroupIds", [])}:
         report_violation(f"connectorGroupId {connector} is the Default connector group")
 
@@ -121,22 +122,22 @@ def _covers(policy, app_urn: str, app_id, device_controls: set[str]) -> bool:
     if get(props, "state") != "enabled":
         return False
     grant = get(props, "grantControls")
-    controls = {c for c in elements(get(grant, "builtInControls")) if not is_unknown(c)}
+    controls = {c for c in elements(grant, "builtInControls") if not is_unknown(c)}
     if not controls & device_controls:
         return False
     if get(grant, "operator") != "AND" and controls - device_controls:
         return False  # OR with e.g. mfa: the device is optional
     apps = get(props, "conditions", "applications")
-    included = elements(get(apps, "includedApplications"))
-    excluded = elements(get(apps, "excludedApplications"))
-    references_app = app_urn in {d.urn for d in (policy.property_dependencies or {}).get("conditions", [])}
+    included = elements(apps, "includedApplications")
+    excluded = elements(apps, "excludedApplications")
+    references_app = app_urn in {d.urn for d in dependencies_of(policy, "conditions")}
     if references_app and any(is_unknown(e) for e in excluded):
         return False  # it may be the app that is excluded: not proven covered
-    if isinstance(app_id, str) and not is_unknown(app_id) and app_id in excluded:
+    if isinstance(app_id, str) and app_id in excluded:
         return False
     if "All" in included:
         return True
-    if isinstance(app_id, str) and not is_unknown(app_id) and app_id in included:
+    if isinstance(app_id, str) and app_id in included:
         return True
     return references_app and any(is_unknown(i) for i in included)
 
@@ -151,7 +152,7 @@ def _coverage(args, report_violation) -> None:
         app_id = get(app.props, "appId")
         if not any(_covers(p, app.urn, app_id, device_controls) for p in policies):
             name = get(app.props, "displayName")
-            label = name if isinstance(name, str) and not is_unknown(name) else app.name
+            label = name if isinstance(name, str) else app.name
             report_violation(f"Private Access app {label} is not covered by an enabled conditional access policy "
                              f"that targets its appId (or All) and requires {' or '.join(sorted(device_controls))}",
                              app.urn)
@@ -181,7 +182,8 @@ POLICIES = [
                "Maester", "MT.1190")),
     StackValidationPolicy(
         name="private-access-compliant-device-ca",
-        description="Every Private Access app is covered by an enabled conditional access policy that requires a compliant device.",
+        description="Every Private Access app is covered by an enabled conditional access policy that requires a "
+                    "compliant device.",
         validate=_coverage, enforcement_level=EnforcementLevel.MANDATORY,
         config_schema=PolicyConfigSchema(COVERAGE),
         **meta("high", "Keep PrivateAccessApp's requireCompliantDevice (it declares the policy), or declare an "
