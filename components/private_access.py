@@ -13,11 +13,13 @@ from dataclasses import dataclass
 
 import pulumi
 import pulumi_azuread as azuread
+from privileged_facts.apps import BUILTIN_PHISHING_RESISTANT_STRENGTH
 
+from .conditional_access import STRENGTH_PATH
 from .graph.private_access import PrivateAccessApplication
 
 TYPE = "privileged-access:index:PrivateAccessApp"
-PHISHING_RESISTANT_STRENGTH = "/policies/authenticationStrengthPolicies/00000000-0000-0000-0000-000000000004"
+PHISHING_RESISTANT_STRENGTH = STRENGTH_PATH + BUILTIN_PHISHING_RESISTANT_STRENGTH
 
 
 def _output(resource: pulumi.Resource, snake: str, camel: str) -> pulumi.Output:

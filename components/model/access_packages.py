@@ -23,6 +23,8 @@ from privileged_facts.values import is_guid
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
+from .errors import unique_keys
+
 _KEY = r"^[a-z][a-z0-9-]{0,38}[a-z0-9]$"
 
 
@@ -176,11 +178,7 @@ class AccessPackagesSettings(_Model):
     @field_validator("journeys")
     @classmethod
     def _unique(cls, journeys: list[Journey]) -> list[Journey]:
-        keys = [j.key for j in journeys]
-        dupes = sorted({k for k in keys if keys.count(k) > 1})
-        if dupes:
-            raise ValueError(f"journey keys must be unique; {dupes} appear more than once")
-        return journeys
+        return unique_keys(journeys, "journey")
 
     @property
     def externally_visible(self) -> bool:

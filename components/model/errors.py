@@ -12,6 +12,15 @@ NAMESPACE = "privileged-access"
 _SHOWN = 80
 
 
+def unique_keys(items: list, what: str) -> list:
+    """`items` when their `key`s are distinct (they name resources), else ValueError naming the repeated ones."""
+    keys = [item.key for item in items]
+    dupes = sorted({k for k in keys if keys.count(k) > 1})
+    if dupes:
+        raise ValueError(f"{what} keys must be unique; {dupes} appear more than once")
+    return items
+
+
 def format_path(loc: tuple) -> str:
     """('pim', 'roleBindings', 1, 'activation') -> 'privileged-access:pim.roleBindings[1].activation'."""
     if not loc:

@@ -15,6 +15,8 @@ from privileged_facts.values import GUID_PATTERN
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
+from .errors import unique_keys
+
 _KEY = r"^[a-z][a-z0-9-]{0,38}[a-z0-9]$"
 _FQDN = re.compile(r"^(?=.{1,253}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]{2,63}$")
 
@@ -97,8 +99,4 @@ class PrivateAccessSettings(_Model):
     @field_validator("apps")
     @classmethod
     def _unique(cls, apps: list[PrivateAccessAppSettings]) -> list[PrivateAccessAppSettings]:
-        keys = [a.key for a in apps]
-        dupes = sorted({k for k in keys if keys.count(k) > 1})
-        if dupes:
-            raise ValueError(f"app keys must be unique; {dupes} appear more than once")
-        return apps
+        return unique_keys(apps, "app")
