@@ -67,7 +67,8 @@ def _preview(project, text):
     (project / "stacks" / "Pulumi.fuzz.yaml").write_text(text)
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(["preview", "--cwd", str(project), "--stack", "fuzz", "--format", "json"])
+        code = main(["preview", "--cwd", str(project), "--stack", "fuzz", "--format", "json",
+                     "--policy-pack", os.path.join(ROOT, "policies")])
     return code, err.getvalue()
 
 
