@@ -1,0 +1,1142 @@
+"""The attack corpus: plans a pull-request author would try to get past the policy gate, one class at a time.
+
+Each case is a zero-argument Pulumi program. "mandatory" cases are dangerous and must get at least one mandatory
+violation; "clean" cases are their compliant counterparts and must get none. Most dangerous programs start from
+`kit.baseline()` (a compliant privileged stack) and add exactly one trick, so a finding is about the trick.
+`run.py` previews every case and prints the verdicts. Nothing here is collected by pytest.
+"""
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pulumi
+import pulumi_azuread as azuread
+import pulumi_random as random
+from kit import (
+    ADMIN_ROLES,
+    ARM_ROLE,
+    BLOCK,
+    CONTRIBUTOR,
+    GA,
+    GRAPH_SP,
+    HELPDESK,
+    LITERAL_GROUP,
+    LITERAL_USER,
+    OWNER,
+    PHISHING_RESISTANT,
+    PRA,
+    READER,
+    RG,
+    ROLE_MGMT_RW_DIRECTORY,
+    SUB,
+    SUB_ID,
+    UAA,
+    UNRESOLVABLE_ROLE_OBJECT,
+    USER_ADMIN,
+    BreakGlassLike,
+    Case,
+    GraphThing,
+    admin_ca,
+    baseline,
+    ca,
+    governed_group,
+    member_policy,
+    role_group,
+    user,
+)
+from privileged_facts.apps import APP_AZURE_MANAGEMENT, MICROSOFT_ADMIN_PORTALS
+from privileged_facts.conventions import PAW_RDP_PROPERTIES
+from privileged_facts.roles import AZURE_ROLES
+from pulumi_azure_native import authorization, desktopvirtualization, resources
+
+CASES: list[Case] = []
+
+
+def case(klass: str, expect: str = "mandatory", **extra):
+    """Register the decorated program as a case named after the function (its docstring says the trick)."""
+    def register(program):
+        CASES.append(Case(program.__name__, klass, program, expect, **extra))
+        return program
+    return register
+
+
+def later(source: pulumi.Output, value):
+    """`value`, computed from `source` (an output unknown at preview): the deciding value is unknown at preview."""
+    return source.apply(lambda _: value)
+
+
+def standing(name: str, role: str, principal=None, **kw):
+    """A permanent (active) directory role assignment, by default to a fresh user."""
+    principal = principal if principal is not None else user(f"{name}-user").object_id
+    return azuread.DirectoryRoleAssignment(name, role_id=role, principal_object_id=principal, **kw)
+
+
+def in_days(days: int) -> str:
+    return (datetime.now(UTC) + timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# ============================================================ 1. role-identity
+
+@case("role-identity")
+def ri_upper_case_template_id():
+    """GA's template ID in upper case, permanently to a user."""
+    baseline()
+    standing("upper", GA.upper())
+
+
+@case("role-identity")
+def ri_braced_guid():
+    """GA's template ID in braces ({...}), a GUID form .NET/Graph parse."""
+    baseline()
+    standing("braced", "{" + GA + "}")
+
+
+@case("role-identity")
+def ri_hyphenless_guid():
+    """GA's template ID without hyphens (the 'N' GUID format)."""
+    baseline()
+    standing("hyphenless", GA.replace("-", ""))
+
+
+@case("role-identity")
+def ri_role_definition_path():
+    """GA as a Graph path '/roleManagement/directory/roleDefinitions/<id>' instead of a bare GUID."""
+    baseline()
+    standing("path", f"/roleManagement/directory/roleDefinitions/{GA}")
+
+
+@case("role-identity")
+def ri_directory_role_lowercase_name_member():
+    """DirectoryRole(display_name='global administrator') activated, then DirectoryRoleMember adds a user."""
+    baseline()
+    role = azuread.DirectoryRole("ga-role", display_name="global administrator")
+    azuread.DirectoryRoleMember("lower-member", role_object_id=role.object_id,
+                                member_object_id=user("lower-user").object_id)
+
+
+@case("role-identity")
+def ri_directory_role_spaced_name_assignment():
+    """DirectoryRole(display_name='  Global  Administrator ') and its template_id as a DirectoryRoleAssignment."""
+    baseline()
+    role = azuread.DirectoryRole("ga-role", display_name="  Global  Administrator ")
+    standing("spaced", role.template_id)
+
+
+@case("role-identity")
+def ri_directory_role_upper_template_member():
+    """DirectoryRole(template_id=<GA upper case>) and a DirectoryRoleMember."""
+    baseline()
+    role = azuread.DirectoryRole("ga-role", template_id=GA.upper())
+    azuread.DirectoryRoleMember("upper-member", role_object_id=role.object_id,
+                                member_object_id=user("upper-user").object_id)
+
+
+@case("role-identity")
+def ri_literal_role_object_id_member():
+    """DirectoryRoleMember with a literal role object ID the pack cannot resolve: must count as privileged."""
+    baseline()
+    azuread.DirectoryRoleMember("opaque-member", role_object_id=UNRESOLVABLE_ROLE_OBJECT,
+                                member_object_id=user("opaque-user").object_id)
+
+
+@case("role-identity")
+def ri_read_directory_role_member():
+    """An existing DirectoryRole read by object ID (DirectoryRole.get): its role is unknown to the pack."""
+    baseline()
+    role = azuread.DirectoryRole.get("existing-role", UNRESOLVABLE_ROLE_OBJECT)
+    azuread.DirectoryRoleMember("read-member", role_object_id=role.object_id,
+                                member_object_id=user("read-user").object_id)
+
+
+@case("role-identity")
+def ri_get_directory_roles_lookup():
+    """The role object ID looked up with azuread.get_directory_roles (known at preview, unresolvable)."""
+    baseline()
+    roles = azuread.get_directory_roles_output()
+    role_id = roles.roles.apply(lambda rs: next((r.object_id for r in rs or [] if r.template_id == GA),
+                                                UNRESOLVABLE_ROLE_OBJECT))
+    azuread.DirectoryRoleMember("lookup-member", role_object_id=role_id,
+                                member_object_id=user("lookup-user").object_id)
+
+
+@case("role-identity")
+def ri_administrative_unit_role_member():
+    """AdministrativeUnitRoleMember: standing User Administrator over an AU, a type the pack may not know."""
+    baseline()
+    au = azuread.AdministrativeUnit("au", display_name="Sales")
+    role = azuread.DirectoryRole("ua-role", template_id=USER_ADMIN)
+    azuread.AdministrativeUnitRoleMember("au-ua", administrative_unit_object_id=au.object_id,
+                                         role_object_id=role.object_id, member_object_id=user("au-user").object_id)
+
+
+@case("role-identity")
+def ri_custom_directory_role_assign_roles():
+    """A CustomDirectoryRole that can write role assignments (PRA-equivalent), permanently to a user."""
+    baseline()
+    custom = azuread.CustomDirectoryRole(
+        "role-writer", display_name="Role writer", enabled=True, version="1.0",
+        permissions=[{"allowed_resource_actions": ["microsoft.directory/roleAssignments/allProperties/allTasks"]}])
+    standing("custom", custom.object_id)
+
+
+@case("role-identity")
+def ri_graph_app_role_rolemanagement():
+    """AppRoleAssignment of Graph's RoleManagement.ReadWrite.Directory to an app: it can make itself GA."""
+    baseline()
+    app = azuread.ApplicationRegistration("ci-app", display_name="ci")
+    sp = azuread.ServicePrincipal("ci-sp", client_id=app.client_id)
+    azuread.AppRoleAssignment("graph-role-mgmt", app_role_id=ROLE_MGMT_RW_DIRECTORY,
+                              principal_object_id=sp.object_id, resource_object_id=GRAPH_SP)
+
+
+@case("role-identity")
+def ri_group_without_members_static_member():
+    """GA on a GroupWithoutMembers (not the Group type) with a member policy, plus a static GroupMember."""
+    bl = baseline()
+    g = azuread.GroupWithoutMembers("gwm", display_name="gwm", security_enabled=True, assignable_to_role=True)
+    azuread.DirectoryRoleAssignment("gwm-ga", role_id=GA, principal_object_id=g.object_id)
+    member_policy("gwm-policy", g.object_id, bl.group.object_id)
+    azuread.GroupMember("gwm-member", group_object_id=g.object_id, member_object_id=user("gwm-user").object_id)
+
+
+@case("role-identity")
+def ri_azure_owner_upper_case_arm_path():
+    """Standing Owner at subscription scope, the role-definition path all in upper case."""
+    authorization.RoleAssignment("owner-upper", principal_id=LITERAL_USER, principal_type="User",
+                                 role_definition_id=ARM_ROLE.format(OWNER).upper(), scope=SUB)
+
+
+@case("role-identity")
+def ri_azure_versioned_role_assignment_token():
+    """A raw CustomResource with the versioned token azure-native:authorization/v20220401:RoleAssignment."""
+    pulumi.CustomResource("azure-native:authorization/v20220401:RoleAssignment", "owner-versioned",
+                          {"principalId": LITERAL_USER, "principalType": "User", "scope": SUB,
+                           "roleDefinitionId": ARM_ROLE.format(OWNER)})
+
+
+@case("role-identity")
+def ri_azure_versioned_eligibility_token():
+    """A raw CustomResource azure-native:authorization/v20201001:PimRoleEligibilitySchedule, never expiring."""
+    pulumi.CustomResource("azure-native:authorization/v20201001:PimRoleEligibilitySchedule", "owner-elig-versioned",
+                          {"principalId": LITERAL_USER, "scope": SUB, "roleDefinitionId": ARM_ROLE.format(OWNER),
+                           "scheduleInfo": {"expiration": {"type": "NoExpiration"}}})
+
+
+@case("role-identity")
+def ri_unknown_role_id():
+    """The role ID of a permanent user assignment computed behind .apply on an unknown output (GA at deploy)."""
+    baseline()
+    anchor = azuread.Group("anchor", display_name="anchor", security_enabled=True)
+    standing("unknown-role", later(anchor.object_id, GA))
+
+
+@case("role-identity", "clean")
+def ri_clean_upper_case_on_governed_group():
+    """Compliant: GA in upper case, but on the governed PIM group (the baseline's pattern)."""
+    bl = baseline()
+    azuread.DirectoryRoleAssignment("ga-upper-to-group", role_id=GA.upper(), principal_object_id=bl.group.object_id)
+
+
+@case("role-identity", "clean")
+def ri_clean_directory_role_template_to_governed_group():
+    """Compliant: DirectoryRole('Global Administrator').template_id assigned to the governed group."""
+    bl = baseline()
+    role = azuread.DirectoryRole("ga-role", display_name="Global Administrator")
+    azuread.DirectoryRoleAssignment("ga-via-role", role_id=role.template_id, principal_object_id=bl.group.object_id)
+
+
+@case("role-identity", "clean")
+def ri_clean_reader_and_user_read():
+    """Compliant: Azure Reader at a resource group and Graph User.Read.All for an app (not privileged)."""
+    authorization.RoleAssignment("reader-rg", principal_id=LITERAL_USER, principal_type="User",
+                                 role_definition_id=ARM_ROLE.format(READER), scope=RG)
+    azuread.AppRoleAssignment("user-read", app_role_id="df021288-bdef-4463-88db-98f22de89214",
+                              principal_object_id=LITERAL_USER, resource_object_id=GRAPH_SP)
+
+
+# ============================================================ 2. governed
+
+@case("governed")
+def gv_policy_on_a_user():
+    """Permanent GA to a USER, with a GroupRoleManagementPolicy whose group_id is that user's object ID."""
+    bl = baseline()
+    u = user("mallory")
+    standing("ga-to-user", GA, u.object_id)
+    member_policy("fake-policy", u.object_id, bl.group.object_id)
+
+
+@case("governed")
+def gv_policy_on_a_literal_id():
+    """Permanent GA to a literal object ID (a user, in fact), 'governed' by a policy on that same literal ID."""
+    bl = baseline()
+    standing("ga-to-literal", GA, LITERAL_USER)
+    member_policy("literal-policy", LITERAL_USER, bl.group.object_id)
+
+
+@case("governed")
+def gv_principal_from_pim_group_output():
+    """The principal is computed from the governed PIM group's output but is really a user ID."""
+    bl = baseline()
+    standing("ga-laundered", GA, later(bl.group.object_id, LITERAL_USER))
+
+
+@case("governed")
+def gv_principal_from_output_all():
+    """The principal is Output.all(<governed group>, <user>)[1]: it depends on the group, it is the user."""
+    bl = baseline()
+    u = user("eve")
+    standing("ga-all", GA, pulumi.Output.all(bl.group.object_id, u.object_id).apply(lambda ids: ids[1]))
+
+
+@case("governed")
+def gv_owner_policy_only():
+    """A GA PIM group whose only GroupRoleManagementPolicy is for role_id 'owner', not 'member'."""
+    bl = baseline()
+    g = role_group("pim-owner-only")
+    azuread.DirectoryRoleAssignment("owner-only-ga", role_id=GA, principal_object_id=g.object_id)
+    member_policy("owner-only-policy", g.object_id, bl.group.object_id, role_id="owner")
+
+
+@case("governed")
+def gv_non_role_assignable_group():
+    """A member policy on a group that is NOT role-assignable (owners/Groups admins can change its members)."""
+    bl = baseline()
+    g = azuread.Group("plain-group", display_name="plain", security_enabled=True)
+    azuread.DirectoryRoleAssignment("plain-ga", role_id=GA, principal_object_id=g.object_id)
+    member_policy("plain-policy", g.object_id, bl.group.object_id)
+
+
+@case("governed", "clean")
+def gv_clean_baseline():
+    """Compliant: the baseline alone (GA on a role-assignable group with its member policy, an eligibility)."""
+    baseline()
+
+
+@case("governed", "clean")
+def gv_clean_second_governed_group():
+    """Compliant: a second governed PIM group for Privileged Role Administrator."""
+    baseline()
+    governed_group("pim-pra", role=PRA)
+
+
+# ============================================================ 3. break-glass forgery
+
+@case("break-glass")
+def bg_known_password():
+    """A foreign BreakGlassAccounts-typed component: new users with a known literal password and permanent GA."""
+    bl = baseline(ca_state=None)
+    forged = BreakGlassLike("forged", password="Summer2026!known")
+    admin_ca(bl.bg, excluded_users=bl.bg.ids + forged.ids)
+
+
+@case("break-glass")
+def bg_federated_domain():
+    """Break-glass users on a federated/custom domain (contoso.com), not *.onmicrosoft.com."""
+    bl = baseline(ca_state=None)
+    forged = BreakGlassLike("forged", upn_domain="contoso.com")
+    admin_ca(bl.bg, excluded_users=bl.bg.ids + forged.ids)
+
+
+@case("break-glass")
+def bg_not_protected():
+    """Break-glass users and their GA assignments without protect=True."""
+    bl = baseline(ca_state=None)
+    forged = BreakGlassLike("forged", protect=False)
+    admin_ca(bl.bg, excluded_users=bl.bg.ids + forged.ids)
+
+
+class _ForgedWrapper(pulumi.ComponentResource):
+    def __init__(self, name: str):
+        super().__init__("privileged-access:index:BreakGlassAccounts", name, None, None)
+        self.register_outputs({})
+
+
+@case("break-glass")
+def bg_wraps_existing_user():
+    """A forged BreakGlassAccounts component whose GA assignment goes to an existing (literal) user."""
+    baseline()
+    wrapper = _ForgedWrapper("forged")
+    standing("forged-ga", GA, LITERAL_USER, opts=pulumi.ResourceOptions(parent=wrapper, protect=True))
+
+
+@case("break-glass")
+def bg_wraps_group_with_members():
+    """A forged BreakGlassAccounts component holding a Group with a static member, and GA for the group."""
+    baseline()
+    wrapper = _ForgedWrapper("forged")
+    inside = pulumi.ResourceOptions(parent=wrapper, protect=True)
+    g = azuread.Group("forged-group", display_name="bg", security_enabled=True, assignable_to_role=True,
+                      members=[user("insider").object_id], opts=inside)
+    standing("forged-group-ga", GA, g.object_id, opts=inside)
+
+
+@case("break-glass")
+def bg_principal_laundered_through_bg_user():
+    """GA principal computed from a real break-glass user's output, but really another user."""
+    bl = baseline()
+    standing("laundered-ga", GA, later(bl.bg.users[0].object_id, LITERAL_USER))
+
+
+@case("break-glass", "clean")
+def bg_clean_real_shape():
+    """Compliant: the project's break-glass shape (onmicrosoft, random password, protected) in the baseline."""
+    baseline()
+
+
+@case("break-glass", "clean", pack_config={
+    "entra-no-standing-privileged-role": {"breakGlassObjectIds": [LITERAL_USER]},
+    "ca-no-tenant-lockout": {"breakGlassObjectIds": [LITERAL_USER]},
+    "ca-break-glass-excluded": {"breakGlassObjectIds": [LITERAL_USER]}})
+def bg_clean_configured_object_id():
+    """Compliant: a break-glass account by object ID in breakGlassObjectIds, excluded from the admin policy."""
+    bl = baseline(ca_state=None)
+    standing("configured-bg-ga", GA, LITERAL_USER)
+    admin_ca(bl.bg, excluded_users=bl.bg.ids + [LITERAL_USER])
+
+
+# ============================================================ 4. owners
+
+@case("owners")
+def ow_static_owner_of_ga_group():
+    """A static owner (Group.owners) of the governed GA PIM group: owners manage its membership."""
+    bl = baseline()
+    g = role_group("pim-owned", owners=[user("owner-user").object_id])
+    azuread.DirectoryRoleAssignment("owned-ga", role_id=GA, principal_object_id=g.object_id)
+    member_policy("owned-policy", g.object_id, bl.group.object_id)
+
+
+@case("owners")
+def ow_literal_owner_of_ga_group():
+    """A literal user object ID as a static owner of a GA PIM group."""
+    bl = baseline()
+    g = role_group("pim-owned", owners=[LITERAL_USER])
+    azuread.DirectoryRoleAssignment("owned-ga", role_id=GA, principal_object_id=g.object_id)
+    member_policy("owned-policy", g.object_id, bl.group.object_id)
+
+
+@case("owners")
+def ow_owner_of_group_without_members():
+    """GroupWithoutMembers(owners=[user]) holding GA with a member policy."""
+    bl = baseline()
+    g = azuread.GroupWithoutMembers("gwm-owned", display_name="gwm", security_enabled=True, assignable_to_role=True,
+                                    owners=[user("gwm-owner").object_id])
+    azuread.DirectoryRoleAssignment("gwm-ga", role_id=GA, principal_object_id=g.object_id)
+    member_policy("gwm-policy", g.object_id, bl.group.object_id)
+
+
+@case("owners")
+def ow_owner_eligibility_without_owner_policy():
+    """PIM-for-Groups OWNER eligibility on the GA group; no owner GroupRoleManagementPolicy governs it."""
+    bl = baseline()
+    azuread.PrivilegedAccessGroupEligibilitySchedule("owner-elig", group_id=bl.group.object_id,
+                                                     principal_id=user("wannabe").object_id,
+                                                     assignment_type="owner", duration="P90D")
+
+
+@case("owners")
+def ow_unknown_owner_list():
+    """The GA group's owners list computed behind .apply (unknown at preview)."""
+    bl = baseline()
+    anchor = azuread.Group("anchor", display_name="anchor", security_enabled=True)
+    g = role_group("pim-owned", owners=later(anchor.object_id, [LITERAL_USER]))
+    azuread.DirectoryRoleAssignment("owned-ga", role_id=GA, principal_object_id=g.object_id)
+    member_policy("owned-policy", g.object_id, bl.group.object_id)
+
+
+@case("owners", "clean")
+def ow_clean_owner_eligibility_with_owner_policy():
+    """Compliant: owner eligibility on the GA group, governed by an owner GroupRoleManagementPolicy."""
+    bl = baseline()
+    approvers = azuread.Group("owner-approvers", display_name="owner approvers", security_enabled=True)
+    member_policy("ga-owner-policy", bl.group.object_id, approvers.object_id, role_id="owner")
+    azuread.PrivilegedAccessGroupEligibilitySchedule("owner-elig", group_id=bl.group.object_id,
+                                                     principal_id=user("steward").object_id,
+                                                     assignment_type="owner", duration="P90D")
+
+
+@case("owners", "clean")
+def ow_clean_owned_non_privileged_group():
+    """Compliant: a static owner of a group that holds no role."""
+    baseline()
+    azuread.Group("team", display_name="team", security_enabled=True, owners=[user("lead").object_id])
+
+
+# ============================================================ 5. active-caps
+
+def _active(bl, name: str, assignment_type: str = "member", **schedule):
+    return azuread.PrivilegedAccessGroupAssignmentSchedule(name, group_id=bl.group.object_id,
+                                                           principal_id=user(f"{name}-user").object_id,
+                                                           assignment_type=assignment_type, **schedule)
+
+
+@case("active-caps")
+def ac_member_365_days():
+    """An ACTIVE member assignment of the GA group for P365D."""
+    _active(baseline(), "active-365", duration="P365D")
+
+
+@case("active-caps")
+def ac_member_end_date_next_year():
+    """An ACTIVE member assignment with an expiration_date a year out."""
+    _active(baseline(), "active-date", expiration_date=in_days(365))
+
+
+@case("active-caps")
+def ac_member_permanent():
+    """An ACTIVE member assignment with permanent_assignment=True."""
+    _active(baseline(), "active-permanent", permanent_assignment=True)
+
+
+@case("active-caps")
+def ac_owner_365_days():
+    """An ACTIVE owner assignment of the GA group for P365D."""
+    _active(baseline(), "owner-365", assignment_type="owner", duration="P365D")
+
+
+@case("active-caps")
+def ac_policy_active_expiry_year():
+    """A GA group whose member policy lets active assignments last P365D."""
+    bl = baseline()
+    g = role_group("pim-lax")
+    azuread.DirectoryRoleAssignment("lax-ga", role_id=GA, principal_object_id=g.object_id)
+    member_policy("lax-policy", g.object_id, bl.group.object_id, active_expire="P365D")
+
+
+@case("active-caps")
+def ac_unknown_duration():
+    """An ACTIVE member assignment whose duration is computed behind .apply (P365D at deploy)."""
+    bl = baseline()
+    _active(bl, "active-unknown", duration=later(bl.group.object_id, "P365D"))
+
+
+@case("active-caps", "clean")
+def ac_clean_short_active():
+    """Compliant: an ACTIVE member assignment for PT8H."""
+    _active(baseline(), "active-short", duration="PT8H")
+
+
+# ============================================================ 6. unknown
+
+@case("unknown")
+def un_eligibility_duration():
+    """A GA-group eligibility whose duration is computed behind .apply (P3650D at deploy)."""
+    bl = baseline()
+    azuread.PrivilegedAccessGroupEligibilitySchedule("elig-unknown", group_id=bl.group.object_id,
+                                                     principal_id=user("u1").object_id, assignment_type="member",
+                                                     duration=later(bl.group.object_id, "P3650D"))
+
+
+@case("unknown")
+def un_eligibility_permanent_flag():
+    """A GA-group eligibility whose permanent_assignment flag is computed behind .apply (True at deploy)."""
+    bl = baseline()
+    azuread.PrivilegedAccessGroupEligibilitySchedule("elig-perm-unknown", group_id=bl.group.object_id,
+                                                     principal_id=user("u2").object_id, assignment_type="member",
+                                                     permanent_assignment=later(bl.group.object_id, True))
+
+
+@case("unknown")
+def un_activation_rules():
+    """A GA group's member policy whose activation maximum is computed behind .apply (P1D at deploy)."""
+    bl = baseline()
+    g = role_group("pim-unknown-act")
+    azuread.DirectoryRoleAssignment("act-ga", role_id=GA, principal_object_id=g.object_id)
+    member_policy("act-policy", g.object_id, bl.group.object_id, maximum=later(g.object_id, "P1D"))
+
+
+@case("unknown")
+def un_activation_approval_flag():
+    """A GA group's member policy whose require_approval is computed behind .apply (False at deploy)."""
+    bl = baseline()
+    g = role_group("pim-unknown-appr")
+    azuread.DirectoryRoleAssignment("appr-ga", role_id=GA, principal_object_id=g.object_id)
+    member_policy("appr-policy", g.object_id, bl.group.object_id, require_approval=later(g.object_id, False))
+
+
+@case("unknown")
+def un_azure_scope():
+    """A standing Owner assignment whose scope is computed behind .apply ('/' at deploy)."""
+    rg = resources.ResourceGroup("rg")
+    authorization.RoleAssignment("owner-unknown-scope", principal_id=LITERAL_USER, principal_type="User",
+                                 role_definition_id=ARM_ROLE.format(OWNER), scope=later(rg.id, "/"))
+
+
+@case("unknown")
+def un_azure_role():
+    """A standing assignment at subscription scope whose role is computed behind .apply (Owner at deploy)."""
+    rg = resources.ResourceGroup("rg")
+    authorization.RoleAssignment("unknown-role-sub", principal_id=LITERAL_USER, principal_type="User",
+                                 role_definition_id=later(rg.id, ARM_ROLE.format(OWNER)), scope=SUB)
+
+
+@case("unknown")
+def un_principal_random_uuid():
+    """Permanent GA whose principal is an unknown value flowing from no user or group (a RandomUuid)."""
+    baseline()
+    standing("ga-random", GA, random.RandomUuid("who").result)
+
+
+@case("unknown")
+def un_ca_included_apps():
+    """An enabled block policy for all users, no exclusions, whose included applications are unknown ('All')."""
+    anchor = azuread.Group("anchor", display_name="anchor", security_enabled=True)
+    azuread.ConditionalAccessPolicy("block-unknown-apps", display_name="block", state="enabled",
+                                    conditions={"users": {"included_users": ["All"]}, "client_app_types": ["all"],
+                                                "applications": {"included_applications":
+                                                                 later(anchor.object_id, ["All"])}},
+                                    grant_controls=BLOCK)
+
+
+@case("unknown")
+def un_host_pool_type():
+    """A PAW-tagged host pool whose host_pool_type is computed behind .apply ('Pooled' at deploy)."""
+    _paw_ca()
+    rg = resources.ResourceGroup("rg")
+    desktopvirtualization.HostPool("paw-pool", resource_group_name="rg-paw", load_balancer_type="Persistent",
+                                   host_pool_type=later(rg.id, "Pooled"), preferred_app_group_type="Desktop",
+                                   personal_desktop_assignment_type="Direct", custom_rdp_property=PAW_RDP_PROPERTIES,
+                                   public_network_access="Disabled", tags={"pum-role": "paw"})
+
+
+@case("unknown")
+def un_paw_tag():
+    """A pooled host pool with redirections on whose PAW tag is computed behind .apply."""
+    rg = resources.ResourceGroup("rg")
+    desktopvirtualization.HostPool("paw-pool", resource_group_name="rg-paw", load_balancer_type="BreadthFirst",
+                                   host_pool_type="Pooled", preferred_app_group_type="Desktop",
+                                   custom_rdp_property="redirectclipboard:i:1", public_network_access="Enabled",
+                                   tags=later(rg.id, {"pum-role": "paw"}))
+
+
+def _pa_app(name: str, segments, groups=None, connector: str = "cccccccc-0000-4000-8000-000000000001"):
+    """A Private Access app as the Graph layer registers it, covered by an enabled compliant-device CA policy."""
+    if groups is None:
+        groups = [azuread.Group(f"{name}-admins", display_name=f"{name} admins", security_enabled=True).object_id]
+    app = GraphThing(name, {"graphKind": "privateAccessApp", "displayName": name, "applicationType": "nonwebapp",
+                            "appId": None, "segments": segments, "connectorGroupId": connector,
+                            "assignedGroupIds": groups})
+    azuread.ConditionalAccessPolicy(
+        f"{name}-device", display_name=f"{name} device", state="enabled",
+        conditions={"users": {"included_users": ["All"]}, "client_app_types": ["all"],
+                    "applications": {"included_applications": [app.appId]}},
+        grant_controls={"operator": "AND", "built_in_controls": ["compliantDevice"]})
+    return app
+
+
+SSH = {"destinationHost": "10.20.0.0/24", "destinationType": "ipRangeCidr", "ports": ["22-22"], "protocol": "tcp"}
+
+
+@case("unknown")
+def un_segment_whole():
+    """A Private Access segment computed behind .apply (0.0.0.0/0, every port, at deploy)."""
+    anchor = azuread.Group("anchor", display_name="anchor", security_enabled=True)
+    _pa_app("pa-unknown", [SSH, later(anchor.object_id, {**SSH, "destinationHost": "0.0.0.0/0",
+                                                         "ports": ["1-65535"]})])
+
+
+@case("unknown")
+def un_segment_host():
+    """A Private Access segment whose destinationHost is computed behind .apply ('*')."""
+    anchor = azuread.Group("anchor", display_name="anchor", security_enabled=True)
+    _pa_app("pa-unknown-host", [{**SSH, "destinationType": "fqdn",
+                                 "destinationHost": later(anchor.object_id, "*")}])
+
+
+@case("unknown", "clean")
+def un_clean_linking_ids():
+    """Compliant: unknown IDs that only link resources (group object_id as principal of its governed grant)."""
+    bl = baseline()
+    azuread.PrivilegedAccessGroupEligibilitySchedule("bob-elig", group_id=bl.group.object_id,
+                                                     principal_id=user("bob").object_id, assignment_type="member",
+                                                     duration="P30D")
+
+
+@case("unknown", "clean")
+def un_clean_pa_app_unknown_groups():
+    """Compliant: a Private Access app assigned to declared groups (IDs unknown), covered by its CA policy."""
+    _pa_app("pa-linked", [SSH])
+
+
+# ============================================================ 7. conditional-access
+
+@case("conditional-access")
+def ca_exclude_by_including():
+    """Enabled block for GA holders that 'covers' break-glass by INCLUDING them (and excludes someone else)."""
+    bl = baseline()
+    ca("block-admins", grant=BLOCK, users={"included_roles": [GA], "included_users": bl.bg.ids,
+                                           "excluded_users": [user("someone").object_id]})
+
+
+@case("conditional-access")
+def ca_pr_policy_excludes_pim_group():
+    """The only phishing-resistant admin policy excludes the admins' PIM group."""
+    bl = baseline(ca_state=None)
+    admin_ca(bl.bg, excluded_groups=[bl.group.object_id])
+
+
+@case("conditional-access")
+def ca_pr_policy_excludes_admin_user():
+    """The only phishing-resistant admin policy excludes an admin user (eligible for the GA group)."""
+    bl = baseline(ca_state=None)
+    admin = user("admin-x")
+    azuread.PrivilegedAccessGroupEligibilitySchedule("admin-x-elig", group_id=bl.group.object_id,
+                                                     principal_id=admin.object_id, assignment_type="member",
+                                                     duration="P30D")
+    admin_ca(bl.bg, excluded_users=bl.bg.ids + [admin.object_id])
+
+
+@case("conditional-access")
+def ca_pr_policy_excludes_roles():
+    """The only phishing-resistant admin policy excludes a role."""
+    bl = baseline(ca_state=None)
+    admin_ca(bl.bg, excluded_roles=[HELPDESK])
+
+
+@case("conditional-access")
+def ca_pr_policy_excluded_applications():
+    """The only phishing-resistant admin policy has excluded_applications [Azure management, admin portals]."""
+    bl = baseline(ca_state=None)
+    azuread.ConditionalAccessPolicy(
+        "admins-pr", display_name="admins-pr", state="enabled", grant_controls=PHISHING_RESISTANT,
+        conditions={"users": {"included_roles": ADMIN_ROLES, "excluded_users": bl.bg.ids},
+                    "client_app_types": ["all"],
+                    "applications": {"included_applications": ["All"],
+                                     "excluded_applications": [APP_AZURE_MANAGEMENT, MICROSOFT_ADMIN_PORTALS]}})
+
+
+@case("conditional-access")
+def ca_pr_policy_browser_only():
+    """The only phishing-resistant admin policy applies to client_app_types ['browser'] only."""
+    bl = baseline(ca_state=None)
+    azuread.ConditionalAccessPolicy(
+        "admins-pr", display_name="admins-pr", state="enabled", grant_controls=PHISHING_RESISTANT,
+        conditions={"users": {"included_roles": ADMIN_ROLES, "excluded_users": bl.bg.ids},
+                    "client_app_types": ["browser"], "applications": {"included_applications": ["All"]}})
+
+
+@case("conditional-access")
+def ca_pr_policy_trusted_locations_excluded():
+    """The only phishing-resistant admin policy excludes all trusted locations."""
+    bl = baseline(ca_state=None)
+    azuread.ConditionalAccessPolicy(
+        "admins-pr", display_name="admins-pr", state="enabled", grant_controls=PHISHING_RESISTANT,
+        conditions={"users": {"included_roles": ADMIN_ROLES, "excluded_users": bl.bg.ids},
+                    "client_app_types": ["all"], "applications": {"included_applications": ["All"]},
+                    "locations": {"included_locations": ["All"], "excluded_locations": ["AllTrusted"]}})
+
+
+@case("conditional-access")
+def ca_block_all_excludes_arbitrary_group():
+    """Enabled block-all policy excluding an arbitrary literal group; no break-glass is known."""
+    ca("block-all", grant=BLOCK, users={"included_users": ["All"], "excluded_groups": [LITERAL_GROUP]})
+
+
+@case("conditional-access")
+def ca_lowercase_all():
+    """Enabled block policy with 'all' (lower case) users and applications, excluding nobody."""
+    ca("block-lower", grant=BLOCK, apps=["all"], users={"included_users": ["all"]})
+
+
+@case("conditional-access")
+def ca_unknown_included_users():
+    """Enabled block-all policy excluding nobody, whose included users are computed behind .apply (['All'])."""
+    anchor = azuread.Group("anchor", display_name="anchor", security_enabled=True)
+    ca("block-unknown-users", grant=BLOCK, users={"included_users": later(anchor.object_id, ["All"])})
+
+
+@case("conditional-access", "clean")
+def ca_clean_baseline_policy():
+    """Compliant: the baseline's enabled phishing-resistant admin policy excluding the break-glass accounts."""
+    baseline()
+
+
+@case("conditional-access", "clean")
+def ca_clean_block_legacy_auth_excluding_bg():
+    """Compliant: an enabled block of legacy authentication for all users, excluding break-glass."""
+    bl = baseline()
+    azuread.ConditionalAccessPolicy(
+        "block-legacy", display_name="block legacy", state="enabled", grant_controls=BLOCK,
+        conditions={"users": {"included_users": ["All"], "excluded_users": bl.bg.ids},
+                    "client_app_types": ["exchangeActiveSync", "other"],
+                    "applications": {"included_applications": ["All"]}})
+
+
+# ============================================================ 8. private-access
+
+@case("private-access")
+def pa_ports_from_two():
+    """Ports '2-65535': every port but one."""
+    _pa_app("pa-ports", [{**SSH, "ports": ["2-65535"]}])
+
+
+@case("private-access")
+def pa_ports_split_across_segments():
+    """'1-32767' and '32768-65535' on the same destination across two segments."""
+    _pa_app("pa-split", [{**SSH, "ports": ["1-32767"]}, {**SSH, "ports": ["32768-65535"]}])
+
+
+@case("private-access")
+def pa_slash_one():
+    """Address range 10.0.0.0/1 (half the IPv4 space)."""
+    _pa_app("pa-slash1", [{**SSH, "destinationHost": "10.0.0.0/1"}])
+
+
+@case("private-access")
+def pa_many_slash_16():
+    """10.0.0.0/8 cut into 256 /16 segments, each within the prefix bound."""
+    _pa_app("pa-many", [{**SSH, "destinationHost": f"10.{i}.0.0/16"} for i in range(256)])
+
+
+@case("private-access")
+def pa_suffix_co_uk():
+    """DNS suffix 'co.uk' (a public suffix: every UK company)."""
+    _pa_app("pa-couk", [{**SSH, "destinationType": "dnsSuffix", "destinationHost": "co.uk"}])
+
+
+@case("private-access")
+def pa_suffix_com():
+    """DNS suffix 'com'."""
+    _pa_app("pa-com", [{**SSH, "destinationType": "dnsSuffix", "destinationHost": "com"}])
+
+
+@case("private-access")
+def pa_type_odd_case():
+    """0.0.0.0/0 with destinationType 'IpRangeCidr' (odd case)."""
+    _pa_app("pa-case", [{**SSH, "destinationType": "IpRangeCidr", "destinationHost": "0.0.0.0/0"}])
+
+
+@case("private-access")
+def pa_unknown_ports():
+    """A segment whose ports list is computed behind .apply (['1-65535'])."""
+    anchor = azuread.Group("anchor", display_name="anchor", security_enabled=True)
+    _pa_app("pa-unknown-ports", [{**SSH, "ports": later(anchor.object_id, ["1-65535"])}])
+
+
+@case("private-access", "clean")
+def pa_clean_specific():
+    """Compliant: SSH to one /24, RDP to one host, a /16 on 443."""
+    _pa_app("pa-good", [SSH, {"destinationHost": "dc01.corp.example.com", "destinationType": "fqdn",
+                              "ports": ["3389-3389"], "protocol": "tcp"},
+                        {**SSH, "destinationHost": "10.1.0.0/16", "ports": ["443-443"]}])
+
+
+# ============================================================ 9. paw
+
+DV_USER = AZURE_ROLES["Desktop Virtualization User"]
+SECURE_POOL = dict(resource_group_name="rg-paw", host_pool_type="Personal", load_balancer_type="Persistent",
+                   personal_desktop_assignment_type="Direct", preferred_app_group_type="Desktop",
+                   custom_rdp_property=PAW_RDP_PROPERTIES, public_network_access="Disabled")
+
+
+def _pool_for(principal, name: str = "pool", **pool):
+    """A host pool, its desktop application group, and Desktop Virtualization User on it for `principal`."""
+    hp = desktopvirtualization.HostPool(name, **{**SECURE_POOL, **pool})
+    group = desktopvirtualization.ApplicationGroup(f"{name}-desktop", resource_group_name="rg-paw",
+                                                   host_pool_arm_path=hp.id, application_group_type="Desktop")
+    authorization.RoleAssignment(f"{name}-users", principal_id=principal, principal_type="Group",
+                                 role_definition_id=ARM_ROLE.format(DV_USER), scope=group.id)
+    return hp
+
+
+def _paw_ca(bl=None):
+    """The admin-portals policy a stack with a PAW needs: admins only from compliant devices."""
+    azuread.ConditionalAccessPolicy(
+        "admin-portals-device", display_name="admin portals device", state="enabled",
+        grant_controls={"operator": "OR", "built_in_controls": ["compliantDevice"]},
+        conditions={"users": {"included_roles": ADMIN_ROLES, "excluded_users": bl.bg.ids if bl else []},
+                    "client_app_types": ["all"],
+                    "applications": {"included_applications": [MICROSOFT_ADMIN_PORTALS, APP_AZURE_MANAGEMENT]}})
+
+
+@case("paw")
+def paw_untagged_pooled_for_admins():
+    """A pooled, untagged host pool with clipboard/drive redirection, assigned to the GA PIM group."""
+    bl = baseline()
+    _pool_for(bl.group.object_id, host_pool_type="Pooled", load_balancer_type="BreadthFirst",
+              personal_desktop_assignment_type=None, custom_rdp_property="redirectclipboard:i:1;drivestoredirect:s:*")
+
+
+@case("paw")
+def paw_untagged_redirections_for_admins():
+    """A personal but untagged host pool with every redirection on, assigned to the GA PIM group."""
+    bl = baseline()
+    _pool_for(bl.group.object_id, custom_rdp_property="enablerdsaadauth:i:1;redirectclipboard:i:1;"
+                                                      "drivestoredirect:s:*;usbdevicestoredirect:s:*")
+
+
+@case("paw")
+def paw_tag_odd_case_pooled():
+    """Tag 'PUM-ROLE: PAW' (odd case) on a pooled pool assigned to the GA PIM group."""
+    bl = baseline()
+    _pool_for(bl.group.object_id, host_pool_type="Pooled", load_balancer_type="BreadthFirst",
+              personal_desktop_assignment_type=None, tags={"PUM-ROLE": "PAW"})
+
+
+@case("paw")
+def paw_tagged_pooled():
+    """A PAW-tagged host pool that is Pooled."""
+    bl = baseline()
+    _paw_ca(bl)
+    _pool_for(bl.group.object_id, host_pool_type="Pooled", load_balancer_type="BreadthFirst",
+              personal_desktop_assignment_type=None, tags={"pum-role": "paw"})
+
+
+@case("paw")
+def paw_unknown_rdp_properties():
+    """A PAW-tagged host pool whose customRdpProperty is computed behind .apply (clipboard on)."""
+    bl = baseline()
+    _paw_ca(bl)
+    _pool_for(bl.group.object_id, tags={"pum-role": "paw"},
+              custom_rdp_property=later(bl.group.object_id, "redirectclipboard:i:1"))
+
+
+@case("paw", "clean")
+def paw_clean_tagged_personal():
+    """Compliant: a PAW-tagged, personal, hardened host pool for the GA PIM group, with the admin-portals policy."""
+    bl = baseline()
+    _paw_ca(bl)
+    _pool_for(bl.group.object_id, tags={"pum-role": "paw"})
+
+
+@case("paw", "clean")
+def paw_clean_general_pool_for_staff():
+    """Compliant: an untagged pooled host pool for a group that holds no role."""
+    staff = azuread.Group("staff", display_name="staff", security_enabled=True)
+    _pool_for(staff.object_id, host_pool_type="Pooled", load_balancer_type="BreadthFirst",
+              personal_desktop_assignment_type=None, custom_rdp_property="redirectclipboard:i:1",
+              public_network_access="Enabled")
+
+
+# ============================================================ 10. production
+
+@case("production")
+def pr_report_only_admin_policy():
+    """A stack granting GA whose only admin CA policy is report-only, with no production config."""
+    baseline(ca_state="enabledForReportingButNotEnforced")
+
+
+@case("production")
+def pr_unknown_state():
+    """A stack granting GA whose only admin CA policy's state is computed behind .apply (report-only)."""
+    bl = baseline(ca_state=None)
+    admin_ca(bl.bg, state=later(bl.group.object_id, "enabledForReportingButNotEnforced"))
+
+
+@case("production")
+def pr_disabled_admin_policy():
+    """A stack granting GA whose only admin CA policy is disabled."""
+    baseline(ca_state="disabled")
+
+
+@case("production", pack_config={p: {"production": True} for p in (
+    "ca-admin-policy-report-only", "ca-admin-policy-enforced-in-production", "ca-phishing-resistant-admins",
+    "ca-admin-portals-compliant-device")})
+def pr_report_only_in_configured_production():
+    """Report-only admin policy in a stack configured as production."""
+    baseline(ca_state="enabledForReportingButNotEnforced")
+
+
+@case("production", "clean")
+def pr_clean_enabled():
+    """Compliant: the admin policy enabled, default config."""
+    baseline()
+
+
+@case("production", "clean", pack_config={p: {"production": True} for p in (
+    "ca-admin-policy-report-only", "ca-admin-policy-enforced-in-production", "ca-phishing-resistant-admins",
+    "ca-admin-portals-compliant-device")})
+def pr_clean_enabled_in_production():
+    """Compliant: the admin policy enabled in a stack configured as production."""
+    baseline()
+
+
+# ============================================================ 11. azure-settings
+
+def _expiring(days: str = "P90D") -> dict:
+    return {"expiration": {"type": "AfterDuration", "duration": days}}
+
+
+def _azure_policy(scope: str, name: str = "owner-settings"):
+    """A RoleManagementPolicy at `scope` as AzureRoleJit declares it (for the role's policy GUID)."""
+    target = {"caller": "EndUser", "level": "Assignment", "operations": ["All"]}
+    alert = {"rule_type": "RoleManagementPolicyNotificationRule", "notification_type": "Email",
+             "recipient_type": "Admin", "notification_level": "All", "is_default_recipients_enabled": True,
+             "notification_recipients": ["pim-alerts@contoso.com"]}
+    expiration = "RoleManagementPolicyExpirationRule"
+    rules = [
+        {"rule_type": expiration, "id": "Expiration_EndUser_Assignment", "is_expiration_required": True,
+         "maximum_duration": "PT1H", "target": target},
+        {"rule_type": "RoleManagementPolicyEnablementRule", "id": "Enablement_EndUser_Assignment",
+         "enabled_rules": ["MultiFactorAuthentication", "Justification"], "target": target},
+        {"rule_type": "RoleManagementPolicyApprovalRule", "id": "Approval_EndUser_Assignment", "target": target,
+         "setting": {"is_approval_required": True, "approval_mode": "SingleStage", "approval_stages": [
+             {"approval_stage_time_out_in_days": 1, "primary_approvers": [
+                 {"user_type": "Group", "id": LITERAL_GROUP, "is_backup": False}]}]}},
+        {"rule_type": expiration, "id": "Expiration_Admin_Eligibility", "is_expiration_required": True,
+         "maximum_duration": "P90D", "target": {**target, "caller": "Admin", "level": "Eligibility"}},
+        {"rule_type": expiration, "id": "Expiration_Admin_Assignment", "is_expiration_required": True,
+         "maximum_duration": "P15D", "target": {**target, "caller": "Admin"}},
+        {**alert, "id": "Notification_Admin_Admin_Eligibility", "target": {**target, "caller": "Admin",
+                                                                           "level": "Eligibility"}},
+        {**alert, "id": "Notification_Admin_Admin_Assignment", "target": {**target, "caller": "Admin"}},
+        {**alert, "id": "Notification_Admin_EndUser_Assignment", "target": target},
+    ]
+    return authorization.RoleManagementPolicy(name, scope=scope, rules=rules,
+                                              role_management_policy_name="a1b2c3d4-0000-4000-8000-00000000000e")
+
+
+def _azure_eligible(name: str, role: str, scope, opts=None):
+    return authorization.PimRoleEligibilitySchedule(name, principal_id=LITERAL_USER, scope=scope,
+                                                    role_definition_id=ARM_ROLE.format(role),
+                                                    schedule_info=_expiring(), opts=opts)
+
+
+@case("azure-settings")
+def az_owner_eligibility_no_policy():
+    """An expiring Owner eligibility at a resource group with no RoleManagementPolicy in the stack."""
+    _azure_eligible("owner-rg", OWNER, RG)
+
+
+@case("azure-settings")
+def az_contributor_eligibility_no_policy():
+    """An expiring Contributor eligibility at a resource group with no RoleManagementPolicy in the stack."""
+    _azure_eligible("contrib-rg", CONTRIBUTOR, RG)
+
+
+@case("azure-settings")
+def az_policy_at_other_scope():
+    """Owner eligibility at a resource group; the only RoleManagementPolicy is at the subscription."""
+    _azure_policy(SUB)
+    _azure_eligible("owner-rg", OWNER, RG)
+
+
+@case("azure-settings")
+def az_standing_owner_double_slash_subscription():
+    """Standing Owner at '/Subscriptions//<sub>/' (odd case, repeated slashes)."""
+    authorization.RoleAssignment("owner-sub", principal_id=LITERAL_USER, principal_type="User",
+                                 role_definition_id=ARM_ROLE.format(OWNER), scope=f"/Subscriptions//{SUB_ID}/")
+
+
+@case("azure-settings")
+def az_standing_owner_padded_subscription():
+    """Standing Owner at ' /subscriptions/<sub> ' (surrounding whitespace)."""
+    authorization.RoleAssignment("owner-sub", principal_id=LITERAL_USER, principal_type="User",
+                                 role_definition_id=ARM_ROLE.format(OWNER), scope=f" {SUB} ")
+
+
+@case("azure-settings")
+def az_owner_eligibility_upper_management_group():
+    """Owner eligibility at '/PROVIDERS/Microsoft.Management/managementGroups/mg'."""
+    _azure_eligible("owner-mg", OWNER, "/PROVIDERS/Microsoft.Management/managementGroups/mg")
+
+
+@case("azure-settings")
+def az_owner_eligibility_double_slash_management_group():
+    """Owner eligibility at '/providers/Microsoft.Management//managementGroups/mg/' (repeated slashes)."""
+    _azure_eligible("owner-mg", OWNER, "/providers/Microsoft.Management//managementGroups/mg/")
+
+
+@case("azure-settings")
+def az_uaa_assignment_double_slash_root():
+    """Standing User Access Administrator at '//' (the root, with a repeated slash)."""
+    authorization.RoleAssignment("uaa-root", principal_id=LITERAL_USER, principal_type="User",
+                                 role_definition_id=ARM_ROLE.format(UAA), scope="//")
+
+
+@case("azure-settings")
+def az_unknown_eligibility_scope():
+    """Owner eligibility whose scope is computed behind .apply ('/' at deploy)."""
+    rg = resources.ResourceGroup("rg")
+    _azure_eligible("owner-unknown", OWNER, later(rg.id, "/"))
+
+
+@case("azure-settings", "clean")
+def az_clean_governed_rg_eligibility():
+    """Compliant: an expiring Owner eligibility at a resource group, with the RoleManagementPolicy there."""
+    policy = _azure_policy(RG)
+    _azure_eligible("owner-rg", OWNER, RG, opts=pulumi.ResourceOptions(depends_on=[policy]))
+
+
+@case("azure-settings", "clean")
+def az_clean_reader_eligibility():
+    """Compliant: an expiring Reader (not privileged) eligibility at a resource group, no settings needed."""
+    _azure_eligible("reader-rg", READER, RG)
+
+
+# ============================================================ 12. secrets
+
+SECRET = "s3cr3t"
+
+
+@case("secrets", secret=SECRET)
+def se_segment_host_secret():
+    """A wildcard Private Access segment host from Output.secret: the message must not echo it."""
+    _pa_app("pa-secret", [{**SSH, "destinationType": "fqdn",
+                           "destinationHost": pulumi.Output.secret("*.s3cr3t-value.example.com")}])
+
+
+@case("secrets", secret=SECRET)
+def se_segment_whole_secret():
+    """A whole catch-all segment wrapped in Output.secret."""
+    _pa_app("pa-secret-seg", [pulumi.Output.secret({**SSH, "destinationType": "dnsSuffix",
+                                                    "destinationHost": "s3cr3t"})])
+
+
+@case("secrets", secret=SECRET)
+def se_ca_display_name_secret():
+    """A lockout CA policy (enabled block-all, no exclusions) whose display name is Output.secret."""
+    ca("lockout", grant=BLOCK, display_name=pulumi.Output.secret("s3cr3t-value policy"))
+
+
+@case("secrets", secret=SECRET, config={"policyName": "s3cr3t-config-value"})
+def se_ca_display_name_config_secret():
+    """A lockout CA policy whose display name comes from config.get_secret."""
+    ca("lockout", grant=BLOCK, display_name=pulumi.Config().get_secret("policyName"))
+
+
+@case("secrets", secret=SECRET)
+def se_azure_scope_secret():
+    """Owner at a management group whose scope is Output.secret."""
+    authorization.RoleAssignment("owner-mg", principal_id=LITERAL_USER, principal_type="User",
+                                 role_definition_id=ARM_ROLE.format(OWNER),
+                                 scope=pulumi.Output.secret("/providers/Microsoft.Management/managementGroups/s3cr3t"))
+
+
+@case("secrets", secret=SECRET)
+def se_host_pool_type_secret():
+    """A PAW host pool whose (bad) host_pool_type is Output.secret."""
+    _paw_ca()
+    desktopvirtualization.HostPool("paw-pool", **{**SECURE_POOL, "host_pool_type": pulumi.Output.secret("s3cr3t"),
+                                                  "tags": {"pum-role": "paw"}})
+
+
+@case("secrets", secret=SECRET)
+def se_eligibility_end_date_secret():
+    """A GA-group eligibility whose (malformed) expiration_date is Output.secret."""
+    bl = baseline()
+    azuread.PrivilegedAccessGroupEligibilitySchedule("elig-secret", group_id=bl.group.object_id,
+                                                     principal_id=user("u9").object_id, assignment_type="member",
+                                                     expiration_date=pulumi.Output.secret("s3cr3t-2099"))
+
+
+@case("secrets", secret=SECRET)
+def se_activation_max_secret():
+    """A GA group's member policy whose activation maximum is Output.secret ('P1Ds3cr3t', malformed)."""
+    bl = baseline()
+    g = role_group("pim-secret")
+    azuread.DirectoryRoleAssignment("secret-ga", role_id=GA, principal_object_id=g.object_id)
+    member_policy("secret-policy", g.object_id, bl.group.object_id, maximum=pulumi.Output.secret("P1Ds3cr3t"))
+
+
+@case("secrets", secret=SECRET, pack_config={"private-access-dedicated-connector-group": {
+    "defaultConnectorGroupIds": ["s3cr3t-connector"]}})
+def se_connector_secret():
+    """A Private Access app on the Default connector group, its ID given as Output.secret."""
+    _pa_app("pa-conn", [SSH], connector=pulumi.Output.secret("s3cr3t-connector"))
+
+
+@case("secrets", "clean", secret=SECRET)
+def se_clean_secret_display_name():
+    """Compliant: the admin CA policy with a secret display name: no finding, nothing echoed."""
+    bl = baseline(ca_state=None)
+    admin_ca(bl.bg, display_name=pulumi.Output.secret("s3cr3t-value admins"))
