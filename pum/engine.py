@@ -11,13 +11,12 @@ from functools import cached_property
 from typing import Any, Callable, Iterable
 
 from . import analyzer
-from .analysis import Violation, policy_order
+from .analysis import Violation, analyze, policy_order
 from .errors import ProgramError, UsageError
 from .heap import no_full_collections
 from .project import config_from_mapping, load_project, load_stack_config
 from .runner import ProgramRun, run_program
 from .tool_config import load_tool_config
-from .worker import Analysis
 from .wire import UNKNOWN, report_value
 
 __all__ = ["UNKNOWN", "Report", "Resource", "Violation", "run_preview"]
@@ -125,14 +124,12 @@ def run_preview(
         target = program
     tool = load_tool_config(program_dir or os.getcwd())
     packs = _load_packs(list(tool.policy_packs if policy_packs is None else policy_packs), list(policy_pack_configs))
-    with no_full_collections(), Analysis(packs) as analysis:
+    with no_full_collections():
         run = run_program(target, project=project, stack=stack, config=stack_config.values,
-                          secret_keys=stack_config.secret_keys, program_dir=program_dir,
-                          on_register=analysis.record)
+                          secret_keys=stack_config.secret_keys, program_dir=program_dir)
         _check_duplicates(run)
-        analysis.end(run.monitor.registrations)  # a worker runs the stack policies meanwhile
         resources = _report_resources(run)
-        violations = sorted(analysis.violations(), key=_report_order(packs))
+        violations = sorted(analyze(packs, run.monitor.registrations), key=_report_order(packs))
     report = _report(project, stack, run, packs, resources, violations, stack_file, program_file)
     report.stack_file_types = tool.stack_file_types
     return report

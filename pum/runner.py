@@ -15,8 +15,8 @@ import os
 import runpy
 import sys
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import pulumi
 import pulumi.runtime
@@ -27,7 +27,7 @@ from pulumi.runtime.stack import run_in_stack
 
 from .errors import ProgramError, UsageError
 from .mocks import PreviewMocks
-from .recorder import Registration, RecordingMonitor
+from .recorder import RecordingMonitor
 
 
 @dataclass
@@ -74,7 +74,8 @@ async def _resolve_outputs(outputs: dict) -> dict:
     for name, value in outputs.items():
         output = pulumi.Output.from_input(value)
         known, secret = await output.is_known(), await output.is_secret()
-        resolved[name] = ("secret", None) if secret else ("value", await output.future()) if known else ("unknown", None)
+        resolved[name] = (("secret", None) if secret else ("value", await output.future()) if known
+                          else ("unknown", None))
     return resolved
 
 
@@ -125,14 +126,14 @@ def _after_failure(loop: asyncio.AbstractEventLoop, context: dict) -> None:
         loop.default_exception_handler(context)
 
 
-def _run(program, project, stack, config, secret_keys, program_dir, on_register) -> ProgramRun:
+def _run(program, project, stack, config, secret_keys, program_dir) -> ProgramRun:
     previous = _previous_loop()
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     executor, thread_loops = _executor_with_closable_loops()
     loop.set_default_executor(executor)
     mocks = PreviewMocks()
-    monitor = RecordingMonitor(mocks, on_register, config=config, secret_keys=secret_keys)
+    monitor = RecordingMonitor(mocks, config=config, secret_keys=secret_keys)
     diagnostics: list[tuple[str, str]] = []
     logger = logging.getLogger(f"pum.program.{id(monitor)}")
     logger.propagate = False
@@ -198,18 +199,15 @@ def run_program(
     config: dict[str, str],
     secret_keys: set[str],
     program_dir: str | None = None,
-    on_register: Callable[[Registration], None] | None = None,
 ) -> ProgramRun:
-    """Run `program` (a callable, or the path of a program's main file) and return what it registered.
-
-    `on_register` sees each registration as it is recorded, in order (the engine's analyzer feed)."""
+    """Run `program` (a callable, or the path of a program's main file) and return what it registered."""
     saved_cwd, saved_path = os.getcwd(), list(sys.path)
     if program_dir:
         os.chdir(program_dir)
         sys.path.insert(0, program_dir)
     try:
         context = contextvars.Context()
-        return context.run(_run, program, project, stack, config, secret_keys, program_dir, on_register)
+        return context.run(_run, program, project, stack, config, secret_keys, program_dir)
     finally:
         os.chdir(saved_cwd)
         sys.path[:] = saved_path

@@ -13,13 +13,30 @@ from pulumi_policy import ResourceValidationArgs
 from pulumi_policy.proxy import unknown_checking_proxy
 from pulumi_policy.policy import PolicyResourceOptions, ResourceValidationPolicy
 
-from conftest import FIXTURES, PLAIN_PROGRAM, SAMPLE_PACK, recorded_registrations
+from conftest import FIXTURES, PLAIN_PROGRAM, ROOT, SAMPLE_PACK
 from pum import analyzer
 from pum.engine import UNKNOWN, run_preview
 from pum.errors import ProgramError, UsageError
 from pum.wire import UNKNOWN_WIRE
 
 GA = "62e90394-69f5-4237-9190-012177145e10"
+
+
+def recorded_registrations(monkeypatch, program, **kwargs):
+    """The registrations a preview of `program` handed its analysis, and that preview's report."""
+    from pum import engine
+
+    captured = []
+    analyze = engine.analyze
+
+    def capturing(packs, registrations):
+        captured.extend(registrations)
+        return analyze(packs, registrations)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(engine, "analyze", capturing)
+        report = engine.run_preview(program, **kwargs)
+    return captured, report
 
 
 def governed_program():
@@ -290,83 +307,18 @@ def test_a_dict_deserialised_once_still_gives_each_policy_containers_of_its_own(
     assert policy_module.deserialize_properties.__module__ == "pulumi_policy.deserialize"  # restored
 
 
-def test_the_views_give_the_servicer_what_the_messages_give(monkeypatch):
-    from pulumi.runtime.proto import analyzer_pb2 as proto
-
-    from pum import engine
-    from pum.analysis import Requests, ResourceView, StackRequest, each_message_converted_once
-
-    def program():
-        group = azuread.Group("pim", display_name="pim", security_enabled=True, assignable_to_role=True)
-        azuread.DirectoryRoleAssignment("ga", role_id="62e90394-69f5-4237-9190-012177145e10",
-                                        principal_object_id=group.object_id)
-        azuread.GroupMember("static", group_object_id=group.object_id,
-                            member_object_id="11111111-1111-4111-8111-111111111111")
-        azuread.DirectoryRoleEligibilityScheduleRequest(  # permanent: resource policies reject it
-            "permanent", role_definition_id="62e90394-69f5-4237-9190-012177145e10", principal_id=group.object_id,
-            directory_scope_id="/", justification="jit")
-
-    captured, _ = recorded_registrations(monkeypatch, program)
-    messages = Requests().all(captured)
-    providers = {}
-    views = StackRequest([ResourceView(message, providers) for message in messages])
-    assert [v.urn for v in views.resources] == [m.urn for m in messages]
-    assert [v.HasField("provider") for v in views.resources] == [m.HasField("provider") for m in messages]
-    with_provider = [(v, m) for v, m in zip(views.resources, messages) if m.HasField("provider")]
-    assert len(with_provider) == 4 and all(v.provider == m.provider for v, m in with_provider)
-    assert len({id(v.provider) for v, _ in with_provider}) == 1  # the default provider's message, converted once
-    assert views.resources[1].SerializeToString() == messages[1].SerializeToString()  # answered by the message
-    pack = engine._load_packs(None, [])[0]
-    with each_message_converted_once():
-        answers = [pack.servicer.AnalyzeStack(request, None) for request in
-                   (proto.AnalyzeStackRequest(resources=messages), views)]
-    assert answers[0] == answers[1] and len(answers[0].diagnostics) >= 2
-    with each_message_converted_once():  # Analyze too: the view stands for the AnalyzeRequest the engine sends
-        for message, view in zip(messages, views.resources):
-            request = proto.AnalyzeRequest(type=message.type, properties=message.properties, urn=message.urn,
-                                           name=message.name, options=message.options)
-            if message.HasField("provider"):
-                request.provider.CopyFrom(message.provider)
-            answers = [pack.servicer.Analyze(r, None) for r in (request, view)]
-            assert answers[0] == answers[1]
-            assert bool(answers[0].diagnostics) is (message.name == "permanent")
-
-
-def test_the_options_view_gives_the_servicer_the_options_the_message_gives():
-    from pulumi.runtime.proto import analyzer_pb2 as proto
-
-    from pum import engine
-    from pum.analysis import ResourceView
-
-    servicer = engine._load_packs(None, [])[0].servicer
-    full = proto.AnalyzerResourceOptions(
-        protect=True, ignoreChanges=["tags"], deleteBeforeReplaceDefined=True, deleteBeforeReplace=True,
-        aliases=["urn:old"], additionalSecretOutputs=["password"], parent="urn:parent",
-        customTimeouts=proto.AnalyzerResourceOptions.CustomTimeouts(create=60, update=30, delete=10))
-    for options in (full, proto.AnalyzerResourceOptions()):
-        message = proto.AnalyzerResource(type="t", urn="urn:r", name="r", options=options)
-        view = ResourceView(message)
-        seen = [vars(servicer._get_resource_options(r)) for r in (message, view)]
-        seen = [{k: vars(v) if k == "custom_timeouts" else list(v) if k in ("ignore_changes", "aliases",
-                 "additional_secret_outputs") else v for k, v in options.items()} for options in seen]
-        assert seen[0] == seen[1]
-        assert view.HasField("provider") is False and view.options.HasField("customTimeouts") is options.HasField(
-            "customTimeouts")
-
-
 def test_the_example_stack_gets_the_same_verdicts_with_one_conversion_per_message(monkeypatch):
     import contextlib
 
     import pulumi_policy.policy as policy_module
 
     from pum import analysis
-    from pum.engine import PROJECT_DIR
 
     original = policy_module.json_format
-    once = run_preview(PROJECT_DIR, stack="example")
+    once = run_preview(ROOT, stack="example")
     assert policy_module.json_format is original
     monkeypatch.setattr(analysis, "each_message_converted_once", contextlib.nullcontext)
-    every_time = run_preview(PROJECT_DIR, stack="example")
+    every_time = run_preview(ROOT, stack="example")
     def verdicts(report):  # registration order, and so violation order, varies from run to run
         return sorted((v.policy, v.urn, v.enforcement_level, v.message) for v in report.violations)
 
@@ -405,7 +357,7 @@ def test_analyzers_get_resource_references_as_ids_and_other_inputs_as_recorded(m
 
     captured, _ = recorded_registrations(monkeypatch, program)
     by_name = {r.name: r for r in captured}
-    assert _analyzer_properties(by_name["pim"]) is by_name["pim"].properties  # nothing to translate
+    assert _analyzer_properties(by_name["pim"]) == by_name["pim"].properties  # nothing to translate
     holder = json_format.MessageToDict(Requests()(by_name["holder"]).properties)
     assert holder == {"ref": UNKNOWN_WIRE, "name": "holder"}  # the group's ID, unknown at preview
     for registration in captured:
@@ -424,7 +376,7 @@ def test_analyzers_get_the_resource_options_the_engine_gives_them(monkeypatch):
             custom_timeouts=pulumi.CustomTimeouts(create="1h30m", update="90s", delete="1.5m")))
 
     captured, _ = recorded_registrations(monkeypatch, program)
-    servicer = engine._load_packs(None, [])[0].servicer
+    servicer = engine._load_packs([os.path.join(ROOT, "policies")], [])[0].servicer
     options = {r.name: vars(servicer._get_resource_options(Requests()(r))) for r in captured if r.custom}
     tuned = options["tuned"]
     assert (tuned["protect"], list(tuned["ignore_changes"]), tuned["delete_before_replace"],
@@ -491,19 +443,15 @@ def _inspected(report, policy):
     return {v.urn.rsplit("::", 1)[1]: json.loads(v.message.split("\n", 1)[1]) for v in report.by_policy(policy)}
 
 
-@pytest.mark.parametrize("threshold", [10**9, 0], ids=["in-process", "worker"])
-def test_analyzers_get_what_the_engine_marshals_for_them(monkeypatch, threshold):
+def test_analyzers_get_what_the_engine_marshals_for_them(monkeypatch):
     """The engine's analyzer plugin marshals properties with SkipInternalKeys (a dynamic resource's __provider
     never reaches a policy; nested '__' keys do) and leaves properties without dependencies out of AnalyzeStack's
     propertyDependencies, where the SDK registers every input with its (maybe empty) list."""
-    from pum import worker
-
     def program():
         group = azuread.Group("pim", display_name="pim", security_enabled=True)
         _Echo("echo", {
             "groupId": group.object_id, "note": "plain", "nested": {"__kept": "nested internal keys reach policies"}})
 
-    monkeypatch.setattr(worker, "THRESHOLD", threshold)
     registrations, report = recorded_registrations(monkeypatch, program,
                                                    policy_packs=[os.path.join(FIXTURES, "packs", "inspecting")])
     echo = next(r for r in registrations if r.name == "echo")
@@ -526,31 +474,24 @@ def test_the_report_keeps_what_the_program_logs_at_info_and_above():
     assert report.diagnostics == [("info", "an info line"), ("warning", "a warning line"), ("error", "an error line")]
 
 
-@pytest.mark.parametrize("threshold", [10**9, 0], ids=["in-process", "worker"])
-def test_a_provider_the_program_registers_is_analysed_like_any_resource(monkeypatch, threshold):
+def test_a_provider_the_program_registers_is_analysed_like_any_resource(monkeypatch):
     """The engine's step generator analyses every registration, providers included (its lifecycle tests see
     Analyze called for the default provider), and AnalyzeStack gets every resource."""
-    from pum import worker
-
     def program():
         explicit = azuread.Provider("explicit", tenant_id="00000000-0000-4000-8000-0000000000a1")
         azuread.Group("governed", display_name="governed", security_enabled=True,
                       opts=pulumi.ResourceOptions(provider=explicit))
 
-    monkeypatch.setattr(worker, "THRESHOLD", threshold)
     report = run_preview(program, policy_packs=[os.path.join(FIXTURES, "packs", "inspecting")])
     assert "tenantId" in _inspected(report, "input-keys")["explicit"]
     assert {"explicit", "governed"} <= set(_inspected(report, "stack-view"))
 
 
-@pytest.mark.parametrize("threshold", [10**9, 0], ids=["in-process", "worker"])
-def test_a_resource_without_a_provider_gets_its_package_default_provider_as_in_the_engine(monkeypatch, threshold):
+def test_a_resource_without_a_provider_gets_its_package_default_provider_as_in_the_engine(monkeypatch):
     """The engine registers `pulumi:providers:<package>` named for the version the SDK asks for, with the package's
     stack config (secure values as secrets) and the version as inputs; it is analysed like any resource and is the
     provider every resource without one is analysed with. It is the engine's, not the program's: no report lists it."""
     from pulumi_azuread import _utilities
-
-    from pum import worker
 
     def program():
         azuread.get_client_config()  # an invoke needs the default provider too; it is registered once
@@ -559,7 +500,6 @@ def test_a_resource_without_a_provider_gets_its_package_default_provider_as_in_t
         azuread.Group("governed", display_name="governed", security_enabled=True,
                       opts=pulumi.ResourceOptions(provider=explicit))
 
-    monkeypatch.setattr(worker, "THRESHOLD", threshold)
     config = {"azuread:tenantId": "00000000-0000-4000-8000-0000000000a1", "azuread:clientSecret": {"secure": "x"},
               "other:setting": "not azuread's"}
     report = run_preview(program, config=config, policy_packs=[os.path.join(FIXTURES, "packs", "inspecting")])
