@@ -9,27 +9,6 @@ PAW_FILTER = 'device.displayName -startsWith "paw-" -and device.trustType -eq "A
 PR = "/policies/authenticationStrengthPolicies/00000000-0000-0000-0000-000000000004"
 
 
-class RecordingMocks(pulumi.runtime.Mocks):
-    def __init__(self):
-        self.inputs = {}
-        self.types = {}
-
-    def new_resource(self, args):
-        self.inputs[args.name] = args.inputs
-        self.types[args.name] = args.typ
-        return f"{args.name}-id", dict(args.inputs)
-
-    def call(self, args):
-        return {}
-
-
-@pytest.fixture
-def mocks():
-    recorder = RecordingMocks()
-    pulumi.runtime.set_mocks(recorder, project="test", stack="dev", preview=False)
-    return recorder
-
-
 def baseline(settings=None, paw=True, break_glass=BG):
     from components.conditional_access import ConditionalAccessBaseline
     from components.model.conditional_access import ConditionalAccessSettings

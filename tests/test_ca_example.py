@@ -1,12 +1,11 @@
 """The example stack's CA baseline and PAW through the engine: report-only first, enforced in production."""
 import copy
-import json
 import os
 
 import pytest
 import yaml
+from conftest import preview_with_pack
 
-from pum.engine import run_preview
 from pum.errors import UsageError
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -22,12 +21,8 @@ def example_config():
 
 
 def preview(config=None, production=False, tmp_path=None):
-    configs = []
-    if production:
-        path = tmp_path / "production.json"
-        path.write_text(json.dumps({name: {"production": True} for name in PRODUCTION_POLICIES}))
-        configs = [str(path)]
-    return run_preview(ROOT, stack="example", config=config, policy_pack_configs=configs)
+    pack_config = {name: {"production": True} for name in PRODUCTION_POLICIES} if production else None
+    return preview_with_pack(ROOT, tmp_path, pack_config, stack="example", config=config)
 
 
 @pytest.fixture(scope="module")

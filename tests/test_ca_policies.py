@@ -3,13 +3,11 @@
 Each case is a program that declares provider resources directly (not our components), previewed
 with this project's pack, so unknown IDs behave as in `pulumi preview`.
 """
-import json
 
 import pulumi
 import pulumi_azuread as azuread
 import pytest
-
-from pum.engine import run_preview
+from conftest import preview_with_pack
 
 GA = "62e90394-69f5-4237-9190-012177145e10"
 USER_ADMIN = "fe930be7-5e62-47db-91af-98c3a49a38b1"
@@ -22,17 +20,12 @@ PRODUCTION = ("ca-admin-policy-report-only", "ca-admin-policy-enforced-in-produc
 
 
 def preview(program, tmp_path=None, production=False, break_glass=()):
-    configs = []
-    if production or break_glass:
-        body = {}
-        for name in PRODUCTION if production else ():
-            body[name] = {"production": True}
-        for name in ("ca-no-tenant-lockout", "ca-break-glass-excluded") if break_glass else ():
-            body[name] = {"breakGlassObjectIds": list(break_glass)}
-        path = tmp_path / "pack-config.json"
-        path.write_text(json.dumps(body))
-        configs = [str(path)]
-    return run_preview(program, policy_packs=None, policy_pack_configs=configs)
+    body = {}
+    for name in PRODUCTION if production else ():
+        body[name] = {"production": True}
+    for name in ("ca-no-tenant-lockout", "ca-break-glass-excluded") if break_glass else ():
+        body[name] = {"breakGlassObjectIds": list(break_glass)}
+    return preview_with_pack(program, tmp_path, body)
 
 
 def mandatory(report, policy):

@@ -30,38 +30,6 @@ GROUP_TYPE = "azuread:index/group:Group"
 SCHEDULE_TYPE = "azuread:index/privilegedAccessGroupEligibilitySchedule:PrivilegedAccessGroupEligibilitySchedule"
 
 
-class Recorder(pulumi.runtime.Mocks):
-    """Records every registration (type and wire-name inputs) and answers with realistic outputs."""
-
-    def __init__(self):
-        self.resources: dict[str, tuple[str, dict]] = {}
-
-    def new_resource(self, args):
-        self.resources[args.name] = (args.typ, dict(args.inputs))
-        state = {**args.inputs, "objectId": f"oid-{args.name}"}
-        if args.typ == "random:index/randomPassword:RandomPassword":
-            state["result"] = "generated-password"
-        return f"id-{args.name}", state
-
-    def call(self, args):
-        if args.token == "azuread:index/getUser:getUser":
-            return {"objectId": f"oid-{args.args['userPrincipalName']}", "userPrincipalName": args.args["userPrincipalName"]}
-        return {}
-
-    def inputs(self, name: str) -> dict:
-        return self.resources[name][1]
-
-    def children(self, prefix: str) -> dict[str, str]:
-        return {n: t for n, (t, _) in self.resources.items() if n.startswith(prefix)}
-
-
-@pytest.fixture
-def mocks():
-    recorder = Recorder()
-    pulumi.runtime.set_mocks(recorder, project="privileged-access", stack="test", preview=False)
-    return recorder
-
-
 def parented(component: pulumi.ComponentResource, children: list) -> pulumi.Output:
     """All children's URNs, after checking each one is parented to the component."""
     token = f"{component._type}$"  # the parent's type prefixes a child's type in its URN
@@ -85,14 +53,14 @@ def test_entra_role_jit_through_a_pim_group_at_an_administrative_unit(mocks):
             "ua-group": GROUP_TYPE, "ua-assignment": "azuread:index/directoryRoleAssignment:DirectoryRoleAssignment",
             "ua-policy": "azuread:index/groupRoleManagementPolicy:GroupRoleManagementPolicy",
             "ua-eligible-ana": SCHEDULE_TYPE}
-        group = mocks.inputs("ua-group")
+        group = mocks.inputs["ua-group"]
         assert group["assignableToRole"] is True and group["securityEnabled"] is True
         assert "members" not in group and "owners" not in group
-        assignment = mocks.inputs("ua-assignment")
-        assert assignment == {"roleId": USER_ADMIN, "principalObjectId": "oid-ua-group",
+        assignment = mocks.inputs["ua-assignment"]
+        assert assignment == {"roleId": USER_ADMIN, "principalObjectId": "ua-group-id",
                               "directoryScopeId": f"/administrativeUnits/{AU}"}
-        policy = mocks.inputs("ua-policy")
-        assert policy["groupId"] == "oid-ua-group" and policy["roleId"] == "member"
+        policy = mocks.inputs["ua-policy"]
+        assert policy["groupId"] == "ua-group-id" and policy["roleId"] == "member"
         assert policy["eligibleAssignmentRules"] == {"expirationRequired": True, "expireAfter": "P180D"}
         assert policy["activeAssignmentRules"]["expirationRequired"] is True
         activation = policy["activationRules"]
@@ -100,10 +68,10 @@ def test_entra_role_jit_through_a_pim_group_at_an_administrative_unit(mocks):
         assert activation["requireJustification"] is True and activation["requireApproval"] is False
         assert policy["notificationRules"]["eligibleActivations"]["adminNotifications"]["additionalRecipients"] == [
             "soc@contoso.com"]
-        schedule = mocks.inputs("ua-eligible-ana")
+        schedule = mocks.inputs["ua-eligible-ana"]
         assert schedule["duration"] == "P180D" and "permanentAssignment" not in schedule
-        assert (schedule["groupId"], schedule["principalId"], schedule["assignmentType"]) == ("oid-ua-group", ANA, "member")
-        assert "ua-role-settings" not in mocks.resources  # not critical, not direct
+        assert (schedule["groupId"], schedule["principalId"], schedule["assignmentType"]) == ("ua-group-id", ANA, "member")
+        assert "ua-role-settings" not in mocks.types  # not critical, not direct
 
     children = [jit.group, jit.assignment, jit.policy, jit.eligibilities["ana"]]
     return pulumi.Output.all(parented(jit, children), jit.directory_scope_id).apply(check)
@@ -120,10 +88,10 @@ def test_critical_role_gets_approval_one_hour_and_its_own_directory_role_setting
     jit = EntraRoleJit("ga", EntraRoleJitArgs(role=GA, eligible={"ana": ANA}, activation=rules))
 
     def check(_):
-        activation = mocks.inputs("ga-policy")["activationRules"]
+        activation = mocks.inputs["ga-policy"]["activationRules"]
         assert activation["maximumDuration"] == "PT1H" and activation["requireApproval"] is True
         assert activation["approvalStage"] == {"primaryApprovers": [{"objectId": GROUP, "type": "groupMembers"}]}
-        kind, settings = mocks.resources["ga-role-settings"]
+        kind, settings = mocks.types["ga-role-settings"], mocks.inputs["ga-role-settings"]
         assert kind == "pulumi-python:dynamic:Resource" and settings["graphKind"] == "entraRoleSettings"
         assert settings["roleDefinitionId"] == GA
         by_id = {rule["id"]: rule for rule in settings["rules"]}
@@ -139,13 +107,13 @@ def test_direct_mode_makes_time_bound_directory_role_eligibility(mocks):
                        eligibility_end_dates={"bo": "2030-01-31T00:00:00Z"}))
 
     def check(_):
-        assert jit.group is None and "ua-direct-group" not in mocks.resources
-        ana = mocks.inputs("ua-direct-eligible-ana")
-        bo = mocks.inputs("ua-direct-eligible-bo")
+        assert jit.group is None and "ua-direct-group" not in mocks.types
+        ana = mocks.inputs["ua-direct-eligible-ana"]
+        bo = mocks.inputs["ua-direct-eligible-bo"]
         assert ana["graphKind"] == "directoryRoleEligibility" and ana["directoryScopeId"] == "/"
         assert ana["scheduleInfo"]["expiration"] == {"type": "afterDuration", "duration": "P180D"}
         assert bo["scheduleInfo"]["expiration"] == {"type": "afterDateTime", "endDateTime": "2030-01-31T00:00:00Z"}
-        assert mocks.inputs("ua-direct-role-settings")["graphKind"] == "entraRoleSettings"
+        assert mocks.inputs["ua-direct-role-settings"]["graphKind"] == "entraRoleSettings"
 
     return parented(jit, list(jit.eligibilities.values())).apply(check)
 
@@ -155,8 +123,8 @@ def test_lifetimes_map_to_the_policy_steps_the_provider_accepts(mocks):
     jit = EntraRoleJit("ua-60", EntraRoleJitArgs(role=USER_ADMIN, eligible={"ana": ANA}, eligibility_duration="P60D"))
 
     def check(_):
-        assert mocks.inputs("ua-60-policy")["eligibleAssignmentRules"]["expireAfter"] == "P90D"
-        assert mocks.inputs("ua-60-eligible-ana")["duration"] == "P60D"
+        assert mocks.inputs["ua-60-policy"]["eligibleAssignmentRules"]["expireAfter"] == "P90D"
+        assert mocks.inputs["ua-60-eligible-ana"]["duration"] == "P60D"
 
     return pulumi.Output.all(jit.policy.urn, jit.eligibilities["ana"].urn).apply(check)
 
@@ -183,12 +151,12 @@ def test_azure_role_jit_expiring_eligibility_and_settings_at_a_resource_group(mo
     def check(_):
         assert mocks.children("owner-rg-") == {"owner-rg-settings": "azure-native:authorization:RoleManagementPolicy",
                                                "owner-rg-eligible-ana": "azure-native:authorization:PimRoleEligibilitySchedule"}
-        eligibility = mocks.inputs("owner-rg-eligible-ana")
+        eligibility = mocks.inputs["owner-rg-eligible-ana"]
         assert eligibility["scope"] == RG and eligibility["principalId"] == ANA
         assert eligibility["roleDefinitionId"] == (
             f"/subscriptions/00000000-0000-4000-8000-0000000000b2/providers/Microsoft.Authorization/roleDefinitions/{OWNER}")
         assert eligibility["scheduleInfo"] == {"expiration": {"type": "AfterDuration", "duration": "P180D"}}
-        settings = mocks.inputs("owner-rg-settings")
+        settings = mocks.inputs["owner-rg-settings"]
         assert settings["roleManagementPolicyName"] == POLICY and settings["scope"] == RG
         rules = {rule["id"]: rule for rule in settings["rules"]}
         assert rules["Expiration_EndUser_Assignment"]["maximumDuration"] == "PT1H"
@@ -211,7 +179,7 @@ def test_azure_role_jit_without_a_policy_name_declares_only_eligibility(mocks):
 
     def check(_):
         assert jit.policy is None and set(mocks.children("reader-rg-")) == {"reader-rg-eligible-ana"}
-        assert mocks.inputs("reader-rg-eligible-ana")["scheduleInfo"]["expiration"] == {
+        assert mocks.inputs["reader-rg-eligible-ana"]["scheduleInfo"]["expiration"] == {
             "type": "AfterDateTime", "endDateTime": "2030-01-31T00:00:00Z"}
 
     return jit.eligibilities["ana"].urn.apply(check)
@@ -234,12 +202,12 @@ def test_break_glass_accounts_hold_permanent_global_admin_with_secret_passwords(
 
     def check(args):
         object_ids, password_secret, *_ = args
-        assert object_ids == ["oid-bg-bg-a", "oid-bg-bg-b"]
+        assert object_ids == ["bg-bg-a-id", "bg-bg-b-id"]
         assert password_secret is True
-        assert mocks.inputs("bg-bg-a-global-admin") == {"roleId": GA, "principalObjectId": "oid-bg-bg-a",
+        assert mocks.inputs["bg-bg-a-global-admin"] == {"roleId": GA, "principalObjectId": "bg-bg-a-id",
                                                         "directoryScopeId": "/"}
         assert bg.users["bg-a"]._protect and bg.assignments["bg-a"]._protect  # protected from deletion
-        assert mocks.inputs("bg-bg-b")["displayName"] == "B"
+        assert mocks.inputs["bg-bg-b"]["displayName"] == "B"
 
     secret = pulumi.Output.from_input(bg.users["bg-a"].password).is_secret()
     return pulumi.Output.all(bg.object_ids, pulumi.Output.from_input(secret),
@@ -254,11 +222,11 @@ def test_privileged_accounts_are_separate_cloud_only_accounts(mocks):
         "old": AdminAccountArgs(upn="adm-old@contoso.onmicrosoft.com", display_name="Old (admin)", enabled=False)}))
 
     def check(_):
-        ana, old = mocks.inputs("adm-ana"), mocks.inputs("adm-old")
-        assert ana["mailNickname"] == "adm-ana" and ana["managerId"] == "oid-boss@contoso.com"
+        ana, old = mocks.inputs["adm-ana"], mocks.inputs["adm-old"]
+        assert ana["mailNickname"] == "adm-ana" and ana["managerId"] == "boss@contoso.com-id"
         assert ana["accountEnabled"] is True and old["accountEnabled"] is False
         assert ana["showInAddressList"] is False
-        assert mocks.resources["adm-ana-password"][0] == "random:index/randomPassword:RandomPassword"
+        assert mocks.types["adm-ana-password"] == "random:index/randomPassword:RandomPassword"
 
     return parented(accounts, list(accounts.users.values())).apply(check)
 
@@ -276,10 +244,10 @@ def test_the_stack_builder_respects_leaving_dates(mocks):
 
     def check(_):
         assert set(jit.eligibilities) == {"ana", "cy"}  # dee has left: no eligibility
-        assert mocks.inputs("pim-user-administrator-eligible-cy")["expirationDate"] == "2026-04-01T00:00:00Z"
-        assert mocks.inputs("pim-user-administrator-eligible-ana")["duration"] == "P180D"
-        assert mocks.inputs("admin-accounts-dee")["accountEnabled"] is False
-        assert mocks.inputs("pim-user-administrator-group")["displayName"] == "PUM-T1-User Administrator"
+        assert mocks.inputs["pim-user-administrator-eligible-cy"]["expirationDate"] == "2026-04-01T00:00:00Z"
+        assert mocks.inputs["pim-user-administrator-eligible-ana"]["duration"] == "P180D"
+        assert mocks.inputs["admin-accounts-dee"]["accountEnabled"] is False
+        assert mocks.inputs["pim-user-administrator-group"]["displayName"] == "PUM-T1-User Administrator"
 
     registered = [c.urn for c in (jit.group, *jit.eligibilities.values(), *built.admin_accounts.users.values())]
     return pulumi.Output.all(*registered).apply(check)
@@ -295,14 +263,14 @@ def test_entra_role_jit_eligible_group_is_eligible_never_active_and_carries_the_
         kinds = mocks.children("ua-journey-")
         assert kinds == {"ua-journey-group": GROUP_TYPE, "ua-journey-role-settings": "pulumi-python:dynamic:Resource",
                          "ua-journey-eligible": "pulumi-python:dynamic:Resource"}  # no assignment, no group policy
-        group = mocks.inputs("ua-journey-group")
+        group = mocks.inputs["ua-journey-group"]
         assert group["assignableToRole"] is True and "members" not in group and "owners" not in group
-        eligible = mocks.inputs("ua-journey-eligible")
+        eligible = mocks.inputs["ua-journey-eligible"]
         assert (eligible["graphKind"], eligible["principalId"], eligible["roleDefinitionId"]) == \
-            ("directoryRoleEligibility", "oid-ua-journey-group", USER_ADMIN)
+            ("directoryRoleEligibility", "ua-journey-group-id", USER_ADMIN)
         assert eligible["directoryScopeId"] == f"/administrativeUnits/{AU}"
         assert eligible["scheduleInfo"]["expiration"] == {"type": "afterDuration", "duration": "P180D"}
-        rules = {r["id"]: r for r in mocks.inputs("ua-journey-role-settings")["rules"]}
+        rules = {r["id"]: r for r in mocks.inputs["ua-journey-role-settings"]["rules"]}
         assert rules["Expiration_EndUser_Assignment"]["maximumDuration"] == "PT2H"
 
     return pulumi.Output.all(jit.group_object_id, jit.eligibilities["group"].urn).apply(check)

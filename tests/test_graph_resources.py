@@ -6,9 +6,15 @@ import base64
 import dill
 import pulumi
 import pytest
+from conftest import recording_mocks
 
-from components.graph import (DirectoryRoleEligibility, EntraRoleSettings, LeaverWorkflow,
-                              PrivateAccessApplication, build_role_rules)
+from components.graph import (
+    DirectoryRoleEligibility,
+    EntraRoleSettings,
+    LeaverWorkflow,
+    PrivateAccessApplication,
+    build_role_rules,
+)
 
 GA = "62e90394-69f5-4237-9190-012177145e10"
 PEDRO = "aaaaaaaa-0000-4000-8000-00000000000a"
@@ -20,23 +26,9 @@ COMPUTED = {"entraRoleSettings": {"policyId": "DirectoryRole_t_p"},
             "lifecycleWorkflow": {"workflowId": "wf-guid"}}
 
 
-class RecordingMocks(pulumi.runtime.Mocks):
-    def __init__(self):
-        self.registered = []
-
-    def new_resource(self, args):
-        self.registered.append(args)
-        return f"{args.name}-id", {**args.inputs, **COMPUTED.get(args.inputs.get("graphKind"), {})}
-
-    def call(self, args):
-        return {}
-
-
 @pytest.fixture
 def mocks():
-    recorder = RecordingMocks()
-    pulumi.runtime.set_mocks(recorder, project="test", stack="dev", preview=False)
-    return recorder
+    return recording_mocks(computed=COMPUTED)
 
 
 @pulumi.runtime.test

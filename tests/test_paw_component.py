@@ -2,10 +2,9 @@
 from datetime import datetime, timezone
 
 import pulumi
-import pytest
+from conftest import SUBSCRIPTION
 
 ADMINS = ["dddddddd-0000-4000-8000-000000000001", "dddddddd-0000-4000-8000-000000000002"]
-SUBSCRIPTION = "00000000-0000-4000-8000-0000000000b2"
 SECRET = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270"}  # the wire's secret marker
 
 
@@ -17,36 +16,6 @@ def reveal(value):
     """The value inside the wire's secret wrapper (the whole osProfile is secret once the password is)."""
     assert value.items() >= SECRET.items(), "expected a secret"
     return value["value"]
-
-
-class RecordingMocks(pulumi.runtime.Mocks):
-    def __init__(self):
-        self.inputs, self.types, self.calls = {}, {}, []
-
-    def new_resource(self, args):
-        self.inputs[args.name] = args.inputs
-        self.types[args.name] = args.typ
-        state = dict(args.inputs)
-        if args.typ == "random:index/randomPassword:RandomPassword":
-            state["result"] = "not-a-real-password"
-        if args.typ == "azuread:index/group:Group":
-            state["objectId"] = f"{args.name}-id"
-        return f"/subscriptions/{SUBSCRIPTION}/{args.name}", state
-
-    def call(self, args):
-        self.calls.append((args.token, dict(args.args)))
-        if args.token == "azure-native:authorization:getClientConfig":
-            return {"subscriptionId": SUBSCRIPTION, "tenantId": "t", "clientId": "c", "objectId": "o"}
-        if args.token == "azure-native:desktopvirtualization:getHostPoolRegistrationToken":
-            return {"token": "registration-token", "expirationTime": "2099-01-01T00:00:00Z"}
-        return {}
-
-
-@pytest.fixture
-def mocks():
-    recorder = RecordingMocks()
-    pulumi.runtime.set_mocks(recorder, project="test", stack="dev", preview=False)
-    return recorder
 
 
 def paw(**overrides):

@@ -5,17 +5,15 @@ Every policy has a compliant and a non-compliant program. IDs that flow between 
 """
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta, timezone
 
 import pulumi
 import pulumi_azuread as azuread
 import pytest
+from conftest import preview_with_pack
 from pulumi.dynamic import CreateResult, Resource, ResourceProvider
 from pulumi_azure_native import authorization
-
 from rules import pim
-from pum.engine import run_preview
 
 GA = "62e90394-69f5-4237-9190-012177145e10"
 USER_ADMIN = "fe930be7-5e62-47db-91af-98c3a49a38b1"
@@ -31,12 +29,7 @@ OURS = {p.name for p in pim.POLICIES}
 
 
 def preview(program, configs=None, tmp_path=None):
-    files = []
-    if configs is not None:
-        path = tmp_path / "pack-config.json"
-        path.write_text(json.dumps(configs))
-        files = [str(path)]
-    report = run_preview(program, policy_pack_configs=files)
+    report = preview_with_pack(program, tmp_path, configs)
     ours = [v for v in report.violations if v.policy in OURS]
     assert not [v for v in ours if "can't run policy" in v.message], "a PIM policy touched an unknown value"
     return ours
