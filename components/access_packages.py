@@ -24,6 +24,7 @@ and removal) or Verified ID requirements; the model refuses them rather than ign
 provider models requestors with the legacy `scope_type` values. hashicorp/terraform-provider-azuread
 #1894 reports a perpetual diff on `requestorManager` approvers; if it shows, it is cosmetic.
 """
+
 from __future__ import annotations
 
 import re
@@ -48,8 +49,9 @@ def resolve_group(reference: str, groups: Mapping[str, pulumi.Input[str]], where
     if reference in groups:
         return groups[reference]
     known = ", ".join(sorted(groups)) or "none"
-    raise UnknownGroupError(f"{where}: group {reference!r} is neither an object ID nor a group the stack "
-                            f"declares (known: {known})")
+    raise UnknownGroupError(
+        f"{where}: group {reference!r} is neither an object ID nor a group the stack declares (known: {known})"
+    )
 
 
 def slug(reference: str) -> str:
@@ -144,18 +146,34 @@ def _group_subjects(refs, groups, where, **extra) -> list[dict]:
 
 def _approval(journey: JourneyArgs, groups, first_stage: list[dict], where: str) -> dict:
     """Stage 1: `first_stage` approvers (the approver group as backup); stage 2 (critical): the group."""
-    approver = ([{"subject_type": "groupMembers", "object_id": resolve_group(journey.approver_group, groups, where)}]
-                if journey.approver_group else [])
+    approver = (
+        [{"subject_type": "groupMembers", "object_id": resolve_group(journey.approver_group, groups, where)}]
+        if journey.approver_group
+        else []
+    )
     stages = []
     if first_stage:
-        stages.append({"approval_timeout_in_days": journey.approval_timeout_in_days,
-                       "approver_justification_required": True,
-                       "primary_approvers": first_stage + [{**a, "backup": True} for a in approver]})
+        stages.append(
+            {
+                "approval_timeout_in_days": journey.approval_timeout_in_days,
+                "approver_justification_required": True,
+                "primary_approvers": first_stage + [{**a, "backup": True} for a in approver],
+            }
+        )
     if approver and (journey.critical or not first_stage):
-        stages.append({"approval_timeout_in_days": journey.approval_timeout_in_days,
-                       "approver_justification_required": True, "primary_approvers": approver})
-    return {"approval_required": True, "approval_required_for_extension": True,
-            "requestor_justification_required": journey.justification_required, "approval_stages": stages}
+        stages.append(
+            {
+                "approval_timeout_in_days": journey.approval_timeout_in_days,
+                "approver_justification_required": True,
+                "primary_approvers": approver,
+            }
+        )
+    return {
+        "approval_required": True,
+        "approval_required_for_extension": True,
+        "requestor_justification_required": journey.justification_required,
+        "approval_stages": stages,
+    }
 
 
 def _questions(journey: JourneyArgs) -> list[dict] | None:
@@ -166,10 +184,14 @@ def _questions(journey: JourneyArgs) -> list[dict] | None:
 
 def _review(journey: JourneyArgs, groups, where: str, reviewers: list[dict] | None = None) -> dict:
     review = journey.review
-    settings = {"enabled": review.enabled, "review_frequency": review.frequency,
-                "duration_in_days": review.duration_in_days,
-                "access_review_timeout_behavior": review.timeout_behavior,
-                "access_recommendation_enabled": True, "approver_justification_required": True}
+    settings = {
+        "enabled": review.enabled,
+        "review_frequency": review.frequency,
+        "duration_in_days": review.duration_in_days,
+        "access_review_timeout_behavior": review.timeout_behavior,
+        "access_recommendation_enabled": True,
+        "approver_justification_required": True,
+    }
     if reviewers is not None:
         return {**settings, "review_type": "Reviewers", "reviewers": reviewers}
     settings["review_type"] = review.review_type
@@ -213,31 +235,51 @@ class AccessPackageJourneys(pulumi.ComponentResource):
         groups = dict(args.groups)
         self.cloud_groups: dict[str, azuread.Group] = {}
         for key, group in args.cloud_groups.items():
-            nested = (f" Written back to Active Directory and nested there in '{group.on_premises_nested_in}' (an AD "
-                      "step outside this stack)." if group.on_premises_nested_in else "")
+            nested = (
+                f" Written back to Active Directory and nested there in '{group.on_premises_nested_in}' (an AD "
+                "step outside this stack)."
+                if group.on_premises_nested_in
+                else ""
+            )
             self.cloud_groups[key] = azuread.Group(
-                f"{name}-group-{key}", display_name=group.display_name,
+                f"{name}-group-{key}",
+                display_name=group.display_name,
                 description=f"{group.description}{nested} Members come only from access packages.",
-                security_enabled=True, mail_enabled=False, assignable_to_role=False, prevent_duplicate_names=True,
-                **({"writeback_enabled": True, "onpremises_group_type": "UniversalSecurityGroup"}
-                   if group.writeback else {}),
-                opts=pulumi.ResourceOptions(parent=self, protect=args.protect_groups))
+                security_enabled=True,
+                mail_enabled=False,
+                assignable_to_role=False,
+                prevent_duplicate_names=True,
+                **(
+                    {"writeback_enabled": True, "onpremises_group_type": "UniversalSecurityGroup"}
+                    if group.writeback
+                    else {}
+                ),
+                opts=pulumi.ResourceOptions(parent=self, protect=args.protect_groups),
+            )
             groups[key] = self.cloud_groups[key].object_id
         self.cloud_group_ids = {k: g.object_id for k, g in self.cloud_groups.items()}
         self._users = users
 
         self.catalog = azuread.AccessPackageCatalog(
-            f"{name}-catalog", display_name=args.catalog_name, description=args.catalog_description,
-            externally_visible=args.externally_visible, published=True, opts=child)
+            f"{name}-catalog",
+            display_name=args.catalog_name,
+            description=args.catalog_description,
+            externally_visible=args.externally_visible,
+            published=True,
+            opts=child,
+        )
 
         self.resources: dict[str, azuread.AccessPackageResourceCatalogAssociation] = {}
         for journey in args.journeys:
             for ref in journey.granted_groups:
                 if ref not in self.resources:
                     self.resources[ref] = azuread.AccessPackageResourceCatalogAssociation(
-                        f"{name}-resource-{slug(ref)}", catalog_id=self.catalog.id,
+                        f"{name}-resource-{slug(ref)}",
+                        catalog_id=self.catalog.id,
                         resource_origin_id=resolve_group(ref, groups, "accessPackages"),
-                        resource_origin_system="AadGroup", opts=child)
+                        resource_origin_system="AadGroup",
+                        opts=child,
+                    )
 
         self.packages: dict[str, azuread.AccessPackage] = {}
         self.grants: dict[str, list[azuread.AccessPackageResourcePackageAssociation]] = {}
@@ -247,58 +289,95 @@ class AccessPackageJourneys(pulumi.ComponentResource):
             self._journey(name, journey, groups, child)
 
         self.catalog_id = self.catalog.id
-        self.access_package_ids = pulumi.Output.all(**{k: p.id for k, p in self.packages.items()}) \
-            if self.packages else pulumi.Output.from_input({})
-        self.register_outputs({"catalogId": self.catalog_id, "accessPackageIds": self.access_package_ids,
-                               "cloudGroupIds": self.cloud_group_ids})
+        self.access_package_ids = (
+            pulumi.Output.all(**{k: p.id for k, p in self.packages.items()})
+            if self.packages
+            else pulumi.Output.from_input({})
+        )
+        self.register_outputs(
+            {
+                "catalogId": self.catalog_id,
+                "accessPackageIds": self.access_package_ids,
+                "cloudGroupIds": self.cloud_group_ids,
+            }
+        )
 
     def _journey(self, name: str, journey: JourneyArgs, groups, child: pulumi.ResourceOptions) -> None:
         where = f"accessPackages.journeys[{journey.key}]"
         base = f"{name}-{journey.key}"
-        package = azuread.AccessPackage(base, catalog_id=self.catalog.id, display_name=journey.display_name,
-                                        description=journey.description, hidden=False, opts=child)
+        package = azuread.AccessPackage(
+            base,
+            catalog_id=self.catalog.id,
+            display_name=journey.display_name,
+            description=journey.description,
+            hidden=False,
+            opts=child,
+        )
         self.packages[journey.key] = package
         self.grants[journey.key] = [
             azuread.AccessPackageResourcePackageAssociation(
-                f"{base}-{slug(ref)}", access_package_id=package.id,
-                catalog_resource_association_id=self.resources[ref].id, access_type="Member", opts=child)
-            for ref in journey.granted_groups]
+                f"{base}-{slug(ref)}",
+                access_package_id=package.id,
+                catalog_resource_association_id=self.resources[ref].id,
+                access_type="Member",
+                opts=child,
+            )
+            for ref in journey.granted_groups
+        ]
 
-        named = [{"subject_type": "singleUser", "object_id": self._users[k]} for k in journey.requestors
-                 if k in self._users]
+        named = [
+            {"subject_type": "singleUser", "object_id": self._users[k]} for k in journey.requestors if k in self._users
+        ]
         if journey.requestors and not named and not journey.requestor_groups:
             requestors = {"scope_type": "NoSubjects"}  # every named requestor has left
         elif named or journey.requestor_groups:
-            requestors = {"scope_type": "SpecificDirectorySubjects",
-                          "requestors": named + _group_subjects(list(journey.requestor_groups), groups, where)}
+            requestors = {
+                "scope_type": "SpecificDirectorySubjects",
+                "requestors": named + _group_subjects(list(journey.requestor_groups), groups, where),
+            }
         else:
             requestors = {"scope_type": "AllExistingDirectoryMemberUsers"}
         first = [{"subject_type": "requestorManager"}] if journey.manager_approval else []
         self.policies[journey.key] = azuread.AccessPackageAssignmentPolicy(
-            f"{base}-members", access_package_id=package.id,
-            display_name=f"{journey.display_name}: members", description=f"Request {journey.display_name} "
+            f"{base}-members",
+            access_package_id=package.id,
+            display_name=f"{journey.display_name}: members",
+            description=f"Request {journey.display_name} "
             f"(expires after {journey.duration_in_days} days, approval and review required)",
-            duration_in_days=journey.duration_in_days, extension_enabled=journey.extension_enabled,
-            requestor_settings={"requests_accepted": journey.requests_accepted and requestors["scope_type"] != "NoSubjects",
-                                **requestors},
+            duration_in_days=journey.duration_in_days,
+            extension_enabled=journey.extension_enabled,
+            requestor_settings={
+                "requests_accepted": journey.requests_accepted and requestors["scope_type"] != "NoSubjects",
+                **requestors,
+            },
             approval_settings=_approval(journey, groups, first, where),
             assignment_review_settings=_review(journey, groups, where),
-            questions=_questions(journey), opts=child)
+            questions=_questions(journey),
+            opts=child,
+        )
 
         vendors = journey.vendors
         if vendors is None:
             return
         sponsors = [{"subject_type": vendors.sponsor}]
         self.vendor_policies[journey.key] = azuread.AccessPackageAssignmentPolicy(
-            f"{base}-vendors", access_package_id=package.id,
+            f"{base}-vendors",
+            access_package_id=package.id,
             display_name=f"{journey.display_name}: vendors",
             description=f"Vendors of connected organisations request {journey.display_name} "
-                        f"(sponsor approval, expires after {vendors.duration_in_days} days)",
-            duration_in_days=vendors.duration_in_days, extension_enabled=False,
-            requestor_settings={"requests_accepted": journey.requests_accepted,
-                                "scope_type": "SpecificConnectedOrganizationSubjects",
-                                "requestors": [{"subject_type": "connectedOrganizationMembers", "object_id": org}
-                                               for org in vendors.connected_organization_ids]},
+            f"(sponsor approval, expires after {vendors.duration_in_days} days)",
+            duration_in_days=vendors.duration_in_days,
+            extension_enabled=False,
+            requestor_settings={
+                "requests_accepted": journey.requests_accepted,
+                "scope_type": "SpecificConnectedOrganizationSubjects",
+                "requestors": [
+                    {"subject_type": "connectedOrganizationMembers", "object_id": org}
+                    for org in vendors.connected_organization_ids
+                ],
+            },
             approval_settings=_approval(journey, groups, sponsors, where),
             assignment_review_settings=_review(journey, groups, where, reviewers=sponsors),
-            questions=_questions(journey), opts=child)
+            questions=_questions(journey),
+            opts=child,
+        )

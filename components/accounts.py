@@ -1,4 +1,5 @@
-"""Cloud-only accounts: BreakGlassAccounts (emergency Global Administrators) and PrivilegedAccounts (admins' secondary accounts).
+"""Cloud-only accounts: BreakGlassAccounts (emergency Global Administrators) and PrivilegedAccounts (secondary
+admin accounts).
 
 No password is ever printed: each account gets a random password that Pulumi keeps only as an
 encrypted secret in the stack state and that is never exported. Nobody is meant to know it:
@@ -6,6 +7,7 @@ bootstrap each account with a Temporary Access Pass (Entra admin center > user >
 methods, or Lifecycle Workflows' "Generate TAP" task) and register phishing-resistant methods
 (FIDO2 keys / passkeys; for break-glass accounts, keys kept in a safe).
 """
+
 from __future__ import annotations
 
 import re
@@ -25,8 +27,16 @@ from components.model.pim import AdminAccount, BreakGlass, is_key
 
 def _password(name: str, parent: pulumi.Resource) -> random.RandomPassword:
     """A 64-character random password; `result` is a secret output, never exported."""
-    return random.RandomPassword(name, length=64, special=True, min_lower=1, min_upper=1, min_numeric=1,
-                                 min_special=1, opts=pulumi.ResourceOptions(parent=parent))
+    return random.RandomPassword(
+        name,
+        length=64,
+        special=True,
+        min_lower=1,
+        min_upper=1,
+        min_numeric=1,
+        min_special=1,
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
 
 
 def _key(upn: str) -> str:
@@ -61,8 +71,7 @@ class BreakGlassAccounts(pulumi.ComponentResource):
     def __init__(self, name: str, args: BreakGlassAccountsArgs, opts: pulumi.ResourceOptions | None = None):
         where = f"BreakGlassAccounts {name!r}"
         accounts = list(args.accounts)
-        validate_as(BreakGlass, {"accounts": [{"upn": a.upn, "display_name": a.display_name} for a in accounts]},
-                    where)
+        validate_as(BreakGlass, {"accounts": [{"upn": a.upn, "display_name": a.display_name} for a in accounts]}, where)
         keys = [_key(a.upn) for a in accounts]
         if len(set(keys)) != len(keys):
             raise ValueError(f"{where}: UPN local parts must differ (they name resources): {keys}")
@@ -73,14 +82,24 @@ class BreakGlassAccounts(pulumi.ComponentResource):
         for key, account in zip(keys, accounts, strict=True):
             password = _password(f"{name}-{key}-password", self)
             user = azuread.User(
-                f"{name}-{key}", user_principal_name=account.upn,
+                f"{name}-{key}",
+                user_principal_name=account.upn,
                 display_name=account.display_name or f"Emergency access {key}",
-                password=password.result, account_enabled=True, disable_password_expiration=True,
-                force_password_change=False, show_in_address_list=False, opts=protected)
+                password=password.result,
+                account_enabled=True,
+                disable_password_expiration=True,
+                force_password_change=False,
+                show_in_address_list=False,
+                opts=protected,
+            )
             self.users[key] = user
             self.assignments[key] = azuread.DirectoryRoleAssignment(
-                f"{name}-{key}-global-admin", role_id=GLOBAL_ADMINISTRATOR,
-                principal_object_id=user.object_id, directory_scope_id="/", opts=protected)
+                f"{name}-{key}-global-admin",
+                role_id=GLOBAL_ADMINISTRATOR,
+                principal_object_id=user.object_id,
+                directory_scope_id="/",
+                opts=protected,
+            )
         self.object_ids = pulumi.Output.all(*[u.object_id for u in self.users.values()])
         self.register_outputs({"objectIds": self.object_ids})
 
@@ -124,21 +143,34 @@ class PrivilegedAccounts(pulumi.ComponentResource):
         for key, person in people.items():
             if not is_key(key):
                 raise ValueError(f"PrivilegedAccounts {name!r}: key {key!r} must be lower-case letters, digits and '-'")
-            validate_as(AdminAccount, {"upn": person.upn, "mail_nickname": person.mail_nickname},
-                        f"PrivilegedAccounts {name!r}: {key}")
+            validate_as(
+                AdminAccount,
+                {"upn": person.upn, "mail_nickname": person.mail_nickname},
+                f"PrivilegedAccounts {name!r}: {key}",
+            )
         super().__init__(PRIVILEGED_ACCOUNTS_TYPE, name, None, opts)
         self.users: dict[str, azuread.User] = {}
         for key, person in sorted(people.items()):
             manager = person.manager_upn
-            manager_id = (azuread.get_user_output(user_principal_name=manager,
-                                                  opts=pulumi.InvokeOutputOptions(parent=self)).object_id
-                          if manager else None)
+            manager_id = (
+                azuread.get_user_output(
+                    user_principal_name=manager, opts=pulumi.InvokeOutputOptions(parent=self)
+                ).object_id
+                if manager
+                else None
+            )
             self.users[key] = azuread.User(
-                f"{name}-{key}", user_principal_name=person.upn, display_name=person.display_name,
+                f"{name}-{key}",
+                user_principal_name=person.upn,
+                display_name=person.display_name,
                 mail_nickname=person.mail_nickname or person.upn.split("@")[0],
-                password=_password(f"{name}-{key}-password", self).result, account_enabled=person.enabled,
-                force_password_change=False, show_in_address_list=False, manager_id=manager_id,
+                password=_password(f"{name}-{key}-password", self).result,
+                account_enabled=person.enabled,
+                force_password_change=False,
+                show_in_address_list=False,
+                manager_id=manager_id,
                 employee_type=ADMIN_EMPLOYEE_TYPE,
-                opts=pulumi.ResourceOptions(parent=self, protect=args.protect))
+                opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+            )
         self.object_ids = {key: user.object_id for key, user in self.users.items()}
         self.register_outputs({"objectIds": self.object_ids})

@@ -1,5 +1,6 @@
 """What the Entra and Azure JIT components share: how a role is activated (ActivationArgs) and the arguments
 of an eligibility (JitArgs). The rules they must meet are the model's (components.model.pim), not copied here."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -37,10 +38,14 @@ class ActivationArgs:
     def validated(self, where: str, role: roles.Role) -> ActivationArgs:
         """The model's activation rules (ValueError naming `where`, the field and the fix); self, canonical."""
         for name, _value, message in activation_problems(
-                max_duration=self.max_duration, require_mfa=self.require_mfa,
-                authentication_context=self.authentication_context, require_approval=self.require_approval,
-                approvers=(*self.approver_group_ids, *self.approver_user_ids), role=role,
-                approvers_fix=COMPONENT_APPROVERS_FIX):
+            max_duration=self.max_duration,
+            require_mfa=self.require_mfa,
+            authentication_context=self.authentication_context,
+            require_approval=self.require_approval,
+            approvers=(*self.approver_group_ids, *self.approver_user_ids),
+            role=role,
+            approvers_fix=COMPONENT_APPROVERS_FIX,
+        ):
             raise ValueError(f"{where}: activation.{name} {message}")
         return replace(self, max_duration=durations.activation_step(self.max_duration))
 
@@ -70,8 +75,9 @@ class JitArgs:
         activation = (self.activation or ActivationArgs.for_role(role.critical)).validated(where, role)
         bad = sorted(k for k in self.eligible if not is_key(k))
         if bad:
-            raise ValueError(f"{where}: eligible keys {bad} must be lower-case letters, digits and '-' "
-                             "(they name resources)")
+            raise ValueError(
+                f"{where}: eligible keys {bad} must be lower-case letters, digits and '-' (they name resources)"
+            )
         stray = sorted(set(self.eligibility_end_dates) - set(self.eligible))
         if stray:
             raise ValueError(f"{where}: eligibility_end_dates names {stray}, which are not eligible principals")
@@ -83,4 +89,3 @@ class JitArgs:
         if problem:
             raise ValueError(f"{where}: eligibility_duration {problem}")
         return replace(self, activation=activation, eligibility_duration=lifetime)
-

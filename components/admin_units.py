@@ -1,4 +1,5 @@
 """AdministrativeUnits: the administrative units that scope delegated Entra roles (created or existing)."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -51,8 +52,12 @@ class AdministrativeUnits(pulumi.ComponentResource):
                 self.object_ids[key] = pulumi.Output.from_input(unit.object_id)
                 continue
             self.units[key] = azuread.AdministrativeUnit(
-                f"{name}-{key}", display_name=unit.display_name, description=unit.description,
-                hidden_membership_enabled=unit.hidden_membership, prevent_duplicate_names=True,
-                opts=pulumi.ResourceOptions(parent=self, protect=args.protect))
+                f"{name}-{key}",
+                display_name=unit.display_name,
+                description=unit.description,
+                hidden_membership_enabled=unit.hidden_membership,
+                prevent_duplicate_names=True,
+                opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+            )
             self.object_ids[key] = self.units[key].object_id
         self.register_outputs({"objectIds": self.object_ids})

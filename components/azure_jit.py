@@ -1,4 +1,5 @@
 """AzureRoleJit: just-in-time eligibility for one Azure RBAC role at one ARM scope, with its PIM settings."""
+
 from __future__ import annotations
 
 import re
@@ -62,20 +63,35 @@ class AzureRoleJit(pulumi.ComponentResource):
         self.policy = None
         if policy_name is not None:
             self.policy = authorization.RoleManagementPolicy(
-                f"{name}-settings", scope=scope, role_management_policy_name=policy_name,
+                f"{name}-settings",
+                scope=scope,
+                role_management_policy_name=policy_name,
                 rules=policy_rules(activation, lifetime, notification_recipients),
-                opts=pulumi.ResourceOptions(parent=self))
+                opts=pulumi.ResourceOptions(parent=self),
+            )
         after = pulumi.ResourceOptions(parent=self, depends_on=[self.policy] if self.policy else [])
         self.eligibilities: dict[str, authorization.PimRoleEligibilitySchedule] = {}
         for key, principal_id in sorted(eligible.items()):
-            expiration = ({"type": "AfterDateTime", "end_date_time": end_dates[key]} if key in end_dates
-                          else {"type": "AfterDuration", "duration": lifetime})
+            expiration = (
+                {"type": "AfterDateTime", "end_date_time": end_dates[key]}
+                if key in end_dates
+                else {"type": "AfterDuration", "duration": lifetime}
+            )
             self.eligibilities[key] = authorization.PimRoleEligibilitySchedule(
-                f"{name}-eligible-{key}", principal_id=principal_id, role_definition_id=self.role_definition_id,
-                scope=scope, justification=justification, schedule_info={"expiration": expiration}, opts=after)
+                f"{name}-eligible-{key}",
+                principal_id=principal_id,
+                role_definition_id=self.role_definition_id,
+                scope=scope,
+                justification=justification,
+                schedule_info={"expiration": expiration},
+                opts=after,
+            )
         if self.eligibilities and pulumi.runtime.is_dry_run():
-            pulumi.log.info(f"{name}: Azure PIM eligibilities cannot be updated; any change to one replaces it "
-                            "(a new eligibility with a new lifetime)", resource=self)
+            pulumi.log.info(
+                f"{name}: Azure PIM eligibilities cannot be updated; any change to one replaces it "
+                "(a new eligibility with a new lifetime)",
+                resource=self,
+            )
         self.register_outputs({"roleDefinitionId": self.role_definition_id, "scope": self.scope})
 
 
@@ -85,33 +101,84 @@ def _target(caller: str, level: str) -> dict:
 
 def policy_rules(rules: ActivationArgs, lifetime: str, recipients: Sequence[str]) -> list[dict]:
     """The ARM rules of a role management policy, by the 17 PIM rule IDs (the ones this toolkit governs)."""
-    enabled = [n for n, on in (("MultiFactorAuthentication", rules.require_mfa and not rules.authentication_context),
-                               ("Justification", rules.require_justification), ("Ticketing", rules.require_ticket)) if on]
-    approvers = [{"user_type": "Group" if kind == "group" else "User", "id": object_id, "is_backup": False}
-                 for object_id, kind in rules.approvers()]
-    alert = {"rule_type": "RoleManagementPolicyNotificationRule", "notification_type": "Email",
-             "recipient_type": "Admin", "notification_level": "All", "is_default_recipients_enabled": True,
-             "notification_recipients": list(recipients)}
+    enabled = [
+        n
+        for n, on in (
+            ("MultiFactorAuthentication", rules.require_mfa and not rules.authentication_context),
+            ("Justification", rules.require_justification),
+            ("Ticketing", rules.require_ticket),
+        )
+        if on
+    ]
+    approvers = [
+        {"user_type": "Group" if kind == "group" else "User", "id": object_id, "is_backup": False}
+        for object_id, kind in rules.approvers()
+    ]
+    alert = {
+        "rule_type": "RoleManagementPolicyNotificationRule",
+        "notification_type": "Email",
+        "recipient_type": "Admin",
+        "notification_level": "All",
+        "is_default_recipients_enabled": True,
+        "notification_recipients": list(recipients),
+    }
     return [
-        {"rule_type": _EXPIRATION, "id": "Expiration_EndUser_Assignment", "is_expiration_required": True,
-         "maximum_duration": rules.max_duration, "target": _target("EndUser", "Assignment")},
-        {"rule_type": "RoleManagementPolicyEnablementRule", "id": "Enablement_EndUser_Assignment",
-         "enabled_rules": enabled, "target": _target("EndUser", "Assignment")},
-        {"rule_type": "RoleManagementPolicyAuthenticationContextRule", "id": "AuthenticationContext_EndUser_Assignment",
-         "is_enabled": bool(rules.authentication_context), "claim_value": rules.authentication_context or "",
-         "target": _target("EndUser", "Assignment")},
-        {"rule_type": "RoleManagementPolicyApprovalRule", "id": "Approval_EndUser_Assignment",
-         "target": _target("EndUser", "Assignment"), "setting": {
-             "is_approval_required": rules.require_approval, "is_approval_required_for_extension": False,
-             "is_requestor_justification_required": True,
-             "approval_mode": "SingleStage" if rules.require_approval else "NoApproval",
-             "approval_stages": [{"approval_stage_time_out_in_days": 1, "is_approver_justification_required": True,
-                                  "escalation_time_in_minutes": 0, "is_escalation_enabled": False,
-                                  "primary_approvers": approvers}] if rules.require_approval else []}},
-        {"rule_type": _EXPIRATION, "id": "Expiration_Admin_Eligibility", "is_expiration_required": True,
-         "maximum_duration": durations.expire_after(lifetime), "target": _target("Admin", "Eligibility")},
-        {"rule_type": _EXPIRATION, "id": "Expiration_Admin_Assignment", "is_expiration_required": True,
-         "maximum_duration": ACTIVE_MAX, "target": _target("Admin", "Assignment")},
+        {
+            "rule_type": _EXPIRATION,
+            "id": "Expiration_EndUser_Assignment",
+            "is_expiration_required": True,
+            "maximum_duration": rules.max_duration,
+            "target": _target("EndUser", "Assignment"),
+        },
+        {
+            "rule_type": "RoleManagementPolicyEnablementRule",
+            "id": "Enablement_EndUser_Assignment",
+            "enabled_rules": enabled,
+            "target": _target("EndUser", "Assignment"),
+        },
+        {
+            "rule_type": "RoleManagementPolicyAuthenticationContextRule",
+            "id": "AuthenticationContext_EndUser_Assignment",
+            "is_enabled": bool(rules.authentication_context),
+            "claim_value": rules.authentication_context or "",
+            "target": _target("EndUser", "Assignment"),
+        },
+        {
+            "rule_type": "RoleManagementPolicyApprovalRule",
+            "id": "Approval_EndUser_Assignment",
+            "target": _target("EndUser", "Assignment"),
+            "setting": {
+                "is_approval_required": rules.require_approval,
+                "is_approval_required_for_extension": False,
+                "is_requestor_justification_required": True,
+                "approval_mode": "SingleStage" if rules.require_approval else "NoApproval",
+                "approval_stages": [
+                    {
+                        "approval_stage_time_out_in_days": 1,
+                        "is_approver_justification_required": True,
+                        "escalation_time_in_minutes": 0,
+                        "is_escalation_enabled": False,
+                        "primary_approvers": approvers,
+                    }
+                ]
+                if rules.require_approval
+                else [],
+            },
+        },
+        {
+            "rule_type": _EXPIRATION,
+            "id": "Expiration_Admin_Eligibility",
+            "is_expiration_required": True,
+            "maximum_duration": durations.expire_after(lifetime),
+            "target": _target("Admin", "Eligibility"),
+        },
+        {
+            "rule_type": _EXPIRATION,
+            "id": "Expiration_Admin_Assignment",
+            "is_expiration_required": True,
+            "maximum_duration": ACTIVE_MAX,
+            "target": _target("Admin", "Assignment"),
+        },
         {**alert, "id": "Notification_Admin_Admin_Eligibility", "target": _target("Admin", "Eligibility")},
         {**alert, "id": "Notification_Admin_Admin_Assignment", "target": _target("Admin", "Assignment")},
         {**alert, "id": "Notification_Admin_EndUser_Assignment", "target": _target("EndUser", "Assignment")},

@@ -1,4 +1,5 @@
 """ConditionalAccessBaseline: the admin conditional-access policies, generated from the stack model."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -74,12 +75,15 @@ class ConditionalAccessBaseline(pulumi.ComponentResource):
     strength_id: pulumi.Output[str]
     authentication_contexts: list[str]
 
-    def __init__(self, name: str, args: ConditionalAccessBaselineArgs,
-                 opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(
+        self, name: str, args: ConditionalAccessBaselineArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
         if not args.break_glass_user_ids:
-            raise ValueError(f"ConditionalAccessBaseline {name!r}: no break-glass accounts given; every policy "
-                             "must exclude them or an error in a policy locks the tenant. Declare "
-                             "breakGlass accounts in the stack file before conditionalAccess.")
+            raise ValueError(
+                f"ConditionalAccessBaseline {name!r}: no break-glass accounts given; every policy "
+                "must exclude them or an error in a policy locks the tenant. Declare "
+                "breakGlass accounts in the stack file before conditionalAccess."
+            )
         super().__init__("privileged-access:index:ConditionalAccessBaseline", name, None, opts)
         self._name, self._args = name, args
         child = pulumi.ResourceOptions(parent=self)
@@ -89,18 +93,27 @@ class ConditionalAccessBaseline(pulumi.ComponentResource):
 
         if args.custom_strength_methods is not None:
             strength = azuread.AuthenticationStrengthPolicy(
-                f"{name}-phishing-resistant", display_name=f"{args.name_prefix} Phishing-resistant admins",
+                f"{name}-phishing-resistant",
+                display_name=f"{args.name_prefix} Phishing-resistant admins",
                 description="Only phishing-resistant methods; used by the admin CA baseline.",
-                allowed_combinations=list(args.custom_strength_methods), opts=child)
+                allowed_combinations=list(args.custom_strength_methods),
+                opts=child,
+            )
             self.strength_id = strength.id
         else:
             self.strength_id = pulumi.Output.from_input(STRENGTH_PATH + BUILTIN_PHISHING_RESISTANT_STRENGTH)
-        locations = {loc.name: azuread.NamedLocation(
-            f"{name}-location-{i}", display_name=loc.name,
-            ip={"ip_ranges": list(loc.ip_ranges), "trusted": loc.trusted} if loc.ip_ranges else None,
-            country={"countries_and_regions": list(loc.countries), "include_unknown_countries_and_regions": False}
-            if loc.countries else None, opts=child)
-            for i, loc in enumerate(args.named_locations, start=1)}
+        locations = {
+            loc.name: azuread.NamedLocation(
+                f"{name}-location-{i}",
+                display_name=loc.name,
+                ip={"ip_ranges": list(loc.ip_ranges), "trusted": loc.trusted} if loc.ip_ranges else None,
+                country={"countries_and_regions": list(loc.countries), "include_unknown_countries_and_regions": False}
+                if loc.countries
+                else None,
+                opts=child,
+            )
+            for i, loc in enumerate(args.named_locations, start=1)
+        }
 
         admins = _compact(included_roles=roles, included_groups=list(args.admin_group_ids), excluded_users=bg)
         everyone = {"included_users": ["All"], "excluded_users": bg}
@@ -108,53 +121,136 @@ class ConditionalAccessBaseline(pulumi.ComponentResource):
         all_apps = {"included_applications": ["All"]}
         block = {"operator": "OR", "built_in_controls": ["block"]}
 
-        specs = [("CA01", "Admins: phishing-resistant MFA (all resources)",
-                  {"users": admins, "applications": all_apps, "client_app_types": ["all"]}, phishing_resistant, None)]
+        specs = [
+            (
+                "CA01",
+                "Admins: phishing-resistant MFA (all resources)",
+                {"users": admins, "applications": all_apps, "client_app_types": ["all"]},
+                phishing_resistant,
+                None,
+            )
+        ]
         portals = {"included_applications": list(ADMIN_PORTAL_TARGETS)}
         if device_filter:
-            specs.append(("CA02", "Admins: admin portals only from the PAW",
-                          {"users": admins, "applications": portals, "client_app_types": ["all"],
-                           "devices": {"filter": {"mode": "exclude", "rule": device_filter}}}, block, None))
-            specs.append(("CA03", "Admins: PAW (Azure Virtual Desktop) only from a compliant device",
-                          {"users": admins, "applications": {"included_applications": list(AVD_SIGN_IN_APP_IDS)},
-                           "client_app_types": ["all"]},
-                          {"operator": "AND", "built_in_controls": ["compliantDevice"],
-                           "authentication_strength_policy_id": self.strength_id}, None))
+            specs.append(
+                (
+                    "CA02",
+                    "Admins: admin portals only from the PAW",
+                    {
+                        "users": admins,
+                        "applications": portals,
+                        "client_app_types": ["all"],
+                        "devices": {"filter": {"mode": "exclude", "rule": device_filter}},
+                    },
+                    block,
+                    None,
+                )
+            )
+            specs.append(
+                (
+                    "CA03",
+                    "Admins: PAW (Azure Virtual Desktop) only from a compliant device",
+                    {
+                        "users": admins,
+                        "applications": {"included_applications": list(AVD_SIGN_IN_APP_IDS)},
+                        "client_app_types": ["all"],
+                    },
+                    {
+                        "operator": "AND",
+                        "built_in_controls": ["compliantDevice"],
+                        "authentication_strength_policy_id": self.strength_id,
+                    },
+                    None,
+                )
+            )
         else:
-            specs.append(("CA02", "Admins: admin portals only from a compliant device",
-                          {"users": admins, "applications": portals, "client_app_types": ["all"]},
-                          {"operator": "OR", "built_in_controls": ["compliantDevice"]}, None))
-        specs.append(("CA04", f"Admins: sign in every {args.sign_in_frequency_hours} h, no persistent browser",
-                      {"users": admins, "applications": all_apps, "client_app_types": ["all"]}, None,
-                      {"sign_in_frequency": args.sign_in_frequency_hours, "sign_in_frequency_period": "hours",
-                       "sign_in_frequency_authentication_type": "primaryAndSecondaryAuthentication",
-                       "sign_in_frequency_interval": "timeBased", "persistent_browser_mode": "never"}))
+            specs.append(
+                (
+                    "CA02",
+                    "Admins: admin portals only from a compliant device",
+                    {"users": admins, "applications": portals, "client_app_types": ["all"]},
+                    {"operator": "OR", "built_in_controls": ["compliantDevice"]},
+                    None,
+                )
+            )
+        specs.append(
+            (
+                "CA04",
+                f"Admins: sign in every {args.sign_in_frequency_hours} h, no persistent browser",
+                {"users": admins, "applications": all_apps, "client_app_types": ["all"]},
+                None,
+                {
+                    "sign_in_frequency": args.sign_in_frequency_hours,
+                    "sign_in_frequency_period": "hours",
+                    "sign_in_frequency_authentication_type": "primaryAndSecondaryAuthentication",
+                    "sign_in_frequency_interval": "timeBased",
+                    "persistent_browser_mode": "never",
+                },
+            )
+        )
         if args.block_legacy_authentication:
-            specs.append(("CA05", "All users: block legacy authentication",
-                          {"users": everyone, "applications": all_apps,
-                           "client_app_types": ["exchangeActiveSync", "other"]}, block, None))
+            specs.append(
+                (
+                    "CA05",
+                    "All users: block legacy authentication",
+                    {"users": everyone, "applications": all_apps, "client_app_types": ["exchangeActiveSync", "other"]},
+                    block,
+                    None,
+                )
+            )
         if args.block_device_code_flow:
-            specs.append(("CA06", "All users: block device-code flow",
-                          {"users": everyone, "applications": all_apps, "client_app_types": ["all"],
-                           "authentication_flow_transfer_methods": ["deviceCodeFlow"]}, block, None))
-        specs.append(("CA07", "Break-glass: phishing-resistant MFA (all resources)",
-                      {"users": {"included_users": bg}, "applications": all_apps, "client_app_types": ["all"]},
-                      phishing_resistant, None))
+            specs.append(
+                (
+                    "CA06",
+                    "All users: block device-code flow",
+                    {
+                        "users": everyone,
+                        "applications": all_apps,
+                        "client_app_types": ["all"],
+                        "authentication_flow_transfer_methods": ["deviceCodeFlow"],
+                    },
+                    block,
+                    None,
+                )
+            )
+        specs.append(
+            (
+                "CA07",
+                "Break-glass: phishing-resistant MFA (all resources)",
+                {"users": {"included_users": bg}, "applications": all_apps, "client_app_types": ["all"]},
+                phishing_resistant,
+                None,
+            )
+        )
         if args.admin_allowed_locations:
             allowed = [locations[n].id for n in args.admin_allowed_locations]
-            specs.append(("CA08", "Admins: block sign-in outside allowed locations",
-                          {"users": admins, "applications": all_apps, "client_app_types": ["all"],
-                           "locations": {"included_locations": ["All"], "excluded_locations": allowed}},
-                          block, None))
+            specs.append(
+                (
+                    "CA08",
+                    "Admins: block sign-in outside allowed locations",
+                    {
+                        "users": admins,
+                        "applications": all_apps,
+                        "client_app_types": ["all"],
+                        "locations": {"included_locations": ["All"], "excluded_locations": allowed},
+                    },
+                    block,
+                    None,
+                )
+            )
 
-        self.policies = {code: self._policy(code, title, conditions, grant, session)
-                         for code, title, conditions, grant, session in specs}
+        self.policies = {
+            code: self._policy(code, title, conditions, grant, session)
+            for code, title, conditions, grant, session in specs
+        }
         self.authentication_contexts = sorted(args.authentication_contexts)
-        self.register_outputs({
-            "policyIds": {code: p.id for code, p in self.policies.items()},
-            "strengthId": self.strength_id,
-            "authenticationContexts": self.authentication_contexts,
-        })
+        self.register_outputs(
+            {
+                "policyIds": {code: p.id for code, p in self.policies.items()},
+                "strengthId": self.strength_id,
+                "authenticationContexts": self.authentication_contexts,
+            }
+        )
 
     def display_name(self, code: str, title: str) -> str:
         """The naming convention: '<prefix>-<code> <audience>: <what>'."""
@@ -163,6 +259,11 @@ class ConditionalAccessBaseline(pulumi.ComponentResource):
     def _policy(self, code, title, conditions, grant, session) -> azuread.ConditionalAccessPolicy:
         state = "enabled" if code in self._args.enforced else REPORT_ONLY
         return azuread.ConditionalAccessPolicy(
-            f"{self._name}-{code.lower()}", display_name=self.display_name(code, title), state=state,
-            conditions=conditions, grant_controls=grant, session_controls=session,
-            opts=pulumi.ResourceOptions(parent=self))
+            f"{self._name}-{code.lower()}",
+            display_name=self.display_name(code, title),
+            state=state,
+            conditions=conditions,
+            grant_controls=grant,
+            session_controls=session,
+            opts=pulumi.ResourceOptions(parent=self),
+        )

@@ -1,4 +1,6 @@
-"""EntraRoleJit: just-in-time access to one Entra directory role, through PIM for Groups, direct eligibility or a journey group."""
+"""EntraRoleJit: just-in-time access to one Entra directory role, through PIM for Groups, direct eligibility or a
+journey group."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -76,8 +78,11 @@ class EntraRoleJit(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
 
         self.role_definition_id = resolved.id
-        self.directory_scope_id = (pulumi.Output.concat("/administrativeUnits/", administrative_unit_id)
-                                   if administrative_unit_id is not None else pulumi.Output.from_input("/"))
+        self.directory_scope_id = (
+            pulumi.Output.concat("/administrativeUnits/", administrative_unit_id)
+            if administrative_unit_id is not None
+            else pulumi.Output.from_input("/")
+        )
         settings = None
         if manage_role_settings if manage_role_settings is not None else (mode != "pimGroup" or resolved.critical):
             settings = _role_settings(name, resolved.id, activation, lifetime, notification_recipients, child)
@@ -87,44 +92,80 @@ class EntraRoleJit(pulumi.ComponentResource):
         self.eligibilities: dict[str, pulumi.CustomResource] = {}
         if mode == "pimGroup":
             self.group = azuread.Group(
-                f"{name}-group", display_name=group_display_name or f"PIM {resolved.name}",
+                f"{name}-group",
+                display_name=group_display_name or f"PIM {resolved.name}",
                 description=f"PIM for Groups: members hold {resolved.name} only while activated. "
-                            "Managed as code; never add members or owners by hand.",
-                security_enabled=True, assignable_to_role=True, mail_enabled=False, prevent_duplicate_names=True,
-                opts=pulumi.ResourceOptions(parent=self, protect=protect_group))
+                "Managed as code; never add members or owners by hand.",
+                security_enabled=True,
+                assignable_to_role=True,
+                mail_enabled=False,
+                prevent_duplicate_names=True,
+                opts=pulumi.ResourceOptions(parent=self, protect=protect_group),
+            )
             self.group_object_id = self.group.object_id
             self.assignment = azuread.DirectoryRoleAssignment(
-                f"{name}-assignment", role_id=resolved.id, principal_object_id=self.group.object_id,
-                directory_scope_id=self.directory_scope_id, opts=child)
+                f"{name}-assignment",
+                role_id=resolved.id,
+                principal_object_id=self.group.object_id,
+                directory_scope_id=self.directory_scope_id,
+                opts=child,
+            )
             self.policy = azuread.GroupRoleManagementPolicy(
-                f"{name}-policy", group_id=self.group.object_id, role_id="member",
+                f"{name}-policy",
+                group_id=self.group.object_id,
+                role_id="member",
                 activation_rules=_activation_rules(activation),
-                eligible_assignment_rules={"expiration_required": True, "expire_after": durations.expire_after(lifetime)},
-                active_assignment_rules={"expiration_required": True, "expire_after": ACTIVE_MAX,
-                                         "require_multifactor_authentication": True, "require_justification": True},
-                notification_rules=_notifications(notification_recipients), opts=child)
+                eligible_assignment_rules={
+                    "expiration_required": True,
+                    "expire_after": durations.expire_after(lifetime),
+                },
+                active_assignment_rules={
+                    "expiration_required": True,
+                    "expire_after": ACTIVE_MAX,
+                    "require_multifactor_authentication": True,
+                    "require_justification": True,
+                },
+                notification_rules=_notifications(notification_recipients),
+                opts=child,
+            )
             after = pulumi.ResourceOptions(parent=self, depends_on=[self.policy])
             for key, principal_id in sorted(eligible.items()):
                 when = {"expiration_date": end_dates[key]} if key in end_dates else {"duration": lifetime}
                 self.eligibilities[key] = azuread.PrivilegedAccessGroupEligibilitySchedule(
-                    f"{name}-eligible-{key}", group_id=self.group.object_id, principal_id=principal_id,
-                    assignment_type="member", justification=justification, **when, opts=after)
+                    f"{name}-eligible-{key}",
+                    group_id=self.group.object_id,
+                    principal_id=principal_id,
+                    assignment_type="member",
+                    justification=justification,
+                    **when,
+                    opts=after,
+                )
         elif mode == "eligibleGroup":
             from components.graph.role_eligibility import DirectoryRoleEligibility
 
             scope_text = "an administrative unit" if administrative_unit_id is not None else "the whole tenant"
             self.group = azuread.Group(
-                f"{name}-group", display_name=group_display_name or f"Journey {resolved.name}",
+                f"{name}-group",
+                display_name=group_display_name or f"Journey {resolved.name}",
                 description=f"Journey group: ELIGIBLE (never active) for {resolved.name} over {scope_text}. Members "
-                            "come only from access packages and still activate the role in PIM. Managed as code; "
-                            "never add members or owners by hand.",
-                security_enabled=True, assignable_to_role=True, mail_enabled=False, prevent_duplicate_names=True,
-                opts=pulumi.ResourceOptions(parent=self, protect=protect_group))
+                "come only from access packages and still activate the role in PIM. Managed as code; "
+                "never add members or owners by hand.",
+                security_enabled=True,
+                assignable_to_role=True,
+                mail_enabled=False,
+                prevent_duplicate_names=True,
+                opts=pulumi.ResourceOptions(parent=self, protect=protect_group),
+            )
             self.group_object_id = self.group.object_id
             self.eligibilities["group"] = DirectoryRoleEligibility(
-                f"{name}-eligible", principal_id=self.group.object_id, role_definition_id=resolved.id,
-                directory_scope_id=self.directory_scope_id, justification=justification, duration=lifetime,
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[settings] if settings else []))
+                f"{name}-eligible",
+                principal_id=self.group.object_id,
+                role_definition_id=resolved.id,
+                directory_scope_id=self.directory_scope_id,
+                justification=justification,
+                duration=lifetime,
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[settings] if settings else []),
+            )
         else:
             from components.graph.role_eligibility import DirectoryRoleEligibility
 
@@ -132,53 +173,89 @@ class EntraRoleJit(pulumi.ComponentResource):
             for key, principal_id in sorted(eligible.items()):
                 when = {"end_date_time": end_dates[key]} if key in end_dates else {"duration": lifetime}
                 self.eligibilities[key] = DirectoryRoleEligibility(
-                    f"{name}-eligible-{key}", principal_id=principal_id, role_definition_id=resolved.id,
-                    directory_scope_id=self.directory_scope_id, justification=justification, **when, opts=after)
+                    f"{name}-eligible-{key}",
+                    principal_id=principal_id,
+                    role_definition_id=resolved.id,
+                    directory_scope_id=self.directory_scope_id,
+                    justification=justification,
+                    **when,
+                    opts=after,
+                )
         self.role_settings = settings
-        self.register_outputs({"groupObjectId": self.group_object_id, "roleDefinitionId": self.role_definition_id,
-                               "directoryScopeId": self.directory_scope_id})
+        self.register_outputs(
+            {
+                "groupObjectId": self.group_object_id,
+                "roleDefinitionId": self.role_definition_id,
+                "directoryScopeId": self.directory_scope_id,
+            }
+        )
 
 
 def _validate(name: str, args: EntraRoleJitArgs, role: roles.Role) -> EntraRoleJitArgs:
     where = f"EntraRoleJit {name!r}"
     if args.mode not in ROLE_MODES:
-        raise ValueError(f"{where}: mode {args.mode!r} is not "
-                         f"{', '.join(repr(m) for m in ROLE_MODES[:-1])} or {ROLE_MODES[-1]!r}")
+        raise ValueError(
+            f"{where}: mode {args.mode!r} is not {', '.join(repr(m) for m in ROLE_MODES[:-1])} or {ROLE_MODES[-1]!r}"
+        )
     if args.mode == "eligibleGroup" and args.eligible:
         raise ValueError(f"{where}: eligible {eligible_group_problem(name)} (got {sorted(args.eligible)})")
     return args._checked(where, role)
 
 
 def _activation_rules(rules: ActivationArgs) -> dict:
-    result = {"maximum_duration": rules.max_duration, "require_justification": rules.require_justification,
-              "require_ticket_info": rules.require_ticket, "require_approval": rules.require_approval}
+    result = {
+        "maximum_duration": rules.max_duration,
+        "require_justification": rules.require_justification,
+        "require_ticket_info": rules.require_ticket,
+        "require_approval": rules.require_approval,
+    }
     if rules.authentication_context:
         result["required_conditional_access_authentication_context"] = rules.authentication_context
     else:
         result["require_multifactor_authentication"] = rules.require_mfa
     if rules.require_approval:
-        result["approval_stage"] = {"primary_approvers": [
-            {"object_id": object_id, "type": "groupMembers" if kind == "group" else "singleUser"}
-            for object_id, kind in rules.approvers()]}
+        result["approval_stage"] = {
+            "primary_approvers": [
+                {"object_id": object_id, "type": "groupMembers" if kind == "group" else "singleUser"}
+                for object_id, kind in rules.approvers()
+            ]
+        }
     return result
 
 
 def _notifications(recipients: Sequence[str]) -> dict:
     """Alert admins (default recipients plus `recipients`) on every eligible/active assignment and activation."""
-    admin = {"admin_notifications": {"default_recipients": True, "notification_level": "All",
-                                     "additional_recipients": list(recipients)}}
+    admin = {
+        "admin_notifications": {
+            "default_recipients": True,
+            "notification_level": "All",
+            "additional_recipients": list(recipients),
+        }
+    }
     return {"eligible_assignments": admin, "active_assignments": admin, "eligible_activations": admin}
 
 
-def _role_settings(name: str, role_id: str, rules: ActivationArgs, lifetime: str, recipients: Sequence[str],
-                   opts: pulumi.ResourceOptions):
+def _role_settings(
+    name: str,
+    role_id: str,
+    rules: ActivationArgs,
+    lifetime: str,
+    recipients: Sequence[str],
+    opts: pulumi.ResourceOptions,
+):
     from components.graph.role_settings import EntraRoleSettings, build_role_rules
 
     body = build_role_rules(
-        activation_max_duration=rules.max_duration, require_mfa=rules.require_mfa,
-        authentication_context=rules.authentication_context, require_justification=rules.require_justification,
-        require_ticket=rules.require_ticket, require_approval=rules.require_approval,
-        approver_group_ids=rules.approver_group_ids, approver_user_ids=rules.approver_user_ids,
-        eligible_max_duration=durations.expire_after(lifetime), active_max_duration=ACTIVE_MAX,
-        alert_recipients=recipients)
+        activation_max_duration=rules.max_duration,
+        require_mfa=rules.require_mfa,
+        authentication_context=rules.authentication_context,
+        require_justification=rules.require_justification,
+        require_ticket=rules.require_ticket,
+        require_approval=rules.require_approval,
+        approver_group_ids=rules.approver_group_ids,
+        approver_user_ids=rules.approver_user_ids,
+        eligible_max_duration=durations.expire_after(lifetime),
+        active_max_duration=ACTIVE_MAX,
+        alert_recipients=recipients,
+    )
     return EntraRoleSettings(f"{name}-role-settings", role_definition_id=role_id, rules=body, opts=opts)

@@ -1,9 +1,10 @@
 """PawHostPool: an Azure Virtual Desktop personal host pool used as the admins' privileged access workstation."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pulumi
 import pulumi_azuread as azuread
@@ -25,14 +26,16 @@ from pulumi_azure_native import (
 
 def registration_expiry(hours: int, now: datetime | None = None) -> str:
     """Token expiry `hours` from now, truncated to the hour so repeated previews within an hour agree."""
-    now = (now or datetime.now(timezone.utc)).replace(minute=0, second=0, microsecond=0)
+    now = (now or datetime.now(UTC)).replace(minute=0, second=0, microsecond=0)
     return (now + timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def device_filter_rule(prefix: str) -> str:
     """The CA device filter that matches this pool's session hosts: Entra-joined, compliant, our names."""
-    return (f'device.displayName -startsWith "{prefix}-" -and device.trustType -eq "AzureAD" '
-            f'-and device.isCompliant -eq True')
+    return (
+        f'device.displayName -startsWith "{prefix}-" -and device.trustType -eq "AzureAD" '
+        f"-and device.isCompliant -eq True"
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -72,7 +75,8 @@ class PawHostPool(pulumi.ComponentResource):
     hosts (secure boot, vTPM), Entra-joined and Intune-enrolled; per-host local admin passwords
     generated as secrets; host pool, application group and workspace logs in a Log Analytics
     workspace; `Desktop Virtualization User` and `Virtual Machine User Login` granted to the admin
-    group only: a standing "PAW users" group of the admin accounts it is given. Every taggable resource carries `pum-role: paw`, which the policy pack checks.
+    group only: a standing "PAW users" group of the admin accounts it is given. Every taggable resource carries
+    `pum-role: paw`, which the policy pack checks.
     """
 
     host_pool: desktopvirtualization.HostPool
@@ -88,148 +92,298 @@ class PawHostPool(pulumi.ComponentResource):
             raise ValueError(f"PawHostPool {name!r}: give the object IDs of the admin accounts that use the PAW")
         super().__init__("privileged-access:index:PawHostPool", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        users = azuread.Group(f"{name}-users", display_name=f"PAW users ({name})", security_enabled=True,
-                              description="Admin accounts allowed to sign in to the PAW host pool.",
-                              members=list(args.user_object_ids), opts=child)
+        users = azuread.Group(
+            f"{name}-users",
+            display_name=f"PAW users ({name})",
+            security_enabled=True,
+            description="Admin accounts allowed to sign in to the PAW host pool.",
+            members=list(args.user_object_ids),
+            opts=child,
+        )
         admin_group_object_id = users.object_id
         self.users_group_id = users.object_id
         tags = {**args.tags, PAW_TAG_KEY: PAW_TAG_VALUE}
         where = {"location": args.location, "tags": tags}
 
-        rg = resources.ResourceGroup(f"{name}-rg", resource_group_name=args.resource_group_name,
-                                     **where, opts=child)
+        rg = resources.ResourceGroup(f"{name}-rg", resource_group_name=args.resource_group_name, **where, opts=child)
         in_rg = {"resource_group_name": rg.name, **where}
         logs = operationalinsights.Workspace(
-            f"{name}-logs", sku={"name": "PerGB2018"}, retention_in_days=args.log_retention_days,
-            **in_rg, opts=child)
+            f"{name}-logs", sku={"name": "PerGB2018"}, retention_in_days=args.log_retention_days, **in_rg, opts=child
+        )
 
         hosts_prefix, endpoints_prefix = args.hosts_prefix, args.endpoints_prefix
-        nsg = network.NetworkSecurityGroup(f"{name}-nsg", security_rules=[{
-            "name": "deny-internet-inbound", "priority": 4000, "direction": "Inbound", "access": "Deny",
-            "protocol": "*", "source_address_prefix": "Internet", "source_port_range": "*",
-            "destination_address_prefix": "*", "destination_port_range": "*",
-            "description": "PAW hosts are reached only through AVD reverse connect, never inbound."}],
-            **in_rg, opts=child)
-        vnet = network.VirtualNetwork(f"{name}-vnet", address_space={"address_prefixes": [args.address_space]},
-                                      **in_rg, opts=child)
-        subnet_args = {"resource_group_name": rg.name, "virtual_network_name": vnet.name,
-                       "network_security_group": {"id": nsg.id}}
-        hosts_subnet = network.Subnet(f"{name}-hosts", address_prefixes=[hosts_prefix],
-                                      default_outbound_access=False, **subnet_args, opts=child)
-        endpoints_subnet = network.Subnet(f"{name}-endpoints", address_prefixes=[endpoints_prefix],
-                                          **subnet_args, opts=pulumi.ResourceOptions(
-                                              parent=self, depends_on=[hosts_subnet]))
+        nsg = network.NetworkSecurityGroup(
+            f"{name}-nsg",
+            security_rules=[
+                {
+                    "name": "deny-internet-inbound",
+                    "priority": 4000,
+                    "direction": "Inbound",
+                    "access": "Deny",
+                    "protocol": "*",
+                    "source_address_prefix": "Internet",
+                    "source_port_range": "*",
+                    "destination_address_prefix": "*",
+                    "destination_port_range": "*",
+                    "description": "PAW hosts are reached only through AVD reverse connect, never inbound.",
+                }
+            ],
+            **in_rg,
+            opts=child,
+        )
+        vnet = network.VirtualNetwork(
+            f"{name}-vnet", address_space={"address_prefixes": [args.address_space]}, **in_rg, opts=child
+        )
+        subnet_args = {
+            "resource_group_name": rg.name,
+            "virtual_network_name": vnet.name,
+            "network_security_group": {"id": nsg.id},
+        }
+        hosts_subnet = network.Subnet(
+            f"{name}-hosts", address_prefixes=[hosts_prefix], default_outbound_access=False, **subnet_args, opts=child
+        )
+        endpoints_subnet = network.Subnet(
+            f"{name}-endpoints",
+            address_prefixes=[endpoints_prefix],
+            **subnet_args,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[hosts_subnet]),
+        )
 
         pool_name = f"{name}-hostpool"
         self.host_pool = desktopvirtualization.HostPool(
-            pool_name, host_pool_name=pool_name, friendly_name="Privileged access workstation",
-            host_pool_type="Personal", personal_desktop_assignment_type="Direct",
-            load_balancer_type="Persistent", preferred_app_group_type="Desktop", max_session_limit=1,
-            start_vm_on_connect=False, validation_environment=False,
-            custom_rdp_property=PAW_RDP_PROPERTIES, public_network_access=args.public_network_access,
-            registration_info={"expiration_time": registration_expiry(args.registration_token_hours),
-                               "registration_token_operation": "Update"},
-            **in_rg, opts=child)
+            pool_name,
+            host_pool_name=pool_name,
+            friendly_name="Privileged access workstation",
+            host_pool_type="Personal",
+            personal_desktop_assignment_type="Direct",
+            load_balancer_type="Persistent",
+            preferred_app_group_type="Desktop",
+            max_session_limit=1,
+            start_vm_on_connect=False,
+            validation_environment=False,
+            custom_rdp_property=PAW_RDP_PROPERTIES,
+            public_network_access=args.public_network_access,
+            registration_info={
+                "expiration_time": registration_expiry(args.registration_token_hours),
+                "registration_token_operation": "Update",
+            },
+            **in_rg,
+            opts=child,
+        )
         app_group = desktopvirtualization.ApplicationGroup(
-            f"{name}-desktop", application_group_type="Desktop", host_pool_arm_path=self.host_pool.id,
-            friendly_name="PAW desktop", **in_rg, opts=child)
+            f"{name}-desktop",
+            application_group_type="Desktop",
+            host_pool_arm_path=self.host_pool.id,
+            friendly_name="PAW desktop",
+            **in_rg,
+            opts=child,
+        )
         workspace = desktopvirtualization.Workspace(
-            f"{name}-workspace", application_group_references=[app_group.id], friendly_name="Admin PAW",
+            f"{name}-workspace",
+            application_group_references=[app_group.id],
+            friendly_name="Admin PAW",
             public_network_access="Disabled" if args.public_network_access == "Disabled" else "Enabled",
-            **in_rg, opts=child)
+            **in_rg,
+            opts=child,
+        )
         self._private_link(name, rg, vnet, endpoints_subnet, tags, args.location)
 
         for suffix, target in (("hostpool", self.host_pool), ("desktop", app_group), ("workspace", workspace)):
             monitor.DiagnosticSetting(
-                f"{name}-{suffix}-diag", name="to-log-analytics", resource_uri=target.id,
-                workspace_id=logs.id, logs=[{"category_group": "allLogs", "enabled": True}], opts=child)
+                f"{name}-{suffix}-diag",
+                name="to-log-analytics",
+                resource_uri=target.id,
+                workspace_id=logs.id,
+                logs=[{"category_group": "allLogs", "enabled": True}],
+                opts=child,
+            )
 
         subscription = authorization.get_client_config_output().subscription_id
-        role_id = lambda guid: subscription.apply(  # noqa: E731
-            lambda sub: f"/subscriptions/{sub}/providers/Microsoft.Authorization/roleDefinitions/{guid}")
+
+        def role_id(guid: str) -> pulumi.Output[str]:
+            return subscription.apply(
+                lambda sub: f"/subscriptions/{sub}/providers/Microsoft.Authorization/roleDefinitions/{guid}"
+            )
+
         authorization.RoleAssignment(
-            f"{name}-desktop-users", principal_id=admin_group_object_id, principal_type="Group",
-            role_definition_id=role_id(AZURE_ROLE_DESKTOP_VIRTUALIZATION_USER), scope=app_group.id,
-            description="Admins may open the PAW desktop.", opts=child)
+            f"{name}-desktop-users",
+            principal_id=admin_group_object_id,
+            principal_type="Group",
+            role_definition_id=role_id(AZURE_ROLE_DESKTOP_VIRTUALIZATION_USER),
+            scope=app_group.id,
+            description="Admins may open the PAW desktop.",
+            opts=child,
+        )
 
         token = desktopvirtualization.get_host_pool_registration_token_output(
-            host_pool_name=pool_name, resource_group_name=rg.name,
-            opts=pulumi.InvokeOutputOptions(parent=self, depends_on=[self.host_pool])).token
+            host_pool_name=pool_name,
+            resource_group_name=rg.name,
+            opts=pulumi.InvokeOutputOptions(parent=self, depends_on=[self.host_pool]),
+        ).token
         self.session_hosts, self.extensions = [], []
         for i in range(1, args.host_count + 1):
             vm = self._session_host(f"{name}-host{i}", i, args, in_rg, hosts_subnet, pool_name, token, child)
             self.session_hosts.append(vm)
             authorization.RoleAssignment(
-                f"{name}-host{i}-user-login", principal_id=admin_group_object_id, principal_type="Group",
-                role_definition_id=role_id(AZURE_ROLE_VM_USER_LOGIN), scope=vm.id,
-                description="Admins sign in to their PAW host with Entra ID, without local admin.", opts=child)
+                f"{name}-host{i}-user-login",
+                principal_id=admin_group_object_id,
+                principal_type="Group",
+                role_definition_id=role_id(AZURE_ROLE_VM_USER_LOGIN),
+                scope=vm.id,
+                description="Admins sign in to their PAW host with Entra ID, without local admin.",
+                opts=child,
+            )
 
         self.host_pool_id = self.host_pool.id
         self.workspace_id = workspace.id
         self.device_filter = device_filter_rule(args.computer_name_prefix)
-        self.register_outputs({"usersGroupId": self.users_group_id, "hostPoolId": self.host_pool_id, "workspaceId": self.workspace_id,
-                               "deviceFilter": self.device_filter,
-                               "sessionHostIds": [vm.id for vm in self.session_hosts]})
+        self.register_outputs(
+            {
+                "usersGroupId": self.users_group_id,
+                "hostPoolId": self.host_pool_id,
+                "workspaceId": self.workspace_id,
+                "deviceFilter": self.device_filter,
+                "sessionHostIds": [vm.id for vm in self.session_hosts],
+            }
+        )
 
     def _private_link(self, name, rg, vnet, subnet, tags, location) -> None:
         """Session hosts reach the AVD service over a private endpoint (`connection` sub-resource)."""
         child = pulumi.ResourceOptions(parent=self)
-        zone = privatedns.PrivateZone(f"{name}-dns", private_zone_name="privatelink.wvd.microsoft.com",
-                                      location="global", resource_group_name=rg.name, tags=tags, opts=child)
-        privatedns.VirtualNetworkLink(f"{name}-dns-link", private_zone_name=zone.name, location="global",
-                                      resource_group_name=rg.name, virtual_network={"id": vnet.id},
-                                      registration_enabled=False, tags=tags, opts=child)
+        zone = privatedns.PrivateZone(
+            f"{name}-dns",
+            private_zone_name="privatelink.wvd.microsoft.com",
+            location="global",
+            resource_group_name=rg.name,
+            tags=tags,
+            opts=child,
+        )
+        privatedns.VirtualNetworkLink(
+            f"{name}-dns-link",
+            private_zone_name=zone.name,
+            location="global",
+            resource_group_name=rg.name,
+            virtual_network={"id": vnet.id},
+            registration_enabled=False,
+            tags=tags,
+            opts=child,
+        )
         endpoint = network.PrivateEndpoint(
-            f"{name}-hostpool-pe", resource_group_name=rg.name, location=location, tags=tags,
-            subnet={"id": subnet.id}, private_link_service_connections=[{
-                "name": "hostpool-connection", "private_link_service_id": self.host_pool.id,
-                "group_ids": ["connection"]}], opts=child)
+            f"{name}-hostpool-pe",
+            resource_group_name=rg.name,
+            location=location,
+            tags=tags,
+            subnet={"id": subnet.id},
+            private_link_service_connections=[
+                {
+                    "name": "hostpool-connection",
+                    "private_link_service_id": self.host_pool.id,
+                    "group_ids": ["connection"],
+                }
+            ],
+            opts=child,
+        )
         network.PrivateDnsZoneGroup(
-            f"{name}-hostpool-pe-dns", resource_group_name=rg.name, private_endpoint_name=endpoint.name,
-            private_dns_zone_configs=[{"name": "wvd", "private_dns_zone_id": zone.id}], opts=child)
+            f"{name}-hostpool-pe-dns",
+            resource_group_name=rg.name,
+            private_endpoint_name=endpoint.name,
+            private_dns_zone_configs=[{"name": "wvd", "private_dns_zone_id": zone.id}],
+            opts=child,
+        )
 
     def _session_host(self, vm_name, index, args, in_rg, subnet, pool_name, token, child) -> compute.VirtualMachine:
         """One Trusted Launch, Entra-joined, Intune-enrolled session host with no public IP."""
-        nic = network.NetworkInterface(f"{vm_name}-nic", ip_configurations=[{
-            "name": "ipconfig1", "subnet": {"id": subnet.id}, "private_ip_allocation_method": "Dynamic"}],
-            **in_rg, opts=child)
-        password = random.RandomPassword(f"{vm_name}-password", length=28, special=True, min_lower=2,
-                                         min_upper=2, min_numeric=2, min_special=2, opts=child)
+        nic = network.NetworkInterface(
+            f"{vm_name}-nic",
+            ip_configurations=[
+                {"name": "ipconfig1", "subnet": {"id": subnet.id}, "private_ip_allocation_method": "Dynamic"}
+            ],
+            **in_rg,
+            opts=child,
+        )
+        password = random.RandomPassword(
+            f"{vm_name}-password",
+            length=28,
+            special=True,
+            min_lower=2,
+            min_upper=2,
+            min_numeric=2,
+            min_special=2,
+            opts=child,
+        )
         vm = compute.VirtualMachine(
-            vm_name, vm_name=f"{args.computer_name_prefix}-{index}",
-            identity={"type": "SystemAssigned"}, license_type="Windows_Client",
+            vm_name,
+            vm_name=f"{args.computer_name_prefix}-{index}",
+            identity={"type": "SystemAssigned"},
+            license_type="Windows_Client",
             hardware_profile={"vm_size": args.vm_size},
-            security_profile={"security_type": "TrustedLaunch",
-                              "uefi_settings": {"secure_boot_enabled": True, "v_tpm_enabled": True}},
+            security_profile={
+                "security_type": "TrustedLaunch",
+                "uefi_settings": {"secure_boot_enabled": True, "v_tpm_enabled": True},
+            },
             storage_profile={
-                "image_reference": {"publisher": "MicrosoftWindowsDesktop", "offer": "windows-11",
-                                    "sku": args.image_sku, "version": "latest"},
-                "os_disk": {"create_option": "FromImage", "delete_option": "Delete",
-                            "managed_disk": {"storage_account_type": "Premium_LRS"}}},
-            os_profile={"computer_name": f"{args.computer_name_prefix}-{index}",
-                        "admin_username": args.admin_username,
-                        "admin_password": pulumi.Output.secret(password.result),
-                        "windows_configuration": {"enable_automatic_updates": True, "provision_vm_agent": True}},
+                "image_reference": {
+                    "publisher": "MicrosoftWindowsDesktop",
+                    "offer": "windows-11",
+                    "sku": args.image_sku,
+                    "version": "latest",
+                },
+                "os_disk": {
+                    "create_option": "FromImage",
+                    "delete_option": "Delete",
+                    "managed_disk": {"storage_account_type": "Premium_LRS"},
+                },
+            },
+            os_profile={
+                "computer_name": f"{args.computer_name_prefix}-{index}",
+                "admin_username": args.admin_username,
+                "admin_password": pulumi.Output.secret(password.result),
+                "windows_configuration": {"enable_automatic_updates": True, "provision_vm_agent": True},
+            },
             network_profile={"network_interfaces": [{"id": nic.id, "primary": True}]},
             diagnostics_profile={"boot_diagnostics": {"enabled": True}},
-            **in_rg, opts=child)
-        ext = {"resource_group_name": in_rg["resource_group_name"], "location": args.location,
-               "tags": in_rg["tags"], "vm_name": vm.name, "auto_upgrade_minor_version": True}
+            **in_rg,
+            opts=child,
+        )
+        ext = {
+            "resource_group_name": in_rg["resource_group_name"],
+            "location": args.location,
+            "tags": in_rg["tags"],
+            "vm_name": vm.name,
+            "auto_upgrade_minor_version": True,
+        }
         join = compute.VirtualMachineExtension(
-            f"{vm_name}-entra-join", vm_extension_name="AADLoginForWindows",
-            publisher="Microsoft.Azure.ActiveDirectory", type="AADLoginForWindows", type_handler_version="2.0",
-            settings={"mdmId": INTUNE_MDM_ID}, **ext, opts=child)
+            f"{vm_name}-entra-join",
+            vm_extension_name="AADLoginForWindows",
+            publisher="Microsoft.Azure.ActiveDirectory",
+            type="AADLoginForWindows",
+            type_handler_version="2.0",
+            settings={"mdmId": INTUNE_MDM_ID},
+            **ext,
+            opts=child,
+        )
         agent = compute.VirtualMachineExtension(
-            f"{vm_name}-avd-agent", vm_extension_name="AddSessionHost", publisher="Microsoft.Powershell",
-            type="DSC", type_handler_version="2.83", provision_after_extensions=["AADLoginForWindows"],
-            settings={"modulesUrl": args.agent_modules_url,
-                      "configurationFunction": "Configuration.ps1\\AddSessionHost",
-                      "properties": {"hostPoolName": pool_name, "aadJoin": True,
-                                     "registrationInfoTokenCredential": {
-                                         "UserName": "PLACEHOLDER_DO_NOT_USE",
-                                         "Password": "PrivateSettingsRef:RegistrationInfoToken"}}},
-            protected_settings=pulumi.Output.secret(token).apply(
-                lambda t: {"Items": {"RegistrationInfoToken": t}}),
-            **ext, opts=child)
+            f"{vm_name}-avd-agent",
+            vm_extension_name="AddSessionHost",
+            publisher="Microsoft.Powershell",
+            type="DSC",
+            type_handler_version="2.83",
+            provision_after_extensions=["AADLoginForWindows"],
+            settings={
+                "modulesUrl": args.agent_modules_url,
+                "configurationFunction": "Configuration.ps1\\AddSessionHost",
+                "properties": {
+                    "hostPoolName": pool_name,
+                    "aadJoin": True,
+                    "registrationInfoTokenCredential": {
+                        "UserName": "PLACEHOLDER_DO_NOT_USE",
+                        "Password": "PrivateSettingsRef:RegistrationInfoToken",
+                    },
+                },
+            },
+            protected_settings=pulumi.Output.secret(token).apply(lambda t: {"Items": {"RegistrationInfoToken": t}}),
+            **ext,
+            opts=child,
+        )
         self.extensions += [join, agent]
         return vm

@@ -6,6 +6,7 @@ template, publishes it for the ZTNA client, sets its segments and connector grou
 to groups. This component adds the app's own conditional access policy and the appId as a small typed
 output so conditional access can target the app; components/stack.py maps the model's apps to it.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -65,22 +66,35 @@ class PrivateAccessApp(pulumi.ComponentResource):
         super().__init__(TYPE, name, None, opts)
         assigned = list(args.assigned_group_ids)
         self.application = PrivateAccessApplication(
-            f"{name}-app", display_name=args.display_name, segments=[dict(s) for s in args.segments],
-            connector_group_id=args.connector_group_id, assigned_group_ids=assigned,
-            application_type=args.application_type, opts=pulumi.ResourceOptions(parent=self))
+            f"{name}-app",
+            display_name=args.display_name,
+            segments=[dict(s) for s in args.segments],
+            connector_group_id=args.connector_group_id,
+            assigned_group_ids=assigned,
+            application_type=args.application_type,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
         self.app_id = _output(self.application, "app_id", "appId")
         self.object_id = _output(self.application, "object_id", "objectId")
         self.service_principal_id = _output(self.application, "service_principal_id", "servicePrincipalId")
         self.conditional_access = None
         if args.require_compliant_device:
             self.conditional_access = azuread.ConditionalAccessPolicy(
-                f"{name}-ca", display_name=f"PUM-PA {args.display_name}: compliant device and phishing-resistant MFA",
+                f"{name}-ca",
+                display_name=f"PUM-PA {args.display_name}: compliant device and phishing-resistant MFA",
                 state="enabled",
-                conditions={"client_app_types": ["all"],
-                            "applications": {"included_applications": [self.app_id]},
-                            "users": {"included_groups": assigned, "excluded_users": args.excluded_user_ids or []}},
-                grant_controls={"operator": "AND", "built_in_controls": ["compliantDevice"],
-                                "authentication_strength_policy_id": PHISHING_RESISTANT_STRENGTH},
-                opts=pulumi.ResourceOptions(parent=self))
-        self.register_outputs({"appId": self.app_id, "objectId": self.object_id,
-                               "servicePrincipalId": self.service_principal_id})
+                conditions={
+                    "client_app_types": ["all"],
+                    "applications": {"included_applications": [self.app_id]},
+                    "users": {"included_groups": assigned, "excluded_users": args.excluded_user_ids or []},
+                },
+                grant_controls={
+                    "operator": "AND",
+                    "built_in_controls": ["compliantDevice"],
+                    "authentication_strength_policy_id": PHISHING_RESISTANT_STRENGTH,
+                },
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+        self.register_outputs(
+            {"appId": self.app_id, "objectId": self.object_id, "servicePrincipalId": self.service_principal_id}
+        )

@@ -3,6 +3,7 @@
 Names resolve case-insensitively; a GUID resolves to itself (custom roles). Unknown names raise
 ValueError with the closest known names, so the model can say "did you mean".
 """
+
 from __future__ import annotations
 
 import difflib
@@ -41,12 +42,21 @@ def _resolve(value: str, kind: str) -> tuple[str, str]:
 def entra_role(value: str) -> Role:
     """An Entra directory role by display name or template ID."""
     name, role_id = _resolve(value, "entra")
-    return Role(name=name, id=role_id, critical=role_id in facts.CRITICAL_ROLE_IDS,
-                privileged=role_id in facts.PRIVILEGED_ROLE_IDS, au_scopable=role_id in facts.AU_SCOPABLE_ROLE_IDS)
+    return Role(
+        name=name,
+        id=role_id,
+        critical=role_id in facts.CRITICAL_ROLE_IDS,
+        privileged=role_id in facts.PRIVILEGED_ROLE_IDS,
+        au_scopable=role_id in facts.AU_SCOPABLE_ROLE_IDS,
+    )
 
 
 def azure_role(value: str) -> Role:
     """An Azure RBAC role by name or role-definition GUID."""
     name, role_id = _resolve(value, "azure")
-    return Role(name=name, id=role_id, critical=role_id in facts.CRITICAL_AZURE_ROLE_IDS,
-                privileged=role_id in facts.PRIVILEGED_AZURE_ROLE_IDS)
+    return Role(
+        name=name,
+        id=role_id,
+        critical=role_id in facts.CRITICAL_AZURE_ROLE_IDS,
+        privileged=role_id in facts.PRIVILEGED_AZURE_ROLE_IDS,
+    )

@@ -5,6 +5,7 @@ of the (already validated) model into the component's `...Args` and declares the
 read what they need (PIM group and break-glass object IDs) from the returned `Built`. The `*_args`
 functions are public so tests can declare one component from a model area as the stack would.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -75,11 +76,11 @@ class Built:
     admin_accounts: PrivilegedAccounts | None = None
     break_glass: BreakGlassAccounts | None = None
     entra_roles: dict[str, EntraRoleJit] = field(default_factory=dict)
-    azure_roles: dict[str, "AzureRoleJit"] = field(default_factory=dict)
-    journeys: "AccessPackageJourneys | None" = None
-    private_access: dict[str, "PrivateAccessApp"] = field(default_factory=dict)
-    leaver: "LeaverWorkflow | None" = None
-    paw: "PawHostPool | None" = None
+    azure_roles: dict[str, AzureRoleJit] = field(default_factory=dict)
+    journeys: AccessPackageJourneys | None = None
+    private_access: dict[str, PrivateAccessApp] = field(default_factory=dict)
+    leaver: LeaverWorkflow | None = None
+    paw: PawHostPool | None = None
     conditional_access: ConditionalAccessBaseline | None = None
 
     def group_ids(self) -> dict[str, pulumi.Output[str]]:
@@ -102,7 +103,7 @@ def build(model: StackModel, today: dt.date | None = None) -> Built:
     _entra_roles(built, today)
     _azure_roles(built, today)
     _journeys(built, today)  # access packages: journey groups and cloud groups, then the packages
-    _private_access(built)   # apps assigned to journey/cloud groups
+    _private_access(built)  # apps assigned to journey/cloud groups
     _leaver(built)
     _admin_access(built)  # PAW, then the CA baseline that filters on its hosts
     return built
@@ -125,23 +126,51 @@ def _accounts(built: Built, today: dt.date) -> None:
     model = built.model
     protect = model.tenant.production
     if model.administrative_units:
-        built.admin_units = AdministrativeUnits("administrative-units", AdministrativeUnitsArgs(protect=protect, units={
-            key: AdministrativeUnitArgs(display_name=unit.display_name, object_id=unit.object_id,
-                                        description=unit.description, hidden_membership=unit.hidden_membership)
-            for key, unit in model.administrative_units.items()}))
+        built.admin_units = AdministrativeUnits(
+            "administrative-units",
+            AdministrativeUnitsArgs(
+                protect=protect,
+                units={
+                    key: AdministrativeUnitArgs(
+                        display_name=unit.display_name,
+                        object_id=unit.object_id,
+                        description=unit.description,
+                        hidden_membership=unit.hidden_membership,
+                    )
+                    for key, unit in model.administrative_units.items()
+                },
+            ),
+        )
     people = {key: p for key, p in model.principals.people.items() if p.admin_account}
     if people:
-        built.admin_accounts = PrivilegedAccounts("admin-accounts", PrivilegedAccountsArgs(protect=protect, people={
-            key: AdminAccountArgs(upn=p.admin_account.upn, display_name=f"{p.display_name} (admin)",
-                                  mail_nickname=p.admin_account.mail_nickname, manager_upn=p.manager_upn,
-                                  enabled=not _has_left(p.leaving_date, today))
-            for key, p in people.items()}))
+        built.admin_accounts = PrivilegedAccounts(
+            "admin-accounts",
+            PrivilegedAccountsArgs(
+                protect=protect,
+                people={
+                    key: AdminAccountArgs(
+                        upn=p.admin_account.upn,
+                        display_name=f"{p.display_name} (admin)",
+                        mail_nickname=p.admin_account.mail_nickname,
+                        manager_upn=p.manager_upn,
+                        enabled=not _has_left(p.leaving_date, today),
+                    )
+                    for key, p in people.items()
+                },
+            ),
+        )
         built.principal_ids.update(built.admin_accounts.object_ids)
     for key, group in model.principals.groups.items():
         built.principal_ids[key] = pulumi.Output.from_input(group.object_id)
     if model.break_glass:
-        built.break_glass = BreakGlassAccounts("break-glass", BreakGlassAccountsArgs(accounts=[
-            BreakGlassAccountArgs(upn=a.upn, display_name=a.display_name) for a in model.break_glass.accounts]))
+        built.break_glass = BreakGlassAccounts(
+            "break-glass",
+            BreakGlassAccountsArgs(
+                accounts=[
+                    BreakGlassAccountArgs(upn=a.upn, display_name=a.display_name) for a in model.break_glass.accounts
+                ]
+            ),
+        )
 
 
 def _approver(built: Built, key: str) -> tuple[pulumi.Input[str], str]:
@@ -158,11 +187,15 @@ def _activation(built: Built, binding: RoleBinding | AzureRoleBinding) -> Activa
     rules = effective_activation(binding, built.model.pim.defaults)
     approvers = [_approver(built, key) for key in rules.approvers]
     return ActivationArgs(
-        max_duration=rules.max_duration, require_mfa=rules.require_mfa,
-        authentication_context=rules.authentication_context, require_justification=rules.require_justification,
-        require_ticket=rules.require_ticket, require_approval=rules.require_approval,
+        max_duration=rules.max_duration,
+        require_mfa=rules.require_mfa,
+        authentication_context=rules.authentication_context,
+        require_justification=rules.require_justification,
+        require_ticket=rules.require_ticket,
+        require_approval=rules.require_approval,
         approver_group_ids=tuple(i for i, kind in approvers if kind == "group"),
-        approver_user_ids=tuple(i for i, kind in approvers if kind == "user"))
+        approver_user_ids=tuple(i for i, kind in approvers if kind == "user"),
+    )
 
 
 def _eligible(built: Built, binding: RoleBinding | AzureRoleBinding, today: dt.date) -> tuple[dict, dict]:
@@ -189,16 +222,24 @@ def _entra_roles(built: Built, today: dt.date) -> None:
         tier = binding.tier if binding.tier is not None else (0 if role.critical else 1)
         scoped = binding.scope != "/"
         eligible, ends = _eligible(built, binding, today)
-        built.entra_roles[key] = EntraRoleJit(f"pim-{key}", EntraRoleJitArgs(
-            role=role.id, eligible=eligible, eligibility_end_dates=ends,
-            administrative_unit_id=built.admin_units.object_ids[binding.scope] if scoped else None,
-            mode=binding.mode, activation=_activation(built, binding),
-            eligibility_duration=eligibility_lifetime(binding, defaults),
-            manage_role_settings=settings_owner(model, binding),
-            group_display_name=binding.group_display_name or (
-                f"{model.tenant.name_prefix}-T{tier}-{role.name}" + (f" ({binding.scope})" if scoped else "")),
-            notification_recipients=notification_recipients(binding, defaults),
-            protect_group=model.tenant.production, justification=defaults.justification))
+        built.entra_roles[key] = EntraRoleJit(
+            f"pim-{key}",
+            EntraRoleJitArgs(
+                role=role.id,
+                eligible=eligible,
+                eligibility_end_dates=ends,
+                administrative_unit_id=built.admin_units.object_ids[binding.scope] if scoped else None,
+                mode=binding.mode,
+                activation=_activation(built, binding),
+                eligibility_duration=eligibility_lifetime(binding, defaults),
+                manage_role_settings=settings_owner(model, binding),
+                group_display_name=binding.group_display_name
+                or (f"{model.tenant.name_prefix}-T{tier}-{role.name}" + (f" ({binding.scope})" if scoped else "")),
+                notification_recipients=notification_recipients(binding, defaults),
+                protect_group=model.tenant.production,
+                justification=defaults.justification,
+            ),
+        )
 
 
 def _scope_name(scope: str) -> str:
@@ -219,12 +260,20 @@ def _azure_roles(built: Built, today: dt.date) -> None:
         activation = _activation(built, binding)
         for item in binding.scopes:
             name = f"azure-{key}-{_scope_name(item.scope)}"
-            built.azure_roles[name] = AzureRoleJit(name, AzureRoleJitArgs(
-                role=binding_role(binding).id, scope=item.scope, eligible=eligible,
-                eligibility_end_dates=ends, policy_name=item.policy_name if binding.manage_settings else None,
-                activation=activation, eligibility_duration=eligibility_lifetime(binding, defaults),
-                notification_recipients=notification_recipients(binding, defaults),
-                justification=defaults.justification))
+            built.azure_roles[name] = AzureRoleJit(
+                name,
+                AzureRoleJitArgs(
+                    role=binding_role(binding).id,
+                    scope=item.scope,
+                    eligible=eligible,
+                    eligibility_end_dates=ends,
+                    policy_name=item.policy_name if binding.manage_settings else None,
+                    activation=activation,
+                    eligibility_duration=eligibility_lifetime(binding, defaults),
+                    notification_recipients=notification_recipients(binding, defaults),
+                    justification=defaults.justification,
+                ),
+            )
 
 
 def _journeys(built: Built, today: dt.date) -> None:
@@ -236,51 +285,105 @@ def _journeys(built: Built, today: dt.date) -> None:
     from components.access_packages import AccessPackageJourneys
 
     people = built.model.principals.people
-    requestors = {key: built.principal_ids[key] for journey in settings.journeys for key in journey.requestors
-                  if key in built.principal_ids and not (key in people and _has_left(people[key].leaving_date, today))}
-    built.journeys = AccessPackageJourneys("journeys", access_package_args(
-        settings, groups=built.group_ids(), users=requestors, protect_groups=built.model.tenant.production))
+    requestors = {
+        key: built.principal_ids[key]
+        for journey in settings.journeys
+        for key in journey.requestors
+        if key in built.principal_ids and not (key in people and _has_left(people[key].leaving_date, today))
+    }
+    built.journeys = AccessPackageJourneys(
+        "journeys",
+        access_package_args(
+            settings, groups=built.group_ids(), users=requestors, protect_groups=built.model.tenant.production
+        ),
+    )
 
 
-def access_package_args(settings: AccessPackagesSettings, *, groups: Mapping[str, pulumi.Input[str]],
-                        users: Mapping[str, pulumi.Input[str]] | None = None,
-                        protect_groups: bool = False) -> AccessPackageJourneysArgs:
+def access_package_args(
+    settings: AccessPackagesSettings,
+    *,
+    groups: Mapping[str, pulumi.Input[str]],
+    users: Mapping[str, pulumi.Input[str]] | None = None,
+    protect_groups: bool = False,
+) -> AccessPackageJourneysArgs:
     """The model's accessPackages area as AccessPackageJourneys' arguments."""
+
     def review(r) -> ReviewArgs:
-        return ReviewArgs(enabled=r.enabled, frequency=r.frequency, review_type=r.review_type,
-                          reviewer_groups=tuple(r.reviewer_groups), duration_in_days=r.duration_in_days,
-                          timeout_behavior=r.timeout_behavior)
+        return ReviewArgs(
+            enabled=r.enabled,
+            frequency=r.frequency,
+            review_type=r.review_type,
+            reviewer_groups=tuple(r.reviewer_groups),
+            duration_in_days=r.duration_in_days,
+            timeout_behavior=r.timeout_behavior,
+        )
 
-    journeys = [JourneyArgs(
-        key=j.key, display_name=j.display_name, description=j.description, critical=j.tier == "critical",
-        granted_groups=tuple(j.granted_groups()), requestors=tuple(j.requestors),
-        requestor_groups=tuple(j.requestor_groups), duration_in_days=j.duration_in_days,
-        extension_enabled=j.extension_enabled, manager_approval=j.manager_approval, approver_group=j.approver_group,
-        approval_timeout_in_days=j.approval_timeout_in_days, justification_required=j.justification_required,
-        ticket_question=j.ticket_question, review=review(j.review), requests_accepted=j.requests_accepted,
-        vendors=VendorArgs(connected_organization_ids=tuple(j.vendors.connected_organization_ids),
-                           duration_in_days=j.vendors.duration_in_days, sponsor=j.vendors.sponsor)
-        if j.vendors else None)
-        for j in settings.journeys]
-    cloud_groups = {key: CloudGroupArgs(display_name=g.display_name, description=g.description, writeback=g.writeback,
-                                        on_premises_nested_in=g.on_premises_nested_in)
-                    for key, g in settings.cloud_groups.items()}
+    journeys = [
+        JourneyArgs(
+            key=j.key,
+            display_name=j.display_name,
+            description=j.description,
+            critical=j.tier == "critical",
+            granted_groups=tuple(j.granted_groups()),
+            requestors=tuple(j.requestors),
+            requestor_groups=tuple(j.requestor_groups),
+            duration_in_days=j.duration_in_days,
+            extension_enabled=j.extension_enabled,
+            manager_approval=j.manager_approval,
+            approver_group=j.approver_group,
+            approval_timeout_in_days=j.approval_timeout_in_days,
+            justification_required=j.justification_required,
+            ticket_question=j.ticket_question,
+            review=review(j.review),
+            requests_accepted=j.requests_accepted,
+            vendors=VendorArgs(
+                connected_organization_ids=tuple(j.vendors.connected_organization_ids),
+                duration_in_days=j.vendors.duration_in_days,
+                sponsor=j.vendors.sponsor,
+            )
+            if j.vendors
+            else None,
+        )
+        for j in settings.journeys
+    ]
+    cloud_groups = {
+        key: CloudGroupArgs(
+            display_name=g.display_name,
+            description=g.description,
+            writeback=g.writeback,
+            on_premises_nested_in=g.on_premises_nested_in,
+        )
+        for key, g in settings.cloud_groups.items()
+    }
     return AccessPackageJourneysArgs(
-        catalog_name=settings.catalog_name, catalog_description=settings.catalog_description,
-        externally_visible=settings.externally_visible, journeys=journeys, cloud_groups=cloud_groups,
-        groups=dict(groups), users=dict(users or {}), protect_groups=protect_groups)
+        catalog_name=settings.catalog_name,
+        catalog_description=settings.catalog_description,
+        externally_visible=settings.externally_visible,
+        journeys=journeys,
+        cloud_groups=cloud_groups,
+        groups=dict(groups),
+        users=dict(users or {}),
+        protect_groups=protect_groups,
+    )
 
 
-def private_access_args(app: PrivateAccessAppSettings, *, groups: Mapping[str, pulumi.Input[str]],
-                        excluded_user_ids: pulumi.Input[list] | None = None) -> PrivateAccessAppArgs:
+def private_access_args(
+    app: PrivateAccessAppSettings,
+    *,
+    groups: Mapping[str, pulumi.Input[str]],
+    excluded_user_ids: pulumi.Input[list] | None = None,
+) -> PrivateAccessAppArgs:
     """One of the model's privateAccess.apps as PrivateAccessApp's arguments (groups resolved to object IDs)."""
     where = f"privateAccess.apps[{app.key}]"
     return PrivateAccessAppArgs(
-        display_name=app.display_name, segments=[s.wire() for s in app.segments],
+        display_name=app.display_name,
+        segments=[s.wire() for s in app.segments],
         connector_group_id=app.connector_group_id,
         assigned_group_ids=[resolve_group(ref, groups, where) for ref in app.assigned_groups],
-        application_type=app.application_type, require_compliant_device=app.require_compliant_device,
-        excluded_user_ids=excluded_user_ids)
+        application_type=app.application_type,
+        require_compliant_device=app.require_compliant_device,
+        excluded_user_ids=excluded_user_ids,
+    )
 
 
 def _private_access(built: Built) -> None:
@@ -291,8 +394,12 @@ def _private_access(built: Built) -> None:
 
     excluded = [u.object_id for u in built.break_glass.users.values()] if built.break_glass else None
     groups = built.group_ids()
-    built.private_access = {app.key: PrivateAccessApp(f"private-access-{app.key}", private_access_args(
-        app, groups=groups, excluded_user_ids=excluded)) for app in settings.apps}
+    built.private_access = {
+        app.key: PrivateAccessApp(
+            f"private-access-{app.key}", private_access_args(app, groups=groups, excluded_user_ids=excluded)
+        )
+        for app in settings.apps
+    }
 
 
 def paw_args(settings: PawSettings, *, user_object_ids: Sequence[pulumi.Input[str]]) -> PawHostPoolArgs:
@@ -301,34 +408,56 @@ def paw_args(settings: PawSettings, *, user_object_ids: Sequence[pulumi.Input[st
 
     hosts, endpoints = settings.subnets()
     return PawHostPoolArgs(
-        user_object_ids=list(user_object_ids), resource_group_name=settings.resource_group_name,
-        location=settings.location, host_count=settings.host_count, vm_size=settings.vm_size,
-        computer_name_prefix=settings.computer_name_prefix, admin_username=settings.admin_username,
-        address_space=settings.address_space, hosts_prefix=hosts, endpoints_prefix=endpoints,
-        public_network_access=settings.public_network_access, image_sku=settings.image_sku,
-        registration_token_hours=settings.registration_token_hours, log_retention_days=settings.log_retention_days,
-        agent_modules_url=settings.agent_modules_url, tags=dict(settings.tags))
+        user_object_ids=list(user_object_ids),
+        resource_group_name=settings.resource_group_name,
+        location=settings.location,
+        host_count=settings.host_count,
+        vm_size=settings.vm_size,
+        computer_name_prefix=settings.computer_name_prefix,
+        admin_username=settings.admin_username,
+        address_space=settings.address_space,
+        hosts_prefix=hosts,
+        endpoints_prefix=endpoints,
+        public_network_access=settings.public_network_access,
+        image_sku=settings.image_sku,
+        registration_token_hours=settings.registration_token_hours,
+        log_retention_days=settings.log_retention_days,
+        agent_modules_url=settings.agent_modules_url,
+        tags=dict(settings.tags),
+    )
 
 
-def conditional_access_args(settings: ConditionalAccessSettings, *, break_glass_user_ids: Sequence[pulumi.Input[str]],
-                            admin_group_ids: Sequence[pulumi.Input[str]] = (),
-                            paw_device_filter: str | None = None) -> ConditionalAccessBaselineArgs:
+def conditional_access_args(
+    settings: ConditionalAccessSettings,
+    *,
+    break_glass_user_ids: Sequence[pulumi.Input[str]],
+    admin_group_ids: Sequence[pulumi.Input[str]] = (),
+    paw_device_filter: str | None = None,
+) -> ConditionalAccessBaselineArgs:
     """The model's conditionalAccess area as ConditionalAccessBaseline's arguments; the stack file's own
     pawDeviceFilter wins over the PAW's."""
     return ConditionalAccessBaselineArgs(
-        break_glass_user_ids=list(break_glass_user_ids), admin_group_ids=list(admin_group_ids),
-        paw_device_filter=settings.paw_device_filter or paw_device_filter, name_prefix=settings.name_prefix,
+        break_glass_user_ids=list(break_glass_user_ids),
+        admin_group_ids=list(admin_group_ids),
+        paw_device_filter=settings.paw_device_filter or paw_device_filter,
+        name_prefix=settings.name_prefix,
         privileged_roles=list(settings.privileged_roles or sorted(PRIVILEGED_ROLE_IDS)),
         custom_strength_methods=list(settings.custom_strength_methods)
-        if settings.authentication_strength == "custom" else None,
+        if settings.authentication_strength == "custom"
+        else None,
         sign_in_frequency_hours=settings.sign_in_frequency_hours,
         block_legacy_authentication=settings.block_legacy_authentication,
         block_device_code_flow=settings.block_device_code_flow,
-        named_locations=[NamedLocationArgs(name=loc.name, ip_ranges=list(loc.ip_ranges), countries=list(loc.countries),
-                                           trusted=loc.trusted) for loc in settings.named_locations],
+        named_locations=[
+            NamedLocationArgs(
+                name=loc.name, ip_ranges=list(loc.ip_ranges), countries=list(loc.countries), trusted=loc.trusted
+            )
+            for loc in settings.named_locations
+        ],
         admin_allowed_locations=list(settings.admin_allowed_locations),
         enforced=frozenset(code for code in CA_CODES if settings.enforced(code)),
-        authentication_contexts=sorted(settings.context_ids()))
+        authentication_contexts=sorted(settings.context_ids()),
+    )
 
 
 def _admin_access(built: Built) -> None:
@@ -339,15 +468,21 @@ def _admin_access(built: Built) -> None:
     if paw_settings is not None and paw_settings.enabled:
         from components.paw import PawHostPool  # pulumi_azure_native: imported only by stacks with a PAW
 
-        built.paw = PawHostPool("paw", paw_args(
-            paw_settings, user_object_ids=[built.principal_ids[k] for k in paw_settings.users]))
+        built.paw = PawHostPool(
+            "paw", paw_args(paw_settings, user_object_ids=[built.principal_ids[k] for k in paw_settings.users])
+        )
     if ca_settings is None or not ca_settings.enabled:
         return
     paw = built.paw
-    built.conditional_access = ConditionalAccessBaseline("conditional-access", conditional_access_args(
-        ca_settings, break_glass_user_ids=[u.object_id for u in built.break_glass.users.values()],
-        admin_group_ids=[*built.pim_group_ids().values(), *([paw.users_group_id] if paw else [])],
-        paw_device_filter=paw.device_filter if paw else None))
+    built.conditional_access = ConditionalAccessBaseline(
+        "conditional-access",
+        conditional_access_args(
+            ca_settings,
+            break_glass_user_ids=[u.object_id for u in built.break_glass.users.values()],
+            admin_group_ids=[*built.pim_group_ids().values(), *([paw.users_group_id] if paw else [])],
+            paw_device_filter=paw.device_filter if paw else None,
+        ),
+    )
 
 
 def _leaver(built: Built) -> None:
@@ -357,8 +492,13 @@ def _leaver(built: Built) -> None:
     from components.graph.lifecycle import LeaverWorkflow
 
     leaver = lifecycle.leaver
-    built.leaver = LeaverWorkflow("leaver-admin-accounts", display_name=leaver.display_name,
-                                  scope_rule=leaver.scope_rule, offset_in_days=leaver.offset_in_days,
-                                  description="Removes all access package assignments and group memberships and "
-                                              "disables the account on the admin's employeeLeaveDateTime (managed "
-                                              "as code)", is_enabled=leaver.enabled)
+    built.leaver = LeaverWorkflow(
+        "leaver-admin-accounts",
+        display_name=leaver.display_name,
+        scope_rule=leaver.scope_rule,
+        offset_in_days=leaver.offset_in_days,
+        description="Removes all access package assignments and group memberships and "
+        "disables the account on the admin's employeeLeaveDateTime (managed "
+        "as code)",
+        is_enabled=leaver.enabled,
+    )

@@ -1,4 +1,5 @@
 """Entry point the Pulumi CLI runs (`pulumi preview --policy-pack policies`); the policies live in `rules/`."""
+
 from pulumi_policy import EnforcementLevel, PolicyPack
 from rules import POLICIES
 

@@ -2,6 +2,7 @@
 
 `pum graph` calls `render` (configured in pyproject.toml, `[tool.pum] graph`).
 """
+
 from .map import PrivilegeMap, build_map, path_is_standing
 from .render import render
 

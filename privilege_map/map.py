@@ -13,13 +13,16 @@ authentication context, compliant device.
 
 `build_map(report)` builds it; `privilege_map.render` draws it.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from privileged_facts.roles import AZURE_ROLE_NAMES, ENTRA_ROLE_NAMES
 from privileged_facts.values import is_guid, parse_duration
+
 from pum.engine import UNKNOWN, Report, Resource
 
 AZ = "azuread:index/"
@@ -163,8 +166,9 @@ class _Builder:
         principals, declared groups are groups (a requestor population is a principal)."""
         resource = self.by_urn.get(ref)
         if resource is not None:
-            node_kind = "principal" if resource.type == T_USER or requestor else (
-                "group" if resource.type == T_GROUP else kind)
+            node_kind = (
+                "principal" if resource.type == T_USER or requestor else ("group" if resource.type == T_GROUP else kind)
+            )
             details = ["role-assignable"] if resource.inputs.get("assignableToRole") is True else []
             return self.add_node(f"{node_kind}:{ref}", node_kind, self.label_of(resource), details)
         return self.add_node(f"{kind}:{ref.lower()}", kind, f"existing object {_short(ref)}", [ref])
@@ -211,8 +215,9 @@ class _Builder:
                 found.append(f"activation ≤ {_iso_hours(rules['maximumDuration'])}")
             if rules.get("requireMultifactorAuthentication") is True:
                 found.append("MFA")
-            if _known(rules.get("requiredConditionalAccessAuthenticationContext")) and \
-                    rules.get("requiredConditionalAccessAuthenticationContext"):
+            if _known(rules.get("requiredConditionalAccessAuthenticationContext")) and rules.get(
+                "requiredConditionalAccessAuthenticationContext"
+            ):
                 found.append(f"auth context {rules['requiredConditionalAccessAuthenticationContext']}")
             if rules.get("requireApproval") is True:
                 found.append("approval")
@@ -261,12 +266,20 @@ class _Builder:
             elif r.type == T_GROUP_MEMBER:
                 for group in self.refs(r, "groupObjectId"):
                     for member in self.refs(r, "memberObjectId"):
-                        self.add_edge(Edge(self.principal_node(member, "principal"), self.principal_node(group),
-                                           "member", jit=False, controls=["standing membership"]))
+                        self.add_edge(
+                            Edge(
+                                self.principal_node(member, "principal"),
+                                self.principal_node(group),
+                                "member",
+                                jit=False,
+                                controls=["standing membership"],
+                            )
+                        )
             elif r.type in (T_PAG_ELIGIBLE, T_PAG_ACTIVE):
                 self._pim_group_membership(r, group_controls)
             elif r.type in (T_ROLE_ASSIGNMENT, T_ROLE_ELIGIBILITY_REQUEST, T_ARM_ASSIGNMENT, T_ARM_ELIGIBLE) or (
-                    r.type.startswith(DYNAMIC) and r.inputs.get("graphKind") == "directoryRoleEligibility"):
+                r.type.startswith(DYNAMIC) and r.inputs.get("graphKind") == "directoryRoleEligibility"
+            ):
                 self._role(r, entra_controls, azure_controls)
             elif r.type.startswith(DYNAMIC) and r.inputs.get("graphKind") == "privateAccessApp":
                 self._app(r, app_controls)
@@ -283,19 +296,26 @@ class _Builder:
             requestors.append(self.add_node("principal:all-members", "principal", "all member users"))
         elif scope in ("AllExistingDirectorySubjects",):
             requestors.append(self.add_node("principal:all-directory", "principal", "all users incl. guests"))
-        elif scope in ("AllExternalSubjects", "AllConfiguredConnectedOrganizationSubjects",
-                       "AllExistingConnectedOrganizationSubjects"):
+        elif scope in (
+            "AllExternalSubjects",
+            "AllConfiguredConnectedOrganizationSubjects",
+            "AllExistingConnectedOrganizationSubjects",
+        ):
             requestors.append(self.add_node(f"principal:{scope}", "principal", "external users"))
         else:
             entries = settings.get("requestors") or []
             literal = [e.get("objectId") for e in entries if isinstance(e.get("objectId"), str)]
             orgs = any(e.get("subjectType") == "connectedOrganizationMembers" for e in entries)
-            refs = literal + ([u for u in r.property_dependencies.get("requestorSettings", []) if u in self.by_urn]
-                              if any(e.get("objectId") is UNKNOWN for e in entries) else [])
+            refs = literal + (
+                [u for u in r.property_dependencies.get("requestorSettings", []) if u in self.by_urn]
+                if any(e.get("objectId") is UNKNOWN for e in entries)
+                else []
+            )
             for ref in refs:
                 if orgs and is_guid(ref):
-                    requestors.append(self.add_node(f"principal:org:{ref}", "principal",
-                                                    f"connected organisation {_short(ref)}"))
+                    requestors.append(
+                        self.add_node(f"principal:org:{ref}", "principal", f"connected organisation {_short(ref)}")
+                    )
                 else:
                     requestors.append(self.principal_node(ref, "principal", requestor=True))
         controls = _policy_controls(r.inputs)
@@ -313,8 +333,11 @@ class _Builder:
                 node = self.principal_node(group)
                 access = r.inputs.get("accessType") or "Member"
                 for target in targets:
-                    self.add_edge(Edge(target, node, "member", jit=False,
-                                       controls=[f"{access.lower()} while the assignment lasts"]))
+                    self.add_edge(
+                        Edge(
+                            target, node, "member", jit=False, controls=[f"{access.lower()} while the assignment lasts"]
+                        )
+                    )
 
     def _pim_group_membership(self, r: Resource, group_controls: dict[str, list[str]]) -> None:
         eligible = r.type == T_PAG_ELIGIBLE
@@ -326,9 +349,15 @@ class _Builder:
             elif _known(expiry):
                 controls.append(f"{'eligibility' if eligible else 'assignment'} until {expiry}")
             for principal in self.refs(r, "principalId"):
-                self.add_edge(Edge(self.principal_node(principal, "principal"), self.principal_node(group),
-                                   "member", jit=eligible,
-                                   controls=(["eligible member (PIM)"] if eligible else ["active member"]) + controls))
+                self.add_edge(
+                    Edge(
+                        self.principal_node(principal, "principal"),
+                        self.principal_node(group),
+                        "member",
+                        jit=eligible,
+                        controls=(["eligible member (PIM)"] if eligible else ["active member"]) + controls,
+                    )
+                )
 
     def _role(self, r: Resource, entra_controls, azure_controls) -> None:
         azure = r.type.startswith("azure-native:")
@@ -355,17 +384,24 @@ class _Builder:
                 if kind in ("noExpiration", "NoExpiration"):
                     controls.append("eligibility never expires")
                 elif _known(expiry.get("duration")) or _known(expiry.get("endDateTime")):
-                    controls.append(f"eligibility {expiry.get('duration') or 'until ' + str(expiry.get('endDateTime'))}")
+                    controls.append(
+                        f"eligibility {expiry.get('duration') or 'until ' + str(expiry.get('endDateTime'))}"
+                    )
             elif r.type == T_ROLE_ELIGIBILITY_REQUEST:
                 controls.append("eligibility never expires (azuread)")
         for principal in self.refs(r, principal_prop):
             self.add_edge(Edge(self.principal_node(principal), node, "role", jit=eligible, controls=controls))
 
     def _app(self, r: Resource, app_controls) -> None:
-        segments = [f"{s.get('destinationHost')} {','.join(s.get('ports') or [])}/{s.get('protocol')}"
-                    for s in (r.inputs.get("segments") or []) if isinstance(s, dict)]
+        segments = [
+            f"{s.get('destinationHost')} {','.join(s.get('ports') or [])}/{s.get('protocol')}"
+            for s in (r.inputs.get("segments") or [])
+            if isinstance(s, dict)
+        ]
         node = self.add_node(f"app:{r.urn}", "app", f"Private Access: {self.label_of(r)}", segments)
-        controls = ["network access via Global Secure Access"] + app_controls.get(r.urn, ["no CA policy requires a compliant device"])
+        controls = ["network access via Global Secure Access"] + app_controls.get(
+            r.urn, ["no CA policy requires a compliant device"]
+        )
         for group in self.refs(r, "assignedGroupIds"):
             self.add_edge(Edge(self.principal_node(group), node, "network", jit=False, controls=controls))
 
@@ -394,8 +430,11 @@ def _rule_controls(rules: Any) -> list[str]:
             found.append(f"activation ≤ {_iso_hours(rule['maximumDuration'])}")
         elif rule_id == "Enablement_EndUser_Assignment":
             enabled = rule.get("enabledRules") or []
-            found += [{"MultiFactorAuthentication": "MFA", "Justification": "justification",
-                       "Ticketing": "ticket"}.get(e, e) for e in enabled if isinstance(e, str)]
+            found += [
+                {"MultiFactorAuthentication": "MFA", "Justification": "justification", "Ticketing": "ticket"}.get(e, e)
+                for e in enabled
+                if isinstance(e, str)
+            ]
         elif rule_id == "AuthenticationContext_EndUser_Assignment" and rule.get("isEnabled") is True:
             found.append(f"auth context {rule.get('claimValue')}")
         elif rule_id == "Approval_EndUser_Assignment":
@@ -412,9 +451,17 @@ def _policy_controls(inputs: dict) -> list[str]:
         stages = []
         for stage in approval.get("approvalStages") or []:
             kinds = [a.get("subjectType") for a in stage.get("primaryApprovers") or [] if not a.get("backup")]
-            stages.append("+".join({"requestorManager": "manager", "groupMembers": "approver group",
-                                    "internalSponsors": "sponsor", "externalSponsors": "sponsor"}.get(k, k)
-                                   for k in kinds))
+            stages.append(
+                "+".join(
+                    {
+                        "requestorManager": "manager",
+                        "groupMembers": "approver group",
+                        "internalSponsors": "sponsor",
+                        "externalSponsors": "sponsor",
+                    }.get(k, k)
+                    for k in kinds
+                )
+            )
         controls.append("approval: " + (" → ".join(stages) or "required"))
     else:
         controls.append("no approval")

@@ -6,6 +6,7 @@ servicer back instead of serving it. The CLI's config handling (pkg/resource/ana
 is reproduced: schema defaults, then the pack's `initial_config`, then `--policy-pack-config`
 files, then JSON-schema validation of each policy's config, then `Configure`.
 """
+
 from __future__ import annotations
 
 import json
@@ -23,11 +24,19 @@ from pulumi.runtime.proto import analyzer_pb2 as proto
 from .errors import UsageError
 
 LEVELS = {"advisory", "mandatory", "remediate", "disabled"}
-_LEVEL_NAMES: dict[int, str] = {proto.ADVISORY: "advisory", proto.MANDATORY: "mandatory", proto.REMEDIATE: "remediate",
-                proto.DISABLED: "disabled"}
+_LEVEL_NAMES: dict[int, str] = {
+    proto.ADVISORY: "advisory",
+    proto.MANDATORY: "mandatory",
+    proto.REMEDIATE: "remediate",
+    proto.DISABLED: "disabled",
+}
 _LEVEL_VALUES: dict[str, Any] = {v: k for k, v in _LEVEL_NAMES.items()}
-_SEVERITY_NAMES: dict[int, str] = {proto.POLICY_SEVERITY_LOW: "low", proto.POLICY_SEVERITY_MEDIUM: "medium",
-                   proto.POLICY_SEVERITY_HIGH: "high", proto.POLICY_SEVERITY_CRITICAL: "critical"}
+_SEVERITY_NAMES: dict[int, str] = {
+    proto.POLICY_SEVERITY_LOW: "low",
+    proto.POLICY_SEVERITY_MEDIUM: "medium",
+    proto.POLICY_SEVERITY_HIGH: "high",
+    proto.POLICY_SEVERITY_CRITICAL: "critical",
+}
 
 
 @dataclass
@@ -92,7 +101,9 @@ class _StubRegistration:
 def _pack_version(directory: str) -> str:
     path = os.path.join(directory, "PulumiPolicy.yaml")
     if not os.path.isfile(path):
-        raise UsageError(f"{directory}: not a policy pack (no PulumiPolicy.yaml); pass --policy-pack with a pack directory")
+        raise UsageError(
+            f"{directory}: not a policy pack (no PulumiPolicy.yaml); pass --policy-pack with a pack directory"
+        )
     try:
         with open(path, encoding="utf-8") as handle:
             doc = yaml.safe_load(handle) or {}
@@ -124,19 +135,21 @@ def load_pack(directory: str) -> LoadedPack:
     except _Captured as captured:
         servicer = captured.servicer
     except SystemExit as exc:
-        raise UsageError(f"{directory}: the policy pack exited ({exc.code}) instead of declaring a PolicyPack") from None
+        raise UsageError(
+            f"{directory}: the policy pack exited ({exc.code}) instead of declaring a PolicyPack"
+        ) from None
     except Exception as exc:
         raise UsageError(f"{directory}: the policy pack failed to load: {type(exc).__name__}: {exc}") from None
     finally:
         policy_module.grpc, policy_module.analyzer_pb2_grpc = saved_grpc, saved_registration
         _forget_pack_modules(directory, before)
     if servicer is None:
-        raise UsageError(f"{directory}: __main__.py declares no PolicyPack; end it with PolicyPack(name=..., policies=[...])")
+        raise UsageError(
+            f"{directory}: __main__.py declares no PolicyPack; end it with PolicyPack(name=..., policies=[...])"
+        )
     info = servicer.GetAnalyzerInfo(None, None)
     policies = [_policy_meta(p) for p in info.policies]
-    initial = {
-        name: _config_from_proto(value) for name, value in info.initialConfig.items()
-    }
+    initial = {name: _config_from_proto(value) for name, value in info.initialConfig.items()}
     return LoadedPack(directory, info.name, version, servicer, policies, initial)
 
 
@@ -151,12 +164,13 @@ def _forget_pack_modules(directory: str, before: set[str]) -> None:
 def _policy_meta(info) -> PolicyMeta:
     schema = None
     if info.HasField("configSchema"):
-        schema = {"properties": json_format.MessageToDict(info.configSchema.properties),
-                  "required": list(info.configSchema.required)}
+        schema = {
+            "properties": json_format.MessageToDict(info.configSchema.properties),
+            "required": list(info.configSchema.required),
+        }
     framework = ""
     if info.HasField("framework") and info.framework.name:
-        framework = " ".join(x for x in (info.framework.name, info.framework.version,
-                                         info.framework.reference) if x)
+        framework = " ".join(x for x in (info.framework.name, info.framework.version, info.framework.reference) if x)
     return PolicyMeta(
         name=info.name,
         description=info.description,
@@ -195,15 +209,18 @@ def parse_pack_config_file(path: str) -> dict[str, dict]:
     for key, value in doc.items():
         if isinstance(value, str):
             if value not in LEVELS:
-                raise UsageError(f"{path}: {key}: {value!r} is not a valid enforcement level; "
-                                 f"use one of {', '.join(sorted(LEVELS))}")
+                raise UsageError(
+                    f"{path}: {key}: {value!r} is not a valid enforcement level; use one of {', '.join(sorted(LEVELS))}"
+                )
             result[key] = {"enforcementLevel": value, "properties": None}
         elif isinstance(value, dict):
             props = dict(value)
             level = props.pop("enforcementLevel", None)
             if level is not None and (not isinstance(level, str) or level not in LEVELS):
-                raise UsageError(f"{path}: {key}.enforcementLevel: {level!r} is not a valid enforcement level; "
-                                 f"use one of {', '.join(sorted(LEVELS))}")
+                raise UsageError(
+                    f"{path}: {key}.enforcementLevel: {level!r} is not a valid enforcement level; "
+                    f"use one of {', '.join(sorted(LEVELS))}"
+                )
             if level is None and not props:
                 continue
             result[key] = {"enforcementLevel": level, "properties": props or None}

@@ -8,10 +8,11 @@ under their key names, secure ones as secrets; a dynamic provider gets every key
 all) and `version`. The engine analyses it like any resource, and it is the provider analyzers see
 on every resource that uses it.
 """
+
 from __future__ import annotations
 
 import re
-from typing import Mapping
+from collections.abc import Mapping
 
 from .wire import SECRET_SIG, SIG_KEY
 

@@ -5,13 +5,15 @@ object IDs, ARM IDs and every computed output are unknown, exactly as the engine
 Invokes (data sources) run during a real preview too, so they get realistic, deterministic
 answers: GUIDs derived from the call, a fixed offline tenant and subscription.
 """
+
 from __future__ import annotations
 
 import uuid
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from pulumi.output import Unknown
-from pulumi.runtime import Mocks, MockCallArgs, MockResourceArgs
+from pulumi.runtime import MockCallArgs, MockResourceArgs, Mocks
 
 from .wire import SIG_KEY
 

@@ -4,6 +4,7 @@ Structured config values are handed to the program JSON-encoded (as the CLI does
 PULUMI_CONFIG); `secure:` values cannot be decrypted offline, so they become a placeholder that
 is marked secret and is never printed.
 """
+
 from __future__ import annotations
 
 import json

@@ -1,11 +1,12 @@
 """A MockMonitor that records every registration the way the engine receives it."""
+
 from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Callable, Iterable, Mapping
 
 from google.protobuf import json_format, struct_pb2
 from pulumi.runtime.mocks import MockMonitor
@@ -64,8 +65,13 @@ class RecordingMonitor(MockMonitor):
     A custom resource or invoke that names no provider gets its package's default provider, registered before
     it as the engine does (pum.default_providers) from the stack's `config` and `secret_keys`."""
 
-    def __init__(self, mocks, on_register: Callable[[Registration], None] | None = None,
-                 config: Mapping[str, str] | None = None, secret_keys: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        mocks,
+        on_register: Callable[[Registration], None] | None = None,
+        config: Mapping[str, str] | None = None,
+        secret_keys: Iterable[str] = (),
+    ) -> None:
         super().__init__(mocks)
         self.on_register = on_register  # called in registration order, as the engine feeds analyzers
         self.registrations: list[Registration] = []
@@ -94,9 +100,21 @@ class RecordingMonitor(MockMonitor):
             properties = struct_pb2.Struct()
             properties.update(default_providers.default_inputs(package, version, self._config, self._secret_keys))
             urn = self.make_urn("", provider_type, name)
-            self._record(Registration(urn=urn, type=provider_type, name=name, parent=None, custom=True,
-                                      protect=False, provider="", properties=properties, dependencies=[],
-                                      property_dependencies={}, default_provider=True))
+            self._record(
+                Registration(
+                    urn=urn,
+                    type=provider_type,
+                    name=name,
+                    parent=None,
+                    custom=True,
+                    protect=False,
+                    provider="",
+                    properties=properties,
+                    dependencies=[],
+                    property_dependencies={},
+                    default_provider=True,
+                )
+            )
             reference = self._default_providers[key] = f"{urn}::{UNKNOWN_WIRE}"  # its ID is unknown at preview
         return reference
 
@@ -109,8 +127,11 @@ class RecordingMonitor(MockMonitor):
     def RegisterResource(self, request):
         timeouts = request.customTimeouts
         try:  # a bad value fails the registration, as in the engine
-            custom_timeouts = (timeout_seconds(timeouts.create), timeout_seconds(timeouts.update),
-                               timeout_seconds(timeouts.delete))
+            custom_timeouts = (
+                timeout_seconds(timeouts.create),
+                timeout_seconds(timeouts.update),
+                timeout_seconds(timeouts.delete),
+            )
         except ValueError as exc:
             raise ValueError(f"resource '{request.name}' ({request.type}): {exc}") from None
         response = super().RegisterResource(request)
@@ -125,27 +146,32 @@ class RecordingMonitor(MockMonitor):
         if request.HasField("sourcePosition") and request.sourcePosition.uri:
             source = (request.sourcePosition.uri, request.sourcePosition.line)
         registration = Registration(
-                urn=urn,
-                type=request.type,
-                name=request.name,
-                parent=request.parent or None,
-                custom=bool(request.custom),
-                protect=bool(request.protect),
-                provider=request.provider,
-                properties=properties,
-                dependencies=list(request.dependencies),
-                property_dependencies={k: list(v.urns) for k, v in request.propertyDependencies.items()},
-                source=source,
-                ignore_changes=list(request.ignoreChanges),
-                delete_before_replace=(request.deleteBeforeReplace
-                                       if request.deleteBeforeReplaceDefined or request.deleteBeforeReplace else None),
-                additional_secret_outputs=list(request.additionalSecretOutputs),
-                custom_timeouts=custom_timeouts,
+            urn=urn,
+            type=request.type,
+            name=request.name,
+            parent=request.parent or None,
+            custom=bool(request.custom),
+            protect=bool(request.protect),
+            provider=request.provider,
+            properties=properties,
+            dependencies=list(request.dependencies),
+            property_dependencies={k: list(v.urns) for k, v in request.propertyDependencies.items()},
+            source=source,
+            ignore_changes=list(request.ignoreChanges),
+            delete_before_replace=(
+                request.deleteBeforeReplace
+                if request.deleteBeforeReplaceDefined or request.deleteBeforeReplace
+                else None
+            ),
+            additional_secret_outputs=list(request.additionalSecretOutputs),
+            custom_timeouts=custom_timeouts,
         )
         with self._lock:
-            if ((request.custom or request.remote) and not request.provider
-                    and not request.type.startswith("pulumi:providers:")):
-                registration.provider = self._default_provider(request.type, request.version,
-                                                               request.pluginDownloadURL)
+            if (
+                (request.custom or request.remote)
+                and not request.provider
+                and not request.type.startswith("pulumi:providers:")
+            ):
+                registration.provider = self._default_provider(request.type, request.version, request.pluginDownloadURL)
             self._record(registration)
         return response

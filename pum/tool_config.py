@@ -12,6 +12,7 @@ pum knows nothing of any project. A project that wants defaults says so::
 Paths are relative to the project directory; `module:function` names are imported with the project directory
 first on `sys.path`. Every key is optional; an unknown key or a value of the wrong type is a usage error.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -108,7 +109,8 @@ def load_tool_config(directory: str) -> ToolConfig:
     where = f"{path}: [tool.pum]"
     packs = _strings(table.get("policy-packs", []), f"{where} policy-packs")
     return ToolConfig(
-        directory, path,
+        directory,
+        path,
         policy_packs=tuple(os.path.normpath(os.path.join(directory, pack)) for pack in packs),
         stack=_string(table["stack"], f"{where} stack") if "stack" in table else None,
         schema=_string(table["schema"], f"{where} schema", reference=True) if "schema" in table else None,

@@ -2,6 +2,7 @@
 
 The markers are the SDK's own (pulumi.runtime.rpc): one place, not copies.
 """
+
 from __future__ import annotations
 
 from typing import Any

@@ -2,6 +2,7 @@ import os
 import sys
 
 import pytest
+from hypothesis import settings as _hypothesis_settings
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PACK = os.path.join(ROOT, "policies")
@@ -10,6 +11,8 @@ PACK = os.path.join(ROOT, "policies")
 for _path in (PACK, ROOT):
     if _path not in sys.path:
         sys.path.insert(0, _path)
+
+from graph_standin import graph  # noqa: E402, F401  (the Graph stand-in fixture, for every test)
 
 FIXTURES = os.path.join(ROOT, "tests", "fixtures")
 SAMPLE_PACK = os.path.join(FIXTURES, "packs", "sample")
@@ -115,8 +118,6 @@ def mandatory_violations(report, policy):
 
 # In CI the generated cases are the same every run (a failure there must be reproducible, never a
 # coin toss); locally they vary, and PUM_FUZZ_EXAMPLES raises the count for a deeper search.
-from hypothesis import settings as _hypothesis_settings  # noqa: E402
-
 _hypothesis_settings.register_profile("ci", derandomize=True)
 if os.environ.get("CI"):
     _hypothesis_settings.load_profile("ci")

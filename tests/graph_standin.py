@@ -15,9 +15,9 @@ import re
 import threading
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Optional
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
@@ -28,24 +28,40 @@ CONNECTOR_GROUP = "c0c0c0c0-0000-4000-8000-000000000001"
 GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 DURATION = re.compile(r"^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$")
 RULE_IDS = [
-    "Expiration_EndUser_Assignment", "Enablement_EndUser_Assignment", "AuthenticationContext_EndUser_Assignment",
-    "Approval_EndUser_Assignment", "Expiration_Admin_Eligibility", "Expiration_Admin_Assignment",
-    "Enablement_Admin_Assignment", "Enablement_Admin_Eligibility", "Notification_Admin_Admin_Eligibility",
-    "Notification_Requestor_Admin_Eligibility", "Notification_Approver_Admin_Eligibility",
-    "Notification_Admin_Admin_Assignment", "Notification_Requestor_Admin_Assignment",
-    "Notification_Approver_Admin_Assignment", "Notification_Admin_EndUser_Assignment",
-    "Notification_Requestor_EndUser_Assignment", "Notification_Approver_EndUser_Assignment"]
-LEAVER_TASK_IDS = {"42ae2956-193d-4f39-be06-691b8ac4fa1d", "b3a31406-2a15-4c9a-b25b-a658fa5f07fc",
-                   "1dfdfcc7-52fa-4c2e-bf3a-e3919cc12950", "81f7b200-2816-4b3b-8c5d-dc556f07b024",
-                   "8fa97d28-3e52-4985-b3a9-a1126f9b8b4e", "8d18588d-9ad3-4c0f-99d0-ec215f0e3dff",
-                   "498770d9-bab7-4e4c-b73d-5ded82a1d0b3", "1953a66c-751c-45e5-8bfe-01462c70da3c"}
+    "Expiration_EndUser_Assignment",
+    "Enablement_EndUser_Assignment",
+    "AuthenticationContext_EndUser_Assignment",
+    "Approval_EndUser_Assignment",
+    "Expiration_Admin_Eligibility",
+    "Expiration_Admin_Assignment",
+    "Enablement_Admin_Assignment",
+    "Enablement_Admin_Eligibility",
+    "Notification_Admin_Admin_Eligibility",
+    "Notification_Requestor_Admin_Eligibility",
+    "Notification_Approver_Admin_Eligibility",
+    "Notification_Admin_Admin_Assignment",
+    "Notification_Requestor_Admin_Assignment",
+    "Notification_Approver_Admin_Assignment",
+    "Notification_Admin_EndUser_Assignment",
+    "Notification_Requestor_EndUser_Assignment",
+    "Notification_Approver_EndUser_Assignment",
+]
+LEAVER_TASK_IDS = {
+    "42ae2956-193d-4f39-be06-691b8ac4fa1d",
+    "b3a31406-2a15-4c9a-b25b-a658fa5f07fc",
+    "1dfdfcc7-52fa-4c2e-bf3a-e3919cc12950",
+    "81f7b200-2816-4b3b-8c5d-dc556f07b024",
+    "8fa97d28-3e52-4985-b3a9-a1126f9b8b4e",
+    "8d18588d-9ad3-4c0f-99d0-ec215f0e3dff",
+    "498770d9-bab7-4e4c-b73d-5ded82a1d0b3",
+    "1953a66c-751c-45e5-8bfe-01462c70da3c",
+}
 SEG = "/onPremisesPublishing/segmentsConfiguration/microsoft.graph.IpSegmentConfiguration/applicationSegments"
 MAX_BODY = 1 << 20
 
 
 class Reject(Exception):
-    def __init__(self, status: int, code: str, message: str, violation: bool = False,
-                 headers: Optional[dict] = None):
+    def __init__(self, status: int, code: str, message: str, violation: bool = False, headers: dict | None = None):
         super().__init__(message)
         self.status, self.code, self.message, self.violation = status, code, message, violation
         self.headers = headers or {}
@@ -84,34 +100,58 @@ def _time(text: Any, field: str) -> datetime:
 
 
 def _iso(value: datetime) -> str:
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _need(body: Any, key: str, kind: type, where: str) -> Any:
-    if not isinstance(body, dict) or not isinstance(body.get(key), kind) or isinstance(body.get(key), bool) != (kind is bool):
+    if (
+        not isinstance(body, dict)
+        or not isinstance(body.get(key), kind)
+        or isinstance(body.get(key), bool) != (kind is bool)
+    ):
         raise bad(f"{where}.{key}: required {kind.__name__}")
     return body[key]
 
 
 def default_rule(rule_id: str) -> dict:
     kind, caller, level = rule_id.split("_")[0], rule_id.split("_")[-2], rule_id.split("_")[-1]
-    rule: dict = {"@odata.type": f"#microsoft.graph.unifiedRoleManagementPolicy{kind}Rule", "id": rule_id,
-                  "target": {"caller": caller, "operations": ["All"], "level": level,
-                             "inheritableSettings": [], "enforcedSettings": [], "targetObjects": []}}
+    rule: dict = {
+        "@odata.type": f"#microsoft.graph.unifiedRoleManagementPolicy{kind}Rule",
+        "id": rule_id,
+        "target": {
+            "caller": caller,
+            "operations": ["All"],
+            "level": level,
+            "inheritableSettings": [],
+            "enforcedSettings": [],
+            "targetObjects": [],
+        },
+    }
     if kind == "Expiration":  # Microsoft defaults: 8 h activation, permanent eligibility allowed
-        rule.update(isExpirationRequired=rule_id != "Expiration_Admin_Eligibility",
-                    maximumDuration={"EndUser": "PT8H"}.get(caller, "P365D" if level == "Eligibility" else "P180D"))
+        rule.update(
+            isExpirationRequired=rule_id != "Expiration_Admin_Eligibility",
+            maximumDuration={"EndUser": "PT8H"}.get(caller, "P365D" if level == "Eligibility" else "P180D"),
+        )
     elif kind == "Enablement":
         rule["enabledRules"] = ["Justification"] if caller == "EndUser" else []
     elif kind == "AuthenticationContext":
         rule.update(isEnabled=False, claimValue=None)
     elif kind == "Approval":
-        rule["setting"] = {"isApprovalRequired": False, "isApprovalRequiredForExtension": False,
-                           "isRequestorJustificationRequired": True, "approvalMode": "NoApproval",
-                           "approvalStages": []}
+        rule["setting"] = {
+            "isApprovalRequired": False,
+            "isApprovalRequiredForExtension": False,
+            "isRequestorJustificationRequired": True,
+            "approvalMode": "NoApproval",
+            "approvalStages": [],
+        }
     else:
-        rule.update(notificationType="Email", recipientType=rule_id.split("_")[1], notificationLevel="All",
-                    isDefaultRecipientsEnabled=True, notificationRecipients=[])
+        rule.update(
+            notificationType="Email",
+            recipientType=rule_id.split("_")[1],
+            notificationLevel="All",
+            isDefaultRecipientsEnabled=True,
+            notificationRecipients=[],
+        )
     return rule
 
 
@@ -156,13 +196,16 @@ def validate_rule(rule_id: str, body: Any) -> None:
                 raise bad(f"{where}: a stage without primaryApprovers")
             for a in approvers + stage.get("escalationApprovers", []):
                 key = {"#microsoft.graph.singleUser": "userId", "#microsoft.graph.groupMembers": "groupId"}.get(
-                    a.get("@odata.type"))
+                    a.get("@odata.type")
+                )
                 if not key or not GUID.match(str(a.get(key))):
                     raise bad(f"{where}: bad approver {a!r}")
     else:
         if body.get("notificationType") != "Email" or body.get("recipientType") != rule_id.split("_")[1]:
-            raise bad(f"{where}: notificationType/recipientType {body.get('notificationType')!r}/"
-                      f"{body.get('recipientType')!r}")
+            raise bad(
+                f"{where}: notificationType/recipientType {body.get('notificationType')!r}/"
+                f"{body.get('recipientType')!r}"
+            )
         if body.get("notificationLevel") not in ("None", "Critical", "All"):
             raise bad(f"{where}.notificationLevel: {body.get('notificationLevel')!r}")
         _need(body, "isDefaultRecipientsEnabled", bool, where)
@@ -173,31 +216,32 @@ def validate_rule(rule_id: str, body: Any) -> None:
 class GraphStandIn:
     """The stand-in server and its state; see the module docstring."""
 
-    def __init__(self, token: str = "standin-token-" + uuid.uuid4().hex, lifetime: float = 120.0,
-                 max_requests: int = 2000):
+    def __init__(
+        self, token: str = "standin-token-" + uuid.uuid4().hex, lifetime: float = 120.0, max_requests: int = 2000
+    ):
         self.token, self.lifetime, self.max_requests = token, lifetime, max_requests
         self.requests: list[Recorded] = []
         self.violations: list[str] = []
         self.sleeps: list[float] = []
-        self.policies: dict[str, dict] = {}          # roleDefinitionId -> {"id", "rules": {ruleId: rule}}
+        self.policies: dict[str, dict] = {}  # roleDefinitionId -> {"id", "rules": {ruleId: rule}}
         self.schedules: dict[str, dict] = {}
         self.apps: dict[str, dict] = {}
         self.sps: dict[str, dict] = {}
-        self.segments: dict[str, dict[str, dict]] = {}   # app object id -> {segment id: segment}
-        self.connectors: dict[str, str] = {}             # app object id -> connector group id
+        self.segments: dict[str, dict[str, dict]] = {}  # app object id -> {segment id: segment}
+        self.connectors: dict[str, str] = {}  # app object id -> connector group id
         self.connector_groups = {CONNECTOR_GROUP}
         self.assignments: dict[str, dict[str, dict]] = {}  # sp id -> {assignment id: assignment}
         self.workflows: dict[str, dict] = {}
-        self._throttle: list[tuple[int, Optional[str]]] = []
+        self._throttle: list[tuple[int, str | None]] = []
         self._fail: list[tuple[int, str, str]] = []
         self._lag_n = 0
         self._lagging: dict[str, int] = {}
         self._lock = threading.Lock()
-        self._server: Optional[ThreadingHTTPServer] = None
+        self._server: ThreadingHTTPServer | None = None
         self._stopped = False
 
     # -- knobs ----------------------------------------------------------------------------------
-    def throttle(self, n: int, status: int = 429, retry_after: Optional[str] = "3") -> None:
+    def throttle(self, n: int, status: int = 429, retry_after: str | None = "3") -> None:
         self._throttle += [(status, retry_after)] * n
 
     def fail_next(self, status: int, code: str, message: str) -> None:
@@ -209,6 +253,7 @@ class GraphStandIn:
 
     def client(self, **kwargs: Any):
         from components.graph.client import GraphClient
+
         return GraphClient(sleep=self.sleeps.append, **kwargs)
 
     def calls(self, method: str, fragment: str = "") -> list[Recorded]:
@@ -216,8 +261,10 @@ class GraphStandIn:
 
     def policy(self, role_id: str) -> dict:
         if role_id not in self.policies:
-            self.policies[role_id] = {"id": f"DirectoryRole_{TENANT}_{uuid.uuid4()}",
-                                      "rules": {r: default_rule(r) for r in RULE_IDS}}
+            self.policies[role_id] = {
+                "id": f"DirectoryRole_{TENANT}_{uuid.uuid4()}",
+                "rules": {r: default_rule(r) for r in RULE_IDS},
+            }
         return self.policies[role_id]
 
     # -- lifecycle ------------------------------------------------------------------------------
@@ -226,12 +273,13 @@ class GraphStandIn:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}"
 
-    def start(self) -> "GraphStandIn":
+    def start(self) -> GraphStandIn:
         standin = self
 
         class Handler(BaseHTTPRequestHandler):
             def _any(self) -> None:
                 standin._handle(self)
+
             do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _any
 
             def log_message(self, *args: Any) -> None:
@@ -274,8 +322,13 @@ class GraphStandIn:
                 if rej.violation:
                     self.violations.append(f"{h.command} {path}: {rej.message}")
                 status, headers = rej.status, rej.headers
-                payload = {"error": {"code": rej.code, "message": rej.message,
-                                     "innerError": {"request-id": request_id, "date": _iso(datetime.now(timezone.utc))}}}
+                payload = {
+                    "error": {
+                        "code": rej.code,
+                        "message": rej.message,
+                        "innerError": {"request-id": request_id, "date": _iso(datetime.now(UTC))},
+                    }
+                }
         data = b"" if payload is None else json.dumps(payload).encode()
         h.send_response(status)
         h.send_header("request-id", request_id)
@@ -297,9 +350,12 @@ class GraphStandIn:
             raise Reject(401, "InvalidAuthenticationToken", "Access token validation failure.")
         if self._throttle:
             status, retry_after = self._throttle.pop(0)
-            raise Reject(status, "TooManyRequests" if status == 429 else "ServiceUnavailable",
-                         "Too many requests, retry later.",
-                         headers={"Retry-After": retry_after} if retry_after is not None else {})
+            raise Reject(
+                status,
+                "TooManyRequests" if status == 429 else "ServiceUnavailable",
+                "Too many requests, retry later.",
+                headers={"Retry-After": retry_after} if retry_after is not None else {},
+            )
         if self._fail:
             raise Reject(*self._fail.pop(0))
         for object_id, left in list(self._lagging.items()):
@@ -320,16 +376,27 @@ class GraphStandIn:
 
     # -- PIM policies ---------------------------------------------------------------------------
     def list_policy_assignments(self, query: dict, body: Any):
-        m = re.fullmatch(r"scopeId eq '/' and scopeType eq 'DirectoryRole' and roleDefinitionId eq '([^']+)'",
-                         query.get("$filter", ""))
+        m = re.fullmatch(
+            r"scopeId eq '/' and scopeType eq 'DirectoryRole' and roleDefinitionId eq '([^']+)'",
+            query.get("$filter", ""),
+        )
         if not m:
             raise bad(f"unexpected $filter {query.get('$filter')!r}")
         role_id = m.group(1)
         if not GUID.match(role_id):
             return {"value": []}
         policy = self.policy(role_id)
-        return {"value": [{"id": f"{policy['id']}_{role_id}", "policyId": policy["id"], "roleDefinitionId": role_id,
-                           "scopeId": "/", "scopeType": "DirectoryRole"}]}
+        return {
+            "value": [
+                {
+                    "id": f"{policy['id']}_{role_id}",
+                    "policyId": policy["id"],
+                    "roleDefinitionId": role_id,
+                    "scopeId": "/",
+                    "scopeType": "DirectoryRole",
+                }
+            ]
+        }
 
     def _policy_by_id(self, policy_id: str) -> dict:
         for policy in self.policies.values():
@@ -366,14 +433,24 @@ class GraphStandIn:
         if not _need(body, "justification", str, where).strip():
             raise bad(f"{where}.justification: empty")
         key = (body["principalId"], body["roleDefinitionId"], scope)
-        existing = next((s for s in self.schedules.values()
-                         if (s["principalId"], s["roleDefinitionId"], s["directoryScopeId"]) == key), None)
+        existing = next(
+            (
+                s
+                for s in self.schedules.values()
+                if (s["principalId"], s["roleDefinitionId"], s["directoryScopeId"]) == key
+            ),
+            None,
+        )
         request_id = str(uuid.uuid4())
         if action == "adminRemove":
             if existing is None:
                 raise Reject(400, "RoleAssignmentDoesNotExist", "The Role assignment does not exist.")
             del self.schedules[existing["id"]]
-            return 201, {"id": request_id, "action": action, "status": "Revoked", "targetScheduleId": existing["id"]}, {}
+            return (
+                201,
+                {"id": request_id, "action": action, "status": "Revoked", "targetScheduleId": existing["id"]},
+                {},
+            )
         info = _need(body, "scheduleInfo", dict, where)
         start = _time(_need(info, "startDateTime", str, where + ".scheduleInfo"), "startDateTime")
         exp = _need(info, "expiration", dict, where + ".scheduleInfo")
@@ -388,20 +465,41 @@ class GraphStandIn:
             end = _time(_need(exp, "endDateTime", str, where), "endDateTime")
         rule = self.policy(body["roleDefinitionId"])["rules"]["Expiration_Admin_Eligibility"]
         if rule["isExpirationRequired"] and (end - start).total_seconds() > _seconds(rule["maximumDuration"]):
-            raise Reject(400, "RoleAssignmentRequestPolicyValidationFailed",
-                         "The following policy rules failed: [\"ExpirationRule\"]")
+            raise Reject(
+                400,
+                "RoleAssignmentRequestPolicyValidationFailed",
+                'The following policy rules failed: ["ExpirationRule"]',
+            )
         if action == "adminAssign" and existing is not None:
             raise Reject(400, "RoleAssignmentExists", "The Role assignment already exists.")
         if action == "adminUpdate" and existing is None:
             raise Reject(400, "RoleAssignmentDoesNotExist", "The Role assignment does not exist.")
         schedule_id = existing["id"] if existing else self._created(request_id)
         self.schedules[schedule_id] = {
-            "id": schedule_id, "principalId": key[0], "roleDefinitionId": key[1], "directoryScopeId": scope,
-            "appScopeId": None, "memberType": "Direct", "status": "Provisioned",
-            "scheduleInfo": {"startDateTime": _iso(start), "recurrence": None,
-                             "expiration": {"type": "afterDateTime", "endDateTime": _iso(end), "duration": None}}}
-        return 201, {"id": request_id, "action": action, "status": "Provisioned", "targetScheduleId": schedule_id,
-                     **{k: body.get(k) for k in ("principalId", "roleDefinitionId", "directoryScopeId")}}, {}
+            "id": schedule_id,
+            "principalId": key[0],
+            "roleDefinitionId": key[1],
+            "directoryScopeId": scope,
+            "appScopeId": None,
+            "memberType": "Direct",
+            "status": "Provisioned",
+            "scheduleInfo": {
+                "startDateTime": _iso(start),
+                "recurrence": None,
+                "expiration": {"type": "afterDateTime", "endDateTime": _iso(end), "duration": None},
+            },
+        }
+        return (
+            201,
+            {
+                "id": request_id,
+                "action": action,
+                "status": "Provisioned",
+                "targetScheduleId": schedule_id,
+                **{k: body.get(k) for k in ("principalId", "roleDefinitionId", "directoryScopeId")},
+            },
+            {},
+        )
 
     def get_schedule(self, schedule_id: str, query: dict, body: Any):
         if schedule_id not in self.schedules:
@@ -413,11 +511,26 @@ class GraphStandIn:
         if template_id != CUSTOM_TEMPLATE:
             raise bad(f"unexpected application template {template_id}")
         name = _need(body, "displayName", str, "instantiate")
-        app = {"id": self._created(str(uuid.uuid4())), "appId": str(uuid.uuid4()), "displayName": name,
-               "onPremisesPublishing": None}
-        sp = {"id": self._created(str(uuid.uuid4())), "appId": app["appId"], "displayName": name, "appRoles": [
-            {"id": str(uuid.uuid4()), "displayName": "msiam_access", "isEnabled": True, "allowedMemberTypes": ["User"]},
-            {"id": str(uuid.uuid4()), "displayName": "User", "isEnabled": True, "allowedMemberTypes": ["User"]}]}
+        app = {
+            "id": self._created(str(uuid.uuid4())),
+            "appId": str(uuid.uuid4()),
+            "displayName": name,
+            "onPremisesPublishing": None,
+        }
+        sp = {
+            "id": self._created(str(uuid.uuid4())),
+            "appId": app["appId"],
+            "displayName": name,
+            "appRoles": [
+                {
+                    "id": str(uuid.uuid4()),
+                    "displayName": "msiam_access",
+                    "isEnabled": True,
+                    "allowedMemberTypes": ["User"],
+                },
+                {"id": str(uuid.uuid4()), "displayName": "User", "isEnabled": True, "allowedMemberTypes": ["User"]},
+            ],
+        }
         self.apps[app["id"]], self.sps[sp["id"]] = app, sp
         self.segments[app["id"]], self.assignments[sp["id"]] = {}, {}
         return 201, {"application": app, "servicePrincipal": sp}, {}
@@ -456,7 +569,9 @@ class GraphStandIn:
     def put_connector(self, app_id: str, query: dict, body: Any):
         self._app(app_id)
         ref = _need(body, "@odata.id", str, "connectorGroup $ref")
-        m = re.fullmatch(r"https?://[^/]+/beta/onPremisesPublishingProfiles/applicationProxy/connectorGroups/([0-9a-f-]{36})", ref)
+        m = re.fullmatch(
+            r"https?://[^/]+/beta/onPremisesPublishingProfiles/applicationProxy/connectorGroups/([0-9a-f-]{36})", ref
+        )
         if not m:
             raise bad(f"connectorGroup $ref: {ref!r}")
         if m.group(1) not in self.connector_groups:
@@ -554,8 +669,11 @@ class GraphStandIn:
     def _validate_workflow(body: Any, partial: bool = False) -> None:
         where = "workflow"
         if partial:
-            if not isinstance(body, dict) or not body or not set(body) <= {
-                    "displayName", "description", "isEnabled", "isSchedulingEnabled"}:
+            if (
+                not isinstance(body, dict)
+                or not body
+                or not set(body) <= {"displayName", "description", "isEnabled", "isSchedulingEnabled"}
+            ):
                 raise bad(f"{where} PATCH may only change basic properties; got {sorted(body or {})}")
             return
         if _need(body, "category", str, where) not in ("joiner", "leaver", "mover"):
@@ -565,11 +683,16 @@ class GraphStandIn:
         if cond.get("@odata.type") != "#microsoft.graph.identityGovernance.triggerAndScopeBasedConditions":
             raise bad(f"{where}.executionConditions.@odata.type: {cond.get('@odata.type')!r}")
         scope, trigger = cond.get("scope") or {}, cond.get("trigger") or {}
-        if scope.get("@odata.type") != "#microsoft.graph.identityGovernance.ruleBasedSubjectSet" or not scope.get("rule"):
+        if scope.get("@odata.type") != "#microsoft.graph.identityGovernance.ruleBasedSubjectSet" or not scope.get(
+            "rule"
+        ):
             raise bad(f"{where}.executionConditions.scope: {scope!r}")
-        if (trigger.get("@odata.type") != "#microsoft.graph.identityGovernance.timeBasedAttributeTrigger"
-                or trigger.get("timeBasedAttribute") not in ("employeeHireDate", "employeeLeaveDateTime", "createdDateTime")
-                or not isinstance(trigger.get("offsetInDays"), int) or not -180 <= trigger["offsetInDays"] <= 180):
+        if (
+            trigger.get("@odata.type") != "#microsoft.graph.identityGovernance.timeBasedAttributeTrigger"
+            or trigger.get("timeBasedAttribute") not in ("employeeHireDate", "employeeLeaveDateTime", "createdDateTime")
+            or not isinstance(trigger.get("offsetInDays"), int)
+            or not -180 <= trigger["offsetInDays"] <= 180
+        ):
             raise bad(f"{where}.executionConditions.trigger: {trigger!r}")
         tasks = _need(body, "tasks", list, where)
         if not tasks:
@@ -577,8 +700,11 @@ class GraphStandIn:
         for task in tasks:
             if body["category"] == "leaver" and task.get("taskDefinitionId") not in LEAVER_TASK_IDS:
                 raise bad(f"{where}.tasks: {task.get('taskDefinitionId')!r} is not a leaver task")
-            if task.get("category") != body["category"] or not isinstance(task.get("isEnabled"), bool) \
-                    or not task.get("displayName"):
+            if (
+                task.get("category") != body["category"]
+                or not isinstance(task.get("isEnabled"), bool)
+                or not task.get("displayName")
+            ):
                 raise bad(f"{where}.tasks: malformed task {task!r}")
 
     @staticmethod
@@ -589,9 +715,15 @@ class GraphStandIn:
     def post_workflow(self, query: dict, body: Any):
         self._validate_workflow(body)
         self._scheduling(body)
-        workflow = {"isEnabled": True, "isSchedulingEnabled": False, "description": None, **body,
-                    "id": self._created(str(uuid.uuid4())), "version": 1,
-                    "tasks": [{"id": str(uuid.uuid4()), "executionSequence": i + 1, **t} for i, t in enumerate(body["tasks"])]}
+        workflow = {
+            "isEnabled": True,
+            "isSchedulingEnabled": False,
+            "description": None,
+            **body,
+            "id": self._created(str(uuid.uuid4())),
+            "version": 1,
+            "tasks": [{"id": str(uuid.uuid4()), "executionSequence": i + 1, **t} for i, t in enumerate(body["tasks"])],
+        }
         self.workflows[workflow["id"]] = workflow
         return 201, {k: v for k, v in workflow.items() if k != "tasks"}, {}
 
@@ -618,8 +750,9 @@ class GraphStandIn:
         if new["category"] != workflow["category"]:
             raise bad("createNewVersion cannot change the category")
         self._scheduling(new)
-        workflow.update({**new, "version": workflow["version"] + 1,
-                         "tasks": [{"id": str(uuid.uuid4()), **t} for t in new["tasks"]]})
+        workflow.update(
+            {**new, "version": workflow["version"] + 1, "tasks": [{"id": str(uuid.uuid4()), **t} for t in new["tasks"]]}
+        )
         return 200, {k: v for k, v in workflow.items() if k != "tasks"}, {}
 
     def delete_workflow(self, workflow_id: str, query: dict, body: Any):

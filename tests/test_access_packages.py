@@ -1,5 +1,6 @@
 """AccessPackageJourneys and PrivateAccessApp: the model's validation and what the components declare
 (previewed offline, so IDs are unknown and links are property dependencies)."""
+
 import pulumi_azuread as azuread
 import pytest
 from pydantic import ValidationError
@@ -15,25 +16,51 @@ EXISTING = "11111111-1111-4111-8111-111111111111"
 ORG = "22222222-2222-4222-8222-222222222222"
 CONNECTOR = "33333333-3333-4333-8333-333333333333"
 BREAK_GLASS = "44444444-4444-4444-8444-444444444444"
-JOURNEYS = {"journeys": [
-    {"key": "user-admin", "displayName": "User Admin", "description": "d", "pimGroups": ["pim-ua"],
-     "groups": [EXISTING]},
-    {"key": "domain-admin", "displayName": "Domain Admin", "description": "d", "tier": "critical",
-     "groups": ["da"], "approverGroup": "approvers", "durationInDays": 30,
-     "vendors": {"connectedOrganizationIds": [ORG]}}]}
-APPS = {"apps": [{"key": "ssh-linux", "displayName": "SSH Linux", "connectorGroupId": CONNECTOR,
-                  "assignedGroups": ["pim-ua"],
-                  "segments": [{"destinationHost": "10.20.0.0/24", "destinationType": "ipRangeCidr", "ports": [22]}]}]}
+JOURNEYS = {
+    "journeys": [
+        {
+            "key": "user-admin",
+            "displayName": "User Admin",
+            "description": "d",
+            "pimGroups": ["pim-ua"],
+            "groups": [EXISTING],
+        },
+        {
+            "key": "domain-admin",
+            "displayName": "Domain Admin",
+            "description": "d",
+            "tier": "critical",
+            "groups": ["da"],
+            "approverGroup": "approvers",
+            "durationInDays": 30,
+            "vendors": {"connectedOrganizationIds": [ORG]},
+        },
+    ]
+}
+APPS = {
+    "apps": [
+        {
+            "key": "ssh-linux",
+            "displayName": "SSH Linux",
+            "connectorGroupId": CONNECTOR,
+            "assignedGroups": ["pim-ua"],
+            "segments": [{"destinationHost": "10.20.0.0/24", "destinationType": "ipRangeCidr", "ports": [22]}],
+        }
+    ]
+}
 
 
 def _program(journeys=JOURNEYS, apps=APPS):
     def program():
-        groups = {n: azuread.Group(n, display_name=n, security_enabled=True).object_id
-                  for n in ("pim-ua", "da", "approvers")}
-        AccessPackageJourneys("journeys", access_package_args(AccessPackagesSettings.model_validate(journeys),
-                                                              groups=groups))
+        groups = {
+            n: azuread.Group(n, display_name=n, security_enabled=True).object_id for n in ("pim-ua", "da", "approvers")
+        }
+        AccessPackageJourneys(
+            "journeys", access_package_args(AccessPackagesSettings.model_validate(journeys), groups=groups)
+        )
         for app in PrivateAccessSettings.model_validate(apps).apps:
             PrivateAccessApp(f"pa-{app.key}", private_access_args(app, groups=groups, excluded_user_ids=[BREAK_GLASS]))
+
     return program
 
 
@@ -53,8 +80,13 @@ def urn(report, name):
 def test_children_are_parented_to_the_components(report):
     component = urn(report, "journeys")
     assert named(report, "journeys").type == "privileged-access:index:AccessPackageJourneys"
-    for name in ("journeys-catalog", "journeys-user-admin", "journeys-user-admin-members",
-                 "journeys-domain-admin-vendors", "journeys-resource-pim-ua"):
+    for name in (
+        "journeys-catalog",
+        "journeys-user-admin",
+        "journeys-user-admin-members",
+        "journeys-domain-admin-vendors",
+        "journeys-resource-pim-ua",
+    ):
         assert named(report, name).parent == component
     assert named(report, "pa-ssh-linux").type == "privileged-access:index:PrivateAccessApp"
     assert named(report, "pa-ssh-linux-app").parent == urn(report, "pa-ssh-linux")
@@ -78,12 +110,19 @@ def test_member_policy_defaults_are_the_secure_ones(report):
     assert policy["requestorSettings"] == {"requestsAccepted": True, "scopeType": "AllExistingDirectoryMemberUsers"}
     approval = policy["approvalSettings"]
     assert approval["approvalRequired"] is True and approval["requestorJustificationRequired"] is True
-    assert [[a["subjectType"] for a in s["primaryApprovers"]] for s in approval["approvalStages"]] == [["requestorManager"]]
+    assert [[a["subjectType"] for a in s["primaryApprovers"]] for s in approval["approvalStages"]] == [
+        ["requestorManager"]
+    ]
     review = policy["assignmentReviewSettings"]
-    assert (review["enabled"], review["reviewFrequency"], review["reviewType"], review["accessReviewTimeoutBehavior"]) \
-        == (True, "halfyearly", "Manager", "removeAccess")
-    assert policy["questions"] == [{"required": True, "sequence": 1,
-                                    "text": {"defaultText": "Change or incident ticket number"}}]
+    assert (
+        review["enabled"],
+        review["reviewFrequency"],
+        review["reviewType"],
+        review["accessReviewTimeoutBehavior"],
+    ) == (True, "halfyearly", "Manager", "removeAccess")
+    assert policy["questions"] == [
+        {"required": True, "sequence": 1, "text": {"defaultText": "Change or incident ticket number"}}
+    ]
 
 
 def test_critical_journey_adds_the_approver_group_stage_and_a_vendor_policy(report):
@@ -94,8 +133,12 @@ def test_critical_journey_adds_the_approver_group_stage_and_a_vendor_policy(repo
     assert members["durationInDays"] == 30
     vendors = named(report, "journeys-domain-admin-vendors").inputs
     assert vendors["requestorSettings"]["scopeType"] == "SpecificConnectedOrganizationSubjects"
-    assert vendors["requestorSettings"]["requestors"] == [{"subjectType": "connectedOrganizationMembers", "objectId": ORG}]
-    assert vendors["approvalSettings"]["approvalStages"][0]["primaryApprovers"][0] == {"subjectType": "internalSponsors"}
+    assert vendors["requestorSettings"]["requestors"] == [
+        {"subjectType": "connectedOrganizationMembers", "objectId": ORG}
+    ]
+    assert vendors["approvalSettings"]["approvalStages"][0]["primaryApprovers"][0] == {
+        "subjectType": "internalSponsors"
+    }
     assert vendors["assignmentReviewSettings"]["reviewers"] == [{"subjectType": "internalSponsors"}]
     assert named(report, "journeys-catalog").inputs["externallyVisible"] is True
 
@@ -103,8 +146,9 @@ def test_critical_journey_adds_the_approver_group_stage_and_a_vendor_policy(repo
 def test_private_access_app_and_its_conditional_access_policy(report):
     app = named(report, "pa-ssh-linux-app").inputs
     assert app["graphKind"] == "privateAccessApp"
-    assert app["segments"] == [{"destinationHost": "10.20.0.0/24", "destinationType": "ipRangeCidr",
-                                "ports": ["22-22"], "protocol": "tcp"}]
+    assert app["segments"] == [
+        {"destinationHost": "10.20.0.0/24", "destinationType": "ipRangeCidr", "ports": ["22-22"], "protocol": "tcp"}
+    ]
     assert app["connectorGroupId"] == CONNECTOR
     assert named(report, "pa-ssh-linux-app").property_dependencies["assignedGroupIds"] == [urn(report, "pim-ua")]
     ca = named(report, "pa-ssh-linux-ca")
@@ -114,28 +158,32 @@ def test_private_access_app_and_its_conditional_access_policy(report):
     assert urn(report, "pa-ssh-linux-app") in ca.property_dependencies["conditions"]
 
 
-
-
-@pytest.mark.parametrize("journey, message", [
-    ({"tier": "critical"}, "name an approverGroup"),
-    ({"pimGroups": [], "groups": []}, "grants nothing"),
-    ({"managerApproval": False}, "no approval stage"),
-    ({"durationInDays": 400}, "less than or equal to 365"),
-    ({"review": {"reviewType": "Reviewers"}}, "needs reviewerGroups"),
-    ({"customExtensionStages": []}, "Extra inputs are not permitted"),
-])
+@pytest.mark.parametrize(
+    "journey, message",
+    [
+        ({"tier": "critical"}, "name an approverGroup"),
+        ({"pimGroups": [], "groups": []}, "grants nothing"),
+        ({"managerApproval": False}, "no approval stage"),
+        ({"durationInDays": 400}, "less than or equal to 365"),
+        ({"review": {"reviewType": "Reviewers"}}, "needs reviewerGroups"),
+        ({"customExtensionStages": []}, "Extra inputs are not permitted"),
+    ],
+)
 def test_model_refuses_unsafe_or_unsupported_journeys(journey, message):
     base = {"key": "jj", "displayName": "J", "description": "d", "pimGroups": ["g"]}
     with pytest.raises(ValidationError, match=message):
         AccessPackagesSettings.model_validate({"journeys": [{**base, **journey}]})
 
 
-@pytest.mark.parametrize("segment, message", [
-    ({"destinationHost": "0.0.0.0/0", "destinationType": "ipRangeCidr"}, "catch-all"),
-    ({"destinationHost": "*.corp.example.com", "destinationType": "fqdn"}, "wildcards"),
-    ({"destinationHost": "10.0.0.0/24", "destinationType": "ipRangeCidr", "ports": ["1-65535"]}, "every port"),
-    ({"destinationHost": "10.0.0.1/24", "destinationType": "ipRangeCidr"}, "host bits"),
-])
+@pytest.mark.parametrize(
+    "segment, message",
+    [
+        ({"destinationHost": "0.0.0.0/0", "destinationType": "ipRangeCidr"}, "catch-all"),
+        ({"destinationHost": "*.corp.example.com", "destinationType": "fqdn"}, "wildcards"),
+        ({"destinationHost": "10.0.0.0/24", "destinationType": "ipRangeCidr", "ports": ["1-65535"]}, "every port"),
+        ({"destinationHost": "10.0.0.1/24", "destinationType": "ipRangeCidr"}, "host bits"),
+    ],
+)
 def test_model_refuses_catch_all_segments(segment, message):
     app = {**APPS["apps"][0], "segments": [{"ports": ["22"], **segment}]}
     with pytest.raises(ValidationError, match=message):

@@ -7,7 +7,6 @@ property dependencies, and a violation must stay mandatory (never downgraded by 
 
 import pulumi_azuread as azuread
 import pytest
-
 from conftest import mandatory_violations, preview_with_pack
 
 EXPIRES = "access-package-assignment-expires"
@@ -17,10 +16,18 @@ USER_ADMIN = "fe930be7-5e62-47db-91af-98c3a49a38b1"
 EXISTING_GROUP = "dddddddd-0000-4000-8000-000000000001"
 ORG = "eeeeeeee-0000-4000-8000-000000000001"
 
-APPROVAL = {"approval_required": True, "requestor_justification_required": True,
-            "approval_stages": [{"approval_timeout_in_days": 7, "primary_approvers": [{"subject_type": "requestorManager"}]}]}
-REVIEW = {"enabled": True, "review_frequency": "halfyearly", "review_type": "Manager", "duration_in_days": 14,
-          "access_review_timeout_behavior": "removeAccess"}
+APPROVAL = {
+    "approval_required": True,
+    "requestor_justification_required": True,
+    "approval_stages": [{"approval_timeout_in_days": 7, "primary_approvers": [{"subject_type": "requestorManager"}]}],
+}
+REVIEW = {
+    "enabled": True,
+    "review_frequency": "halfyearly",
+    "review_type": "Manager",
+    "duration_in_days": 14,
+    "access_review_timeout_behavior": "removeAccess",
+}
 MEMBERS = {"requests_accepted": True, "scope_type": "AllExistingDirectoryMemberUsers"}
 
 
@@ -32,14 +39,22 @@ def journey(group_id, *, policy_args=None, name="journey"):
     """A catalog, a package granting membership of `group_id`, and one assignment policy."""
     catalog = azuread.AccessPackageCatalog(f"{name}-catalog", display_name="c", description="c")
     resource = azuread.AccessPackageResourceCatalogAssociation(
-        f"{name}-resource", catalog_id=catalog.id, resource_origin_id=group_id, resource_origin_system="AadGroup")
+        f"{name}-resource", catalog_id=catalog.id, resource_origin_id=group_id, resource_origin_system="AadGroup"
+    )
     package = azuread.AccessPackage(f"{name}-package", catalog_id=catalog.id, display_name="p", description="p")
     azuread.AccessPackageResourcePackageAssociation(
-        f"{name}-grant", access_package_id=package.id, catalog_resource_association_id=resource.id)
-    args = {"duration_in_days": 90, "requestor_settings": MEMBERS, "approval_settings": APPROVAL,
-            "assignment_review_settings": REVIEW, **(policy_args or {})}
-    return azuread.AccessPackageAssignmentPolicy(f"{name}-policy", access_package_id=package.id,
-                                                 display_name="p", description="p", **args)
+        f"{name}-grant", access_package_id=package.id, catalog_resource_association_id=resource.id
+    )
+    args = {
+        "duration_in_days": 90,
+        "requestor_settings": MEMBERS,
+        "approval_settings": APPROVAL,
+        "assignment_review_settings": REVIEW,
+        **(policy_args or {}),
+    }
+    return azuread.AccessPackageAssignmentPolicy(
+        f"{name}-policy", access_package_id=package.id, display_name="p", description="p", **args
+    )
 
 
 def plain_group(name="team", role_assignable=False):
@@ -47,6 +62,7 @@ def plain_group(name="team", role_assignable=False):
 
 
 # --- access-package-assignment-expires ---------------------------------------------------------------
+
 
 def test_policy_that_expires_within_the_maximum_passes():
     report = preview(lambda: journey(plain_group().object_id))
@@ -60,14 +76,22 @@ def test_policy_without_expiry_is_rejected_even_though_its_package_id_is_unknown
 
 
 def test_policy_longer_than_the_maximum_is_rejected():
-    [found] = violations(preview(lambda: journey(plain_group().object_id,
-                                                 policy_args={"duration_in_days": 365})), EXPIRES)
+    [found] = violations(
+        preview(lambda: journey(plain_group().object_id, policy_args={"duration_in_days": 365})), EXPIRES
+    )
     assert "365 exceeds the maximum of 180" in found.message
 
 
 def test_far_expiration_date_is_rejected():
-    [found] = violations(preview(lambda: journey(plain_group().object_id, policy_args={
-        "duration_in_days": None, "expiration_date": "2999-01-01T00:00:00Z"})), EXPIRES)
+    [found] = violations(
+        preview(
+            lambda: journey(
+                plain_group().object_id,
+                policy_args={"duration_in_days": None, "expiration_date": "2999-01-01T00:00:00Z"},
+            )
+        ),
+        EXPIRES,
+    )
     assert "more than 180 days away" in found.message
 
 
@@ -79,34 +103,56 @@ def test_maximum_is_configurable(tmp_path):
 
 # --- access-package-external-requestors-approval -----------------------------------------------------
 
-VENDORS = {"requests_accepted": True, "scope_type": "SpecificConnectedOrganizationSubjects",
-           "requestors": [{"subject_type": "connectedOrganizationMembers", "object_id": ORG}]}
+VENDORS = {
+    "requests_accepted": True,
+    "scope_type": "SpecificConnectedOrganizationSubjects",
+    "requestors": [{"subject_type": "connectedOrganizationMembers", "object_id": ORG}],
+}
 
 
 def test_vendor_policy_with_sponsor_approval_passes():
-    sponsors = {"approval_required": True, "approval_stages": [
-        {"approval_timeout_in_days": 7, "primary_approvers": [{"subject_type": "internalSponsors"}]}]}
-    report = preview(lambda: journey(plain_group().object_id, policy_args={
-        "requestor_settings": VENDORS, "approval_settings": sponsors}))
+    sponsors = {
+        "approval_required": True,
+        "approval_stages": [
+            {"approval_timeout_in_days": 7, "primary_approvers": [{"subject_type": "internalSponsors"}]}
+        ],
+    }
+    report = preview(
+        lambda: journey(
+            plain_group().object_id, policy_args={"requestor_settings": VENDORS, "approval_settings": sponsors}
+        )
+    )
     assert violations(report, EXTERNAL) == []
 
 
-@pytest.mark.parametrize("approval, reason", [
-    (None, "no approvalSettings"),
-    ({"approval_required": False}, "approvalRequired is not true"),
-    ({"approval_required": True, "approval_stages": []}, "no approval stage"),
-])
+@pytest.mark.parametrize(
+    "approval, reason",
+    [
+        (None, "no approvalSettings"),
+        ({"approval_required": False}, "approvalRequired is not true"),
+        ({"approval_required": True, "approval_stages": []}, "no approval stage"),
+    ],
+)
 def test_vendor_policy_without_approval_is_rejected(approval, reason):
-    report = preview(lambda: journey(plain_group().object_id, policy_args={
-        "requestor_settings": VENDORS, "approval_settings": approval}))
+    report = preview(
+        lambda: journey(
+            plain_group().object_id, policy_args={"requestor_settings": VENDORS, "approval_settings": approval}
+        )
+    )
     [found] = violations(report, EXTERNAL)
     assert reason in found.message and "SpecificConnectedOrganizationSubjects" in found.message
 
 
 def test_guests_of_the_directory_count_as_external():
-    report = preview(lambda: journey(plain_group().object_id, policy_args={
-        "requestor_settings": {"requests_accepted": True, "scope_type": "AllExistingDirectorySubjects"},
-        "approval_settings": None}))
+    report = preview(
+        lambda: journey(
+            plain_group().object_id,
+            policy_args={
+                "requestor_settings": {"requests_accepted": True, "scope_type": "AllExistingDirectorySubjects"},
+                "approval_settings": None,
+            },
+        )
+    )
     assert len(violations(report, EXTERNAL)) == 1
 
 
@@ -117,14 +163,18 @@ def test_member_only_policy_without_approval_is_not_an_external_finding():
 
 # --- access-package-privileged-group-controls (stack) ------------------------------------------------
 
+
 def test_privileged_package_with_approval_and_review_passes():
     report = preview(lambda: journey(plain_group("pim", role_assignable=True).object_id))
     assert violations(report, PRIVILEGED) == []
 
 
 def test_role_assignable_group_without_review_is_rejected_through_unknown_ids():
-    report = preview(lambda: journey(plain_group("pim", role_assignable=True).object_id,
-                                     policy_args={"assignment_review_settings": None}))
+    report = preview(
+        lambda: journey(
+            plain_group("pim", role_assignable=True).object_id, policy_args={"assignment_review_settings": None}
+        )
+    )
     [found] = violations(report, PRIVILEGED)
     assert "privileged group pim (role-assignable group)" in found.message
     assert "without a recurring access review" in found.message and found.urn.endswith("::journey-policy")
@@ -133,9 +183,15 @@ def test_role_assignable_group_without_review_is_rejected_through_unknown_ids():
 def test_group_holding_an_eligible_directory_role_without_approval_is_rejected():
     def program():
         group = plain_group("helpdesk")
-        azuread.DirectoryRoleEligibilityScheduleRequest("ua", role_definition_id=USER_ADMIN, principal_id=group.object_id,
-                                                        directory_scope_id="/", justification="journey")
+        azuread.DirectoryRoleEligibilityScheduleRequest(
+            "ua",
+            role_definition_id=USER_ADMIN,
+            principal_id=group.object_id,
+            directory_scope_id="/",
+            justification="journey",
+        )
         journey(group.object_id, policy_args={"approval_settings": None})
+
     [found] = violations(preview(program), PRIVILEGED)
     assert "holds a directory role (ua)" in found.message and "no approvalSettings" in found.message
 
@@ -143,34 +199,43 @@ def test_group_holding_an_eligible_directory_role_without_approval_is_rejected()
 def test_package_granting_a_group_with_an_active_role_is_standing_privilege():
     """The PIM-for-Groups pattern (role active on the group, members eligible): granting Member of
     that group through a package hands out the role itself, approval and review notwithstanding."""
+
     def program():
         group = plain_group("pim-user-admin", role_assignable=True)
         azuread.DirectoryRoleAssignment("ua", role_id=USER_ADMIN, principal_object_id=group.object_id)
         journey(group.object_id)
+
     [found] = violations(preview(program), PRIVILEGED)
     assert "whose role assignment ua is active" in found.message and found.urn.endswith("::journey-policy")
 
 
 def test_existing_group_eligible_for_a_role_is_recognised_by_its_object_id():
     def program():
-        azuread.DirectoryRoleEligibilityScheduleRequest("ua-eligible", role_definition_id=USER_ADMIN,
-                                                        principal_id=EXISTING_GROUP, directory_scope_id="/",
-                                                        justification="journey")
+        azuread.DirectoryRoleEligibilityScheduleRequest(
+            "ua-eligible",
+            role_definition_id=USER_ADMIN,
+            principal_id=EXISTING_GROUP,
+            directory_scope_id="/",
+            justification="journey",
+        )
         journey(EXISTING_GROUP, policy_args={"approval_settings": {"approval_required": False}})
+
     [found] = violations(preview(program), PRIVILEGED)
     assert EXISTING_GROUP in found.message
 
 
 def test_annual_review_is_too_rare_for_privileged_groups_and_the_bound_is_configurable(tmp_path):
-    program = lambda: journey(plain_group("pim", role_assignable=True).object_id, policy_args={  # noqa: E731
-        "assignment_review_settings": {**REVIEW, "review_frequency": "annual"}})
+    program = lambda: journey(
+        plain_group("pim", role_assignable=True).object_id,
+        policy_args={"assignment_review_settings": {**REVIEW, "review_frequency": "annual"}},
+    )
     [found] = violations(preview(program), PRIVILEGED)
     assert "reviews it annual" in found.message
     assert violations(preview(program, tmp_path, {PRIVILEGED: {"maxReviewFrequency": "annual"}}), PRIVILEGED) == []
 
 
 def test_configured_privileged_group_ids(tmp_path):
-    program = lambda: journey(EXISTING_GROUP, policy_args={"assignment_review_settings": None})  # noqa: E731
+    program = lambda: journey(EXISTING_GROUP, policy_args={"assignment_review_settings": None})
     assert violations(preview(program), PRIVILEGED) == []
     config = {PRIVILEGED: {"privilegedGroupIds": [EXISTING_GROUP.upper()]}}
     [found] = violations(preview(program, tmp_path, config), PRIVILEGED)
@@ -178,12 +243,16 @@ def test_configured_privileged_group_ids(tmp_path):
 
 
 def test_ordinary_group_without_controls_is_not_a_privileged_finding():
-    report = preview(lambda: journey(plain_group().object_id, policy_args={
-        "approval_settings": None, "assignment_review_settings": None}))
+    report = preview(
+        lambda: journey(
+            plain_group().object_id, policy_args={"approval_settings": None, "assignment_review_settings": None}
+        )
+    )
     assert violations(report, PRIVILEGED) == []
 
 
 # --- journey groups: eligible (never active) for their role, granted by a package -----------------------
+
 
 def _journey_group(active: bool):
     """The EntraRoleJit eligibleGroup shape, written with plain resources: a role-assignable group made
@@ -192,9 +261,14 @@ def _journey_group(active: bool):
     from components.graph.role_eligibility import DirectoryRoleEligibility
 
     group = plain_group("journey-ua", role_assignable=True)
-    DirectoryRoleEligibility("journey-ua-eligible", principal_id=group.object_id, role_definition_id=USER_ADMIN,
-                             directory_scope_id="/administrativeUnits/aaaaaaaa-0000-4000-8000-000000000001",
-                             duration="P180D", justification="journey")
+    DirectoryRoleEligibility(
+        "journey-ua-eligible",
+        principal_id=group.object_id,
+        role_definition_id=USER_ADMIN,
+        directory_scope_id="/administrativeUnits/aaaaaaaa-0000-4000-8000-000000000001",
+        duration="P180D",
+        justification="journey",
+    )
     if active:
         azuread.DirectoryRoleAssignment("journey-ua-active", role_id=USER_ADMIN, principal_object_id=group.object_id)
     return group
@@ -206,10 +280,16 @@ def test_package_granting_a_group_that_is_only_eligible_passes_with_approval_and
 
 
 def test_the_eligible_group_is_still_privileged_review_and_approval_are_required():
-    report = preview(lambda: journey(_journey_group(active=False).object_id, policy_args={
-        "approval_settings": None, "assignment_review_settings": None}))
+    report = preview(
+        lambda: journey(
+            _journey_group(active=False).object_id,
+            policy_args={"approval_settings": None, "assignment_review_settings": None},
+        )
+    )
     messages = [v.message for v in violations(report, PRIVILEGED)]
-    assert len(messages) == 2 and all("journey-ua (holds a directory role (journey-ua-eligible))" in m for m in messages)
+    assert len(messages) == 2 and all(
+        "journey-ua (holds a directory role (journey-ua-eligible))" in m for m in messages
+    )
     assert "no approvalSettings" in messages[0] and "without a recurring access review" in messages[1]
 
 

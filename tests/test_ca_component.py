@@ -1,4 +1,5 @@
 """ConditionalAccessBaseline under Pulumi mocks: what it declares for a given model."""
+
 import pulumi
 import pytest
 from privileged_facts.roles import PRIVILEGED_ROLE_IDS
@@ -13,10 +14,17 @@ def baseline(settings=None, paw=True, break_glass=BG):
     from components.conditional_access import ConditionalAccessBaseline
     from components.model.conditional_access import ConditionalAccessSettings
     from components.stack import conditional_access_args
+
     model = ConditionalAccessSettings.model_validate(settings or {})
-    return ConditionalAccessBaseline("ca", conditional_access_args(
-        model, break_glass_user_ids=break_glass, admin_group_ids=[GROUP],
-        paw_device_filter=PAW_FILTER if paw else None))
+    return ConditionalAccessBaseline(
+        "ca",
+        conditional_access_args(
+            model,
+            break_glass_user_ids=break_glass,
+            admin_group_ids=[GROUP],
+            paw_device_filter=PAW_FILTER if paw else None,
+        ),
+    )
 
 
 def after(component, check):
@@ -46,7 +54,9 @@ def test_default_baseline_is_report_only_named_and_excludes_break_glass(mocks):
         assert policies["ca-ca07"]["grantControls"]["authenticationStrengthPolicyId"] == PR
         portals = policies["ca-ca02"]
         assert portals["conditions"]["applications"]["includedApplications"] == [
-            "MicrosoftAdminPortals", "797f4846-ba00-4fd7-ba43-dac1f8f63013"]
+            "MicrosoftAdminPortals",
+            "797f4846-ba00-4fd7-ba43-dac1f8f63013",
+        ]
         assert portals["conditions"]["devices"]["filter"] == {"mode": "exclude", "rule": PAW_FILTER}
         assert portals["grantControls"]["builtInControls"] == ["block"]
         avd = policies["ca-ca03"]["grantControls"]
@@ -84,9 +94,15 @@ def test_enforce_true_enables_every_policy(mocks):
 
 @pulumi.runtime.test
 def test_custom_strength_without_paw_and_with_locations(mocks):
-    component = baseline({"authenticationStrength": "custom", "customStrengthMethods": ["fido2"],
-                          "namedLocations": [{"name": "HQ", "ipRanges": ["203.0.113.0/24"], "trusted": True}],
-                          "adminAllowedLocations": ["HQ"]}, paw=False)
+    component = baseline(
+        {
+            "authenticationStrength": "custom",
+            "customStrengthMethods": ["fido2"],
+            "namedLocations": [{"name": "HQ", "ipRanges": ["203.0.113.0/24"], "trusted": True}],
+            "adminAllowedLocations": ["HQ"],
+        },
+        paw=False,
+    )
 
     def check():
         assert mocks.inputs["ca-phishing-resistant"]["allowedCombinations"] == ["fido2"]

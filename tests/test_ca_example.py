@@ -1,4 +1,5 @@
 """The example stack's CA baseline and PAW through the engine: report-only first, enforced in production."""
+
 import copy
 import os
 
@@ -10,8 +11,12 @@ from pum.errors import UsageError
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CA = "azuread:index/conditionalAccessPolicy:ConditionalAccessPolicy"
-PRODUCTION_POLICIES = ("ca-admin-policy-report-only", "ca-admin-policy-enforced-in-production",
-                       "ca-phishing-resistant-admins", "ca-admin-portals-compliant-device")
+PRODUCTION_POLICIES = (
+    "ca-admin-policy-report-only",
+    "ca-admin-policy-enforced-in-production",
+    "ca-phishing-resistant-admins",
+    "ca-admin-portals-compliant-device",
+)
 OURS = ("ca-", "paw-")
 
 
@@ -35,8 +40,11 @@ def ours(violations):
 
 
 def test_example_ships_the_baseline_report_only_with_no_mandatory_violation(example):
-    policies = {r.inputs["displayName"]: r.inputs["state"] for r in example.resources
-                if r.type == CA and r.inputs["displayName"].startswith("PUM-CA")}
+    policies = {
+        r.inputs["displayName"]: r.inputs["state"]
+        for r in example.resources
+        if r.type == CA and r.inputs["displayName"].startswith("PUM-CA")
+    }
     assert sorted(policies) == [
         "PUM-CA01 Admins: phishing-resistant MFA (all resources)",
         "PUM-CA02 Admins: admin portals only from the PAW",
@@ -44,7 +52,8 @@ def test_example_ships_the_baseline_report_only_with_no_mandatory_violation(exam
         "PUM-CA04 Admins: sign in every 4 h, no persistent browser",
         "PUM-CA05 All users: block legacy authentication",
         "PUM-CA06 All users: block device-code flow",
-        "PUM-CA07 Break-glass: phishing-resistant MFA (all resources)"]
+        "PUM-CA07 Break-glass: phishing-resistant MFA (all resources)",
+    ]
     assert set(policies.values()) == {"enabledForReportingButNotEnforced"}
     assert not ours(example.mandatory)
     assert ours(example.advisory) == ["ca-admin-policy-report-only"]
@@ -61,8 +70,11 @@ def test_example_paw_has_two_hardened_hosts(example):
 
 def test_production_rejects_report_only_then_accepts_enforced(tmp_path):
     staged = preview(production=True, tmp_path=tmp_path)
-    assert ours(staged.mandatory) == ["ca-admin-policy-enforced-in-production", "ca-admin-portals-compliant-device",
-                                      "ca-phishing-resistant-admins"]
+    assert ours(staged.mandatory) == [
+        "ca-admin-policy-enforced-in-production",
+        "ca-admin-portals-compliant-device",
+        "ca-phishing-resistant-admins",
+    ]
     config = example_config()
     config["privileged-access:conditionalAccess"]["enforce"] = True
     enforced = preview(config, production=True, tmp_path=tmp_path)
@@ -72,8 +84,11 @@ def test_production_rejects_report_only_then_accepts_enforced(tmp_path):
 def test_pim_referencing_an_undeclared_context_fails_with_the_fix():
     config = copy.deepcopy(example_config())
     config["privileged-access:pim"]["roleBindings"][0]["activation"] = {"authenticationContext": "c7"}
-    with pytest.raises(UsageError, match=r"Pulumi\.\w+\.yaml: privileged-access:pim\.roleBindings\[0\]\.activation\."
-                                         r"authenticationContext: is not declared in .*authenticationContexts"):
+    with pytest.raises(
+        UsageError,
+        match=r"Pulumi\.\w+\.yaml: privileged-access:pim\.roleBindings\[0\]\.activation\."
+        r"authenticationContext: is not declared in .*authenticationContexts",
+    ):
         preview(config)
 
 
@@ -87,7 +102,9 @@ def test_paw_users_must_be_people_with_admin_accounts():
 def test_conditional_access_without_break_glass_is_a_model_error_not_a_crash():
     config = copy.deepcopy(example_config())
     del config["privileged-access:breakGlass"]
-    with pytest.raises(UsageError, match=r"privileged-access:breakGlass: is required with privileged-access:"
-                                         r"conditionalAccess"):
+    with pytest.raises(
+        UsageError,
+        match=r"privileged-access:breakGlass: is required with privileged-access:"
+        r"conditionalAccess",
+    ):
         preview(config)
-

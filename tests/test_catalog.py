@@ -1,15 +1,12 @@
 """The shared facts: role sets, ID normalisation, ISO 8601 durations, the unknown marker."""
+
 from __future__ import annotations
 
-import json
 import os
 import re
-import subprocess
-import sys
 from datetime import timedelta
 
 import pytest
-
 from privileged_facts import apps, pim_rules, roles, values
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -25,16 +22,24 @@ def test_role_tables_are_lower_case_guids_without_duplicates():
 
 def test_privileged_set_is_microsoft_flag_plus_scuba_plus_ca_template_roles():
     by_name = roles.ENTRA_ROLES
-    for name in ("Global Administrator", "Security Reader", "Partner Tier2 Support",  # Microsoft's label
-                 "Hybrid Identity Administrator",                                   # SCuBA
-                 "Exchange Administrator", "SharePoint Administrator", "Teams Administrator",
-                 "Billing Administrator"):                                          # CA templates
+    for name in (
+        "Global Administrator",
+        "Security Reader",
+        "Partner Tier2 Support",  # Microsoft's label
+        "Hybrid Identity Administrator",  # SCuBA
+        "Exchange Administrator",
+        "SharePoint Administrator",
+        "Teams Administrator",
+        "Billing Administrator",
+    ):  # CA templates
         assert by_name[name] in roles.PRIVILEGED_ROLE_IDS, name
-    for name in ("Directory Readers", "Groups Administrator",
-                 "Microsoft Entra Joined Device Local Administrator"):
+    for name in ("Directory Readers", "Groups Administrator", "Microsoft Entra Joined Device Local Administrator"):
         assert by_name[name] not in roles.PRIVILEGED_ROLE_IDS, name
-    assert roles.CRITICAL_ROLE_IDS == {by_name["Global Administrator"], by_name["Privileged Role Administrator"],
-                                         by_name["Privileged Authentication Administrator"]}
+    assert {
+        by_name["Global Administrator"],
+        by_name["Privileged Role Administrator"],
+        by_name["Privileged Authentication Administrator"],
+    } == roles.CRITICAL_ROLE_IDS
     assert roles.CRITICAL_ROLE_IDS <= roles.PRIVILEGED_ROLE_IDS
     assert len(roles.AU_SCOPABLE_ROLE_IDS) == 12 and by_name["User Administrator"] in roles.AU_SCOPABLE_ROLE_IDS
     assert roles.DEVICE_LOCAL_ADMINISTRATOR == "9f06204d-73c1-4d4c-880a-6edb90606fd8"
@@ -42,23 +47,40 @@ def test_privileged_set_is_microsoft_flag_plus_scuba_plus_ca_template_roles():
 
 def test_azure_role_sets():
     names = {roles.AZURE_ROLE_NAMES[i] for i in roles.PRIVILEGED_AZURE_ROLE_IDS}
-    assert names == {"Owner", "Contributor", "User Access Administrator", "Role Based Access Control Administrator",
-                     "Reservations Administrator"}
+    assert names == {
+        "Owner",
+        "Contributor",
+        "User Access Administrator",
+        "Role Based Access Control Administrator",
+        "Reservations Administrator",
+    }
     assert {roles.AZURE_ROLE_NAMES[i] for i in roles.CRITICAL_AZURE_ROLE_IDS} == {
-        "Owner", "User Access Administrator", "Role Based Access Control Administrator"}
+        "Owner",
+        "User Access Administrator",
+        "Role Based Access Control Administrator",
+    }
 
 
 def test_phishing_resistant_strength_and_rule_ids():
     assert apps.BUILTIN_PHISHING_RESISTANT_STRENGTH.endswith("0004")
-    assert apps.PHISHING_RESISTANT_METHODS == {"windowsHelloForBusiness", "fido2", "x509CertificateMultiFactor"}
+    assert {"windowsHelloForBusiness", "fido2", "x509CertificateMultiFactor"} == apps.PHISHING_RESISTANT_METHODS
     assert len(set(pim_rules.PIM_RULE_IDS)) == 17
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("P180D", timedelta(days=180)), ("PT8H", timedelta(hours=8)), ("PT30M", timedelta(minutes=30)),
-    ("P1Y", timedelta(days=365)), ("P6M", timedelta(days=180)), ("P2W", timedelta(days=14)),
-    ("P1DT12H", timedelta(days=1, hours=12)), ("pt1h", timedelta(hours=1)), ("PT0.5S", timedelta(seconds=0.5)),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("P180D", timedelta(days=180)),
+        ("PT8H", timedelta(hours=8)),
+        ("PT30M", timedelta(minutes=30)),
+        ("P1Y", timedelta(days=365)),
+        ("P6M", timedelta(days=180)),
+        ("P2W", timedelta(days=14)),
+        ("P1DT12H", timedelta(days=1, hours=12)),
+        ("pt1h", timedelta(hours=1)),
+        ("PT0.5S", timedelta(seconds=0.5)),
+    ],
+)
 def test_parse_duration(value, expected):
     assert values.parse_duration(value) == expected
 
@@ -79,11 +101,15 @@ def test_duration_comparison_and_dates():
         values.parse_datetime("tomorrow", "expirationDate")
 
 
-@pytest.mark.parametrize("value", [
-    "8e3af657-a8ff-443c-a75c-2fe8c4bcb635", "8E3AF657-A8FF-443C-A75C-2FE8C4BCB635",
-    "/providers/Microsoft.Authorization/roleDefinitions/8e3af657-a8ff-443c-a75c-2fe8c4bcb635",
-    "/subscriptions/0000/providers/Microsoft.Authorization/roleDefinitions/8e3af657-a8ff-443c-a75c-2fe8c4bcb635/",
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "8e3af657-a8ff-443c-a75c-2fe8c4bcb635",
+        "8E3AF657-A8FF-443C-A75C-2FE8C4BCB635",
+        "/providers/Microsoft.Authorization/roleDefinitions/8e3af657-a8ff-443c-a75c-2fe8c4bcb635",
+        "/subscriptions/0000/providers/Microsoft.Authorization/roleDefinitions/8e3af657-a8ff-443c-a75c-2fe8c4bcb635/",
+    ],
+)
 def test_role_guid_extracts_the_guid(value):
     assert roles.role_guid(value) == roles.AZURE_ROLE_OWNER
 

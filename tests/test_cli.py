@@ -1,19 +1,18 @@
 """`pum` end to end, as a user and CI run it: exit codes, formats, messages, no secrets."""
+
 import json
 import os
 import subprocess
 import sys
 
 import pytest
-
 from conftest import PLAIN_PROGRAM, ROOT, SAMPLE_PACK
 
 CIPHERTEXT = "c2VjcmV0LXRoYXQtbXVzdC1ub3QtbGVhaw=="
 
 
 def pum(*args, cwd=ROOT):
-    return subprocess.run([sys.executable, "-m", "pum", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run([sys.executable, "-m", "pum", *args], cwd=cwd, capture_output=True, text=True, timeout=300)
 
 
 def plain(*args):
@@ -69,8 +68,11 @@ def test_sarif_has_one_rule_per_policy_and_one_result_per_violation():
     sarif = json.loads(result.stdout)
     assert sarif["version"] == "2.1.0"
     run = sarif["runs"][0]
-    assert [r["id"] for r in run["tool"]["driver"]["rules"]] == ["no-forbidden-role", "group-role-link",
-                                                                  "unknown-first"]
+    assert [r["id"] for r in run["tool"]["driver"]["rules"]] == [
+        "no-forbidden-role",
+        "group-role-link",
+        "unknown-first",
+    ]
     assert len(run["results"]) == 4
     error = next(r for r in run["results"] if r["level"] == "error")
     assert error["ruleId"] == "no-forbidden-role"
@@ -83,10 +85,13 @@ def test_exit_0_without_mandatory_violations(tmp_path):
     assert plain("--policy-pack-config", str(config)).returncode == 0
 
 
-@pytest.mark.parametrize("stack_text, fragment", [
-    ("config:\n  plain-program:groupName: [unclosed\n", "Pulumi.broken.yaml:3:1: invalid YAML"),
-    ("- a list\n", "expected a mapping"),
-])
+@pytest.mark.parametrize(
+    "stack_text, fragment",
+    [
+        ("config:\n  plain-program:groupName: [unclosed\n", "Pulumi.broken.yaml:3:1: invalid YAML"),
+        ("- a list\n", "expected a mapping"),
+    ],
+)
 def test_broken_stack_file_exits_2_naming_the_file(tmp_path, stack_text, fragment):
     project = tmp_path / "p"
     project.mkdir()

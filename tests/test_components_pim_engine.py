@@ -1,16 +1,17 @@
 """The example stack through the offline engine and the pack: zero mandatory violations, the expected plan."""
+
 import os
 import shutil
 
 import pulumi_azuread as azuread
 import pytest
-
 from conftest import ROOT
+from test_model import example_config
+
 from components.model import parse_model
 from components.stack import build
 from pum.engine import UNKNOWN, run_preview
 from pum.errors import UsageError
-from test_model import example_config
 
 GA = "62e90394-69f5-4237-9190-012177145e10"
 ENTRA_JIT = "privileged-access:index:EntraRoleJit"
@@ -45,8 +46,10 @@ def test_the_example_plan_is_the_seed_scenario(example):
     journey = next(r for r in example.resources if r.name == "pim-user-admin-emea-eligible")
     assert journey.inputs["directoryScopeId"] is UNKNOWN  # /administrativeUnits/{id of the unit it creates}
     schedules = by_type(example, SCHEDULE)
-    assert {s.name for s in schedules} == {"pim-global-administrator-eligible-maria",
-                                           "pim-privileged-role-administrator-eligible-maria"}
+    assert {s.name for s in schedules} == {
+        "pim-global-administrator-eligible-maria",
+        "pim-privileged-role-administrator-eligible-maria",
+    }
     assert all(s.inputs["duration"] == "P180D" and "permanentAssignment" not in s.inputs for s in schedules)
     azure = by_type(example, AZURE_SCHEDULE)
     assert len(azure) == 3 and all("/resourceGroups/" in s.inputs["scope"] for s in azure)
@@ -71,12 +74,14 @@ def test_break_glass_is_protected_and_no_password_is_visible(example):
 def test_the_pack_is_live_a_standing_global_admin_next_to_the_example_is_rejected():
     def program():
         build(parse_model(example_config(), "stacks/Pulumi.example.yaml"))
-        azuread.DirectoryRoleAssignment("standing-ga", role_id=GA,
-                                        principal_object_id="11111111-1111-4111-8111-111111111111")
+        azuread.DirectoryRoleAssignment(
+            "standing-ga", role_id=GA, principal_object_id="11111111-1111-4111-8111-111111111111"
+        )
 
     report = run_preview(program, project="privileged-access", stack="example")
-    assert [v.urn.rsplit("::", 1)[-1] for v in report.mandatory if v.policy == "entra-no-standing-privileged-role"] \
-        == ["standing-ga"]
+    assert [v.urn.rsplit("::", 1)[-1] for v in report.mandatory if v.policy == "entra-no-standing-privileged-role"] == [
+        "standing-ga"
+    ]
 
 
 def test_a_bad_stack_file_is_a_usage_error_naming_file_and_path(tmp_path):
@@ -85,9 +90,11 @@ def test_a_bad_stack_file_is_a_usage_error_naming_file_and_path(tmp_path):
     (tmp_path / "stacks").mkdir()
     (tmp_path / "stacks" / "Pulumi.bad.yaml").write_text(
         "config:\n  privileged-access:pim:\n    roleBindings:\n      - role: User Administrator\n"
-        "        activation:\n          maxDuration: PT9H15M\n")
+        "        activation:\n          maxDuration: PT9H15M\n"
+    )
     with pytest.raises(UsageError) as caught:
         run_preview(str(tmp_path), stack="bad", policy_packs=[])
     assert UsageError.exit_code == 2
     assert str(caught.value).startswith(
-        "stacks/Pulumi.bad.yaml: privileged-access:pim.roleBindings[0].activation.maxDuration: 'PT9H15M'")
+        "stacks/Pulumi.bad.yaml: privileged-access:pim.roleBindings[0].activation.maxDuration: 'PT9H15M'"
+    )

@@ -3,6 +3,7 @@
 Whatever a person writes in stacks/Pulumi.<stack>.yaml, pum answers with a plan (exit 0/1) or one
 clear message naming the stack file (exit 2) — never exit 3 or a traceback from our own code.
 """
+
 import contextlib
 import copy
 import io
@@ -10,20 +11,29 @@ import os
 import shutil
 
 import yaml
-from hypothesis import HealthCheck, given, settings, strategies as st
-
 from conftest import ROOT
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from pum.cli import main
 
 with open(os.path.join(ROOT, "stacks", "Pulumi.example.yaml"), encoding="utf-8") as handle:
     EXAMPLE = yaml.safe_load(handle)
 
-scalars = st.one_of(st.none(), st.booleans(), st.integers(-10, 10**6), st.text(max_size=12),
-                    st.sampled_from(["P9999D", "PT0H", "PT2H", "/", "Global Administrator", "nope@x",
-                                     "00000000-0000-0000-0000-000000000000"]))
-values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=3),
-                                                       st.dictionaries(st.text(max_size=8), inner, max_size=3)),
-                      max_leaves=6)
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-10, 10**6),
+    st.text(max_size=12),
+    st.sampled_from(
+        ["P9999D", "PT0H", "PT2H", "/", "Global Administrator", "nope@x", "00000000-0000-0000-0000-000000000000"]
+    ),
+)
+values = st.recursive(
+    scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=8), inner, max_size=3)),
+    max_leaves=6,
+)
 
 
 def _paths(node, prefix=()):
@@ -67,13 +77,25 @@ def _preview(project, text):
     (project / "stacks" / "Pulumi.fuzz.yaml").write_text(text)
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(["preview", "--cwd", str(project), "--stack", "fuzz", "--format", "json",
-                     "--policy-pack", os.path.join(ROOT, "policies")])
+        code = main(
+            [
+                "preview",
+                "--cwd",
+                str(project),
+                "--stack",
+                "fuzz",
+                "--format",
+                "json",
+                "--policy-pack",
+                os.path.join(ROOT, "policies"),
+            ]
+        )
     return code, err.getvalue()
 
 
-FUZZ = settings(max_examples=int(os.environ.get("PUM_FUZZ_EXAMPLES", "25")), deadline=None,
-                suppress_health_check=list(HealthCheck))
+FUZZ = settings(
+    max_examples=int(os.environ.get("PUM_FUZZ_EXAMPLES", "25")), deadline=None, suppress_health_check=list(HealthCheck)
+)
 
 
 @FUZZ

@@ -5,15 +5,16 @@ import logging
 import pytest
 
 from components.graph.client import GraphClient, GraphError, RetryPolicy
-from graph_standin import graph  # noqa: F401  (fixture)
 
 ROLE = "62e90394-69f5-4237-9190-012177145e10"
 SCHEDULE = "/v1.0/roleManagement/directory/roleEligibilitySchedules/"
 
 
 def _list_assignments(client):
-    return client.get_all("/v1.0/policies/roleManagementPolicyAssignments", {
-        "$filter": f"scopeId eq '/' and scopeType eq 'DirectoryRole' and roleDefinitionId eq '{ROLE}'"})
+    return client.get_all(
+        "/v1.0/policies/roleManagementPolicyAssignments",
+        {"$filter": f"scopeId eq '/' and scopeType eq 'DirectoryRole' and roleDefinitionId eq '{ROLE}'"},
+    )
 
 
 def test_env_selects_base_url_and_static_token(graph):
@@ -62,10 +63,20 @@ def test_retries_are_bounded_by_total_wait(graph):
 def test_eventual_consistency_404_is_retried_only_when_asked(graph):
     graph.lag(2)
     client = graph.client()
-    made = client.post("/v1.0/roleManagement/directory/roleEligibilityScheduleRequests", {
-        "action": "adminAssign", "principalId": "aaaaaaaa-0000-4000-8000-000000000001", "roleDefinitionId": ROLE,
-        "directoryScopeId": "/", "justification": "test",
-        "scheduleInfo": {"startDateTime": "2030-01-01T00:00:00Z", "expiration": {"type": "afterDuration", "duration": "P30D"}}})
+    made = client.post(
+        "/v1.0/roleManagement/directory/roleEligibilityScheduleRequests",
+        {
+            "action": "adminAssign",
+            "principalId": "aaaaaaaa-0000-4000-8000-000000000001",
+            "roleDefinitionId": ROLE,
+            "directoryScopeId": "/",
+            "justification": "test",
+            "scheduleInfo": {
+                "startDateTime": "2030-01-01T00:00:00Z",
+                "expiration": {"type": "afterDuration", "duration": "P30D"},
+            },
+        },
+    )
     with pytest.raises(GraphError) as err:
         client.get(SCHEDULE + made["targetScheduleId"])
     assert err.value.status == 404
@@ -76,8 +87,9 @@ def test_eventual_consistency_404_is_retried_only_when_asked(graph):
 def test_eventual_consistency_retries_are_bounded(graph):
     graph.lag(50)
     client = graph.client(retry=RetryPolicy(not_found_attempts=3))
-    made = client.post("/beta/applicationTemplates/8adf8e6e-67b2-4cf2-a259-e3dc5476c621/instantiate",
-                       {"displayName": "x"})
+    made = client.post(
+        "/beta/applicationTemplates/8adf8e6e-67b2-4cf2-a259-e3dc5476c621/instantiate", {"displayName": "x"}
+    )
     with pytest.raises(GraphError) as err:
         client.get(f"/beta/applications/{made['application']['id']}", retry_not_found=True)
     assert err.value.status == 404 and len(graph.sleeps) == 2
@@ -88,8 +100,11 @@ def test_error_maps_status_code_message_and_request_id(graph):
     with pytest.raises(GraphError) as err:
         _list_assignments(graph.client())
     e = err.value
-    assert (e.status, e.code, e.message) == (403, "Authorization_RequestDenied",
-                                             "Insufficient privileges to complete the operation.")
+    assert (e.status, e.code, e.message) == (
+        403,
+        "Authorization_RequestDenied",
+        "Insufficient privileges to complete the operation.",
+    )
     assert e.request_id and e.request_id in str(e)
     assert "GET /v1.0/policies/roleManagementPolicyAssignments" in str(e)
     assert graph.sleeps == []  # 403 is not retried

@@ -3,7 +3,6 @@
 import pytest
 
 from components.graph.lifecycle import LeaverWorkflow, LeaverWorkflowProvider, conditions, leaver_tasks
-from graph_standin import graph  # noqa: F401  (fixture)
 
 RULE = "(department eq 'IT')"
 
@@ -13,9 +12,17 @@ def provider(graph):
 
 
 def props(rule=RULE, offset=0, **extra):
-    return {"graphKind": "lifecycleWorkflow", "category": "leaver", "displayName": "IT leavers",
-            "description": "strip access", "isEnabled": True, "isSchedulingEnabled": True,
-            "executionConditions": conditions(rule, offset), "tasks": leaver_tasks(), **extra}
+    return {
+        "graphKind": "lifecycleWorkflow",
+        "category": "leaver",
+        "displayName": "IT leavers",
+        "description": "strip access",
+        "isEnabled": True,
+        "isSchedulingEnabled": True,
+        "executionConditions": conditions(rule, offset),
+        "tasks": leaver_tasks(),
+        **extra,
+    }
 
 
 def test_create_posts_a_leaver_workflow_with_the_three_tasks_in_order(graph):
@@ -24,8 +31,10 @@ def test_create_posts_a_leaver_workflow_with_the_three_tasks_in_order(graph):
     (post,) = graph.calls("POST", "workflows")
     assert "graphKind" not in post.body and post.body["category"] == "leaver"
     assert [t["taskDefinitionId"] for t in post.body["tasks"]] == [
-        "42ae2956-193d-4f39-be06-691b8ac4fa1d", "b3a31406-2a15-4c9a-b25b-a658fa5f07fc",
-        "1dfdfcc7-52fa-4c2e-bf3a-e3919cc12950"]
+        "42ae2956-193d-4f39-be06-691b8ac4fa1d",
+        "b3a31406-2a15-4c9a-b25b-a658fa5f07fc",
+        "1dfdfcc7-52fa-4c2e-bf3a-e3919cc12950",
+    ]
     trigger = post.body["executionConditions"]["trigger"]
     assert (trigger["timeBasedAttribute"], trigger["offsetInDays"]) == ("employeeLeaveDateTime", 0)
     assert result.id in graph.workflows and result.outs["version"] == 1
@@ -49,8 +58,17 @@ def test_basic_change_patches_and_task_or_condition_change_makes_a_new_version(g
     created = p.create(props())
     graph.requests.clear()
     renamed = p.update(created.id, created.outs, props(displayName="IT leavers v2"))
-    assert [(r.method, r.body) for r in graph.requests] == [("PATCH", {
-        "displayName": "IT leavers v2", "description": "strip access", "isEnabled": True, "isSchedulingEnabled": True})]
+    assert [(r.method, r.body) for r in graph.requests] == [
+        (
+            "PATCH",
+            {
+                "displayName": "IT leavers v2",
+                "description": "strip access",
+                "isEnabled": True,
+                "isSchedulingEnabled": True,
+            },
+        )
+    ]
     graph.requests.clear()
     rescoped = p.update(created.id, renamed.outs, props(rule="(department eq 'Ops')", offset=1))
     (post,) = graph.calls("POST", "createNewVersion")
@@ -74,8 +92,12 @@ def test_delete_and_gone(graph):
 def test_check_and_component_validation(graph):
     failures = provider(graph).check({}, props(isEnabled=False)).failures
     assert [f.property for f in failures] == ["executionConditions"] and "isSchedulingEnabled" in failures[0].reason
-    assert provider(graph).check({}, props(offset=400)).failures[0].reason.startswith(
-        "executionConditions.trigger.offsetInDays: 400")
+    assert (
+        provider(graph)
+        .check({}, props(offset=400))
+        .failures[0]
+        .reason.startswith("executionConditions.trigger.offsetInDays: 400")
+    )
     with pytest.raises(ValueError, match="'w'.*scope.rule: is required"):
         LeaverWorkflow("w", "IT leavers", scope_rule=" ")
     with pytest.raises(ValueError, match="isSchedulingEnabled"):

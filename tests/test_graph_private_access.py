@@ -1,10 +1,10 @@
 """PrivateAccessApplication provider against the local Graph stand-in."""
 
 import pytest
+from graph_standin import CONNECTOR_GROUP
 
 from components.graph.client import GraphError
 from components.graph.private_access import PrivateAccessApplication, PrivateAccessApplicationProvider
-from graph_standin import CONNECTOR_GROUP, graph  # noqa: F401  (fixture)
 
 ADMINS = "eeeeeeee-0000-4000-8000-000000000001"
 OPS = "eeeeeeee-0000-4000-8000-000000000002"
@@ -17,9 +17,15 @@ def provider(graph):
 
 
 def props(segments=(SSH,), groups=(ADMINS,), **extra):
-    return {"graphKind": "privateAccessApp", "displayName": "Linux SSH", "applicationType": "nonwebapp",
-            "segments": [dict(s) for s in segments], "connectorGroupId": CONNECTOR_GROUP,
-            "assignedGroupIds": list(groups), **extra}
+    return {
+        "graphKind": "privateAccessApp",
+        "displayName": "Linux SSH",
+        "applicationType": "nonwebapp",
+        "segments": [dict(s) for s in segments],
+        "connectorGroupId": CONNECTOR_GROUP,
+        "assignedGroupIds": list(groups),
+        **extra,
+    }
 
 
 def live_segments(graph, object_id):
@@ -142,22 +148,26 @@ def test_delete_removes_app_and_tolerates_absence(graph):
 
 def test_diff_ignores_order_and_replaces_nothing_but_kind(graph):
     prov = provider(graph)
-    assert not prov.diff("i", props(segments=(SSH, RDP), groups=(ADMINS, OPS)),
-                         props(segments=(RDP, SSH), groups=(OPS, ADMINS))).changes
+    assert not prov.diff(
+        "i", props(segments=(SSH, RDP), groups=(ADMINS, OPS)), props(segments=(RDP, SSH), groups=(OPS, ADMINS))
+    ).changes
     d = prov.diff("i", props(), props(segments=(RDP,)))
     assert d.changes and d.replaces == []
 
 
-@pytest.mark.parametrize("change, prop", [
-    ({"segments": [{**SSH, "ports": ["22"]}]}, "segments"),
-    ({"segments": [{**SSH, "protocol": "icmp"}]}, "segments"),
-    ({"segments": [{**SSH, "destinationType": "url"}]}, "segments"),
-    ({"segments": [SSH, SSH]}, "segments"),
-    ({"segments": []}, "segments"),
-    ({"applicationType": "webapp"}, "applicationType"),
-    ({"assignedGroupIds": []}, "assignedGroupIds"),
-    ({"connectorGroupId": "default"}, "connectorGroupId"),
-])
+@pytest.mark.parametrize(
+    "change, prop",
+    [
+        ({"segments": [{**SSH, "ports": ["22"]}]}, "segments"),
+        ({"segments": [{**SSH, "protocol": "icmp"}]}, "segments"),
+        ({"segments": [{**SSH, "destinationType": "url"}]}, "segments"),
+        ({"segments": [SSH, SSH]}, "segments"),
+        ({"segments": []}, "segments"),
+        ({"applicationType": "webapp"}, "applicationType"),
+        ({"assignedGroupIds": []}, "assignedGroupIds"),
+        ({"connectorGroupId": "default"}, "connectorGroupId"),
+    ],
+)
 def test_check_refuses(graph, change, prop):
     assert [f.property for f in provider(graph).check({}, {**props(), **change}).failures] == [prop]
 

@@ -20,10 +20,12 @@ GA = "62e90394-69f5-4237-9190-012177145e10"
 PEDRO = "aaaaaaaa-0000-4000-8000-00000000000a"
 GROUP = "eeeeeeee-0000-4000-8000-000000000001"
 CONNECTORS = "c0c0c0c0-0000-4000-8000-000000000001"
-COMPUTED = {"entraRoleSettings": {"policyId": "DirectoryRole_t_p"},
-            "directoryRoleEligibility": {"endDateTime": "2031-01-01T00:00:00Z"},
-            "privateAccessApp": {"appId": "app-guid"},
-            "lifecycleWorkflow": {"workflowId": "wf-guid"}}
+COMPUTED = {
+    "entraRoleSettings": {"policyId": "DirectoryRole_t_p"},
+    "directoryRoleEligibility": {"endDateTime": "2031-01-01T00:00:00Z"},
+    "privateAccessApp": {"appId": "app-guid"},
+    "lifecycleWorkflow": {"workflowId": "wf-guid"},
+}
 
 
 @pytest.fixture
@@ -34,11 +36,16 @@ def mocks():
 @pulumi.runtime.test
 def test_resources_register_with_graph_kind_and_camel_case_inputs(mocks):
     settings = EntraRoleSettings("ga-pim", GA, build_role_rules(require_approval=True, approver_group_ids=[GROUP]))
-    eligibility = DirectoryRoleEligibility("pedro-ua", pulumi.Output.from_input(PEDRO), GA, duration="P90D",
-                                           justification="journey", ticket_number="CHG-1")
-    app = PrivateAccessApplication("ssh", "Linux SSH", [{"destinationHost": "10.1.0.0/24",
-                                                         "destinationType": "ipRangeCidr", "ports": ["22"],
-                                                         "protocol": "tcp"}], CONNECTORS, [GROUP])
+    eligibility = DirectoryRoleEligibility(
+        "pedro-ua", pulumi.Output.from_input(PEDRO), GA, duration="P90D", justification="journey", ticket_number="CHG-1"
+    )
+    app = PrivateAccessApplication(
+        "ssh",
+        "Linux SSH",
+        [{"destinationHost": "10.1.0.0/24", "destinationType": "ipRangeCidr", "ports": ["22"], "protocol": "tcp"}],
+        CONNECTORS,
+        [GROUP],
+    )
     workflow = LeaverWorkflow("leavers", "IT leavers", "(department eq 'IT')")
 
     def check(outputs):
@@ -62,5 +69,6 @@ def test_resources_register_with_graph_kind_and_camel_case_inputs(mocks):
             assert type(provider).__module__.startswith("components.graph.")
             assert provider._client_factory is None
 
-    return pulumi.Output.all(settings.policy_id, eligibility.end_date_time, app.app_id,
-                             workflow.workflow_id).apply(check)
+    return pulumi.Output.all(settings.policy_id, eligibility.end_date_time, app.app_id, workflow.workflow_id).apply(
+        check
+    )

@@ -6,7 +6,6 @@ import pytest
 
 from components.graph.client import GraphError
 from components.graph.role_eligibility import DirectoryRoleEligibility, DirectoryRoleEligibilityProvider
-from graph_standin import graph  # noqa: F401  (fixture)
 
 USER_ADMIN = "fe930be7-5e62-47db-91af-98c3a49a38b1"
 PEDRO = "aaaaaaaa-0000-4000-8000-00000000000a"
@@ -18,9 +17,15 @@ def provider(graph):
 
 
 def props(duration="P90D", scope=AU, **extra):
-    return {"graphKind": "directoryRoleEligibility", "principalId": PEDRO, "roleDefinitionId": USER_ADMIN,
-            "directoryScopeId": scope, "justification": "User Admin journey",
-            "scheduleInfo": {"expiration": {"type": "afterDuration", "duration": duration}}, **extra}
+    return {
+        "graphKind": "directoryRoleEligibility",
+        "principalId": PEDRO,
+        "roleDefinitionId": USER_ADMIN,
+        "directoryScopeId": scope,
+        "justification": "User Admin journey",
+        "scheduleInfo": {"expiration": {"type": "afterDuration", "duration": duration}},
+        **extra,
+    }
 
 
 def test_create_posts_a_time_bound_admin_assign_and_confirms_the_schedule(graph):
@@ -46,8 +51,10 @@ def test_create_retries_the_confirming_read_through_replication_lag(graph):
 def test_end_date_time_form(graph):
     end = "2031-06-30T00:00:00Z"
     p = props()
-    p["scheduleInfo"] = {"startDateTime": "2031-01-01T00:00:00Z",
-                         "expiration": {"type": "afterDateTime", "endDateTime": end}}
+    p["scheduleInfo"] = {
+        "startDateTime": "2031-01-01T00:00:00Z",
+        "expiration": {"type": "afterDateTime", "endDateTime": end},
+    }
     result = provider(graph).create(p)
     assert result.outs["endDateTime"] == end
     read = provider(graph).read(result.id, result.outs)
@@ -56,7 +63,8 @@ def test_end_date_time_form(graph):
 
 def test_policy_rejection_surfaces_graph_error(graph):
     graph.policy(USER_ADMIN)["rules"]["Expiration_Admin_Eligibility"].update(
-        isExpirationRequired=True, maximumDuration="P180D")
+        isExpirationRequired=True, maximumDuration="P180D"
+    )
     with pytest.raises(GraphError) as err:
         provider(graph).create(props(duration="P181D"))
     assert err.value.code == "RoleAssignmentRequestPolicyValidationFailed"
@@ -70,7 +78,9 @@ def test_read_keeps_declared_schedule_when_live_matches_and_reports_changed_end_
     assert not p.diff(created.id, read.outs, props()).changes
     graph.schedules[created.id]["scheduleInfo"]["expiration"]["endDateTime"] = "2099-01-01T00:00:00Z"  # portal
     drifted = p.read(created.id, created.outs)
-    assert drifted.outs["scheduleInfo"] == {"expiration": {"type": "afterDateTime", "endDateTime": "2099-01-01T00:00:00Z"}}
+    assert drifted.outs["scheduleInfo"] == {
+        "expiration": {"type": "afterDateTime", "endDateTime": "2099-01-01T00:00:00Z"}
+    }
     d = p.diff(created.id, drifted.outs, props())
     assert d.changes and d.replaces == []
 
@@ -97,7 +107,11 @@ def test_removed_in_the_portal_reads_as_gone(graph):
 def test_import_by_schedule_id(graph):
     created = provider(graph).create(props())
     read = provider(graph).read(created.id, {})
-    assert (read.outs["principalId"], read.outs["roleDefinitionId"], read.outs["directoryScopeId"]) == (PEDRO, USER_ADMIN, AU)
+    assert (read.outs["principalId"], read.outs["roleDefinitionId"], read.outs["directoryScopeId"]) == (
+        PEDRO,
+        USER_ADMIN,
+        AU,
+    )
     assert read.outs["scheduleInfo"]["expiration"]["type"] == "afterDateTime"
 
 
@@ -134,13 +148,16 @@ def test_assign_twice_is_a_clear_graph_error(graph):
     assert err.value.code == "RoleAssignmentExists"
 
 
-@pytest.mark.parametrize("change, prop", [
-    ({"scheduleInfo": {"expiration": {"type": "noExpiration"}}}, "scheduleInfo"),
-    ({"scheduleInfo": {"expiration": {"type": "afterDuration", "duration": "forever"}}}, "scheduleInfo"),
-    ({"directoryScopeId": "/administrativeUnits/x"}, "directoryScopeId"),
-    ({"justification": " "}, "justification"),
-    ({"principalId": "pedro"}, "principalId"),
-])
+@pytest.mark.parametrize(
+    "change, prop",
+    [
+        ({"scheduleInfo": {"expiration": {"type": "noExpiration"}}}, "scheduleInfo"),
+        ({"scheduleInfo": {"expiration": {"type": "afterDuration", "duration": "forever"}}}, "scheduleInfo"),
+        ({"directoryScopeId": "/administrativeUnits/x"}, "directoryScopeId"),
+        ({"justification": " "}, "justification"),
+        ({"principalId": "pedro"}, "principalId"),
+    ],
+)
 def test_check_refuses(graph, change, prop):
     result = provider(graph).check({}, {**props(), **change})
     assert [f.property for f in result.failures] == [prop]
@@ -150,8 +167,9 @@ def test_check_refuses(graph, change, prop):
 
 def test_component_arguments_are_validated_with_clear_errors():
     with pytest.raises(ValueError, match="give duration .* or end_date_time"):
-        DirectoryRoleEligibility("e", PEDRO, USER_ADMIN, duration="P1D", end_date_time="2031-01-01T00:00:00Z",
-                                 justification="x")
+        DirectoryRoleEligibility(
+            "e", PEDRO, USER_ADMIN, duration="P1D", end_date_time="2031-01-01T00:00:00Z", justification="x"
+        )
     with pytest.raises(ValueError, match="justification: is required"):
         DirectoryRoleEligibility("e", PEDRO, USER_ADMIN)
     with pytest.raises(ValueError, match="'e'.*duration.*'P'"):

@@ -6,9 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from components.graph.role_settings import (EntraRoleSettingsProvider, RULE_IDS, build_role_rules,
-                                            validate_rules)
-from graph_standin import graph  # noqa: F401  (fixture)
+from components.graph.role_settings import RULE_IDS, EntraRoleSettingsProvider, build_role_rules, validate_rules
 
 GA = "62e90394-69f5-4237-9190-012177145e10"
 APPROVERS = "bbbbbbbb-0000-4000-8000-000000000001"
@@ -19,8 +17,11 @@ def provider(graph):
 
 
 def props(rules=None, role=GA):
-    return {"graphKind": "entraRoleSettings", "roleDefinitionId": role,
-            "rules": rules if rules is not None else build_role_rules()}
+    return {
+        "graphKind": "entraRoleSettings",
+        "roleDefinitionId": role,
+        "rules": rules if rules is not None else build_role_rules(),
+    }
 
 
 def by_id(rules):
@@ -30,27 +31,49 @@ def by_id(rules):
 # -- build_role_rules -----------------------------------------------------------------------------
 def test_defaults_are_hardened():
     rules = by_id(build_role_rules())
-    assert set(rules) == {"Expiration_EndUser_Assignment", "Enablement_EndUser_Assignment",
-                          "AuthenticationContext_EndUser_Assignment", "Approval_EndUser_Assignment",
-                          "Expiration_Admin_Eligibility", "Expiration_Admin_Assignment",
-                          "Notification_Admin_Admin_Eligibility", "Notification_Admin_Admin_Assignment",
-                          "Notification_Admin_EndUser_Assignment"}
+    assert set(rules) == {
+        "Expiration_EndUser_Assignment",
+        "Enablement_EndUser_Assignment",
+        "AuthenticationContext_EndUser_Assignment",
+        "Approval_EndUser_Assignment",
+        "Expiration_Admin_Eligibility",
+        "Expiration_Admin_Assignment",
+        "Notification_Admin_Admin_Eligibility",
+        "Notification_Admin_Admin_Assignment",
+        "Notification_Admin_EndUser_Assignment",
+    }
     assert rules["Expiration_EndUser_Assignment"]["maximumDuration"] == "PT1H"
     assert rules["Enablement_EndUser_Assignment"]["enabledRules"] == ["MultiFactorAuthentication", "Justification"]
-    assert rules["Expiration_Admin_Eligibility"] == {**rules["Expiration_Admin_Eligibility"],
-                                                     "isExpirationRequired": True, "maximumDuration": "P180D"}
+    assert rules["Expiration_Admin_Eligibility"] == {
+        **rules["Expiration_Admin_Eligibility"],
+        "isExpirationRequired": True,
+        "maximumDuration": "P180D",
+    }
     assert rules["Approval_EndUser_Assignment"]["setting"]["approvalStages"] == []
     assert rules["Expiration_Admin_Assignment"]["target"] == {
-        "caller": "Admin", "operations": ["All"], "level": "Assignment",
-        "inheritableSettings": [], "enforcedSettings": []}
-    assert rules["Notification_Admin_EndUser_Assignment"]["@odata.type"] == \
-        "#microsoft.graph.unifiedRoleManagementPolicyNotificationRule"
+        "caller": "Admin",
+        "operations": ["All"],
+        "level": "Assignment",
+        "inheritableSettings": [],
+        "enforcedSettings": [],
+    }
+    assert (
+        rules["Notification_Admin_EndUser_Assignment"]["@odata.type"]
+        == "#microsoft.graph.unifiedRoleManagementPolicyNotificationRule"
+    )
 
 
 def test_approval_and_auth_context_shapes():
-    rules = by_id(build_role_rules(require_mfa=False, authentication_context="c3", require_approval=True,
-                                   approver_group_ids=[APPROVERS], require_ticket=True,
-                                   alert_recipients=["sec@contoso.com"]))
+    rules = by_id(
+        build_role_rules(
+            require_mfa=False,
+            authentication_context="c3",
+            require_approval=True,
+            approver_group_ids=[APPROVERS],
+            require_ticket=True,
+            alert_recipients=["sec@contoso.com"],
+        )
+    )
     assert rules["AuthenticationContext_EndUser_Assignment"]["claimValue"] == "c3"
     assert rules["Enablement_EndUser_Assignment"]["enabledRules"] == ["Justification", "Ticketing"]
     stage = rules["Approval_EndUser_Assignment"]["setting"]["approvalStages"][0]
@@ -59,17 +82,20 @@ def test_approval_and_auth_context_shapes():
     assert rules["Notification_Admin_Admin_Eligibility"]["notificationRecipients"] == ["sec@contoso.com"]
 
 
-@pytest.mark.parametrize("kwargs, field", [
-    ({"authentication_context": "c1"}, "authentication_context"),          # with require_mfa=True
-    ({"require_approval": True}, "require_approval"),
-    ({"activation_max_duration": "PT25H"}, "activation_max_duration"),
-    ({"activation_max_duration": "PT10M"}, "activation_max_duration"),
-    ({"activation_max_duration": "1 hour"}, "activation_max_duration"),
-    ({"eligible_max_duration": "P0D"}, "eligible_max_duration"),
-    ({"require_mfa": False, "authentication_context": "ctx"}, "authentication_context"),
-    ({"require_approval": True, "approver_user_ids": ["not-a-guid"]}, "approver_user_ids[0]"),
-    ({"alert_recipients": ["nobody"]}, "alert_recipients[0]"),
-])
+@pytest.mark.parametrize(
+    "kwargs, field",
+    [
+        ({"authentication_context": "c1"}, "authentication_context"),  # with require_mfa=True
+        ({"require_approval": True}, "require_approval"),
+        ({"activation_max_duration": "PT25H"}, "activation_max_duration"),
+        ({"activation_max_duration": "PT10M"}, "activation_max_duration"),
+        ({"activation_max_duration": "1 hour"}, "activation_max_duration"),
+        ({"eligible_max_duration": "P0D"}, "eligible_max_duration"),
+        ({"require_mfa": False, "authentication_context": "ctx"}, "authentication_context"),
+        ({"require_approval": True, "approver_user_ids": ["not-a-guid"]}, "approver_user_ids[0]"),
+        ({"alert_recipients": ["nobody"]}, "alert_recipients[0]"),
+    ],
+)
 def test_invalid_settings_name_the_field(kwargs, field):
     with pytest.raises(ValueError) as err:
         build_role_rules(**kwargs)
@@ -157,6 +183,7 @@ def test_import_without_declared_rules_reads_all_of_them(graph):
 
 def test_unknown_role_is_a_clear_error(graph):
     from components.graph.client import GraphError
+
     with pytest.raises(GraphError) as err:
         provider(graph).create(props(role="not-a-guid"))
     assert "not-a-guid" in str(err.value) and "roleDefinitionId" in str(err.value)
@@ -168,13 +195,16 @@ def test_throttled_patch_is_retried(graph):
     assert graph.sleeps == [5.0, 5.0]
 
 
-@pytest.mark.parametrize("mutate, prop", [
-    (lambda r: r[0].update({"@odata.type": "#microsoft.graph.unifiedRoleManagementPolicyEnablementRule"}), "rules"),
-    (lambda r: r[0].update({"id": "Expiration_Nobody"}), "rules"),
-    (lambda r: r.append(dict(r[0])), "rules"),
-    (lambda r: r[1].update({"enabledRules": ["Fingerprint"]}), "rules"),
-    (lambda r: r[2].update({"isEnabled": True, "claimValue": "c1"}), "rules"),  # with MFA on
-])
+@pytest.mark.parametrize(
+    "mutate, prop",
+    [
+        (lambda r: r[0].update({"@odata.type": "#microsoft.graph.unifiedRoleManagementPolicyEnablementRule"}), "rules"),
+        (lambda r: r[0].update({"id": "Expiration_Nobody"}), "rules"),
+        (lambda r: r.append(dict(r[0])), "rules"),
+        (lambda r: r[1].update({"enabledRules": ["Fingerprint"]}), "rules"),
+        (lambda r: r[2].update({"isEnabled": True, "claimValue": "c1"}), "rules"),  # with MFA on
+    ],
+)
 def test_check_rejects_malformed_rules(graph, mutate, prop):
     rules = build_role_rules()
     mutate(rules)

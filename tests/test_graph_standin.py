@@ -4,7 +4,6 @@ import pytest
 
 from components.graph.client import GraphError
 from components.graph.role_settings import build_role_rules
-from graph_standin import graph  # noqa: F401  (fixture)
 
 ROLE = "62e90394-69f5-4237-9190-012177145e10"
 
@@ -18,9 +17,14 @@ def rejected(graph, call):
 
 
 def test_permanent_eligibility_is_rejected(graph):
-    body = {"action": "adminAssign", "principalId": "aaaaaaaa-0000-4000-8000-000000000001", "roleDefinitionId": ROLE,
-            "directoryScopeId": "/", "justification": "x",
-            "scheduleInfo": {"startDateTime": "2030-01-01T00:00:00Z", "expiration": {"type": "noExpiration"}}}
+    body = {
+        "action": "adminAssign",
+        "principalId": "aaaaaaaa-0000-4000-8000-000000000001",
+        "roleDefinitionId": ROLE,
+        "directoryScopeId": "/",
+        "justification": "x",
+        "scheduleInfo": {"startDateTime": "2030-01-01T00:00:00Z", "expiration": {"type": "noExpiration"}},
+    }
     err = rejected(graph, lambda c: c.post("/v1.0/roleManagement/directory/roleEligibilityScheduleRequests", body))
     assert "noExpiration" in err.message and graph.schedules == {}
 
@@ -33,11 +37,14 @@ def test_rule_with_the_wrong_odata_type_is_rejected(graph):
 
 
 def test_segment_before_ztna_is_rejected(graph):
-    made = graph.client().post("/beta/applicationTemplates/8adf8e6e-67b2-4cf2-a259-e3dc5476c621/instantiate",
-                               {"displayName": "x"})
+    made = graph.client().post(
+        "/beta/applicationTemplates/8adf8e6e-67b2-4cf2-a259-e3dc5476c621/instantiate", {"displayName": "x"}
+    )
     seg = {"destinationHost": "10.0.0.1", "destinationType": "ipAddress", "ports": ["22-22"], "protocol": "tcp"}
-    path = (f"/beta/applications/{made['application']['id']}/onPremisesPublishing/segmentsConfiguration/"
-            "microsoft.graph.IpSegmentConfiguration/applicationSegments")
+    path = (
+        f"/beta/applications/{made['application']['id']}/onPremisesPublishing/segmentsConfiguration/"
+        "microsoft.graph.IpSegmentConfiguration/applicationSegments"
+    )
     rejected(graph, lambda c: c.post(path, seg))
 
 

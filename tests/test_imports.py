@@ -5,6 +5,7 @@ Every import statement in the project's source (module level or inside a functio
 loads. The names a file can be imported under are the packages' installed names (pyproject.toml) and, for the
 pack, the names its own directory gives (`rules`, `privileged_facts`).
 """
+
 from __future__ import annotations
 
 import ast
@@ -44,7 +45,7 @@ def _package_of(path: str) -> str | None:
     directory = os.path.dirname(path)
     for top, root in sorted(ROOTS.items(), key=lambda item: -len(item[1])):
         if directory == root or directory.startswith(root + "/"):
-            return ".".join([top, *filter(None, directory[len(root):].split("/"))])
+            return ".".join([top, *filter(None, directory[len(root) :].split("/"))])
     return None
 
 
@@ -77,8 +78,9 @@ def _imports(path: str) -> list[tuple[str, int]]:
             else:
                 base = node.module or ""
             found.append((base, node.lineno))
-            found += [(f"{base}.{alias.name}", node.lineno) for alias in node.names
-                      if _module_file(f"{base}.{alias.name}")]
+            found += [
+                (f"{base}.{alias.name}", node.lineno) for alias in node.names if _module_file(f"{base}.{alias.name}")
+            ]
     return found
 
 
@@ -95,21 +97,31 @@ def _edges() -> list[tuple[str, int, str, str]]:
 
 def test_pum_imports_nothing_of_this_project():
     project = ("components/", "policies/", "privilege_map/")
-    bad = [f"{path}:{line} imports {name}" for path, line, name, target in _edges()
-           if path.startswith("pum/") and target.startswith(project)]
+    bad = [
+        f"{path}:{line} imports {name}"
+        for path, line, name, target in _edges()
+        if path.startswith("pum/") and target.startswith(project)
+    ]
     assert bad == [], "pum/ must stay generic (the project configures it in [tool.pum]):\n" + "\n".join(bad)
 
 
 def test_no_component_imports_a_policy():
-    bad = [f"{path}:{line} imports {name}" for path, line, name, target in _edges()
-           if path.startswith(("components/", "privilege_map/")) and target.startswith("policies/")
-           and not target.startswith("policies/privileged_facts/")]
+    bad = [
+        f"{path}:{line} imports {name}"
+        for path, line, name, target in _edges()
+        if path.startswith(("components/", "privilege_map/"))
+        and target.startswith("policies/")
+        and not target.startswith("policies/privileged_facts/")
+    ]
     assert bad == [], "components share facts through privileged_facts, never the pack's rules:\n" + "\n".join(bad)
 
 
 def test_the_pack_imports_only_its_own_directory():
-    bad = [f"{path}:{line} imports {name}" for path, line, name, target in _edges()
-           if path.startswith("policies/") and not target.startswith("policies/")]
+    bad = [
+        f"{path}:{line} imports {name}"
+        for path, line, name, target in _edges()
+        if path.startswith("policies/") and not target.startswith("policies/")
+    ]
     assert bad == [], "the pack runs standalone from policies/:\n" + "\n".join(bad)
 
 
@@ -139,8 +151,7 @@ def test_a_preview_loads_each_file_once():
         "        files.setdefault(path, []).append(name)\n"
         "print(json.dumps({p: n for p, n in files.items() if len(n) > 1}))\n"
     )
-    done = subprocess.run([sys.executable, "-c", probe, ROOT], cwd=ROOT, capture_output=True, text=True,
-                          timeout=300)
+    done = subprocess.run([sys.executable, "-c", probe, ROOT], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "{}"
 

@@ -1,24 +1,54 @@
 """Fuzz: generated and mutated stack configs only ever yield a StackModel or a ModelError naming the file."""
+
 import copy
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_model import example_config
 
 from components.model import ModelError, StackModel, parse_model
-from test_model import example_config
 
 SOURCE = "stacks/Pulumi.fuzz.yaml"
 BASE = example_config()
 
-scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.floats(allow_nan=True),
-                    st.text(max_size=30), st.sampled_from(["/", "P180D", "PT2H", "PT0M", "P999D", "c1", "emea-users",
-                                                           "maria", "Owner", "Global Administrator", "direct"]))
-values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=4),
-                                                       st.dictionaries(st.text(max_size=15), inner, max_size=4)),
-                      max_leaves=12)
-keys = st.one_of(st.text(max_size=20), st.sampled_from(
-    ["role", "scope", "eligible", "activation", "maxDuration", "approvers", "mode", "scopes", "policyName",
-     "accounts", "upn", "people", "adminAccount", "leavingDate", "roleBindings", "azureRoleBindings"]))
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**6), 10**6),
+    st.floats(allow_nan=True),
+    st.text(max_size=30),
+    st.sampled_from(
+        ["/", "P180D", "PT2H", "PT0M", "P999D", "c1", "emea-users", "maria", "Owner", "Global Administrator", "direct"]
+    ),
+)
+values = st.recursive(
+    scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=15), inner, max_size=4)),
+    max_leaves=12,
+)
+keys = st.one_of(
+    st.text(max_size=20),
+    st.sampled_from(
+        [
+            "role",
+            "scope",
+            "eligible",
+            "activation",
+            "maxDuration",
+            "approvers",
+            "mode",
+            "scopes",
+            "policyName",
+            "accounts",
+            "upn",
+            "people",
+            "adminAccount",
+            "leavingDate",
+            "roleBindings",
+            "azureRoleBindings",
+        ]
+    ),
+)
 
 
 def _containers(node, path=()):
@@ -71,9 +101,25 @@ def test_mutated_example_configs_never_raise_anything_but_model_error(config):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.dictionaries(st.one_of(keys, st.sampled_from(
-    ["privileged-access:pim", "privileged-access:principals", "privileged-access:breakGlass",
-     "privileged-access:tenant", "privileged-access:administrativeUnits", "privileged-access:x", "azuread:tenantId"])),
-    values, max_size=5))
+@given(
+    st.dictionaries(
+        st.one_of(
+            keys,
+            st.sampled_from(
+                [
+                    "privileged-access:pim",
+                    "privileged-access:principals",
+                    "privileged-access:breakGlass",
+                    "privileged-access:tenant",
+                    "privileged-access:administrativeUnits",
+                    "privileged-access:x",
+                    "azuread:tenantId",
+                ]
+            ),
+        ),
+        values,
+        max_size=5,
+    )
+)
 def test_generated_configs_never_raise_anything_but_model_error(config):
     _check(config)

@@ -1,5 +1,6 @@
 """The pack loads standalone (as `pulumi preview --policy-pack policies` runs it) and every policy
 carries the metadata the design requires; the shared helpers read proxied props without raising."""
+
 from __future__ import annotations
 
 import json
@@ -35,8 +36,9 @@ print(json.dumps({"policies": out, "leaked": leaked}))
 
 
 def _standalone():
-    done = subprocess.run([sys.executable, "-I", "-c", _PROBE], cwd=POLICIES_DIR, capture_output=True, text=True,
-                          timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-I", "-c", _PROBE], cwd=POLICIES_DIR, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
@@ -48,6 +50,7 @@ def test_pack_loads_standalone_and_every_policy_has_its_metadata():
     names = [p["name"] for p in policies]
     assert len(names) == len(set(names)), "policy names must be unique"
     import re
+
     for p in policies:
         assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)+", p["name"]), p["name"]
         assert p["description"] and p["description"].rstrip().endswith((".", ")")), p["name"]
@@ -58,6 +61,7 @@ def test_pack_loads_standalone_and_every_policy_has_its_metadata():
 
 def test_pim_policies_are_registered_with_framework_references():
     from rules import pim
+
     registered = {p["name"]: p for p in _standalone()["policies"]}
     for policy in pim.POLICIES:
         assert policy.name in registered
@@ -66,9 +70,15 @@ def test_pim_policies_are_registered_with_framework_references():
 
 # --- unknown-safe readers (in depth: tests/test_policy_reads.py) ----------------------------------------
 
+
 def test_get_and_elements_never_raise_on_unknowns():
-    props = unknown_checking_proxy({"a": {"id": UNKNOWN_STRING_VALUE, "list": ["x", UNKNOWN_STRING_VALUE]},
-                                    "whole": UNKNOWN_STRING_VALUE, "flag": False})
+    props = unknown_checking_proxy(
+        {
+            "a": {"id": UNKNOWN_STRING_VALUE, "list": ["x", UNKNOWN_STRING_VALUE]},
+            "whole": UNKNOWN_STRING_VALUE,
+            "flag": False,
+        }
+    )
     assert common.get(props, "a", "id") is UNKNOWN
     assert common.get(props, "whole", "deeper") is UNKNOWN
     assert common.get(props, "missing", "deeper") is None
@@ -79,8 +89,14 @@ def test_get_and_elements_never_raise_on_unknowns():
 
 
 def _resource(urn, rtype, parent=None, props=None, deps=None):
-    return SimpleNamespace(urn=urn, resource_type=rtype, parent=parent, name=urn,
-                           props=unknown_checking_proxy(props or {}), property_dependencies=deps or {})
+    return SimpleNamespace(
+        urn=urn,
+        resource_type=rtype,
+        parent=parent,
+        name=urn,
+        props=unknown_checking_proxy(props or {}),
+        property_dependencies=deps or {},
+    )
 
 
 def test_break_glass_is_recognised_by_config_id_by_component_ancestry_and_by_dependency():
@@ -91,11 +107,19 @@ def test_break_glass_is_recognised_by_config_id_by_component_ancestry_and_by_dep
     urns = common.break_glass_urns([component, wrapper, account, other])
     assert urns == {"bg", "bg-inner", "bg-user"}
     assert [b.name for b in common.break_glass_resources([component, wrapper, account, other])] == ["bg-user"]
-    via_dep = _resource("a1", common.ROLE_ASSIGNMENT, props={"principalObjectId": UNKNOWN_STRING_VALUE},
-                        deps={"principalObjectId": [account]})
+    via_dep = _resource(
+        "a1",
+        common.ROLE_ASSIGNMENT,
+        props={"principalObjectId": UNKNOWN_STRING_VALUE},
+        deps={"principalObjectId": [account]},
+    )
     via_id = _resource("a2", common.ROLE_ASSIGNMENT, props={"principalObjectId": "ABC"})
-    stranger = _resource("a3", common.ROLE_ASSIGNMENT, props={"principalObjectId": UNKNOWN_STRING_VALUE},
-                         deps={"principalObjectId": [other]})
+    stranger = _resource(
+        "a3",
+        common.ROLE_ASSIGNMENT,
+        props={"principalObjectId": UNKNOWN_STRING_VALUE},
+        deps={"principalObjectId": [other]},
+    )
     ids = frozenset({"abc"})
     assert common.is_break_glass(via_dep, "principalObjectId", ids, urns)
     assert common.is_break_glass(via_id, "principalObjectId", ids, urns)
@@ -105,12 +129,19 @@ def test_break_glass_is_recognised_by_config_id_by_component_ancestry_and_by_dep
 def test_role_grants_resolve_unknown_role_and_principal_through_dependencies():
     role = _resource("role", common.DIRECTORY_ROLE, props={"displayName": "Global Administrator"})
     group = _resource("group", common.GROUP)
-    member = _resource("m", common.ROLE_MEMBER, props={"roleObjectId": UNKNOWN_STRING_VALUE,
-                                                       "memberObjectId": UNKNOWN_STRING_VALUE},
-                       deps={"roleObjectId": [role], "memberObjectId": [group]})
+    member = _resource(
+        "m",
+        common.ROLE_MEMBER,
+        props={"roleObjectId": UNKNOWN_STRING_VALUE, "memberObjectId": UNKNOWN_STRING_VALUE},
+        deps={"roleObjectId": [role], "memberObjectId": [group]},
+    )
     (grant,) = common.role_grants([role, group, member])
     assert (grant.role, grant.principal, grant.scope, grant.active) == (
-        "62e90394-69f5-4237-9190-012177145e10", "group", "/", True)
+        "62e90394-69f5-4237-9190-012177145e10",
+        "group",
+        "/",
+        True,
+    )
 
 
 def test_settings_fall_back_to_secure_defaults_and_honour_config():

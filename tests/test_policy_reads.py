@@ -4,6 +4,7 @@ policies that used to leave unknowns to the SDK's advisory downgrade decide now.
 pulumi-policy hands a policy one typed sentinel string per unknown value, behind a proxy that raises on it;
 `get` must see through both at any depth, tell absent (None) from unknown (UNKNOWN), and hand back plain data.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -27,8 +28,15 @@ from rules.common import elements, get, undecided
 
 from pum.engine import run_preview
 
-SENTINELS = [UNKNOWN_STRING_VALUE, UNKNOWN_BOOLEAN_VALUE, UNKNOWN_NUMBER_VALUE, UNKNOWN_ARRAY_VALUE,
-             UNKNOWN_OBJECT_VALUE, UNKNOWN_ASSET_VALUE, UNKNOWN_ARCHIVE_VALUE]
+SENTINELS = [
+    UNKNOWN_STRING_VALUE,
+    UNKNOWN_BOOLEAN_VALUE,
+    UNKNOWN_NUMBER_VALUE,
+    UNKNOWN_ARRAY_VALUE,
+    UNKNOWN_OBJECT_VALUE,
+    UNKNOWN_ASSET_VALUE,
+    UNKNOWN_ARCHIVE_VALUE,
+]
 
 
 def test_the_pack_knows_every_sentinel_of_pulumi_policy_and_has_one_marker():
@@ -38,13 +46,15 @@ def test_the_pack_knows_every_sentinel_of_pulumi_policy_and_has_one_marker():
 
 
 def _props(sentinel):
-    return unknown_checking_proxy({
-        "top": sentinel,
-        "mid": {"inner": sentinel},
-        "leaf": {"a": {"b": sentinel}},
-        "list": ["x", sentinel, {"deep": sentinel}],
-        "known": {"a": {"b": "value"}, "flag": False, "zero": 0, "empty": [], "none": None},
-    })
+    return unknown_checking_proxy(
+        {
+            "top": sentinel,
+            "mid": {"inner": sentinel},
+            "leaf": {"a": {"b": sentinel}},
+            "list": ["x", sentinel, {"deep": sentinel}],
+            "known": {"a": {"b": "value"}, "flag": False, "zero": 0, "empty": [], "none": None},
+        }
+    )
 
 
 @pytest.mark.parametrize("sentinel", SENTINELS)
@@ -74,13 +84,24 @@ def test_what_get_returns_is_plain_with_every_unknown_as_the_marker(sentinel):
         if isinstance(value, list):
             return [s for v in value for s in sentinels_in(v)]
         return [value] if isinstance(value, str) and value in UNKNOWN_SENTINELS else []
+
     assert sentinels_in(whole) == []
 
 
 def test_absent_is_none_and_not_unknown():
     props = _props(UNKNOWN_STRING_VALUE)
-    for path in (("missing",), ("mid", "missing"), ("known", "a", "missing"), ("list", 7), ("list", -4),
-                 ("known", "a", "b", "c"), ("list", "key"), ("mid", 0), ("known", "none"), ("known", "none", "x")):
+    for path in (
+        ("missing",),
+        ("mid", "missing"),
+        ("known", "a", "missing"),
+        ("list", 7),
+        ("list", -4),
+        ("known", "a", "b", "c"),
+        ("list", "key"),
+        ("mid", 0),
+        ("known", "none"),
+        ("known", "none", "x"),
+    ):
         assert get(props, *path) is None, path
         assert not is_unknown(get(props, *path))
     assert get(None, "a") is None and get(props) is not None
@@ -131,10 +152,16 @@ def test_undecided_leaves_the_sdk_note_naming_the_first_unknown_and_its_type(sen
 # --- policies that left the verdict to the SDK's downgrade now decide ---------------------------------------
 
 PAW = {"pum-role": "paw"}
-GOOD_RDP = ("enablerdsaadauth:i:1;redirectclipboard:i:0;drivestoredirect:s:;usbdevicestoredirect:s:;"
-            "camerastoredirect:s:;redirectprinters:i:0;redirectcomports:i:0;audiocapturemode:i:0;redirectwebauthn:i:1")
-HOST_POOL_POLICIES = ("paw-host-pool-personal", "paw-host-pool-no-redirection", "paw-host-pool-entra-auth",
-                      "paw-host-pool-no-public-network")
+GOOD_RDP = (
+    "enablerdsaadauth:i:1;redirectclipboard:i:0;drivestoredirect:s:;usbdevicestoredirect:s:;"
+    "camerastoredirect:s:;redirectprinters:i:0;redirectcomports:i:0;audiocapturemode:i:0;redirectwebauthn:i:1"
+)
+HOST_POOL_POLICIES = (
+    "paw-host-pool-personal",
+    "paw-host-pool-no-redirection",
+    "paw-host-pool-entra-auth",
+    "paw-host-pool-no-public-network",
+)
 
 
 _names = itertools.count()
@@ -151,31 +178,48 @@ def _levels(report, policy):
 
 def _pool(**overrides):
     def program():
-        args = dict(resource_group_name=_unknown("rg-paw"), host_pool_type="Personal",
-                    load_balancer_type="Persistent", personal_desktop_assignment_type="Direct",
-                    preferred_app_group_type="Desktop", custom_rdp_property=GOOD_RDP,
-                    public_network_access="Disabled", tags=PAW)
+        args = dict(
+            resource_group_name=_unknown("rg-paw"),
+            host_pool_type="Personal",
+            load_balancer_type="Persistent",
+            personal_desktop_assignment_type="Direct",
+            preferred_app_group_type="Desktop",
+            custom_rdp_property=GOOD_RDP,
+            public_network_access="Disabled",
+            tags=PAW,
+        )
         args.update({k: v() if callable(v) else v for k, v in overrides.items()})
         desktopvirtualization.HostPool("pool", **args)
+
     return run_preview(program, policy_packs=None)
 
 
 def test_a_paw_host_pool_violating_everything_stays_mandatory_with_unknown_ids():
-    report = _pool(host_pool_type="Pooled", load_balancer_type="BreadthFirst", custom_rdp_property="",
-                   public_network_access="Enabled")
+    report = _pool(
+        host_pool_type="Pooled",
+        load_balancer_type="BreadthFirst",
+        custom_rdp_property="",
+        public_network_access="Enabled",
+    )
     for policy in HOST_POOL_POLICIES:
         assert _levels(report, policy) == ["mandatory"], policy
     assert not [v for v in report.violations if "can't run" in v.message]
 
 
-@pytest.mark.parametrize("key, policies", [
-    ("host_pool_type", ["paw-host-pool-personal"]),
-    ("custom_rdp_property", ["paw-host-pool-no-redirection", "paw-host-pool-entra-auth"]),
-    ("public_network_access", ["paw-host-pool-no-public-network"]),
-])
+@pytest.mark.parametrize(
+    "key, policies",
+    [
+        ("host_pool_type", ["paw-host-pool-personal"]),
+        ("custom_rdp_property", ["paw-host-pool-no-redirection", "paw-host-pool-entra-auth"]),
+        ("public_network_access", ["paw-host-pool-no-public-network"]),
+    ],
+)
 def test_an_unknown_setting_a_host_pool_policy_hangs_on_is_advisory_never_silent(key, policies):
-    others = {"host_pool_type": "Pooled", "custom_rdp_property": "redirectclipboard:i:1",
-              "public_network_access": "Enabled"}
+    others = {
+        "host_pool_type": "Pooled",
+        "custom_rdp_property": "redirectclipboard:i:1",
+        "public_network_access": "Enabled",
+    }
     others[key] = lambda: _unknown("whatever")
     report = _pool(**others)
     for policy in HOST_POOL_POLICIES:
@@ -188,9 +232,16 @@ def test_an_unknown_setting_a_host_pool_policy_hangs_on_is_advisory_never_silent
 
 def test_a_session_host_with_unknown_security_settings_is_not_taken_as_trusted_launch():
     def program():
-        compute.VirtualMachine("host", resource_group_name=_unknown("rg-paw"), tags=PAW,
-                               security_profile={"security_type": _unknown("TrustedLaunch"),
-                                                 "uefi_settings": _unknown({"secure_boot_enabled": True})})
+        compute.VirtualMachine(
+            "host",
+            resource_group_name=_unknown("rg-paw"),
+            tags=PAW,
+            security_profile={
+                "security_type": _unknown("TrustedLaunch"),
+                "uefi_settings": _unknown({"secure_boot_enabled": True}),
+            },
+        )
+
     [violation] = run_preview(program, policy_packs=None).by_policy("paw-session-host-trusted-launch")
     assert violation.enforcement_level == "mandatory"
     assert "securityType" in violation.message and "secureBootEnabled" in violation.message

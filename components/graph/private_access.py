@@ -22,7 +22,8 @@ Administrator and Global Secure Access Administrator for delegated use.
 
 from __future__ import annotations
 
-from typing import Any, Optional, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import pulumi
 from privileged_facts.values import is_unknown
@@ -46,8 +47,10 @@ def _app(object_id: str) -> str:
 
 
 def _segments(object_id: str) -> str:
-    return (f"{_app(object_id)}/onPremisesPublishing/segmentsConfiguration/"
-            "microsoft.graph.IpSegmentConfiguration/applicationSegments")
+    return (
+        f"{_app(object_id)}/onPremisesPublishing/segmentsConfiguration/"
+        "microsoft.graph.IpSegmentConfiguration/applicationSegments"
+    )
 
 
 def _assigned(sp_id: str) -> str:
@@ -60,8 +63,12 @@ def normalize_ports(ports: Sequence[Any]) -> list:
 
 
 def segment_key(seg: dict) -> tuple:
-    return (str(seg.get("destinationHost", "")).lower(), seg.get("destinationType"),
-            tuple(sorted(seg.get("ports") or [])), seg.get("protocol"))
+    return (
+        str(seg.get("destinationHost", "")).lower(),
+        seg.get("destinationType"),
+        tuple(sorted(seg.get("ports") or [])),
+        seg.get("protocol"),
+    )
 
 
 def validate_segments(segments: Any) -> None:
@@ -75,8 +82,10 @@ def validate_segments(segments: Any) -> None:
         if not isinstance(seg, dict) or not isinstance(seg.get("destinationHost"), str) or not seg["destinationHost"]:
             raise ValueError(f"{where}.destinationHost: is required (an IP, range, CIDR, FQDN or DNS suffix)")
         if seg.get("destinationType") not in DESTINATION_TYPES:
-            raise ValueError(f"{where}.destinationType: {seg.get('destinationType')!r} is not allowed; "
-                             f"use one of {', '.join(DESTINATION_TYPES)}")
+            raise ValueError(
+                f"{where}.destinationType: {seg.get('destinationType')!r} is not allowed; "
+                f"use one of {', '.join(DESTINATION_TYPES)}"
+            )
         if seg.get("protocol") not in PROTOCOLS:
             raise ValueError(f"{where}.protocol: {seg.get('protocol')!r} is not allowed; use one of {PROTOCOLS}")
         ports = seg.get("ports")
@@ -97,9 +106,11 @@ def _in_declared_order(live: list, declared: list, key) -> list:
     declared = declared or []
     exact = {key(d): i for i, d in enumerate(declared)}
     near = {key(d)[:2]: i for i, d in enumerate(declared) if isinstance(key(d), tuple)}
+
     def index(item: Any) -> int:
         k = key(item)
         return exact.get(k, near.get(k[:2], len(declared)) if isinstance(k, tuple) else len(declared))
+
     return sorted(live, key=index)
 
 
@@ -118,18 +129,24 @@ class PrivateAccessApplicationProvider(GraphProvider):
 
         def app_type() -> None:
             if news.get("applicationType") not in APPLICATION_TYPES:
-                raise ValueError(f"applicationType: {news.get('applicationType')!r} is not allowed; "
-                                 f"use one of {APPLICATION_TYPES}")
+                raise ValueError(
+                    f"applicationType: {news.get('applicationType')!r} is not allowed; use one of {APPLICATION_TYPES}"
+                )
 
         def name() -> None:
             if not news.get("displayName"):
                 raise ValueError("displayName: is required")
 
-        return check_result(news, [
-            ("displayName", name), ("applicationType", app_type),
-            ("segments", lambda: validate_segments(news.get("segments"))),
-            ("connectorGroupId", lambda: require_guid(news.get("connectorGroupId"), "connectorGroupId")),
-            ("assignedGroupIds", groups)])
+        return check_result(
+            news,
+            [
+                ("displayName", name),
+                ("applicationType", app_type),
+                ("segments", lambda: validate_segments(news.get("segments"))),
+                ("connectorGroupId", lambda: require_guid(news.get("connectorGroupId"), "connectorGroupId")),
+                ("assignedGroupIds", groups),
+            ],
+        )
 
     def diff(self, id_: str, olds: dict, news: dict):
         def norm(key: str, value: Any) -> Any:
@@ -138,12 +155,16 @@ class PrivateAccessApplicationProvider(GraphProvider):
             if key == "assignedGroupIds" and isinstance(value, list):
                 return sorted(value)
             return value
+
         return diff(olds, news, INPUT_KEYS, ("graphKind",), norm)
 
     # -- reconcilers ----------------------------------------------------------------------------
     def _publishing(self, client: GraphClient, object_id: str, app_type: str) -> None:
-        client.patch(_app(object_id), {"onPremisesPublishing": {
-            "applicationType": app_type, "isAccessibleViaZTNAClient": True}}, retry_not_found=True)
+        client.patch(
+            _app(object_id),
+            {"onPremisesPublishing": {"applicationType": app_type, "isAccessibleViaZTNAClient": True}},
+            retry_not_found=True,
+        )
 
     def _connector(self, client: GraphClient, object_id: str, group_id: str) -> None:
         ref = f"{client.base_url}/beta/onPremisesPublishingProfiles/applicationProxy/connectorGroups/{group_id}"
@@ -174,8 +195,11 @@ class PrivateAccessApplicationProvider(GraphProvider):
                 client.delete(f"{_assigned(sp_id)}/{assignment['id']}")
         for group_id in groups:
             if group_id not in have:
-                client.post(_assigned(sp_id), {"principalId": group_id, "resourceId": sp_id,
-                                               "appRoleId": app_role_id}, retry_not_found=True)
+                client.post(
+                    _assigned(sp_id),
+                    {"principalId": group_id, "resourceId": sp_id, "appRoleId": app_role_id},
+                    retry_not_found=True,
+                )
 
     @staticmethod
     def _user_role(sp: dict) -> str:
@@ -183,14 +207,21 @@ class PrivateAccessApplicationProvider(GraphProvider):
         return roles[0]["id"] if roles else DEFAULT_APP_ROLE
 
     def _outs(self, props: dict, app: dict, sp_id: str, app_role_id: str) -> dict:
-        return {**{k: props.get(k) for k in INPUT_KEYS}, "graphKind": GRAPH_KIND, "appId": app["appId"],
-                "objectId": app["id"], "servicePrincipalId": sp_id, "appRoleId": app_role_id}
+        return {
+            **{k: props.get(k) for k in INPUT_KEYS},
+            "graphKind": GRAPH_KIND,
+            "appId": app["appId"],
+            "objectId": app["id"],
+            "servicePrincipalId": sp_id,
+            "appRoleId": app_role_id,
+        }
 
     # -- CRUD -----------------------------------------------------------------------------------
     def create(self, props: dict) -> CreateResult:
         client = self.client()
-        made = client.post(f"/beta/applicationTemplates/{CUSTOM_TEMPLATE_ID}/instantiate",
-                           {"displayName": props["displayName"]})
+        made = client.post(
+            f"/beta/applicationTemplates/{CUSTOM_TEMPLATE_ID}/instantiate", {"displayName": props["displayName"]}
+        )
         app, sp = made["application"], made["servicePrincipal"]
         role = self._user_role(sp)
         try:
@@ -222,13 +253,17 @@ class PrivateAccessApplicationProvider(GraphProvider):
             if err.status != 404:
                 raise
             connector = None
-        sp = (client.get(f"/v1.0/servicePrincipals/{props['servicePrincipalId']}", {"$select": "id,appRoles"})
-              if props.get("servicePrincipalId") else
-              (client.get_all("/v1.0/servicePrincipals", {"$filter": f"appId eq '{app['appId']}'"}) or [{}])[0])
+        sp = (
+            client.get(f"/v1.0/servicePrincipals/{props['servicePrincipalId']}", {"$select": "id,appRoles"})
+            if props.get("servicePrincipalId")
+            else (client.get_all("/v1.0/servicePrincipals", {"$filter": f"appId eq '{app['appId']}'"}) or [{}])[0]
+        )
         groups = [a["principalId"] for a in client.get_all(_assigned(sp["id"]))] if sp.get("id") else []
         live = {
             "displayName": app.get("displayName"),
-            "applicationType": publishing.get("applicationType") if publishing.get("isAccessibleViaZTNAClient") else None,
+            "applicationType": publishing.get("applicationType")
+            if publishing.get("isAccessibleViaZTNAClient")
+            else None,
             "segments": _in_declared_order(segments, props.get("segments"), segment_key),
             "connectorGroupId": connector,
             "assignedGroupIds": _in_declared_order(groups, props.get("assignedGroupIds"), lambda g: g),
@@ -267,20 +302,43 @@ class PrivateAccessApplication(Resource):
     object_id = output("objectId")
     service_principal_id = output("servicePrincipalId")
 
-    def __init__(self, name: str, display_name: pulumi.Input[str], segments: Sequence[dict],
-                 connector_group_id: pulumi.Input[str], assigned_group_ids: pulumi.Input[Sequence[str]],
-                 application_type: str = "nonwebapp", opts: Optional[pulumi.ResourceOptions] = None,
-                 _provider: Optional[PrivateAccessApplicationProvider] = None):
-        segs = [{**seg, "ports": normalize_ports(seg.get("ports") or [])} if isinstance(seg, dict) else seg
-                for seg in segments]
+    def __init__(
+        self,
+        name: str,
+        display_name: pulumi.Input[str],
+        segments: Sequence[dict],
+        connector_group_id: pulumi.Input[str],
+        assigned_group_ids: pulumi.Input[Sequence[str]],
+        application_type: str = "nonwebapp",
+        opts: pulumi.ResourceOptions | None = None,
+        _provider: PrivateAccessApplicationProvider | None = None,
+    ):
+        segs = [
+            {**seg, "ports": normalize_ports(seg.get("ports") or [])} if isinstance(seg, dict) else seg
+            for seg in segments
+        ]
         try:
             validate_segments(segs)
             require_guid(connector_group_id, "connector_group_id")
             if application_type not in APPLICATION_TYPES:
-                raise ValueError(f"application_type: {application_type!r} is not allowed; use one of {APPLICATION_TYPES}")
+                raise ValueError(
+                    f"application_type: {application_type!r} is not allowed; use one of {APPLICATION_TYPES}"
+                )
         except ValueError as err:
             raise ValueError(f"PrivateAccessApplication {name!r}: {err}") from None
-        super().__init__(_provider or PrivateAccessApplicationProvider(), name, {
-            "graphKind": GRAPH_KIND, "displayName": display_name, "applicationType": application_type,
-            "segments": segs, "connectorGroupId": connector_group_id, "assignedGroupIds": assigned_group_ids,
-            "appId": None, "objectId": None, "servicePrincipalId": None}, opts)
+        super().__init__(
+            _provider or PrivateAccessApplicationProvider(),
+            name,
+            {
+                "graphKind": GRAPH_KIND,
+                "displayName": display_name,
+                "applicationType": application_type,
+                "segments": segs,
+                "connectorGroupId": connector_group_id,
+                "assignedGroupIds": assigned_group_ids,
+                "appId": None,
+                "objectId": None,
+                "servicePrincipalId": None,
+            },
+            opts,
+        )

@@ -17,8 +17,8 @@ beyond its ``Expiration_Admin_Eligibility``); the Graph error is reported as it 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
-from typing import Any, Optional
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pulumi
 from privileged_facts import defaults as secure
@@ -32,8 +32,15 @@ GRAPH_KIND = "directoryRoleEligibility"
 REQUESTS = "/v1.0/roleManagement/directory/roleEligibilityScheduleRequests"
 SCHEDULES = "/v1.0/roleManagement/directory/roleEligibilitySchedules"
 FAILED = ("Failed", "Denied", "Canceled", "FailedAsResourceIsLocked", "AdminDenied")  # "Revoked" = removed
-INPUT_KEYS = ("graphKind", "principalId", "roleDefinitionId", "directoryScopeId", "justification",
-              "scheduleInfo", "ticketInfo")
+INPUT_KEYS = (
+    "graphKind",
+    "principalId",
+    "roleDefinitionId",
+    "directoryScopeId",
+    "justification",
+    "scheduleInfo",
+    "ticketInfo",
+)
 REPLACE_KEYS = ("graphKind", "principalId", "roleDefinitionId", "directoryScopeId")
 DEFAULT_DURATION = secure.MAX_ELIGIBILITY
 _TOLERANCE = timedelta(minutes=2)
@@ -43,9 +50,11 @@ def validate_scope(value: Any) -> None:
     if is_unknown(value) or not isinstance(value, str) or value == "/":
         return
     prefix = "/administrativeUnits/"
-    if not (value.startswith(prefix) and is_guid(value[len(prefix):])):
-        raise ValueError(f"directoryScopeId: {value!r} is not a directory scope; use '/' (tenant) or "
-                         "'/administrativeUnits/{administrative unit object ID}'")
+    if not (value.startswith(prefix) and is_guid(value[len(prefix) :])):
+        raise ValueError(
+            f"directoryScopeId: {value!r} is not a directory scope; use '/' (tenant) or "
+            "'/administrativeUnits/{administrative unit object ID}'"
+        )
 
 
 def validate_schedule(schedule: Any) -> None:
@@ -61,8 +70,10 @@ def validate_schedule(schedule: Any) -> None:
     elif kind == "afterDateTime":
         parse_datetime(exp.get("endDateTime"), "scheduleInfo.expiration.endDateTime", require_offset=True)
     else:
-        raise ValueError(f"scheduleInfo.expiration.type: {kind!r} is refused; eligibility must expire: use "
-                         "'afterDuration' with a duration (e.g. 'P180D') or 'afterDateTime' with an endDateTime")
+        raise ValueError(
+            f"scheduleInfo.expiration.type: {kind!r} is refused; eligibility must expire: use "
+            "'afterDuration' with a duration (e.g. 'P180D') or 'afterDateTime' with an endDateTime"
+        )
     if isinstance(schedule, dict) and schedule.get("startDateTime"):
         parse_datetime(schedule["startDateTime"], "scheduleInfo.startDateTime", require_offset=True)
 
@@ -72,13 +83,14 @@ def validate_justification(value: Any) -> None:
         raise ValueError("justification: is required (PIM records it with the assignment); give a short reason")
 
 
-def expected_end(schedule: dict, start: Optional[str]) -> Optional[datetime]:
+def expected_end(schedule: dict, start: str | None) -> datetime | None:
     exp = schedule.get("expiration", {})
     if exp.get("type") == "afterDateTime":
         return parse_datetime(exp["endDateTime"], "endDateTime", require_offset=True)
     if exp.get("type") == "afterDuration" and start:
-        return (parse_datetime(start, "startDateTime", require_offset=True)
-                + parse_duration(exp["duration"], "duration", positive=True))
+        return parse_datetime(start, "startDateTime", require_offset=True) + parse_duration(
+            exp["duration"], "duration", positive=True
+        )
     return None
 
 
@@ -86,19 +98,25 @@ class DirectoryRoleEligibilityProvider(GraphProvider):
     """CRUD for ``DirectoryRoleEligibility``; see the module docstring."""
 
     def check(self, olds: dict, news: dict):
-        return check_result(news, [
-            ("principalId", lambda: require_guid(news.get("principalId"), "principalId")),
-            ("roleDefinitionId", lambda: require_guid(news.get("roleDefinitionId"), "roleDefinitionId")),
-            ("directoryScopeId", lambda: validate_scope(news.get("directoryScopeId"))),
-            ("justification", lambda: validate_justification(news.get("justification"))),
-            ("scheduleInfo", lambda: validate_schedule(news.get("scheduleInfo")))])
+        return check_result(
+            news,
+            [
+                ("principalId", lambda: require_guid(news.get("principalId"), "principalId")),
+                ("roleDefinitionId", lambda: require_guid(news.get("roleDefinitionId"), "roleDefinitionId")),
+                ("directoryScopeId", lambda: validate_scope(news.get("directoryScopeId"))),
+                ("justification", lambda: validate_justification(news.get("justification"))),
+                ("scheduleInfo", lambda: validate_schedule(news.get("scheduleInfo"))),
+            ],
+        )
 
     def diff(self, id_: str, olds: dict, news: dict):
         return diff(olds, news, INPUT_KEYS, REPLACE_KEYS, delete_before_replace=True)
 
-    def _request(self, client: GraphClient, action: str, props: dict, start: Optional[str]) -> dict:
-        body = {"action": action, **pick(props, ("principalId", "roleDefinitionId", "directoryScopeId",
-                                                  "justification", "ticketInfo"))}
+    def _request(self, client: GraphClient, action: str, props: dict, start: str | None) -> dict:
+        body = {
+            "action": action,
+            **pick(props, ("principalId", "roleDefinitionId", "directoryScopeId", "justification", "ticketInfo")),
+        }
         if action != "adminRemove":
             body["scheduleInfo"] = {"startDateTime": start, "expiration": props["scheduleInfo"]["expiration"]}
         resp = client.post(REQUESTS, body)
@@ -106,14 +124,19 @@ class DirectoryRoleEligibilityProvider(GraphProvider):
             raise GraphError(400, "requestNotProvisioned", f"{action} ended with status {resp['status']!r}")
         return resp
 
-    def _outs(self, props: dict, schedule_id: str, status: str, start: Optional[str],
-              end: Optional[datetime]) -> dict:
-        return {**pick(props, INPUT_KEYS), "graphKind": GRAPH_KIND, "scheduleId": schedule_id,
-                "status": status, "startDateTime": start, "endDateTime": utc_iso(end) if end else None}
+    def _outs(self, props: dict, schedule_id: str, status: str, start: str | None, end: datetime | None) -> dict:
+        return {
+            **pick(props, INPUT_KEYS),
+            "graphKind": GRAPH_KIND,
+            "scheduleId": schedule_id,
+            "status": status,
+            "startDateTime": start,
+            "endDateTime": utc_iso(end) if end else None,
+        }
 
     def create(self, props: dict) -> CreateResult:
         client = self.client()
-        start = props["scheduleInfo"].get("startDateTime") or utc_iso(datetime.now(timezone.utc))
+        start = props["scheduleInfo"].get("startDateTime") or utc_iso(datetime.now(UTC))
         resp = self._request(client, "adminAssign", props, start)
         schedule_id = resp.get("targetScheduleId") or resp["id"]
         status = resp.get("status", "")
@@ -135,8 +158,11 @@ class DirectoryRoleEligibilityProvider(GraphProvider):
         info = live.get("scheduleInfo") or {}
         start = info.get("startDateTime") or props.get("startDateTime")
         live_exp = info.get("expiration") or {}
-        live_end = (parse_datetime(live_exp["endDateTime"], "endDateTime", require_offset=True)
-                    if live_exp.get("endDateTime") else None)
+        live_end = (
+            parse_datetime(live_exp["endDateTime"], "endDateTime", require_offset=True)
+            if live_exp.get("endDateTime")
+            else None
+        )
         declared = props.get("scheduleInfo")
         want = expected_end(declared, props.get("startDateTime") or start) if declared else None
         if live_end is None:
@@ -145,16 +171,21 @@ class DirectoryRoleEligibilityProvider(GraphProvider):
             schedule = declared
         else:
             schedule = {"expiration": {"type": "afterDateTime", "endDateTime": utc_iso(live_end)}}
-        merged = {**props, **pick(live, ("principalId", "roleDefinitionId", "directoryScopeId")),
-                  "scheduleInfo": schedule, "justification": props.get("justification") or "imported"}
+        merged = {
+            **props,
+            **pick(live, ("principalId", "roleDefinitionId", "directoryScopeId")),
+            "scheduleInfo": schedule,
+            "justification": props.get("justification") or "imported",
+        }
         outs = self._outs(merged, id_, live.get("status", ""), start, live_end)
         return ReadResult(id_, outs, pick(outs, INPUT_KEYS))
 
     def update(self, id_: str, olds: dict, news: dict) -> UpdateResult:
         start = news["scheduleInfo"].get("startDateTime") or olds.get("startDateTime")
         resp = self._request(self.client(), "adminUpdate", news, start)
-        return UpdateResult(self._outs(news, id_, resp.get("status", ""), start,
-                                       expected_end(news["scheduleInfo"], start)))
+        return UpdateResult(
+            self._outs(news, id_, resp.get("status", ""), start, expected_end(news["scheduleInfo"], start))
+        )
 
     def delete(self, id_: str, props: dict) -> None:
         try:
@@ -175,30 +206,61 @@ class DirectoryRoleEligibility(Resource):
     start_date_time = output("startDateTime")
     end_date_time = output("endDateTime")
 
-    def __init__(self, name: str, principal_id: pulumi.Input[str], role_definition_id: pulumi.Input[str],
-                 directory_scope_id: pulumi.Input[str] = "/", duration: Optional[str] = None,
-                 end_date_time: Optional[str] = None, justification: Optional[str] = None,
-                 ticket_number: Optional[str] = None, opts: Optional[pulumi.ResourceOptions] = None, *,
-                 ticket_system: Optional[str] = None, start_date_time: Optional[str] = None,
-                 _provider: Optional[DirectoryRoleEligibilityProvider] = None):
+    def __init__(
+        self,
+        name: str,
+        principal_id: pulumi.Input[str],
+        role_definition_id: pulumi.Input[str],
+        directory_scope_id: pulumi.Input[str] = "/",
+        duration: str | None = None,
+        end_date_time: str | None = None,
+        justification: str | None = None,
+        ticket_number: str | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        ticket_system: str | None = None,
+        start_date_time: str | None = None,
+        _provider: DirectoryRoleEligibilityProvider | None = None,
+    ):
         if duration is not None and end_date_time is not None:
             raise ValueError(f"{name}: give duration ({duration!r}) or end_date_time ({end_date_time!r}), not both")
-        expiration = ({"type": "afterDateTime", "endDateTime": end_date_time} if end_date_time is not None
-                      else {"type": "afterDuration", "duration": duration or DEFAULT_DURATION})
+        expiration = (
+            {"type": "afterDateTime", "endDateTime": end_date_time}
+            if end_date_time is not None
+            else {"type": "afterDuration", "duration": duration or DEFAULT_DURATION}
+        )
         schedule = {"expiration": expiration, **({"startDateTime": start_date_time} if start_date_time else {})}
-        for check in (lambda: require_guid(principal_id, "principal_id"),
-                      lambda: require_guid(role_definition_id, "role_definition_id"),
-                      lambda: validate_scope(directory_scope_id),
-                      lambda: validate_justification(justification),
-                      lambda: validate_schedule(schedule)):
+        for check in (
+            lambda: require_guid(principal_id, "principal_id"),
+            lambda: require_guid(role_definition_id, "role_definition_id"),
+            lambda: validate_scope(directory_scope_id),
+            lambda: validate_justification(justification),
+            lambda: validate_schedule(schedule),
+        ):
             try:
                 check()
             except ValueError as err:
                 raise ValueError(f"DirectoryRoleEligibility {name!r}: {err}") from None
-        ticket = ({"ticketNumber": ticket_number, **({"ticketSystem": ticket_system} if ticket_system else {})}
-                  if ticket_number else None)
-        super().__init__(_provider or DirectoryRoleEligibilityProvider(), name, {
-            "graphKind": GRAPH_KIND, "principalId": principal_id, "roleDefinitionId": role_definition_id,
-            "directoryScopeId": directory_scope_id, "justification": justification,
-            "scheduleInfo": schedule, "ticketInfo": ticket, "scheduleId": None, "status": None,
-            "startDateTime": None, "endDateTime": None}, opts)
+        ticket = (
+            {"ticketNumber": ticket_number, **({"ticketSystem": ticket_system} if ticket_system else {})}
+            if ticket_number
+            else None
+        )
+        super().__init__(
+            _provider or DirectoryRoleEligibilityProvider(),
+            name,
+            {
+                "graphKind": GRAPH_KIND,
+                "principalId": principal_id,
+                "roleDefinitionId": role_definition_id,
+                "directoryScopeId": directory_scope_id,
+                "justification": justification,
+                "scheduleInfo": schedule,
+                "ticketInfo": ticket,
+                "scheduleId": None,
+                "status": None,
+                "startDateTime": None,
+                "endDateTime": None,
+            },
+            opts,
+        )

@@ -22,8 +22,9 @@ Administrator for delegated use.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Sequence
 from datetime import timedelta
-from typing import Any, Iterable, Optional, Sequence
+from typing import Any
 
 import pulumi
 from privileged_facts import defaults as secure
@@ -35,14 +36,22 @@ from .client import GraphClient, GraphError
 
 GRAPH_KIND = "entraRoleSettings"
 RULE_IDS = (
-    "Expiration_EndUser_Assignment", "Enablement_EndUser_Assignment",
-    "AuthenticationContext_EndUser_Assignment", "Approval_EndUser_Assignment",
-    "Expiration_Admin_Eligibility", "Expiration_Admin_Assignment",
-    "Enablement_Admin_Assignment", "Enablement_Admin_Eligibility",
-    "Notification_Admin_Admin_Eligibility", "Notification_Requestor_Admin_Eligibility",
-    "Notification_Approver_Admin_Eligibility", "Notification_Admin_Admin_Assignment",
-    "Notification_Requestor_Admin_Assignment", "Notification_Approver_Admin_Assignment",
-    "Notification_Admin_EndUser_Assignment", "Notification_Requestor_EndUser_Assignment",
+    "Expiration_EndUser_Assignment",
+    "Enablement_EndUser_Assignment",
+    "AuthenticationContext_EndUser_Assignment",
+    "Approval_EndUser_Assignment",
+    "Expiration_Admin_Eligibility",
+    "Expiration_Admin_Assignment",
+    "Enablement_Admin_Assignment",
+    "Enablement_Admin_Eligibility",
+    "Notification_Admin_Admin_Eligibility",
+    "Notification_Requestor_Admin_Eligibility",
+    "Notification_Approver_Admin_Eligibility",
+    "Notification_Admin_Admin_Assignment",
+    "Notification_Requestor_Admin_Assignment",
+    "Notification_Approver_Admin_Assignment",
+    "Notification_Admin_EndUser_Assignment",
+    "Notification_Requestor_EndUser_Assignment",
     "Notification_Approver_EndUser_Assignment",
 )
 ENABLED_RULES = ("MultiFactorAuthentication", "Justification", "Ticketing")
@@ -58,12 +67,21 @@ def rule_shape(rule_id: str) -> tuple[str, str, str]:
 
 def _rule(rule_id: str, **fields: Any) -> dict:
     odata, caller, level = rule_shape(rule_id)
-    return {"@odata.type": odata, "id": rule_id, **fields,
-            "target": {"caller": caller, "operations": ["All"], "level": level,
-                       "inheritableSettings": [], "enforcedSettings": []}}
+    return {
+        "@odata.type": odata,
+        "id": rule_id,
+        **fields,
+        "target": {
+            "caller": caller,
+            "operations": ["All"],
+            "level": level,
+            "inheritableSettings": [],
+            "enforcedSettings": [],
+        },
+    }
 
 
-def _expiration(rule_id: str, max_duration: Optional[str], field: str) -> dict:
+def _expiration(rule_id: str, max_duration: str | None, field: str) -> dict:
     if max_duration is None:  # permanent allowed: expressible so the policy pack can reject it
         return _rule(rule_id, isExpirationRequired=False, maximumDuration="P365D")
     parse_duration(max_duration, field, positive=True)
@@ -71,17 +89,29 @@ def _expiration(rule_id: str, max_duration: Optional[str], field: str) -> dict:
 
 
 def _notification(rule_id: str, recipients: Sequence[str]) -> dict:
-    return _rule(rule_id, notificationType="Email", recipientType="Admin", notificationLevel="All",
-                 isDefaultRecipientsEnabled=True, notificationRecipients=list(recipients))
+    return _rule(
+        rule_id,
+        notificationType="Email",
+        recipientType="Admin",
+        notificationLevel="All",
+        isDefaultRecipientsEnabled=True,
+        notificationRecipients=list(recipients),
+    )
 
 
-def build_role_rules(activation_max_duration: str = secure.CRITICAL_MAX_ACTIVATION, require_mfa: bool = True,
-                     authentication_context: Optional[str] = None, require_justification: bool = True,
-                     require_ticket: bool = False, require_approval: bool = False,
-                     approver_group_ids: Iterable[Any] = (), approver_user_ids: Iterable[Any] = (),
-                     eligible_max_duration: Optional[str] = secure.MAX_ELIGIBILITY,
-                     active_max_duration: Optional[str] = secure.MAX_ACTIVE_ASSIGNMENT,
-                     alert_recipients: Iterable[str] = ()) -> list[dict]:
+def build_role_rules(
+    activation_max_duration: str = secure.CRITICAL_MAX_ACTIVATION,
+    require_mfa: bool = True,
+    authentication_context: str | None = None,
+    require_justification: bool = True,
+    require_ticket: bool = False,
+    require_approval: bool = False,
+    approver_group_ids: Iterable[Any] = (),
+    approver_user_ids: Iterable[Any] = (),
+    eligible_max_duration: str | None = secure.MAX_ELIGIBILITY,
+    active_max_duration: str | None = secure.MAX_ACTIVE_ASSIGNMENT,
+    alert_recipients: Iterable[str] = (),
+) -> list[dict]:
     """Graph rule bodies for a directory role's PIM policy, in the portal's terms.
 
     Raises ValueError naming the argument, the bad value and the fix. ``eligible_max_duration`` /
@@ -89,47 +119,69 @@ def build_role_rules(activation_max_duration: str = secure.CRITICAL_MAX_ACTIVATI
     """
     activation = parse_duration(activation_max_duration, "activation_max_duration", positive=True)
     if not MIN_ACTIVATION <= activation <= MAX_ACTIVATION:
-        raise ValueError(f"activation_max_duration: {activation_max_duration!r} is outside what PIM "
-                         "allows; use between 'PT30M' and 'PT24H'")
+        raise ValueError(
+            f"activation_max_duration: {activation_max_duration!r} is outside what PIM "
+            "allows; use between 'PT30M' and 'PT24H'"
+        )
     if require_mfa and authentication_context:
-        raise ValueError(f"authentication_context: {authentication_context!r} cannot be combined with "
-                         "require_mfa=True (exclusive, as in the PIM portal); set require_mfa=False, the "
-                         "authentication context's Conditional Access policy then enforces MFA")
+        raise ValueError(
+            f"authentication_context: {authentication_context!r} cannot be combined with "
+            "require_mfa=True (exclusive, as in the PIM portal); set require_mfa=False, the "
+            "authentication context's Conditional Access policy then enforces MFA"
+        )
     if authentication_context is not None and not _is_claim(authentication_context):
-        raise ValueError(f"authentication_context: {authentication_context!r} is not an authentication "
-                         "context ID; use 'c1' to 'c99'")
+        raise ValueError(
+            f"authentication_context: {authentication_context!r} is not an authentication context ID; use 'c1' to 'c99'"
+        )
     groups, users = list(approver_group_ids), list(approver_user_ids)
     for i, value in enumerate(groups):
         require_guid(value, f"approver_group_ids[{i}]")
     for i, value in enumerate(users):
         require_guid(value, f"approver_user_ids[{i}]")
     if require_approval and not (groups or users):
-        raise ValueError("require_approval: approval needs at least one approver; give "
-                         "approver_group_ids or approver_user_ids")
+        raise ValueError(
+            "require_approval: approval needs at least one approver; give approver_group_ids or approver_user_ids"
+        )
     recipients = list(alert_recipients)
     for i, value in enumerate(recipients):
         if isinstance(value, str) and "@" not in value:
             raise ValueError(f"alert_recipients[{i}]: {value!r} is not an email address")
 
-    enabled = [name for name, on in zip(ENABLED_RULES, (require_mfa, require_justification, require_ticket))
-               if on]
-    approvers = ([{"@odata.type": "#microsoft.graph.groupMembers", "groupId": g} for g in groups]
-                 + [{"@odata.type": "#microsoft.graph.singleUser", "userId": u} for u in users])
-    stages = [{"approvalStageTimeOutInDays": 1, "isApproverJustificationRequired": True,
-               "escalationTimeInMinutes": 0, "isEscalationEnabled": False,
-               "primaryApprovers": approvers, "escalationApprovers": []}] if require_approval else []
-    auth_context = ({"isEnabled": True, "claimValue": authentication_context} if authentication_context
-                    else {"isEnabled": False})
+    enabled = [name for name, on in zip(ENABLED_RULES, (require_mfa, require_justification, require_ticket)) if on]
+    approvers = [{"@odata.type": "#microsoft.graph.groupMembers", "groupId": g} for g in groups] + [
+        {"@odata.type": "#microsoft.graph.singleUser", "userId": u} for u in users
+    ]
+    stages = (
+        [
+            {
+                "approvalStageTimeOutInDays": 1,
+                "isApproverJustificationRequired": True,
+                "escalationTimeInMinutes": 0,
+                "isEscalationEnabled": False,
+                "primaryApprovers": approvers,
+                "escalationApprovers": [],
+            }
+        ]
+        if require_approval
+        else []
+    )
+    auth_context = (
+        {"isEnabled": True, "claimValue": authentication_context} if authentication_context else {"isEnabled": False}
+    )
     return [
-        _rule("Expiration_EndUser_Assignment", isExpirationRequired=True,
-              maximumDuration=activation_max_duration),
+        _rule("Expiration_EndUser_Assignment", isExpirationRequired=True, maximumDuration=activation_max_duration),
         _rule("Enablement_EndUser_Assignment", enabledRules=enabled),
         _rule("AuthenticationContext_EndUser_Assignment", **auth_context),
-        _rule("Approval_EndUser_Assignment", setting={
-            "isApprovalRequired": require_approval, "isApprovalRequiredForExtension": False,
-            "isRequestorJustificationRequired": True,
-            "approvalMode": "SingleStage" if require_approval else "NoApproval",
-            "approvalStages": stages}),
+        _rule(
+            "Approval_EndUser_Assignment",
+            setting={
+                "isApprovalRequired": require_approval,
+                "isApprovalRequiredForExtension": False,
+                "isRequestorJustificationRequired": True,
+                "approvalMode": "SingleStage" if require_approval else "NoApproval",
+                "approvalStages": stages,
+            },
+        ),
         _expiration("Expiration_Admin_Eligibility", eligible_max_duration, "eligible_max_duration"),
         _expiration("Expiration_Admin_Assignment", active_max_duration, "active_max_duration"),
         _notification("Notification_Admin_Admin_Eligibility", recipients),
@@ -159,8 +211,9 @@ def validate_rules(rules: Any) -> None:
         seen.add(rule_id)
         odata, caller, level = rule_shape(rule_id)
         if rule.get("@odata.type") != odata:
-            raise ValueError(f"{where}.@odata.type: {rule.get('@odata.type')!r} does not match {rule_id}; "
-                             f"use {odata!r}")
+            raise ValueError(
+                f"{where}.@odata.type: {rule.get('@odata.type')!r} does not match {rule_id}; use {odata!r}"
+            )
         target = rule.get("target")
         if not isinstance(target, dict) or (target.get("caller"), target.get("level")) != (caller, level):
             raise ValueError(f"{where}.target: must be a dict with caller {caller!r} and level {level!r}")
@@ -176,14 +229,19 @@ def validate_rules(rules: Any) -> None:
         if kind == "Approval":
             setting = rule.get("setting") or {}
             if setting.get("isApprovalRequired") and not any(
-                    s.get("primaryApprovers") for s in setting.get("approvalStages") or []):
-                raise ValueError(f"{where}.setting: approval is required but no stage has primaryApprovers; "
-                                 "add at least one approver")
+                s.get("primaryApprovers") for s in setting.get("approvalStages") or []
+            ):
+                raise ValueError(
+                    f"{where}.setting: approval is required but no stage has primaryApprovers; "
+                    "add at least one approver"
+                )
     by_id = {r["id"]: r for r in rules}
     mfa = "MultiFactorAuthentication" in by_id.get("Enablement_EndUser_Assignment", {}).get("enabledRules", [])
     if mfa and by_id.get("AuthenticationContext_EndUser_Assignment", {}).get("isEnabled"):
-        raise ValueError("rules: MultiFactorAuthentication in Enablement_EndUser_Assignment and an enabled "
-                         "AuthenticationContext_EndUser_Assignment are exclusive; keep one")
+        raise ValueError(
+            "rules: MultiFactorAuthentication in Enablement_EndUser_Assignment and an enabled "
+            "AuthenticationContext_EndUser_Assignment are exclusive; keep one"
+        )
 
 
 def canonical(value: Any) -> Any:
@@ -197,11 +255,17 @@ def canonical(value: Any) -> Any:
 
 
 def find_policy_id(client: GraphClient, role_definition_id: str) -> str:
-    found = client.get_all("/v1.0/policies/roleManagementPolicyAssignments", {
-        "$filter": f"scopeId eq '/' and scopeType eq 'DirectoryRole' and roleDefinitionId eq '{role_definition_id}'"})
+    found = client.get_all(
+        "/v1.0/policies/roleManagementPolicyAssignments",
+        {"$filter": f"scopeId eq '/' and scopeType eq 'DirectoryRole' and roleDefinitionId eq '{role_definition_id}'"},
+    )
     if not found:
-        raise GraphError(404, "policyNotFound", f"no PIM policy is assigned to directory role "
-                         f"{role_definition_id!r}; check roleDefinitionId (a role template ID)")
+        raise GraphError(
+            404,
+            "policyNotFound",
+            f"no PIM policy is assigned to directory role "
+            f"{role_definition_id!r}; check roleDefinitionId (a role template ID)",
+        )
     return found[0]["policyId"]
 
 
@@ -211,17 +275,26 @@ class EntraRoleSettingsProvider(GraphProvider):
     KEYS = ("graphKind", "roleDefinitionId", "rules")
 
     def check(self, olds: dict, news: dict):
-        return check_result(news, [
-            ("roleDefinitionId", lambda: require_guid(news.get("roleDefinitionId"), "roleDefinitionId")),
-            ("rules", lambda: validate_rules(news.get("rules")))])
+        return check_result(
+            news,
+            [
+                ("roleDefinitionId", lambda: require_guid(news.get("roleDefinitionId"), "roleDefinitionId")),
+                ("rules", lambda: validate_rules(news.get("rules"))),
+            ],
+        )
 
     def diff(self, id_: str, olds: dict, news: dict):
-        return diff(olds, news, self.KEYS, ("graphKind", "roleDefinitionId"),
-                    lambda k, v: canonical(v) if k == "rules" else v)
+        return diff(
+            olds, news, self.KEYS, ("graphKind", "roleDefinitionId"), lambda k, v: canonical(v) if k == "rules" else v
+        )
 
     def _outs(self, props: dict, policy_id: str, rules: list) -> dict:
-        return {"graphKind": GRAPH_KIND, "roleDefinitionId": props["roleDefinitionId"], "rules": rules,
-                "policyId": policy_id}
+        return {
+            "graphKind": GRAPH_KIND,
+            "roleDefinitionId": props["roleDefinitionId"],
+            "rules": rules,
+            "policyId": policy_id,
+        }
 
     def _patch(self, client: GraphClient, policy_id: str, rules: list) -> None:
         for rule in rules:
@@ -237,8 +310,11 @@ class EntraRoleSettingsProvider(GraphProvider):
         client = self.client()
         live = {r["id"]: r for r in client.get_all(f"{_POLICIES}/{id_}/rules")}
         declared = props.get("rules") or []
-        rules = ([project(live[r["id"]], r) for r in declared if r.get("id") in live] if declared
-                 else [live[k] for k in RULE_IDS if k in live])
+        rules = (
+            [project(live[r["id"]], r) for r in declared if r.get("id") in live]
+            if declared
+            else [live[k] for k in RULE_IDS if k in live]
+        )
         outs = self._outs({"roleDefinitionId": props.get("roleDefinitionId", "")}, id_, rules)
         return ReadResult(id_, outs, {k: outs[k] for k in self.KEYS})
 
@@ -262,12 +338,20 @@ class EntraRoleSettings(Resource):
 
     policy_id = output("policyId")
 
-    def __init__(self, name: str, role_definition_id: pulumi.Input[str], rules: pulumi.Input[list],
-                 opts: Optional[pulumi.ResourceOptions] = None,
-                 _provider: Optional[EntraRoleSettingsProvider] = None):
+    def __init__(
+        self,
+        name: str,
+        role_definition_id: pulumi.Input[str],
+        rules: pulumi.Input[list],
+        opts: pulumi.ResourceOptions | None = None,
+        _provider: EntraRoleSettingsProvider | None = None,
+    ):
         require_guid(role_definition_id, "role_definition_id")
         if isinstance(rules, list):
             validate_rules(rules)
-        super().__init__(_provider or EntraRoleSettingsProvider(), name, {
-            "graphKind": GRAPH_KIND, "roleDefinitionId": role_definition_id, "rules": rules,
-            "policyId": None}, opts)
+        super().__init__(
+            _provider or EntraRoleSettingsProvider(),
+            name,
+            {"graphKind": GRAPH_KIND, "roleDefinitionId": role_definition_id, "rules": rules, "policyId": None},
+            opts,
+        )

@@ -9,6 +9,7 @@
 Schema of a whole Pulumi.<stack>.yaml (for editors and `pum schema`). Every problem becomes one
 `ModelError` that names the stack file, the dotted path, the bad value and what is allowed.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -16,7 +17,8 @@ import json
 import os
 import types
 import typing
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import pulumi
 from pydantic import BaseModel, Field, ValidationError
@@ -161,8 +163,9 @@ def parse_model(config: Mapping[str, Any], source: str, *, secret_keys: Iterable
     `source` is the stack file's path as shown to the user; values of `secret_keys` are never shown.
     """
     if not isinstance(config, Mapping):
-        raise ModelError(source, [Issue((), None, f"`config` must be a mapping of keys to values, "
-                                                  f"not {type(config).__name__}")])
+        raise ModelError(
+            source, [Issue((), None, f"`config` must be a mapping of keys to values, not {type(config).__name__}")]
+        )
     issues: list[Issue] = []
     values = _area_values(config, issues)
     model = None

@@ -14,10 +14,11 @@ resource for them): custom extension stages that call a Logic App on grant/remov
 (`customExtensionStageSettings`) and Verified ID requirements (`verifiableCredentialSettings`,
 Graph beta). They are refused by the schema (unknown keys are errors), not silently ignored.
 """
+
 from __future__ import annotations
 
 import re
-from typing import Literal, Optional
+from typing import Literal
 
 from privileged_facts.values import is_guid
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -43,14 +44,18 @@ class ReviewSettings(_Model):
 
     enabled: bool = Field(True, description="Review assignments on a schedule.")
     frequency: Literal["weekly", "monthly", "quarterly", "halfyearly", "annual"] = Field(
-        "halfyearly", description="How often a review campaign starts.")
+        "halfyearly", description="How often a review campaign starts."
+    )
     review_type: Literal["Manager", "Reviewers", "Self"] = Field(
-        "Manager", description="Who reviews: the assignee's manager, named reviewers, or the assignee.")
+        "Manager", description="Who reviews: the assignee's manager, named reviewers, or the assignee."
+    )
     reviewer_groups: list[str] = Field(
-        default_factory=list, description="Groups (name or object ID) whose members review; reviewType Reviewers.")
+        default_factory=list, description="Groups (name or object ID) whose members review; reviewType Reviewers."
+    )
     duration_in_days: int = Field(14, ge=1, le=180, description="How long each review stays open.")
     timeout_behavior: Literal["removeAccess", "keepAccess", "acceptAccessRecommendation"] = Field(
-        "removeAccess", description="What happens when reviewers do not answer in time.")
+        "removeAccess", description="What happens when reviewers do not answer in time."
+    )
 
     @model_validator(mode="after")
     def _reviewers(self):
@@ -66,10 +71,12 @@ class VendorAccess(_Model):
     sponsor approval first, then the journey's approver group for critical journeys."""
 
     connected_organization_ids: list[str] = Field(
-        min_length=1, description="Object IDs of existing connected organisations whose users may request.")
+        min_length=1, description="Object IDs of existing connected organisations whose users may request."
+    )
     duration_in_days: int = Field(30, ge=1, le=180, description="Vendor assignments expire after this many days.")
     sponsor: Literal["internalSponsors", "externalSponsors"] = Field(
-        "internalSponsors", description="Which sponsors of the connected organisation approve.")
+        "internalSponsors", description="Which sponsors of the connected organisation approve."
+    )
 
     @field_validator("connected_organization_ids")
     @classmethod
@@ -87,34 +94,45 @@ class Journey(_Model):
     display_name: str = Field(min_length=1, max_length=256, description="Name requestors see in My Access.")
     description: str = Field(min_length=1, description="What the journey is for (shown in My Access).")
     tier: Literal["standard", "critical"] = Field(
-        "standard", description="critical adds a second approval stage by approverGroup.")
+        "standard", description="critical adds a second approval stage by approverGroup."
+    )
     role_bindings: list[str] = Field(
-        default_factory=list, description="Keys of pim.roleBindings in mode eligibleGroup: the package grants "
-                                          "membership of their journey groups, which are only ELIGIBLE for their "
-                                          "roles, so members still activate each role just in time in PIM.")
+        default_factory=list,
+        description="Keys of pim.roleBindings in mode eligibleGroup: the package grants "
+        "membership of their journey groups, which are only ELIGIBLE for their "
+        "roles, so members still activate each role just in time in PIM.",
+    )
     pim_groups: list[str] = Field(
-        default_factory=list, description="Existing groups (object ID) that are only eligible for their roles, "
-                                          "whose membership the package grants (prefer roleBindings).")
-    groups: list[str] = Field(default_factory=list,
-                              description="Other groups (name or object ID) the package grants membership of.")
+        default_factory=list,
+        description="Existing groups (object ID) that are only eligible for their roles, "
+        "whose membership the package grants (prefer roleBindings).",
+    )
+    groups: list[str] = Field(
+        default_factory=list, description="Other groups (name or object ID) the package grants membership of."
+    )
     requestors: list[str] = Field(
-        default_factory=list, description="Principal keys who may request: people request with their admin "
-                                          "account (never the daily one), groups by their members.")
+        default_factory=list,
+        description="Principal keys who may request: people request with their admin "
+        "account (never the daily one), groups by their members.",
+    )
     requestor_groups: list[str] = Field(
-        default_factory=list, description="Groups whose members may request; with no requestors either, all "
-                                          "member users may request.")
+        default_factory=list,
+        description="Groups whose members may request; with no requestors either, all member users may request.",
+    )
     duration_in_days: int = Field(180, ge=1, le=365, description="Assignments expire after this many days.")
     extension_enabled: bool = Field(False, description="Let assignees ask to extend before expiry.")
     manager_approval: bool = Field(True, description="First approval stage: the requestor's manager.")
-    approver_group: Optional[str] = Field(
-        None, description="Group (name or object ID) that approves in the second stage; required for critical.")
+    approver_group: str | None = Field(
+        None, description="Group (name or object ID) that approves in the second stage; required for critical."
+    )
     approval_timeout_in_days: int = Field(7, ge=1, le=14, description="Requests not decided in time are denied.")
     justification_required: bool = Field(True, description="Requestors must say why they need the journey.")
-    ticket_question: Optional[str] = Field(
-        "Change or incident ticket number", description="Required question asked on request; null for none.")
+    ticket_question: str | None = Field(
+        "Change or incident ticket number", description="Required question asked on request; null for none."
+    )
     review: ReviewSettings = Field(default_factory=ReviewSettings)
     requests_accepted: bool = Field(True, description="Accept new requests (set explicitly on every policy).")
-    vendors: Optional[VendorAccess] = Field(None, description="Also let connected organisations' users request.")
+    vendors: VendorAccess | None = Field(None, description="Also let connected organisations' users request.")
 
     @model_validator(mode="after")
     def _approval(self):
@@ -123,7 +141,9 @@ class Journey(_Model):
         if self.tier == "critical" and not self.approver_group:
             raise ValueError(f"journey {self.key!r} is critical: name an approverGroup for the second approval stage")
         if not self.manager_approval and not self.approver_group:
-            raise ValueError(f"journey {self.key!r} has no approval stage; keep managerApproval or name an approverGroup")
+            raise ValueError(
+                f"journey {self.key!r} has no approval stage; keep managerApproval or name an approverGroup"
+            )
         return self
 
     def granted_groups(self) -> list[str]:
@@ -146,9 +166,12 @@ class CloudGroup(_Model):
     display_name: str = Field(min_length=1, max_length=256)
     description: str = Field(min_length=1)
     writeback: bool = Field(False, description="Write the group back to AD as a universal security group.")
-    on_premises_nested_in: Optional[str] = Field(
-        None, min_length=1, description="The AD group the written-back group is nested in (an AD step, not "
-                                        "managed here), e.g. 'Account Operators'; needs writeback.")
+    on_premises_nested_in: str | None = Field(
+        None,
+        min_length=1,
+        description="The AD group the written-back group is nested in (an AD step, not "
+        "managed here), e.g. 'Account Operators'; needs writeback.",
+    )
 
     @model_validator(mode="after")
     def _nesting(self):
@@ -163,8 +186,9 @@ class AccessPackagesSettings(_Model):
     catalog_name: str = Field("Privileged access journeys", min_length=1, description="Catalog display name.")
     catalog_description: str = Field("Just-in-time privileged journeys managed as code", min_length=1)
     cloud_groups: dict[str, CloudGroup] = Field(
-        default_factory=dict, description="Cloud groups to create, by key; journeys and Private Access apps name "
-                                          "them by key.")
+        default_factory=dict,
+        description="Cloud groups to create, by key; journeys and Private Access apps name them by key.",
+    )
     journeys: list[Journey] = Field(default_factory=list)
 
     @field_validator("cloud_groups")
@@ -187,6 +211,7 @@ class AccessPackagesSettings(_Model):
 
 
 # ---------------------------------------------------------------- cross-area checks (used by parse_model)
+
 
 def group_names(model) -> dict[str, str]:
     """Group names the stack declares -> what they are: principals.groups, cloud groups, journey groups."""
@@ -211,8 +236,11 @@ def _group_issue(model, loc: tuple, ref: str, names: dict[str, str]):
         return Issue(loc, ref, journey_group_problem(model, ref))
     close = difflib.get_close_matches(ref, list(names), n=1, cutoff=0.6)
     hint = f"did you mean {close[0]!r}? " if close else ""
-    return Issue(loc, ref, f"is neither an object ID nor a group the stack declares; {hint}known: "
-                           f"{', '.join(sorted(names)) or 'none'}")
+    return Issue(
+        loc,
+        ref,
+        f"is neither an object ID nor a group the stack declares; {hint}known: {', '.join(sorted(names)) or 'none'}",
+    )
 
 
 def journey_issues(model) -> list:

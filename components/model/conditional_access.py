@@ -4,6 +4,7 @@ Everything here is plain data read from the stack file; the component turns it i
 Object IDs of the PIM groups and break-glass accounts are not configured here: the stack builder
 passes them from the components that create them, so there is one source of truth for each.
 """
+
 from __future__ import annotations
 
 import ipaddress
@@ -48,7 +49,7 @@ class NamedLocation(_Model):
         return codes
 
     @model_validator(mode="after")
-    def _one_kind(self) -> "NamedLocation":
+    def _one_kind(self) -> NamedLocation:
         if bool(self.ip_ranges) == bool(self.countries):
             raise ValueError(f"named location {self.name!r} needs exactly one of ipRanges or countries")
         if self.trusted and self.countries:
@@ -65,10 +66,14 @@ class AuthenticationContext(_Model):
 
 
 def _default_contexts() -> list[AuthenticationContext]:
-    return [AuthenticationContext(
-        id="c1", display_name="PIM activation: PAW and phishing-resistant MFA",
-        description="Required by PIM to activate privileged roles; satisfied only on the PAW with "
-                    "phishing-resistant authentication.")]
+    return [
+        AuthenticationContext(
+            id="c1",
+            display_name="PIM activation: PAW and phishing-resistant MFA",
+            description="Required by PIM to activate privileged roles; satisfied only on the PAW with "
+            "phishing-resistant authentication.",
+        )
+    ]
 
 
 class ConditionalAccessSettings(_Model):
@@ -80,28 +85,39 @@ class ConditionalAccessSettings(_Model):
 
     enabled: bool = Field(True, description="Declare the baseline at all.")
     enforce: bool | list[PolicyCode] = Field(
-        False, description="true: enforce every policy; a list of codes (e.g. [CA05, CA06]): enforce those; "
-                           "false: all report-only.")
+        False,
+        description="true: enforce every policy; a list of codes (e.g. [CA05, CA06]): enforce those; "
+        "false: all report-only.",
+    )
     name_prefix: str = Field("PUM", pattern=r"^[A-Za-z0-9]{1,12}$", description="Prefix of every policy name.")
     privileged_roles: list[str] | None = Field(
-        None, description="Entra role template IDs the admin policies target; default: the catalog's "
-                          "privileged role set.")
+        None,
+        description="Entra role template IDs the admin policies target; default: the catalog's privileged role set.",
+    )
     authentication_strength: Literal["builtin", "custom"] = Field(
-        "builtin", description="builtin: Microsoft's Phishing-resistant MFA strength (…0004); custom: "
-                               "declare a strength with only `customStrengthMethods`.")
+        "builtin",
+        description="builtin: Microsoft's Phishing-resistant MFA strength (…0004); custom: "
+        "declare a strength with only `customStrengthMethods`.",
+    )
     custom_strength_methods: list[PhishingResistantMethod] = Field(
         default_factory=lambda: ["windowsHelloForBusiness", "fido2", "x509CertificateMultiFactor"],
-        min_length=1, description="Methods of the custom strength (phishing-resistant ones only).")
+        min_length=1,
+        description="Methods of the custom strength (phishing-resistant ones only).",
+    )
     sign_in_frequency_hours: int = Field(4, ge=1, le=24, description="Admins re-authenticate after this.")
     block_legacy_authentication: bool = Field(True, description="CA05: block legacy clients for all users.")
     block_device_code_flow: bool = Field(True, description="CA06: block the device-code flow for all users.")
     paw_device_filter: str | None = Field(
-        None, description="Device filter rule matching PAW session hosts; default: derived from the PAW "
-                          "host pool's computer-name prefix.")
+        None,
+        description="Device filter rule matching PAW session hosts; default: derived from the PAW "
+        "host pool's computer-name prefix.",
+    )
     named_locations: list[NamedLocation] = Field(default_factory=list)
     admin_allowed_locations: list[str] = Field(
-        default_factory=list, description="Names of named locations admins may sign in from (CA08 blocks "
-                                          "the rest); empty: no location policy.")
+        default_factory=list,
+        description="Names of named locations admins may sign in from (CA08 blocks "
+        "the rest); empty: no location policy.",
+    )
     authentication_contexts: list[AuthenticationContext] = Field(default_factory=_default_contexts)
 
     @field_validator("privileged_roles")
@@ -109,19 +125,22 @@ class ConditionalAccessSettings(_Model):
     def _role_ids(cls, roles: list[str] | None) -> list[str] | None:
         bad = [r for r in roles or [] if not is_guid(r)]
         if bad:
-            raise ValueError(f"{bad} are not role template IDs; use GUIDs such as "
-                             "62e90394-69f5-4237-9190-012177145e10 (Global Administrator)")
+            raise ValueError(
+                f"{bad} are not role template IDs; use GUIDs such as "
+                "62e90394-69f5-4237-9190-012177145e10 (Global Administrator)"
+            )
         if roles is not None and not roles:
             raise ValueError("an empty list would leave admins without policies; omit the field for the default")
         return roles
 
     @model_validator(mode="after")
-    def _references(self) -> "ConditionalAccessSettings":
+    def _references(self) -> ConditionalAccessSettings:
         names = {loc.name for loc in self.named_locations}
         missing = [n for n in self.admin_allowed_locations if n not in names]
         if missing:
-            raise ValueError(f"adminAllowedLocations {missing} are not declared in namedLocations "
-                             f"(declared: {sorted(names)})")
+            raise ValueError(
+                f"adminAllowedLocations {missing} are not declared in namedLocations (declared: {sorted(names)})"
+            )
         ids = [c.id for c in self.authentication_contexts]
         if len(ids) != len(set(ids)):
             raise ValueError(f"authenticationContexts declares an id twice: {ids}")
@@ -146,23 +165,43 @@ def admin_access_issues(model) -> list:
         admins = sorted(k for k, p in people.items() if p.admin_account)
         for index, key in enumerate(model.paw.users):
             if key not in people or not people[key].admin_account:
-                issues.append(Issue(("paw", "users", index), key, "is not a person with an adminAccount in "
-                                    f"privileged-access:principals.people; use one of {admins}"))
+                issues.append(
+                    Issue(
+                        ("paw", "users", index),
+                        key,
+                        "is not a person with an adminAccount in "
+                        f"privileged-access:principals.people; use one of {admins}",
+                    )
+                )
     ca = model.conditional_access
     if ca is None or not ca.enabled:
         return issues
     declared = sorted(ca.context_ids())
     referenced = [(("pim", "defaults", "activation"), model.pim.defaults.activation)]
-    for kind, bindings in (("roleBindings", model.pim.role_bindings),
-                           ("azureRoleBindings", model.pim.azure_role_bindings)):
+    for kind, bindings in (
+        ("roleBindings", model.pim.role_bindings),
+        ("azureRoleBindings", model.pim.azure_role_bindings),
+    ):
         referenced += [(("pim", kind, index, "activation"), b.activation) for index, b in enumerate(bindings)]
     for loc, activation in referenced:
         context = activation.authentication_context
         if context and context not in declared:
-            issues.append(Issue((*loc, "authenticationContext"), context, "is not declared in "
-                                f"privileged-access:conditionalAccess.authenticationContexts (declared: {declared}); "
-                                "declare it there once"))
+            issues.append(
+                Issue(
+                    (*loc, "authenticationContext"),
+                    context,
+                    "is not declared in "
+                    f"privileged-access:conditionalAccess.authenticationContexts (declared: {declared}); "
+                    "declare it there once",
+                )
+            )
     if model.break_glass is None:
-        issues.append(Issue(("breakGlass",), None, "is required with privileged-access:conditionalAccess: every "
-                            "CA policy excludes the break-glass accounts; declare at least two"))
+        issues.append(
+            Issue(
+                ("breakGlass",),
+                None,
+                "is required with privileged-access:conditionalAccess: every "
+                "CA policy excludes the break-glass accounts; declare at least two",
+            )
+        )
     return issues

@@ -1,5 +1,6 @@
 """ISO 8601 durations as PIM takes them, over the one parser (privileged_facts.values): normalise, and map a
 value to the steps the providers accept (eligibility expiry, activation maximum)."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -39,6 +40,8 @@ def activation_step(text: str) -> str:
     value = parse(text)
     minutes = int(value.total_seconds() // 60)
     if minutes % 30 or not 30 <= minutes <= 23 * 60 + 30:
-        raise ValueError(f"{text!r} is not an activation duration PIM accepts; use PT30M to PT23H30M "
-                         "in 30-minute steps, e.g. PT1H or PT2H")
+        raise ValueError(
+            f"{text!r} is not an activation duration PIM accepts; use PT30M to PT23H30M "
+            "in 30-minute steps, e.g. PT1H or PT2H"
+        )
     return format_duration(value)

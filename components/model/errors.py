@@ -1,4 +1,5 @@
 """ModelError: every stack-config problem, each line naming the stack file, the dotted path, the value and the fix."""
+
 from __future__ import annotations
 
 import json
@@ -39,7 +40,7 @@ def _key(part: Any) -> str:
 
 def _shown(value: Any) -> str:
     text = repr(value)
-    return text if len(text) <= _SHOWN else text[:_SHOWN - 3] + "..."
+    return text if len(text) <= _SHOWN else text[: _SHOWN - 3] + "..."
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ class Issue:
     message: str
     secret: bool = False
 
-    def redacted(self) -> "Issue":
+    def redacted(self) -> Issue:
         return replace(self, secret=True)
 
     def render(self, source: str) -> str:

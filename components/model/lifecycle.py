@@ -9,6 +9,7 @@ an HR-driven Graph update) must set it on the admin account too, or the workflow
 stack's own backstop is `principals.people.<key>.leavingDate`, which disables the account and
 drops its eligibility on the first deployment after that day.
 """
+
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -25,8 +26,11 @@ class LeaverSettings(_Model):
     """The leaver workflow (Lifecycle Workflows, category leaver, trigger employeeLeaveDateTime)."""
 
     display_name: str = Field("PUM leaver: remove admin access", min_length=1, max_length=256)
-    scope_rule: str = Field(f"(employeeType eq '{ADMIN_EMPLOYEE_TYPE}')", min_length=1,
-                            description="Lifecycle Workflows rule selecting the users the workflow runs for.")
+    scope_rule: str = Field(
+        f"(employeeType eq '{ADMIN_EMPLOYEE_TYPE}')",
+        min_length=1,
+        description="Lifecycle Workflows rule selecting the users the workflow runs for.",
+    )
     offset_in_days: int = Field(0, ge=-180, le=180, description="Days after employeeLeaveDateTime (0: that day).")
     enabled: bool = Field(True, description="Enabled and scheduled (runs on its own every few hours).")
 
@@ -34,5 +38,6 @@ class LeaverSettings(_Model):
 class LifecycleSettings(_Model):
     """`privileged-access:lifecycle`: joiner/mover/leaver automation for admin accounts."""
 
-    leaver: LeaverSettings | None = Field(default_factory=LeaverSettings,
-                                          description="The leaver workflow; null to not manage one.")
+    leaver: LeaverSettings | None = Field(
+        default_factory=LeaverSettings, description="The leaver workflow; null to not manage one."
+    )

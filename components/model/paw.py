@@ -4,6 +4,7 @@ An Azure Virtual Desktop personal host pool whose session hosts are Entra-joined
 and reachable only through AVD. The hardening (RDP properties, Trusted Launch, no public IPs) is
 not configurable: it is what makes the host pool a PAW, and the policy pack checks it.
 """
+
 from __future__ import annotations
 
 import ipaddress
@@ -24,33 +25,45 @@ class PawSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", alias_generator=to_camel, populate_by_name=True)
 
     enabled: bool = Field(True, description="Declare the PAW host pool at all.")
-    resource_group_name: str = Field(pattern=RESOURCE_GROUP_PATTERN, max_length=90,
-                                     description="Resource group the component creates for the PAW.")
+    resource_group_name: str = Field(
+        pattern=RESOURCE_GROUP_PATTERN, max_length=90, description="Resource group the component creates for the PAW."
+    )
     location: str = Field(pattern=r"^[a-z0-9]+$", description="Azure region, e.g. westeurope.")
     host_count: int = Field(2, ge=1, le=50, description="Number of personal session hosts.")
     vm_size: str = Field("Standard_D4s_v5", pattern=r"^Standard_[A-Za-z0-9_]+$")
     computer_name_prefix: str = Field(
-        "paw", pattern=r"^[a-zA-Z][a-zA-Z0-9-]{1,10}$",
-        description="Session host names are <prefix>-<n>; the CA device filter matches this prefix.")
-    admin_username: str = Field("pawadmin", pattern=r"^[a-z][a-z0-9]{2,19}$",
-                                description="Local break-fix account; its password is generated and secret.")
+        "paw",
+        pattern=r"^[a-zA-Z][a-zA-Z0-9-]{1,10}$",
+        description="Session host names are <prefix>-<n>; the CA device filter matches this prefix.",
+    )
+    admin_username: str = Field(
+        "pawadmin",
+        pattern=r"^[a-z][a-z0-9]{2,19}$",
+        description="Local break-fix account; its password is generated and secret.",
+    )
     address_space: str = Field("10.90.0.0/24", description="VNet range; split into hosts and endpoints subnets.")
     public_network_access: Literal["Disabled", "EnabledForClientsOnly"] = Field(
         "EnabledForClientsOnly",
         description="Disabled: clients and hosts only over Private Link; EnabledForClientsOnly: admins "
-                    "connect over the internet, session hosts only over Private Link.")
+        "connect over the internet, session hosts only over Private Link.",
+    )
     users: list[str] = Field(
-        min_length=1, description="Keys of people (principals.people) whose admin accounts use the PAW. The "
-                                  "component puts them in a standing 'PAW users' group, the only principal given "
-                                  "Desktop Virtualization User and VM User Login (not a PIM group: roles are "
-                                  "activated from the PAW, so reaching it cannot need an activation).")
+        min_length=1,
+        description="Keys of people (principals.people) whose admin accounts use the PAW. The "
+        "component puts them in a standing 'PAW users' group, the only principal given "
+        "Desktop Virtualization User and VM User Login (not a PIM group: roles are "
+        "activated from the PAW, so reaching it cannot need an activation).",
+    )
     image_sku: str = Field("win11-24h2-ent", description="MicrosoftWindowsDesktop/windows-11 image SKU (Gen2).")
     registration_token_hours: int = Field(
-        8, ge=2, le=720, description="Lifetime of the host-pool registration token made on each deployment.")
+        8, ge=2, le=720, description="Lifetime of the host-pool registration token made on each deployment."
+    )
     log_retention_days: int = Field(90, ge=30, le=730)
     agent_modules_url: str = Field(
         "https://wvdportalstorageblob.blob.core.windows.net/galleryartifacts/Configuration_1.0.03266.1110.zip",
-        pattern=r"^https://", description="AVD agent DSC package that registers the hosts.")
+        pattern=r"^https://",
+        description="AVD agent DSC package that registers the hosts.",
+    )
     tags: dict[str, str] = Field(default_factory=dict, description="Extra tags (pum-role is always set).")
 
     @field_validator("address_space")
@@ -65,7 +78,7 @@ class PawSettings(BaseModel):
         return value
 
     @model_validator(mode="after")
-    def _tags(self) -> "PawSettings":
+    def _tags(self) -> PawSettings:
         if "pum-role" in self.tags:
             raise ValueError("tags must not set pum-role: the component sets it to 'paw' for the pack")
         return self

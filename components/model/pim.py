@@ -6,13 +6,15 @@ and approval for critical roles). Nothing here can express permanent eligibility
 beyond what the APIs accept are the policy pack's job (its limits are configurable); the model
 rejects what cannot be deployed or is ambiguous, and resolves role names through the shared catalog.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import difflib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Annotated, Any, Iterator, Literal
+from typing import Annotated, Any, Literal
 
 from privileged_facts import defaults as secure
 from privileged_facts.values import GUID_PATTERN
@@ -47,8 +49,9 @@ def _duration(text: str) -> str:
     return durations.normalise(text)
 
 
-Duration = Annotated[str, Field(pattern=durations.DURATION_PATTERN, examples=["P180D", "PT8H"]),
-                     AfterValidator(_duration)]
+Duration = Annotated[
+    str, Field(pattern=durations.DURATION_PATTERN, examples=["P180D", "PT8H"]), AfterValidator(_duration)
+]
 Key = Annotated[str, Field(pattern=KEY_PATTERN, description="A short key: lower-case letters, digits, '-'.")]
 Guid = Annotated[str, Field(pattern=GUID_PATTERN)]
 Email = Annotated[str, Field(pattern=_EMAIL)]
@@ -60,26 +63,35 @@ class _Model(BaseModel):
 
 # ---------------------------------------------------------------- tenant
 
+
 class TenantSettings(_Model):
     """`privileged-access:tenant`: tenant-wide switches."""
 
-    production: bool = Field(True, description="Production tenant: PIM groups, admin accounts and "
-                                               "administrative units are protected from deletion.")
-    name_prefix: str = Field("PUM", pattern=r"^[A-Za-z0-9]{1,12}$",
-                             description="Prefix of every group and display name the toolkit creates.")
-    initial_domain: str | None = Field(None, pattern=r"^[a-z0-9-]+\.onmicrosoft\.com$",
-                                       description="The tenant's *.onmicrosoft.com domain; break-glass "
-                                                   "UPNs must use it when given.")
+    production: bool = Field(
+        True,
+        description="Production tenant: PIM groups, admin accounts and "
+        "administrative units are protected from deletion.",
+    )
+    name_prefix: str = Field(
+        "PUM", pattern=r"^[A-Za-z0-9]{1,12}$", description="Prefix of every group and display name the toolkit creates."
+    )
+    initial_domain: str | None = Field(
+        None,
+        pattern=r"^[a-z0-9-]+\.onmicrosoft\.com$",
+        description="The tenant's *.onmicrosoft.com domain; break-glass UPNs must use it when given.",
+    )
 
 
 # ---------------------------------------------------------------- principals
+
 
 class AdminAccount(_Model):
     """A cloud-only secondary account the toolkit creates; the person's admin roles go to it."""
 
     upn: str = Field(pattern=_UPN, description="UPN of the admin account, e.g. adm-pedro@contoso.onmicrosoft.com.")
-    mail_nickname: str | None = Field(None, pattern=r"^[A-Za-z0-9._-]{1,64}$",
-                                      description="Mail nickname; default: the UPN's local part.")
+    mail_nickname: str | None = Field(
+        None, pattern=r"^[A-Za-z0-9._-]{1,64}$", description="Mail nickname; default: the UPN's local part."
+    )
 
 
 class Person(_Model):
@@ -88,17 +100,22 @@ class Person(_Model):
     display_name: str = Field(min_length=1, max_length=200)
     daily_upn: str = Field(pattern=_UPN, description="UPN of the person's daily (non-admin) account.")
     admin_account: AdminAccount | None = Field(
-        None, description="The cloud-only secondary account; required for anyone eligible for a role.")
+        None, description="The cloud-only secondary account; required for anyone eligible for a role."
+    )
     manager_upn: str | None = Field(None, pattern=_UPN, description="UPN of the person's manager.")
     leaving_date: dt.date | None = Field(
-        None, description="Last working day (YYYY-MM-DD): eligibility ends then; from that day the admin "
-                          "account is disabled and holds no eligibility.")
+        None,
+        description="Last working day (YYYY-MM-DD): eligibility ends then; from that day the admin "
+        "account is disabled and holds no eligibility.",
+    )
 
     @model_validator(mode="after")
-    def _separate_accounts(self) -> "Person":
+    def _separate_accounts(self) -> Person:
         if self.admin_account and self.admin_account.upn.lower() == self.daily_upn.lower():
-            raise ValueError(f"adminAccount.upn {self.admin_account.upn!r} is the daily account; an admin "
-                             "account must be a separate, cloud-only account (e.g. adm-<name>@<tenant>.onmicrosoft.com)")
+            raise ValueError(
+                f"adminAccount.upn {self.admin_account.upn!r} is the daily account; an admin "
+                "account must be a separate, cloud-only account (e.g. adm-<name>@<tenant>.onmicrosoft.com)"
+            )
         return self
 
 
@@ -116,7 +133,7 @@ class Principals(_Model):
     groups: dict[Key, ExistingGroup] = Field(default_factory=dict)
 
     @model_validator(mode="after")
-    def _unique(self) -> "Principals":
+    def _unique(self) -> Principals:
         both = sorted(set(self.people) & set(self.groups))
         if both:
             raise ValueError(f"keys {both} name both a person and a group; give each principal its own key")
@@ -132,9 +149,11 @@ class Principals(_Model):
 
 # ---------------------------------------------------------------- break-glass
 
+
 class BreakGlassAccount(_Model):
-    upn: str = Field(pattern=_BREAK_GLASS_UPN,
-                     description="A cloud-only account on the *.onmicrosoft.com domain (never federated).")
+    upn: str = Field(
+        pattern=_BREAK_GLASS_UPN, description="A cloud-only account on the *.onmicrosoft.com domain (never federated)."
+    )
     display_name: str | None = None
 
 
@@ -154,6 +173,7 @@ class BreakGlass(_Model):
 
 # ---------------------------------------------------------------- administrative units
 
+
 class AdministrativeUnit(_Model):
     """An administrative unit to create, or an existing one (`objectId`)."""
 
@@ -163,7 +183,7 @@ class AdministrativeUnit(_Model):
     object_id: Guid | None = Field(None, description="Use an existing unit instead of creating one.")
 
     @model_validator(mode="after")
-    def _one(self) -> "AdministrativeUnit":
+    def _one(self) -> AdministrativeUnit:
         if (self.display_name is None) == (self.object_id is None):
             raise ValueError("give displayName (create the unit) or objectId (use an existing unit), exactly one")
         return self
@@ -171,14 +191,21 @@ class AdministrativeUnit(_Model):
 
 # ---------------------------------------------------------------- PIM
 
+
 class Activation(_Model):
     """How a role is activated. Unset fields come from `pim.defaults.activation`, then the secure defaults."""
 
     max_duration: Duration | None = Field(None, description="Longest activation; default PT8H (critical roles PT1H).")
-    require_mfa: bool | None = Field(None, description="Require MFA on activation; default true unless "
-                                                       "authenticationContext is set (PIM takes one or the other).")
-    authentication_context: str | None = Field(None, pattern=r"^c([1-9]|[1-9][0-9])$",
-                                               description="A CA authentication context (c1..c99) to require instead of MFA.")
+    require_mfa: bool | None = Field(
+        None,
+        description="Require MFA on activation; default true unless "
+        "authenticationContext is set (PIM takes one or the other).",
+    )
+    authentication_context: str | None = Field(
+        None,
+        pattern=r"^c([1-9]|[1-9][0-9])$",
+        description="A CA authentication context (c1..c99) to require instead of MFA.",
+    )
     require_justification: bool | None = None
     require_ticket: bool | None = None
     require_approval: bool | None = Field(None, description="Default: true for critical roles.")
@@ -186,13 +213,16 @@ class Activation(_Model):
 
 
 class PimDefaults(_Model):
-    eligibility_lifetime: Duration = Field(secure.MAX_ELIGIBILITY,
-                                           description="How long an eligibility lasts (it always expires).")
+    eligibility_lifetime: Duration = Field(
+        secure.MAX_ELIGIBILITY, description="How long an eligibility lasts (it always expires)."
+    )
     activation: Activation = Field(default_factory=Activation)
-    critical_max_duration: Duration = Field(secure.CRITICAL_MAX_ACTIVATION,
-                                            description="Default activation maximum for critical roles.")
-    notification_recipients: list[Email] = Field(default_factory=list,
-                                                 description="Extra recipients of PIM alerts (assignments, activations).")
+    critical_max_duration: Duration = Field(
+        secure.CRITICAL_MAX_ACTIVATION, description="Default activation maximum for critical roles."
+    )
+    notification_recipients: list[Email] = Field(
+        default_factory=list, description="Extra recipients of PIM alerts (assignments, activations)."
+    )
     justification: str = Field(secure.JUSTIFICATION, min_length=1, max_length=500)
 
 
@@ -220,12 +250,16 @@ class RoleBinding(_Binding):
     role: str = Field(min_length=1, description="Entra role name (e.g. 'User Administrator') or template ID.")
     scope: str = Field("/", min_length=1, description="'/' (tenant) or an administrativeUnits key.")
     mode: Literal[ROLE_MODES] = Field(
-        "pimGroup", description="pimGroup: role active on a PIM group, people eligible members; direct: people "
-                                "eligible for the role; eligibleGroup: a journey group eligible for the role, "
-                                "membership only through access packages.")
+        "pimGroup",
+        description="pimGroup: role active on a PIM group, people eligible members; direct: people "
+        "eligible for the role; eligibleGroup: a journey group eligible for the role, "
+        "membership only through access packages.",
+    )
     directory_role_settings: bool | None = Field(
-        None, description="Also manage the directory role's own PIM settings; default: direct or eligibleGroup "
-                          "mode, or a critical role.")
+        None,
+        description="Also manage the directory role's own PIM settings; default: direct or eligibleGroup "
+        "mode, or a critical role.",
+    )
     group_display_name: str | None = Field(None, min_length=1, max_length=256)
 
     @field_validator("role")
@@ -237,10 +271,12 @@ class RoleBinding(_Binding):
 class AzureScope(_Model):
     scope: str = Field(min_length=1, description="ARM scope: a resource group or narrower by default.")
     policy_name: Guid | None = Field(
-        None, description="GUID of the role's management policy at this scope (required to manage its PIM "
-                          "settings): az rest --method get --url \"https://management.azure.com{scope}/providers/"
-                          "Microsoft.Authorization/roleManagementPolicyAssignments?api-version=2020-10-01&$filter="
-                          "roleDefinitionId eq '{roleDefinitionId}'\" -> properties.policyId's last segment.")
+        None,
+        description="GUID of the role's management policy at this scope (required to manage its PIM "
+        'settings): az rest --method get --url "https://management.azure.com{scope}/providers/'
+        "Microsoft.Authorization/roleManagementPolicyAssignments?api-version=2020-10-01&$filter="
+        "roleDefinitionId eq '{roleDefinitionId}'\" -> properties.policyId's last segment.",
+    )
 
 
 class AzureRoleBinding(_Binding):
@@ -249,8 +285,10 @@ class AzureRoleBinding(_Binding):
     role: str = Field(min_length=1, description="Azure built-in role name (e.g. 'Owner') or definition GUID.")
     scopes: list[AzureScope] = Field(min_length=1)
     journey_groups: list[Key] = Field(
-        default_factory=list, description="Keys of eligibleGroup role bindings whose journey group is made "
-                                          "eligible for this role too (e.g. VM login for the User Admin journey).")
+        default_factory=list,
+        description="Keys of eligibleGroup role bindings whose journey group is made "
+        "eligible for this role too (e.g. VM login for the User Admin journey).",
+    )
     allow_broad_scope: bool = Field(False, description="Allow subscription, management-group or '/' scopes.")
     manage_settings: bool = Field(True, description="Manage the role's PIM settings at each scope (needs policyName).")
 
@@ -269,6 +307,7 @@ class PimSettings(_Model):
 
 
 # ---------------------------------------------------------------- resolved values (used by components/stack.py)
+
 
 @dataclass(frozen=True)
 class EffectiveActivation:
@@ -307,7 +346,8 @@ def effective_activation(binding: RoleBinding | AzureRoleBinding, defaults: PimD
 
     context = pick("authentication_context", None)
     max_duration = binding.activation.max_duration or (
-        defaults.critical_max_duration if critical else defaults.activation.max_duration or secure.MAX_ACTIVATION)
+        defaults.critical_max_duration if critical else defaults.activation.max_duration or secure.MAX_ACTIVATION
+    )
     return EffectiveActivation(
         max_duration=max_duration,
         require_mfa=pick("require_mfa", context is None),
@@ -337,12 +377,15 @@ def manages_role_settings(binding: RoleBinding) -> bool:
 def role_settings_rules(binding: RoleBinding, defaults: PimDefaults) -> dict[str, Any]:
     """What a binding writes into its directory role's tenant-wide PIM settings (EntraRoleSettings)."""
     activation = effective_activation(binding, defaults)
-    return {**{f"activation.{to_camel(k)}": v for k, v in vars(activation).items()},
-            "eligibilityLifetime": eligibility_lifetime(binding, defaults),
-            "notificationRecipients": tuple(notification_recipients(binding, defaults))}
+    return {
+        **{f"activation.{to_camel(k)}": v for k, v in vars(activation).items()},
+        "eligibilityLifetime": eligibility_lifetime(binding, defaults),
+        "notificationRecipients": tuple(notification_recipients(binding, defaults)),
+    }
 
 
 # ---------------------------------------------------------------- cross-area checks
+
 
 def journey_group_problem(model: Any, key: str) -> str:
     """Why `key` does not name a journey group (an eligibleGroup role binding)."""
@@ -350,13 +393,19 @@ def journey_group_problem(model: Any, key: str) -> str:
     journeys = sorted(k for k, b in bindings.items() if b.mode == "eligibleGroup")
     if key in bindings:
         mode = bindings[key].mode
-        why = ("its group holds the role ACTIVELY (PIM for Groups), so membership granted this way would be standing "
-               f"{bindings[key].role}" if mode == "pimGroup" else "it has no group (people are eligible directly)")
+        why = (
+            "its group holds the role ACTIVELY (PIM for Groups), so membership granted this way would be standing "
+            f"{bindings[key].role}"
+            if mode == "pimGroup"
+            else "it has no group (people are eligible directly)"
+        )
         return f"is role binding {key!r} in mode {mode}: {why}; set mode: eligibleGroup on that binding"
     close = difflib.get_close_matches(key, journeys, n=1, cutoff=0.6)
     hint = f"did you mean {close[0]!r}? " if close else ""
-    return (f"is not a role binding in mode eligibleGroup; {hint}journey groups: {', '.join(journeys) or 'none'} "
-            "(declare one under pim.roleBindings with mode: eligibleGroup)")
+    return (
+        f"is not a role binding in mode eligibleGroup; {hint}journey groups: {', '.join(journeys) or 'none'} "
+        "(declare one under pim.roleBindings with mode: eligibleGroup)"
+    )
 
 
 def _principal_issues(model: Any, loc: tuple, keys: list[str], must_be_admin: bool) -> Iterator[Issue]:
@@ -366,11 +415,19 @@ def _principal_issues(model: Any, loc: tuple, keys: list[str], must_be_admin: bo
         if key not in people and key not in groups:
             close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
             hint = f"did you mean {close[0]!r}? " if close else ""
-            yield Issue((*loc, index), key, f"is not a principal; {hint}declare it under "
-                                            f"privileged-access:principals (people or groups); known: {', '.join(known) or 'none'}")
+            yield Issue(
+                (*loc, index),
+                key,
+                f"is not a principal; {hint}declare it under "
+                f"privileged-access:principals (people or groups); known: {', '.join(known) or 'none'}",
+            )
         elif must_be_admin and key in people and people[key].admin_account is None:
-            yield Issue((*loc, index), key, "is a person without adminAccount; roles go to a separate cloud-only "
-                                            f"admin account: add principals.people.{key}.adminAccount")
+            yield Issue(
+                (*loc, index),
+                key,
+                "is a person without adminAccount; roles go to a separate cloud-only "
+                f"admin account: add principals.people.{key}.adminAccount",
+            )
 
 
 # ---------------------------------------------------------------- rules (the one copy; component Args reuse them)
@@ -383,20 +440,35 @@ def is_key(value: Any) -> bool:
     return isinstance(value, str) and re.match(KEY_PATTERN, value) is not None
 
 
-def activation_problems(*, max_duration: str, require_mfa: bool, authentication_context: str | None,
-                        require_approval: bool, approvers: tuple, role: roles.Role,
-                        approvers_fix: str = STACK_APPROVERS_FIX) -> Iterator[tuple[str, Any, str]]:
+def activation_problems(
+    *,
+    max_duration: str,
+    require_mfa: bool,
+    authentication_context: str | None,
+    require_approval: bool,
+    approvers: tuple,
+    role: roles.Role,
+    approvers_fix: str = STACK_APPROVERS_FIX,
+) -> Iterator[tuple[str, Any, str]]:
     """PIM's activation rules: (field, value, what is wrong and the fix) for each one broken."""
     if require_approval and not approvers:
         why = "critical roles require approval by default" if role.critical else "requireApproval is true"
         yield "approvers", None, f"is empty but {why} for {role.name!r}; {approvers_fix}"
     if not require_mfa and not authentication_context:
-        yield ("requireMfa", False, "activation without MFA or an authentication context is not allowed; keep "
-               "requireMfa true or set authenticationContext (e.g. c1) declared under "
-               "privileged-access:conditionalAccess")
+        yield (
+            "requireMfa",
+            False,
+            "activation without MFA or an authentication context is not allowed; keep "
+            "requireMfa true or set authenticationContext (e.g. c1) declared under "
+            "privileged-access:conditionalAccess",
+        )
     if require_mfa and authentication_context:
-        yield ("requireMfa", True, "cannot be combined with authenticationContext (PIM takes one or the other); "
-               "remove requireMfa, the context's Conditional Access policy enforces the authentication")
+        yield (
+            "requireMfa",
+            True,
+            "cannot be combined with authenticationContext (PIM takes one or the other); "
+            "remove requireMfa, the context's Conditional Access policy enforces the authentication",
+        )
     try:
         durations.activation_step(max_duration)
     except ValueError as exc:
@@ -414,8 +486,10 @@ def lifetime_problem(lifetime: str) -> str | None:
 
 def eligible_group_problem(key: str) -> str:
     """Why an eligibleGroup binding names no eligible principals."""
-    return ("must be empty in mode eligibleGroup: the journey group gets members only through access packages "
-            f"(accessPackages.journeys[].roleBindings: [{key}]); use mode pimGroup or direct to name people here")
+    return (
+        "must be empty in mode eligibleGroup: the journey group gets members only through access packages "
+        f"(accessPackages.journeys[].roleBindings: [{key}]); use mode pimGroup or direct to name people here"
+    )
 
 
 def _binding_issues(model: Any, binding: RoleBinding | AzureRoleBinding, loc: tuple) -> Iterator[Issue]:
@@ -424,9 +498,13 @@ def _binding_issues(model: Any, binding: RoleBinding | AzureRoleBinding, loc: tu
     activation = effective_activation(binding, defaults)
     yield from _principal_issues(model, (*loc, "activation", "approvers"), list(activation.approvers), False)
     for field, value, message in activation_problems(
-            max_duration=activation.max_duration, require_mfa=activation.require_mfa,
-            authentication_context=activation.authentication_context, require_approval=activation.require_approval,
-            approvers=activation.approvers, role=binding_role(binding)):
+        max_duration=activation.max_duration,
+        require_mfa=activation.require_mfa,
+        authentication_context=activation.authentication_context,
+        require_approval=activation.require_approval,
+        approvers=activation.approvers,
+        role=binding_role(binding),
+    ):
         yield Issue((*loc, "activation", field), value, message)
     problem = lifetime_problem(eligibility_lifetime(binding, defaults))
     if problem:
@@ -438,19 +516,31 @@ def _azure_scope_issues(binding: AzureRoleBinding, loc: tuple) -> Iterator[Issue
         narrow = bool(_RG.match(item.scope))
         broad = bool(_SUB.match(item.scope) or _MG.match(item.scope) or item.scope == "/")
         if not (narrow or broad):
-            yield Issue((*loc, index, "scope"), item.scope, "is not an ARM scope; use "
-                        "/subscriptions/<id>/resourceGroups/<name>[/providers/...]")
+            yield Issue(
+                (*loc, index, "scope"),
+                item.scope,
+                "is not an ARM scope; use /subscriptions/<id>/resourceGroups/<name>[/providers/...]",
+            )
         elif broad and not binding.allow_broad_scope:
-            yield Issue((*loc, index, "scope"), item.scope, "is broader than a resource group; use a resource "
-                        "group (or set allowBroadScope: true on the binding, which the pack may still reject)")
+            yield Issue(
+                (*loc, index, "scope"),
+                item.scope,
+                "is broader than a resource group; use a resource "
+                "group (or set allowBroadScope: true on the binding, which the pack may still reject)",
+            )
         if binding.manage_settings and item.policy_name is None:
-            yield Issue((*loc, index, "policyName"), None, f"is missing: managing the role's PIM settings at "
-                        f"this scope needs the GUID of its role management policy (see the schema's description of "
-                        "policyName), or set manageSettings: false on the binding")
+            yield Issue(
+                (*loc, index, "policyName"),
+                None,
+                "is missing: managing the role's PIM settings at "
+                "this scope needs the GUID of its role management policy (see the schema's description of "
+                "policyName), or set manageSettings: false on the binding",
+            )
 
 
-def _settings_conflicts(model: Any, binding: RoleBinding, loc: tuple, role: roles.Role,
-                        seen: dict[str, list[tuple[tuple, RoleBinding]]]) -> Iterator[Issue]:
+def _settings_conflicts(
+    model: Any, binding: RoleBinding, loc: tuple, role: roles.Role, seen: dict[str, list[tuple[tuple, RoleBinding]]]
+) -> Iterator[Issue]:
     """A directory role has ONE tenant-wide PIM policy (EntraRoleSettings): every binding that writes it
     (manages it) or relies on it (direct and eligibleGroup activate under it) must agree on its rules.
     Bindings with identical rules share one settings resource (declared by the first that manages it)."""
@@ -462,13 +552,21 @@ def _settings_conflicts(model: Any, binding: RoleBinding, loc: tuple, role: role
         theirs = role_settings_rules(other, defaults)
         differ = [f"{k} ({mine[k]!r} vs {theirs[k]!r})" for k in mine if mine[k] != theirs[k]]
         if differ:
-            fix = ("set directoryRoleSettings: false on the pimGroup binding (its activation rules then live on its "
-                   "group's policy), or " if "pimGroup" in (binding.mode, other.mode) else "")
-            yield Issue((*loc, "activation"), None, f"role bindings {binding_key(binding)!r} ({format_path(loc)}) and "
-                        f"{binding_key(other)!r} ({format_path(other_loc)}) both govern the "
-                        f"tenant-wide PIM settings of {role.name!r} (one policy per directory role) but differ in "
-                        f"{', '.join(differ)}; {fix}give both bindings the same activation, eligibilityLifetime and "
-                        "notificationRecipients")
+            fix = (
+                "set directoryRoleSettings: false on the pimGroup binding (its activation rules then live on its "
+                "group's policy), or "
+                if "pimGroup" in (binding.mode, other.mode)
+                else ""
+            )
+            yield Issue(
+                (*loc, "activation"),
+                None,
+                f"role bindings {binding_key(binding)!r} ({format_path(loc)}) and "
+                f"{binding_key(other)!r} ({format_path(other_loc)}) both govern the "
+                f"tenant-wide PIM settings of {role.name!r} (one policy per directory role) but differ in "
+                f"{', '.join(differ)}; {fix}give both bindings the same activation, eligibilityLifetime and "
+                "notificationRecipients",
+            )
             return
     seen.setdefault(role.id, []).append((loc, binding))
 
@@ -498,26 +596,47 @@ def reference_issues(model: Any) -> list[Issue]:
     units = model.administrative_units
     seen: dict[str, tuple] = {}
     settings: dict[str, tuple] = {}
-    for kind, bindings in (("roleBindings", model.pim.role_bindings), ("azureRoleBindings", model.pim.azure_role_bindings)):
+    for kind, bindings in (
+        ("roleBindings", model.pim.role_bindings),
+        ("azureRoleBindings", model.pim.azure_role_bindings),
+    ):
         for index, binding in enumerate(bindings):
             loc = ("pim", kind, index)
             issues.extend(_binding_issues(model, binding, loc))
             key = binding_key(binding)
             if key in seen:
-                issues.append(Issue((*loc, "name"), key, f"binding key {key!r} is also used by "
-                                    f"{format_path(seen[key])}; give one of them a distinct `name`"))
+                issues.append(
+                    Issue(
+                        (*loc, "name"),
+                        key,
+                        f"binding key {key!r} is also used by "
+                        f"{format_path(seen[key])}; give one of them a distinct `name`",
+                    )
+                )
             seen[key] = loc
             if not isinstance(binding, RoleBinding):
                 continue
             role = roles.entra_role(binding.role)
             if binding.scope != "/":
                 if binding.scope not in units:
-                    issues.append(Issue((*loc, "scope"), binding.scope, "is neither '/' nor an administrativeUnits "
-                                        f"key; declared units: {', '.join(sorted(units)) or 'none'}"))
+                    issues.append(
+                        Issue(
+                            (*loc, "scope"),
+                            binding.scope,
+                            "is neither '/' nor an administrativeUnits "
+                            f"key; declared units: {', '.join(sorted(units)) or 'none'}",
+                        )
+                    )
                 elif not role.au_scopable:
-                    issues.append(Issue((*loc, "scope"), binding.scope, f"{role.name!r} cannot be scoped to an "
-                                        "administrative unit; use scope '/' or an AU-scopable role such as "
-                                        "'User Administrator'"))
+                    issues.append(
+                        Issue(
+                            (*loc, "scope"),
+                            binding.scope,
+                            f"{role.name!r} cannot be scoped to an "
+                            "administrative unit; use scope '/' or an AU-scopable role such as "
+                            "'User Administrator'",
+                        )
+                    )
             if binding.mode == "eligibleGroup" and binding.eligible:
                 issues.append(Issue((*loc, "eligible"), None, eligible_group_problem(key)))
             if manages_role_settings(binding) or binding.mode != "pimGroup":
@@ -527,12 +646,22 @@ def reference_issues(model: Any) -> list[Issue]:
         issues.extend(_azure_scope_issues(binding, ("pim", "azureRoleBindings", index, "scopes")))
         for position, key in enumerate(binding.journey_groups):
             if key not in journey_groups:
-                issues.append(Issue(("pim", "azureRoleBindings", index, "journeyGroups", position), key,
-                                    journey_group_problem(model, key)))
+                issues.append(
+                    Issue(
+                        ("pim", "azureRoleBindings", index, "journeyGroups", position),
+                        key,
+                        journey_group_problem(model, key),
+                    )
+                )
     domain = model.tenant.initial_domain
     if model.break_glass and domain:
         for index, account in enumerate(model.break_glass.accounts):
             if not account.upn.lower().endswith("@" + domain):
-                issues.append(Issue(("breakGlass", "accounts", index, "upn"), account.upn,
-                                    f"must be on the tenant's initial domain {domain}"))
+                issues.append(
+                    Issue(
+                        ("breakGlass", "accounts", index, "upn"),
+                        account.upn,
+                        f"must be on the tenant's initial domain {domain}",
+                    )
+                )
     return issues

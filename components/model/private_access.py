@@ -5,6 +5,7 @@ Global Secure Access client instead of a VPN, assigned to groups (never everyone
 conditional access through its appId. The schema refuses catch-all segments (`*`, 0.0.0.0/0, all
 ports); the policy pack also flags ranges broader than its configured prefix (default /16).
 """
+
 from __future__ import annotations
 
 import ipaddress
@@ -73,8 +74,12 @@ class Segment(_Model):
         return self
 
     def wire(self) -> dict:
-        return {"destinationHost": self.destination_host, "destinationType": self.destination_type,
-                "ports": ["{}-{}".format(*_port_range(p)) for p in self.ports], "protocol": self.protocol}
+        return {
+            "destinationHost": self.destination_host,
+            "destinationType": self.destination_type,
+            "ports": ["{}-{}".format(*_port_range(p)) for p in self.ports],
+            "protocol": self.protocol,
+        }
 
 
 class PrivateAccessAppSettings(_Model):
@@ -83,14 +88,18 @@ class PrivateAccessAppSettings(_Model):
     key: str = Field(pattern=_KEY, description="Stable short name (kebab-case); resource names derive from it.")
     display_name: str = Field(min_length=1, description="Enterprise application name.")
     segments: list[Segment] = Field(min_length=1)
-    connector_group_id: str = Field(pattern=GUID_PATTERN, description="Object ID of a dedicated (not Default) "
-                                                              "private network connector group.")
+    connector_group_id: str = Field(
+        pattern=GUID_PATTERN, description="Object ID of a dedicated (not Default) private network connector group."
+    )
     assigned_groups: list[str] = Field(
-        min_length=1, description="Groups (name or object ID) assigned to the app; nested groups do not inherit.")
+        min_length=1, description="Groups (name or object ID) assigned to the app; nested groups do not inherit."
+    )
     application_type: Literal["nonwebapp"] = "nonwebapp"
     require_compliant_device: bool = Field(
-        True, description="Declare an enabled CA policy for this app: its assigned groups must use a compliant "
-                          "device and phishing-resistant MFA. Turn off only when another policy covers the app.")
+        True,
+        description="Declare an enabled CA policy for this app: its assigned groups must use a compliant "
+        "device and phishing-resistant MFA. Turn off only when another policy covers the app.",
+    )
 
 
 class PrivateAccessSettings(_Model):

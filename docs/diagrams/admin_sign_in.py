@@ -3,6 +3,7 @@
 Standard library only (no Pillow or Graphviz here): a tiny 5x7 bitmap font, boxes, arrows, and a
 hand-written PNG encoder. Run: python docs/diagrams/admin_sign_in.py
 """
+
 from __future__ import annotations
 
 import os
@@ -11,34 +12,61 @@ import zlib
 
 # 5x7 glyphs, one string of 7 rows x 5 columns per character ('#' = ink).
 _FONT_ROWS = {
-    "A": " ### #   ##   #######   ##   ##   #", "B": "#### #   ##   ##### #   ##   ##### ",
-    "C": " ### #   ##    #    #    #   # ### ", "D": "#### #   ##   ##   ##   ##   ##### ",
-    "E": "######    #    #### #    #    #####", "F": "######    #    #### #    #    #    ",
-    "G": " ### #   ##    # ####   ##   # ####", "H": "#   ##   ##   #######   ##   ##   #",
-    "I": " ###   #    #    #    #    #   ### ", "J": "  ###   #    #    # #  # #  #  ##  ",
-    "K": "#   ##  # # #  ##   # #  #  # #   #", "L": "#    #    #    #    #    #    #####",
-    "M": "#   ### ### # ##   ##   ##   ##   #", "N": "#   ###  ## # ##  ###   ##   ##   #",
-    "O": " ### #   ##   ##   ##   ##   # ### ", "P": "#### #   ##   ##### #    #    #    ",
-    "Q": " ### #   ##   ##   ## # ##  #  ## #", "R": "#### #   ##   ##### # #  #  # #   #",
-    "S": " #####    #     ###     #    ##### ", "T": "#####  #    #    #    #    #    #  ",
-    "U": "#   ##   ##   ##   ##   ##   # ### ", "V": "#   ##   ##   ##   ##   # # #   #  ",
-    "W": "#   ##   ##   ## # ## # ### ###   #", "X": "#   ##   # # #   #   # # #   ##   #",
-    "Y": "#   ##   # # #   #    #    #    #  ", "Z": "#####    #   #   #   #   #    #####",
-    "0": " ### #   ##  ### # ###  ##   # ### ", "1": "  #   ##    #    #    #    #   ### ",
-    "2": " ### #   #    #   #   #   #   #####", "3": "#####   #   #     #     ##   # ### ",
-    "4": "   #   ##  # # #  # #####   #    # ", "5": "######    ####     #    ##   # ### ",
-    "6": "  ##  #   #    #### #   ##   # ### ", "7": "#####    #   #   #   #    #    #   ",
-    "8": " ### #   ##   # ### #   ##   # ### ", "9": " ### #   ##   # ####    #   #  ##  ",
-    " ": " " * 35, "-": "          #####          ", ".": " " * 25 + "  ##   ## ",
-    ":": "      ##   ##        ##   ##       ", ",": " " * 25 + "  ##   #  ",
-    "/": "    #    #   #   #   #   #    #    ", "(": "   #   #   #    #    #     #     # ",
-    ")": " #     #     #    #    #   #   #   ", "+": "       #    #  #####  #    #       ",
-    ">": " #     #     #     #   #   #   #   ", "'": "  #    #   #                       ",
-    "&": " ##  #  # # #   #   # # ##  #  ## #", "=": "          #####     #####          ",
-    ";": "      ##   ##        ##   ##   #   ", "<": "   #   #   #   #     #     #     # ",
-    "*": "       # # # ### ##### ### # # #   ", "!": "  #    #    #    #    #         #  ",
+    "A": " ### #   ##   #######   ##   ##   #",
+    "B": "#### #   ##   ##### #   ##   ##### ",
+    "C": " ### #   ##    #    #    #   # ### ",
+    "D": "#### #   ##   ##   ##   ##   ##### ",
+    "E": "######    #    #### #    #    #####",
+    "F": "######    #    #### #    #    #    ",
+    "G": " ### #   ##    # ####   ##   # ####",
+    "H": "#   ##   ##   #######   ##   ##   #",
+    "I": " ###   #    #    #    #    #   ### ",
+    "J": "  ###   #    #    # #  # #  #  ##  ",
+    "K": "#   ##  # # #  ##   # #  #  # #   #",
+    "L": "#    #    #    #    #    #    #####",
+    "M": "#   ### ### # ##   ##   ##   ##   #",
+    "N": "#   ###  ## # ##  ###   ##   ##   #",
+    "O": " ### #   ##   ##   ##   ##   # ### ",
+    "P": "#### #   ##   ##### #    #    #    ",
+    "Q": " ### #   ##   ##   ## # ##  #  ## #",
+    "R": "#### #   ##   ##### # #  #  # #   #",
+    "S": " #####    #     ###     #    ##### ",
+    "T": "#####  #    #    #    #    #    #  ",
+    "U": "#   ##   ##   ##   ##   ##   # ### ",
+    "V": "#   ##   ##   ##   ##   # # #   #  ",
+    "W": "#   ##   ##   ## # ## # ### ###   #",
+    "X": "#   ##   # # #   #   # # #   ##   #",
+    "Y": "#   ##   # # #   #    #    #    #  ",
+    "Z": "#####    #   #   #   #   #    #####",
+    "0": " ### #   ##  ### # ###  ##   # ### ",
+    "1": "  #   ##    #    #    #    #   ### ",
+    "2": " ### #   #    #   #   #   #   #####",
+    "3": "#####   #   #     #     ##   # ### ",
+    "4": "   #   ##  # # #  # #####   #    # ",
+    "5": "######    ####     #    ##   # ### ",
+    "6": "  ##  #   #    #### #   ##   # ### ",
+    "7": "#####    #   #   #   #    #    #   ",
+    "8": " ### #   ##   # ### #   ##   # ### ",
+    "9": " ### #   ##   # ####    #   #  ##  ",
+    " ": " " * 35,
+    "-": "          #####          ",
+    ".": " " * 25 + "  ##   ## ",
+    ":": "      ##   ##        ##   ##       ",
+    ",": " " * 25 + "  ##   #  ",
+    "/": "    #    #   #   #   #   #    #    ",
+    "(": "   #   #   #    #    #     #     # ",
+    ")": " #     #     #    #    #   #   #   ",
+    "+": "       #    #  #####  #    #       ",
+    ">": " #     #     #     #   #   #   #   ",
+    "'": "  #    #   #                       ",
+    "&": " ##  #  # # #   #   # # ##  #  ## #",
+    "=": "          #####     #####          ",
+    ";": "      ##   ##        ##   ##   #   ",
+    "<": "   #   #   #   #     #     #     # ",
+    "*": "       # # # ### ##### ### # # #   ",
+    "!": "  #    #    #    #    #         #  ",
 }
-FONT = {c: [rows[i * 5:(i + 1) * 5].ljust(5) for i in range(7)] for c, rows in _FONT_ROWS.items()}
+FONT = {c: [rows[i * 5 : (i + 1) * 5].ljust(5) for i in range(7)] for c, rows in _FONT_ROWS.items()}
 SCALE = 2
 CHAR_W, CHAR_H = 6 * SCALE, 9 * SCALE
 
@@ -53,7 +81,7 @@ class Canvas:
 
     def dot(self, x: int, y: int, colour) -> None:
         if 0 <= x < self.w and 0 <= y < self.h:
-            self.px[y][3 * x:3 * x + 3] = bytes(colour)
+            self.px[y][3 * x : 3 * x + 3] = bytes(colour)
 
     def rect(self, x, y, w, h, fill, border=INK, thick=2) -> None:
         for yy in range(y, y + h):
@@ -102,11 +130,13 @@ class Canvas:
 
     def png(self) -> bytes:
         raw = b"".join(b"\x00" + bytes(row) for row in self.px)
-        chunk = lambda kind, data: (struct.pack(">I", len(data)) + kind + data  # noqa: E731
-                                    + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+        chunk = lambda kind, data: (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
         header = struct.pack(">IIBBBBB", self.w, self.h, 8, 2, 0, 0, 0)
-        return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 9))
-                + chunk(b"IEND", b""))
+        return (
+            b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b"")
+        )
 
 
 def draw() -> Canvas:
@@ -116,16 +146,56 @@ def draw() -> Canvas:
     w, top = 360, 120
     xs = [40, 440, 840, 1240]
     boxes = [
-        ("1 Admin's own device", ["Intune compliant", "Privileged profile", "FIDO2 key / WHfB", "",
-                                  "(clean source: the PAW", "(is as safe as this)"], BLUE),
-        ("2 Entra sign-in to AVD", ["CA01 phishing-resistant", "CA03 compliant device", "  AND phishing-resistant",
-                                    "CA04 re-auth 4 h,", "  no persistent browser", "CA05/06 no legacy, no",
-                                    "  device-code flow"], AMBER),
-        ("3 PAW session host", ["AVD personal, direct", "Entra-joined + Intune", "Trusted Launch, vTPM",
-                                "No public IP, NSG", "No clipboard/drive/USB", "Private Link to AVD",
-                                "Logs: Log Analytics"], GREEN),
-        ("4 PIM activation", ["Eligible, time-bound", "Justification; approval", "for critical roles",
-                              "MFA, or context c1", "c1 = PAW + PR MFA", "(c1 policy: portal)"], AMBER),
+        (
+            "1 Admin's own device",
+            [
+                "Intune compliant",
+                "Privileged profile",
+                "FIDO2 key / WHfB",
+                "",
+                "(clean source: the PAW",
+                "(is as safe as this)",
+            ],
+            BLUE,
+        ),
+        (
+            "2 Entra sign-in to AVD",
+            [
+                "CA01 phishing-resistant",
+                "CA03 compliant device",
+                "  AND phishing-resistant",
+                "CA04 re-auth 4 h,",
+                "  no persistent browser",
+                "CA05/06 no legacy, no",
+                "  device-code flow",
+            ],
+            AMBER,
+        ),
+        (
+            "3 PAW session host",
+            [
+                "AVD personal, direct",
+                "Entra-joined + Intune",
+                "Trusted Launch, vTPM",
+                "No public IP, NSG",
+                "No clipboard/drive/USB",
+                "Private Link to AVD",
+                "Logs: Log Analytics",
+            ],
+            GREEN,
+        ),
+        (
+            "4 PIM activation",
+            [
+                "Eligible, time-bound",
+                "Justification; approval",
+                "for critical roles",
+                "MFA, or context c1",
+                "c1 = PAW + PR MFA",
+                "(c1 policy: portal)",
+            ],
+            AMBER,
+        ),
     ]
     heights = [c.box(x, top, w, t, lines, fill) for x, (t, lines, fill) in zip(xs, boxes)]
     mid = top + 60
@@ -133,19 +203,50 @@ def draw() -> Canvas:
         c.arrow(xs[i] + w, mid, xs[i + 1] - 4, mid)
     portal_y = top + max(heights) + 90
     c.arrow(xs[3] + w // 2, top + heights[3], xs[3] + w // 2, portal_y - 4)
-    ph = c.box(1140, portal_y, 460, "5 Admin portals, Azure management",
-               ["MicrosoftAdminPortals + 797f4846...", "CA02: only from PAW hosts", "  (device filter: paw-N,",
-                "  Entra-joined, compliant)", "Role active for <= 8 h (GA 1 h)"], GREEN)
-    c.box(440, portal_y, 560, "Any other device -> admin portal",
-          ["BLOCKED by CA02 (device filter)", "Legacy auth, device code: BLOCKED", "Report-only: logged, not enforced"],
-          RED)
+    ph = c.box(
+        1140,
+        portal_y,
+        460,
+        "5 Admin portals, Azure management",
+        [
+            "MicrosoftAdminPortals + 797f4846...",
+            "CA02: only from PAW hosts",
+            "  (device filter: paw-N,",
+            "  Entra-joined, compliant)",
+            "Role active for <= 8 h (GA 1 h)",
+        ],
+        GREEN,
+    )
+    c.box(
+        440,
+        portal_y,
+        560,
+        "Any other device -> admin portal",
+        ["BLOCKED by CA02 (device filter)", "Legacy auth, device code: BLOCKED", "Report-only: logged, not enforced"],
+        RED,
+    )
     c.arrow(1000, portal_y + 50, 1136, portal_y + 50, (200, 35, 51))
     c.text(1010, portal_y + 20, "X", (200, 35, 51))
-    c.box(40, portal_y, 360, "Break-glass (2 accounts)",
-          ["Excluded from CA01-06", "CA07: phishing-resistant", "  FIDO2 keys in a safe", "Tested quarterly;",
-           "every sign-in alerts"], BLUE)
-    c.text(40, portal_y + ph + 40, "Not in the provider (portal): auth context c1 + its policy, CAE strict "
-                                   "enforcement, token protection.", GREY)
+    c.box(
+        40,
+        portal_y,
+        360,
+        "Break-glass (2 accounts)",
+        [
+            "Excluded from CA01-06",
+            "CA07: phishing-resistant",
+            "  FIDO2 keys in a safe",
+            "Tested quarterly;",
+            "every sign-in alerts",
+        ],
+        BLUE,
+    )
+    c.text(
+        40,
+        portal_y + ph + 40,
+        "Not in the provider (portal): auth context c1 + its policy, CAE strict enforcement, token protection.",
+        GREY,
+    )
     return c
 
 

@@ -2,6 +2,7 @@
 
 Source: /work/shared/reference/entra-azure-facts.md (sections 4.2 and 4.4).
 """
+
 from __future__ import annotations
 
 # --- Apps targeted by conditional access (§4.4) ---------------------------------------------------
@@ -26,4 +27,3 @@ AUTH_STRENGTH_MFA = "00000000-0000-0000-0000-000000000002"
 AUTH_STRENGTH_PASSWORDLESS = "00000000-0000-0000-0000-000000000003"
 BUILTIN_PHISHING_RESISTANT_STRENGTH = "00000000-0000-0000-0000-000000000004"
 PHISHING_RESISTANT_METHODS = frozenset({"windowsHelloForBusiness", "fido2", "x509CertificateMultiFactor"})
-

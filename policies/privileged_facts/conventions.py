@@ -1,4 +1,5 @@
 """What the project's components declare that the pack recognises: type tokens, the PAW tag, the PAW's RDP settings."""
+
 from __future__ import annotations
 
 PACKAGE = "privileged-access"  # the components' type-token package: `privileged-access:index:<Component>`
@@ -8,10 +9,27 @@ PAW_TAG_KEY, PAW_TAG_VALUE = "pum-role", "paw"
 
 # What makes an AVD host pool a PAW (azure-docs virtual-desktop/rdp-properties.md): each redirection
 # off, Entra ID authentication to the host, WebAuthn and smart cards kept for phishing-resistant sign-in.
-PAW_REDIRECTIONS_OFF = {"redirectclipboard": "0", "drivestoredirect": "", "usbdevicestoredirect": "",
-                        "redirectprinters": "0", "redirectcomports": "0", "camerastoredirect": "",
-                        "audiocapturemode": "0"}
+PAW_REDIRECTIONS_OFF = {
+    "redirectclipboard": "0",
+    "drivestoredirect": "",
+    "usbdevicestoredirect": "",
+    "redirectprinters": "0",
+    "redirectcomports": "0",
+    "camerastoredirect": "",
+    "audiocapturemode": "0",
+}
 PAW_RDP_PROPERTIES = ";".join(
-    ["enablerdsaadauth:i:1", "redirectclipboard:i:0", "drivestoredirect:s:", "usbdevicestoredirect:s:",
-     "devicestoredirect:s:", "camerastoredirect:s:", "redirectprinters:i:0", "redirectcomports:i:0",
-     "audiocapturemode:i:0", "redirectsmartcards:i:1", "redirectwebauthn:i:1"])
+    [
+        "enablerdsaadauth:i:1",
+        "redirectclipboard:i:0",
+        "drivestoredirect:s:",
+        "usbdevicestoredirect:s:",
+        "devicestoredirect:s:",
+        "camerastoredirect:s:",
+        "redirectprinters:i:0",
+        "redirectcomports:i:0",
+        "audiocapturemode:i:0",
+        "redirectsmartcards:i:1",
+        "redirectwebauthn:i:1",
+    ]
+)

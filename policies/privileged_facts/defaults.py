@@ -2,6 +2,7 @@
 
 Every one is configurable: in the stack file (pim.defaults, per binding) and in the pack's config schema.
 """
+
 from __future__ import annotations
 
 MAX_ELIGIBILITY = "P180D"  # an eligibility must expire, at the latest after this

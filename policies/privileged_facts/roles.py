@@ -4,6 +4,7 @@ Sources: /work/shared/reference/entra-azure-facts.md (section 2) and policy-anch
 Microsoft's admin CA-template list). IDs are lower-case GUIDs; for built-in Entra roles the role definition ID is
 the template ID.
 """
+
 from __future__ import annotations
 
 from .values import guid_in
@@ -63,35 +64,91 @@ PRIVILEGED_AUTHENTICATION_ADMINISTRATOR = ENTRA_ROLES["Privileged Authentication
 DEVICE_LOCAL_ADMINISTRATOR = ENTRA_ROLES["Microsoft Entra Joined Device Local Administrator"]
 
 _MARKED_PRIVILEGED = (  # Microsoft's PRIVILEGED label (permissions reference, 01/2026)
-    "Global Administrator", "Privileged Role Administrator", "Privileged Authentication Administrator",
-    "Security Administrator", "Security Operator", "Security Reader", "Global Reader", "User Administrator",
-    "Authentication Administrator", "Helpdesk Administrator", "Password Administrator",
-    "Application Administrator", "Cloud Application Administrator", "Application Developer",
-    "Conditional Access Administrator", "Hybrid Identity Administrator", "Intune Administrator",
-    "Cloud Device Administrator", "Domain Name Administrator", "External Identity Provider Administrator",
-    "Directory Writers", "Lifecycle Workflows Administrator", "Authentication Extensibility Administrator",
-    "B2C IEF Keyset Administrator", "Partner Tier1 Support", "Partner Tier2 Support", "Agent ID Administrator",
+    "Global Administrator",
+    "Privileged Role Administrator",
+    "Privileged Authentication Administrator",
+    "Security Administrator",
+    "Security Operator",
+    "Security Reader",
+    "Global Reader",
+    "User Administrator",
+    "Authentication Administrator",
+    "Helpdesk Administrator",
+    "Password Administrator",
+    "Application Administrator",
+    "Cloud Application Administrator",
+    "Application Developer",
+    "Conditional Access Administrator",
+    "Hybrid Identity Administrator",
+    "Intune Administrator",
+    "Cloud Device Administrator",
+    "Domain Name Administrator",
+    "External Identity Provider Administrator",
+    "Directory Writers",
+    "Lifecycle Workflows Administrator",
+    "Authentication Extensibility Administrator",
+    "B2C IEF Keyset Administrator",
+    "Partner Tier1 Support",
+    "Partner Tier2 Support",
+    "Agent ID Administrator",
 )
-CISA_HIGHLY_PRIVILEGED = frozenset(ENTRA_ROLES[n] for n in (  # ScubaGear privilegedRoles (MS.AAD.7.x)
-    "Global Administrator", "Privileged Role Administrator", "User Administrator", "SharePoint Administrator",
-    "Exchange Administrator", "Hybrid Identity Administrator", "Application Administrator",
-    "Cloud Application Administrator"))
-CA_ADMIN_TEMPLATE_ROLES = frozenset(ENTRA_ROLES[n] for n in (  # Microsoft's admin CA templates (15 roles)
-    "Global Administrator", "Application Administrator", "Authentication Administrator", "Billing Administrator",
-    "Cloud Application Administrator", "Conditional Access Administrator", "Exchange Administrator",
-    "Helpdesk Administrator", "Password Administrator", "Privileged Authentication Administrator",
-    "Privileged Role Administrator", "Security Administrator", "SharePoint Administrator",
-    "User Administrator", "Teams Administrator"))
+CISA_HIGHLY_PRIVILEGED = frozenset(
+    ENTRA_ROLES[n]
+    for n in (  # ScubaGear privilegedRoles (MS.AAD.7.x)
+        "Global Administrator",
+        "Privileged Role Administrator",
+        "User Administrator",
+        "SharePoint Administrator",
+        "Exchange Administrator",
+        "Hybrid Identity Administrator",
+        "Application Administrator",
+        "Cloud Application Administrator",
+    )
+)
+CA_ADMIN_TEMPLATE_ROLES = frozenset(
+    ENTRA_ROLES[n]
+    for n in (  # Microsoft's admin CA templates (15 roles)
+        "Global Administrator",
+        "Application Administrator",
+        "Authentication Administrator",
+        "Billing Administrator",
+        "Cloud Application Administrator",
+        "Conditional Access Administrator",
+        "Exchange Administrator",
+        "Helpdesk Administrator",
+        "Password Administrator",
+        "Privileged Authentication Administrator",
+        "Privileged Role Administrator",
+        "Security Administrator",
+        "SharePoint Administrator",
+        "User Administrator",
+        "Teams Administrator",
+    )
+)
 
-PRIVILEGED_ROLE_IDS = frozenset(ENTRA_ROLES[n] for n in _MARKED_PRIVILEGED) | CISA_HIGHLY_PRIVILEGED \
-    | CA_ADMIN_TEMPLATE_ROLES
-CRITICAL_ROLE_IDS = frozenset({GLOBAL_ADMINISTRATOR, PRIVILEGED_ROLE_ADMINISTRATOR,
-                               PRIVILEGED_AUTHENTICATION_ADMINISTRATOR})
-AU_SCOPABLE_ROLE_IDS = frozenset(ENTRA_ROLES[n] for n in (
-    "Authentication Administrator", "Cloud Device Administrator", "Groups Administrator", "Helpdesk Administrator",
-    "License Administrator", "Password Administrator", "Printer Administrator",
-    "Privileged Authentication Administrator", "SharePoint Administrator", "Teams Administrator",
-    "Teams Devices Administrator", "User Administrator"))
+PRIVILEGED_ROLE_IDS = (
+    frozenset(ENTRA_ROLES[n] for n in _MARKED_PRIVILEGED) | CISA_HIGHLY_PRIVILEGED | CA_ADMIN_TEMPLATE_ROLES
+)
+CRITICAL_ROLE_IDS = frozenset(
+    {GLOBAL_ADMINISTRATOR, PRIVILEGED_ROLE_ADMINISTRATOR, PRIVILEGED_AUTHENTICATION_ADMINISTRATOR}
+)
+AU_SCOPABLE_ROLE_IDS = frozenset(
+    ENTRA_ROLES[n]
+    for n in (
+        "Authentication Administrator",
+        "Cloud Device Administrator",
+        "Groups Administrator",
+        "Helpdesk Administrator",
+        "License Administrator",
+        "Password Administrator",
+        "Printer Administrator",
+        "Privileged Authentication Administrator",
+        "SharePoint Administrator",
+        "Teams Administrator",
+        "Teams Devices Administrator",
+        "User Administrator",
+    )
+)
 
 # --- Azure RBAC built-in roles (role definition GUIDs) ------------------------------------------------
 
@@ -115,11 +172,20 @@ AZURE_ROLE_VM_USER_LOGIN = AZURE_ROLES["Virtual Machine User Login"]
 AZURE_ROLE_VM_ADMIN_LOGIN = AZURE_ROLES["Virtual Machine Administrator Login"]
 AZURE_ROLE_DESKTOP_VIRTUALIZATION_USER = AZURE_ROLES["Desktop Virtualization User"]
 # The docs' "Privileged" category (built-in-roles/privileged.md).
-PRIVILEGED_AZURE_ROLE_IDS = frozenset(AZURE_ROLES[n] for n in (
-    "Owner", "Contributor", "User Access Administrator", "Role Based Access Control Administrator",
-    "Reservations Administrator"))
-CRITICAL_AZURE_ROLE_IDS = frozenset(AZURE_ROLES[n] for n in (
-    "Owner", "User Access Administrator", "Role Based Access Control Administrator"))
+PRIVILEGED_AZURE_ROLE_IDS = frozenset(
+    AZURE_ROLES[n]
+    for n in (
+        "Owner",
+        "Contributor",
+        "User Access Administrator",
+        "Role Based Access Control Administrator",
+        "Reservations Administrator",
+    )
+)
+CRITICAL_AZURE_ROLE_IDS = frozenset(
+    AZURE_ROLES[n] for n in ("Owner", "User Access Administrator", "Role Based Access Control Administrator")
+)
+
 
 def role_guid(value: object) -> str | None:
     """The role GUID (lower case) in a role ID, or None when there is none.

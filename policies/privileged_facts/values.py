@@ -3,25 +3,28 @@
 One spelling each, for the model, the components, the Graph providers and the policy pack. Standard library
 only: the pack runs with just pulumi-policy installed.
 """
+
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 # --- values not known at preview ----------------------------------------------------------------------
 
 UNKNOWN_WIRE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # the engine's unknown on the wire (also pulumi-policy's string)
 # pulumi-policy hands a policy one sentinel per type for a value unknown at preview (pulumi_policy.proxy).
-UNKNOWN_SENTINELS = frozenset({
-    UNKNOWN_WIRE,  # string
-    "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7",  # boolean
-    "3eeb2bf0-c639-47a8-9e75-3b44932eb421",  # number
-    "6a19a0b0-7e62-4c92-b797-7f8e31da9cc2",  # array
-    "dd056dcd-154b-4c76-9bd3-c8f88648b5ff",  # object
-    "030794c1-ac77-496b-92df-f27374a8bd58",  # asset
-    "e48ece36-62e2-4504-bad9-02848725956a",  # archive
-})
+UNKNOWN_SENTINELS = frozenset(
+    {
+        UNKNOWN_WIRE,  # string
+        "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7",  # boolean
+        "3eeb2bf0-c639-47a8-9e75-3b44932eb421",  # number
+        "6a19a0b0-7e62-4c92-b797-7f8e31da9cc2",  # array
+        "dd056dcd-154b-4c76-9bd3-c8f88648b5ff",  # object
+        "030794c1-ac77-496b-92df-f27374a8bd58",  # asset
+        "e48ece36-62e2-4504-bad9-02848725956a",  # archive
+    }
+)
 
 
 class _Unknown:
@@ -74,8 +77,10 @@ def guid_in(value: Any) -> str | None:
 
 # --- ISO 8601 durations -------------------------------------------------------------------------------
 
-_DURATION = re.compile(r"P(?!$)(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?"
-                       r"(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?")
+_DURATION = re.compile(
+    r"P(?!$)(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?"
+    r"(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?"
+)
 _DURATION_LIMIT = timedelta(days=100 * 365)  # longer than anything PIM takes; bounds what a value can ask for
 
 
@@ -87,8 +92,9 @@ def parse_duration(value: object, field: str = "duration", *, positive: bool = F
     """
     match = _DURATION.fullmatch(value.strip().upper()) if isinstance(value, str) and len(value) < 64 else None
     if not match:
-        raise ValueError(f"{field}: {value!r} is not an ISO 8601 duration; use a form like 'P180D', 'PT8H', "
-                         "'P1Y' or 'PT30M'")
+        raise ValueError(
+            f"{field}: {value!r} is not an ISO 8601 duration; use a form like 'P180D', 'PT8H', 'P1Y' or 'PT30M'"
+        )
     years, months, weeks, days, hours, minutes, seconds = (float(g) if g else 0.0 for g in match.groups())
     days += years * 365 + months * 30 + weeks * 7
     if days > _DURATION_LIMIT.days:
@@ -115,6 +121,7 @@ def duration_exceeds(value: object, maximum: object, field: str = "duration") ->
 
 # --- ISO 8601 date-times ------------------------------------------------------------------------------
 
+
 def parse_datetime(value: object, field: str = "date", *, require_offset: bool = False) -> datetime:
     """RFC 3339 / ISO 8601 date-time (or date) -> aware UTC datetime; junk raises a clear ValueError.
 
@@ -128,11 +135,13 @@ def parse_datetime(value: object, field: str = "date", *, require_offset: bool =
             parsed = None
     if parsed is None or (require_offset and parsed.tzinfo is None):
         example = "'2026-12-31T00:00:00Z'"
-        raise ValueError(f"{field}: {value!r} is not an ISO 8601 {'UTC ' if require_offset else ''}date-time; "
-                         f"use a form like {example}")
-    return parsed.replace(tzinfo=timezone.utc) if parsed.tzinfo is None else parsed.astimezone(timezone.utc)
+        raise ValueError(
+            f"{field}: {value!r} is not an ISO 8601 {'UTC ' if require_offset else ''}date-time; "
+            f"use a form like {example}"
+        )
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
 def utc_iso(value: datetime) -> str:
     """A date-time as Graph writes it: '2026-12-31T00:00:00Z'."""
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -11,6 +11,7 @@
 Relations are resolved through property dependencies (package -> grant -> catalog resource ->
 group), with literal object IDs matched by value; every step is a dictionary lookup.
 """
+
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
@@ -30,23 +31,46 @@ AZURE_ROLE_GRANTS = {
     "azure-native:authorization:RoleAssignment": "principalId",
     "azure-native:authorization:PimRoleEligibilitySchedule": "principalId",
 }
-EXTERNAL_SCOPES = frozenset({
-    "AllConfiguredConnectedOrganizationSubjects", "AllExistingConnectedOrganizationSubjects",
-    "AllExistingDirectorySubjects", "AllExternalSubjects", "SpecificConnectedOrganizationSubjects"})
+EXTERNAL_SCOPES = frozenset(
+    {
+        "AllConfiguredConnectedOrganizationSubjects",
+        "AllExistingConnectedOrganizationSubjects",
+        "AllExistingDirectorySubjects",
+        "AllExternalSubjects",
+        "SpecificConnectedOrganizationSubjects",
+    }
+)
 FREQUENCY_DAYS = {"weekly": 7, "monthly": 30, "quarterly": 91, "halfyearly": 182, "annual": 365}
 
 DEFAULT_DAYS = parse_duration(MAX_ELIGIBILITY).days  # an assignment lasts no longer than an eligibility
-MAX_DAYS = {"maxDurationInDays": {"type": "integer", "minimum": 1, "maximum": 3650, "default": DEFAULT_DAYS,
-                                  "description": "Longest allowed assignment lifetime in days."}}
+MAX_DAYS = {
+    "maxDurationInDays": {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 3650,
+        "default": DEFAULT_DAYS,
+        "description": "Longest allowed assignment lifetime in days.",
+    }
+}
 PRIVILEGED = {
-    "privilegedGroupIds": {"type": "array", "items": {"type": "string"}, "default": [],
-                           "description": "Object IDs of existing groups to treat as privileged (e.g. a group "
-                                          "written back to AD and nested into Domain Admins)."},
-    "maxReviewFrequency": {"type": "string", "enum": list(FREQUENCY_DAYS), "default": "halfyearly",
-                           "description": "Reviews of privileged packages must recur at least this often."},
+    "privilegedGroupIds": {
+        "type": "array",
+        "items": {"type": "string"},
+        "default": [],
+        "description": "Object IDs of existing groups to treat as privileged (e.g. a group "
+        "written back to AD and nested into Domain Admins).",
+    },
+    "maxReviewFrequency": {
+        "type": "string",
+        "enum": list(FREQUENCY_DAYS),
+        "default": "halfyearly",
+        "description": "Reviews of privileged packages must recur at least this often.",
+    },
 }
 ENTITLEMENT = "Microsoft Entra ID Governance entitlement management guidance"
-ENTITLEMENT_URL = "https://learn.microsoft.com/entra/id-governance/entitlement-management-access-package-lifecycle-policy"
+ENTITLEMENT_URL = (
+    "https://learn.microsoft.com/entra/id-governance/entitlement-management-access-package-lifecycle-policy"
+)
 
 
 def _approvers(approval) -> int:
@@ -74,8 +98,10 @@ def _expires(args, report_violation) -> None:
     days = get(args.props, "durationInDays")
     date = get(args.props, "expirationDate")
     if days is None and date is None:
-        report_violation(f"assignments never expire (neither durationInDays nor expirationDate); "
-                         f"set durationInDays to at most {limit}")
+        report_violation(
+            f"assignments never expire (neither durationInDays nor expirationDate); "
+            f"set durationInDays to at most {limit}"
+        )
         return
     if isinstance(days, (int, float)) and not isinstance(days, bool) and days > limit:
         report_violation(f"durationInDays {int(days)} exceeds the maximum of {limit} days")
@@ -170,11 +196,14 @@ def _privileged_controls(args, report_violation) -> None:
         for ref, _why in granted:
             if ref in stack.active_groups:
                 name = stack.by_urn[ref].name if ref in stack.by_urn else ref
-                report_violation(f"assignment policy {policy.name} grants membership of {name}, whose role assignment "
-                                 f"{stack.active_groups[ref]} is active: every assignee holds the role standing for "
-                                 "the assignment's lifetime; grant a group that is only ELIGIBLE for its roles "
-                                 "(EntraRoleJit mode eligibleGroup: a journey group), so members still activate in "
-                                 "PIM", policy.urn)
+                report_violation(
+                    f"assignment policy {policy.name} grants membership of {name}, whose role assignment "
+                    f"{stack.active_groups[ref]} is active: every assignee holds the role standing for "
+                    "the assignment's lifetime; grant a group that is only ELIGIBLE for its roles "
+                    "(EntraRoleJit mode eligibleGroup: a journey group), so members still activate in "
+                    "PIM",
+                    policy.urn,
+                )
                 break
         gap = approval_gap(policy.props)
         if gap:
@@ -183,35 +212,62 @@ def _privileged_controls(args, report_violation) -> None:
         enabled = get(review, "enabled")
         frequency = get(review, "reviewFrequency")
         if review is None or (enabled is not True and not is_unknown(enabled)):
-            report_violation(f"assignment policy {policy.name} grants privileged {what} without a recurring "
-                             "access review (assignmentReviewSettings.enabled)", policy.urn)
+            report_violation(
+                f"assignment policy {policy.name} grants privileged {what} without a recurring "
+                "access review (assignmentReviewSettings.enabled)",
+                policy.urn,
+            )
         elif isinstance(frequency, str) and FREQUENCY_DAYS.get(frequency, 999) > max_days:
-            report_violation(f"assignment policy {policy.name} grants privileged {what} but reviews it "
-                             f"{frequency}; review at least every {max_days} days", policy.urn)
+            report_violation(
+                f"assignment policy {policy.name} grants privileged {what} but reviews it "
+                f"{frequency}; review at least every {max_days} days",
+                policy.urn,
+            )
 
 
 POLICIES = [
     ResourceValidationPolicy(
         name="access-package-assignment-expires",
         description="Access-package assignments expire, no later than the configured maximum.",
-        validate=_expires, enforcement_level=EnforcementLevel.MANDATORY,
+        validate=_expires,
+        enforcement_level=EnforcementLevel.MANDATORY,
         config_schema=PolicyConfigSchema(MAX_DAYS),
-        **meta("high", f"Set durationInDays (AccessPackageJourneys: durationInDays, default {DEFAULT_DAYS}) or an "
-               "expirationDate within the maximum.", ENTITLEMENT, "expiration", ENTITLEMENT_URL)),
+        **meta(
+            "high",
+            f"Set durationInDays (AccessPackageJourneys: durationInDays, default {DEFAULT_DAYS}) or an "
+            "expirationDate within the maximum.",
+            ENTITLEMENT,
+            "expiration",
+            ENTITLEMENT_URL,
+        ),
+    ),
     ResourceValidationPolicy(
         name="access-package-external-requestors-approval",
         description="Assignment policies open to external or guest requestors require approval.",
-        validate=_external_approval, enforcement_level=EnforcementLevel.MANDATORY,
-        **meta("high", "Set approvalSettings.approvalRequired and a stage whose primaryApprovers are the "
-               "connected organisation's sponsors (AccessPackageJourneys vendors).", "Maester", "MT.1109",
-               ENTITLEMENT_URL)),
+        validate=_external_approval,
+        enforcement_level=EnforcementLevel.MANDATORY,
+        **meta(
+            "high",
+            "Set approvalSettings.approvalRequired and a stage whose primaryApprovers are the "
+            "connected organisation's sponsors (AccessPackageJourneys vendors).",
+            "Maester",
+            "MT.1109",
+            ENTITLEMENT_URL,
+        ),
+    ),
     StackValidationPolicy(
         name="access-package-privileged-group-controls",
         description="Access packages that grant privileged groups require approval and a recurring access review, "
-                    "and never grant standing role holders.",
-        validate=_privileged_controls, enforcement_level=EnforcementLevel.MANDATORY,
+        "and never grant standing role holders.",
+        validate=_privileged_controls,
+        enforcement_level=EnforcementLevel.MANDATORY,
         config_schema=PolicyConfigSchema(PRIVILEGED),
-        **meta("critical", "On every assignment policy of the package require approval (a stage with primary "
-               "approvers) and enable assignmentReviewSettings with reviewFrequency halfyearly or more often.",
-               PIM_PLAN, "access reviews of privileged access; Maester MT.1109")),
+        **meta(
+            "critical",
+            "On every assignment policy of the package require approval (a stage with primary "
+            "approvers) and enable assignmentReviewSettings with reviewFrequency halfyearly or more often.",
+            PIM_PLAN,
+            "access reviews of privileged access; Maester MT.1109",
+        ),
+    ),
 ]

@@ -21,6 +21,7 @@ which leaves the advisory "can't run <policy> during preview" note the SDK gives
 already reported, which keeps its level).
 Only pulumi_policy, the standard library and privileged_facts may be imported here (the pack runs standalone).
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
@@ -103,8 +104,9 @@ PIM_PLAN = "Microsoft Entra PIM deployment plan"
 PIM_PLAN_URL = "https://learn.microsoft.com/entra/id-governance/privileged-identity-management/pim-deployment-plan"
 
 
-def meta(severity: str, remediation: str, framework: str | None = None, reference: str | None = None,
-         url: str | None = None) -> dict:
+def meta(
+    severity: str, remediation: str, framework: str | None = None, reference: str | None = None, url: str | None = None
+) -> dict:
     """The metadata keyword arguments every policy carries (spread into the Policy constructor)."""
     return {
         "severity": Severity(severity),
@@ -121,19 +123,34 @@ def label(resource: Any) -> str:
 
 # --- tunables (config_schema with secure defaults) ---------------------------------------------------
 
-_DURATION_SCHEMA = {"type": "string", "pattern": r"^P(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(\d+H)?(\d+M)?(\d+S)?)?$",
-                    "not": {"pattern": r"^PT?$|T$"}}
+_DURATION_SCHEMA = {
+    "type": "string",
+    "pattern": r"^P(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(\d+H)?(\d+M)?(\d+S)?)?$",
+    "not": {"pattern": r"^PT?$|T$"},
+}
 _IDS = {"type": "array", "items": {"type": "string"}, "default": []}
 
 TUNABLES: dict[str, dict] = {
-    "maxEligibilityDuration": {**_DURATION_SCHEMA, "default": defaults.MAX_ELIGIBILITY,
-                               "description": "Longest eligibility (ISO 8601 duration); PIM expire-after maximum."},
-    "maxActivationDuration": {**_DURATION_SCHEMA, "default": defaults.MAX_ACTIVATION,
-                              "description": "Longest activation of a privileged role (ISO 8601 duration)."},
-    "criticalMaxActivationDuration": {**_DURATION_SCHEMA, "default": defaults.CRITICAL_MAX_ACTIVATION,
-                                      "description": "Longest activation of a critical role (GA, PRA, PAA)."},
-    "requireJustification": {"type": "boolean", "default": True,
-                             "description": "Activation must require a justification."},
+    "maxEligibilityDuration": {
+        **_DURATION_SCHEMA,
+        "default": defaults.MAX_ELIGIBILITY,
+        "description": "Longest eligibility (ISO 8601 duration); PIM expire-after maximum.",
+    },
+    "maxActivationDuration": {
+        **_DURATION_SCHEMA,
+        "default": defaults.MAX_ACTIVATION,
+        "description": "Longest activation of a privileged role (ISO 8601 duration).",
+    },
+    "criticalMaxActivationDuration": {
+        **_DURATION_SCHEMA,
+        "default": defaults.CRITICAL_MAX_ACTIVATION,
+        "description": "Longest activation of a critical role (GA, PRA, PAA).",
+    },
+    "requireJustification": {
+        "type": "boolean",
+        "default": True,
+        "description": "Activation must require a justification.",
+    },
     "breakGlassObjectIds": {**_IDS, "description": "Object IDs of break-glass users (or their group)."},
     "privilegedRoleIds": {**_IDS, "description": "Extra Entra role template IDs to treat as privileged."},
     "criticalRoleIds": {**_IDS, "description": "Extra Entra role template IDs to treat as critical."},
@@ -211,8 +228,11 @@ def break_glass_resources(resources: Iterable[Any]) -> list[BreakGlass]:
     resources = list(resources)
     urns = break_glass_urns(resources)
     kinds = {USER: "user", GROUP: "group"}
-    return [BreakGlass(r.urn, r.name, kinds[r.resource_type]) for r in resources
-            if r.urn in urns and r.resource_type in kinds]
+    return [
+        BreakGlass(r.urn, r.name, kinds[r.resource_type])
+        for r in resources
+        if r.urn in urns and r.resource_type in kinds
+    ]
 
 
 def is_break_glass(resource: Any, key: str, config_ids: frozenset[str], break_glass: frozenset[str]) -> bool:
@@ -234,8 +254,9 @@ def dependencies_of(resource: Any, key: str) -> list:
 
 ROLE_ASSIGNMENT = "azuread:index/directoryRoleAssignment:DirectoryRoleAssignment"
 ROLE_MEMBER = "azuread:index/directoryRoleMember:DirectoryRoleMember"
-ROLE_ELIGIBILITY_REQUEST = ("azuread:index/directoryRoleEligibilityScheduleRequest:"
-                            "DirectoryRoleEligibilityScheduleRequest")
+ROLE_ELIGIBILITY_REQUEST = (
+    "azuread:index/directoryRoleEligibilityScheduleRequest:DirectoryRoleEligibilityScheduleRequest"
+)
 DIRECTORY_ROLE = "azuread:index/directoryRole:DirectoryRole"
 DYNAMIC = "pulumi-python:dynamic:Resource"
 
@@ -251,11 +272,12 @@ _GRANT_SHAPES = {
 @dataclass
 class Grant:
     """A directory role held by a principal (active or eligible), relations resolved through deps."""
+
     resource: Any
-    role: Any              # lower-case template ID, UNKNOWN, or None
-    principal: Any         # known object ID, else the URN of the resource it flows from, else UNKNOWN
+    role: Any  # lower-case template ID, UNKNOWN, or None
+    principal: Any  # known object ID, else the URN of the resource it flows from, else UNKNOWN
     principal_key: str
-    scope: Any             # "/" (also when absent), "/administrativeUnits/<id>", or UNKNOWN
+    scope: Any  # "/" (also when absent), "/administrativeUnits/<id>", or UNKNOWN
     active: bool
     principal_sources: list = field(default_factory=list)
 
@@ -300,6 +322,15 @@ def role_grants(resources: Iterable[Any]) -> list[Grant]:
         sources = dependencies_of(resource, principal_key)
         principal = value.strip().lower() if isinstance(value, str) else sources[0].urn if sources else UNKNOWN
         scope = get(resource.props, scope_key) if scope_key else None
-        grants.append(Grant(resource, directory_role_id(resource, role_key), principal, principal_key,
-                            "/" if scope is None else scope, active, sources))
+        grants.append(
+            Grant(
+                resource,
+                directory_role_id(resource, role_key),
+                principal,
+                principal_key,
+                "/" if scope is None else scope,
+                active,
+                sources,
+            )
+        )
     return grants

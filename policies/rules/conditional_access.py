@@ -12,6 +12,7 @@ A stack is production when the policy's config says `production: true` or a stac
 Unknown IDs (preview): certain facts are read and reported first; IDs that are unknown are resolved
 through property dependencies to the resources that produce them, never taken as compliant.
 """
+
 from __future__ import annotations
 
 from privileged_facts.apps import ADMIN_PORTAL_TARGETS, BUILTIN_PHISHING_RESISTANT_STRENGTH, PHISHING_RESISTANT_METHODS
@@ -106,6 +107,7 @@ def _pr_only(props) -> bool:
 
 # --- resource policies --------------------------------------------------------------------------
 
+
 def _lockout(args, report) -> None:
     if args.resource_type != CA:
         return
@@ -116,8 +118,10 @@ def _lockout(args, report) -> None:
     who = "all users" if "All" in p.users else "Global Administrators"
     unknown_exclusions = p.ex_users_unknown or p.ex_groups_unknown
     if not (p.ex_users or p.ex_groups or unknown_exclusions):
-        report(f"enabled, applies to {who} and all resources, and excludes nobody: one mistake in its "
-               "controls locks every administrator, break-glass included, out of the tenant.")
+        report(
+            f"enabled, applies to {who} and all resources, and excludes nobody: one mistake in its "
+            "controls locks every administrator, break-glass included, out of the tenant."
+        )
         return
     missing = [i for i in _configured(args) if i not in p.ex_users and i not in p.ex_groups]
     if missing and not unknown_exclusions:
@@ -130,8 +134,10 @@ def _role_exclusions(args, report) -> None:
     p = CaPolicy(args.props)
     if p.has_role_exclusions and (p.roles or "All" in p.users):
         shown = p.ex_roles or ["(IDs unknown at preview)"]
-        report(f"excludes roles {shown}: anyone holding an excluded role escapes the policy; exclude "
-               "only the break-glass accounts, by user.")
+        report(
+            f"excludes roles {shown}: anyone holding an excluded role escapes the policy; exclude "
+            "only the break-glass accounts, by user."
+        )
 
 
 def _staged(args, report, production: bool) -> None:
@@ -140,18 +146,28 @@ def _staged(args, report, production: bool) -> None:
     p = CaPolicy(args.props)
     admins = p.targets_admins() or bool(set(p.users) & set(_configured(args)))
     if admins and p.state != "enabled":
-        report(f"admin policy is {p.state}; "
-               + ("production stacks enforce admin policies (state enabled)." if production else
-                  "enforce it once the sign-in logs show no unexpected failures "
-                  "(docs/conditional-access-rollout.md)."))
+        report(
+            f"admin policy is {p.state}; "
+            + (
+                "production stacks enforce admin policies (state enabled)."
+                if production
+                else "enforce it once the sign-in logs show no unexpected failures "
+                "(docs/conditional-access-rollout.md)."
+            )
+        )
 
 
 # --- stack policies -----------------------------------------------------------------------------
 
+
 def _ca_policies(args) -> list[CaPolicy]:
-    return [CaPolicy(r.props, r.urn, r.name, [d.urn for k in ("conditions", "grantControls")
-                                                   for d in dependencies_of(r, k)])
-            for r in args.resources if r.resource_type == CA]
+    return [
+        CaPolicy(
+            r.props, r.urn, r.name, [d.urn for k in ("conditions", "grantControls") for d in dependencies_of(r, k)]
+        )
+        for r in args.resources
+        if r.resource_type == CA
+    ]
 
 
 def _gap(args, report, what: str, declared: list[CaPolicy], fix: str) -> None:
@@ -170,16 +186,28 @@ def _phishing_resistant_admins(args, report) -> None:
         return
     by_urn = {r.urn: r for r in args.resources}
     au_groups = {g.principal for g in grants if g.role in PRIVILEGED_ROLE_IDS and g.scope not in (None, "/")}
-    covering = [p for p in _ca_policies(args)
-                if p.state != "disabled" and "All" in p.apps and not p.has_role_exclusions
-                and _strength_ok(p, by_urn)
-                and ("All" in p.users or roles <= set(p.roles))
-                and ("All" in p.users or au_groups <= set(p.groups) | p.deps)]
-    fix = (f"Declare one requiring the phishing-resistant strength for roles {sorted(roles)}"
-           + (f" and the AU-scoped holders {sorted(au_groups)} (CA ignores AU-scoped assignments)"
-              if au_groups else "") + " on all resources, with no role exclusions.")
-    _gap(args, report, "requires phishing-resistant authentication for every privileged role this stack "
-         "grants", covering, fix)
+    covering = [
+        p
+        for p in _ca_policies(args)
+        if p.state != "disabled"
+        and "All" in p.apps
+        and not p.has_role_exclusions
+        and _strength_ok(p, by_urn)
+        and ("All" in p.users or roles <= set(p.roles))
+        and ("All" in p.users or au_groups <= set(p.groups) | p.deps)
+    ]
+    fix = (
+        f"Declare one requiring the phishing-resistant strength for roles {sorted(roles)}"
+        + (f" and the AU-scoped holders {sorted(au_groups)} (CA ignores AU-scoped assignments)" if au_groups else "")
+        + " on all resources, with no role exclusions."
+    )
+    _gap(
+        args,
+        report,
+        "requires phishing-resistant authentication for every privileged role this stack grants",
+        covering,
+        fix,
+    )
 
 
 def _declares_paw(args) -> bool:
@@ -189,16 +217,23 @@ def _declares_paw(args) -> bool:
 def _admin_portals(args, report) -> None:
     if not _declares_paw(args):
         return
+
     def device_bound(p: CaPolicy) -> bool:
         blocks_others = "block" in p.controls and p.device_filter_mode == "exclude"
         return (p.targets_admins() or "All" in p.users) and (
-            blocks_others or (DEVICE_CONTROLS & set(p.controls) and p.sole_or_and(DEVICE_CONTROLS)))
+            blocks_others or (DEVICE_CONTROLS & set(p.controls) and p.sole_or_and(DEVICE_CONTROLS))
+        )
+
     bound = [p for p in _ca_policies(args) if p.state != "disabled" and device_bound(p)]
     for target in ADMIN_PORTAL_TARGETS:
         covering = [p for p in bound if target in p.apps or "All" in p.apps]
-        _gap(args, report, f"limits {target} to compliant devices (or the PAW) for admins", covering,
-             "Declare one that blocks admins on devices outside the PAW device filter, or requires "
-             "compliantDevice.")
+        _gap(
+            args,
+            report,
+            f"limits {target} to compliant devices (or the PAW) for admins",
+            covering,
+            "Declare one that blocks admins on devices outside the PAW device filter, or requires compliantDevice.",
+        )
 
 
 def _break_glass_everywhere(args, report) -> None:
@@ -217,8 +252,10 @@ def _break_glass_everywhere(args, report) -> None:
         if not groups:
             missing += sorted(a.name for a in accounts if a.kind == "user" and a not in referenced)
         if missing:
-            report(f"{p.label} does not exclude break-glass {missing}; exclude them from every policy "
-                   "but their own.", p.urn)
+            report(
+                f"{p.label} does not exclude break-glass {missing}; exclude them from every policy but their own.",
+                p.urn,
+            )
 
 
 def _is_break_glass_policy(p: CaPolicy, ids: set, accounts) -> bool:
@@ -232,8 +269,13 @@ def _is_break_glass_policy(p: CaPolicy, ids: set, accounts) -> bool:
     return from_config or from_declared
 
 
-PRODUCTION = {"production": {"type": "boolean", "default": False,
-                             "description": "The stack is production: report-only admin policies are violations."}}
+PRODUCTION = {
+    "production": {
+        "type": "boolean",
+        "default": False,
+        "description": "The stack is production: report-only admin policies are violations.",
+    }
+}
 BREAK_GLASS = {"breakGlassObjectIds": TUNABLES["breakGlassObjectIds"]}
 CISA_36 = (SCUBA, "MS.AAD.3.6v1 (Maester CISA.MS.AAD.3.6, MT.1006)")
 MAESTER = "Maester"
@@ -242,57 +284,94 @@ POLICIES = [
     ResourceValidationPolicy(
         name="ca-no-tenant-lockout",
         description="An enabled CA policy that blocks or requires controls for all users (or Global Administrators) "
-                    "on all resources must exclude the break-glass accounts.",
-        validate=_lockout, enforcement_level=EnforcementLevel.MANDATORY,
+        "on all resources must exclude the break-glass accounts.",
+        validate=_lockout,
+        enforcement_level=EnforcementLevel.MANDATORY,
         config_schema=PolicyConfigSchema(BREAK_GLASS),
-        **meta("critical", "Add the break-glass accounts to conditions.users.excludedUsers (or their group to "
-               "excludedGroups); ConditionalAccessBaseline does this for every policy.",
-               MAESTER, "MT.1005, MT.1033, MT.1034; Microsoft emergency access guidance")),
+        **meta(
+            "critical",
+            "Add the break-glass accounts to conditions.users.excludedUsers (or their group to "
+            "excludedGroups); ConditionalAccessBaseline does this for every policy.",
+            MAESTER,
+            "MT.1005, MT.1033, MT.1034; Microsoft emergency access guidance",
+        ),
+    ),
     ResourceValidationPolicy(
         name="ca-admin-no-role-exclusions",
         description="A CA policy that targets roles or all users excludes no roles.",
-        validate=_role_exclusions, enforcement_level=EnforcementLevel.MANDATORY,
-        **meta("high", "Remove conditions.users.excludedRoles; exclude only break-glass users.",
-               SCUBA, "MS.AAD.3.6v1 (ExcludeRoles must be empty)")),
+        validate=_role_exclusions,
+        enforcement_level=EnforcementLevel.MANDATORY,
+        **meta(
+            "high",
+            "Remove conditions.users.excludedRoles; exclude only break-glass users.",
+            SCUBA,
+            "MS.AAD.3.6v1 (ExcludeRoles must be empty)",
+        ),
+    ),
     ResourceValidationPolicy(
         name="ca-admin-policy-report-only",
         description="An admin CA policy still report-only or disabled outside production (advisory: the staged "
-                    "rollout).",
-        validate=lambda a, r: _staged(a, r, production=False), enforcement_level=EnforcementLevel.ADVISORY,
+        "rollout).",
+        validate=lambda a, r: _staged(a, r, production=False),
+        enforcement_level=EnforcementLevel.ADVISORY,
         config_schema=PolicyConfigSchema({**PRODUCTION, **BREAK_GLASS}),
-        **meta("low", "Read the report-only results in the sign-in logs, then add the policy code to "
-               "conditionalAccess.enforce.", *CISA_36)),
+        **meta(
+            "low",
+            "Read the report-only results in the sign-in logs, then add the policy code to conditionalAccess.enforce.",
+            *CISA_36,
+        ),
+    ),
     ResourceValidationPolicy(
         name="ca-admin-policy-enforced-in-production",
         description="In a production stack every admin CA policy is enabled, not report-only or disabled.",
-        validate=lambda a, r: _staged(a, r, production=True), enforcement_level=EnforcementLevel.MANDATORY,
+        validate=lambda a, r: _staged(a, r, production=True),
+        enforcement_level=EnforcementLevel.MANDATORY,
         config_schema=PolicyConfigSchema({**PRODUCTION, **BREAK_GLASS}),
-        **meta("high", "Set conditionalAccess.enforce to true (or list the code) once report-only has run.",
-               *CISA_36)),
+        **meta("high", "Set conditionalAccess.enforce to true (or list the code) once report-only has run.", *CISA_36),
+    ),
     StackValidationPolicy(
         name="ca-phishing-resistant-admins",
         description="A stack that grants privileged Entra roles declares a CA policy requiring phishing-resistant "
-                    "strength for all of them on all resources, enabled in production.",
-        validate=_phishing_resistant_admins, enforcement_level=EnforcementLevel.MANDATORY,
+        "strength for all of them on all resources, enabled in production.",
+        validate=_phishing_resistant_admins,
+        enforcement_level=EnforcementLevel.MANDATORY,
         config_schema=PolicyConfigSchema(PRODUCTION),
-        **meta("critical", "Use ConditionalAccessBaseline (PUM-CA01) or declare a policy with includedRoles "
-               "covering every granted privileged role, includedApplications All, authentication strength "
-               "00000000-0000-0000-0000-000000000004 and no excludedRoles.", *CISA_36)),
+        **meta(
+            "critical",
+            "Use ConditionalAccessBaseline (PUM-CA01) or declare a policy with includedRoles "
+            "covering every granted privileged role, includedApplications All, authentication strength "
+            "00000000-0000-0000-0000-000000000004 and no excludedRoles.",
+            *CISA_36,
+        ),
+    ),
     StackValidationPolicy(
         name="ca-admin-portals-compliant-device",
         description="When the stack declares a PAW, admin portals and Azure management are limited to compliant "
-                    "devices or the PAW, enabled in production.",
-        validate=_admin_portals, enforcement_level=EnforcementLevel.MANDATORY,
+        "devices or the PAW, enabled in production.",
+        validate=_admin_portals,
+        enforcement_level=EnforcementLevel.MANDATORY,
         config_schema=PolicyConfigSchema(PRODUCTION),
-        **meta("high", "Use ConditionalAccessBaseline (PUM-CA02) or declare a policy for admins on "
-               "MicrosoftAdminPortals and 797f4846-ba00-4fd7-ba43-dac1f8f63013 that requires compliantDevice "
-               "or blocks devices outside the PAW filter.", MAESTER, "MT.1014 (CISA MS.AAD.3.7v1)")),
+        **meta(
+            "high",
+            "Use ConditionalAccessBaseline (PUM-CA02) or declare a policy for admins on "
+            "MicrosoftAdminPortals and 797f4846-ba00-4fd7-ba43-dac1f8f63013 that requires compliantDevice "
+            "or blocks devices outside the PAW filter.",
+            MAESTER,
+            "MT.1014 (CISA MS.AAD.3.7v1)",
+        ),
+    ),
     StackValidationPolicy(
         name="ca-break-glass-excluded",
         description="Break-glass accounts are excluded from every CA policy except their own dedicated policy.",
-        validate=_break_glass_everywhere, enforcement_level=EnforcementLevel.MANDATORY,
+        validate=_break_glass_everywhere,
+        enforcement_level=EnforcementLevel.MANDATORY,
         config_schema=PolicyConfigSchema(BREAK_GLASS),
-        **meta("critical", "Exclude every break-glass account (excludedUsers) from each policy; cover them "
-               "with one policy of their own requiring phishing-resistant strength.",
-               MAESTER, "MT.1005; Microsoft emergency access guidance")),
+        **meta(
+            "critical",
+            "Exclude every break-glass account (excludedUsers) from each policy; cover them "
+            "with one policy of their own requiring phishing-resistant strength.",
+            MAESTER,
+            "MT.1005; Microsoft emergency access guidance",
+        ),
+    ),
 ]

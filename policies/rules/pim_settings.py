@@ -8,6 +8,7 @@ same camelCase shape; only their approvers differ (Graph: groupId/userId, ARM: i
 A setting the resource does not declare is left as the tenant has it, which the stack does not
 control: the policies fail closed and ask for it to be declared. Unknown values are skipped.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -39,6 +40,7 @@ AZURE_POLICY = "azure-native:authorization:RoleManagementPolicy"
 class Settings:
     """The PIM settings a resource declares. None = not declared; UNKNOWN = not known at preview.
     `paths` maps each setting to the wire path to change, for messages."""
+
     label: str
     eligible_expiry_required: Any = None
     eligible_max: Any = None
@@ -56,36 +58,48 @@ class Settings:
 
 ALERTS = {"eligible": "an eligible assignment", "active": "an active assignment", "activation": "an activation"}
 _GROUP_ALERTS = {"eligible": "eligibleAssignments", "active": "activeAssignments", "activation": "eligibleActivations"}
-_RULE_ALERTS = {"eligible": RULE_NOTIFY_ADMIN_ELIGIBILITY, "active": RULE_NOTIFY_ADMIN_ASSIGNMENT,
-                "activation": RULE_NOTIFY_ADMIN_ACTIVATION}
+_RULE_ALERTS = {
+    "eligible": RULE_NOTIFY_ADMIN_ELIGIBILITY,
+    "active": RULE_NOTIFY_ADMIN_ASSIGNMENT,
+    "activation": RULE_NOTIFY_ADMIN_ACTIVATION,
+}
 
 
 def _group_policy(props, name: str) -> Settings:
-    act, elig, active = (get(props, k) for k in ("activationRules", "eligibleAssignmentRules",
-                                                 "activeAssignmentRules"))
+    act, elig, active = (get(props, k) for k in ("activationRules", "eligibleAssignmentRules", "activeAssignmentRules"))
     context = get(act, "requiredConditionalAccessAuthenticationContext")
     return Settings(
         label=f"GroupRoleManagementPolicy '{name}'",
-        eligible_expiry_required=get(elig, "expirationRequired"), eligible_max=get(elig, "expireAfter"),
+        eligible_expiry_required=get(elig, "expirationRequired"),
+        eligible_max=get(elig, "expireAfter"),
         active_expiry_required=get(active, "expirationRequired"),
-        activation_max=get(act, "maximumDuration"), mfa=get(act, "requireMultifactorAuthentication"),
+        activation_max=get(act, "maximumDuration"),
+        mfa=get(act, "requireMultifactorAuthentication"),
         auth_context=context if is_unknown(context) else (bool(context) if context is not None else None),
-        justification=get(act, "requireJustification"), approval=get(act, "requireApproval"),
+        justification=get(act, "requireJustification"),
+        approval=get(act, "requireApproval"),
         approvers=[get(a, "objectId") for a in elements(act, "approvalStage", "primaryApprovers")],
         approvers_key="activationRules",
-        alerts={key: get(props, "notificationRules", rule, "adminNotifications", "additionalRecipients")
-                for key, rule in _GROUP_ALERTS.items()},
-        paths={**{f"alert_{key}": f"notificationRules.{rule}.adminNotifications.additionalRecipients"
-                  for key, rule in _GROUP_ALERTS.items()},
-               "eligible_expiry_required": "eligibleAssignmentRules.expirationRequired",
-               "eligible_max": "eligibleAssignmentRules.expireAfter",
-               "active_expiry_required": "activeAssignmentRules.expirationRequired",
-               "activation_max": "activationRules.maximumDuration",
-               "mfa": "activationRules.requireMultifactorAuthentication",
-               "auth_context": "activationRules.requiredConditionalAccessAuthenticationContext",
-               "justification": "activationRules.requireJustification",
-               "approval": "activationRules.requireApproval",
-               "approvers": "activationRules.approvalStage.primaryApprovers"})
+        alerts={
+            key: get(props, "notificationRules", rule, "adminNotifications", "additionalRecipients")
+            for key, rule in _GROUP_ALERTS.items()
+        },
+        paths={
+            **{
+                f"alert_{key}": f"notificationRules.{rule}.adminNotifications.additionalRecipients"
+                for key, rule in _GROUP_ALERTS.items()
+            },
+            "eligible_expiry_required": "eligibleAssignmentRules.expirationRequired",
+            "eligible_max": "eligibleAssignmentRules.expireAfter",
+            "active_expiry_required": "activeAssignmentRules.expirationRequired",
+            "activation_max": "activationRules.maximumDuration",
+            "mfa": "activationRules.requireMultifactorAuthentication",
+            "auth_context": "activationRules.requiredConditionalAccessAuthenticationContext",
+            "justification": "activationRules.requireJustification",
+            "approval": "activationRules.requireApproval",
+            "approvers": "activationRules.approvalStage.primaryApprovers",
+        },
+    )
 
 
 def _rule_settings(props, label: str, approver_keys: tuple[str, ...]) -> Settings:
@@ -93,8 +107,16 @@ def _rule_settings(props, label: str, approver_keys: tuple[str, ...]) -> Setting
     found = Settings(label=label, approvers_key="rules")
     rules = get(props, "rules")
     if is_unknown(rules):
-        for key in ("eligible_expiry_required", "eligible_max", "active_expiry_required", "activation_max", "mfa",
-                    "auth_context", "justification", "approval"):
+        for key in (
+            "eligible_expiry_required",
+            "eligible_max",
+            "active_expiry_required",
+            "activation_max",
+            "mfa",
+            "auth_context",
+            "justification",
+            "approval",
+        ):
             setattr(found, key, rules)
         found.alerts = dict.fromkeys(ALERTS, rules)
         return found
@@ -110,7 +132,8 @@ def _rule_settings(props, label: str, approver_keys: tuple[str, ...]) -> Setting
         "auth_context": f"rules[{RULE_ACTIVATION_AUTH_CONTEXT}].isEnabled/claimValue",
         "justification": f"rules[{RULE_ACTIVATION_ENABLEMENT}].enabledRules (Justification)",
         "approval": f"rules[{RULE_ACTIVATION_APPROVAL}].setting.isApprovalRequired",
-        "approvers": f"rules[{RULE_ACTIVATION_APPROVAL}].setting.approvalStages[].primaryApprovers"}
+        "approvers": f"rules[{RULE_ACTIVATION_APPROVAL}].setting.approvalStages[].primaryApprovers",
+    }
     elig, active = by_id.get(RULE_ELIGIBLE_EXPIRATION), by_id.get(RULE_ACTIVE_EXPIRATION)
     found.eligible_expiry_required = get(elig, "isExpirationRequired")
     found.eligible_max = get(elig, "maximumDuration")
@@ -131,8 +154,9 @@ def _rule_settings(props, label: str, approver_keys: tuple[str, ...]) -> Setting
         found.approval = get(approval, "setting", "isApprovalRequired")
         for stage in elements(approval, "setting", "approvalStages"):
             for approver in elements(stage, "primaryApprovers"):
-                found.approvers.append(next((get(approver, key) for key in approver_keys
-                                             if get(approver, key) is not None), None))
+                found.approvers.append(
+                    next((get(approver, key) for key in approver_keys if get(approver, key) is not None), None)
+                )
     return found
 
 
@@ -158,16 +182,19 @@ def longer_than(value: Any, maximum) -> str | None:
 
 # --- policies --------------------------------------------------------------------------------------------
 
+
 def _not_declared(s: Settings, key: str) -> str:
     return f"{s.paths[key]} is not declared (the tenant's current value applies, unchecked)"
 
 
 def _judged(judge):
     """A resource policy that judges the PIM settings a resource declares (other resources pass)."""
+
     def validate(args, report) -> None:
         s = settings_of(args.resource_type, args.props, args.name)
         if s is not None:
             judge(s, args, report)
+
     return validate
 
 
@@ -179,8 +206,10 @@ def _report_problems(s: Settings, problems: list[str], report) -> None:
 def _assignments_expire(s: Settings, args, report) -> None:
     maximum, shown = duration_setting(args, "maxEligibilityDuration"), setting(args, "maxEligibilityDuration")
     problems = []
-    for key, what in (("eligible_expiry_required", "permanent eligible assignment"),
-                      ("active_expiry_required", "permanent active assignment")):
+    for key, what in (
+        ("eligible_expiry_required", "permanent eligible assignment"),
+        ("active_expiry_required", "permanent active assignment"),
+    ):
         value = getattr(s, key)
         if value is False:
             problems.append(f"{s.paths[key]} is false, which allows {what}; set it to true")
@@ -197,9 +226,11 @@ def _assignments_expire(s: Settings, args, report) -> None:
 def _activation_controls(s: Settings, args, report) -> None:
     problems = []
     if s.mfa is not True and s.auth_context is not True and not (is_unknown(s.mfa) or is_unknown(s.auth_context)):
-        problems.append(f"activation requires neither MFA ({s.paths['mfa']}) nor a conditional access "
-                        f"authentication context ({s.paths['auth_context']}); require one (the authentication "
-                        "context that demands phishing-resistant MFA on the PAW is preferred)")
+        problems.append(
+            f"activation requires neither MFA ({s.paths['mfa']}) nor a conditional access "
+            f"authentication context ({s.paths['auth_context']}); require one (the authentication "
+            "context that demands phishing-resistant MFA on the PAW is preferred)"
+        )
     if setting(args, "requireJustification") and s.justification is not True and not is_unknown(s.justification):
         problems.append(f"activation does not require a justification; set {s.paths['justification']}")
     _report_problems(s, problems, report)
@@ -209,8 +240,10 @@ def _activation_duration(s: Settings, args, report) -> None:
     shown = setting(args, "maxActivationDuration")
     too_long = longer_than(s.activation_max, duration_setting(args, "maxActivationDuration"))
     if too_long:
-        report(f"{s.label}: {s.paths['activation_max']} {too_long}, longer than the maximum activation {shown}; "
-               f"set it to {shown} or less (policy config maxActivationDuration).")
+        report(
+            f"{s.label}: {s.paths['activation_max']} {too_long}, longer than the maximum activation {shown}; "
+            f"set it to {shown} or less (policy config maxActivationDuration)."
+        )
     elif s.activation_max is None:
         report(f"{s.label}: {_not_declared(s, 'activation_max')}; set it to {shown} or less.")
 
@@ -219,33 +252,50 @@ POLICIES = [
     ResourceValidationPolicy(
         name="pim-settings-assignments-expire",
         description="PIM role settings (GroupRoleManagementPolicy, entraRoleSettings, Azure RoleManagementPolicy) "
-                    "forbid permanent eligible and permanent active assignments and cap eligibility at the configured "
-                    "maximum; undeclared settings fail.",
-        validate=_judged(_assignments_expire), enforcement_level=EnforcementLevel.MANDATORY,
+        "forbid permanent eligible and permanent active assignments and cap eligibility at the configured "
+        "maximum; undeclared settings fail.",
+        validate=_judged(_assignments_expire),
+        enforcement_level=EnforcementLevel.MANDATORY,
         config_schema=config_schema("maxEligibilityDuration"),
-        **meta("high", f"Set eligibleAssignmentRules {{expirationRequired: true, expireAfter: '{MAX_ELIGIBILITY}' or "
-               "less} and "
-               "activeAssignmentRules {expirationRequired: true} (entraRoleSettings and Azure RoleManagementPolicy: "
-               "Expiration_Admin_Eligibility and Expiration_Admin_Assignment with isExpirationRequired true and "
-               "maximumDuration).", PIM_PLAN,
-               "Role settings: no permanent eligible or active assignment")),
+        **meta(
+            "high",
+            f"Set eligibleAssignmentRules {{expirationRequired: true, expireAfter: '{MAX_ELIGIBILITY}' or "
+            "less} and "
+            "activeAssignmentRules {expirationRequired: true} (entraRoleSettings and Azure RoleManagementPolicy: "
+            "Expiration_Admin_Eligibility and Expiration_Admin_Assignment with isExpirationRequired true and "
+            "maximumDuration).",
+            PIM_PLAN,
+            "Role settings: no permanent eligible or active assignment",
+        ),
+    ),
     ResourceValidationPolicy(
         name="pim-settings-activation-controls",
-        description="PIM activation requires MFA or a conditional access authentication context, and a "
-                    "justification.",
-        validate=_judged(_activation_controls), enforcement_level=EnforcementLevel.MANDATORY,
+        description="PIM activation requires MFA or a conditional access authentication context, and a justification.",
+        validate=_judged(_activation_controls),
+        enforcement_level=EnforcementLevel.MANDATORY,
         config_schema=config_schema("requireJustification"),
-        **meta("high", "Set activationRules.requiredConditionalAccessAuthenticationContext (or "
-               "requireMultifactorAuthentication true) and requireJustification true; for entraRoleSettings and Azure "
-               "RoleManagementPolicy enable AuthenticationContext_EndUser_Assignment or MultiFactorAuthentication and "
-               "Justification in Enablement_EndUser_Assignment.", PIM_PLAN,
-               "Require MFA / authentication context on activation")),
+        **meta(
+            "high",
+            "Set activationRules.requiredConditionalAccessAuthenticationContext (or "
+            "requireMultifactorAuthentication true) and requireJustification true; for entraRoleSettings and Azure "
+            "RoleManagementPolicy enable AuthenticationContext_EndUser_Assignment or MultiFactorAuthentication and "
+            "Justification in Enablement_EndUser_Assignment.",
+            PIM_PLAN,
+            "Require MFA / authentication context on activation",
+        ),
+    ),
     ResourceValidationPolicy(
         name="pim-settings-activation-duration",
         description="PIM activation lasts at most the configured maximum (default 8 hours).",
-        validate=_judged(_activation_duration), enforcement_level=EnforcementLevel.MANDATORY,
+        validate=_judged(_activation_duration),
+        enforcement_level=EnforcementLevel.MANDATORY,
         config_schema=config_schema("maxActivationDuration"),
-        **meta("medium", "Set activationRules.maximumDuration (entraRoleSettings and Azure RoleManagementPolicy: "
-               "Expiration_EndUser_Assignment.maximumDuration) to maxActivationDuration or less.", PIM_PLAN,
-               "Activation maximum duration")),
+        **meta(
+            "medium",
+            "Set activationRules.maximumDuration (entraRoleSettings and Azure RoleManagementPolicy: "
+            "Expiration_EndUser_Assignment.maximumDuration) to maxActivationDuration or less.",
+            PIM_PLAN,
+            "Activation maximum duration",
+        ),
+    ),
 ]

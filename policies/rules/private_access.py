@@ -9,6 +9,7 @@
 - `private-access-compliant-device-ca` (stack): an enabled CA policy covers every app (its appId,
   through a property dependency, or All applications) and requires a compliant device (MT.1188).
 """
+
 from __future__ import annotations
 
 import ipaddress
@@ -21,17 +22,39 @@ from .common import CA, dependencies_of, elements, get, meta
 DYNAMIC_PREFIX = "pulumi-python:dynamic"
 GRAPH_KIND = "privateAccessApp"
 
-SEGMENTS = {"minPrefixLength": {"type": "integer", "minimum": 0, "maximum": 32, "default": 16,
-                                "description": "IPv4 CIDRs and ranges must be at least this specific (/16 passes)."}}
-ASSIGNMENT = {"allUsersGroupIds": {"type": "array", "items": {"type": "string"}, "default": [],
-                                   "description": "Object IDs of groups that mean everyone (e.g. a dynamic "
-                                                  "all-users group)."}}
-CONNECTOR = {"defaultConnectorGroupIds": {"type": "array", "items": {"type": "string"}, "default": [],
-                                          "description": "Object IDs of the tenant's Default connector group(s)."}}
-COVERAGE = {"deviceControls": {"type": "array", "items": {"type": "string",
-                                                          "enum": ["compliantDevice", "domainJoinedDevice"]},
-                               "default": ["compliantDevice"],
-                               "description": "Grant controls that count as a managed-device requirement."}}
+SEGMENTS = {
+    "minPrefixLength": {
+        "type": "integer",
+        "minimum": 0,
+        "maximum": 32,
+        "default": 16,
+        "description": "IPv4 CIDRs and ranges must be at least this specific (/16 passes).",
+    }
+}
+ASSIGNMENT = {
+    "allUsersGroupIds": {
+        "type": "array",
+        "items": {"type": "string"},
+        "default": [],
+        "description": "Object IDs of groups that mean everyone (e.g. a dynamic all-users group).",
+    }
+}
+CONNECTOR = {
+    "defaultConnectorGroupIds": {
+        "type": "array",
+        "items": {"type": "string"},
+        "default": [],
+        "description": "Object IDs of the tenant's Default connector group(s).",
+    }
+}
+COVERAGE = {
+    "deviceControls": {
+        "type": "array",
+        "items": {"type": "string", "enum": ["compliantDevice", "domainJoinedDevice"]},
+        "default": ["compliantDevice"],
+        "description": "Grant controls that count as a managed-device requirement.",
+    }
+}
 
 
 def is_private_access_app(resource_type: str, props) -> bool:
@@ -95,8 +118,10 @@ def _assigned(args, report_violation) -> None:
         return
     groups = elements(assigned)
     if not groups:
-        report_violation("assignedGroupIds is empty: the app is assigned to no group, so either nobody or, "
-                         "without assignment required, everyone can use it")
+        report_violation(
+            "assignedGroupIds is empty: the app is assigned to no group, so either nobody or, "
+            "without assignment required, everyone can use it"
+        )
         return
     everyone = {g.lower() for g in args.get_config().get("allUsersGroupIds", [])}
     for group in groups:
@@ -110,8 +135,9 @@ def _connector(args, report_violation) -> None:
     connector = get(args.props, "connectorGroupId")
     if connector is None or connector == "":
         report_violation("no connectorGroupId: the app would be served by the Default connector group")
-    elif isinstance(connector, str) and \
-            connector.lower() in {c.lower() for c in args.get_config().get("defaultConnectorGroupIds", [])}:
+    elif isinstance(connector, str) and connector.lower() in {
+        c.lower() for c in args.get_config().get("defaultConnectorGroupIds", [])
+    }:
         report_violation(f"connectorGroupId {connector} is the Default connector group")
 
 
@@ -153,40 +179,68 @@ def _coverage(args, report_violation) -> None:
         if not any(_covers(p, app.urn, app_id, device_controls) for p in policies):
             name = get(app.props, "displayName")
             label = name if isinstance(name, str) else app.name
-            report_violation(f"Private Access app {label} is not covered by an enabled conditional access policy "
-                             f"that targets its appId (or All) and requires {' or '.join(sorted(device_controls))}",
-                             app.urn)
+            report_violation(
+                f"Private Access app {label} is not covered by an enabled conditional access policy "
+                f"that targets its appId (or All) and requires {' or '.join(sorted(device_controls))}",
+                app.urn,
+            )
 
 
 POLICIES = [
     ResourceValidationPolicy(
         name="private-access-no-catch-all-segments",
         description="Private Access app segments name specific hosts and ports, never catch-all ranges.",
-        validate=_segments, enforcement_level=EnforcementLevel.MANDATORY,
+        validate=_segments,
+        enforcement_level=EnforcementLevel.MANDATORY,
         config_schema=PolicyConfigSchema(SEGMENTS),
-        **meta("high", "Split the segment into the hosts or subnets (at most /16) and the service ports the "
-               "target needs, e.g. 10.20.0.0/24 port 22.", "Maester", "MT.1193")),
+        **meta(
+            "high",
+            "Split the segment into the hosts or subnets (at most /16) and the service ports the "
+            "target needs, e.g. 10.20.0.0/24 port 22.",
+            "Maester",
+            "MT.1193",
+        ),
+    ),
     ResourceValidationPolicy(
         name="private-access-assigned-to-groups",
         description="Private Access apps are assigned to named groups, not to everyone.",
-        validate=_assigned, enforcement_level=EnforcementLevel.MANDATORY,
+        validate=_assigned,
+        enforcement_level=EnforcementLevel.MANDATORY,
         config_schema=PolicyConfigSchema(ASSIGNMENT),
-        **meta("high", "List the admin groups (PIM or journey groups) in assignedGroups; do not use an "
-               "all-users group.", "Maester", "MT.1192")),
+        **meta(
+            "high",
+            "List the admin groups (PIM or journey groups) in assignedGroups; do not use an all-users group.",
+            "Maester",
+            "MT.1192",
+        ),
+    ),
     ResourceValidationPolicy(
         name="private-access-dedicated-connector-group",
         description="Private Access apps are served by a dedicated connector group, not the Default one.",
-        validate=_connector, enforcement_level=EnforcementLevel.MANDATORY,
+        validate=_connector,
+        enforcement_level=EnforcementLevel.MANDATORY,
         config_schema=PolicyConfigSchema(CONNECTOR),
-        **meta("medium", "Create a connector group for the target's network and set connectorGroupId.",
-               "Maester", "MT.1190")),
+        **meta(
+            "medium",
+            "Create a connector group for the target's network and set connectorGroupId.",
+            "Maester",
+            "MT.1190",
+        ),
+    ),
     StackValidationPolicy(
         name="private-access-compliant-device-ca",
         description="Every Private Access app is covered by an enabled conditional access policy that requires a "
-                    "compliant device.",
-        validate=_coverage, enforcement_level=EnforcementLevel.MANDATORY,
+        "compliant device.",
+        validate=_coverage,
+        enforcement_level=EnforcementLevel.MANDATORY,
         config_schema=PolicyConfigSchema(COVERAGE),
-        **meta("high", "Keep PrivateAccessApp's requireCompliantDevice (it declares the policy), or declare an "
-               "enabled ConditionalAccessPolicy with includedApplications [app.app_id] (or All) and "
-               "builtInControls compliantDevice (operator AND with other controls).", "Maester", "MT.1188")),
+        **meta(
+            "high",
+            "Keep PrivateAccessApp's requireCompliantDevice (it declares the policy), or declare an "
+            "enabled ConditionalAccessPolicy with includedApplications [app.app_id] (or All) and "
+            "builtInControls compliantDevice (operator AND with other controls).",
+            "Maester",
+            "MT.1188",
+        ),
+    ),
 ]

@@ -1,4 +1,5 @@
 """`--format json`: the report contract of design §2, exactly."""
+
 from __future__ import annotations
 
 import json
@@ -21,17 +22,33 @@ def as_dict(report: Report) -> dict:
         "project": report.project,
         "stack": report.stack,
         "resources": [
-            {"urn": r.urn, "type": r.type, "name": r.name, "parent": r.parent, "custom": r.custom,
-             "protect": r.protect, "inputs": _plain(r.inputs)}
+            {
+                "urn": r.urn,
+                "type": r.type,
+                "name": r.name,
+                "parent": r.parent,
+                "custom": r.custom,
+                "protect": r.protect,
+                "inputs": _plain(r.inputs),
+            }
             for r in report.resources
         ],
         "violations": [
-            {"policyPack": v.policy_pack, "policy": v.policy, "enforcementLevel": v.enforcement_level,
-             "severity": v.severity, "urn": v.urn, "message": v.message}
+            {
+                "policyPack": v.policy_pack,
+                "policy": v.policy,
+                "enforcementLevel": v.enforcement_level,
+                "severity": v.severity,
+                "urn": v.urn,
+                "message": v.message,
+            }
             for v in report.violations
         ],
-        "summary": {"resources": len(report.resources), "mandatory": len(report.mandatory),
-                    "advisory": len(report.advisory)},
+        "summary": {
+            "resources": len(report.resources),
+            "mandatory": len(report.mandatory),
+            "advisory": len(report.advisory),
+        },
     }
 
 

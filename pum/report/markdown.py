@@ -1,4 +1,5 @@
 """`--format markdown`: a pull-request comment (summary, violations table, collapsible plan)."""
+
 from __future__ import annotations
 
 from ..engine import Report

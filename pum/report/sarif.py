@@ -4,6 +4,7 @@ A violation on a resource declared inside a component whose type starts with one
 `[tool.pum] stack-file-types` points at the stack file (the model is where a person fixes it); any
 other points at the line that declared the resource.
 """
+
 from __future__ import annotations
 
 import json
@@ -39,7 +40,7 @@ def _location(report: Report, resource: Resource | None) -> dict | None:
         return {"physicalLocation": {"artifactLocation": {"uri": _uri(report.stack_file)}}}
     if resource is not None and resource.source:
         uri, line = resource.source
-        path = uri[len("file://"):] if uri.startswith("file://") else uri
+        path = uri[len("file://") :] if uri.startswith("file://") else uri
         region = {"startLine": max(line, 1)}
         return {"physicalLocation": {"artifactLocation": {"uri": _uri(path)}, "region": region}}
     target = report.stack_file if report.stack_file and os.path.isfile(report.stack_file) else report.program_file
@@ -90,12 +91,19 @@ def as_dict(report: Report) -> dict:
     return {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {"name": "pum", "informationUri": "https://www.pulumi.com/docs/iac/using-pulumi/crossguard/",
-                                "rules": rules}},
-            "automationDetails": {"id": f"pum/{report.project}/{report.stack}"},
-            "results": results,
-        }],
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "pum",
+                        "informationUri": "https://www.pulumi.com/docs/iac/using-pulumi/crossguard/",
+                        "rules": rules,
+                    }
+                },
+                "automationDetails": {"id": f"pum/{report.project}/{report.stack}"},
+                "results": results,
+            }
+        ],
     }
 
 

@@ -1,4 +1,5 @@
 """`--format text`: a `pulumi preview`-like plan tree, then violations grouped by resource."""
+
 from __future__ import annotations
 
 import json

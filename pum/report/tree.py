@@ -1,7 +1,8 @@
 """The plan as a parent/child tree, shared by the text and markdown renderers."""
+
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..engine import Report, Resource
 

@@ -5,6 +5,7 @@ violation; "clean" cases are their compliant counterparts and must get none. Mos
 `kit.baseline()` (a compliant privileged stack) and add exactly one trick, so a finding is about the trick.
 `run.py` previews every case and prints the verdicts. Nothing here is collected by pytest.
 """
+
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
@@ -54,9 +55,11 @@ CASES: list[Case] = []
 
 def case(klass: str, expect: str = "mandatory", **extra):
     """Register the decorated program as a case named after the function (its docstring says the trick)."""
+
     def register(program):
         CASES.append(Case(program.__name__, klass, program, expect, **extra))
         return program
+
     return register
 
 
@@ -76,6 +79,7 @@ def in_days(days: int) -> str:
 
 
 # ============================================================ 1. role-identity
+
 
 @case("role-identity")
 def ri_upper_case_template_id():
@@ -110,8 +114,9 @@ def ri_directory_role_lowercase_name_member():
     """DirectoryRole(display_name='global administrator') activated, then DirectoryRoleMember adds a user."""
     baseline()
     role = azuread.DirectoryRole("ga-role", display_name="global administrator")
-    azuread.DirectoryRoleMember("lower-member", role_object_id=role.object_id,
-                                member_object_id=user("lower-user").object_id)
+    azuread.DirectoryRoleMember(
+        "lower-member", role_object_id=role.object_id, member_object_id=user("lower-user").object_id
+    )
 
 
 @case("role-identity")
@@ -127,16 +132,18 @@ def ri_directory_role_upper_template_member():
     """DirectoryRole(template_id=<GA upper case>) and a DirectoryRoleMember."""
     baseline()
     role = azuread.DirectoryRole("ga-role", template_id=GA.upper())
-    azuread.DirectoryRoleMember("upper-member", role_object_id=role.object_id,
-                                member_object_id=user("upper-user").object_id)
+    azuread.DirectoryRoleMember(
+        "upper-member", role_object_id=role.object_id, member_object_id=user("upper-user").object_id
+    )
 
 
 @case("role-identity")
 def ri_literal_role_object_id_member():
     """DirectoryRoleMember with a literal role object ID the pack cannot resolve: must count as privileged."""
     baseline()
-    azuread.DirectoryRoleMember("opaque-member", role_object_id=UNRESOLVABLE_ROLE_OBJECT,
-                                member_object_id=user("opaque-user").object_id)
+    azuread.DirectoryRoleMember(
+        "opaque-member", role_object_id=UNRESOLVABLE_ROLE_OBJECT, member_object_id=user("opaque-user").object_id
+    )
 
 
 @case("role-identity")
@@ -144,8 +151,9 @@ def ri_read_directory_role_member():
     """An existing DirectoryRole read by object ID (DirectoryRole.get): its role is unknown to the pack."""
     baseline()
     role = azuread.DirectoryRole.get("existing-role", UNRESOLVABLE_ROLE_OBJECT)
-    azuread.DirectoryRoleMember("read-member", role_object_id=role.object_id,
-                                member_object_id=user("read-user").object_id)
+    azuread.DirectoryRoleMember(
+        "read-member", role_object_id=role.object_id, member_object_id=user("read-user").object_id
+    )
 
 
 @case("role-identity")
@@ -153,10 +161,10 @@ def ri_get_directory_roles_lookup():
     """The role object ID looked up with azuread.get_directory_roles (known at preview, unresolvable)."""
     baseline()
     roles = azuread.get_directory_roles_output()
-    role_id = roles.roles.apply(lambda rs: next((r.object_id for r in rs or [] if r.template_id == GA),
-                                                UNRESOLVABLE_ROLE_OBJECT))
-    azuread.DirectoryRoleMember("lookup-member", role_object_id=role_id,
-                                member_object_id=user("lookup-user").object_id)
+    role_id = roles.roles.apply(
+        lambda rs: next((r.object_id for r in rs or [] if r.template_id == GA), UNRESOLVABLE_ROLE_OBJECT)
+    )
+    azuread.DirectoryRoleMember("lookup-member", role_object_id=role_id, member_object_id=user("lookup-user").object_id)
 
 
 @case("role-identity")
@@ -165,8 +173,12 @@ def ri_administrative_unit_role_member():
     baseline()
     au = azuread.AdministrativeUnit("au", display_name="Sales")
     role = azuread.DirectoryRole("ua-role", template_id=USER_ADMIN)
-    azuread.AdministrativeUnitRoleMember("au-ua", administrative_unit_object_id=au.object_id,
-                                         role_object_id=role.object_id, member_object_id=user("au-user").object_id)
+    azuread.AdministrativeUnitRoleMember(
+        "au-ua",
+        administrative_unit_object_id=au.object_id,
+        role_object_id=role.object_id,
+        member_object_id=user("au-user").object_id,
+    )
 
 
 @case("role-identity")
@@ -174,8 +186,12 @@ def ri_custom_directory_role_assign_roles():
     """A CustomDirectoryRole that can write role assignments (PRA-equivalent), permanently to a user."""
     baseline()
     custom = azuread.CustomDirectoryRole(
-        "role-writer", display_name="Role writer", enabled=True, version="1.0",
-        permissions=[{"allowed_resource_actions": ["microsoft.directory/roleAssignments/allProperties/allTasks"]}])
+        "role-writer",
+        display_name="Role writer",
+        enabled=True,
+        version="1.0",
+        permissions=[{"allowed_resource_actions": ["microsoft.directory/roleAssignments/allProperties/allTasks"]}],
+    )
     standing("custom", custom.object_id)
 
 
@@ -185,8 +201,12 @@ def ri_graph_app_role_rolemanagement():
     baseline()
     app = azuread.ApplicationRegistration("ci-app", display_name="ci")
     sp = azuread.ServicePrincipal("ci-sp", client_id=app.client_id)
-    azuread.AppRoleAssignment("graph-role-mgmt", app_role_id=ROLE_MGMT_RW_DIRECTORY,
-                              principal_object_id=sp.object_id, resource_object_id=GRAPH_SP)
+    azuread.AppRoleAssignment(
+        "graph-role-mgmt",
+        app_role_id=ROLE_MGMT_RW_DIRECTORY,
+        principal_object_id=sp.object_id,
+        resource_object_id=GRAPH_SP,
+    )
 
 
 @case("role-identity")
@@ -202,24 +222,43 @@ def ri_group_without_members_static_member():
 @case("role-identity")
 def ri_azure_owner_upper_case_arm_path():
     """Standing Owner at subscription scope, the role-definition path all in upper case."""
-    authorization.RoleAssignment("owner-upper", principal_id=LITERAL_USER, principal_type="User",
-                                 role_definition_id=ARM_ROLE.format(OWNER).upper(), scope=SUB)
+    authorization.RoleAssignment(
+        "owner-upper",
+        principal_id=LITERAL_USER,
+        principal_type="User",
+        role_definition_id=ARM_ROLE.format(OWNER).upper(),
+        scope=SUB,
+    )
 
 
 @case("role-identity")
 def ri_azure_versioned_role_assignment_token():
     """A raw CustomResource with the versioned token azure-native:authorization/v20220401:RoleAssignment."""
-    pulumi.CustomResource("azure-native:authorization/v20220401:RoleAssignment", "owner-versioned",
-                          {"principalId": LITERAL_USER, "principalType": "User", "scope": SUB,
-                           "roleDefinitionId": ARM_ROLE.format(OWNER)})
+    pulumi.CustomResource(
+        "azure-native:authorization/v20220401:RoleAssignment",
+        "owner-versioned",
+        {
+            "principalId": LITERAL_USER,
+            "principalType": "User",
+            "scope": SUB,
+            "roleDefinitionId": ARM_ROLE.format(OWNER),
+        },
+    )
 
 
 @case("role-identity")
 def ri_azure_versioned_eligibility_token():
     """A raw CustomResource azure-native:authorization/v20201001:PimRoleEligibilitySchedule, never expiring."""
-    pulumi.CustomResource("azure-native:authorization/v20201001:PimRoleEligibilitySchedule", "owner-elig-versioned",
-                          {"principalId": LITERAL_USER, "scope": SUB, "roleDefinitionId": ARM_ROLE.format(OWNER),
-                           "scheduleInfo": {"expiration": {"type": "NoExpiration"}}})
+    pulumi.CustomResource(
+        "azure-native:authorization/v20201001:PimRoleEligibilitySchedule",
+        "owner-elig-versioned",
+        {
+            "principalId": LITERAL_USER,
+            "scope": SUB,
+            "roleDefinitionId": ARM_ROLE.format(OWNER),
+            "scheduleInfo": {"expiration": {"type": "NoExpiration"}},
+        },
+    )
 
 
 @case("role-identity")
@@ -248,13 +287,23 @@ def ri_clean_directory_role_template_to_governed_group():
 @case("role-identity", "clean")
 def ri_clean_reader_and_user_read():
     """Compliant: Azure Reader at a resource group and Graph User.Read.All for an app (not privileged)."""
-    authorization.RoleAssignment("reader-rg", principal_id=LITERAL_USER, principal_type="User",
-                                 role_definition_id=ARM_ROLE.format(READER), scope=RG)
-    azuread.AppRoleAssignment("user-read", app_role_id="df021288-bdef-4463-88db-98f22de89214",
-                              principal_object_id=LITERAL_USER, resource_object_id=GRAPH_SP)
+    authorization.RoleAssignment(
+        "reader-rg",
+        principal_id=LITERAL_USER,
+        principal_type="User",
+        role_definition_id=ARM_ROLE.format(READER),
+        scope=RG,
+    )
+    azuread.AppRoleAssignment(
+        "user-read",
+        app_role_id="df021288-bdef-4463-88db-98f22de89214",
+        principal_object_id=LITERAL_USER,
+        resource_object_id=GRAPH_SP,
+    )
 
 
 # ============================================================ 2. governed
+
 
 @case("governed")
 def gv_policy_on_a_user():
@@ -321,6 +370,7 @@ def gv_clean_second_governed_group():
 
 # ============================================================ 3. break-glass forgery
 
+
 @case("break-glass")
 def bg_known_password():
     """A foreign BreakGlassAccounts-typed component: new users with a known literal password and permanent GA."""
@@ -365,8 +415,14 @@ def bg_wraps_group_with_members():
     baseline()
     wrapper = _ForgedWrapper("forged")
     inside = pulumi.ResourceOptions(parent=wrapper, protect=True)
-    g = azuread.Group("forged-group", display_name="bg", security_enabled=True, assignable_to_role=True,
-                      members=[user("insider").object_id], opts=inside)
+    g = azuread.Group(
+        "forged-group",
+        display_name="bg",
+        security_enabled=True,
+        assignable_to_role=True,
+        members=[user("insider").object_id],
+        opts=inside,
+    )
     standing("forged-group-ga", GA, g.object_id, opts=inside)
 
 
@@ -383,10 +439,15 @@ def bg_clean_real_shape():
     baseline()
 
 
-@case("break-glass", "clean", pack_config={
-    "entra-no-standing-privileged-role": {"breakGlassObjectIds": [LITERAL_USER]},
-    "ca-no-tenant-lockout": {"breakGlassObjectIds": [LITERAL_USER]},
-    "ca-break-glass-excluded": {"breakGlassObjectIds": [LITERAL_USER]}})
+@case(
+    "break-glass",
+    "clean",
+    pack_config={
+        "entra-no-standing-privileged-role": {"breakGlassObjectIds": [LITERAL_USER]},
+        "ca-no-tenant-lockout": {"breakGlassObjectIds": [LITERAL_USER]},
+        "ca-break-glass-excluded": {"breakGlassObjectIds": [LITERAL_USER]},
+    },
+)
 def bg_clean_configured_object_id():
     """Compliant: a break-glass account by object ID in breakGlassObjectIds, excluded from the admin policy."""
     bl = baseline(ca_state=None)
@@ -395,6 +456,7 @@ def bg_clean_configured_object_id():
 
 
 # ============================================================ 4. owners
+
 
 @case("owners")
 def ow_static_owner_of_ga_group():
@@ -418,8 +480,13 @@ def ow_literal_owner_of_ga_group():
 def ow_owner_of_group_without_members():
     """GroupWithoutMembers(owners=[user]) holding GA with a member policy."""
     bl = baseline()
-    g = azuread.GroupWithoutMembers("gwm-owned", display_name="gwm", security_enabled=True, assignable_to_role=True,
-                                    owners=[user("gwm-owner").object_id])
+    g = azuread.GroupWithoutMembers(
+        "gwm-owned",
+        display_name="gwm",
+        security_enabled=True,
+        assignable_to_role=True,
+        owners=[user("gwm-owner").object_id],
+    )
     azuread.DirectoryRoleAssignment("gwm-ga", role_id=GA, principal_object_id=g.object_id)
     member_policy("gwm-policy", g.object_id, bl.group.object_id)
 
@@ -428,9 +495,13 @@ def ow_owner_of_group_without_members():
 def ow_owner_eligibility_without_owner_policy():
     """PIM-for-Groups OWNER eligibility on the GA group; no owner GroupRoleManagementPolicy governs it."""
     bl = baseline()
-    azuread.PrivilegedAccessGroupEligibilitySchedule("owner-elig", group_id=bl.group.object_id,
-                                                     principal_id=user("wannabe").object_id,
-                                                     assignment_type="owner", duration="P90D")
+    azuread.PrivilegedAccessGroupEligibilitySchedule(
+        "owner-elig",
+        group_id=bl.group.object_id,
+        principal_id=user("wannabe").object_id,
+        assignment_type="owner",
+        duration="P90D",
+    )
 
 
 @case("owners")
@@ -449,9 +520,13 @@ def ow_clean_owner_eligibility_with_owner_policy():
     bl = baseline()
     approvers = azuread.Group("owner-approvers", display_name="owner approvers", security_enabled=True)
     member_policy("ga-owner-policy", bl.group.object_id, approvers.object_id, role_id="owner")
-    azuread.PrivilegedAccessGroupEligibilitySchedule("owner-elig", group_id=bl.group.object_id,
-                                                     principal_id=user("steward").object_id,
-                                                     assignment_type="owner", duration="P90D")
+    azuread.PrivilegedAccessGroupEligibilitySchedule(
+        "owner-elig",
+        group_id=bl.group.object_id,
+        principal_id=user("steward").object_id,
+        assignment_type="owner",
+        duration="P90D",
+    )
 
 
 @case("owners", "clean")
@@ -463,10 +538,15 @@ def ow_clean_owned_non_privileged_group():
 
 # ============================================================ 5. active-caps
 
+
 def _active(bl, name: str, assignment_type: str = "member", **schedule):
-    return azuread.PrivilegedAccessGroupAssignmentSchedule(name, group_id=bl.group.object_id,
-                                                           principal_id=user(f"{name}-user").object_id,
-                                                           assignment_type=assignment_type, **schedule)
+    return azuread.PrivilegedAccessGroupAssignmentSchedule(
+        name,
+        group_id=bl.group.object_id,
+        principal_id=user(f"{name}-user").object_id,
+        assignment_type=assignment_type,
+        **schedule,
+    )
 
 
 @case("active-caps")
@@ -517,22 +597,31 @@ def ac_clean_short_active():
 
 # ============================================================ 6. unknown
 
+
 @case("unknown")
 def un_eligibility_duration():
     """A GA-group eligibility whose duration is computed behind .apply (P3650D at deploy)."""
     bl = baseline()
-    azuread.PrivilegedAccessGroupEligibilitySchedule("elig-unknown", group_id=bl.group.object_id,
-                                                     principal_id=user("u1").object_id, assignment_type="member",
-                                                     duration=later(bl.group.object_id, "P3650D"))
+    azuread.PrivilegedAccessGroupEligibilitySchedule(
+        "elig-unknown",
+        group_id=bl.group.object_id,
+        principal_id=user("u1").object_id,
+        assignment_type="member",
+        duration=later(bl.group.object_id, "P3650D"),
+    )
 
 
 @case("unknown")
 def un_eligibility_permanent_flag():
     """A GA-group eligibility whose permanent_assignment flag is computed behind .apply (True at deploy)."""
     bl = baseline()
-    azuread.PrivilegedAccessGroupEligibilitySchedule("elig-perm-unknown", group_id=bl.group.object_id,
-                                                     principal_id=user("u2").object_id, assignment_type="member",
-                                                     permanent_assignment=later(bl.group.object_id, True))
+    azuread.PrivilegedAccessGroupEligibilitySchedule(
+        "elig-perm-unknown",
+        group_id=bl.group.object_id,
+        principal_id=user("u2").object_id,
+        assignment_type="member",
+        permanent_assignment=later(bl.group.object_id, True),
+    )
 
 
 @case("unknown")
@@ -557,16 +646,26 @@ def un_activation_approval_flag():
 def un_azure_scope():
     """A standing Owner assignment whose scope is computed behind .apply ('/' at deploy)."""
     rg = resources.ResourceGroup("rg")
-    authorization.RoleAssignment("owner-unknown-scope", principal_id=LITERAL_USER, principal_type="User",
-                                 role_definition_id=ARM_ROLE.format(OWNER), scope=later(rg.id, "/"))
+    authorization.RoleAssignment(
+        "owner-unknown-scope",
+        principal_id=LITERAL_USER,
+        principal_type="User",
+        role_definition_id=ARM_ROLE.format(OWNER),
+        scope=later(rg.id, "/"),
+    )
 
 
 @case("unknown")
 def un_azure_role():
     """A standing assignment at subscription scope whose role is computed behind .apply (Owner at deploy)."""
     rg = resources.ResourceGroup("rg")
-    authorization.RoleAssignment("unknown-role-sub", principal_id=LITERAL_USER, principal_type="User",
-                                 role_definition_id=later(rg.id, ARM_ROLE.format(OWNER)), scope=SUB)
+    authorization.RoleAssignment(
+        "unknown-role-sub",
+        principal_id=LITERAL_USER,
+        principal_type="User",
+        role_definition_id=later(rg.id, ARM_ROLE.format(OWNER)),
+        scope=SUB,
+    )
 
 
 @case("unknown")
@@ -580,11 +679,17 @@ def un_principal_random_uuid():
 def un_ca_included_apps():
     """An enabled block policy for all users, no exclusions, whose included applications are unknown ('All')."""
     anchor = azuread.Group("anchor", display_name="anchor", security_enabled=True)
-    azuread.ConditionalAccessPolicy("block-unknown-apps", display_name="block", state="enabled",
-                                    conditions={"users": {"included_users": ["All"]}, "client_app_types": ["all"],
-                                                "applications": {"included_applications":
-                                                                 later(anchor.object_id, ["All"])}},
-                                    grant_controls=BLOCK)
+    azuread.ConditionalAccessPolicy(
+        "block-unknown-apps",
+        display_name="block",
+        state="enabled",
+        conditions={
+            "users": {"included_users": ["All"]},
+            "client_app_types": ["all"],
+            "applications": {"included_applications": later(anchor.object_id, ["All"])},
+        },
+        grant_controls=BLOCK,
+    )
 
 
 @case("unknown")
@@ -592,34 +697,62 @@ def un_host_pool_type():
     """A PAW-tagged host pool whose host_pool_type is computed behind .apply ('Pooled' at deploy)."""
     _paw_ca()
     rg = resources.ResourceGroup("rg")
-    desktopvirtualization.HostPool("paw-pool", resource_group_name="rg-paw", load_balancer_type="Persistent",
-                                   host_pool_type=later(rg.id, "Pooled"), preferred_app_group_type="Desktop",
-                                   personal_desktop_assignment_type="Direct", custom_rdp_property=PAW_RDP_PROPERTIES,
-                                   public_network_access="Disabled", tags={"pum-role": "paw"})
+    desktopvirtualization.HostPool(
+        "paw-pool",
+        resource_group_name="rg-paw",
+        load_balancer_type="Persistent",
+        host_pool_type=later(rg.id, "Pooled"),
+        preferred_app_group_type="Desktop",
+        personal_desktop_assignment_type="Direct",
+        custom_rdp_property=PAW_RDP_PROPERTIES,
+        public_network_access="Disabled",
+        tags={"pum-role": "paw"},
+    )
 
 
 @case("unknown")
 def un_paw_tag():
     """A pooled host pool with redirections on whose PAW tag is computed behind .apply."""
     rg = resources.ResourceGroup("rg")
-    desktopvirtualization.HostPool("paw-pool", resource_group_name="rg-paw", load_balancer_type="BreadthFirst",
-                                   host_pool_type="Pooled", preferred_app_group_type="Desktop",
-                                   custom_rdp_property="redirectclipboard:i:1", public_network_access="Enabled",
-                                   tags=later(rg.id, {"pum-role": "paw"}))
+    desktopvirtualization.HostPool(
+        "paw-pool",
+        resource_group_name="rg-paw",
+        load_balancer_type="BreadthFirst",
+        host_pool_type="Pooled",
+        preferred_app_group_type="Desktop",
+        custom_rdp_property="redirectclipboard:i:1",
+        public_network_access="Enabled",
+        tags=later(rg.id, {"pum-role": "paw"}),
+    )
 
 
 def _pa_app(name: str, segments, groups=None, connector: str = "cccccccc-0000-4000-8000-000000000001"):
     """A Private Access app as the Graph layer registers it, covered by an enabled compliant-device CA policy."""
     if groups is None:
         groups = [azuread.Group(f"{name}-admins", display_name=f"{name} admins", security_enabled=True).object_id]
-    app = GraphThing(name, {"graphKind": "privateAccessApp", "displayName": name, "applicationType": "nonwebapp",
-                            "appId": None, "segments": segments, "connectorGroupId": connector,
-                            "assignedGroupIds": groups})
+    app = GraphThing(
+        name,
+        {
+            "graphKind": "privateAccessApp",
+            "displayName": name,
+            "applicationType": "nonwebapp",
+            "appId": None,
+            "segments": segments,
+            "connectorGroupId": connector,
+            "assignedGroupIds": groups,
+        },
+    )
     azuread.ConditionalAccessPolicy(
-        f"{name}-device", display_name=f"{name} device", state="enabled",
-        conditions={"users": {"included_users": ["All"]}, "client_app_types": ["all"],
-                    "applications": {"included_applications": [app.appId]}},
-        grant_controls={"operator": "AND", "built_in_controls": ["compliantDevice"]})
+        f"{name}-device",
+        display_name=f"{name} device",
+        state="enabled",
+        conditions={
+            "users": {"included_users": ["All"]},
+            "client_app_types": ["all"],
+            "applications": {"included_applications": [app.appId]},
+        },
+        grant_controls={"operator": "AND", "built_in_controls": ["compliantDevice"]},
+    )
     return app
 
 
@@ -630,25 +763,27 @@ SSH = {"destinationHost": "10.20.0.0/24", "destinationType": "ipRangeCidr", "por
 def un_segment_whole():
     """A Private Access segment computed behind .apply (0.0.0.0/0, every port, at deploy)."""
     anchor = azuread.Group("anchor", display_name="anchor", security_enabled=True)
-    _pa_app("pa-unknown", [SSH, later(anchor.object_id, {**SSH, "destinationHost": "0.0.0.0/0",
-                                                         "ports": ["1-65535"]})])
+    _pa_app("pa-unknown", [SSH, later(anchor.object_id, {**SSH, "destinationHost": "0.0.0.0/0", "ports": ["1-65535"]})])
 
 
 @case("unknown")
 def un_segment_host():
     """A Private Access segment whose destinationHost is computed behind .apply ('*')."""
     anchor = azuread.Group("anchor", display_name="anchor", security_enabled=True)
-    _pa_app("pa-unknown-host", [{**SSH, "destinationType": "fqdn",
-                                 "destinationHost": later(anchor.object_id, "*")}])
+    _pa_app("pa-unknown-host", [{**SSH, "destinationType": "fqdn", "destinationHost": later(anchor.object_id, "*")}])
 
 
 @case("unknown", "clean")
 def un_clean_linking_ids():
     """Compliant: unknown IDs that only link resources (group object_id as principal of its governed grant)."""
     bl = baseline()
-    azuread.PrivilegedAccessGroupEligibilitySchedule("bob-elig", group_id=bl.group.object_id,
-                                                     principal_id=user("bob").object_id, assignment_type="member",
-                                                     duration="P30D")
+    azuread.PrivilegedAccessGroupEligibilitySchedule(
+        "bob-elig",
+        group_id=bl.group.object_id,
+        principal_id=user("bob").object_id,
+        assignment_type="member",
+        duration="P30D",
+    )
 
 
 @case("unknown", "clean")
@@ -659,12 +794,16 @@ def un_clean_pa_app_unknown_groups():
 
 # ============================================================ 7. conditional-access
 
+
 @case("conditional-access")
 def ca_exclude_by_including():
     """Enabled block for GA holders that 'covers' break-glass by INCLUDING them (and excludes someone else)."""
     bl = baseline()
-    ca("block-admins", grant=BLOCK, users={"included_roles": [GA], "included_users": bl.bg.ids,
-                                           "excluded_users": [user("someone").object_id]})
+    ca(
+        "block-admins",
+        grant=BLOCK,
+        users={"included_roles": [GA], "included_users": bl.bg.ids, "excluded_users": [user("someone").object_id]},
+    )
 
 
 @case("conditional-access")
@@ -679,9 +818,13 @@ def ca_pr_policy_excludes_admin_user():
     """The only phishing-resistant admin policy excludes an admin user (eligible for the GA group)."""
     bl = baseline(ca_state=None)
     admin = user("admin-x")
-    azuread.PrivilegedAccessGroupEligibilitySchedule("admin-x-elig", group_id=bl.group.object_id,
-                                                     principal_id=admin.object_id, assignment_type="member",
-                                                     duration="P30D")
+    azuread.PrivilegedAccessGroupEligibilitySchedule(
+        "admin-x-elig",
+        group_id=bl.group.object_id,
+        principal_id=admin.object_id,
+        assignment_type="member",
+        duration="P30D",
+    )
     admin_ca(bl.bg, excluded_users=bl.bg.ids + [admin.object_id])
 
 
@@ -697,11 +840,19 @@ def ca_pr_policy_excluded_applications():
     """The only phishing-resistant admin policy has excluded_applications [Azure management, admin portals]."""
     bl = baseline(ca_state=None)
     azuread.ConditionalAccessPolicy(
-        "admins-pr", display_name="admins-pr", state="enabled", grant_controls=PHISHING_RESISTANT,
-        conditions={"users": {"included_roles": ADMIN_ROLES, "excluded_users": bl.bg.ids},
-                    "client_app_types": ["all"],
-                    "applications": {"included_applications": ["All"],
-                                     "excluded_applications": [APP_AZURE_MANAGEMENT, MICROSOFT_ADMIN_PORTALS]}})
+        "admins-pr",
+        display_name="admins-pr",
+        state="enabled",
+        grant_controls=PHISHING_RESISTANT,
+        conditions={
+            "users": {"included_roles": ADMIN_ROLES, "excluded_users": bl.bg.ids},
+            "client_app_types": ["all"],
+            "applications": {
+                "included_applications": ["All"],
+                "excluded_applications": [APP_AZURE_MANAGEMENT, MICROSOFT_ADMIN_PORTALS],
+            },
+        },
+    )
 
 
 @case("conditional-access")
@@ -709,9 +860,16 @@ def ca_pr_policy_browser_only():
     """The only phishing-resistant admin policy applies to client_app_types ['browser'] only."""
     bl = baseline(ca_state=None)
     azuread.ConditionalAccessPolicy(
-        "admins-pr", display_name="admins-pr", state="enabled", grant_controls=PHISHING_RESISTANT,
-        conditions={"users": {"included_roles": ADMIN_ROLES, "excluded_users": bl.bg.ids},
-                    "client_app_types": ["browser"], "applications": {"included_applications": ["All"]}})
+        "admins-pr",
+        display_name="admins-pr",
+        state="enabled",
+        grant_controls=PHISHING_RESISTANT,
+        conditions={
+            "users": {"included_roles": ADMIN_ROLES, "excluded_users": bl.bg.ids},
+            "client_app_types": ["browser"],
+            "applications": {"included_applications": ["All"]},
+        },
+    )
 
 
 @case("conditional-access")
@@ -719,10 +877,17 @@ def ca_pr_policy_trusted_locations_excluded():
     """The only phishing-resistant admin policy excludes all trusted locations."""
     bl = baseline(ca_state=None)
     azuread.ConditionalAccessPolicy(
-        "admins-pr", display_name="admins-pr", state="enabled", grant_controls=PHISHING_RESISTANT,
-        conditions={"users": {"included_roles": ADMIN_ROLES, "excluded_users": bl.bg.ids},
-                    "client_app_types": ["all"], "applications": {"included_applications": ["All"]},
-                    "locations": {"included_locations": ["All"], "excluded_locations": ["AllTrusted"]}})
+        "admins-pr",
+        display_name="admins-pr",
+        state="enabled",
+        grant_controls=PHISHING_RESISTANT,
+        conditions={
+            "users": {"included_roles": ADMIN_ROLES, "excluded_users": bl.bg.ids},
+            "client_app_types": ["all"],
+            "applications": {"included_applications": ["All"]},
+            "locations": {"included_locations": ["All"], "excluded_locations": ["AllTrusted"]},
+        },
+    )
 
 
 @case("conditional-access")
@@ -755,13 +920,20 @@ def ca_clean_block_legacy_auth_excluding_bg():
     """Compliant: an enabled block of legacy authentication for all users, excluding break-glass."""
     bl = baseline()
     azuread.ConditionalAccessPolicy(
-        "block-legacy", display_name="block legacy", state="enabled", grant_controls=BLOCK,
-        conditions={"users": {"included_users": ["All"], "excluded_users": bl.bg.ids},
-                    "client_app_types": ["exchangeActiveSync", "other"],
-                    "applications": {"included_applications": ["All"]}})
+        "block-legacy",
+        display_name="block legacy",
+        state="enabled",
+        grant_controls=BLOCK,
+        conditions={
+            "users": {"included_users": ["All"], "excluded_users": bl.bg.ids},
+            "client_app_types": ["exchangeActiveSync", "other"],
+            "applications": {"included_applications": ["All"]},
+        },
+    )
 
 
 # ============================================================ 8. private-access
+
 
 @case("private-access")
 def pa_ports_from_two():
@@ -815,61 +987,100 @@ def pa_unknown_ports():
 @case("private-access", "clean")
 def pa_clean_specific():
     """Compliant: SSH to one /24, RDP to one host, a /16 on 443."""
-    _pa_app("pa-good", [SSH, {"destinationHost": "dc01.corp.example.com", "destinationType": "fqdn",
-                              "ports": ["3389-3389"], "protocol": "tcp"},
-                        {**SSH, "destinationHost": "10.1.0.0/16", "ports": ["443-443"]}])
+    _pa_app(
+        "pa-good",
+        [
+            SSH,
+            {
+                "destinationHost": "dc01.corp.example.com",
+                "destinationType": "fqdn",
+                "ports": ["3389-3389"],
+                "protocol": "tcp",
+            },
+            {**SSH, "destinationHost": "10.1.0.0/16", "ports": ["443-443"]},
+        ],
+    )
 
 
 # ============================================================ 9. paw
 
 DV_USER = AZURE_ROLES["Desktop Virtualization User"]
-SECURE_POOL = dict(resource_group_name="rg-paw", host_pool_type="Personal", load_balancer_type="Persistent",
-                   personal_desktop_assignment_type="Direct", preferred_app_group_type="Desktop",
-                   custom_rdp_property=PAW_RDP_PROPERTIES, public_network_access="Disabled")
+SECURE_POOL = dict(
+    resource_group_name="rg-paw",
+    host_pool_type="Personal",
+    load_balancer_type="Persistent",
+    personal_desktop_assignment_type="Direct",
+    preferred_app_group_type="Desktop",
+    custom_rdp_property=PAW_RDP_PROPERTIES,
+    public_network_access="Disabled",
+)
 
 
 def _pool_for(principal, name: str = "pool", **pool):
     """A host pool, its desktop application group, and Desktop Virtualization User on it for `principal`."""
     hp = desktopvirtualization.HostPool(name, **{**SECURE_POOL, **pool})
-    group = desktopvirtualization.ApplicationGroup(f"{name}-desktop", resource_group_name="rg-paw",
-                                                   host_pool_arm_path=hp.id, application_group_type="Desktop")
-    authorization.RoleAssignment(f"{name}-users", principal_id=principal, principal_type="Group",
-                                 role_definition_id=ARM_ROLE.format(DV_USER), scope=group.id)
+    group = desktopvirtualization.ApplicationGroup(
+        f"{name}-desktop", resource_group_name="rg-paw", host_pool_arm_path=hp.id, application_group_type="Desktop"
+    )
+    authorization.RoleAssignment(
+        f"{name}-users",
+        principal_id=principal,
+        principal_type="Group",
+        role_definition_id=ARM_ROLE.format(DV_USER),
+        scope=group.id,
+    )
     return hp
 
 
 def _paw_ca(bl=None):
     """The admin-portals policy a stack with a PAW needs: admins only from compliant devices."""
     azuread.ConditionalAccessPolicy(
-        "admin-portals-device", display_name="admin portals device", state="enabled",
+        "admin-portals-device",
+        display_name="admin portals device",
+        state="enabled",
         grant_controls={"operator": "OR", "built_in_controls": ["compliantDevice"]},
-        conditions={"users": {"included_roles": ADMIN_ROLES, "excluded_users": bl.bg.ids if bl else []},
-                    "client_app_types": ["all"],
-                    "applications": {"included_applications": [MICROSOFT_ADMIN_PORTALS, APP_AZURE_MANAGEMENT]}})
+        conditions={
+            "users": {"included_roles": ADMIN_ROLES, "excluded_users": bl.bg.ids if bl else []},
+            "client_app_types": ["all"],
+            "applications": {"included_applications": [MICROSOFT_ADMIN_PORTALS, APP_AZURE_MANAGEMENT]},
+        },
+    )
 
 
 @case("paw")
 def paw_untagged_pooled_for_admins():
     """A pooled, untagged host pool with clipboard/drive redirection, assigned to the GA PIM group."""
     bl = baseline()
-    _pool_for(bl.group.object_id, host_pool_type="Pooled", load_balancer_type="BreadthFirst",
-              personal_desktop_assignment_type=None, custom_rdp_property="redirectclipboard:i:1;drivestoredirect:s:*")
+    _pool_for(
+        bl.group.object_id,
+        host_pool_type="Pooled",
+        load_balancer_type="BreadthFirst",
+        personal_desktop_assignment_type=None,
+        custom_rdp_property="redirectclipboard:i:1;drivestoredirect:s:*",
+    )
 
 
 @case("paw")
 def paw_untagged_redirections_for_admins():
     """A personal but untagged host pool with every redirection on, assigned to the GA PIM group."""
     bl = baseline()
-    _pool_for(bl.group.object_id, custom_rdp_property="enablerdsaadauth:i:1;redirectclipboard:i:1;"
-                                                      "drivestoredirect:s:*;usbdevicestoredirect:s:*")
+    _pool_for(
+        bl.group.object_id,
+        custom_rdp_property="enablerdsaadauth:i:1;redirectclipboard:i:1;drivestoredirect:s:*;usbdevicestoredirect:s:*",
+    )
 
 
 @case("paw")
 def paw_tag_odd_case_pooled():
     """Tag 'PUM-ROLE: PAW' (odd case) on a pooled pool assigned to the GA PIM group."""
     bl = baseline()
-    _pool_for(bl.group.object_id, host_pool_type="Pooled", load_balancer_type="BreadthFirst",
-              personal_desktop_assignment_type=None, tags={"PUM-ROLE": "PAW"})
+    _pool_for(
+        bl.group.object_id,
+        host_pool_type="Pooled",
+        load_balancer_type="BreadthFirst",
+        personal_desktop_assignment_type=None,
+        tags={"PUM-ROLE": "PAW"},
+    )
 
 
 @case("paw")
@@ -877,8 +1088,13 @@ def paw_tagged_pooled():
     """A PAW-tagged host pool that is Pooled."""
     bl = baseline()
     _paw_ca(bl)
-    _pool_for(bl.group.object_id, host_pool_type="Pooled", load_balancer_type="BreadthFirst",
-              personal_desktop_assignment_type=None, tags={"pum-role": "paw"})
+    _pool_for(
+        bl.group.object_id,
+        host_pool_type="Pooled",
+        load_balancer_type="BreadthFirst",
+        personal_desktop_assignment_type=None,
+        tags={"pum-role": "paw"},
+    )
 
 
 @case("paw")
@@ -886,8 +1102,11 @@ def paw_unknown_rdp_properties():
     """A PAW-tagged host pool whose customRdpProperty is computed behind .apply (clipboard on)."""
     bl = baseline()
     _paw_ca(bl)
-    _pool_for(bl.group.object_id, tags={"pum-role": "paw"},
-              custom_rdp_property=later(bl.group.object_id, "redirectclipboard:i:1"))
+    _pool_for(
+        bl.group.object_id,
+        tags={"pum-role": "paw"},
+        custom_rdp_property=later(bl.group.object_id, "redirectclipboard:i:1"),
+    )
 
 
 @case("paw", "clean")
@@ -902,12 +1121,18 @@ def paw_clean_tagged_personal():
 def paw_clean_general_pool_for_staff():
     """Compliant: an untagged pooled host pool for a group that holds no role."""
     staff = azuread.Group("staff", display_name="staff", security_enabled=True)
-    _pool_for(staff.object_id, host_pool_type="Pooled", load_balancer_type="BreadthFirst",
-              personal_desktop_assignment_type=None, custom_rdp_property="redirectclipboard:i:1",
-              public_network_access="Enabled")
+    _pool_for(
+        staff.object_id,
+        host_pool_type="Pooled",
+        load_balancer_type="BreadthFirst",
+        personal_desktop_assignment_type=None,
+        custom_rdp_property="redirectclipboard:i:1",
+        public_network_access="Enabled",
+    )
 
 
 # ============================================================ 10. production
+
 
 @case("production")
 def pr_report_only_admin_policy():
@@ -928,9 +1153,18 @@ def pr_disabled_admin_policy():
     baseline(ca_state="disabled")
 
 
-@case("production", pack_config={p: {"production": True} for p in (
-    "ca-admin-policy-report-only", "ca-admin-policy-enforced-in-production", "ca-phishing-resistant-admins",
-    "ca-admin-portals-compliant-device")})
+@case(
+    "production",
+    pack_config={
+        p: {"production": True}
+        for p in (
+            "ca-admin-policy-report-only",
+            "ca-admin-policy-enforced-in-production",
+            "ca-phishing-resistant-admins",
+            "ca-admin-portals-compliant-device",
+        )
+    },
+)
 def pr_report_only_in_configured_production():
     """Report-only admin policy in a stack configured as production."""
     baseline(ca_state="enabledForReportingButNotEnforced")
@@ -942,15 +1176,26 @@ def pr_clean_enabled():
     baseline()
 
 
-@case("production", "clean", pack_config={p: {"production": True} for p in (
-    "ca-admin-policy-report-only", "ca-admin-policy-enforced-in-production", "ca-phishing-resistant-admins",
-    "ca-admin-portals-compliant-device")})
+@case(
+    "production",
+    "clean",
+    pack_config={
+        p: {"production": True}
+        for p in (
+            "ca-admin-policy-report-only",
+            "ca-admin-policy-enforced-in-production",
+            "ca-phishing-resistant-admins",
+            "ca-admin-portals-compliant-device",
+        )
+    },
+)
 def pr_clean_enabled_in_production():
     """Compliant: the admin policy enabled in a stack configured as production."""
     baseline()
 
 
 # ============================================================ 11. azure-settings
+
 
 def _expiring(days: str = "P90D") -> dict:
     return {"expiration": {"type": "AfterDuration", "duration": days}}
@@ -959,36 +1204,80 @@ def _expiring(days: str = "P90D") -> dict:
 def _azure_policy(scope: str, name: str = "owner-settings"):
     """A RoleManagementPolicy at `scope` as AzureRoleJit declares it (for the role's policy GUID)."""
     target = {"caller": "EndUser", "level": "Assignment", "operations": ["All"]}
-    alert = {"rule_type": "RoleManagementPolicyNotificationRule", "notification_type": "Email",
-             "recipient_type": "Admin", "notification_level": "All", "is_default_recipients_enabled": True,
-             "notification_recipients": ["pim-alerts@contoso.com"]}
+    alert = {
+        "rule_type": "RoleManagementPolicyNotificationRule",
+        "notification_type": "Email",
+        "recipient_type": "Admin",
+        "notification_level": "All",
+        "is_default_recipients_enabled": True,
+        "notification_recipients": ["pim-alerts@contoso.com"],
+    }
     expiration = "RoleManagementPolicyExpirationRule"
     rules = [
-        {"rule_type": expiration, "id": "Expiration_EndUser_Assignment", "is_expiration_required": True,
-         "maximum_duration": "PT1H", "target": target},
-        {"rule_type": "RoleManagementPolicyEnablementRule", "id": "Enablement_EndUser_Assignment",
-         "enabled_rules": ["MultiFactorAuthentication", "Justification"], "target": target},
-        {"rule_type": "RoleManagementPolicyApprovalRule", "id": "Approval_EndUser_Assignment", "target": target,
-         "setting": {"is_approval_required": True, "approval_mode": "SingleStage", "approval_stages": [
-             {"approval_stage_time_out_in_days": 1, "primary_approvers": [
-                 {"user_type": "Group", "id": LITERAL_GROUP, "is_backup": False}]}]}},
-        {"rule_type": expiration, "id": "Expiration_Admin_Eligibility", "is_expiration_required": True,
-         "maximum_duration": "P90D", "target": {**target, "caller": "Admin", "level": "Eligibility"}},
-        {"rule_type": expiration, "id": "Expiration_Admin_Assignment", "is_expiration_required": True,
-         "maximum_duration": "P15D", "target": {**target, "caller": "Admin"}},
-        {**alert, "id": "Notification_Admin_Admin_Eligibility", "target": {**target, "caller": "Admin",
-                                                                           "level": "Eligibility"}},
+        {
+            "rule_type": expiration,
+            "id": "Expiration_EndUser_Assignment",
+            "is_expiration_required": True,
+            "maximum_duration": "PT1H",
+            "target": target,
+        },
+        {
+            "rule_type": "RoleManagementPolicyEnablementRule",
+            "id": "Enablement_EndUser_Assignment",
+            "enabled_rules": ["MultiFactorAuthentication", "Justification"],
+            "target": target,
+        },
+        {
+            "rule_type": "RoleManagementPolicyApprovalRule",
+            "id": "Approval_EndUser_Assignment",
+            "target": target,
+            "setting": {
+                "is_approval_required": True,
+                "approval_mode": "SingleStage",
+                "approval_stages": [
+                    {
+                        "approval_stage_time_out_in_days": 1,
+                        "primary_approvers": [{"user_type": "Group", "id": LITERAL_GROUP, "is_backup": False}],
+                    }
+                ],
+            },
+        },
+        {
+            "rule_type": expiration,
+            "id": "Expiration_Admin_Eligibility",
+            "is_expiration_required": True,
+            "maximum_duration": "P90D",
+            "target": {**target, "caller": "Admin", "level": "Eligibility"},
+        },
+        {
+            "rule_type": expiration,
+            "id": "Expiration_Admin_Assignment",
+            "is_expiration_required": True,
+            "maximum_duration": "P15D",
+            "target": {**target, "caller": "Admin"},
+        },
+        {
+            **alert,
+            "id": "Notification_Admin_Admin_Eligibility",
+            "target": {**target, "caller": "Admin", "level": "Eligibility"},
+        },
         {**alert, "id": "Notification_Admin_Admin_Assignment", "target": {**target, "caller": "Admin"}},
         {**alert, "id": "Notification_Admin_EndUser_Assignment", "target": target},
     ]
-    return authorization.RoleManagementPolicy(name, scope=scope, rules=rules,
-                                              role_management_policy_name="a1b2c3d4-0000-4000-8000-00000000000e")
+    return authorization.RoleManagementPolicy(
+        name, scope=scope, rules=rules, role_management_policy_name="a1b2c3d4-0000-4000-8000-00000000000e"
+    )
 
 
 def _azure_eligible(name: str, role: str, scope, opts=None):
-    return authorization.PimRoleEligibilitySchedule(name, principal_id=LITERAL_USER, scope=scope,
-                                                    role_definition_id=ARM_ROLE.format(role),
-                                                    schedule_info=_expiring(), opts=opts)
+    return authorization.PimRoleEligibilitySchedule(
+        name,
+        principal_id=LITERAL_USER,
+        scope=scope,
+        role_definition_id=ARM_ROLE.format(role),
+        schedule_info=_expiring(),
+        opts=opts,
+    )
 
 
 @case("azure-settings")
@@ -1013,15 +1302,25 @@ def az_policy_at_other_scope():
 @case("azure-settings")
 def az_standing_owner_double_slash_subscription():
     """Standing Owner at '/Subscriptions//<sub>/' (odd case, repeated slashes)."""
-    authorization.RoleAssignment("owner-sub", principal_id=LITERAL_USER, principal_type="User",
-                                 role_definition_id=ARM_ROLE.format(OWNER), scope=f"/Subscriptions//{SUB_ID}/")
+    authorization.RoleAssignment(
+        "owner-sub",
+        principal_id=LITERAL_USER,
+        principal_type="User",
+        role_definition_id=ARM_ROLE.format(OWNER),
+        scope=f"/Subscriptions//{SUB_ID}/",
+    )
 
 
 @case("azure-settings")
 def az_standing_owner_padded_subscription():
     """Standing Owner at ' /subscriptions/<sub> ' (surrounding whitespace)."""
-    authorization.RoleAssignment("owner-sub", principal_id=LITERAL_USER, principal_type="User",
-                                 role_definition_id=ARM_ROLE.format(OWNER), scope=f" {SUB} ")
+    authorization.RoleAssignment(
+        "owner-sub",
+        principal_id=LITERAL_USER,
+        principal_type="User",
+        role_definition_id=ARM_ROLE.format(OWNER),
+        scope=f" {SUB} ",
+    )
 
 
 @case("azure-settings")
@@ -1039,8 +1338,13 @@ def az_owner_eligibility_double_slash_management_group():
 @case("azure-settings")
 def az_uaa_assignment_double_slash_root():
     """Standing User Access Administrator at '//' (the root, with a repeated slash)."""
-    authorization.RoleAssignment("uaa-root", principal_id=LITERAL_USER, principal_type="User",
-                                 role_definition_id=ARM_ROLE.format(UAA), scope="//")
+    authorization.RoleAssignment(
+        "uaa-root",
+        principal_id=LITERAL_USER,
+        principal_type="User",
+        role_definition_id=ARM_ROLE.format(UAA),
+        scope="//",
+    )
 
 
 @case("azure-settings")
@@ -1071,15 +1375,18 @@ SECRET = "s3cr3t"
 @case("secrets", secret=SECRET)
 def se_segment_host_secret():
     """A wildcard Private Access segment host from Output.secret: the message must not echo it."""
-    _pa_app("pa-secret", [{**SSH, "destinationType": "fqdn",
-                           "destinationHost": pulumi.Output.secret("*.s3cr3t-value.example.com")}])
+    _pa_app(
+        "pa-secret",
+        [{**SSH, "destinationType": "fqdn", "destinationHost": pulumi.Output.secret("*.s3cr3t-value.example.com")}],
+    )
 
 
 @case("secrets", secret=SECRET)
 def se_segment_whole_secret():
     """A whole catch-all segment wrapped in Output.secret."""
-    _pa_app("pa-secret-seg", [pulumi.Output.secret({**SSH, "destinationType": "dnsSuffix",
-                                                    "destinationHost": "s3cr3t"})])
+    _pa_app(
+        "pa-secret-seg", [pulumi.Output.secret({**SSH, "destinationType": "dnsSuffix", "destinationHost": "s3cr3t"})]
+    )
 
 
 @case("secrets", secret=SECRET)
@@ -1097,26 +1404,35 @@ def se_ca_display_name_config_secret():
 @case("secrets", secret=SECRET)
 def se_azure_scope_secret():
     """Owner at a management group whose scope is Output.secret."""
-    authorization.RoleAssignment("owner-mg", principal_id=LITERAL_USER, principal_type="User",
-                                 role_definition_id=ARM_ROLE.format(OWNER),
-                                 scope=pulumi.Output.secret("/providers/Microsoft.Management/managementGroups/s3cr3t"))
+    authorization.RoleAssignment(
+        "owner-mg",
+        principal_id=LITERAL_USER,
+        principal_type="User",
+        role_definition_id=ARM_ROLE.format(OWNER),
+        scope=pulumi.Output.secret("/providers/Microsoft.Management/managementGroups/s3cr3t"),
+    )
 
 
 @case("secrets", secret=SECRET)
 def se_host_pool_type_secret():
     """A PAW host pool whose (bad) host_pool_type is Output.secret."""
     _paw_ca()
-    desktopvirtualization.HostPool("paw-pool", **{**SECURE_POOL, "host_pool_type": pulumi.Output.secret("s3cr3t"),
-                                                  "tags": {"pum-role": "paw"}})
+    desktopvirtualization.HostPool(
+        "paw-pool", **{**SECURE_POOL, "host_pool_type": pulumi.Output.secret("s3cr3t"), "tags": {"pum-role": "paw"}}
+    )
 
 
 @case("secrets", secret=SECRET)
 def se_eligibility_end_date_secret():
     """A GA-group eligibility whose (malformed) expiration_date is Output.secret."""
     bl = baseline()
-    azuread.PrivilegedAccessGroupEligibilitySchedule("elig-secret", group_id=bl.group.object_id,
-                                                     principal_id=user("u9").object_id, assignment_type="member",
-                                                     expiration_date=pulumi.Output.secret("s3cr3t-2099"))
+    azuread.PrivilegedAccessGroupEligibilitySchedule(
+        "elig-secret",
+        group_id=bl.group.object_id,
+        principal_id=user("u9").object_id,
+        assignment_type="member",
+        expiration_date=pulumi.Output.secret("s3cr3t-2099"),
+    )
 
 
 @case("secrets", secret=SECRET)
@@ -1128,8 +1444,11 @@ def se_activation_max_secret():
     member_policy("secret-policy", g.object_id, bl.group.object_id, maximum=pulumi.Output.secret("P1Ds3cr3t"))
 
 
-@case("secrets", secret=SECRET, pack_config={"private-access-dedicated-connector-group": {
-    "defaultConnectorGroupIds": ["s3cr3t-connector"]}})
+@case(
+    "secrets",
+    secret=SECRET,
+    pack_config={"private-access-dedicated-connector-group": {"defaultConnectorGroupIds": ["s3cr3t-connector"]}},
+)
 def se_connector_secret():
     """A Private Access app on the Default connector group, its ID given as Output.secret."""
     _pa_app("pa-conn", [SSH], connector=pulumi.Output.secret("s3cr3t-connector"))

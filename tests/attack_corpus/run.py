@@ -5,6 +5,7 @@ Run from anywhere: `.venv/bin/python tests/attack_corpus/run.py [-v] [substring 
 A dangerous case PASSes with at least one mandatory violation; a clean case with none. A secrets case also FAILs
 when its secret text appears in any violation message. A program that raises is an ERROR (not an attack: fix it).
 """
+
 from __future__ import annotations
 
 import json
@@ -21,9 +22,9 @@ for path in (HERE, ROOT):
         sys.path.insert(0, path)
 os.chdir(ROOT)  # run_preview finds the project's pack through [tool.pum] in the current directory
 
-from corpus import CASES  # noqa: E402
+from corpus import CASES
 
-from pum.engine import run_preview  # noqa: E402
+from pum.engine import run_preview
 
 
 def _preview(case):
