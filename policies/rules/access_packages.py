@@ -14,14 +14,14 @@ group), with literal object IDs matched by value; every step is a dictionary loo
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from privileged_facts.defaults import MAX_ELIGIBILITY
 from privileged_facts.roles import PRIVILEGED_AZURE_ROLE_IDS, role_guid
 from privileged_facts.values import is_guid, is_unknown, parse_datetime, parse_duration
 from pulumi_policy import EnforcementLevel, PolicyConfigSchema, ResourceValidationPolicy, StackValidationPolicy
 
-from .common import GROUP, PIM_PLAN, dependencies_of, elements, get, meta, role_grants
+from .common import GROUP, PIM_PLAN, dependencies_of, elements, get, meta, now, role_grants
 
 POLICY = "azuread:index/accessPackageAssignmentPolicy:AccessPackageAssignmentPolicy"
 PACKAGE = "azuread:index/accessPackage:AccessPackage"
@@ -111,7 +111,7 @@ def _expires(args, report_violation) -> None:
         except ValueError:
             report_violation(f"expirationDate {date!r} is not an RFC 3339 timestamp")
             return
-        if end - datetime.now(UTC) > timedelta(days=limit):
+        if end - now() > timedelta(days=limit):
             report_violation(f"expirationDate {date} is more than {limit} days away")
 
 

@@ -16,16 +16,27 @@ into an advisory "can't run" note, whatever it had already seen. Policies never 
 
 What an unknown means is the policy's decision, made where it reads it: it reports what is certain
 whatever the unknown turns out to be (a violation that does not depend on it stays mandatory), and when
-the verdict truly hangs on an unknown it either skips, fails closed, or calls `undecided(props, *path)`,
-which leaves the advisory "can't run <policy> during preview" note the SDK gives (after any violation
-already reported, which keeps its level).
+the verdict truly hangs on an unknown (a role, principal, scope, duration, permanent flag, activation rule,
+host-pool type, segment, CA condition) it calls `unverified(args, report, what, urn)`: unknown means
+unverified, never fine. That is a violation "... cannot be verified at preview" at the policy's level
+(mandatory), or, where the pack config sets the policy's `unknownAtPreview: advisory`, the advisory
+"can't run <policy> during preview" note the SDK gives, raised once the validate function has reported
+everything else (`@verifying` on the validate function collects them). IDs that only link resources are
+not deciding values: policies resolve them through property dependencies.
+
+Messages never echo an input value as given (it may be a secret: pulumi-policy hands policies secrets in the
+clear): they name the resource and the field, and show only facts (role names) or values the policy parsed,
+formatted from the parsed form.
 Only pulumi_policy, the standard library and privileged_facts may be imported here (the pack runs standalone).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import contextvars
+import functools
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, NoReturn
 
 from privileged_facts import defaults
@@ -96,6 +107,62 @@ def undecided(value: Any, *path: str | int) -> NoReturn:
     raise UnknownValueError(sentinel, walked)
 
 
+# --- unknown means unverified -------------------------------------------------------------------------
+
+UNKNOWN_AT_PREVIEW = "unknownAtPreview"
+_DEFERRED: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar("deferred_unknowns", default=None)
+
+
+def unverified(args: Any, report: Callable[..., None], what: str, urn: str | None = None) -> None:
+    """The verdict hangs on `what` (e.g. "Group 'x' duration"), unknown at preview: report it as unverified.
+
+    By default a violation at the policy's level ("<what> is unknown at preview, so ... cannot be verified");
+    with the policy's config `unknownAtPreview: advisory`, the SDK's advisory can't-run note instead, raised
+    after the validate function returns when it is wrapped in `@verifying` (at once otherwise)."""
+    if (args.get_config() or {}).get(UNKNOWN_AT_PREVIEW) != "advisory":
+        message = (
+            f"{what} is unknown at preview (computed from another resource's output), so this policy cannot "
+            "verify it: a gate passes only what it can see. Fix: give it as a literal value, or set this "
+            f"policy's {UNKNOWN_AT_PREVIEW} to 'advisory' in the pack config to accept the risk."
+        )
+        report(message) if urn is None else report(message, urn)
+        return
+    deferred = _DEFERRED.get()
+    if deferred is None:
+        raise UnknownValueError(UNKNOWN_STRING_VALUE, [what])
+    deferred.append(what)
+
+
+def verifying(validate: Callable[[Any, Callable[..., None]], None]) -> Callable[[Any, Callable[..., None]], None]:
+    """Wrap a validate function so that advisory unknowns (`unverified` under `unknownAtPreview: advisory`) are
+    raised once, after everything certain has been reported."""
+
+    @functools.wraps(validate)
+    def run(args: Any, report: Callable[..., None]) -> None:
+        deferred: list[str] = []
+        token = _DEFERRED.set(deferred)
+        try:
+            validate(args, report)
+        finally:
+            _DEFERRED.reset(token)
+        if deferred:
+            raise UnknownValueError(UNKNOWN_STRING_VALUE, deferred[:1])
+
+    return run
+
+
+def _wall_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+CLOCK: Callable[[], datetime] = _wall_clock  # tests set their own: no verdict may depend on the day it runs
+
+
+def now() -> datetime:
+    """The time policies judge dates against: `CLOCK()`."""
+    return CLOCK()
+
+
 # --- metadata ------------------------------------------------------------------------------------------
 
 SCUBA = "CISA SCuBA Microsoft Entra ID baseline"
@@ -155,11 +222,19 @@ TUNABLES: dict[str, dict] = {
     "privilegedRoleIds": {**_IDS, "description": "Extra Entra role template IDs to treat as privileged."},
     "criticalRoleIds": {**_IDS, "description": "Extra Entra role template IDs to treat as critical."},
     "privilegedAzureRoleIds": {**_IDS, "description": "Extra Azure role definition GUIDs to treat as privileged."},
+    UNKNOWN_AT_PREVIEW: {
+        "type": "string",
+        "enum": ["mandatory", "advisory"],
+        "default": "mandatory",
+        "description": "A deciding value unknown at preview: a violation at the policy's level (mandatory), or "
+        "only the advisory can't-run note (advisory).",
+    },
 }
 
 
 def config_schema(*keys: str) -> PolicyConfigSchema:
-    return PolicyConfigSchema(properties={k: TUNABLES[k] for k in keys})
+    """The policy's tunables (secure defaults), always with `unknownAtPreview`."""
+    return PolicyConfigSchema(properties={k: TUNABLES[k] for k in (*keys, UNKNOWN_AT_PREVIEW)})
 
 
 def setting(args: Any, key: str) -> Any:

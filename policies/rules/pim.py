@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from privileged_facts.defaults import MAX_ACTIVATION
 from privileged_facts.roles import (
@@ -41,6 +40,7 @@ from .common import (
     is_break_glass,
     label,
     meta,
+    now,
     setting,
 )
 
@@ -144,7 +144,7 @@ def _length(life: Lifetime) -> tuple[object, str]:
     if life.duration is not None:
         return parse_duration(life.duration, life.field), repr(life.duration)
     end = parse_datetime(life.end, life.field)
-    start = parse_datetime(life.start, "start") if life.start else datetime.now(UTC)
+    start = parse_datetime(life.start, "start") if life.start else now()
     since = f"start {life.start}" if life.start else "today"
     return end - start, f"{life.end!r} ({(end - start).days} days from {since})"
 
