@@ -30,12 +30,16 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TypeAlias
 
 import pulumi
 import pulumi_azuread as azuread
 from privileged_facts.values import is_guid
 
 TYPE = "privileged-access:index:AccessPackageJourneys"
+Subject: TypeAlias = azuread.AccessPackageAssignmentPolicyApprovalSettingsApprovalStagePrimaryApproverArgsDict
+"""A requestor, approver or reviewer: the SDK's three subject TypedDicts have this one shape."""
+Groups: TypeAlias = Mapping[str, pulumi.Input[str]]
 
 
 class UnknownGroupError(ValueError):
@@ -140,18 +144,20 @@ class AccessPackageJourneysArgs:
     protect_groups: bool = False
 
 
-def _group_subjects(refs, groups, where, **extra) -> list[dict]:
-    return [{"subject_type": "groupMembers", "object_id": resolve_group(r, groups, where), **extra} for r in refs]
+def _group_subjects(refs: Sequence[str], groups: Groups, where: str) -> list[Subject]:
+    return [{"subject_type": "groupMembers", "object_id": resolve_group(r, groups, where)} for r in refs]
 
 
-def _approval(journey: JourneyArgs, groups, first_stage: list[dict], where: str) -> dict:
+def _approval(
+    journey: JourneyArgs, groups: Groups, first_stage: list[Subject], where: str
+) -> azuread.AccessPackageAssignmentPolicyApprovalSettingsArgsDict:
     """Stage 1: `first_stage` approvers (the approver group as backup); stage 2 (critical): the group."""
-    approver = (
+    approver: list[Subject] = (
         [{"subject_type": "groupMembers", "object_id": resolve_group(journey.approver_group, groups, where)}]
         if journey.approver_group
         else []
     )
-    stages = []
+    stages: list[azuread.AccessPackageAssignmentPolicyApprovalSettingsApprovalStageArgsDict] = []
     if first_stage:
         stages.append(
             {
@@ -176,15 +182,17 @@ def _approval(journey: JourneyArgs, groups, first_stage: list[dict], where: str)
     }
 
 
-def _questions(journey: JourneyArgs) -> list[dict] | None:
+def _questions(journey: JourneyArgs) -> list[azuread.AccessPackageAssignmentPolicyQuestionArgsDict] | None:
     if not journey.ticket_question:
         return None
     return [{"required": True, "sequence": 1, "text": {"default_text": journey.ticket_question}}]
 
 
-def _review(journey: JourneyArgs, groups, where: str, reviewers: list[dict] | None = None) -> dict:
+def _review(
+    journey: JourneyArgs, groups: Groups, where: str, reviewers: list[Subject] | None = None
+) -> azuread.AccessPackageAssignmentPolicyAssignmentReviewSettingsArgsDict:
     review = journey.review
-    settings = {
+    settings: azuread.AccessPackageAssignmentPolicyAssignmentReviewSettingsArgsDict = {
         "enabled": review.enabled,
         "review_frequency": review.frequency,
         "duration_in_days": review.duration_in_days,
@@ -249,11 +257,8 @@ class AccessPackageJourneys(pulumi.ComponentResource):
                 mail_enabled=False,
                 assignable_to_role=False,
                 prevent_duplicate_names=True,
-                **(
-                    {"writeback_enabled": True, "onpremises_group_type": "UniversalSecurityGroup"}
-                    if group.writeback
-                    else {}
-                ),
+                writeback_enabled=True if group.writeback else None,
+                onpremises_group_type="UniversalSecurityGroup" if group.writeback else None,
                 opts=pulumi.ResourceOptions(parent=self, protect=args.protect_groups),
             )
             groups[key] = self.cloud_groups[key].object_id
@@ -302,7 +307,7 @@ class AccessPackageJourneys(pulumi.ComponentResource):
             }
         )
 
-    def _journey(self, name: str, journey: JourneyArgs, groups, child: pulumi.ResourceOptions) -> None:
+    def _journey(self, name: str, journey: JourneyArgs, groups: Groups, child: pulumi.ResourceOptions) -> None:
         where = f"accessPackages.journeys[{journey.key}]"
         base = f"{name}-{journey.key}"
         package = azuread.AccessPackage(
@@ -325,9 +330,10 @@ class AccessPackageJourneys(pulumi.ComponentResource):
             for ref in journey.granted_groups
         ]
 
-        named = [
+        named: list[Subject] = [
             {"subject_type": "singleUser", "object_id": self._users[k]} for k in journey.requestors if k in self._users
         ]
+        requestors: azuread.AccessPackageAssignmentPolicyRequestorSettingsArgsDict
         if journey.requestors and not named and not journey.requestor_groups:
             requestors = {"scope_type": "NoSubjects"}  # every named requestor has left
         elif named or journey.requestor_groups:
@@ -337,7 +343,7 @@ class AccessPackageJourneys(pulumi.ComponentResource):
             }
         else:
             requestors = {"scope_type": "AllExistingDirectoryMemberUsers"}
-        first = [{"subject_type": "requestorManager"}] if journey.manager_approval else []
+        first: list[Subject] = [{"subject_type": "requestorManager"}] if journey.manager_approval else []
         self.policies[journey.key] = azuread.AccessPackageAssignmentPolicy(
             f"{base}-members",
             access_package_id=package.id,
@@ -359,7 +365,7 @@ class AccessPackageJourneys(pulumi.ComponentResource):
         vendors = journey.vendors
         if vendors is None:
             return
-        sponsors = [{"subject_type": vendors.sponsor}]
+        sponsors: list[Subject] = [{"subject_type": vendors.sponsor}]
         self.vendor_policies[journey.key] = azuread.AccessPackageAssignmentPolicy(
             f"{base}-vendors",
             access_package_id=package.id,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Self
 
 import pulumi
 from privileged_facts import defaults as secure
@@ -70,7 +71,7 @@ class JitArgs:
     notification_recipients: Sequence[str] = ()
     justification: str = secure.JUSTIFICATION
 
-    def _checked(self, where: str, role: roles.Role) -> JitArgs:
+    def _checked(self, where: str, role: roles.Role) -> Self:
         """Self with the activation and lifetime in canonical form, or ValueError naming `where` and the fix."""
         activation = (self.activation or ActivationArgs.for_role(role.critical)).validated(where, role)
         bad = sorted(k for k in self.eligible if not is_key(k))
@@ -89,3 +90,9 @@ class JitArgs:
         if problem:
             raise ValueError(f"{where}: eligibility_duration {problem}")
         return replace(self, activation=activation, eligibility_duration=lifetime)
+
+    def checked_activation(self) -> ActivationArgs:
+        """The activation of args returned by `_checked` (which always sets it)."""
+        if self.activation is None:
+            raise ValueError(f"{type(self).__name__}: activation is unset; use the args returned by _checked()")
+        return self.activation

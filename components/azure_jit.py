@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeAlias
 
 import pulumi
 from pulumi_azure_native import authorization
@@ -17,6 +18,14 @@ from components.model import durations
 TYPE = "privileged-access:index:AzureRoleJit"
 _SUBSCRIPTION = re.compile(r"^/subscriptions/([^/]+)", re.IGNORECASE)
 _EXPIRATION = "RoleManagementPolicyExpirationRule"
+PolicyRule: TypeAlias = (
+    authorization.RoleManagementPolicyApprovalRuleArgsDict
+    | authorization.RoleManagementPolicyAuthenticationContextRuleArgsDict
+    | authorization.RoleManagementPolicyEnablementRuleArgsDict
+    | authorization.RoleManagementPolicyExpirationRuleArgsDict
+    | authorization.RoleManagementPolicyNotificationRuleArgsDict
+)
+"""One ARM role management policy rule, as the SDK's TypedDicts."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -52,7 +61,7 @@ class AzureRoleJit(pulumi.ComponentResource):
     def __init__(self, name: str, args: AzureRoleJitArgs, opts: pulumi.ResourceOptions | None = None):
         resolved = roles.azure_role(args.role)
         args = args._checked(f"AzureRoleJit {name!r}", resolved)
-        activation, lifetime = args.activation, args.eligibility_duration
+        activation, lifetime = args.checked_activation(), args.eligibility_duration
         scope, policy_name = args.scope, args.policy_name
         eligible, end_dates, justification = args.eligible, args.eligibility_end_dates, args.justification
         notification_recipients = args.notification_recipients
@@ -72,7 +81,7 @@ class AzureRoleJit(pulumi.ComponentResource):
         after = pulumi.ResourceOptions(parent=self, depends_on=[self.policy] if self.policy else [])
         self.eligibilities: dict[str, authorization.PimRoleEligibilitySchedule] = {}
         for key, principal_id in sorted(eligible.items()):
-            expiration = (
+            expiration: authorization.RoleEligibilityScheduleRequestPropertiesExpirationArgsDict = (
                 {"type": "AfterDateTime", "end_date_time": end_dates[key]}
                 if key in end_dates
                 else {"type": "AfterDuration", "duration": lifetime}
@@ -95,11 +104,11 @@ class AzureRoleJit(pulumi.ComponentResource):
         self.register_outputs({"roleDefinitionId": self.role_definition_id, "scope": self.scope})
 
 
-def _target(caller: str, level: str) -> dict:
+def _target(caller: str, level: str) -> authorization.RoleManagementPolicyRuleTargetArgsDict:
     return {"caller": caller, "level": level, "operations": ["All"]}
 
 
-def policy_rules(rules: ActivationArgs, lifetime: str, recipients: Sequence[str]) -> list[dict]:
+def policy_rules(rules: ActivationArgs, lifetime: str, recipients: Sequence[str]) -> list[PolicyRule]:
     """The ARM rules of a role management policy, by the 17 PIM rule IDs (the ones this toolkit governs)."""
     enabled = [
         n
@@ -110,11 +119,11 @@ def policy_rules(rules: ActivationArgs, lifetime: str, recipients: Sequence[str]
         )
         if on
     ]
-    approvers = [
+    approvers: list[authorization.UserSetArgsDict] = [
         {"user_type": "Group" if kind == "group" else "User", "id": object_id, "is_backup": False}
         for object_id, kind in rules.approvers()
     ]
-    alert = {
+    alert: authorization.RoleManagementPolicyNotificationRuleArgsDict = {
         "rule_type": "RoleManagementPolicyNotificationRule",
         "notification_type": "Email",
         "recipient_type": "Admin",

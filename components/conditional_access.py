@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeAlias, cast
 
 import pulumi
 import pulumi_azuread as azuread
@@ -50,9 +51,19 @@ class ConditionalAccessBaselineArgs:
     """Declared authentication-context claim values (an output, for PIM settings)."""
 
 
-def _compact(**fields) -> dict:
+Users: TypeAlias = azuread.ConditionalAccessPolicyConditionsUsersArgsDict
+Conditions: TypeAlias = azuread.ConditionalAccessPolicyConditionsArgsDict
+Grant: TypeAlias = azuread.ConditionalAccessPolicyGrantControlsArgsDict
+Session: TypeAlias = azuread.ConditionalAccessPolicySessionControlsArgsDict
+Apps: TypeAlias = azuread.ConditionalAccessPolicyConditionsApplicationsArgsDict
+PolicySpec: TypeAlias = tuple[str, str, Conditions, Grant | None, Session | None]
+"""(code, title, conditions, grant controls, session controls) of one policy."""
+
+
+def _compact(**fields: Sequence[pulumi.Input[str]] | None) -> Users:
     """Drop empty fields so the declared policy shows only what it sets."""
-    return {k: v for k, v in fields.items() if v not in (None, [], {})}
+    # the keyword names are the Users fields; the comprehension only drops some of them
+    return cast(Users, {k: v for k, v in fields.items() if v not in (None, [], {})})
 
 
 class ConditionalAccessBaseline(pulumi.ComponentResource):
@@ -116,12 +127,12 @@ class ConditionalAccessBaseline(pulumi.ComponentResource):
         }
 
         admins = _compact(included_roles=roles, included_groups=list(args.admin_group_ids), excluded_users=bg)
-        everyone = {"included_users": ["All"], "excluded_users": bg}
-        phishing_resistant = {"operator": "OR", "authentication_strength_policy_id": self.strength_id}
-        all_apps = {"included_applications": ["All"]}
-        block = {"operator": "OR", "built_in_controls": ["block"]}
+        everyone: Users = {"included_users": ["All"], "excluded_users": bg}
+        phishing_resistant: Grant = {"operator": "OR", "authentication_strength_policy_id": self.strength_id}
+        all_apps: Apps = {"included_applications": ["All"]}
+        block: Grant = {"operator": "OR", "built_in_controls": ["block"]}
 
-        specs = [
+        specs: list[PolicySpec] = [
             (
                 "CA01",
                 "Admins: phishing-resistant MFA (all resources)",
@@ -130,7 +141,7 @@ class ConditionalAccessBaseline(pulumi.ComponentResource):
                 None,
             )
         ]
-        portals = {"included_applications": list(ADMIN_PORTAL_TARGETS)}
+        portals: Apps = {"included_applications": list(ADMIN_PORTAL_TARGETS)}
         if device_filter:
             specs.append(
                 (
@@ -256,7 +267,9 @@ class ConditionalAccessBaseline(pulumi.ComponentResource):
         """The naming convention: '<prefix>-<code> <audience>: <what>'."""
         return f"{self._args.name_prefix}-{code} {title}"
 
-    def _policy(self, code, title, conditions, grant, session) -> azuread.ConditionalAccessPolicy:
+    def _policy(
+        self, code: str, title: str, conditions: Conditions, grant: Grant | None, session: Session | None
+    ) -> azuread.ConditionalAccessPolicy:
         state = "enabled" if code in self._args.enforced else REPORT_ONLY
         return azuread.ConditionalAccessPolicy(
             f"{self._name}-{code.lower()}",

@@ -68,7 +68,7 @@ class EntraRoleJit(pulumi.ComponentResource):
     def __init__(self, name: str, args: EntraRoleJitArgs, opts: pulumi.ResourceOptions | None = None):
         resolved = roles.entra_role(args.role)
         args = _validate(name, args, resolved)
-        activation, lifetime, mode = args.activation, args.eligibility_duration, args.mode
+        activation, lifetime, mode = args.checked_activation(), args.eligibility_duration, args.mode
         eligible, end_dates = args.eligible, args.eligibility_end_dates
         administrative_unit_id, notification_recipients = args.administrative_unit_id, args.notification_recipients
         justification, protect_group = args.justification, args.protect_group
@@ -130,14 +130,15 @@ class EntraRoleJit(pulumi.ComponentResource):
             )
             after = pulumi.ResourceOptions(parent=self, depends_on=[self.policy])
             for key, principal_id in sorted(eligible.items()):
-                when = {"expiration_date": end_dates[key]} if key in end_dates else {"duration": lifetime}
+                end_date = end_dates.get(key)
                 self.eligibilities[key] = azuread.PrivilegedAccessGroupEligibilitySchedule(
                     f"{name}-eligible-{key}",
                     group_id=self.group.object_id,
                     principal_id=principal_id,
                     assignment_type="member",
                     justification=justification,
-                    **when,
+                    expiration_date=end_date,
+                    duration=lifetime if end_date is None else None,
                     opts=after,
                 )
         elif mode == "eligibleGroup":
@@ -171,14 +172,15 @@ class EntraRoleJit(pulumi.ComponentResource):
 
             after = pulumi.ResourceOptions(parent=self, depends_on=[settings] if settings else [])
             for key, principal_id in sorted(eligible.items()):
-                when = {"end_date_time": end_dates[key]} if key in end_dates else {"duration": lifetime}
+                end_date = end_dates.get(key)
                 self.eligibilities[key] = DirectoryRoleEligibility(
                     f"{name}-eligible-{key}",
                     principal_id=principal_id,
                     role_definition_id=resolved.id,
                     directory_scope_id=self.directory_scope_id,
                     justification=justification,
-                    **when,
+                    end_date_time=end_date,
+                    duration=lifetime if end_date is None else None,
                     opts=after,
                 )
         self.role_settings = settings
@@ -202,8 +204,8 @@ def _validate(name: str, args: EntraRoleJitArgs, role: roles.Role) -> EntraRoleJ
     return args._checked(where, role)
 
 
-def _activation_rules(rules: ActivationArgs) -> dict:
-    result = {
+def _activation_rules(rules: ActivationArgs) -> azuread.GroupRoleManagementPolicyActivationRulesArgsDict:
+    result: azuread.GroupRoleManagementPolicyActivationRulesArgsDict = {
         "maximum_duration": rules.max_duration,
         "require_justification": rules.require_justification,
         "require_ticket_info": rules.require_ticket,
@@ -223,9 +225,9 @@ def _activation_rules(rules: ActivationArgs) -> dict:
     return result
 
 
-def _notifications(recipients: Sequence[str]) -> dict:
+def _notifications(recipients: Sequence[str]) -> azuread.GroupRoleManagementPolicyNotificationRulesArgsDict:
     """Alert admins (default recipients plus `recipients`) on every eligible/active assignment and activation."""
-    admin = {
+    admin: azuread.GroupRoleManagementPolicyNotificationRulesEligibleAssignmentsArgsDict = {
         "admin_notifications": {
             "default_recipients": True,
             "notification_level": "All",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import TypedDict
 
 import pulumi
 import pulumi_azuread as azuread
@@ -22,6 +23,38 @@ from pulumi_azure_native import (
     privatedns,
     resources,
 )
+
+
+class _Placement(TypedDict):
+    """Where every PAW resource goes and the tags it carries (passed as keyword arguments)."""
+
+    location: str
+    tags: dict[str, str]
+
+
+class _InResourceGroup(_Placement):
+    resource_group_name: pulumi.Output[str]
+
+
+class _OnVm(_InResourceGroup):
+    """The keyword arguments every session-host extension shares."""
+
+    vm_name: pulumi.Output[str]
+    auto_upgrade_minor_version: bool
+
+
+class _InVnet(TypedDict):
+    """The keyword arguments both subnets share."""
+
+    resource_group_name: pulumi.Output[str]
+    virtual_network_name: pulumi.Output[str]
+    network_security_group: network.NetworkSecurityGroupArgsDict
+
+
+def _secret(value: pulumi.Input[str]) -> pulumi.Output[str]:
+    """pulumi.Output.secret, typed for an Output argument too: its stub, unlike from_input's, has no
+    Output[U] overload, so mypy cannot solve U for an Output (it infers Never)."""
+    return pulumi.Output.secret(value)
 
 
 def registration_expiry(hours: int, now: datetime | None = None) -> str:
@@ -103,10 +136,10 @@ class PawHostPool(pulumi.ComponentResource):
         admin_group_object_id = users.object_id
         self.users_group_id = users.object_id
         tags = {**args.tags, PAW_TAG_KEY: PAW_TAG_VALUE}
-        where = {"location": args.location, "tags": tags}
+        where: _Placement = {"location": args.location, "tags": tags}
 
         rg = resources.ResourceGroup(f"{name}-rg", resource_group_name=args.resource_group_name, **where, opts=child)
-        in_rg = {"resource_group_name": rg.name, **where}
+        in_rg: _InResourceGroup = {"resource_group_name": rg.name, **where}
         logs = operationalinsights.Workspace(
             f"{name}-logs", sku={"name": "PerGB2018"}, retention_in_days=args.log_retention_days, **in_rg, opts=child
         )
@@ -134,7 +167,7 @@ class PawHostPool(pulumi.ComponentResource):
         vnet = network.VirtualNetwork(
             f"{name}-vnet", address_space={"address_prefixes": [args.address_space]}, **in_rg, opts=child
         )
-        subnet_args = {
+        subnet_args: _InVnet = {
             "resource_group_name": rg.name,
             "virtual_network_name": vnet.name,
             "network_security_group": {"id": nsg.id},
@@ -291,7 +324,17 @@ class PawHostPool(pulumi.ComponentResource):
             opts=child,
         )
 
-    def _session_host(self, vm_name, index, args, in_rg, subnet, pool_name, token, child) -> compute.VirtualMachine:
+    def _session_host(
+        self,
+        vm_name: str,
+        index: int,
+        args: PawHostPoolArgs,
+        in_rg: _InResourceGroup,
+        subnet: network.Subnet,
+        pool_name: str,
+        token: pulumi.Output[str],
+        child: pulumi.ResourceOptions,
+    ) -> compute.VirtualMachine:
         """One Trusted Launch, Entra-joined, Intune-enrolled session host with no public IP."""
         nic = network.NetworkInterface(
             f"{vm_name}-nic",
@@ -314,7 +357,7 @@ class PawHostPool(pulumi.ComponentResource):
         vm = compute.VirtualMachine(
             vm_name,
             vm_name=f"{args.computer_name_prefix}-{index}",
-            identity={"type": "SystemAssigned"},
+            identity={"type": compute.ResourceIdentityType.SYSTEM_ASSIGNED},  # the SDK types it as the enum only
             license_type="Windows_Client",
             hardware_profile={"vm_size": args.vm_size},
             security_profile={
@@ -337,7 +380,7 @@ class PawHostPool(pulumi.ComponentResource):
             os_profile={
                 "computer_name": f"{args.computer_name_prefix}-{index}",
                 "admin_username": args.admin_username,
-                "admin_password": pulumi.Output.secret(password.result),
+                "admin_password": _secret(password.result),
                 "windows_configuration": {"enable_automatic_updates": True, "provision_vm_agent": True},
             },
             network_profile={"network_interfaces": [{"id": nic.id, "primary": True}]},
@@ -345,7 +388,7 @@ class PawHostPool(pulumi.ComponentResource):
             **in_rg,
             opts=child,
         )
-        ext = {
+        ext: _OnVm = {
             "resource_group_name": in_rg["resource_group_name"],
             "location": args.location,
             "tags": in_rg["tags"],
@@ -381,7 +424,7 @@ class PawHostPool(pulumi.ComponentResource):
                     },
                 },
             },
-            protected_settings=pulumi.Output.secret(token).apply(lambda t: {"Items": {"RegistrationInfoToken": t}}),
+            protected_settings=_secret(token).apply(lambda t: {"Items": {"RegistrationInfoToken": t}}),
             **ext,
             opts=child,
         )

@@ -86,7 +86,13 @@ class Built:
     def group_ids(self) -> dict[str, pulumi.Output[str]]:
         """Group names journeys and apps use: principals.groups, journey groups (binding keys), cloud groups."""
         ids = {k: pulumi.Output.from_input(g.object_id) for k, g in self.model.principals.groups.items()}
-        ids.update({k: c.group_object_id for k, c in self.entra_roles.items() if c.mode == "eligibleGroup"})
+        ids.update(
+            {
+                k: c.group_object_id
+                for k, c in self.entra_roles.items()
+                if c.mode == "eligibleGroup" and c.group_object_id is not None
+            }
+        )
         if self.journeys is not None:
             ids.update(self.journeys.cloud_group_ids)
         return ids
@@ -141,7 +147,7 @@ def _accounts(built: Built, today: dt.date) -> None:
                 },
             ),
         )
-    people = {key: p for key, p in model.principals.people.items() if p.admin_account}
+    people = {key: (p, p.admin_account) for key, p in model.principals.people.items() if p.admin_account}
     if people:
         built.admin_accounts = PrivilegedAccounts(
             "admin-accounts",
@@ -149,13 +155,13 @@ def _accounts(built: Built, today: dt.date) -> None:
                 protect=protect,
                 people={
                     key: AdminAccountArgs(
-                        upn=p.admin_account.upn,
+                        upn=account.upn,
                         display_name=f"{p.display_name} (admin)",
-                        mail_nickname=p.admin_account.mail_nickname,
+                        mail_nickname=account.mail_nickname,
                         manager_upn=p.manager_upn,
                         enabled=not _has_left(p.leaving_date, today),
                     )
-                    for key, p in people.items()
+                    for key, (p, account) in people.items()
                 },
             ),
         )
@@ -221,6 +227,14 @@ def _entra_roles(built: Built, today: dt.date) -> None:
         role = binding_role(binding)
         tier = binding.tier if binding.tier is not None else (0 if role.critical else 1)
         scoped = binding.scope != "/"
+        unit_id: pulumi.Output[str] | None = None
+        if scoped:
+            if built.admin_units is None:
+                raise ValueError(
+                    f"pim.roleBindings {key!r}: scope {binding.scope!r} names an administrative unit, "
+                    "but privileged-access:administrativeUnits declares none"
+                )
+            unit_id = built.admin_units.object_ids[binding.scope]
         eligible, ends = _eligible(built, binding, today)
         built.entra_roles[key] = EntraRoleJit(
             f"pim-{key}",
@@ -228,7 +242,7 @@ def _entra_roles(built: Built, today: dt.date) -> None:
                 role=role.id,
                 eligible=eligible,
                 eligibility_end_dates=ends,
-                administrative_unit_id=built.admin_units.object_ids[binding.scope] if scoped else None,
+                administrative_unit_id=unit_id,
                 mode=binding.mode,
                 activation=_activation(built, binding),
                 eligibility_duration=eligibility_lifetime(binding, defaults),
@@ -474,6 +488,11 @@ def _admin_access(built: Built) -> None:
     if ca_settings is None or not ca_settings.enabled:
         return
     paw = built.paw
+    if built.break_glass is None:
+        raise ValueError(
+            "privileged-access:conditionalAccess needs privileged-access:breakGlass: every CA policy "
+            "excludes the break-glass accounts"
+        )
     built.conditional_access = ConditionalAccessBaseline(
         "conditional-access",
         conditional_access_args(

@@ -26,7 +26,10 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from azure.identity import DefaultAzureCredential
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +70,7 @@ class _CredentialToken:
     """Lazily asks DefaultAzureCredential for a Graph token and refreshes it before expiry."""
 
     def __init__(self) -> None:
-        self._credential = None
+        self._credential: DefaultAzureCredential | None = None
         self._token: str | None = None
         self._expires_on = 0.0
 

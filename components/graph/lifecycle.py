@@ -51,7 +51,7 @@ def leaver_tasks() -> list[dict]:
     ]
 
 
-def conditions(scope_rule: str, offset_in_days: int) -> dict:
+def conditions(scope_rule: pulumi.Input[str], offset_in_days: int) -> dict:
     return {
         "@odata.type": "#microsoft.graph.identityGovernance.triggerAndScopeBasedConditions",
         "scope": {"@odata.type": "#microsoft.graph.identityGovernance.ruleBasedSubjectSet", "rule": scope_rule},

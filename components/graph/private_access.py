@@ -100,7 +100,7 @@ def validate_segments(segments: Any) -> None:
         seen.add(segment_key(seg))
 
 
-def _in_declared_order(live: list, declared: list, key) -> list:
+def _in_declared_order(live: list, declared: list | None, key) -> list:
     """Live items in the declared order (exact match first, then same destination), extras last,
     so a refresh diff lines up with the declaration."""
     declared = declared or []
@@ -308,7 +308,7 @@ class PrivateAccessApplication(Resource):
         display_name: pulumi.Input[str],
         segments: Sequence[dict],
         connector_group_id: pulumi.Input[str],
-        assigned_group_ids: pulumi.Input[Sequence[str]],
+        assigned_group_ids: pulumi.Input[Sequence[pulumi.Input[str]]],
         application_type: str = "nonwebapp",
         opts: pulumi.ResourceOptions | None = None,
         _provider: PrivateAccessApplicationProvider | None = None,

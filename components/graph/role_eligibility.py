@@ -61,8 +61,9 @@ def validate_schedule(schedule: Any) -> None:
     """An expiration is mandatory; noExpiration (permanent eligibility) is refused."""
     if is_unknown(schedule):
         return
-    exp = schedule.get("expiration") if isinstance(schedule, dict) else None
-    kind = exp.get("type") if isinstance(exp, dict) else None
+    expiration = schedule.get("expiration") if isinstance(schedule, dict) else None
+    exp: dict = expiration if isinstance(expiration, dict) else {}
+    kind = exp.get("type")
     if kind == "afterDuration":
         parse_duration(exp.get("duration"), "scheduleInfo.expiration.duration", positive=True)
         if exp.get("endDateTime"):
@@ -165,6 +166,7 @@ class DirectoryRoleEligibilityProvider(GraphProvider):
         )
         declared = props.get("scheduleInfo")
         want = expected_end(declared, props.get("startDateTime") or start) if declared else None
+        schedule: dict[str, Any] | None
         if live_end is None:
             schedule = {"expiration": {"type": live_exp.get("type") or "noExpiration"}}
         elif want is not None and abs(live_end - want) <= _TOLERANCE:

@@ -180,6 +180,8 @@ def parse_model(config: Mapping[str, Any], source: str, *, secret_keys: Iterable
     if issues:
         hidden = {k.rpartition(":")[2] for k in secret_keys if k.startswith(NAMESPACE + ":")}
         raise ModelError(source, [i.redacted() if i.loc and i.loc[0] in hidden else i for i in issues])
+    if model is None:  # unreachable: a failed validation always reports at least one issue
+        raise ModelError(source, [Issue((), None, "the stack config did not validate")])
     return model
 
 

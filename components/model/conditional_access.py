@@ -8,7 +8,7 @@ passes them from the components that create them, so there is one source of trut
 from __future__ import annotations
 
 import ipaddress
-from typing import Literal
+from typing import Any, Literal
 
 from privileged_facts.values import is_guid
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -76,6 +76,10 @@ def _default_contexts() -> list[AuthenticationContext]:
     ]
 
 
+def _default_strength_methods() -> list[PhishingResistantMethod]:
+    return ["windowsHelloForBusiness", "fido2", "x509CertificateMultiFactor"]
+
+
 class ConditionalAccessSettings(_Model):
     """The admin conditional-access baseline (policies PUM-CA01..CA08, see docs/conditional-access-rollout.md).
 
@@ -100,7 +104,7 @@ class ConditionalAccessSettings(_Model):
         "declare a strength with only `customStrengthMethods`.",
     )
     custom_strength_methods: list[PhishingResistantMethod] = Field(
-        default_factory=lambda: ["windowsHelloForBusiness", "fido2", "x509CertificateMultiFactor"],
+        default_factory=_default_strength_methods,
         min_length=1,
         description="Methods of the custom strength (phishing-resistant ones only).",
     )
@@ -177,7 +181,9 @@ def admin_access_issues(model) -> list:
     if ca is None or not ca.enabled:
         return issues
     declared = sorted(ca.context_ids())
-    referenced = [(("pim", "defaults", "activation"), model.pim.defaults.activation)]
+    referenced: list[tuple[tuple[str | int, ...], Any]] = [
+        (("pim", "defaults", "activation"), model.pim.defaults.activation)
+    ]
     for kind, bindings in (
         ("roleBindings", model.pim.role_bindings),
         ("azureRoleBindings", model.pim.azure_role_bindings),

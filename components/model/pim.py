@@ -14,7 +14,7 @@ import difflib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from privileged_facts import defaults as secure
 from privileged_facts.values import GUID_PATTERN
@@ -27,7 +27,8 @@ from . import durations
 from .errors import Issue, format_path
 
 KEY_PATTERN = r"^[a-z0-9][a-z0-9-]{0,39}$"
-ROLE_MODES = ("pimGroup", "direct", "eligibleGroup")
+RoleMode = Literal["pimGroup", "direct", "eligibleGroup"]
+ROLE_MODES: tuple[RoleMode, ...] = get_args(RoleMode)
 _UPN = r"^[A-Za-z0-9._'+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$"
 _EMAIL = _UPN
 _BREAK_GLASS_UPN = r"^[A-Za-z0-9._-]+@[a-z0-9-]+\.onmicrosoft\.com$"
@@ -249,7 +250,7 @@ class RoleBinding(_Binding):
 
     role: str = Field(min_length=1, description="Entra role name (e.g. 'User Administrator') or template ID.")
     scope: str = Field("/", min_length=1, description="'/' (tenant) or an administrativeUnits key.")
-    mode: Literal[ROLE_MODES] = Field(
+    mode: RoleMode = Field(
         "pimGroup",
         description="pimGroup: role active on a PIM group, people eligible members; direct: people "
         "eligible for the role; eligibleGroup: a journey group eligible for the role, "
@@ -595,7 +596,7 @@ def reference_issues(model: Any) -> list[Issue]:
     issues: list[Issue] = []
     units = model.administrative_units
     seen: dict[str, tuple] = {}
-    settings: dict[str, tuple] = {}
+    settings: dict[str, list[tuple[tuple, RoleBinding]]] = {}
     for kind, bindings in (
         ("roleBindings", model.pim.role_bindings),
         ("azureRoleBindings", model.pim.azure_role_bindings),

@@ -60,8 +60,8 @@ class Segment(_Model):
                 if net.prefixlen == 0:
                     raise ValueError("0.0.0.0/0 is a catch-all segment")
             elif kind == "ipRange":
-                low, _, high = host.partition("-")
-                if int(ipaddress.IPv4Address(high)) < int(ipaddress.IPv4Address(low)):
+                first, _, last = host.partition("-")
+                if int(ipaddress.IPv4Address(last)) < int(ipaddress.IPv4Address(first)):
                     raise ValueError("the range ends before it starts")
             elif kind in ("fqdn", "dnsSuffix") and not _FQDN.match(host.lstrip(".")):
                 raise ValueError("is not a DNS name with at least two labels")
