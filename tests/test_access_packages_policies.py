@@ -5,6 +5,7 @@ of these policies, so object IDs are unknown as in `pulumi preview`: relations m
 property dependencies, and a violation must stay mandatory (never downgraded by an unknown read).
 """
 
+import pulumi
 import pulumi_azuread as azuread
 import pytest
 from conftest import mandatory_violations, preview_with_pack
@@ -296,3 +297,55 @@ def test_the_eligible_group_is_still_privileged_review_and_approval_are_required
 def test_the_same_group_holding_the_role_actively_is_rejected_despite_approval_and_review():
     [found] = violations(preview(lambda: journey(_journey_group(active=True).object_id)), PRIVILEGED)
     assert "whose role assignment journey-ua-active is active" in found.message and "eligibleGroup" in found.message
+
+
+# --- unknown at preview means unverified; secrets never echoed (issue 16) ------------------------------------
+
+
+def _later(value):
+    anchor = azuread.Group(f"anchor-{id(value)}", display_name="anchor", security_enabled=True)
+    return anchor.object_id.apply(lambda _: value)
+
+
+@pytest.mark.parametrize(
+    "policy, policy_args, field",
+    [
+        (EXPIRES, lambda: {"duration_in_days": _later(3650)}, "durationInDays"),
+        (
+            EXTERNAL,
+            lambda: {"requestor_settings": {**VENDORS, "scope_type": _later("AllExternalSubjects")}},
+            "scopeType",
+        ),
+        (
+            EXTERNAL,
+            lambda: {
+                "requestor_settings": VENDORS,
+                "approval_settings": {**APPROVAL, "approval_required": _later(False)},
+            },
+            "approvalRequired",
+        ),
+        (PRIVILEGED, lambda: {"assignment_review_settings": {**REVIEW, "enabled": _later(False)}}, "enabled"),
+        (
+            PRIVILEGED,
+            lambda: {"assignment_review_settings": {**REVIEW, "review_frequency": _later("annual")}},
+            "reviewFrequency",
+        ),
+        (PRIVILEGED, lambda: {"approval_settings": {**APPROVAL, "approval_stages": _later([])}}, "approvalStages"),
+    ],
+)
+def test_an_unknown_deciding_value_is_unverified_and_mandatory(policy, policy_args, field):
+    report = preview(lambda: journey(plain_group("pim", role_assignable=True).object_id, policy_args=policy_args()))
+    [found] = violations(report, policy)
+    assert field in found.message and "unknown at preview" in found.message
+
+
+def test_a_secret_expiration_date_is_never_echoed():
+    secret = "s3cr3t-2099"
+    report = preview(
+        lambda: journey(
+            plain_group().object_id,
+            policy_args={"duration_in_days": None, "expiration_date": pulumi.Output.secret(secret)},
+        )
+    )
+    [found] = violations(report, EXPIRES)
+    assert "not an RFC 3339 timestamp" in found.message and secret not in found.message

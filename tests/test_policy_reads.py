@@ -214,7 +214,7 @@ def test_a_paw_host_pool_violating_everything_stays_mandatory_with_unknown_ids()
         ("public_network_access", ["paw-host-pool-no-public-network"]),
     ],
 )
-def test_an_unknown_setting_a_host_pool_policy_hangs_on_is_advisory_never_silent(key, policies):
+def test_an_unknown_setting_a_host_pool_policy_hangs_on_is_unverified_and_mandatory(key, policies):
     others = {
         "host_pool_type": "Pooled",
         "custom_rdp_property": "redirectclipboard:i:1",
@@ -225,7 +225,7 @@ def test_an_unknown_setting_a_host_pool_policy_hangs_on_is_advisory_never_silent
     for policy in HOST_POOL_POLICIES:
         if policy in policies:
             [note] = report.by_policy(policy)
-            assert note.enforcement_level == "advisory" and "can't be known during preview" in note.message
+            assert note.enforcement_level == "mandatory" and "unknown at preview" in note.message  # issue 16
         else:  # the settings that are known still decide, mandatory
             assert _levels(report, policy) == ["mandatory"], policy
 

@@ -21,7 +21,19 @@ from privileged_facts.roles import PRIVILEGED_AZURE_ROLE_IDS, role_guid
 from privileged_facts.values import is_guid, is_unknown, parse_datetime, parse_duration
 from pulumi_policy import EnforcementLevel, PolicyConfigSchema, ResourceValidationPolicy, StackValidationPolicy
 
-from .common import GROUP, PIM_PLAN, dependencies_of, elements, get, meta, now, role_grants
+from .common import (
+    GROUP,
+    PIM_PLAN,
+    dependencies_of,
+    elements,
+    get,
+    is_type,
+    meta,
+    now,
+    role_grants,
+    unverified,
+    verifying,
+)
 
 POLICY = "azuread:index/accessPackageAssignmentPolicy:AccessPackageAssignmentPolicy"
 PACKAGE = "azuread:index/accessPackage:AccessPackage"
@@ -40,6 +52,7 @@ EXTERNAL_SCOPES = frozenset(
         "SpecificConnectedOrganizationSubjects",
     }
 )
+EXTERNAL_BY_LOWER = {s.lower(): s for s in EXTERNAL_SCOPES}
 FREQUENCY_DAYS = {"weekly": 7, "monthly": 30, "quarterly": 91, "halfyearly": 182, "annual": 365}
 
 DEFAULT_DAYS = parse_duration(MAX_ELIGIBILITY).days  # an assignment lasts no longer than an eligibility
@@ -67,63 +80,136 @@ PRIVILEGED = {
         "description": "Reviews of privileged packages must recur at least this often.",
     },
 }
+WHEN_UNKNOWN = {
+    "access-package-assignment-expires": "An unknown durationInDays or expirationDate is a mandatory 'cannot be "
+    "verified at preview' violation (advisory with unknownAtPreview); neither set still fails.",
+    "access-package-external-requestors-approval": "An unknown requestorSettings.scopeType, approvalSettings, "
+    "approvalRequired, approvalStages or a stage's primaryApprovers is a mandatory 'cannot be verified at preview' "
+    "violation; approvers with unknown object IDs count as declared.",
+    "access-package-privileged-group-controls": "For a package granting a privileged group, an unknown approval "
+    "field, assignmentReviewSettings, enabled or reviewFrequency is a mandatory 'cannot be verified at preview' "
+    "violation; group and package IDs unknown at preview are linked through property dependencies.",
+}
 ENTITLEMENT = "Microsoft Entra ID Governance entitlement management guidance"
 ENTITLEMENT_URL = (
     "https://learn.microsoft.com/entra/id-governance/entitlement-management-access-package-lifecycle-policy"
 )
 
 
-def _approvers(approval) -> int:
-    """How many approvers the stages name (unknown object IDs still count: they are declared)."""
-    return sum(len(elements(stage, "primaryApprovers")) for stage in elements(approval, "approvalStages"))
-
-
-def approval_gap(props) -> str | None:
-    """Why requests under this policy are not approved (None when they are)."""
+def approval_gap(props) -> tuple[str | None, list[str]]:
+    """Why requests under this policy are not approved (None when they are), and the deciding approval fields that
+    are unknown at preview (approvalSettings, approvalRequired, approvalStages, a stage's primaryApprovers).
+    Approvers whose object IDs are unknown still count: they are declared."""
     approval = get(props, "approvalSettings")
+    if is_unknown(approval):
+        return None, ["approvalSettings"]
     if approval is None:
-        return "no approvalSettings: requests are granted without approval"
+        return "no approvalSettings: requests are granted without approval", []
+    unknown = []
     required = get(approval, "approvalRequired")
-    if required is not True and not is_unknown(required):
-        return "approvalSettings.approvalRequired is not true"
-    if not is_unknown(get(approval, "approvalStages")) and _approvers(approval) == 0:
-        return "approvalSettings names no approval stage with a primary approver"
-    return None
+    if is_unknown(required):
+        unknown.append("approvalSettings.approvalRequired")
+    elif required is not True:
+        return "approvalSettings.approvalRequired is not true", []
+    stages = get(approval, "approvalStages")
+    if is_unknown(stages):
+        return None, [*unknown, "approvalSettings.approvalStages"]
+    approvers = 0
+    for index, stage in enumerate(elements(stages)):
+        listed = get(stage, "primaryApprovers")
+        if is_unknown(stage) or is_unknown(listed):
+            unknown.append(f"approvalSettings.approvalStages[{index}].primaryApprovers")
+        else:
+            approvers += len(elements(listed))
+    if approvers == 0 and not unknown:
+        return "approvalSettings names no approval stage with a primary approver", []
+    return None, unknown
 
 
+@verifying
 def _expires(args, report_violation) -> None:
-    if args.resource_type != POLICY:
+    if not is_type(args.resource_type, POLICY):
         return
     limit = int(args.get_config().get("maxDurationInDays", DEFAULT_DAYS))
     days = get(args.props, "durationInDays")
     date = get(args.props, "expirationDate")
+    what = f"AccessPackageAssignmentPolicy '{args.name}'"
     if days is None and date is None:
         report_violation(
             f"assignments never expire (neither durationInDays nor expirationDate); "
             f"set durationInDays to at most {limit}"
         )
         return
-    if isinstance(days, (int, float)) and not isinstance(days, bool) and days > limit:
+    if is_unknown(days):
+        unverified(args, report_violation, f"{what} durationInDays")
+    elif isinstance(days, (int, float)) and not isinstance(days, bool) and days > limit:
         report_violation(f"durationInDays {int(days)} exceeds the maximum of {limit} days")
-    if isinstance(date, str):
+    elif days is not None and not (isinstance(days, (int, float)) and not isinstance(days, bool)):
+        report_violation(f"durationInDays is not a number of days; set it to at most {limit}")
+    if is_unknown(date):
+        unverified(args, report_violation, f"{what} expirationDate")
+    elif isinstance(date, str):
         try:
             end = parse_datetime(date, "expirationDate")
         except ValueError:
-            report_violation(f"expirationDate {date!r} is not an RFC 3339 timestamp")
+            report_violation("expirationDate is not an RFC 3339 timestamp")
             return
         if end - now() > timedelta(days=limit):
-            report_violation(f"expirationDate {date} is more than {limit} days away")
+            report_violation(f"expirationDate {end.isoformat()} is more than {limit} days away")
 
 
+@verifying
 def _external_approval(args, report_violation) -> None:
-    if args.resource_type != POLICY:
+    if not is_type(args.resource_type, POLICY):
         return
+    what = f"AccessPackageAssignmentPolicy '{args.name}'"
     scope = get(args.props, "requestorSettings", "scopeType")
-    if scope not in EXTERNAL_SCOPES:
+    if is_unknown(scope):
+        unverified(args, report_violation, f"{what} requestorSettings.scopeType")
         return
-    gap = approval_gap(args.props)
+    scope = EXTERNAL_BY_LOWER.get(scope.strip().lower()) if isinstance(scope, str) else None
+    if scope is None:
+        return
+    gap, unknown = approval_gap(args.props)
     if gap:
         report_violation(f"requestors outside the directory's members (scopeType {scope}) and {gap}")
+    for field in unknown:
+        unverified(args, report_violation, f"{what} {field}")
+
+
+def _refs(resource, prop) -> list[str]:
+    """What a property points at: the URNs it depends on, plus its literal GUID values (lower case)."""
+    urns = [d.urn for d in dependencies_of(resource, prop)]
+    return urns + [v.lower() for v in elements(resource.props, prop) if is_guid(v)]
+
+
+def privileged_principals(resources) -> tuple[dict[str, str], dict[str, str]]:
+    """The principals the stack makes privileged, by ref (URN or lower-case object ID) -> why: those holding a
+    directory role (active or eligible, common.role_grants) or a privileged Azure role, and role-assignable groups;
+    and, second, those whose role is held actively (ref -> the grant's name)."""
+    resources = list(resources)
+    privileged: dict[str, str] = {}
+    active: dict[str, str] = {}
+    for grant in role_grants(resources):
+        refs = [s.urn for s in grant.principal_sources]
+        if isinstance(grant.principal, str) and (is_guid(grant.principal) or grant.principal.startswith("urn:")):
+            refs.append(grant.principal)
+        for ref in refs:
+            privileged.setdefault(ref, f"holds a directory role ({grant.resource.name})")
+            if grant.active:
+                active.setdefault(ref, grant.resource.name)
+    for r in resources:
+        if is_type(r, GROUP) and get(r.props, "assignableToRole") is True:
+            privileged.setdefault(r.urn, "role-assignable group")
+            continue
+        prop = next((p for t, p in AZURE_ROLE_GRANTS.items() if is_type(r, t)), None)
+        role = get(r.props, "roleDefinitionId") if prop else None
+        if role_guid(role) in PRIVILEGED_AZURE_ROLE_IDS:
+            for ref in _refs(r, prop):
+                privileged.setdefault(ref, f"holds a privileged Azure role ({r.name})")
+                if is_type(r, "azure-native:authorization:RoleAssignment"):
+                    active.setdefault(ref, r.name)
+    return privileged, active
 
 
 class _Stack:
@@ -131,40 +217,18 @@ class _Stack:
 
     def __init__(self, resources) -> None:
         self.by_urn = {r.urn: r for r in resources}
-        self.privileged_groups: dict[str, str] = {}  # group URN or object ID -> why privileged
-        self.active_groups: dict[str, str] = {}  # ... of groups whose role assignment is active (standing)
-        for grant in role_grants(resources):  # directory roles, active or eligible (common.role_grants)
-            refs = [s.urn for s in grant.principal_sources]
-            if is_guid(grant.principal):
-                refs.append(grant.principal)
-            for ref in refs:
-                self.privileged_groups.setdefault(ref, f"holds a directory role ({grant.resource.name})")
-                if grant.active:
-                    self.active_groups.setdefault(ref, grant.resource.name)
-        for r in resources:
-            self._note_privileged(r)
+        self.privileged_groups, self.active_groups = privileged_principals(resources)
 
-    @staticmethod
-    def refs(resource, prop) -> list[str]:
-        """What a property points at: the URNs it depends on, plus its literal GUID values."""
-        urns = [d.urn for d in dependencies_of(resource, prop)]
-        value = get(resource.props, prop)
-        literals = [v for v in elements(value) if is_guid(v)]
-        return urns + [v.lower() for v in literals]
-
-    def _note_privileged(self, r) -> None:
-        if r.resource_type == GROUP and get(r.props, "assignableToRole") is True:
-            self.privileged_groups.setdefault(r.urn, "role-assignable group")
-            return
-        prop = AZURE_ROLE_GRANTS.get(r.resource_type)
-        role = get(r.props, "roleDefinitionId") if prop else None
-        if role_guid(role) in PRIVILEGED_AZURE_ROLE_IDS:
-            for ref in self.refs(r, prop):
-                self.privileged_groups.setdefault(ref, f"holds a privileged Azure role ({r.name})")
-                if r.resource_type == "azure-native:authorization:RoleAssignment":
-                    self.active_groups.setdefault(ref, r.name)
+    refs = staticmethod(_refs)
 
 
+def _frequency(value) -> str:
+    """A review frequency as parsed: one of FREQUENCY_DAYS, else 'at an unrecognised frequency' (never echoed)."""
+    known = value.strip().lower() if isinstance(value, str) else None
+    return known if known in FREQUENCY_DAYS else "at an unrecognised frequency"
+
+
+@verifying
 def _privileged_controls(args, report_violation) -> None:
     config = args.get_config()
     stack = _Stack(args.resources)
@@ -175,7 +239,7 @@ def _privileged_controls(args, report_violation) -> None:
     max_days = FREQUENCY_DAYS[config.get("maxReviewFrequency", "halfyearly")]
     # package key (URN or ID) -> [(group ref, why)] of privileged groups it grants
     privileged_by_package: dict[str, list[tuple[str, str]]] = {}
-    for grant in (r for r in args.resources if r.resource_type == GRANT):
+    for grant in (r for r in args.resources if is_type(r, GRANT)):
         granted = []
         for resource_ref in stack.refs(grant, "catalogResourceAssociationId"):
             resource = stack.by_urn.get(resource_ref)
@@ -186,7 +250,7 @@ def _privileged_controls(args, report_violation) -> None:
                 privileged_by_package.setdefault(package_ref, []).extend(granted)
     if not privileged_by_package:
         return
-    for policy in (r for r in args.resources if r.resource_type == POLICY):
+    for policy in (r for r in args.resources if is_type(r, POLICY)):
         granted = [g for ref in stack.refs(policy, "accessPackageId") for g in privileged_by_package.get(ref, [])]
         if not granted:
             continue
@@ -205,22 +269,29 @@ def _privileged_controls(args, report_violation) -> None:
                     policy.urn,
                 )
                 break
-        gap = approval_gap(policy.props)
+        gap, unknown = approval_gap(policy.props)
         if gap:
             report_violation(f"assignment policy {policy.name} grants privileged {what} and {gap}", policy.urn)
+        label = f"AccessPackageAssignmentPolicy '{policy.name}'"
+        for field in unknown:
+            unverified(args, report_violation, f"{label} {field}", policy.urn)
         review = get(policy.props, "assignmentReviewSettings")
         enabled = get(review, "enabled")
         frequency = get(review, "reviewFrequency")
-        if review is None or (enabled is not True and not is_unknown(enabled)):
+        if is_unknown(review) or is_unknown(enabled):
+            unverified(args, report_violation, f"{label} assignmentReviewSettings.enabled", policy.urn)
+        elif review is None or enabled is not True:
             report_violation(
                 f"assignment policy {policy.name} grants privileged {what} without a recurring "
                 "access review (assignmentReviewSettings.enabled)",
                 policy.urn,
             )
-        elif isinstance(frequency, str) and FREQUENCY_DAYS.get(frequency, 999) > max_days:
+        elif is_unknown(frequency):
+            unverified(args, report_violation, f"{label} assignmentReviewSettings.reviewFrequency", policy.urn)
+        elif not isinstance(frequency, str) or FREQUENCY_DAYS.get(frequency.strip().lower(), 999) > max_days:
             report_violation(
                 f"assignment policy {policy.name} grants privileged {what} but reviews it "
-                f"{frequency}; review at least every {max_days} days",
+                f"{_frequency(frequency)}; review at least every {max_days} days",
                 policy.urn,
             )
 

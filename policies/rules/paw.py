@@ -1,13 +1,24 @@
-"""Policies for the privileged access workstation: AVD host pools and session hosts tagged `pum-role: paw`.
+"""Policies for the privileged access workstation: AVD host pools, session hosts, their NICs and public IPs.
 
-Only resources carrying the PAW tag are judged: a general-purpose host pool is not a PAW. The tag
-is what the PawHostPool component sets on everything it declares (privileged_facts.conventions.PAW_TAG_KEY).
+A host pool is judged as a PAW when it is tagged `pum-role: paw` (key and value in any case: the tag the PawHostPool
+component sets, privileged_facts.conventions.PAW_TAG_KEY) or when it serves privileged users whatever its tags: an
+application group of the pool (hostPoolArmPath) is assigned, through an Azure role assignment at the application
+group, the host pool, or (for Desktop Virtualization User) their resource group or subscription, to a principal the
+stack makes privileged (access_packages.privileged_principals: it holds a directory role or a privileged Azure role,
+is a role-assignable group, or is a member of one) or to a group with such a member. Relations are followed through
+property dependencies (IDs unknown at preview only link resources) and literal object IDs.
+
+Session hosts, NICs and public IPs are judged by the tag. When whether a resource is a PAW hangs on an unknown (its
+tags, the principal or role of an assignment to its application group) and it would fail, or when a deciding
+setting is unknown, the policy reports it through `common.unverified`. Messages name the resource and the setting
+and show only what the policy parsed (RDP property names, allowed values), never a value as given.
 """
 
 from __future__ import annotations
 
 from privileged_facts.conventions import PAW_REDIRECTIONS_OFF, PAW_TAG_KEY, PAW_TAG_VALUE
-from privileged_facts.values import is_unknown
+from privileged_facts.roles import AZURE_ROLE_DESKTOP_VIRTUALIZATION_USER, role_guid
+from privileged_facts.values import UNKNOWN, is_guid, is_unknown
 from pulumi_policy import (
     EnforcementLevel,
     PolicyConfigSchema,
@@ -15,17 +26,70 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from .common import dependencies_of, elements, get, meta, undecided
+from .access_packages import privileged_principals
+from .common import (
+    TUNABLES,
+    UNKNOWN_AT_PREVIEW,
+    canonical_type,
+    dependencies_of,
+    elements,
+    get,
+    is_type,
+    meta,
+    unverified,
+    verifying,
+)
 
 HOST_POOL = "azure-native:desktopvirtualization:HostPool"
+APP_GROUP = "azure-native:desktopvirtualization:ApplicationGroup"
+ROLE_ASSIGNMENT = "azure-native:authorization:RoleAssignment"
 VM = "azure-native:compute:VirtualMachine"
 NIC = "azure-native:network:NetworkInterface"
 PUBLIC_IP = "azure-native:network:PublicIPAddress"
+GROUP = "azuread:index/group:Group"
+GROUP_MEMBER = "azuread:index/groupMember:GroupMember"
+PRINCIPALS = (GROUP, "azuread:index/user:User", "azuread:index/servicePrincipal:ServicePrincipal")
+
+WHEN_UNKNOWN = {
+    "paw-host-pool-personal": "An unknown hostPoolType on a PAW host pool, or an unknown PAW tag or application-group "
+    "assignment on a pool that is not Personal, is a mandatory 'cannot be verified at preview' violation.",
+    "paw-host-pool-no-redirection": "An unknown customRdpProperty on a PAW host pool, or an unknown PAW tag or "
+    "assignment on a pool with redirections on, is a mandatory 'cannot be verified at preview' violation.",
+    "paw-host-pool-entra-auth": "An unknown customRdpProperty on a PAW host pool, or an unknown PAW tag or assignment "
+    "on a pool without enablerdsaadauth:i:1, is a mandatory 'cannot be verified at preview' violation.",
+    "paw-host-pool-no-public-network": "An unknown publicNetworkAccess on a PAW host pool, or an unknown PAW tag or "
+    "assignment on a publicly reachable pool, is a mandatory 'cannot be verified at preview' violation.",
+    "paw-session-host-trusted-launch": "An unknown securityType or uefiSettings is not proven on and is reported "
+    "(mandatory); an unknown PAW tag on a VM without Trusted Launch is a 'cannot be verified at preview' violation.",
+    "paw-session-host-no-public-ip": "An unknown ipConfigurations list, IP configuration, public-IP setting, "
+    "networkProfile or PAW tag is a mandatory 'cannot be verified at preview' violation; a public IP whose ID is "
+    "unknown is a public IP.",
+}
+
+
+def _schema(properties: dict | None = None) -> PolicyConfigSchema:
+    return PolicyConfigSchema(properties={**(properties or {}), UNKNOWN_AT_PREVIEW: TUNABLES[UNKNOWN_AT_PREVIEW]})
+
+
+def paw_tag(props):
+    """True when tagged as a PAW (key and value in any case), UNKNOWN when the tags or that tag are unknown."""
+    tags = get(props, "tags")
+    if is_unknown(tags):
+        return UNKNOWN
+    if not isinstance(tags, dict):
+        return False
+    for key, value in tags.items():
+        if isinstance(key, str) and key.strip().lower() == PAW_TAG_KEY:
+            if is_unknown(value):
+                return UNKNOWN
+            if isinstance(value, str) and value.strip().lower() == PAW_TAG_VALUE:
+                return True
+    return False
 
 
 def is_paw(props) -> bool:
-    """True when the resource is tagged as a PAW; unknown tags count as not (yet) a PAW."""
-    return get(props, "tags", PAW_TAG_KEY) == PAW_TAG_VALUE
+    """True when the resource is tagged as a PAW; an unknown tag is not (callers that decide on it use `paw_tag`)."""
+    return paw_tag(props) is True
 
 
 def rdp_properties(value: str) -> dict[str, str]:
@@ -34,71 +98,193 @@ def rdp_properties(value: str) -> dict[str, str]:
     return {p[0].strip().lower(): p[2].strip() if len(p) == 3 else "" for p in pairs}
 
 
-def _is_paw(args, resource_type: str) -> bool:
-    return args.resource_type == resource_type and is_paw(args.props)
+def _refs(resource, key: str) -> set[str]:
+    """What a property points at: the URNs it depends on, plus its literal GUIDs (lower case)."""
+    literals = {v.strip().lower() for v in elements(resource.props, key) if is_guid(v)}
+    return {d.urn for d in dependencies_of(resource, key)} | literals
 
 
-def _setting(args, key: str):
-    """A host pool's `key` (None when not set). Each host-pool policy's verdict hangs on its one setting, so
-    an unknown one is left undecided: the advisory "can't run during preview" note."""
-    value = get(args.props, key)
-    if is_unknown(value):
-        undecided(args.props, key)
-    return value
+def _members(resources) -> dict[str, set[str]]:
+    """group ref -> member refs, from Group.members and GroupMember resources."""
+    members: dict[str, set[str]] = {}
+    for r in resources:
+        kind = canonical_type(r.resource_type)
+        if kind == canonical_type(GROUP):
+            refs = _refs(r, "members")
+            if refs:
+                members.setdefault(r.urn, set()).update(refs)
+        elif kind == canonical_type(GROUP_MEMBER):
+            for group in _refs(r, "groupObjectId"):
+                members.setdefault(group, set()).update(_refs(r, "memberObjectId"))
+    return members
 
 
-def _host_pool_personal(args, report) -> None:
-    if not _is_paw(args, HOST_POOL):
-        return
-    kind = _setting(args, "hostPoolType")
+class PawUse:
+    """Which host pools serve privileged users (built once per stack policy run)."""
+
+    def __init__(self, resources) -> None:
+        self.resources = list(resources)
+        privileged = set(privileged_principals(self.resources)[0])
+        members = _members(self.resources)
+        # Members of privileged groups hold their roles; a group with a privileged member serves privileged users.
+        changed = True
+        while changed:
+            changed = False
+            for group, refs in members.items():
+                if group in privileged and not refs <= privileged:
+                    privileged |= refs
+                    changed = True
+                elif group not in privileged and refs & privileged:
+                    privileged.add(group)
+                    changed = True
+        self.privileged = privileged
+        self.assignments = [r for r in self.resources if is_type(r, ROLE_ASSIGNMENT)]
+        self.app_groups = [r for r in self.resources if is_type(r, APP_GROUP)]
+
+    def serves_privileged(self, pool):
+        """True, False, or UNKNOWN (an assignment to its application group whose principal or role is unknown)."""
+        groups = [g for g in self.app_groups if pool.urn in _refs(g, "hostPoolArmPath")]
+        targets = {pool.urn} | {g.urn for g in groups}
+        places = {d.urn for g in groups for d in dependencies_of(g, "resourceGroupName")}
+        rg_names = {
+            n.strip().lower() for g in groups for n in [get(g.props, "resourceGroupName")] if isinstance(n, str)
+        }
+        verdict = False
+        for ra in self.assignments:
+            role = get(ra.props, "roleDefinitionId")
+            scope = get(ra.props, "scope")
+            scoped = _refs(ra, "scope")
+            direct = bool(scoped & targets)
+            if (
+                not direct
+                and groups
+                and (is_unknown(role) or role_guid(role) == AZURE_ROLE_DESKTOP_VIRTUALIZATION_USER)
+            ):
+                direct = bool(scoped & places) or (isinstance(scope, str) and _contains(scope, rg_names))
+            if not direct:
+                continue
+            principals = _refs(ra, "principalId")
+            if principals & self.privileged:
+                return True
+            linked = any(is_type(d, *PRINCIPALS) for d in dependencies_of(ra, "principalId"))
+            if not principals or (is_unknown(get(ra.props, "principalId")) and not linked):
+                verdict = UNKNOWN  # computed from something that is not a declared principal: who it is, is unknown
+        return verdict
+
+    def verdict(self, pool):
+        """Whether `pool` is a PAW: True, False, or UNKNOWN."""
+        tagged = paw_tag(pool.props)
+        if tagged is True:
+            return True
+        used = self.serves_privileged(pool)
+        if used is True:
+            return True
+        return UNKNOWN if is_unknown(tagged) or is_unknown(used) else False
+
+
+def _contains(scope: str, rg_names: set[str]) -> bool:
+    """An ARM scope that holds an application group in one of `rg_names`: '/', a management group, a subscription,
+    or the group's resource group."""
+    parts = [p.lower() for p in scope.strip().split("/") if p]
+    if not parts or (len(parts) == 2 and parts[0] == "subscriptions"):
+        return True
+    if parts[:3] == ["providers", "microsoft.management", "managementgroups"]:
+        return True
+    return len(parts) == 4 and parts[0] == "subscriptions" and parts[2] == "resourcegroups" and parts[3] in rg_names
+
+
+def _host_pool_policy(check):
+    """A stack policy judging each host pool that is (or may be) a PAW with `check(props) -> (problems, unknown)`:
+    problems are violations, unknown the deciding settings that are unknown."""
+
+    @verifying
+    def validate(args, report) -> None:
+        use = PawUse(args.resources)
+        for pool in use.resources:
+            if not is_type(pool, HOST_POOL):
+                continue
+            verdict = use.verdict(pool)
+            if verdict is False:
+                continue
+            problems, unknown = check(args, pool.props)
+            if verdict is True:
+                for problem in problems:
+                    report(f"HostPool '{pool.name}': {problem}", pool.urn)
+                for what in unknown:
+                    unverified(args, report, f"HostPool '{pool.name}' {what}", pool.urn)
+            elif problems or unknown:
+                unverified(args, report, f"Whether HostPool '{pool.name}' is a PAW (its tags or assignments)", pool.urn)
+
+    return validate
+
+
+def _personal(args, props):
+    kind = get(props, "hostPoolType")
+    if is_unknown(kind):
+        return [], ["hostPoolType"]
     if kind != "Personal":
-        report(
-            f"hostPoolType is {kind!r}: a pooled PAW shares one VM between admins; use Personal "
+        return [
+            "hostPoolType is not Personal: a pooled PAW shares one VM between admins; use Personal "
             "with personalDesktopAssignmentType Direct."
-        )
+        ], []
+    return [], []
 
 
-def _rdp_properties_of_paw(args) -> dict[str, str] | None:
-    """The customRdpProperty of a PAW host pool as {name: value}; None when not a PAW host pool."""
-    return rdp_properties(_setting(args, "customRdpProperty") or "") if _is_paw(args, HOST_POOL) else None
+def _rdp(props):
+    value = get(props, "customRdpProperty")
+    if is_unknown(value):
+        return None
+    return rdp_properties(value if isinstance(value, str) else "")
 
 
-def _host_pool_no_redirection(args, report) -> None:
-    found = _rdp_properties_of_paw(args)
+def _no_redirection(args, props):
+    found = _rdp(props)
     if found is None:
-        return
+        return [], ["customRdpProperty"]
     on = [
         f"{name} (want {name}:{want or '<empty>'})"
         for name, want in PAW_REDIRECTIONS_OFF.items()
         if found.get(name) != want
     ]
     if on:
-        report("customRdpProperty leaves these redirections on or at their default: " + ", ".join(on) + ".")
+        return ["customRdpProperty leaves these redirections on or at their default: " + ", ".join(on) + "."], []
+    return [], []
 
 
-def _host_pool_entra_auth(args, report) -> None:
-    found = _rdp_properties_of_paw(args)
-    if found is not None and found.get("enablerdsaadauth") != "1":
-        report(
+def _entra_auth(args, props):
+    found = _rdp(props)
+    if found is None:
+        return [], ["customRdpProperty"]
+    if found.get("enablerdsaadauth") != "1":
+        return [
             "customRdpProperty lacks enablerdsaadauth:i:1, so hosts are reached without Entra ID "
             "authentication and conditional access never sees the session sign-in."
-        )
+        ], []
+    return [], []
 
 
-def _host_pool_private(args, report) -> None:
-    if not _is_paw(args, HOST_POOL):
-        return
-    allowed = {"Disabled"} | ({"EnabledForClientsOnly"} if args.get_config().get("allowClientsOnly", True) else set())
-    access = _setting(args, "publicNetworkAccess") or "Enabled (the default)"
+def _private(args, props):
+    allowed = {"Disabled"} | (
+        {"EnabledForClientsOnly"} if (args.get_config() or {}).get("allowClientsOnly", True) else set()
+    )
+    access = get(props, "publicNetworkAccess")
+    if is_unknown(access):
+        return [], ["publicNetworkAccess"]
     if access not in allowed:
-        report(
-            f"publicNetworkAccess is {access}; allowed: {sorted(allowed)} (with a private endpoint for "
-            "the host pool's connection sub-resource)."
-        )
+        shown = "not set (Enabled, the default)" if access is None else "not one of the allowed values"
+        return [
+            f"publicNetworkAccess is {shown}; allowed: {sorted(allowed)} (with a private endpoint for the host "
+            "pool's connection sub-resource)."
+        ], []
+    return [], []
 
 
+@verifying
 def _trusted_launch(args, report) -> None:
-    if not _is_paw(args, VM):
+    if not is_type(args.resource_type, VM):
+        return
+    tagged = paw_tag(args.props)
+    if tagged is False:
         return
     kind = get(args.props, "securityProfile", "securityType")
     uefi = get(args.props, "securityProfile", "uefiSettings")
@@ -111,62 +297,84 @@ def _trusted_launch(args, report) -> None:
         )
         if not ok
     ]
-    if missing:
+    if missing and tagged is True:
         report("PAW session host lacks " + ", ".join(missing) + ".")
+    elif missing:
+        unverified(args, report, f"VirtualMachine '{args.name}' PAW tag")
 
 
-def _declared(value) -> bool:
-    """A public IP (or its configuration) is set: unknown counts as set (it may well be one)."""
-    return is_unknown(value) or bool(value)
+def _public_ips(configs, key: str, where: str) -> tuple[list[str], list[str]]:
+    """(IP configurations with a public IP, unknown fields) of an ipConfigurations list; a public IP whose ID is
+    unknown is still one. Named by position, never by a name as given."""
+    if is_unknown(configs):
+        return [], [f"{where}.ipConfigurations"]
+    found, unknown = [], []
+    for index, config in enumerate(elements(configs)):
+        value = get(config, key)
+        if is_unknown(config) or is_unknown(value):
+            unknown.append(f"{where}.ipConfigurations[{index}]" + ("" if is_unknown(config) else f".{key}"))
+        elif value:
+            found.append(f"{where}.ipConfigurations[{index}]")
+    return found, unknown
 
 
-def _public_ips_of_nic(nic) -> list[str]:
-    return [
-        str(get(c, "name") or i)
-        for i, c in enumerate(elements(nic.props, "ipConfigurations"))
-        if not is_unknown(c) and _declared(get(c, "publicIPAddress"))
-    ]
-
-
-def _inline_public_ips(vm) -> list[str]:
-    return [
-        str(get(nic, "name") or "inline NIC")
-        for nic in elements(vm.props, "networkProfile", "networkInterfaceConfigurations")
-        for ip in elements(nic, "ipConfigurations")
-        if not is_unknown(ip) and _declared(get(ip, "publicIPAddressConfiguration"))
-    ]
-
-
+@verifying
 def _no_public_ip(args, report) -> None:
     by_urn = {r.urn: r for r in args.resources}
     for res in args.resources:
-        if res.resource_type == PUBLIC_IP and is_paw(res.props):
-            report(f"{res.name}: a public IP address is declared for the PAW.", res.urn)
-        elif res.resource_type == VM and is_paw(res.props):
-            nics = {d.urn for d in dependencies_of(res, "networkProfile")}
-            nics |= {
-                r.urn
-                for r in args.resources
-                if r.resource_type == NIC and is_paw(r.props) and r.urn in {d.urn for d in res.dependencies or []}
-            }
-            bad = _inline_public_ips(res) + [
-                f"{by_urn[u].name}/{ip}"
-                for u in sorted(nics)
-                if u in by_urn and by_urn[u].resource_type == NIC
-                for ip in _public_ips_of_nic(by_urn[u])
-            ]
+        kind, tagged = canonical_type(res.resource_type), paw_tag(res.props)
+        if kind not in {canonical_type(t) for t in (PUBLIC_IP, VM, NIC)} or tagged is False:
+            continue
+        if kind == canonical_type(PUBLIC_IP):
+            if tagged is True:
+                report(f"PublicIPAddress '{res.name}': a public IP address is declared for the PAW.", res.urn)
+            else:
+                unverified(args, report, f"PublicIPAddress '{res.name}' PAW tag", res.urn)
+            continue
+        if kind == canonical_type(NIC):
+            bad, unknown = _public_ips(get(res.props, "ipConfigurations"), "publicIPAddress", "ipConfigurations")
+        else:
+            profile = get(res.props, "networkProfile")
+            if is_unknown(profile):
+                bad, unknown = [], ["networkProfile"]
+            else:
+                bad, unknown = [], []
+                for index, inline in enumerate(elements(profile, "networkInterfaceConfigurations")):
+                    where = f"networkProfile.networkInterfaceConfigurations[{index}]"
+                    if is_unknown(inline):
+                        unknown.append(where)
+                        continue
+                    more, unsure = _public_ips(get(inline, "ipConfigurations"), "publicIPAddressConfiguration", where)
+                    bad, unknown = bad + more, unknown + unsure
+                nics = {d.urn for d in dependencies_of(res, "networkProfile")}
+                nics |= {d.urn for d in res.dependencies or [] if d.urn in by_urn}
+                for urn in sorted(nics):
+                    nic = by_urn.get(urn)
+                    if nic is None or not is_type(nic, NIC):
+                        continue
+                    more, unsure = _public_ips(
+                        get(nic.props, "ipConfigurations"), "publicIPAddress", "ipConfigurations"
+                    )
+                    bad += [f"NetworkInterface '{nic.name}' {m}" for m in more]
+                    unknown += [f"NetworkInterface '{nic.name}' {u}" for u in unsure]
+        what = "PAW network interface" if kind == canonical_type(NIC) else "PAW session host"
+        label = f"{'NetworkInterface' if kind == canonical_type(NIC) else 'VirtualMachine'} '{res.name}'"
+        if tagged is True:
             if bad:
-                report(f"{res.name}: PAW session host has a public IP on {', '.join(bad)}.", res.urn)
-        elif res.resource_type == NIC and is_paw(res.props) and _public_ips_of_nic(res):
-            report(f"{res.name}: PAW network interface has a public IP.", res.urn)
+                report(f"{label}: {what} has a public IP on {', '.join(bad)}.", res.urn)
+            for field in unknown:
+                unverified(args, report, f"{label} {field}", res.urn)
+        elif bad or unknown:
+            unverified(args, report, f"{label} PAW tag", res.urn)
 
 
 POLICIES = [
-    ResourceValidationPolicy(
+    StackValidationPolicy(
         name="paw-host-pool-personal",
         description="A PAW host pool is Personal: one admin per session host, never a pooled VM.",
-        validate=_host_pool_personal,
+        validate=_host_pool_policy(_personal),
         enforcement_level=EnforcementLevel.MANDATORY,
+        config_schema=_schema(),
         **meta(
             "high",
             "Set hostPoolType Personal, personalDesktopAssignmentType Direct and "
@@ -175,12 +383,13 @@ POLICIES = [
             "intermediaries: dedicated admin session hosts",
         ),
     ),
-    ResourceValidationPolicy(
+    StackValidationPolicy(
         name="paw-host-pool-no-redirection",
         description="A PAW host pool turns off clipboard, drive, USB, printer, COM, camera and audio-capture "
         "redirection.",
-        validate=_host_pool_no_redirection,
+        validate=_host_pool_policy(_no_redirection),
         enforcement_level=EnforcementLevel.MANDATORY,
+        config_schema=_schema(),
         **meta(
             "high",
             "Add each listed property to customRdpProperty with the value shown "
@@ -189,11 +398,12 @@ POLICIES = [
             "intermediaries; AVD screen-capture protection guidance",
         ),
     ),
-    ResourceValidationPolicy(
+    StackValidationPolicy(
         name="paw-host-pool-entra-auth",
         description="A PAW host pool authenticates users to session hosts with Entra ID (enablerdsaadauth:i:1).",
-        validate=_host_pool_entra_auth,
+        validate=_host_pool_policy(_entra_auth),
         enforcement_level=EnforcementLevel.MANDATORY,
+        config_schema=_schema(),
         **meta(
             "high",
             "Add enablerdsaadauth:i:1 to customRdpProperty and join the hosts to Entra ID "
@@ -202,13 +412,13 @@ POLICIES = [
             "single sign-on with Entra ID",
         ),
     ),
-    ResourceValidationPolicy(
+    StackValidationPolicy(
         name="paw-host-pool-no-public-network",
         description="A PAW host pool is not reachable over public networks (Disabled, or EnabledForClientsOnly with "
         "Private Link for the hosts).",
-        validate=_host_pool_private,
+        validate=_host_pool_policy(_private),
         enforcement_level=EnforcementLevel.MANDATORY,
-        config_schema=PolicyConfigSchema(
+        config_schema=_schema(
             {
                 "allowClientsOnly": {
                     "type": "boolean",
@@ -231,6 +441,7 @@ POLICIES = [
         description="A PAW session host boots with Trusted Launch: secure boot and vTPM on.",
         validate=_trusted_launch,
         enforcement_level=EnforcementLevel.MANDATORY,
+        config_schema=_schema(),
         **meta(
             "high",
             "Set securityProfile.securityType TrustedLaunch with uefiSettings.secureBootEnabled "
@@ -244,6 +455,7 @@ POLICIES = [
         description="A PAW session host has no public IP address, on its own or its network interfaces.",
         validate=_no_public_ip,
         enforcement_level=EnforcementLevel.MANDATORY,
+        config_schema=_schema(),
         **meta(
             "high",
             "Remove publicIPAddress from the session host's NIC IP configurations; admins reach "
