@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pulumi
 import pulumi_azuread as azuread
+import pulumi_random as random
 import pytest
 from conftest import preview_with_pack
 from pulumi.dynamic import CreateResult, Resource, ResourceProvider
@@ -60,14 +61,22 @@ class GraphThing(Resource):
 
 
 class BreakGlass(pulumi.ComponentResource):
+    """The shape BreakGlassAccounts guarantees (a type token alone proves nothing): a protected cloud-only user on
+    *.onmicrosoft.com with a RandomPassword, and its protected permanent GA assignment, both inside the component."""
+
     def __init__(self, name):
         super().__init__("privileged-access:index:BreakGlassAccounts", name)
+        inside = pulumi.ResourceOptions(parent=self, protect=True)
+        password = random.RandomPassword(f"{name}-1-password", length=64, opts=pulumi.ResourceOptions(parent=self))
         self.user = azuread.User(
             f"{name}-1",
             display_name="bg1",
             user_principal_name="bg1@x.onmicrosoft.com",
-            password="not-printed",
-            opts=pulumi.ResourceOptions(parent=self),
+            password=password.result,
+            opts=inside,
+        )
+        self.assignment = azuread.DirectoryRoleAssignment(
+            f"{name}-ga", role_id=GA, principal_object_id=self.user.object_id, opts=inside
         )
         self.register_outputs({})
 
@@ -208,8 +217,8 @@ def test_governed_pim_group_pattern_is_clean():
             scope=RG,
             schedule_info={"expiration": {"type": "AfterDuration", "duration": "P90D"}},
         )
-        bg = BreakGlass("breakglass")
-        azuread.DirectoryRoleAssignment("bg-ga", role_id=GA, principal_object_id=bg.user.object_id)
+        azure_settings("owner-rg-settings", RG, approver=u.object_id)
+        BreakGlass("breakglass")
 
     assert preview(program) == []
 
@@ -309,7 +318,7 @@ def test_eligibility_longer_than_maximum_is_rejected_by_duration_and_end_date():
     found = preview(_long_eligibilities)
     assert names(found, "pim-eligibility-max-duration") == ["arm-date", "graph-1y", "pag-date", "pag-year"]
     message = next(v.message for v in found if v.urn.endswith("pag-year"))
-    assert "'P365D'" in message and "P180D" in message and "maxEligibilityDuration" in message
+    assert "P365D" in message and "P180D" in message and "maxEligibilityDuration" in message
 
 
 def test_max_eligibility_is_configurable(tmp_path):
@@ -575,7 +584,10 @@ def test_azure_role_settings_are_judged_like_entra_role_settings_with_unknown_sc
     assert "rules[Expiration_Admin_Assignment].isExpirationRequired is not declared" in message
 
 
-def test_azure_role_settings_with_unknown_rules_are_not_guessed():
+def test_azure_role_settings_with_unknown_rules_are_unverified_not_guessed():
+    """Unknown rules are not guessed either way: each setting the policies decide on is reported as unverified
+    (mandatory), never passed silently. (This test asserted the old silent skip.)"""
+
     def program():
         approver = group("approvers", assignable_to_role=False)
         rules = approver.object_id.apply(
@@ -589,7 +601,14 @@ def test_azure_role_settings_with_unknown_rules_are_not_guessed():
         )
         authorization.RoleManagementPolicy("azure-unknown", scope=RG, role_management_policy_name="p", rules=rules)
 
-    assert [v for v in preview(program) if v.urn and v.urn.endswith("azure-unknown")] == []
+    found = [v for v in preview(program) if v.urn and v.urn.endswith("azure-unknown")]
+    assert found and all(v.enforcement_level == "mandatory" for v in found)
+    assert all("cannot verify" in v.message and 'isExpirationRequired": False' not in v.message for v in found)
+    assert {v.policy for v in found} == {
+        "pim-settings-assignments-expire",
+        "pim-settings-activation-controls",
+        "pim-settings-activation-duration",
+    }
 
 
 # --- stack policies ------------------------------------------------------------------------------------------
@@ -613,12 +632,13 @@ def test_privileged_role_to_a_user_is_standing_access_even_with_unknown_ids():
 def test_break_glass_accounts_may_hold_ga_permanently(tmp_path):
     def program():
         bg = BreakGlass("breakglass")
-        azuread.DirectoryRoleAssignment("bg-declared", role_id=GA, principal_object_id=bg.user.object_id)
         azuread.DirectoryRoleAssignment("bg-configured", role_id=GA, principal_object_id=LITERAL_USER)
+        # computed from a break-glass account's output, declared outside the component: proves nothing
+        azuread.DirectoryRoleAssignment("bg-outside", role_id=GA, principal_object_id=bg.user.object_id)
 
     found = preview(program, {"entra-no-standing-privileged-role": {"breakGlassObjectIds": [LITERAL_USER]}}, tmp_path)
-    assert hits(found, "entra-no-standing-privileged-role") == []
-    assert names(preview(program), "entra-no-standing-privileged-role") == ["bg-configured"]
+    assert names(found, "entra-no-standing-privileged-role") == ["bg-outside"]
+    assert names(preview(program), "entra-no-standing-privileged-role") == ["bg-configured", "bg-outside"]
 
 
 def test_ga_to_a_group_with_unknown_id_and_no_policy_stays_mandatory():
@@ -728,11 +748,18 @@ def test_highly_privileged_roles_alert_someone_beyond_the_defaults_with_unknown_
             ),
         )
         direct_eligibility("carol-sharepoint", user("carol").object_id, role=ENTRA_ROLES["SharePoint Administrator"])
-        bg = BreakGlass("breakglass")
-        azuread.DirectoryRoleAssignment("bg-ga", role_id=GA, principal_object_id=bg.user.object_id)
+        BreakGlass("breakglass")
 
     found = preview(program)
-    assert names(found, "pim-role-alerts") == ["carol-sharepoint", "exchange-policy", "pra-policy", "ua-settings"]
+    # hybrid-policy's recipients are unknown at preview: unverified (mandatory), no longer skipped
+    assert sorted(set(names(found, "pim-role-alerts"))) == [
+        "carol-sharepoint",
+        "exchange-policy",
+        "hybrid-policy",
+        "pra-policy",
+        "ua-settings",
+    ]
+    assert names(found, "pim-role-alerts").count("hybrid-policy") == 3  # one per alert, each unverified
     message = {v.urn.rsplit("::", 1)[-1]: v.message for v in hits(found, "pim-role-alerts")}
     assert (
         "GroupRoleManagementPolicy 'exchange-policy' governs Exchange Administrator: notificationRules."

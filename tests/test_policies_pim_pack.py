@@ -88,7 +88,7 @@ def test_get_and_elements_never_raise_on_unknowns():
     assert is_unknown(UNKNOWN_STRING_VALUE) and not is_unknown("x")
 
 
-def _resource(urn, rtype, parent=None, props=None, deps=None):
+def _resource(urn, rtype, parent=None, props=None, deps=None, protect=False):
     return SimpleNamespace(
         urn=urn,
         resource_type=rtype,
@@ -96,34 +96,52 @@ def _resource(urn, rtype, parent=None, props=None, deps=None):
         name=urn,
         props=unknown_checking_proxy(props or {}),
         property_dependencies=deps or {},
+        opts=SimpleNamespace(protect=protect),
     )
 
 
-def test_break_glass_is_recognised_by_config_id_by_component_ancestry_and_by_dependency():
+def test_break_glass_is_recognised_by_config_id_and_by_the_shape_the_component_guarantees():
     component = _resource("bg", "privileged-access:index:BreakGlassAccounts")
     wrapper = _resource("bg-inner", "pkg:index:Wrapper", parent=component)
-    account = _resource("bg-user", common.USER, parent=wrapper)
+    password = _resource("bg-pw", common.RANDOM_PASSWORD, parent=wrapper)
+    shape = {"userPrincipalName": "bg1@contoso.onmicrosoft.com", "password": UNKNOWN_STRING_VALUE}
+    account = _resource("bg-user", common.USER, wrapper, shape, {"password": [password]}, protect=True)
     other = _resource("someone", common.USER)
+    forged = [  # a BreakGlassAccounts type token alone proves nothing
+        _resource("known-pw", common.USER, wrapper, {**shape, "password": "Summer2026!"}, protect=True),
+        _resource(
+            "federated",
+            common.USER,
+            wrapper,
+            {**shape, "userPrincipalName": "bg@contoso.com"},
+            {"password": [password]},
+        ),
+        _resource("unprotected", common.USER, wrapper, shape, {"password": [password]}),
+    ]
+    everything = [component, wrapper, password, account, other, *forged]
     urns = common.break_glass_urns([component, wrapper, account, other])
     assert urns == {"bg", "bg-inner", "bg-user"}
     assert [b.name for b in common.break_glass_resources([component, wrapper, account, other])] == ["bg-user"]
-    via_dep = _resource(
-        "a1",
-        common.ROLE_ASSIGNMENT,
-        props={"principalObjectId": UNKNOWN_STRING_VALUE},
-        deps={"principalObjectId": [account]},
-    )
+    accounts = common.break_glass_accounts(everything)
+    assert accounts == {"bg-user"}
+
+    def grant(urn, target, parent=wrapper, protect=True):
+        return _resource(
+            urn,
+            common.ROLE_ASSIGNMENT,
+            parent=parent,
+            props={"principalObjectId": UNKNOWN_STRING_VALUE},
+            deps={"principalObjectId": [target]},
+            protect=protect,
+        )
+
     via_id = _resource("a2", common.ROLE_ASSIGNMENT, props={"principalObjectId": "ABC"})
-    stranger = _resource(
-        "a3",
-        common.ROLE_ASSIGNMENT,
-        props={"principalObjectId": UNKNOWN_STRING_VALUE},
-        deps={"principalObjectId": [other]},
-    )
     ids = frozenset({"abc"})
-    assert common.is_break_glass(via_dep, "principalObjectId", ids, urns)
-    assert common.is_break_glass(via_id, "principalObjectId", ids, urns)
-    assert not common.is_break_glass(stranger, "principalObjectId", ids, urns)
+    assert common.is_break_glass(grant("a1", account), "principalObjectId", ids, accounts)
+    assert common.is_break_glass(via_id, "principalObjectId", ids, accounts)
+    assert not common.is_break_glass(grant("a3", other), "principalObjectId", ids, accounts)
+    assert not common.is_break_glass(grant("a4", account, parent=None), "principalObjectId", ids, accounts)
+    assert not common.is_break_glass(grant("a5", account, protect=False), "principalObjectId", ids, accounts)
 
 
 def test_role_grants_resolve_unknown_role_and_principal_through_dependencies():

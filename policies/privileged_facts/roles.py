@@ -7,7 +7,9 @@ the template ID.
 
 from __future__ import annotations
 
-from .values import guid_in
+import re
+
+from .values import is_guid
 
 # --- Entra built-in roles (template IDs; for built-in roles roleDefinitionId == template ID) ------
 
@@ -187,11 +189,63 @@ CRITICAL_AZURE_ROLE_IDS = frozenset(
 )
 
 
-def role_guid(value: object) -> str | None:
-    """The role GUID (lower case) in a role ID, or None when there is none.
+_HYPHENLESS = re.compile(r"[0-9a-fA-F]{32}")
 
-    Accepts a bare GUID (Entra template ID or roleDefinition ID, Azure role GUID) and ARM paths like
-    '/subscriptions/<sub>/providers/Microsoft.Authorization/roleDefinitions/<guid>' or
-    '/providers/Microsoft.Authorization/roleDefinitions/<guid>'.
+
+def role_guid(value: object) -> str | None:
+    """The role GUID (lower case, 8-4-4-4-12) in a role ID, or None when there is none.
+
+    Accepts every form Graph and ARM take for an ID: a bare GUID in either case, in braces or parentheses, without
+    hyphens (.NET's "N" format) or as urn:uuid:, and paths that end with one, like
+    '/subscriptions/<sub>/providers/Microsoft.Authorization/roleDefinitions/<guid>',
+    '/providers/Microsoft.Authorization/roleDefinitions/<guid>' or '/roleManagement/directory/roleDefinitions/<guid>'.
     """
-    return guid_in(value)
+    if not isinstance(value, str):
+        return None
+    tail = value.strip().rstrip("/").rsplit("/", 1)[-1].strip()
+    if tail[:9].lower() == "urn:uuid:":
+        tail = tail[9:]
+    if len(tail) > 2 and tail[0] + tail[-1] in ("{}", "()"):
+        tail = tail[1:-1].strip()
+    if _HYPHENLESS.fullmatch(tail):
+        tail = f"{tail[:8]}-{tail[8:12]}-{tail[12:16]}-{tail[16:20]}-{tail[20:]}"
+    return tail.lower() if is_guid(tail) else None
+
+
+def _name_key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+_ENTRA_BY_NAME = {_name_key(name): role_id for name, role_id in ENTRA_ROLES.items()}
+
+
+def entra_role_by_name(name: object) -> str | None:
+    """The template ID of a built-in Entra role by display name, case- and space-insensitively (Graph matches
+    displayName case-insensitively): '  global  ADMINISTRATOR ' is Global Administrator."""
+    return _ENTRA_BY_NAME.get(_name_key(name)) if isinstance(name, str) else None
+
+
+# --- Microsoft Graph application permissions that reach the directory's privileged roles ----------------
+# Source: cisagov/ScubaGear PowerShell/ScubaGear/Modules/Permissions/RiskyPermissions.json (Microsoft Graph,
+# Application), IDs as Microsoft's permissions reference lists them. An app holding one of these can grant itself
+# (or anyone) a privileged role, take over an application that holds one, or rewrite who holds one: an
+# AppRoleAssignment of it is standing privileged access, like a directory role. App role IDs are the same in
+# every tenant (the Microsoft Graph service principal's object ID is not).
+
+PRIVILEGED_GRAPH_APP_ROLES: dict[str, str] = {
+    "9e3f62cf-ca93-4989-b6ce-bf83c28f9fe8": "RoleManagement.ReadWrite.Directory",
+    "06b708a9-e830-4db3-a914-8e69da51d44f": "AppRoleAssignment.ReadWrite.All",
+    "1bfefb4e-e0b5-418b-a88f-73c46d2cc8e9": "Application.ReadWrite.All",
+    "19dbc75e-c2e2-444c-a770-ec69d8559fc7": "Directory.ReadWrite.All",
+    "62a82d76-70ea-41e2-9197-370581804d09": "Group.ReadWrite.All",
+    "dbaae8cf-10b5-4b86-a4a1-f871c94c6695": "GroupMember.ReadWrite.All",
+    "741f803b-c850-494e-b5df-cde7c675a1ca": "User.ReadWrite.All",
+    "01c0a623-fc9b-48e9-b794-0756f8e8f067": "Policy.ReadWrite.ConditionalAccess",
+    "5eb59dd3-1da2-4329-8733-9dabdc435916": "AdministrativeUnit.ReadWrite.All",
+}
+
+
+def custom_role_is_privileged(actions: list[str]) -> bool:
+    """A custom role (Entra CustomDirectoryRole allowedResourceActions, or an Azure RoleDefinition's actions) is
+    privileged unless every action only reads: one write, delete or wildcard is enough to change who holds what."""
+    return any(not a.strip().lower().endswith("/read") for a in actions)

@@ -41,7 +41,14 @@ from typing import Any, NoReturn
 
 from privileged_facts import defaults
 from privileged_facts.conventions import BREAK_GLASS_TYPE
-from privileged_facts.roles import ENTRA_ROLES, role_guid
+from privileged_facts.roles import (
+    ENTRA_ROLE_NAMES,
+    PRIVILEGED_GRAPH_APP_ROLES,
+    PRIVILEGED_ROLE_IDS,
+    custom_role_is_privileged,
+    entra_role_by_name,
+    role_guid,
+)
 from privileged_facts.values import UNKNOWN, UNKNOWN_SENTINELS, is_unknown, parse_duration
 from pulumi_policy import PolicyComplianceFramework, PolicyConfigSchema, Severity
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError
@@ -218,6 +225,19 @@ TUNABLES: dict[str, dict] = {
         "default": True,
         "description": "Activation must require a justification.",
     },
+    "maxActiveAssignmentDuration": {
+        **_DURATION_SCHEMA,
+        # An active assignment is standing access the moment it starts: it lasts no longer than an activation.
+        "default": defaults.MAX_ACTIVATION,
+        "description": "Longest active PIM-group assignment (member or owner) a schedule may declare (ISO 8601).",
+    },
+    "maxActiveAssignmentExpiry": {
+        **_DURATION_SCHEMA,
+        # P15D: the provider's smallest expire_after step for policies (GroupRoleManagementPolicy), and the value the
+        # components declare, so any active assignment made by hand in the portal is short too.
+        "default": defaults.MAX_ACTIVE_ASSIGNMENT,
+        "description": "Longest active assignment a PIM policy allows (its active-assignment expiry, ISO 8601).",
+    },
     "breakGlassObjectIds": {**_IDS, "description": "Object IDs of break-glass users (or their group)."},
     "privilegedRoleIds": {**_IDS, "description": "Extra Entra role template IDs to treat as privileged."},
     "criticalRoleIds": {**_IDS, "description": "Extra Entra role template IDs to treat as critical."},
@@ -259,11 +279,95 @@ def is_production(args: Any) -> bool:
     return str(tags.get("environment", "")).lower() in ("production", "prod")
 
 
-# --- break-glass ---------------------------------------------------------------------------------------
+# --- type tokens ----------------------------------------------------------------------------------------
+
+
+def canonical_type(token: str) -> str:
+    """A type token without its module path or API version, so one name matches every spelling the engine accepts:
+    'azure-native:authorization/v20220401:RoleAssignment' -> 'azure-native:authorization:RoleAssignment',
+    'azuread:index/directoryRoleMember:DirectoryRoleMember' -> 'azuread:index:DirectoryRoleMember'."""
+    parts = token.split(":") if isinstance(token, str) else []
+    if len(parts) != 3:
+        return token
+    package, module, name = parts
+    return f"{package}:{module.split('/', 1)[0]}:{name}"
+
+
+def is_type(resource: Any, *tokens: str) -> bool:
+    """`resource` (or a type token) is of one of `tokens`, in any module path or API version."""
+    token = resource if isinstance(resource, str) else resource.resource_type
+    return canonical_type(token) in {canonical_type(t) for t in tokens}
+
 
 USER = "azuread:index/user:User"
 GROUP = "azuread:index/group:Group"
+GROUP_WITHOUT_MEMBERS = "azuread:index/groupWithoutMembers:GroupWithoutMembers"
+GROUP_TYPES = (GROUP, GROUP_WITHOUT_MEMBERS)
 CA = "azuread:index/conditionalAccessPolicy:ConditionalAccessPolicy"
+RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword"
+DYNAMIC = "pulumi-python:dynamic:Resource"
+
+
+def dependencies_of(resource: Any, key: str) -> list:
+    return list((getattr(resource, "property_dependencies", None) or {}).get(key) or [])
+
+
+def normal_scope(scope: str) -> str:
+    """An ARM scope as ARM matches it: no surrounding space, no repeated or trailing slashes, lower case
+    ('/Subscriptions//x/' -> '/subscriptions/x'; '/' and '//' -> '/')."""
+    return "/" + "/".join(part for part in scope.strip().lower().split("/") if part)
+
+
+# --- references: what an ID property points at ---------------------------------------------------------
+
+
+class Index:
+    """The stack's resources by URN and by their known IDs (objectId), built once per stack policy."""
+
+    def __init__(self, resources: Iterable[Any]) -> None:
+        self.resources = list(resources)
+        self.by_urn = {r.urn: r for r in self.resources}
+        self.by_id: dict[str, Any] = {}
+        for r in self.resources:
+            known = get(r.props, "objectId")
+            if isinstance(known, str) and known.strip():
+                self.by_id.setdefault(known.strip().lower(), r)
+
+
+_NO_INDEX = Index(())
+
+
+@dataclass(frozen=True)
+class Ref:
+    """What `resource.props[key]` points at. `source`: the one declared resource it is, by its known ID (a known
+    value equal to a declared resource's objectId) or, while the value is unknown, by its only property dependency;
+    `literal`: the known value (stripped, lower case); `sources`: every resource the value depends on."""
+
+    literal: str | None
+    source: Any
+    sources: tuple
+    unknown: bool
+
+    @property
+    def key(self) -> Any:
+        """How relations match: the source's URN, else the literal ID, else UNKNOWN. The same whether the ID is known
+        (a real preview of an existing stack) or unknown (a new one)."""
+        return self.source.urn if self.source is not None else self.literal if self.literal else UNKNOWN
+
+
+def ref(resource: Any, key: str, index: Index | None = None) -> Ref:
+    value = get(resource.props, key)
+    sources = tuple(dependencies_of(resource, key))
+    index = index or _NO_INDEX
+    if isinstance(value, str):
+        literal = value.strip().lower()
+        return Ref(literal, index.by_id.get(literal), sources, False)
+    if is_unknown(value):
+        return Ref(None, sources[0] if len(sources) == 1 else None, sources, True)
+    return Ref(None, None, sources, False)
+
+
+# --- break-glass ---------------------------------------------------------------------------------------
 
 
 def break_glass_config(args: Any) -> list[str]:
@@ -278,69 +382,126 @@ class BreakGlass:
     kind: str  # "user" | "group"
 
 
+def _component_of(resource: Any) -> Any:
+    """The nearest BreakGlassAccounts component `resource` is declared in, else None."""
+    seen = 0
+    parent = getattr(resource, "parent", None)
+    while parent is not None and seen < 1000:
+        if parent.resource_type == BREAK_GLASS_TYPE:
+            return parent
+        parent, seen = getattr(parent, "parent", None), seen + 1
+    return None
+
+
 def break_glass_urns(resources: Iterable[Any]) -> frozenset[str]:
     """URNs of every resource declared inside (a descendant of) a BreakGlassAccounts component."""
-    memo: dict[str, bool] = {}
-
-    def inside(resource: Any) -> bool:
-        chain = []
-        while resource is not None and resource.urn not in memo:
-            if resource.resource_type == BREAK_GLASS_TYPE:
-                memo[resource.urn] = True
-                break
-            chain.append(resource.urn)
-            resource = resource.parent
-        found = resource is not None and memo[resource.urn]
-        for urn in chain:
-            memo[urn] = found
-        return found
-
-    return frozenset(r.urn for r in resources if inside(r))
+    return frozenset(r.urn for r in resources if r.resource_type == BREAK_GLASS_TYPE or _component_of(r) is not None)
 
 
 def break_glass_resources(resources: Iterable[Any]) -> list[BreakGlass]:
-    """The users and groups the BreakGlassAccounts component declared."""
-    resources = list(resources)
-    urns = break_glass_urns(resources)
-    kinds = {USER: "user", GROUP: "group"}
+    """The users and groups declared inside a BreakGlassAccounts component (as declared: see `break_glass_accounts`
+    for the accounts that have the shape the component guarantees)."""
+    kinds = {canonical_type(USER): "user", canonical_type(GROUP): "group"}
     return [
-        BreakGlass(r.urn, r.name, kinds[r.resource_type])
+        BreakGlass(r.urn, r.name, kinds[canonical_type(r.resource_type)])
         for r in resources
-        if r.urn in urns and r.resource_type in kinds
+        if canonical_type(r.resource_type) in kinds and _component_of(r) is not None
     ]
 
 
-def is_break_glass(resource: Any, key: str, config_ids: frozenset[str], break_glass: frozenset[str]) -> bool:
-    """The principal in `resource.props[key]` is a break-glass account: an object ID in `config_ids`
-    (lower case, see `id_setting(args, "breakGlassObjectIds")`), or a value flowing from a resource
-    the BreakGlassAccounts component declared (`break_glass_urns`): the property dependency tells
-    even when the ID is unknown at preview."""
-    value = get(resource.props, key)
-    if isinstance(value, str) and value.strip().lower() in config_ids:
+def _protected(resource: Any) -> bool:
+    return getattr(getattr(resource, "opts", None), "protect", None) is True
+
+
+def _genuine_account(user: Any) -> bool:
+    """The shape BreakGlassAccounts guarantees (components/accounts.py), which a type token alone does not prove:
+    a protected cloud-only user on an *.onmicrosoft.com UPN whose password comes from a RandomPassword through a
+    property dependency (unknown at preview, or equal to that password's result), never a value the program knows."""
+    upn = get(user.props, "userPrincipalName")
+    if not (isinstance(upn, str) and upn.strip().lower().endswith(".onmicrosoft.com")) or not _protected(user):
+        return False
+    if get(user.props, "onpremisesImmutableId") is not None:
+        return False
+    passwords = [d for d in dependencies_of(user, "password") if is_type(d, RANDOM_PASSWORD)]
+    if len(passwords) != 1 or len(dependencies_of(user, "password")) != 1:
+        return False
+    value = get(user.props, "password")
+    return is_unknown(value) or (isinstance(value, str) and value == get(passwords[0].props, "result"))
+
+
+def break_glass_accounts(resources: Iterable[Any]) -> frozenset[str]:
+    """URNs of the users a BreakGlassAccounts component declared with the shape it guarantees."""
+    return frozenset(
+        r.urn for r in resources if is_type(r, USER) and _component_of(r) is not None and _genuine_account(r)
+    )
+
+
+def is_break_glass(
+    resource: Any, key: str, config_ids: frozenset[str], break_glass: frozenset[str], index: Index | None = None
+) -> bool:
+    """The principal in `resource.props[key]` is a break-glass account: an object ID in `config_ids` (lower case,
+    see `id_setting(args, "breakGlassObjectIds")`), or one of the genuine accounts (`break_glass_accounts`) when
+    `resource` itself is a protected grant the same BreakGlassAccounts component declared (what the component
+    guarantees: a grant elsewhere, or one merely computed from an account's output, proves nothing)."""
+    target = ref(resource, key, index)
+    if target.literal and target.literal in config_ids:
         return True
-    return any(d.urn in break_glass for d in dependencies_of(resource, key))
-
-
-def dependencies_of(resource: Any, key: str) -> list:
-    return list((getattr(resource, "property_dependencies", None) or {}).get(key) or [])
+    account = target.source
+    return (
+        account is not None
+        and account.urn in break_glass
+        and _protected(resource)
+        and _component_of(resource) is not None
+        and _component_of(resource) is _component_of(account)
+    )
 
 
 # --- directory role grants -----------------------------------------------------------------------------
 
 ROLE_ASSIGNMENT = "azuread:index/directoryRoleAssignment:DirectoryRoleAssignment"
 ROLE_MEMBER = "azuread:index/directoryRoleMember:DirectoryRoleMember"
+AU_ROLE_MEMBER = "azuread:index/administrativeUnitRoleMember:AdministrativeUnitRoleMember"
 ROLE_ELIGIBILITY_REQUEST = (
     "azuread:index/directoryRoleEligibilityScheduleRequest:DirectoryRoleEligibilityScheduleRequest"
 )
+APP_ROLE_ASSIGNMENT = "azuread:index/appRoleAssignment:AppRoleAssignment"
 DIRECTORY_ROLE = "azuread:index/directoryRole:DirectoryRole"
-DYNAMIC = "pulumi-python:dynamic:Resource"
+CUSTOM_DIRECTORY_ROLE = "azuread:index/customDirectoryRole:CustomDirectoryRole"
+APPLICATION_TYPES = (
+    "azuread:index/application:Application",
+    "azuread:index/applicationRegistration:ApplicationRegistration",
+    "azuread:index/applicationAppRole:ApplicationAppRole",
+    "azuread:index/applicationFromTemplate:ApplicationFromTemplate",
+    "azuread:index/servicePrincipal:ServicePrincipal",
+)
 
-# type (or graphKind) -> (role key, principal key, scope key or None, active?)
+OPAQUE_ROLE = "unresolved-role"  # a role the pack cannot resolve: judged privileged
+READ_ONLY_CUSTOM_ROLE = "read-only-custom-role"  # a custom directory role that only reads: not privileged
+
+
+@dataclass(frozen=True)
+class GrantShape:
+    role_key: str
+    role_kind: str  # "definition" (template / role definition ID), "object" (directory role object ID), "app"
+    principal_key: str
+    scope_key: str | None
+    active: bool
+    au_key: str | None = None  # AdministrativeUnitRoleMember: the AU object ID is the scope
+
+
+# canonical type (or graphKind) -> shape: every resource in the installed providers that grants an Entra role or a
+# directory permission (pulumi_azuread 6.x)
 _GRANT_SHAPES = {
-    ROLE_ASSIGNMENT: ("roleId", "principalObjectId", "directoryScopeId", True),
-    ROLE_MEMBER: ("roleObjectId", "memberObjectId", None, True),
-    ROLE_ELIGIBILITY_REQUEST: ("roleDefinitionId", "principalId", "directoryScopeId", False),
-    "directoryRoleEligibility": ("roleDefinitionId", "principalId", "directoryScopeId", False),
+    canonical_type(ROLE_ASSIGNMENT): GrantShape("roleId", "definition", "principalObjectId", "directoryScopeId", True),
+    canonical_type(ROLE_MEMBER): GrantShape("roleObjectId", "object", "memberObjectId", None, True),
+    canonical_type(AU_ROLE_MEMBER): GrantShape(
+        "roleObjectId", "object", "memberObjectId", None, True, "administrativeUnitObjectId"
+    ),
+    canonical_type(ROLE_ELIGIBILITY_REQUEST): GrantShape(
+        "roleDefinitionId", "definition", "principalId", "directoryScopeId", False
+    ),
+    canonical_type(APP_ROLE_ASSIGNMENT): GrantShape("appRoleId", "app", "principalObjectId", None, True),
+    "directoryRoleEligibility": GrantShape("roleDefinitionId", "definition", "principalId", "directoryScopeId", False),
 }
 
 
@@ -349,63 +510,127 @@ class Grant:
     """A directory role held by a principal (active or eligible), relations resolved through deps."""
 
     resource: Any
-    role: Any  # lower-case template ID, UNKNOWN, or None
-    principal: Any  # known object ID, else the URN of the resource it flows from, else UNKNOWN
+    role: Any  # lower-case template ID, OPAQUE_ROLE, a Graph app role ID, READ_ONLY_CUSTOM_ROLE, UNKNOWN, or None
+    principal: Any  # the URN of the declared resource it is, else the known object ID, else UNKNOWN
     principal_key: str
     scope: Any  # "/" (also when absent), "/administrativeUnits/<id>", or UNKNOWN
     active: bool
     principal_sources: list = field(default_factory=list)
+    principal_ref: Ref | None = None
 
     @property
     def urn(self) -> str:
         return self.resource.urn
 
 
-def grant_shape(resource: Any):
+def grant_shape(resource: Any) -> GrantShape | None:
     if resource.resource_type == DYNAMIC:
         kind = get(resource.props, "graphKind")
         return _GRANT_SHAPES.get(kind) if isinstance(kind, str) else None
-    return _GRANT_SHAPES.get(resource.resource_type)
+    return _GRANT_SHAPES.get(canonical_type(resource.resource_type))
 
 
-def directory_role_id(resource: Any, key: str) -> Any:
-    """The role template ID in `resource.props[key]`; an unknown ID is resolved through its
-    property dependency on a DirectoryRole (templateId or displayName)."""
+def _role_of_source(source: Any) -> Any:
+    """The role a DirectoryRole or CustomDirectoryRole declares; None when `source` declares no role."""
+    if is_type(source, DIRECTORY_ROLE):
+        template = get(source.props, "templateId")
+        guid = role_guid(template)
+        if guid:
+            return guid if guid in ENTRA_ROLE_NAMES else OPAQUE_ROLE
+        by_name = entra_role_by_name(get(source.props, "displayName"))
+        return by_name or OPAQUE_ROLE  # read by ID (DirectoryRole.get), unknown or unlisted: privileged
+    if is_type(source, CUSTOM_DIRECTORY_ROLE):
+        actions = [a for p in elements(source.props, "permissions") for a in elements(p, "allowedResourceActions")]
+        if any(not isinstance(a, str) for a in actions):
+            return UNKNOWN
+        return OPAQUE_ROLE if custom_role_is_privileged(actions) or not actions else READ_ONLY_CUSTOM_ROLE
+    return None
+
+
+def directory_role_id(resource: Any, key: str, index: Index | None = None, kind: str | None = None) -> Any:
+    """The role a grant's `key` names: a built-in role's lower-case template ID (any GUID form, or a display name
+    case- and space-insensitively), OPAQUE_ROLE for one the pack cannot resolve (a role object ID, a custom or
+    unlisted role: privileged unless proven otherwise), a privileged Graph app role ID, UNKNOWN, or None."""
+    shape = grant_shape(resource)
+    kind = kind or (shape.role_kind if shape else "definition")
+    target = ref(resource, key, index)
     value = get(resource.props, key)
-    if isinstance(value, str) and resource.resource_type != ROLE_MEMBER:
-        return role_guid(value) or value
-    for source in dependencies_of(resource, key):
-        if source.resource_type == DIRECTORY_ROLE:
-            template = get(source.props, "templateId")
-            if isinstance(template, str):
-                return template.lower()
-            name = get(source.props, "displayName")
-            if isinstance(name, str) and name in ENTRA_ROLES:
-                return ENTRA_ROLES[name]
-    return UNKNOWN if value is not None else None
+    if kind == "app":
+        if target.literal is not None:
+            guid = role_guid(target.literal)
+            return guid if guid in PRIVILEGED_GRAPH_APP_ROLES else None
+        if target.unknown and any(is_type(s, *APPLICATION_TYPES) for s in target.sources):
+            return None  # a role of an app the stack declares, not Microsoft Graph's
+        return UNKNOWN if target.unknown else None
+    if target.source is not None:
+        role = _role_of_source(target.source)
+        if role is not None:
+            return role
+    if target.literal is not None:
+        guid = role_guid(value)
+        if guid in ENTRA_ROLE_NAMES:
+            return guid
+        if kind == "definition" and guid is None:
+            by_name = entra_role_by_name(value)
+            if by_name:
+                return by_name
+        return OPAQUE_ROLE
+    return UNKNOWN if target.unknown else None
 
 
-def role_grants(resources: Iterable[Any]) -> list[Grant]:
-    """Every directory-role assignment, membership and eligibility declared in the stack."""
+def is_privileged_role(role: Any, extra: frozenset[str] = frozenset()) -> bool:
+    """A role the pack judges privileged: Microsoft's privileged roles (and `extra`), one it cannot resolve, and the
+    Graph application permissions that reach them."""
+    return role in PRIVILEGED_ROLE_IDS or role in extra or role == OPAQUE_ROLE or role in PRIVILEGED_GRAPH_APP_ROLES
+
+
+def role_name(role: Any) -> str:
+    """How messages name a role: facts only (a built-in name, a Graph permission name), never an input value."""
+    if is_unknown(role) or role is None:
+        return "a role unknown at preview"
+    if role == OPAQUE_ROLE:
+        return "a role the pack cannot resolve (a role object ID, a custom or unlisted role: judged privileged)"
+    if role in PRIVILEGED_GRAPH_APP_ROLES:
+        return f"Microsoft Graph application permission {PRIVILEGED_GRAPH_APP_ROLES[role]}"
+    return ENTRA_ROLE_NAMES.get(role, f"role {role}")
+
+
+def _grant_scope(resource: Any, shape: GrantShape, index: Index | None) -> Any:
+    if shape.au_key:
+        unit = ref(resource, shape.au_key, index)
+        if unit.literal or unit.source is not None:
+            return f"/administrativeUnits/{unit.key}"
+        return UNKNOWN
+    scope = get(resource.props, shape.scope_key) if shape.scope_key else None
+    if isinstance(scope, str):
+        return "/" + "/".join(part for part in scope.strip().split("/") if part)
+    return "/" if scope is None else scope
+
+
+def role_grants(resources: Iterable[Any], index: Index | None = None) -> list[Grant]:
+    """Every directory-role assignment, membership and eligibility (and privileged Graph app role assignment)
+    declared in the stack."""
+    resources = list(resources)
+    index = index or Index(resources)
     grants = []
     for resource in resources:
         shape = grant_shape(resource)
         if shape is None:
             continue
-        role_key, principal_key, scope_key, active = shape
-        value = get(resource.props, principal_key)
-        sources = dependencies_of(resource, principal_key)
-        principal = value.strip().lower() if isinstance(value, str) else sources[0].urn if sources else UNKNOWN
-        scope = get(resource.props, scope_key) if scope_key else None
+        role = directory_role_id(resource, shape.role_key, index, shape.role_kind)
+        if shape.role_kind == "app" and role is None:
+            continue
+        target = ref(resource, shape.principal_key, index)
         grants.append(
             Grant(
                 resource,
-                directory_role_id(resource, role_key),
-                principal,
-                principal_key,
-                "/" if scope is None else scope,
-                active,
-                sources,
+                role,
+                target.key,
+                shape.principal_key,
+                _grant_scope(resource, shape, index),
+                shape.active,
+                list(target.sources),
+                target,
             )
         )
     return grants

@@ -5,7 +5,9 @@ Eligibility resources: azuread PrivilegedAccessGroupEligibilitySchedule (duratio
 permanentAssignment), azure-native PimRoleEligibilitySchedule (scheduleInfo.expiration), our Graph
 resource graphKind directoryRoleEligibility (scheduleInfo.expiration), and azuread
 DirectoryRoleEligibilityScheduleRequest, whose eligibility is ALWAYS permanent (the provider sends
-expiration noExpiration and has no schedule inputs), so the type itself is flagged.
+expiration noExpiration and has no schedule inputs), so the type itself is flagged. Types match in any module path
+or API version (`common.is_type`). A lifetime, role or scope unknown at preview is unverified (`common.unverified`);
+messages show durations, dates and scopes only as parsed, never as given.
 """
 
 from __future__ import annotations
@@ -17,11 +19,11 @@ from privileged_facts.defaults import MAX_ACTIVATION
 from privileged_facts.roles import (
     AZURE_ROLE_NAMES,
     DEVICE_LOCAL_ADMINISTRATOR,
-    ENTRA_ROLES,
     PRIVILEGED_AZURE_ROLE_IDS,
+    entra_role_by_name,
     role_guid,
 )
-from privileged_facts.values import is_unknown, parse_datetime, parse_duration
+from privileged_facts.values import format_duration, is_unknown, parse_datetime, parse_duration
 from pulumi_policy import EnforcementLevel, ResourceValidationPolicy
 
 from . import pim_settings, pim_stack
@@ -38,10 +40,14 @@ from .common import (
     grant_shape,
     id_setting,
     is_break_glass,
+    is_type,
     label,
     meta,
+    normal_scope,
     now,
     setting,
+    unverified,
+    verifying,
 )
 
 GROUP_ELIGIBILITY = "azuread:index/privilegedAccessGroupEligibilitySchedule:PrivilegedAccessGroupEligibilitySchedule"
@@ -60,56 +66,70 @@ class Lifetime:
     end: str | None = None
     start: str | None = None
     field: str = ""  # the wire path of duration/end, for messages
+    unknown: str | None = None  # the deciding field unknown at preview (nothing else is known then)
 
 
-def _schedule_lifetime(expiration, start, prefix: str) -> Lifetime | None:
+def _schedule_lifetime(expiration, start, prefix: str) -> Lifetime:
     """scheduleInfo.expiration of Graph (afterDuration...) and ARM (AfterDuration...) alike."""
     if is_unknown(expiration):
-        return None
+        return Lifetime(unknown=f"{prefix}.expiration")
     kind = get(expiration, "type")
     if is_unknown(kind):
-        return None
-    kind = (kind or "").lower()
+        return Lifetime(unknown=f"{prefix}.expiration.type")
+    kind = kind.strip().lower() if isinstance(kind, str) else ""
     start = start if isinstance(start, str) else None
     if kind == "afterduration":
         duration = get(expiration, "duration")
-        return (
-            None
-            if is_unknown(duration)
-            else Lifetime(duration=duration, start=start, field=f"{prefix}.expiration.duration")
-        )
+        if is_unknown(duration):
+            return Lifetime(unknown=f"{prefix}.expiration.duration")
+        return Lifetime(duration=duration, start=start, field=f"{prefix}.expiration.duration")
     if kind == "afterdatetime":
         end = get(expiration, "endDateTime")
-        return None if is_unknown(end) else Lifetime(end=end, start=start, field=f"{prefix}.expiration.endDateTime")
-    shown = f"is {get(expiration, 'type')!r}" if kind else "is not set"
+        if is_unknown(end):
+            return Lifetime(unknown=f"{prefix}.expiration.endDateTime")
+        return Lifetime(end=end, start=start, field=f"{prefix}.expiration.endDateTime")
+    shown = "is not afterDuration or afterDateTime" if kind else "is not set"
     return Lifetime(permanent=True, why=f"{prefix}.expiration.type {shown} (no expiration)")
 
 
+GROUP_SCHEDULES = (GROUP_ELIGIBILITY, GROUP_ASSIGNMENT)
+
+
 def lifetime(resource_type: str, props) -> Lifetime | None:
-    """The lifetime an eligibility/assignment resource declares; None when not one, or unknown."""
-    if resource_type == ROLE_ELIGIBILITY_REQUEST:
+    """The lifetime an eligibility/assignment resource declares; None when it is not one."""
+    if is_type(resource_type, ROLE_ELIGIBILITY_REQUEST):
         return Lifetime(
             permanent=True,
             why="this resource type always creates permanent eligibility (the azuread "
             "provider sends expiration noExpiration and has no schedule inputs)",
         )
-    if resource_type in (GROUP_ELIGIBILITY, GROUP_ASSIGNMENT):
+    if is_type(resource_type, *GROUP_SCHEDULES):
         permanent, duration, end = (get(props, k) for k in ("permanentAssignment", "duration", "expirationDate"))
         start = get(props, "startDate")
         start = None if is_unknown(start) else start
         if permanent is True:
             return Lifetime(permanent=True, why="permanentAssignment is true")
-        if duration is not None:
-            return None if is_unknown(duration) else Lifetime(duration=duration, start=start, field="duration")
-        if end is not None:
-            return None if is_unknown(end) else Lifetime(end=end, start=start, field="expirationDate")
         if is_unknown(permanent):
-            return None
+            return Lifetime(unknown="permanentAssignment")
+        if duration is not None:
+            return (
+                Lifetime(unknown="duration")
+                if is_unknown(duration)
+                else Lifetime(duration=duration, start=start, field="duration")
+            )
+        if end is not None:
+            return (
+                Lifetime(unknown="expirationDate")
+                if is_unknown(end)
+                else Lifetime(end=end, start=start, field="expirationDate")
+            )
         return Lifetime(permanent=True, why="neither duration nor expirationDate is set")
-    if resource_type == AZURE_ELIGIBILITY or (
+    if is_type(resource_type, AZURE_ELIGIBILITY) or (
         resource_type == DYNAMIC and get(props, "graphKind") == "directoryRoleEligibility"
     ):
         schedule = get(props, "scheduleInfo")
+        if is_unknown(schedule):
+            return Lifetime(unknown="scheduleInfo")
         if schedule is None:
             return Lifetime(permanent=True, why="scheduleInfo is not set (no expiration)")
         return _schedule_lifetime(get(schedule, "expiration"), get(schedule, "startDateTime"), "scheduleInfo")
@@ -123,7 +143,7 @@ _FIX_PERMANENT = {
     "PrivilegedAccessGroupEligibilitySchedule) or the time-bound directoryRoleEligibility "
     "resource (components.graph.DirectoryRoleEligibility, or the EntraRoleJit component)",
     GROUP_ELIGIBILITY: "remove permanentAssignment and set duration (e.g. 'P90D') or expirationDate",
-    GROUP_ASSIGNMENT: f"remove permanentAssignment and set duration (e.g. '{MAX_ACTIVATION}') or expirationDate",
+    GROUP_ASSIGNMENT: f"remove permanentAssignment and set duration (at most '{MAX_ACTIVATION}') or expirationDate",
     AZURE_ELIGIBILITY: "set scheduleInfo.expiration to {type: 'AfterDuration', duration: 'P90D'} "
     "(or AfterDateTime with endDateTime)",
     DYNAMIC: "set scheduleInfo.expiration to {type: 'afterDuration', duration: 'P90D'} "
@@ -131,31 +151,52 @@ _FIX_PERMANENT = {
 }
 
 
+def _fix_permanent(resource_type: str) -> str:
+    for token, fix in _FIX_PERMANENT.items():
+        if is_type(resource_type, token):
+            return fix
+    return _FIX_PERMANENT[DYNAMIC]
+
+
+@verifying
 def _eligibility_expires(args, report) -> None:
-    if args.resource_type == GROUP_ASSIGNMENT:
+    if is_type(args.resource_type, GROUP_ASSIGNMENT):
         return
     life = lifetime(args.resource_type, args.props)
-    if life and life.permanent:
-        report(f"{label(args)} grants permanent eligibility: {life.why}. Fix: {_FIX_PERMANENT[args.resource_type]}.")
+    if life is None:
+        return
+    if life.unknown:
+        unverified(args, report, f"{label(args)} {life.unknown}")
+    elif life.permanent:
+        report(f"{label(args)} grants permanent eligibility: {life.why}. Fix: {_fix_permanent(args.resource_type)}.")
 
 
 def _length(life: Lifetime) -> tuple[object, str]:
-    """(timedelta length, shown value) of a bounded lifetime; raises ValueError on a malformed value."""
+    """(timedelta length, shown value) of a bounded lifetime, shown as parsed; raises ValueError (naming only the
+    field, never the value) on a malformed one."""
     if life.duration is not None:
-        return parse_duration(life.duration, life.field), repr(life.duration)
-    end = parse_datetime(life.end, life.field)
-    start = parse_datetime(life.start, "start") if life.start else now()
-    since = f"start {life.start}" if life.start else "today"
-    return end - start, f"{life.end!r} ({(end - start).days} days from {since})"
+        try:
+            length = parse_duration(life.duration, life.field)
+        except ValueError:
+            raise ValueError(f"{life.field} is not an ISO 8601 duration (use a form like 'P90D')") from None
+        return length, format_duration(length)
+    try:
+        end = parse_datetime(life.end, life.field)
+    except ValueError:
+        raise ValueError(
+            f"{life.field} is not an ISO 8601 date-time (use a form like '2026-12-31T00:00:00Z')"
+        ) from None
+    try:
+        start = parse_datetime(life.start, "start") if life.start else now()
+    except ValueError:
+        raise ValueError("the start date is not an ISO 8601 date-time") from None
+    since = f"start {start:%Y-%m-%d}" if life.start else "today"
+    return end - start, f"{end:%Y-%m-%dT%H:%M:%SZ} ({(end - start).days} days from {since})"
 
 
-def _eligibility_max(args, report) -> None:
-    if args.resource_type == GROUP_ASSIGNMENT:
-        return
-    life = lifetime(args.resource_type, args.props)
-    if life is None or life.permanent:
-        return
-    maximum = duration_setting(args, "maxEligibilityDuration")
+def _judge_length(args, report, life: Lifetime, tunable: str, what: str) -> None:
+    """Report a bounded lifetime longer than the tunable `tunable` (or malformed)."""
+    maximum = duration_setting(args, tunable)
     try:
         length, shown = _length(life)
     except ValueError as err:
@@ -163,10 +204,22 @@ def _eligibility_max(args, report) -> None:
         return
     if length > maximum:
         report(
-            f"{label(args)}: {life.field} is {shown}, longer than the maximum eligibility "
-            f"{setting(args, 'maxEligibilityDuration')}; shorten it to at most that "
-            "and renew when it ends (policy config maxEligibilityDuration)."
+            f"{label(args)}: {life.field} is {shown}, longer than the maximum {what} {setting(args, tunable)}; "
+            f"shorten it to at most that (policy config {tunable})."
         )
+
+
+@verifying
+def _eligibility_max(args, report) -> None:
+    if is_type(args.resource_type, GROUP_ASSIGNMENT):
+        return
+    life = lifetime(args.resource_type, args.props)
+    if life is None or life.permanent:
+        return
+    if life.unknown:
+        unverified(args, report, f"{label(args)} {life.unknown}")
+        return
+    _judge_length(args, report, life, "maxEligibilityDuration", "eligibility (renew it when it ends)")
 
 
 def _break_glass_principal(args) -> bool:
@@ -174,68 +227,86 @@ def _break_glass_principal(args) -> bool:
     return is_break_glass(args, "principalId", id_setting(args, "breakGlassObjectIds"), frozenset())
 
 
+@verifying
 def _group_assignment_expires(args, report) -> None:
-    if args.resource_type != GROUP_ASSIGNMENT:
+    """Active PIM-group assignments (members and owners): never permanent, at most maxActiveAssignmentDuration."""
+    if not is_type(args.resource_type, GROUP_ASSIGNMENT):
         return
     life = lifetime(args.resource_type, args.props)
-    if not (life and life.permanent):
-        return
     if _break_glass_principal(args):
         return
-    report(
-        f"{label(args)} is a permanent ACTIVE membership of a PIM group ({life.why}): standing access. "
-        f"Fix: make the principal eligible with PrivilegedAccessGroupEligibilitySchedule instead, or "
-        f"{_FIX_PERMANENT[GROUP_ASSIGNMENT]}."
-    )
+    if life.unknown:
+        unverified(args, report, f"{label(args)} {life.unknown}")
+    elif life.permanent:
+        report(
+            f"{label(args)} is a permanent ACTIVE assignment to a PIM group ({life.why}): standing access. "
+            f"Fix: make the principal eligible with PrivilegedAccessGroupEligibilitySchedule instead, or "
+            f"{_FIX_PERMANENT[GROUP_ASSIGNMENT]}."
+        )
+    else:
+        _judge_length(args, report, life, "maxActiveAssignmentDuration", "active assignment")
 
 
 # --- Azure RBAC scope ----------------------------------------------------------------------------------
 
-_MANAGEMENT_GROUP = re.compile(r"^/providers/microsoft\.management/managementgroups/[^/]+/?$", re.I)
-_SUBSCRIPTION = re.compile(r"^/subscriptions/[^/]+/?$", re.I)
+
+_MANAGEMENT_GROUP = re.compile(r"^/providers/microsoft\.management/managementgroups/[^/]+$")
+_SUBSCRIPTION = re.compile(r"^/subscriptions/[^/]+$")
+AZURE_GRANTS = (AZURE_ASSIGNMENT, AZURE_ELIGIBILITY)
 
 
-def _azure_role(args):
-    """(role GUID, role name, scope) of a privileged Azure role grant, else None (unknown role: None)."""
-    if args.resource_type not in (AZURE_ASSIGNMENT, AZURE_ELIGIBILITY):
+def azure_role(args, report, need_scope: bool = True):
+    """(role GUID, role name, normal scope) of a privileged Azure role grant, else None. A role (or, when the role
+    is privileged, a scope) unknown at preview is reported as unverified."""
+    if not is_type(args.resource_type, *AZURE_GRANTS):
         return None
-    role = role_guid(get(args.props, "roleDefinitionId"))
+    value = get(args.props, "roleDefinitionId")
+    if is_unknown(value):
+        unverified(args, report, f"{label(args)} roleDefinitionId")
+        return None
+    role = role_guid(value)
     if role is None or role not in PRIVILEGED_AZURE_ROLE_IDS | id_setting(args, "privilegedAzureRoleIds"):
         return None
     scope = get(args.props, "scope")
-    return (role, AZURE_ROLE_NAMES.get(role, role), scope) if isinstance(scope, str) else None
+    if is_unknown(scope):
+        if need_scope:
+            unverified(args, report, f"{label(args)} scope")
+        return None
+    return (role, AZURE_ROLE_NAMES.get(role, role), normal_scope(scope)) if isinstance(scope, str) else None
 
 
+@verifying
 def _azure_broad_scope(args, report) -> None:
-    found = _azure_role(args)
+    found = azure_role(args, report)
     if found is None:
         return
     role, name, scope = found
     where = (
         "the root scope '/'"
-        if scope.strip() == "/"
-        else (f"management group scope {scope!r}" if _MANAGEMENT_GROUP.match(scope) else None)
+        if scope == "/"
+        else ("a management group scope" if _MANAGEMENT_GROUP.match(scope) else None)
     )
     if where:
         report(
-            f"{label(args)} grants privileged Azure role {name} ({role}) at {where}: it reaches every "
+            f"{label(args)} grants privileged Azure role {name} ({role}) at {where} (scope): it reaches every "
             "subscription below. Fix: set scope to the narrowest resource group (or at most one subscription, "
             "as an eligibility)."
         )
 
 
+@verifying
 def _azure_standing_subscription(args, report) -> None:
-    if args.resource_type != AZURE_ASSIGNMENT:
-        return
-    found = _azure_role(args)
-    if found is None or not _SUBSCRIPTION.match(found[2]):
+    if not is_type(args.resource_type, AZURE_ASSIGNMENT):
         return
     if _break_glass_principal(args):
         return
-    role, name, scope = found
+    found = azure_role(args, report)
+    if found is None or not _SUBSCRIPTION.match(found[2]):
+        return
+    role, name, _ = found
     report(
         f"{label(args)} is a standing assignment of privileged Azure role {name} ({role}) at subscription "
-        f"scope {scope!r}. Fix: replace it with a PimRoleEligibilitySchedule (expiring) at a resource group, "
+        "scope. Fix: replace it with a PimRoleEligibilitySchedule (expiring) at a resource group, "
         "or the AzureRoleJit component."
     )
 
@@ -243,12 +314,11 @@ def _azure_standing_subscription(args, report) -> None:
 # --- device local administrator ------------------------------------------------------------------------
 
 
+@verifying
 def _device_local_admin(args, report) -> None:
-    if args.resource_type == DIRECTORY_ROLE:
+    if is_type(args.resource_type, DIRECTORY_ROLE):
         template, name = get(args.props, "templateId"), get(args.props, "displayName")
-        if (isinstance(template, str) and template.lower() == DEVICE_LOCAL_ADMINISTRATOR) or (
-            isinstance(name, str) and ENTRA_ROLES.get(name) == DEVICE_LOCAL_ADMINISTRATOR
-        ):
+        if DEVICE_LOCAL_ADMINISTRATOR in (role_guid(template), entra_role_by_name(name)):
             report(
                 f"{label(args)} activates Microsoft Entra Joined Device Local Administrator for membership. "
                 "Fix: remove it; grant local admin per device through Intune (Local user group membership) "
@@ -256,7 +326,7 @@ def _device_local_admin(args, report) -> None:
             )
         return
     shape = grant_shape(args)
-    if shape and directory_role_id(args, shape[0]) == DEVICE_LOCAL_ADMINISTRATOR:
+    if shape and directory_role_id(args, shape.role_key) == DEVICE_LOCAL_ADMINISTRATOR:
         report(
             f"{label(args)} grants Microsoft Entra Joined Device Local Administrator ({DEVICE_LOCAL_ADMINISTRATOR}):"
             " its holders are local administrators on EVERY Entra-joined device, PAWs and AVD session hosts "
@@ -303,11 +373,11 @@ POLICIES = [
         description="A PIM-group active assignment (PrivilegedAccessGroupAssignmentSchedule) is never permanent.",
         validate=_group_assignment_expires,
         enforcement_level=EnforcementLevel.MANDATORY,
-        config_schema=config_schema("breakGlassObjectIds"),
+        config_schema=config_schema("breakGlassObjectIds", "maxActiveAssignmentDuration"),
         **meta(
             "high",
-            "Use PrivilegedAccessGroupEligibilitySchedule for people; if an active assignment is really "
-            "needed, give it a short duration or expirationDate.",
+            "Use PrivilegedAccessGroupEligibilitySchedule for people; if an active assignment (member or owner) "
+            "is really needed, give it a duration or expirationDate within maxActiveAssignmentDuration.",
             SCUBA,
             "MS.AAD.7.4v1",
         ),
@@ -357,3 +427,19 @@ POLICIES = [
     *pim_settings.POLICIES,
     *pim_stack.POLICIES,
 ]
+
+WHEN_UNKNOWN = {
+    "pim-eligibility-must-expire": "A permanent flag or expiration type unknown at preview is reported as "
+    "unverified (mandatory unless unknownAtPreview is advisory).",
+    "pim-eligibility-max-duration": "A duration or end date unknown at preview is reported as unverified.",
+    "pim-group-no-permanent-active-assignment": "A permanent flag, duration or end date unknown at preview is "
+    "reported as unverified.",
+    "azure-privileged-role-broad-scope": "A role definition unknown at preview, or the scope of a privileged role, "
+    "is reported as unverified.",
+    "azure-no-standing-privileged-role-subscription": "A role definition unknown at preview, or the scope of a "
+    "privileged role, is reported as unverified.",
+    "entra-no-device-local-admin-role": "A role unknown at preview is left to entra-no-standing-privileged-role "
+    "(which reports it as unverified); a known one is judged.",
+    **pim_settings.WHEN_UNKNOWN,
+    **pim_stack.WHEN_UNKNOWN,
+}

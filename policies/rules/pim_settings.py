@@ -6,7 +6,9 @@ The last two hold the same PIM rules by rule ID (Expiration_Admin_Eligibility an
 same camelCase shape; only their approvers differ (Graph: groupId/userId, ARM: id).
 
 A setting the resource does not declare is left as the tenant has it, which the stack does not
-control: the policies fail closed and ask for it to be declared. Unknown values are skipped.
+control: the policies fail closed and ask for it to be declared. A setting unknown at preview is unverified
+(`common.unverified`: mandatory unless the policy's unknownAtPreview is advisory). Messages show durations in the
+form the policy parsed, never the value as given (it may be a secret).
 """
 
 from __future__ import annotations
@@ -26,10 +28,22 @@ from privileged_facts.pim_rules import (
     RULE_NOTIFY_ADMIN_ASSIGNMENT,
     RULE_NOTIFY_ADMIN_ELIGIBILITY,
 )
-from privileged_facts.values import is_unknown, parse_duration
+from privileged_facts.values import format_duration, is_unknown, parse_duration
 from pulumi_policy import EnforcementLevel, ResourceValidationPolicy
 
-from .common import DYNAMIC, PIM_PLAN, config_schema, duration_setting, elements, get, meta, setting
+from .common import (
+    DYNAMIC,
+    PIM_PLAN,
+    config_schema,
+    duration_setting,
+    elements,
+    get,
+    is_type,
+    meta,
+    setting,
+    unverified,
+    verifying,
+)
 
 GROUP_POLICY = "azuread:index/groupRoleManagementPolicy:GroupRoleManagementPolicy"
 ENTRA_SETTINGS = "entraRoleSettings"
@@ -45,6 +59,7 @@ class Settings:
     eligible_expiry_required: Any = None
     eligible_max: Any = None
     active_expiry_required: Any = None
+    active_max: Any = None
     activation_max: Any = None
     mfa: Any = None
     auth_context: Any = None
@@ -73,6 +88,7 @@ def _group_policy(props, name: str) -> Settings:
         eligible_expiry_required=get(elig, "expirationRequired"),
         eligible_max=get(elig, "expireAfter"),
         active_expiry_required=get(active, "expirationRequired"),
+        active_max=get(active, "expireAfter"),
         activation_max=get(act, "maximumDuration"),
         mfa=get(act, "requireMultifactorAuthentication"),
         auth_context=context if is_unknown(context) else (bool(context) if context is not None else None),
@@ -92,6 +108,7 @@ def _group_policy(props, name: str) -> Settings:
             "eligible_expiry_required": "eligibleAssignmentRules.expirationRequired",
             "eligible_max": "eligibleAssignmentRules.expireAfter",
             "active_expiry_required": "activeAssignmentRules.expirationRequired",
+            "active_max": "activeAssignmentRules.expireAfter",
             "activation_max": "activationRules.maximumDuration",
             "mfa": "activationRules.requireMultifactorAuthentication",
             "auth_context": "activationRules.requiredConditionalAccessAuthenticationContext",
@@ -111,6 +128,7 @@ def _rule_settings(props, label: str, approver_keys: tuple[str, ...]) -> Setting
             "eligible_expiry_required",
             "eligible_max",
             "active_expiry_required",
+            "active_max",
             "activation_max",
             "mfa",
             "auth_context",
@@ -127,6 +145,7 @@ def _rule_settings(props, label: str, approver_keys: tuple[str, ...]) -> Setting
         "eligible_expiry_required": f"rules[{RULE_ELIGIBLE_EXPIRATION}].isExpirationRequired",
         "eligible_max": f"rules[{RULE_ELIGIBLE_EXPIRATION}].maximumDuration",
         "active_expiry_required": f"rules[{RULE_ACTIVE_EXPIRATION}].isExpirationRequired",
+        "active_max": f"rules[{RULE_ACTIVE_EXPIRATION}].maximumDuration",
         "activation_max": f"rules[{RULE_ACTIVATION_EXPIRATION}].maximumDuration",
         "mfa": f"rules[{RULE_ACTIVATION_ENABLEMENT}].enabledRules (MultiFactorAuthentication)",
         "auth_context": f"rules[{RULE_ACTIVATION_AUTH_CONTEXT}].isEnabled/claimValue",
@@ -138,6 +157,7 @@ def _rule_settings(props, label: str, approver_keys: tuple[str, ...]) -> Setting
     found.eligible_expiry_required = get(elig, "isExpirationRequired")
     found.eligible_max = get(elig, "maximumDuration")
     found.active_expiry_required = get(active, "isExpirationRequired")
+    found.active_max = get(active, "maximumDuration")
     found.activation_max = get(by_id.get(RULE_ACTIVATION_EXPIRATION), "maximumDuration")
     enablement = by_id.get(RULE_ACTIVATION_ENABLEMENT)
     if enablement is not None:
@@ -161,23 +181,35 @@ def _rule_settings(props, label: str, approver_keys: tuple[str, ...]) -> Setting
 
 
 def settings_of(resource_type: str, props, name: str) -> Settings | None:
-    if resource_type == GROUP_POLICY:
+    if is_type(resource_type, GROUP_POLICY):
         return _group_policy(props, name)
     if resource_type == DYNAMIC and get(props, "graphKind") == ENTRA_SETTINGS:
         return _rule_settings(props, f"entraRoleSettings '{name}'", ("groupId", "userId"))
-    if resource_type == AZURE_POLICY:
+    if is_type(resource_type, AZURE_POLICY):
         return _rule_settings(props, f"RoleManagementPolicy '{name}'", ("id",))
     return None
 
 
 def longer_than(value: Any, maximum) -> str | None:
-    """A reason when duration `value` exceeds `maximum` or is malformed; None when within (or unknown)."""
+    """A reason when duration `value` exceeds `maximum` or is malformed; None when within (or unknown). The reason
+    shows the duration as parsed (canonical form), never the value as given."""
     if value is None or is_unknown(value):
         return None
     try:
-        return f"is {value!r}" if parse_duration(value) > maximum else None
-    except ValueError as err:
-        return f"is malformed ({err})"
+        parsed = parse_duration(value)
+    except ValueError:
+        return "is not an ISO 8601 duration (use a form like 'PT8H' or 'P15D')"
+    return f"is {format_duration(parsed)}" if parsed > maximum else None
+
+
+def unknown_settings(s: Settings, keys: tuple[str, ...], args, report, urn: str | None = None) -> bool:
+    """Report each of `keys` unknown at preview as unverified; True when one was."""
+    found = False
+    for key in keys:
+        if is_unknown(getattr(s, key)):
+            unverified(args, report, f"{s.label} {s.paths.get(key, key)}", urn)
+            found = True
+    return found
 
 
 # --- policies --------------------------------------------------------------------------------------------
@@ -190,6 +222,7 @@ def _not_declared(s: Settings, key: str) -> str:
 def _judged(judge):
     """A resource policy that judges the PIM settings a resource declares (other resources pass)."""
 
+    @verifying
     def validate(args, report) -> None:
         s = settings_of(args.resource_type, args.props, args.name)
         if s is not None:
@@ -205,6 +238,11 @@ def _report_problems(s: Settings, problems: list[str], report) -> None:
 
 def _assignments_expire(s: Settings, args, report) -> None:
     maximum, shown = duration_setting(args, "maxEligibilityDuration"), setting(args, "maxEligibilityDuration")
+    active_maximum = duration_setting(args, "maxActiveAssignmentExpiry")
+    active_shown = setting(args, "maxActiveAssignmentExpiry")
+    unknown_settings(
+        s, ("eligible_expiry_required", "active_expiry_required", "eligible_max", "active_max"), args, report
+    )
     problems = []
     for key, what in (
         ("eligible_expiry_required", "permanent eligible assignment"),
@@ -215,23 +253,38 @@ def _assignments_expire(s: Settings, args, report) -> None:
             problems.append(f"{s.paths[key]} is false, which allows {what}; set it to true")
         elif value is None:
             problems.append(f"{_not_declared(s, key)}; set it to true")
-    too_long = longer_than(s.eligible_max, maximum)
-    if too_long:
-        problems.append(f"{s.paths['eligible_max']} {too_long}, longer than {shown}; set it to {shown} or less")
-    elif s.eligible_max is None and s.eligible_expiry_required is True:
-        problems.append(f"{_not_declared(s, 'eligible_max')}; set it to {shown} or less")
+    for key, limit, limit_shown, tunable in (
+        ("eligible_max", maximum, shown, "maxEligibilityDuration"),
+        ("active_max", active_maximum, active_shown, "maxActiveAssignmentExpiry"),
+    ):
+        too_long = longer_than(getattr(s, key), limit)
+        if too_long:
+            problems.append(
+                f"{s.paths[key]} {too_long}, longer than {limit_shown}; set it to {limit_shown} or less "
+                f"(policy config {tunable})"
+            )
+        elif getattr(s, key) is None and getattr(s, key.replace("_max", "_expiry_required")) is True:
+            problems.append(f"{_not_declared(s, key)}; set it to {limit_shown} or less")
     _report_problems(s, problems, report)
 
 
 def _activation_controls(s: Settings, args, report) -> None:
     problems = []
-    if s.mfa is not True and s.auth_context is not True and not (is_unknown(s.mfa) or is_unknown(s.auth_context)):
+    if (
+        s.mfa is not True
+        and s.auth_context is not True
+        and not unknown_settings(s, ("mfa", "auth_context"), args, report)
+    ):
         problems.append(
             f"activation requires neither MFA ({s.paths['mfa']}) nor a conditional access "
             f"authentication context ({s.paths['auth_context']}); require one (the authentication "
             "context that demands phishing-resistant MFA on the PAW is preferred)"
         )
-    if setting(args, "requireJustification") and s.justification is not True and not is_unknown(s.justification):
+    if (
+        setting(args, "requireJustification")
+        and s.justification is not True
+        and not unknown_settings(s, ("justification",), args, report)
+    ):
         problems.append(f"activation does not require a justification; set {s.paths['justification']}")
     _report_problems(s, problems, report)
 
@@ -239,6 +292,8 @@ def _activation_controls(s: Settings, args, report) -> None:
 def _activation_duration(s: Settings, args, report) -> None:
     shown = setting(args, "maxActivationDuration")
     too_long = longer_than(s.activation_max, duration_setting(args, "maxActivationDuration"))
+    if unknown_settings(s, ("activation_max",), args, report):
+        return
     if too_long:
         report(
             f"{s.label}: {s.paths['activation_max']} {too_long}, longer than the maximum activation {shown}; "
@@ -248,6 +303,14 @@ def _activation_duration(s: Settings, args, report) -> None:
         report(f"{s.label}: {_not_declared(s, 'activation_max')}; set it to {shown} or less.")
 
 
+WHEN_UNKNOWN = {
+    "pim-settings-assignments-expire": "An expiry flag or maximum unknown at preview is reported as unverified "
+    "(mandatory unless unknownAtPreview is advisory); what is known is still judged.",
+    "pim-settings-activation-controls": "When MFA, the authentication context or the justification rule is unknown "
+    "at preview and nothing known satisfies the rule, it is reported as unverified.",
+    "pim-settings-activation-duration": "An activation maximum unknown at preview is reported as unverified.",
+}
+
 POLICIES = [
     ResourceValidationPolicy(
         name="pim-settings-assignments-expire",
@@ -256,7 +319,7 @@ POLICIES = [
         "maximum; undeclared settings fail.",
         validate=_judged(_assignments_expire),
         enforcement_level=EnforcementLevel.MANDATORY,
-        config_schema=config_schema("maxEligibilityDuration"),
+        config_schema=config_schema("maxEligibilityDuration", "maxActiveAssignmentExpiry"),
         **meta(
             "high",
             f"Set eligibleAssignmentRules {{expirationRequired: true, expireAfter: '{MAX_ELIGIBILITY}' or "

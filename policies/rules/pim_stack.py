@@ -1,8 +1,12 @@
 """PIM stack policies: who holds privileged directory roles, and how the groups holding them are governed.
 
-Relations are resolved through property dependencies (an ID unknown at preview still names the
-resource it flows from), so a verdict never depends on IDs being known. Each policy indexes the
-stack once (linear in the number of resources) and reports on the resource that must change.
+Relations resolve one way whether an ID is known (a real preview of an existing stack) or unknown (a new one):
+by the literal ID or by the resource it flows from (`common.ref`), so a verdict never depends on IDs being known.
+Governed means governed: a principal is exempt from standing-access findings only if it is a declared role-assignable
+group with a GroupRoleManagementPolicy for its members on that very group, or a recognised break-glass account
+(`common.is_break_glass`). Owners of a role-holding group (static owners, PIM for Groups owner assignments) are
+holders like its members. Each policy indexes the stack once (linear in the number of resources) and reports on the
+resource that must change. A deciding value unknown at preview is unverified (`common.unverified`).
 """
 
 from __future__ import annotations
@@ -14,20 +18,21 @@ from privileged_facts.roles import (
     AU_SCOPABLE_ROLE_IDS,
     CISA_HIGHLY_PRIVILEGED,
     CRITICAL_ROLE_IDS,
-    ENTRA_ROLE_NAMES,
-    PRIVILEGED_ROLE_IDS,
+    PRIVILEGED_AZURE_ROLE_IDS,
+    role_guid,
 )
 from privileged_facts.values import is_unknown
 from pulumi_policy import EnforcementLevel, StackValidationPolicy
 
 from .common import (
     DYNAMIC,
-    GROUP,
+    GROUP_TYPES,
     PIM_PLAN,
     SCUBA,
     USER,
     Grant,
-    break_glass_urns,
+    Index,
+    break_glass_accounts,
     config_schema,
     dependencies_of,
     duration_setting,
@@ -35,74 +40,132 @@ from .common import (
     get,
     id_setting,
     is_break_glass,
+    is_privileged_role,
+    is_type,
     label,
     meta,
+    normal_scope,
+    ref,
     role_grants,
+    role_name,
     setting,
+    unverified,
+    verifying,
 )
-from .pim_settings import ALERTS, ENTRA_SETTINGS, GROUP_POLICY, Settings, longer_than, settings_of
+from .pim_settings import (
+    ALERTS,
+    AZURE_POLICY,
+    ENTRA_SETTINGS,
+    GROUP_POLICY,
+    Settings,
+    longer_than,
+    settings_of,
+    unknown_settings,
+)
 
 GROUP_MEMBER = "azuread:index/groupMember:GroupMember"
+GROUP_ELIGIBILITY = "azuread:index/privilegedAccessGroupEligibilitySchedule:PrivilegedAccessGroupEligibilitySchedule"
+GROUP_ASSIGNMENT = "azuread:index/privilegedAccessGroupAssignmentSchedule:PrivilegedAccessGroupAssignmentSchedule"
+AZURE_ELIGIBILITY = "azure-native:authorization:PimRoleEligibilitySchedule"
 
-
-def role_name(role: Any) -> str:
-    return ENTRA_ROLE_NAMES.get(role, role) if isinstance(role, str) else "an unknown role"
-
-
-def _key(resource: Any, prop: str) -> str | None:
-    """What a reference property points at: the URN of the resource it flows from, else the literal ID."""
-    sources = dependencies_of(resource, prop)
-    if sources:
-        return sources[0].urn
-    value = get(resource.props, prop)
-    return value.strip().lower() if isinstance(value, str) else None
+__all__ = ["POLICIES", "WHEN_UNKNOWN", "role_name"]
 
 
 class Stack:
-    """The stack indexed once: grants, groups, group policies, static members, role settings, break-glass."""
+    """The stack indexed once: grants, groups, group policies, static members and owners, role settings, break-glass."""
 
     def __init__(self, args: Any) -> None:
-        resources = args.resources
-        self.by_urn = {r.urn: r for r in resources}
-        self.break_glass = break_glass_urns(resources)
+        resources = list(args.resources)
+        self.index = Index(resources)
+        self.by_urn = self.index.by_urn
+        self.break_glass = break_glass_accounts(resources)
         self.break_glass_ids = id_setting(args, "breakGlassObjectIds")
-        self.privileged = PRIVILEGED_ROLE_IDS | id_setting(args, "privilegedRoleIds")
+        self.privileged_extra = id_setting(args, "privilegedRoleIds")
         self.critical = CRITICAL_ROLE_IDS | id_setting(args, "criticalRoleIds")
-        self.grants = role_grants(resources)
-        self.group_policies: dict[str, list] = {}
-        self.members: dict[str, list] = {}
+        self.grants = role_grants(resources, self.index)
+        self.group_policies: dict[Any, dict[str, list]] = {}  # group key -> PIM role ("member"/"owner") -> policies
+        self.members: dict[Any, list] = {}
+        self.schedules: dict[Any, list] = {}  # group key -> PIM for Groups eligibilities and assignments
         self.role_settings: dict[str, list] = {}
+        self.azure_policies: dict[Any, list] = {}  # normal scope (or the resource it flows from) -> policies
         for r in resources:
-            if r.resource_type == GROUP_POLICY and get(r.props, "roleId") == "member":
-                self.group_policies.setdefault(_key(r, "groupId"), []).append(r)
-            elif r.resource_type == GROUP_MEMBER:
-                self.members.setdefault(_key(r, "groupObjectId"), []).append(r)
+            if is_type(r, GROUP_POLICY):
+                role = get(r.props, "roleId")
+                kind = role.strip().lower() if isinstance(role, str) else "unknown"
+                self.group_policies.setdefault(self.key(r, "groupId"), {}).setdefault(kind, []).append(r)
+            elif is_type(r, GROUP_MEMBER):
+                self.members.setdefault(self.key(r, "groupObjectId"), []).append(r)
+            elif is_type(r, GROUP_ELIGIBILITY, GROUP_ASSIGNMENT):
+                self.schedules.setdefault(self.key(r, "groupId"), []).append(r)
             elif r.resource_type == DYNAMIC and get(r.props, "graphKind") == ENTRA_SETTINGS:
-                role = get(r.props, "roleDefinitionId")
-                if isinstance(role, str):
-                    self.role_settings.setdefault(role.lower(), []).append(r)
+                role = role_guid(get(r.props, "roleDefinitionId"))
+                if role:
+                    self.role_settings.setdefault(role, []).append(r)
+            elif is_type(r, AZURE_POLICY):
+                self.azure_policies.setdefault(scope_key(r), []).append(r)
+
+    def key(self, resource: Any, prop: str) -> Any:
+        return ref(resource, prop, self.index).key
+
+    def privileged(self, grant: Grant) -> bool:
+        return is_privileged_role(grant.role, self.privileged_extra)
 
     def privileged_grants(self) -> list[Grant]:
-        return [g for g in self.grants if g.role in self.privileged]
+        return [g for g in self.grants if self.privileged(g)]
 
     def exempt(self, grant: Grant) -> bool:
-        return is_break_glass(grant.resource, grant.principal_key, self.break_glass_ids, self.break_glass)
+        return is_break_glass(grant.resource, grant.principal_key, self.break_glass_ids, self.break_glass, self.index)
 
     def group_of(self, grant: Grant):
-        """The declared azuread Group the grant's principal flows from, if any."""
-        return next((s for s in grant.principal_sources if s.resource_type == GROUP), None)
+        """The declared group (Group or GroupWithoutMembers) the grant's principal is, if any."""
+        source = grant.principal_ref.source if grant.principal_ref else None
+        return source if source is not None and is_type(source, *GROUP_TYPES) else None
 
-    def policies_of(self, grant: Grant) -> list:
-        return self.group_policies.get(grant.principal, []) if grant.principal else []
+    def policies_of(self, grant: Grant, kind: str = "member") -> list:
+        return self.group_policies.get(grant.principal, {}).get(kind, []) if grant.principal else []
+
+    def owner_schedules(self, key: Any) -> list:
+        return [r for r in self.schedules.get(key, []) if _assignment_type(r) != "member"]
+
+    def selves(self, grant: Grant) -> set:
+        """The keys and known IDs that name the grant's principal (an approver that is one of them is not another)."""
+        found = {grant.principal}
+        group = self.group_of(grant)
+        if group is not None:
+            known = get(group.props, "objectId")
+            if isinstance(known, str):
+                found.add(known.strip().lower())
+        if grant.principal_ref and grant.principal_ref.literal:
+            found.add(grant.principal_ref.literal)
+        return found
 
     def describe(self, grant: Grant) -> str:
-        source = grant.principal_sources[0] if grant.principal_sources else None
+        source = grant.principal_ref.source if grant.principal_ref else None
         if source is not None:
             return label(source)
-        return f"principal {grant.principal!r}" if not is_unknown(grant.principal) else "a principal unknown at preview"
+        if grant.principal_ref and grant.principal_ref.literal:
+            return "a principal given as a literal object ID"
+        if grant.principal_sources:
+            return "a principal computed from " + ", ".join(label(s) for s in grant.principal_sources)
+        return "a principal unknown at preview"
+
+
+def _assignment_type(schedule: Any) -> str:
+    kind = get(schedule.props, "assignmentType")
+    return kind.strip().lower() if isinstance(kind, str) else "unknown"
+
+
+def scope_key(resource: Any) -> Any:
+    """An ARM scope as relations match it: the normal literal scope, else the resource it flows from."""
+    scope = get(resource.props, "scope")
+    if isinstance(scope, str):
+        return normal_scope(scope)
+    sources = dependencies_of(resource, "scope")
+    return sources[0].urn if len(sources) == 1 else None
 
 
 def _stack(validate):
+    @verifying
     def run(args, report):
         validate(Stack(args), args, report)
 
@@ -112,12 +175,39 @@ def _stack(validate):
 # --- standing access -------------------------------------------------------------------------------------
 
 
+def _governed(stack: Stack, g: Grant, args, report) -> bool:
+    """The grant's principal is a declared role-assignable group with a member policy on that very group. A
+    role-assignable flag unknown at preview is reported as unverified (and not governed)."""
+    group = stack.group_of(g)
+    if group is None or not stack.policies_of(g):
+        return False
+    assignable = get(group.props, "assignableToRole")
+    if is_unknown(assignable):
+        unverified(args, report, f"{label(group)} assignableToRole", g.urn)
+        return True  # reported once, as unverified
+    return assignable is True
+
+
 def _no_standing(stack: Stack, args, report) -> None:
-    for g in stack.privileged_grants():
-        if not g.active or stack.exempt(g) or stack.group_of(g) is not None or stack.policies_of(g):
+    for g in stack.grants:
+        if not g.active or stack.exempt(g):
             continue
+        if is_unknown(g.role):
+            if not _governed(stack, g, args, report):
+                unverified(args, report, f"{label(g.resource)} role", g.urn)
+            continue
+        if not stack.privileged(g):
+            continue
+        if _governed(stack, g, args, report):
+            continue
+        group = stack.group_of(g)
+        why = ""
+        if group is not None and stack.policies_of(g):
+            why = f" ({label(group)} is not role-assignable: its owners and Groups administrators change its members)"
+        elif group is not None:
+            why = f" ({label(group)} has no GroupRoleManagementPolicy for its members)"
         report(
-            f"{label(g.resource)} gives {role_name(g.role)} permanently to {stack.describe(g)}: standing access. "
+            f"{label(g.resource)} gives {role_name(g.role)} permanently to {stack.describe(g)}{why}: standing access. "
             "Fix: assign the role to a role-assignable PIM group governed by a GroupRoleManagementPolicy and make "
             "people eligible for the group (PrivilegedAccessGroupEligibilitySchedule; the EntraRoleJit component "
             "does this), or, for an emergency account, declare it with BreakGlassAccounts or list its object ID in "
@@ -129,9 +219,9 @@ def _no_standing(stack: Stack, args, report) -> None:
 # --- PIM groups ---------------------------------------------------------------------------------------------
 
 
-def _role_groups(stack: Stack) -> dict[str, tuple[Any, Grant]]:
-    """PIM groups holding a privileged role: key (URN or literal ID) -> (declared Group or None, a grant)."""
-    found: dict[str, tuple[Any, Grant]] = {}
+def _role_groups(stack: Stack) -> dict[Any, tuple[Any, Grant]]:
+    """PIM groups holding a privileged role: key (URN or literal ID) -> (declared group or None, a grant)."""
+    found: dict[Any, tuple[Any, Grant]] = {}
     for g in stack.privileged_grants():
         group = stack.group_of(g)
         if (
@@ -145,7 +235,7 @@ def _role_groups(stack: Stack) -> dict[str, tuple[Any, Grant]]:
 
 def _no_static_members(stack: Stack, args, report) -> None:
     for key, (group, grant) in _role_groups(stack).items():
-        name = label(group) if group is not None else f"group {key!r}"
+        name = label(group) if group is not None else "a group given by object ID"
         for member in stack.members.get(key, []):
             report(
                 f"{label(member)} adds a permanent member to {name}, which holds {role_name(grant.role)}: that "
@@ -153,19 +243,26 @@ def _no_static_members(stack: Stack, args, report) -> None:
                 "PrivilegedAccessGroupEligibilitySchedule (time-bound).",
                 member.urn,
             )
-        members = get(group.props, "members") if group is not None else None
-        if members is not None and (is_unknown(members) or len(members)):
-            report(
-                f"{name} holds {role_name(grant.role)} and lists static members in its members input: standing "
-                "access. Fix: remove members and make each principal eligible with "
-                "PrivilegedAccessGroupEligibilitySchedule.",
-                group.urn,
-            )
+        if group is None:
+            continue
+        for prop, who in (("members", "members"), ("owners", "owners (who manage its membership)")):
+            listed = get(group.props, prop)
+            if is_unknown(listed) or any(is_unknown(m) for m in elements(listed)):
+                unverified(args, report, f"{label(group)} {prop}", group.urn)
+            elif listed:
+                report(
+                    f"{name} holds {role_name(grant.role)} and lists static {who} in its {prop} input: standing "
+                    f"access. Fix: remove {prop} and make each principal eligible with "
+                    "PrivilegedAccessGroupEligibilitySchedule (owners with assignment_type 'owner', governed by an "
+                    "owner GroupRoleManagementPolicy).",
+                    group.urn,
+                )
 
 
 def _requires_policy(stack: Stack, args, report) -> None:
     for key, (group, grant) in _role_groups(stack).items():
-        if grant.active and group is not None and not stack.group_policies.get(key):
+        policies = stack.group_policies.get(key, {})
+        if grant.active and group is not None and not policies.get("member"):
             report(
                 f"{label(group)} holds {role_name(grant.role)} but has no GroupRoleManagementPolicy for role "
                 "'member' "
@@ -174,17 +271,29 @@ def _requires_policy(stack: Stack, args, report) -> None:
                 "(the EntraRoleJit component does).",
                 group.urn,
             )
+        for schedule in stack.owner_schedules(key):
+            if _assignment_type(schedule) == "unknown":
+                unverified(args, report, f"{label(schedule)} assignmentType", schedule.urn)
+            elif not policies.get("owner"):
+                report(
+                    f"{label(schedule)} makes a principal an owner of {label(group) if group else 'a PIM group'}, "
+                    f"which holds {role_name(grant.role)}: owners manage its membership, yet no "
+                    "GroupRoleManagementPolicy for role 'owner' governs them in this stack. Fix: declare one "
+                    "(activation with approval, MFA, short duration) or remove the owner schedule.",
+                    schedule.urn,
+                )
 
 
 # --- critical roles -----------------------------------------------------------------------------------------
 
 
-def _governing_settings(stack: Stack, roles: frozenset[str]):
+def _governing_settings(stack: Stack, roles: frozenset[str], args, report):
     """(settings resource or None, Settings or None, grant, self keys) for each grant of `roles` that PIM governs:
-    a PIM group's member policy for an active grant, the role's entraRoleSettings for an eligible one. Each
-    settings resource comes once per role; a grant with no settings comes once."""
+    a PIM group's member (and, with owner schedules, owner) policy for an active grant, the role's entraRoleSettings
+    for an eligible one. Each settings resource comes once per role; a grant with no settings comes once. An eligible
+    grant whose role is unknown at preview is reported as unverified."""
     seen = set()
-    for found in _all_governing_settings(stack, roles):
+    for found in _all_governing_settings(stack, roles, args, report):
         policy, _, g, _ = found
         key = (policy.urn, g.role) if policy is not None else g.urn
         if key not in seen:
@@ -195,21 +304,28 @@ def _governing_settings(stack: Stack, roles: frozenset[str]):
 def _no_settings(g: Grant, consequence: str, fix: str) -> str:
     return (
         f"{label(g.resource)} makes a principal eligible for {role_name(g.role)}, but the stack declares no "
-        f"entraRoleSettings for {g.role}, so {consequence}. Fix: declare the role's settings (EntraRoleSettings) "
+        f"entraRoleSettings for it, so {consequence}. Fix: declare the role's settings (EntraRoleSettings) "
         f"with {fix}."
     )
 
 
-def _all_governing_settings(stack: Stack, roles: frozenset[str]):
+def _all_governing_settings(stack: Stack, roles: frozenset[str], args, report):
     for g in stack.grants:
-        if g.role not in roles or stack.exempt(g):
+        if stack.exempt(g):
+            continue
+        if is_unknown(g.role) and not g.active:
+            unverified(args, report, f"{label(g.resource)} role", g.urn)
+            continue
+        if g.role not in roles:
             continue
         if g.active:
-            for policy in stack.policies_of(g):
-                yield policy, settings_of(policy.resource_type, policy.props, policy.name), g, {g.principal}
+            kinds = ["member"] + (["owner"] if stack.owner_schedules(g.principal) else [])
+            for kind in kinds:
+                for policy in stack.policies_of(g, kind):
+                    yield policy, settings_of(policy.resource_type, policy.props, policy.name), g, stack.selves(g)
         else:
             policies = stack.role_settings.get(g.role, [])
-            eligible = {e.principal for e in stack.grants if e.role == g.role and not e.active}
+            eligible = set().union(*(stack.selves(e) for e in stack.grants if e.role == g.role and not e.active))
             if not policies:
                 yield None, None, g, eligible
             for policy in policies:
@@ -219,18 +335,18 @@ def _all_governing_settings(stack: Stack, roles: frozenset[str]):
 def _other_approver(stack: Stack, policy: Any, s: Settings, selves: set) -> bool | None:
     """At least one approver who is not the eligible group/principal itself (None: unknown at preview)."""
     approvers = s.approvers
-    if any(isinstance(a, str) and a.lower() not in selves for a in approvers):
+    if any(isinstance(a, str) and a.strip().lower() not in selves for a in approvers):
         return True
     if not any(is_unknown(a) for a in approvers):
         return False
     others = [
-        d for d in dependencies_of(policy, s.approvers_key) if d.urn not in selves and d.resource_type in (USER, GROUP)
+        d for d in dependencies_of(policy, s.approvers_key) if d.urn not in selves and is_type(d, USER, *GROUP_TYPES)
     ]
-    return bool(others)
+    return True if others else None
 
 
 def _critical_approval(stack: Stack, args, report) -> None:
-    for policy, s, g, selves in _governing_settings(stack, stack.critical):
+    for policy, s, g, selves in _governing_settings(stack, stack.critical, args, report):
         role = role_name(g.role)
         if policy is None:
             report(
@@ -242,7 +358,7 @@ def _critical_approval(stack: Stack, args, report) -> None:
                 g.urn,
             )
             continue
-        if is_unknown(s.approval):
+        if unknown_settings(s, ("approval",), args, report, policy.urn):
             continue
         if s.approval is not True:
             state = "is false" if s.approval is False else "is not declared"
@@ -251,7 +367,11 @@ def _critical_approval(stack: Stack, args, report) -> None:
                 f"Fix: set it to true with an approver that is not the eligible group itself.",
                 policy.urn,
             )
-        elif _other_approver(stack, policy, s, selves) is False:
+            continue
+        other = _other_approver(stack, policy, s, selves)
+        if other is None:
+            unverified(args, report, f"{s.label} {s.paths['approvers']}", policy.urn)
+        elif other is False:
             who = "lists no approver" if not s.approvers else "lists only the eligible group/principal itself"
             report(
                 f"{s.label} governs {role} and requires approval but {who} ({s.paths['approvers']}): members would "
@@ -264,8 +384,8 @@ def _critical_approval(stack: Stack, args, report) -> None:
 def _critical_duration(stack: Stack, args, report) -> None:
     maximum = duration_setting(args, "criticalMaxActivationDuration")
     shown = setting(args, "criticalMaxActivationDuration")
-    for policy, s, g, _ in _governing_settings(stack, stack.critical):
-        if policy is None:
+    for policy, s, g, _ in _governing_settings(stack, stack.critical, args, report):
+        if policy is None or unknown_settings(s, ("activation_max",), args, report, policy.urn):
             continue
         too_long = longer_than(s.activation_max, maximum)
         if too_long or s.activation_max is None:
@@ -282,7 +402,7 @@ def _critical_duration(stack: Stack, args, report) -> None:
 
 
 def _alerts(stack: Stack, args, report) -> None:
-    for policy, s, g, _ in _governing_settings(stack, CISA_HIGHLY_PRIVILEGED | stack.critical):
+    for policy, s, g, _ in _governing_settings(stack, CISA_HIGHLY_PRIVILEGED | stack.critical, args, report):
         if policy is None:
             report(
                 _no_settings(
@@ -297,7 +417,8 @@ def _alerts(stack: Stack, args, report) -> None:
         problems = []
         for key, what in ALERTS.items():
             recipients = s.alerts.get(key)
-            if is_unknown(recipients):
+            if is_unknown(recipients) or any(is_unknown(r) for r in elements(recipients)):
+                unverified(args, report, f"{s.label} {s.paths['alert_' + key]}", policy.urn)
                 continue
             if recipients is None:
                 problems.append(
@@ -312,6 +433,33 @@ def _alerts(stack: Stack, args, report) -> None:
                 "additional recipient, a mailbox someone monitors, for each admin alert (the EntraRoleJit "
                 "component does, from notificationRecipients in the stack file).",
                 policy.urn,
+            )
+
+
+# --- Azure eligibilities ------------------------------------------------------------------------------------
+
+
+def _azure_requires_policy(stack: Stack, args, report) -> None:
+    privileged = PRIVILEGED_AZURE_ROLE_IDS | id_setting(args, "privilegedAzureRoleIds")
+    for r in stack.index.resources:
+        if not is_type(r, AZURE_ELIGIBILITY):
+            continue
+        value = get(r.props, "roleDefinitionId")
+        if is_unknown(value):
+            unverified(args, report, f"{label(r)} roleDefinitionId", r.urn)
+            continue
+        if role_guid(value) not in privileged:
+            continue
+        key = scope_key(r)
+        if key is None:
+            unverified(args, report, f"{label(r)} scope", r.urn)
+        elif not stack.azure_policies.get(key):
+            report(
+                f"{label(r)} makes a principal eligible for a privileged Azure role, but no RoleManagementPolicy in "
+                "this stack governs that role at that scope, so its activation rules (MFA, duration, approval, "
+                "alerts) are whatever the subscription has. Fix: declare the role's RoleManagementPolicy at the "
+                "same scope (the AzureRoleJit component does, given policy_name).",
+                r.urn,
             )
 
 
@@ -428,6 +576,21 @@ POLICIES = [
         ),
     ),
     StackValidationPolicy(
+        name="azure-eligibility-requires-policy",
+        description="A privileged Azure role eligibility (PimRoleEligibilitySchedule) has a RoleManagementPolicy "
+        "at the same scope in the stack, so its activation rules are declared, not whatever the subscription has.",
+        validate=_stack(_azure_requires_policy),
+        enforcement_level=EnforcementLevel.MANDATORY,
+        config_schema=config_schema("privilegedAzureRoleIds"),
+        **meta(
+            "high",
+            "Declare azure-native authorization.RoleManagementPolicy at the eligibility's scope (AzureRoleJit with "
+            "policy_name does).",
+            PIM_PLAN,
+            "Configure Azure resource role settings",
+        ),
+    ),
+    StackValidationPolicy(
         name="entra-au-scopable-role-at-tenant",
         description="A role that can be scoped to an administrative unit is granted tenant-wide (advisory).",
         validate=_stack(_au_scopable_at_tenant),
@@ -441,3 +604,21 @@ POLICIES = [
         ),
     ),
 ]
+
+WHEN_UNKNOWN = {
+    "entra-no-standing-privileged-role": "A role of an active grant, or the role-assignable flag of the group "
+    "holding it, unknown at preview is reported as unverified; a principal that is not provably a governed "
+    "group or break-glass account is a finding.",
+    "pim-group-no-static-members": "A role-holding group's members or owners list unknown at preview is reported "
+    "as unverified; GroupMember resources are matched by literal ID or the resource the ID flows from.",
+    "pim-group-requires-policy": "An owner schedule's assignment type unknown at preview is reported as "
+    "unverified; groups and policies are matched by literal ID or the resource the ID flows from.",
+    "pim-critical-role-approval": "An approval flag or approver list unknown at preview (or the role of an "
+    "eligibility) is reported as unverified.",
+    "pim-critical-role-activation-duration": "An activation maximum unknown at preview is reported as unverified.",
+    "pim-role-alerts": "An alert recipient list unknown at preview is reported as unverified.",
+    "azure-eligibility-requires-policy": "A role definition unknown at preview, or a privileged role's scope that "
+    "is neither literal nor flows from one resource, is reported as unverified.",
+    "entra-au-scopable-role-at-tenant": "A scope unknown at preview is not judged (advisory policy): only a known "
+    "tenant-wide scope is reported.",
+}
