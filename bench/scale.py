@@ -25,6 +25,7 @@ Targets: time and peak memory <= 1.10x the floor's; 10,000 resources cost no mor
 Usage: .venv/bin/python bench/scale.py [--repeat N] [--without NAME[,NAME]]... [SIZE ...]   (default 1000 5000 10000)
   --without: measure only these variants besides "all" (default: each mechanism off alone); `none`: only "all".
 """
+
 from __future__ import annotations
 
 import compileall
@@ -96,8 +97,9 @@ def _without_skip_reencoding() -> None:
     from pum.wire import engine_value
 
     def always(r):
-        return analysis.analyzer.to_struct({key: engine_value(value) for key, value in r.wire.items()
-                                            if not key.startswith("__")})
+        return analysis.analyzer.to_struct(
+            {key: engine_value(value) for key, value in r.wire.items() if not key.startswith("__")}
+        )
 
     analysis._analyzer_properties = always
 
@@ -114,25 +116,36 @@ def synthetic_config(target: int) -> dict:
     """A tenant whose plan has about `target` resources: ~16 per User Administrator binding."""
     bindings = max(1, target // 16)
     people = {
-        f"admin{i}": {"displayName": f"Admin {i}", "dailyUpn": f"admin{i}@contoso.com",
-                      "adminAccount": {"upn": f"adm-admin{i}@contoso.onmicrosoft.com"}}
+        f"admin{i}": {
+            "displayName": f"Admin {i}",
+            "dailyUpn": f"admin{i}@contoso.com",
+            "adminAccount": {"upn": f"adm-admin{i}@contoso.onmicrosoft.com"},
+        }
         for i in range(bindings)
     }
     units = {f"unit{i}": {"displayName": f"Unit {i}"} for i in range(bindings)}
     role_bindings = [
-        {"role": "User Administrator", "name": f"user-admin-{i}", "tier": 1, "scope": f"unit{i}",
-         "eligible": [f"admin{(i + k) % bindings}" for k in range(min(PER_BINDING, bindings))],
-         "activation": {"maxDuration": "PT2H"}}
+        {
+            "role": "User Administrator",
+            "name": f"user-admin-{i}",
+            "tier": 1,
+            "scope": f"unit{i}",
+            "eligible": [f"admin{(i + k) % bindings}" for k in range(min(PER_BINDING, bindings))],
+            "activation": {"maxDuration": "PT2H"},
+        }
         for i in range(bindings)
     ]
     return {
         "privileged-access:tenant": {"production": True, "initialDomain": "contoso.onmicrosoft.com"},
         "privileged-access:principals": {"people": people},
-        "privileged-access:breakGlass": {"accounts": [
-            {"upn": "bg-alpha@contoso.onmicrosoft.com"}, {"upn": "bg-bravo@contoso.onmicrosoft.com"}]},
+        "privileged-access:breakGlass": {
+            "accounts": [{"upn": "bg-alpha@contoso.onmicrosoft.com"}, {"upn": "bg-bravo@contoso.onmicrosoft.com"}]
+        },
         "privileged-access:administrativeUnits": units,
-        "privileged-access:pim": {"defaults": {"notificationRecipients": ["pim-alerts@contoso.com"]},
-                                  "roleBindings": role_bindings},
+        "privileged-access:pim": {
+            "defaults": {"notificationRecipients": ["pim-alerts@contoso.com"]},
+            "roleBindings": role_bindings,
+        },
         "privileged-access:conditionalAccess": {"enforce": True},
     }
 
@@ -152,9 +165,14 @@ def measure_pum(target: int) -> dict:
     started, cpu = time.perf_counter(), time.process_time()
     report = run_preview(ROOT, stack="bench", config=config)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-    return {"resources": len(report.resources), "seconds": round(seconds, 3), "cpu_seconds": round(cpu, 3),
-            "peak_mb": _peak_mb(),
-            "mandatory": len(report.mandatory), "violations": len(report.violations)}
+    return {
+        "resources": len(report.resources),
+        "seconds": round(seconds, 3),
+        "cpu_seconds": round(cpu, 3),
+        "peak_mb": _peak_mb(),
+        "mandatory": len(report.mandatory),
+        "violations": len(report.violations),
+    }
 
 
 def measure_floor(count: int) -> dict:
@@ -169,8 +187,12 @@ def measure_floor(count: int) -> dict:
     started, cpu = time.perf_counter(), time.process_time()
     report = run_preview(program, policy_packs=[])
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-    return {"resources": len(report.resources), "seconds": round(seconds, 3), "cpu_seconds": round(cpu, 3),
-            "peak_mb": _peak_mb()}
+    return {
+        "resources": len(report.resources),
+        "seconds": round(seconds, 3),
+        "cpu_seconds": round(cpu, 3),
+        "peak_mb": _peak_mb(),
+    }
 
 
 def _child(kind: str, number: int, without: tuple[str, ...] = ()) -> dict:
@@ -195,12 +217,14 @@ def _best(runs: list[dict], floor: dict | None = None) -> dict:
     best = {key: min(m[key] for m in runs) for key in ("seconds", "cpu_seconds", "process_seconds")}
     best["peak_mb"] = max(m["peak_mb"] for m in runs)
     if floor is not None:
-        best |= {"ratio": round(best["seconds"] / floor["seconds"], 2),
-                 "cpu_ratio": round(best["cpu_seconds"] / floor["cpu_seconds"], 2),
-                 "process_ratio": round(best["process_seconds"] / floor["process_seconds"], 2),
-                 "peak_ratio": round(best["peak_mb"] / floor["peak_mb"], 2),
-                 "violations": sorted({(m["mandatory"], m["violations"]) for m in runs}),
-                 "seconds_all": [m["seconds"] for m in runs]}
+        best |= {
+            "ratio": round(best["seconds"] / floor["seconds"], 2),
+            "cpu_ratio": round(best["cpu_seconds"] / floor["cpu_seconds"], 2),
+            "process_ratio": round(best["process_seconds"] / floor["process_seconds"], 2),
+            "peak_ratio": round(best["peak_mb"] / floor["peak_mb"], 2),
+            "violations": sorted({(m["mandatory"], m["violations"]) for m in runs}),
+            "seconds_all": [m["seconds"] for m in runs],
+        }
     return best
 
 

@@ -23,6 +23,7 @@ numbers, booleans and, for asset or archive properties, the one pulumi asset obj
 from them. Calls with `proxy_secrets` (remediation) are not memoised. The globals are the
 process's: two previews must not analyse on two threads at once (pum runs one at a time).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
@@ -52,8 +53,11 @@ class Violation:
 
 def policy_order(packs: list[analyzer.LoadedPack]) -> Callable[[Violation], tuple[int, int]]:
     """A sort key for violations: pack by pack, and each pack's policies in the order it declares them."""
-    order = {(pack.name, policy.name): (index, position)
-             for index, pack in enumerate(packs) for position, policy in enumerate(pack.policies)}
+    order = {
+        (pack.name, policy.name): (index, position)
+        for index, pack in enumerate(packs)
+        for position, policy in enumerate(pack.policies)
+    }
     return lambda violation: order.get((violation.policy_pack, violation.policy), (len(packs), 0))
 
 
@@ -69,18 +73,23 @@ _INTERNAL = "__"  # the engine's IsInternalPropertyKey: a top-level key such as 
 def _analyzer_properties(r: Registration) -> struct_pb2.Struct:
     """The inputs as the engine hands them to analyzers (MarshalProperties with SkipInternalKeys): resource
     references marshalled as their ID (engine_value), and top-level internal keys left out."""
-    return analyzer.to_struct({key: engine_value(value) for key, value in r.wire.items()
-                               if not key.startswith(_INTERNAL)})
+    return analyzer.to_struct(
+        {key: engine_value(value) for key, value in r.wire.items() if not key.startswith(_INTERNAL)}
+    )
 
 
 def _options(r: Registration) -> proto.AnalyzerResourceOptions:
     """The resource options as the engine marshals them for analyzers (custom timeouts always present)."""
     create, update, delete = r.custom_timeouts
     return proto.AnalyzerResourceOptions(
-        protect=r.protect, ignoreChanges=r.ignore_changes, deleteBeforeReplace=bool(r.delete_before_replace),
+        protect=r.protect,
+        ignoreChanges=r.ignore_changes,
+        deleteBeforeReplace=bool(r.delete_before_replace),
         deleteBeforeReplaceDefined=r.delete_before_replace is not None,
-        additionalSecretOutputs=r.additional_secret_outputs, parent=r.parent or "",
-        customTimeouts=proto.AnalyzerResourceOptions.CustomTimeouts(create=create, update=update, delete=delete))
+        additionalSecretOutputs=r.additional_secret_outputs,
+        parent=r.parent or "",
+        customTimeouts=proto.AnalyzerResourceOptions.CustomTimeouts(create=create, update=update, delete=delete),
+    )
 
 
 class Requests:
@@ -104,13 +113,22 @@ class Requests:
             self._providers[r.urn] = (r, props)
         provider = self._providers.get(r.provider.rsplit("::", 1)[0]) if r.provider else None
         return proto.AnalyzerResource(
-            type=r.type, properties=props, urn=r.urn, name=r.name,
+            type=r.type,
+            properties=props,
+            urn=r.urn,
+            name=r.name,
             options=_options(r),
-            provider=None if provider is None else proto.AnalyzerProviderResource(
-                type=provider[0].type, urn=provider[0].urn, name=provider[0].name, properties=provider[1]),
-            parent=r.parent or "", dependencies=r.dependencies,
-            propertyDependencies={k: proto.AnalyzerPropertyDependencies(urns=v)
-                                  for k, v in r.property_dependencies.items() if v})
+            provider=None
+            if provider is None
+            else proto.AnalyzerProviderResource(
+                type=provider[0].type, urn=provider[0].urn, name=provider[0].name, properties=provider[1]
+            ),
+            parent=r.parent or "",
+            dependencies=r.dependencies,
+            propertyDependencies={
+                k: proto.AnalyzerPropertyDependencies(urns=v) for k, v in r.property_dependencies.items() if v
+            },
+        )
 
 
 def _call(pack: analyzer.LoadedPack, method: str, request, default_urn: str | None) -> list[Violation]:
@@ -118,12 +136,21 @@ def _call(pack: analyzer.LoadedPack, method: str, request, default_urn: str | No
         response = getattr(pack.servicer, method)(request, None)
     except Exception as exc:
         where = f" on {default_urn}" if default_urn else ""
-        raise PolicyError(f"policy pack {pack.name} ({pack.directory}): a policy raised {type(exc).__name__}: "
-                          f"{exc}{where}; fix the policy so it reports violations instead of raising") from None
-    return [Violation(policy_pack=pack.name, policy=d.policyName,
-                      enforcement_level=analyzer.level_name(d.enforcementLevel),
-                      severity=analyzer.severity_name(d.severity), urn=d.urn or default_urn, message=d.message)
-            for d in response.diagnostics]
+        raise PolicyError(
+            f"policy pack {pack.name} ({pack.directory}): a policy raised {type(exc).__name__}: "
+            f"{exc}{where}; fix the policy so it reports violations instead of raising"
+        ) from None
+    return [
+        Violation(
+            policy_pack=pack.name,
+            policy=d.policyName,
+            enforcement_level=analyzer.level_name(d.enforcementLevel),
+            severity=analyzer.severity_name(d.severity),
+            urn=d.urn or default_urn,
+            message=d.message,
+        )
+        for d in response.diagnostics
+    ]
 
 
 class _Once:
@@ -159,8 +186,10 @@ class ConvertOnce:
 def each_message_converted_once() -> Iterator[None]:
     """The servicer converts each message to a dict, and deserialises each dict, once (see the module docstring)."""
     saved = policy_module.json_format, policy_module.deserialize_properties
-    policy_module.json_format = ConvertOnce()
-    policy_module.deserialize_properties = _Once(policy_module.deserialize_properties)
+    # Stand-ins with the same call signatures for the two globals the servicer looks up (typed as a module and a
+    # function there, hence setattr).
+    setattr(policy_module, "json_format", ConvertOnce())  # noqa: B010
+    setattr(policy_module, "deserialize_properties", _Once(policy_module.deserialize_properties))  # noqa: B010
     try:
         yield
     finally:

@@ -3,6 +3,7 @@
 Exit codes: 0 no mandatory violation; 1 mandatory violation(s); 2 usage, config or model error;
 3 the program itself failed. Errors are one clear message; tracebacks only with --verbose.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -20,17 +21,33 @@ FORMATS = ("text", "json", "markdown", "sarif")
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="pum", description="Offline preview and policy checks for Pulumi Python programs.")
+    parser = argparse.ArgumentParser(
+        prog="pum", description="Offline preview and policy checks for Pulumi Python programs."
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     preview = commands.add_parser("preview", help="run a Pulumi Python program under mocks and evaluate policy packs")
     preview.add_argument("--cwd", default=".", help="Pulumi project directory (default: current directory)")
-    preview.add_argument("--stack", help="stack name; reads <stackConfigDir>/Pulumi.<stack>.yaml "
-                         "(default: [tool.pum] stack in the project's pyproject.toml)")
-    preview.add_argument("--policy-pack", action="append", dest="policy_packs", metavar="DIR",
-                         help="policy pack directory (repeatable; default: [tool.pum] policy-packs)")
-    preview.add_argument("--policy-pack-config", action="append", dest="policy_pack_configs", default=[],
-                         metavar="FILE", help="JSON config for the policy pack at the same position (repeatable)")
+    preview.add_argument(
+        "--stack",
+        help="stack name; reads <stackConfigDir>/Pulumi.<stack>.yaml "
+        "(default: [tool.pum] stack in the project's pyproject.toml)",
+    )
+    preview.add_argument(
+        "--policy-pack",
+        action="append",
+        dest="policy_packs",
+        metavar="DIR",
+        help="policy pack directory (repeatable; default: [tool.pum] policy-packs)",
+    )
+    preview.add_argument(
+        "--policy-pack-config",
+        action="append",
+        dest="policy_pack_configs",
+        default=[],
+        metavar="FILE",
+        help="JSON config for the policy pack at the same position (repeatable)",
+    )
     preview.add_argument("--format", choices=FORMATS, default="text")
     preview.add_argument("--output", metavar="FILE", help="write the report here instead of stdout")
     preview.add_argument("--verbose", action="store_true", help="show the full traceback when the program fails")
@@ -80,8 +97,10 @@ def _stack(args, tool: ToolConfig) -> str:
         return args.stack
     if tool.stack:
         return tool.stack
-    raise UsageError(f"{tool.directory}: no stack to preview; pass --stack NAME, or set `stack` under [tool.pum] "
-                     "in the project's pyproject.toml")
+    raise UsageError(
+        f"{tool.directory}: no stack to preview; pass --stack NAME, or set `stack` under [tool.pum] "
+        "in the project's pyproject.toml"
+    )
 
 
 def _preview(args) -> int:
@@ -93,11 +112,14 @@ def _preview(args) -> int:
     stack = _stack(args, tool)
     packs = args.policy_packs if args.policy_packs is not None else list(tool.policy_packs)
     if not packs:
-        raise UsageError(f"{tool.directory}: no policy pack to evaluate; pass --policy-pack DIR, or list the "
-                         "project's packs as `policy-packs` under [tool.pum] in its pyproject.toml")
+        raise UsageError(
+            f"{tool.directory}: no policy pack to evaluate; pass --policy-pack DIR, or list the "
+            "project's packs as `policy-packs` under [tool.pum] in its pyproject.toml"
+        )
     with _Progress(args.format == "text"):
-        report = run_preview(tool.directory, stack=stack, policy_packs=packs,
-                             policy_pack_configs=args.policy_pack_configs)
+        report = run_preview(
+            tool.directory, stack=stack, policy_packs=packs, policy_pack_configs=args.policy_pack_configs
+        )
     renderer = {"text": text, "json": json_report, "markdown": markdown, "sarif": sarif}[args.format]
     _write(renderer.render(report), args.output)
     return report.exit_code

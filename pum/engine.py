@@ -3,12 +3,14 @@
 `run_preview` is the one entry point the CLI and the tests share, so both exercise exactly the
 path a user runs.
 """
+
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from . import analyzer
 from .analysis import Violation, analyze, policy_order
@@ -115,8 +117,9 @@ def run_preview(
     if isinstance(program, (str, os.PathLike)):
         loaded = load_project(str(program))
         project, program_dir, program_file = loaded.name, loaded.directory, loaded.main
-        stack_config = (config_from_mapping(config, project, "<config>") if config is not None
-                        else load_stack_config(loaded, stack))
+        stack_config = (
+            config_from_mapping(config, project, "<config>") if config is not None else load_stack_config(loaded, stack)
+        )
         stack_file = stack_config.path
         target: Callable[[], object] | str = loaded.main
     else:
@@ -125,8 +128,14 @@ def run_preview(
     tool = load_tool_config(program_dir or os.getcwd())
     packs = _load_packs(list(tool.policy_packs if policy_packs is None else policy_packs), list(policy_pack_configs))
     with no_full_collections():
-        run = run_program(target, project=project, stack=stack, config=stack_config.values,
-                          secret_keys=stack_config.secret_keys, program_dir=program_dir)
+        run = run_program(
+            target,
+            project=project,
+            stack=stack,
+            config=stack_config.values,
+            secret_keys=stack_config.secret_keys,
+            program_dir=program_dir,
+        )
         _check_duplicates(run)
         resources = _report_resources(run)
         violations = sorted(analyze(packs, run.monitor.registrations), key=_report_order(packs))
@@ -150,10 +159,20 @@ def _check_duplicates(run: ProgramRun) -> None:
 
 def _report_resources(run: ProgramRun) -> list[Resource]:
     return [
-        Resource(urn=r.urn, type=r.type, name=r.name, parent=r.parent, custom=r.custom, protect=r.protect,
-                 inputs=_report_inputs(r.wire), dependencies=r.dependencies,
-                 property_dependencies=r.property_dependencies, source=r.source)
-        for r in run.monitor.registrations if not r.default_provider  # the engine's, not the program's
+        Resource(
+            urn=r.urn,
+            type=r.type,
+            name=r.name,
+            parent=r.parent,
+            custom=r.custom,
+            protect=r.protect,
+            inputs=_report_inputs(r.wire),
+            dependencies=r.dependencies,
+            property_dependencies=r.property_dependencies,
+            source=r.source,
+        )
+        for r in run.monitor.registrations
+        if not r.default_provider  # the engine's, not the program's
     ]
 
 
@@ -161,6 +180,14 @@ def _report(project, stack, run: ProgramRun, packs, resources, violations, stack
     diagnostics = list(run.diagnostics)
     for token in sorted(set(run.mocks.unanswered_invokes)):
         diagnostics.append(("warning", f"pum: no offline answer for invoke {token}; it returned no values"))
-    return Report(project=project, stack=stack, resources=resources, violations=violations,
-                  policies={p.name: p.policies for p in packs}, outputs=run.outputs,
-                  diagnostics=diagnostics, stack_file=stack_file, program_file=program_file)
+    return Report(
+        project=project,
+        stack=stack,
+        resources=resources,
+        violations=violations,
+        policies={p.name: p.policies for p in packs},
+        outputs=run.outputs,
+        diagnostics=diagnostics,
+        stack_file=stack_file,
+        program_file=program_file,
+    )

@@ -7,6 +7,7 @@ and each one walks everything and reclaims almost nothing: with them, a preview 
 Young collections keep running, so short-lived cycles are still freed; the previous thresholds come
 back afterwards, when the whole run becomes garbage at once.
 """
+
 from __future__ import annotations
 
 import gc

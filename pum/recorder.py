@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -68,12 +68,10 @@ class RecordingMonitor(MockMonitor):
     def __init__(
         self,
         mocks,
-        on_register: Callable[[Registration], None] | None = None,
         config: Mapping[str, str] | None = None,
         secret_keys: Iterable[str] = (),
     ) -> None:
         super().__init__(mocks)
-        self.on_register = on_register  # called in registration order, as the engine feeds analyzers
         self.registrations: list[Registration] = []
         self.duplicates: list[str] = []
         self._seen: set[str] = set()
@@ -83,10 +81,8 @@ class RecordingMonitor(MockMonitor):
         self._default_providers: dict[tuple[str, str, str], str] = {}  # (package, version, URL) -> reference
 
     def _record(self, registration: Registration) -> None:
-        """Keeps a registration and hands it on, in order (the caller holds the lock)."""
+        """Keeps a registration, in order (the caller holds the lock)."""
         self.registrations.append(registration)
-        if self.on_register is not None:
-            self.on_register(registration)
 
     def _default_provider(self, token: str, version: str, download_url: str) -> str:
         """The reference of the default provider for `token`'s package, registered first if this is its first use

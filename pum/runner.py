@@ -4,6 +4,7 @@ It mirrors the Python language host: configure the runtime, run the program insi
 stack with `run_in_stack`, wait for every registration. Each run gets a fresh context, event loop
 and monitor, so one process can preview many programs (the test suite does).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -74,8 +75,9 @@ async def _resolve_outputs(outputs: dict) -> dict:
     for name, value in outputs.items():
         output = pulumi.Output.from_input(value)
         known, secret = await output.is_known(), await output.is_secret()
-        resolved[name] = (("secret", None) if secret else ("value", await output.future()) if known
-                          else ("unknown", None))
+        resolved[name] = (
+            ("secret", None) if secret else ("value", await output.future()) if known else ("unknown", None)
+        )
     return resolved
 
 

@@ -93,19 +93,19 @@ def preview_with_pack(program, tmp_path=None, pack_config=None, **kwargs):
 
 
 def recorded_registrations(monkeypatch, program, **kwargs):
-    """The registrations a preview of `program` fed its analysis, and that preview's report."""
-    from pum import engine, worker
+    """The registrations a preview of `program` handed its analysis, and that preview's report."""
+    from pum import engine
 
     captured = []
+    analyze = engine.analyze
 
-    class Capturing(worker.Analysis):
-        def end(self, registrations):
-            captured.extend(registrations)
-            return super().end(registrations)
+    def capturing(packs, registrations):
+        captured.extend(registrations)
+        return analyze(packs, registrations)
 
-    monkeypatch.setattr(engine, "Analysis", Capturing)
-    report = engine.run_preview(program, **kwargs)
-    monkeypatch.undo()
+    with monkeypatch.context() as patch:
+        patch.setattr(engine, "analyze", capturing)
+        report = engine.run_preview(program, **kwargs)
     return captured, report
 
 

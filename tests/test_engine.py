@@ -7,13 +7,13 @@ import os
 import pulumi
 import pulumi_azuread as azuread
 import pytest
+from conftest import FIXTURES, PLAIN_PROGRAM, ROOT, SAMPLE_PACK, recorded_registrations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pulumi_policy import ResourceValidationArgs
-from pulumi_policy.proxy import unknown_checking_proxy
 from pulumi_policy.policy import PolicyResourceOptions, ResourceValidationPolicy
+from pulumi_policy.proxy import unknown_checking_proxy
 
-from conftest import FIXTURES, PLAIN_PROGRAM, ROOT, SAMPLE_PACK
 from pum import analyzer
 from pum.engine import UNKNOWN, run_preview
 from pum.errors import ProgramError, UsageError
@@ -22,28 +22,14 @@ from pum.wire import UNKNOWN_WIRE
 GA = "62e90394-69f5-4237-9190-012177145e10"
 
 
-def recorded_registrations(monkeypatch, program, **kwargs):
-    """The registrations a preview of `program` handed its analysis, and that preview's report."""
-    from pum import engine
-
-    captured = []
-    analyze = engine.analyze
-
-    def capturing(packs, registrations):
-        captured.extend(registrations)
-        return analyze(packs, registrations)
-
-    with monkeypatch.context() as patch:
-        patch.setattr(engine, "analyze", capturing)
-        report = engine.run_preview(program, **kwargs)
-    return captured, report
-
-
 def governed_program():
     group = azuread.Group("tier0", display_name="Tier 0", security_enabled=True, assignable_to_role=True)
     azuread.DirectoryRoleAssignment("ga", role_id=GA, principal_object_id=group.object_id)
-    azuread.DirectoryRoleAssignment("reader", role_id="88d8e3e3-8f55-4a1e-953a-9b9898b8876b",
-                                    principal_object_id="11111111-1111-4111-8111-111111111111")
+    azuread.DirectoryRoleAssignment(
+        "reader",
+        role_id="88d8e3e3-8f55-4a1e-953a-9b9898b8876b",
+        principal_object_id="11111111-1111-4111-8111-111111111111",
+    )
 
 
 class _Mocks(pulumi.runtime.Mocks):
@@ -74,7 +60,8 @@ def test_recorded_resources_match_what_the_sdk_registers():
     assignment = next(r for r in report.resources if r.name == "ga")
     assert assignment.inputs["principalObjectId"] is UNKNOWN
     assert assignment.property_dependencies["principalObjectId"] == [
-        next(r.urn for r in report.resources if r.name == "tier0")]
+        next(r.urn for r in report.resources if r.name == "tier0")
+    ]
 
 
 def test_policy_results_match_calling_the_policies_directly():
@@ -85,17 +72,26 @@ def test_policy_results_match_calling_the_policies_directly():
     direct = []
     for resource in report.resources:
         props = {k: (UNKNOWN_WIRE if v is UNKNOWN else v) for k, v in resource.inputs.items()}
-        args = ResourceValidationArgs(resource.type, unknown_checking_proxy(props), resource.urn, resource.name,
-                                      PolicyResourceOptions(False, [], None, [], None, []), None,
-                                      {"forbiddenRoles": [GA]})
-        messages = []
+        args = ResourceValidationArgs(
+            resource.type,
+            unknown_checking_proxy(props),
+            resource.urn,
+            resource.name,
+            PolicyResourceOptions(False, [], None, [], None, []),
+            None,
+            {"forbiddenRoles": [GA]},
+        )
+        messages: list[str] = []
         try:
-            policy.validate(args, lambda message, urn=None: messages.append(message))
+            policy.validate(args, lambda message, urn=None, found=messages: found.append(message))
         except Exception:  # the unknown read after the verdict, as in the servicer
             pass
         direct += [(resource.urn, m) for m in messages]
-    engine = [(v.urn, v.message.split("\n", 1)[1]) for v in report.by_policy("no-forbidden-role")
-              if v.enforcement_level == "mandatory"]
+    engine = [
+        (v.urn, v.message.split("\n", 1)[1])
+        for v in report.by_policy("no-forbidden-role")
+        if v.enforcement_level == "mandatory"
+    ]
     assert engine == direct and len(direct) == 1
 
 
@@ -127,12 +123,15 @@ def test_pack_config_defaults_file_and_all(tmp_path):
     assert [report.resource(v.urn).name for v in report.mandatory if "forbidden" in v.message] == ["reader"]
 
 
-@pytest.mark.parametrize("content, fragment", [
-    ('{"no-forbidden-role": {"forbiddenRoles": "not-a-list"}}', "no-forbidden-role.forbiddenRoles"),
-    ('{"no-forbidden-role": "strict"}', "'strict' is not a valid enforcement level"),
-    ('{"no-forbidden-role": ', "invalid JSON"),
-    ('[1, 2]', "JSON object keyed by policy name"),
-])
+@pytest.mark.parametrize(
+    "content, fragment",
+    [
+        ('{"no-forbidden-role": {"forbiddenRoles": "not-a-list"}}', "no-forbidden-role.forbiddenRoles"),
+        ('{"no-forbidden-role": "strict"}', "'strict' is not a valid enforcement level"),
+        ('{"no-forbidden-role": ', "invalid JSON"),
+        ("[1, 2]", "JSON object keyed by policy name"),
+    ],
+)
 def test_bad_pack_config_is_a_usage_error_naming_the_file(tmp_path, content, fragment):
     config = tmp_path / "pack.json"
     config.write_text(content)
@@ -173,7 +172,9 @@ def test_a_program_that_returns_an_awaitable_is_awaited_as_run_in_stack_awaits_i
 
     report = run_preview(program, policy_packs=[])
     assert [(r.name, r.inputs["displayName"]) for r in report.resources[1:]] == [
-        ("first", "first"), ("second", "after-first")]
+        ("first", "first"),
+        ("second", "after-first"),
+    ]
 
 
 def test_the_sdk_waits_on_the_programs_registrations_before_its_outstanding_outputs(monkeypatch):
@@ -185,8 +186,10 @@ def test_the_sdk_waits_on_the_programs_registrations_before_its_outstanding_outp
         return await wait_for_rpcs(*args, **kwargs)
 
     monkeypatch.setattr(pulumi.runtime.stack, "wait_for_rpcs", counting)
-    report = run_preview(lambda: [azuread.Group(f"g{i}", display_name=f"g{i}", security_enabled=True)
-                                  for i in range(20)], policy_packs=[])
+    report = run_preview(
+        lambda: [azuread.Group(f"g{i}", display_name=f"g{i}", security_enabled=True) for i in range(20)],
+        policy_packs=[],
+    )
     assert len(report.resources) == 21
     # The stack and its 20 groups: found empty, the SDK would wait on every output of every group instead.
     assert seen and seen[0] >= 21
@@ -236,8 +239,7 @@ def test_invokes_are_answered_realistically():
 def test_a_secret_input_that_is_unknown_at_preview_stays_unknown_and_secret():
     def program():
         group = azuread.Group("g", display_name="g", security_enabled=True)
-        azuread.Group("h", display_name="h", security_enabled=True,
-                      description=pulumi.Output.secret(group.object_id))
+        azuread.Group("h", display_name="h", security_enabled=True, description=pulumi.Output.secret(group.object_id))
         azuread.Group("k", display_name="k", security_enabled=True, description=pulumi.Output.secret("known"))
 
     report = run_preview(program, policy_packs=[])
@@ -247,6 +249,7 @@ def test_a_secret_input_that_is_unknown_at_preview_stays_unknown_and_secret():
 
 def test_a_policy_that_raises_is_a_clear_error_naming_pack_and_policy():
     from conftest import FIXTURES
+
     from pum.analysis import PolicyError
 
     with pytest.raises(PolicyError) as error:
@@ -293,8 +296,10 @@ def test_a_dict_deserialised_once_still_gives_each_policy_containers_of_its_own(
 
     from pum.analysis import each_message_converted_once
 
-    wire = {"a": {"b": ["x", {"c": 1}]}, "s": {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
-                                             "value": "secret"}}
+    wire = {
+        "a": {"b": ["x", {"c": 1}]},
+        "s": {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "value": "secret"},
+    }
     with each_message_converted_once():
         deserialize = policy_module.deserialize_properties
         assert deserialize(wire) is deserialize(wire)  # memoised: the servicer deserialises each dict once
@@ -319,6 +324,7 @@ def test_the_example_stack_gets_the_same_verdicts_with_one_conversion_per_messag
     assert policy_module.json_format is original
     monkeypatch.setattr(analysis, "each_message_converted_once", contextlib.nullcontext)
     every_time = run_preview(ROOT, stack="example")
+
     def verdicts(report):  # registration order, and so violation order, varies from run to run
         return sorted((v.policy, v.urn, v.enforcement_level, v.message) for v in report.violations)
 
@@ -330,8 +336,13 @@ def test_violations_come_in_the_same_order_whatever_order_resources_register_in(
         def declare():
             for name in names:
                 azuread.DirectoryRoleEligibilityScheduleRequest(  # always permanent: two policies reject it
-                    name, role_definition_id=GA, principal_id="11111111-1111-4111-8111-111111111111",
-                    directory_scope_id="/", justification="jit")
+                    name,
+                    role_definition_id=GA,
+                    principal_id="11111111-1111-4111-8111-111111111111",
+                    directory_scope_id="/",
+                    justification="jit",
+                )
+
         return declare
 
     forwards = run_preview(program(["alpha", "bravo", "charlie"]))
@@ -370,26 +381,50 @@ def test_analyzers_get_the_resource_options_the_engine_gives_them(monkeypatch):
 
     def program():
         azuread.Group("plain", display_name="plain", security_enabled=True)
-        azuread.Group("tuned", display_name="tuned", security_enabled=True, opts=pulumi.ResourceOptions(
-            protect=True, ignore_changes=["display_name"], delete_before_replace=False,
-            additional_secret_outputs=["description"],
-            custom_timeouts=pulumi.CustomTimeouts(create="1h30m", update="90s", delete="1.5m")))
+        azuread.Group(
+            "tuned",
+            display_name="tuned",
+            security_enabled=True,
+            opts=pulumi.ResourceOptions(
+                protect=True,
+                ignore_changes=["display_name"],
+                delete_before_replace=False,
+                additional_secret_outputs=["description"],
+                custom_timeouts=pulumi.CustomTimeouts(create="1h30m", update="90s", delete="1.5m"),
+            ),
+        )
 
     captured, _ = recorded_registrations(monkeypatch, program)
     servicer = engine._load_packs([os.path.join(ROOT, "policies")], [])[0].servicer
     options = {r.name: vars(servicer._get_resource_options(Requests()(r))) for r in captured if r.custom}
     tuned = options["tuned"]
-    assert (tuned["protect"], list(tuned["ignore_changes"]), tuned["delete_before_replace"],
-            list(tuned["additional_secret_outputs"])) == (True, ["displayName"], False, ["description"])
+    assert (
+        tuned["protect"],
+        list(tuned["ignore_changes"]),
+        tuned["delete_before_replace"],
+        list(tuned["additional_secret_outputs"]),
+    ) == (True, ["displayName"], False, ["description"])
     assert vars(tuned["custom_timeouts"]) == {"create_seconds": 5400.0, "update_seconds": 90.0, "delete_seconds": 90.0}
     plain = options["plain"]
     assert (plain["protect"], list(plain["ignore_changes"]), plain["delete_before_replace"]) == (False, [], None)
     assert vars(plain["custom_timeouts"]) == {"create_seconds": 0.0, "update_seconds": 0.0, "delete_seconds": 0.0}
 
 
-@pytest.mark.parametrize("text, seconds", [("", 0.0), ("0", 0.0), ("5m", 300.0), ("1h30m", 5400.0),
-                                           ("1.5h", 5400.0), ("300ms", 0.3), ("2h45m30.5s", 9930.5),
-                                           ("-1m", -60.0), (".5s", 0.5), ("1.s", 1.0)])
+@pytest.mark.parametrize(
+    "text, seconds",
+    [
+        ("", 0.0),
+        ("0", 0.0),
+        ("5m", 300.0),
+        ("1h30m", 5400.0),
+        ("1.5h", 5400.0),
+        ("300ms", 0.3),
+        ("2h45m30.5s", 9930.5),
+        ("-1m", -60.0),
+        (".5s", 0.5),
+        ("1.s", 1.0),
+    ],
+)
 def test_custom_timeouts_are_read_as_go_durations(text, seconds):
     from pum.recorder import timeout_seconds
 
@@ -398,14 +433,19 @@ def test_custom_timeouts_are_read_as_go_durations(text, seconds):
 
 def test_a_custom_timeout_the_engine_cannot_parse_fails_the_program_naming_it(caplog):
     def program():
-        azuread.Group("slow", display_name="slow", security_enabled=True,
-                      opts=pulumi.ResourceOptions(custom_timeouts=pulumi.CustomTimeouts(create="5 minutes")))
+        azuread.Group(
+            "slow",
+            display_name="slow",
+            security_enabled=True,
+            opts=pulumi.ResourceOptions(custom_timeouts=pulumi.CustomTimeouts(create="5 minutes")),
+        )
 
     with pytest.raises(ProgramError) as failed:
         run_preview(program, policy_packs=[])
     assert failed.value.exit_code == 3
-    assert ("resource 'slow' (azuread:index/group:Group): unable to parse customTimeout Value 5 minutes"
-            in str(failed.value))
+    assert "resource 'slow' (azuread:index/group:Group): unable to parse customTimeout Value 5 minutes" in str(
+        failed.value
+    )
     del failed  # its traceback holds the failed run's frames
     run_preview(lambda: None, policy_packs=[])  # the next run replaces the failed one's runtime state
     gc.collect()  # the failed registration's futures go now: the failure was reported once, not again as a traceback
@@ -413,9 +453,12 @@ def test_a_custom_timeout_the_engine_cannot_parse_fails_the_program_naming_it(ca
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet="0123456789.+-hmsuµnx ", max_size=12)
-       | st.lists(st.tuples(st.integers(0, 999), st.sampled_from(["h", "m", "s", "ms", "us", "µs", "ns"])),
-                  min_size=1, max_size=4).map(lambda parts: "".join(f"{n}{u}" for n, u in parts)))
+@given(
+    st.text(alphabet="0123456789.+-hmsuµnx ", max_size=12)
+    | st.lists(
+        st.tuples(st.integers(0, 999), st.sampled_from(["h", "m", "s", "ms", "us", "µs", "ns"])), min_size=1, max_size=4
+    ).map(lambda parts: "".join(f"{n}{u}" for n, u in parts))
+)
 def test_any_custom_timeout_text_is_read_or_refused_in_the_engines_words(text):
     from pum.recorder import timeout_seconds
 
@@ -447,13 +490,17 @@ def test_analyzers_get_what_the_engine_marshals_for_them(monkeypatch):
     """The engine's analyzer plugin marshals properties with SkipInternalKeys (a dynamic resource's __provider
     never reaches a policy; nested '__' keys do) and leaves properties without dependencies out of AnalyzeStack's
     propertyDependencies, where the SDK registers every input with its (maybe empty) list."""
+
     def program():
         group = azuread.Group("pim", display_name="pim", security_enabled=True)
-        _Echo("echo", {
-            "groupId": group.object_id, "note": "plain", "nested": {"__kept": "nested internal keys reach policies"}})
+        _Echo(
+            "echo",
+            {"groupId": group.object_id, "note": "plain", "nested": {"__kept": "nested internal keys reach policies"}},
+        )
 
-    registrations, report = recorded_registrations(monkeypatch, program,
-                                                   policy_packs=[os.path.join(FIXTURES, "packs", "inspecting")])
+    registrations, report = recorded_registrations(
+        monkeypatch, program, policy_packs=[os.path.join(FIXTURES, "packs", "inspecting")]
+    )
     echo = next(r for r in registrations if r.name == "echo")
     assert "__provider" in echo.properties.fields and set(echo.property_dependencies["note"]) == set()
     assert _inspected(report, "input-keys")["echo"] == ["groupId", "nested", "note"]
@@ -477,10 +524,12 @@ def test_the_report_keeps_what_the_program_logs_at_info_and_above():
 def test_a_provider_the_program_registers_is_analysed_like_any_resource(monkeypatch):
     """The engine's step generator analyses every registration, providers included (its lifecycle tests see
     Analyze called for the default provider), and AnalyzeStack gets every resource."""
+
     def program():
         explicit = azuread.Provider("explicit", tenant_id="00000000-0000-4000-8000-0000000000a1")
-        azuread.Group("governed", display_name="governed", security_enabled=True,
-                      opts=pulumi.ResourceOptions(provider=explicit))
+        azuread.Group(
+            "governed", display_name="governed", security_enabled=True, opts=pulumi.ResourceOptions(provider=explicit)
+        )
 
     report = run_preview(program, policy_packs=[os.path.join(FIXTURES, "packs", "inspecting")])
     assert "tenantId" in _inspected(report, "input-keys")["explicit"]
@@ -497,26 +546,39 @@ def test_a_resource_without_a_provider_gets_its_package_default_provider_as_in_t
         azuread.get_client_config()  # an invoke needs the default provider too; it is registered once
         azuread.Group("plain", display_name="plain", security_enabled=True)
         explicit = azuread.Provider("explicit", tenant_id="00000000-0000-4000-8000-0000000000a1")
-        azuread.Group("governed", display_name="governed", security_enabled=True,
-                      opts=pulumi.ResourceOptions(provider=explicit))
+        azuread.Group(
+            "governed", display_name="governed", security_enabled=True, opts=pulumi.ResourceOptions(provider=explicit)
+        )
 
-    config = {"azuread:tenantId": "00000000-0000-4000-8000-0000000000a1", "azuread:clientSecret": {"secure": "x"},
-              "other:setting": "not azuread's"}
+    config = {
+        "azuread:tenantId": "00000000-0000-4000-8000-0000000000a1",
+        "azuread:clientSecret": {"secure": "x"},
+        "other:setting": "not azuread's",
+    }
     report = run_preview(program, config=config, policy_packs=[os.path.join(FIXTURES, "packs", "inspecting")])
     version = _utilities.get_version()
     default = "default_" + version.replace(".", "_")
     assert _inspected(report, "input-keys")[default] == ["clientSecret", "tenantId", "version"]
     providers = _inspected(report, "provider-view")
-    assert providers["plain"] == {"type": "pulumi:providers:azuread", "name": default,
-                                  "props": ["clientSecret", "tenantId", "version"]}
+    assert providers["plain"] == {
+        "type": "pulumi:providers:azuread",
+        "name": default,
+        "props": ["clientSecret", "tenantId", "version"],
+    }
     assert providers["governed"]["name"] == "explicit" and providers[default] is None
     assert default in _inspected(report, "stack-view")
     assert [r.name for r in report.resources if r.type.startswith("pulumi:providers:")] == ["explicit"]
 
 
-@pytest.mark.parametrize("version, url, name", [
-    ("6.7.0", "", "default_6_7_0"), ("v1.2.3-alpha.1+build.5", "", "default_1_2_3_alpha_1_build_5"),
-    ("", "", "default"), ("2.0.0", "https://example.com/plugins", "default_2_0_0_https_/example.com/plugins")])
+@pytest.mark.parametrize(
+    "version, url, name",
+    [
+        ("6.7.0", "", "default_6_7_0"),
+        ("v1.2.3-alpha.1+build.5", "", "default_1_2_3_alpha_1_build_5"),
+        ("", "", "default"),
+        ("2.0.0", "https://example.com/plugins", "default_2_0_0_https_/example.com/plugins"),
+    ],
+)
 def test_default_provider_names_follow_the_engine(version, url, name):
     from pum.default_providers import default_name
 
