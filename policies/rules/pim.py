@@ -158,6 +158,9 @@ def _fix_permanent(resource_type: str) -> str:
     return _FIX_PERMANENT[DYNAMIC]
 
 
+_BOUNDED = ("duration", "expirationDate", "endDateTime")
+
+
 @verifying
 def _eligibility_expires(args, report) -> None:
     if is_type(args.resource_type, GROUP_ASSIGNMENT):
@@ -165,7 +168,7 @@ def _eligibility_expires(args, report) -> None:
     life = lifetime(args.resource_type, args.props)
     if life is None:
         return
-    if life.unknown:
+    if life.unknown and not life.unknown.endswith(_BOUNDED):  # an unknown duration or end date still expires
         unverified(args, report, f"{label(args)} {life.unknown}")
     elif life.permanent:
         report(f"{label(args)} grants permanent eligibility: {life.why}. Fix: {_fix_permanent(args.resource_type)}.")

@@ -1,0 +1,84 @@
+"""Shared building blocks for the tests/test_pack_*.py class tests: plain provider programs previewed with the pack."""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_azuread as azuread
+import pulumi_random as random
+from conftest import preview_with_pack
+from privileged_facts.roles import ENTRA_ROLES
+
+GA = ENTRA_ROLES["Global Administrator"]
+USER_ADMIN = ENTRA_ROLES["User Administrator"]
+READERS = ENTRA_ROLES["Directory Readers"]
+LITERAL_USER = "22222222-2222-4222-8222-222222222222"
+SECRET = "s3cr3t"
+ALERT = {"admin_notifications": {"default_recipients": True, "additional_recipients": ["pim@contoso.com"]}}
+
+
+def later(source: pulumi.Output, value):
+    """`value`, computed from `source`: unknown at preview."""
+    return source.apply(lambda _: value)
+
+
+def user(name: str):
+    return azuread.User(
+        name,
+        display_name=name,
+        user_principal_name=f"{name}@contoso.onmicrosoft.com",
+        password=random.RandomPassword(f"{name}-pw", length=32).result,
+    )
+
+
+def member_policy(name, group_id, approver, role_id="member", maximum="PT1H", active_expire="P15D", **over):
+    rules = {
+        "maximum_duration": maximum,
+        "require_approval": True,
+        "require_justification": True,
+        "require_multifactor_authentication": True,
+        "approval_stage": {"primary_approvers": [{"object_id": approver, "type": "groupMembers"}]},
+        **over,
+    }
+    return azuread.GroupRoleManagementPolicy(
+        name,
+        group_id=group_id,
+        role_id=role_id,
+        activation_rules=rules,
+        eligible_assignment_rules={"expiration_required": True, "expire_after": "P90D"},
+        active_assignment_rules={"expiration_required": True, "expire_after": active_expire},
+        notification_rules={"eligible_assignments": ALERT, "active_assignments": ALERT, "eligible_activations": ALERT},
+    )
+
+
+def governed_group(name="pim-ga", role=GA, **group):
+    """A role on a role-assignable group with its member policy (the compliant PIM-for-Groups pattern)."""
+    approvers = azuread.Group(f"{name}-approvers", display_name="approvers", security_enabled=True)
+    g = azuread.Group(name, display_name=name, security_enabled=True, assignable_to_role=True, **group)
+    azuread.DirectoryRoleAssignment(f"{name}-role", role_id=role, principal_object_id=g.object_id)
+    member_policy(f"{name}-policy", g.object_id, approvers.object_id)
+    return g, approvers
+
+
+def mandatory(report, policy: str) -> list:
+    """The violations of `policy`, each mandatory; none echoes the test secret."""
+    assert not [v for v in report.violations if SECRET in (v.message or "")], "a message echoed a secret"
+    found = [v for v in report.violations if v.policy == policy]
+    assert found, f"{policy} reported nothing: {[(v.policy, v.message[:80]) for v in report.violations]}"
+    assert all(v.enforcement_level == "mandatory" for v in found), found
+    return found
+
+
+def clean(report) -> None:
+    """No mandatory violation of the PIM policies (conditional access is judged elsewhere)."""
+    ours = [v for v in report.mandatory if not v.policy.startswith(("ca-", "paw-", "private-access"))]
+    assert ours == [], [(v.policy, v.message[:120]) for v in ours]
+
+
+def unverified(report, policy: str) -> list:
+    found = [v for v in mandatory(report, policy) if "unknown at preview" in v.message]
+    assert found, f"{policy} did not report an unknown as unverified"
+    return found
+
+
+def preview(program, tmp_path=None, pack_config=None):
+    return preview_with_pack(program, tmp_path, pack_config)
