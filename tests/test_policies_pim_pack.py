@@ -169,3 +169,44 @@ def test_settings_fall_back_to_secure_defaults_and_honour_config():
     args = SimpleNamespace(get_config=lambda: {"maxActivationDuration": "PT4H", "breakGlassObjectIds": [" AB "]})
     assert common.duration_setting(args, "maxActivationDuration").total_seconds() == 4 * 3600
     assert common.id_setting(args, "breakGlassObjectIds") == {"ab"}
+
+
+def test_relations_resolve_the_same_when_ids_are_known_as_in_a_preview_of_an_existing_stack():
+    """A real preview of an existing stack knows every ID: a grant, a member policy and a GroupMember that name the
+    group by its known object ID (and depend on it) match it exactly as they do by dependency when IDs are unknown."""
+    from rules import pim_stack
+
+    gid, approvers_id = "aaaaaaaa-0000-4000-8000-000000000001", "aaaaaaaa-0000-4000-8000-000000000002"
+    group = _resource("g", common.GROUP, props={"objectId": gid, "assignableToRole": True})
+    approvers = _resource("approvers", common.GROUP, props={"objectId": approvers_id})
+    grant = _resource(
+        "ga",
+        common.ROLE_ASSIGNMENT,
+        props={"roleId": "62e90394-69f5-4237-9190-012177145e10", "principalObjectId": gid.upper()},
+        deps={"principalObjectId": [group]},
+    )
+    policy = _resource(
+        "policy",
+        pim_stack.GROUP_POLICY,
+        props={
+            "groupId": gid,
+            "roleId": "member",
+            "activationRules": {
+                "maximumDuration": "PT1H",
+                "requireApproval": True,
+                "approvalStage": {"primaryApprovers": [{"objectId": approvers_id}]},
+            },
+        },
+        deps={"groupId": [group]},
+    )
+    member = _resource("member", pim_stack.GROUP_MEMBER, props={"groupObjectId": gid, "memberObjectId": "u"})
+    args = SimpleNamespace(resources=[group, approvers, grant, policy, member], get_config=lambda: {})
+    results: dict[str, list] = {}
+    for p in pim_stack.POLICIES:
+        found = results.setdefault(p.name, [])
+        p.validate(args, lambda message, urn=None, found=found: found.append((urn, message)))
+    assert results["entra-no-standing-privileged-role"] == []
+    assert results["pim-group-requires-policy"] == []
+    assert [urn for urn, _ in results["pim-group-no-static-members"]] == ["member"]
+    assert results["pim-critical-role-approval"] == []
+    assert [urn for urn, _ in results["pim-critical-role-activation-duration"]] == []
