@@ -97,8 +97,9 @@ def test_duration_comparison_and_dates():
     assert values.duration_exceeds("PT2H", "PT1H") and not values.duration_exceeds("PT30M", "PT1H")
     start, end = values.parse_datetime("2026-01-01"), values.parse_datetime("2026-07-01T00:00:00Z")
     assert end - start == timedelta(days=181)
-    with pytest.raises(ValueError, match="expirationDate: 'tomorrow'"):
+    with pytest.raises(ValueError, match="expirationDate is not an ISO 8601 date-time") as error:
         values.parse_datetime("tomorrow", "expirationDate")
+    assert "tomorrow" not in str(error.value)  # the value may be a secret: never echoed
 
 
 @pytest.mark.parametrize(

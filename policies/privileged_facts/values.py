@@ -87,21 +87,22 @@ _DURATION_LIMIT = timedelta(days=100 * 365)  # longer than anything PIM takes; b
 def parse_duration(value: object, field: str = "duration", *, positive: bool = False) -> timedelta:
     """'P180D', 'PT8H', 'P1Y', 'PT30M', 'P2W' -> timedelta (a year counts 365 days, a month 30).
 
-    Anything else raises ValueError naming the field, the value and the expected form; so does a zero
+    Anything else raises ValueError naming the field and the expected form (never the value: it may be a
+    secret); so does a zero
     duration when `positive`, and one beyond a century (no PIM duration comes near it).
     """
     match = _DURATION.fullmatch(value.strip().upper()) if isinstance(value, str) and len(value) < 64 else None
     if not match:
         raise ValueError(
-            f"{field}: {value!r} is not an ISO 8601 duration; use a form like 'P180D', 'PT8H', 'P1Y' or 'PT30M'"
+            f"{field} is not an ISO 8601 duration; use a form like 'P180D', 'PT8H', 'P1Y' or 'PT30M'"
         )
     years, months, weeks, days, hours, minutes, seconds = (float(g) if g else 0.0 for g in match.groups())
     days += years * 365 + months * 30 + weeks * 7
     if days > _DURATION_LIMIT.days:
-        raise ValueError(f"{field}: {value!r} is longer than a century; give a duration PIM accepts, like 'P180D'")
+        raise ValueError(f"{field} is longer than a century; give a duration PIM accepts, like 'P180D'")
     result = timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
     if positive and result <= timedelta(0):
-        raise ValueError(f"{field}: {value!r} is zero; give a positive duration such as 'PT1H'")
+        raise ValueError(f"{field} is zero; give a positive duration such as 'PT1H'")
     return result
 
 
@@ -136,7 +137,7 @@ def parse_datetime(value: object, field: str = "date", *, require_offset: bool =
     if parsed is None or (require_offset and parsed.tzinfo is None):
         example = "'2026-12-31T00:00:00Z'"
         raise ValueError(
-            f"{field}: {value!r} is not an ISO 8601 {'UTC ' if require_offset else ''}date-time; "
+            f"{field} is not an ISO 8601 {'UTC ' if require_offset else ''}date-time; "
             f"use a form like {example}"
         )
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
