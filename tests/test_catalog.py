@@ -120,6 +120,13 @@ def test_role_guid_none_without_guid(value):
     assert roles.role_guid(value) is None
 
 
+def test_every_policy_says_what_it_does_when_a_deciding_value_is_unknown():
+    import rules
+
+    assert set(rules.WHEN_UNKNOWN) == {policy.name for policy in rules.POLICIES}
+    assert all(text.strip().endswith(".") for text in rules.WHEN_UNKNOWN.values())
+
+
 def test_the_pack_lists_every_area_once():
     import rules
 

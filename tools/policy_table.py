@@ -9,14 +9,20 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "policies"))
 
 from pulumi_policy import StackValidationPolicy
-from rules import POLICIES
+from rules import POLICIES, WHEN_UNKNOWN
 
 
 def table() -> str:
-    rows = ["| policy | level | guarantees |", "| --- | --- | --- |"]
+    rows = [
+        "| policy | level | guarantees | when a deciding value is unknown at preview |",
+        "| --- | --- | --- | --- |",
+    ]
     for policy in POLICIES:
         kind = "stack" if isinstance(policy, StackValidationPolicy) else "resource"
-        rows.append(f"| `{policy.name}` | {policy.enforcement_level.value} ({kind}) | {policy.description} |")
+        unknown = WHEN_UNKNOWN[policy.name]
+        rows.append(
+            f"| `{policy.name}` | {policy.enforcement_level.value} ({kind}) | {policy.description} | {unknown} |"
+        )
     return "\n".join(rows) + "\n"
 
 

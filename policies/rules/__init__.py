@@ -1,11 +1,8 @@
-"""The pack's policies: each area module exports POLICIES, listed here in the order the pack declares them."""
+"""The pack's policies: each area module exports POLICIES, listed here in the order the pack declares them, and
+WHEN_UNKNOWN: for each policy, what it does when a deciding value is unknown at preview (the README's table)."""
 
 from . import access_packages, conditional_access, paw, pim, private_access
 
-POLICIES = [
-    *pim.POLICIES,
-    *conditional_access.POLICIES,
-    *paw.POLICIES,
-    *access_packages.POLICIES,
-    *private_access.POLICIES,
-]
+_AREAS = (pim, conditional_access, paw, access_packages, private_access)
+POLICIES = [policy for area in _AREAS for policy in area.POLICIES]
+WHEN_UNKNOWN: dict[str, str] = {name: text for area in _AREAS for name, text in area.WHEN_UNKNOWN.items()}
