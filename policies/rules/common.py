@@ -252,15 +252,20 @@ TUNABLES: dict[str, dict] = {
 }
 
 
-def config_schema(*keys: str) -> PolicyConfigSchema:
-    """The policy's tunables (secure defaults), always with `unknownAtPreview`."""
-    return PolicyConfigSchema(properties={k: TUNABLES[k] for k in (*keys, UNKNOWN_AT_PREVIEW)})
+def config_schema(*keys: str, own: Mapping[str, dict] | None = None) -> PolicyConfigSchema:
+    """The policy's tunables: shared ones by name (TUNABLES), its `own` (name -> JSON schema with a secure
+    default), and always `unknownAtPreview`."""
+    shared = {k: TUNABLES[k] for k in keys}
+    return PolicyConfigSchema(properties={**shared, **(own or {}), UNKNOWN_AT_PREVIEW: TUNABLES[UNKNOWN_AT_PREVIEW]})
 
 
-def setting(args: Any, key: str) -> Any:
-    """The configured value of a tunable, or its secure default when the runner applied no defaults."""
+def setting(args: Any, key: str, own: Mapping[str, dict] | None = None) -> Any:
+    """The configured value of a tunable (shared, or in the policy's `own` schema), or its secure default when the
+    runner applied no defaults."""
     config = args.get_config() or {}
-    return config[key] if key in config else TUNABLES[key]["default"]
+    if key in config:
+        return config[key]
+    return (own if own is not None and key in own else TUNABLES)[key]["default"]
 
 
 def duration_setting(args: Any, key: str):

@@ -21,16 +21,14 @@ from privileged_facts.roles import AZURE_ROLE_DESKTOP_VIRTUALIZATION_USER, role_
 from privileged_facts.values import UNKNOWN, is_guid, is_unknown
 from pulumi_policy import (
     EnforcementLevel,
-    PolicyConfigSchema,
     ResourceValidationPolicy,
     StackValidationPolicy,
 )
 
 from .access_packages import privileged_principals
 from .common import (
-    TUNABLES,
-    UNKNOWN_AT_PREVIEW,
     canonical_type,
+    config_schema,
     dependencies_of,
     elements,
     get,
@@ -65,10 +63,6 @@ WHEN_UNKNOWN = {
     "networkProfile or PAW tag is a mandatory 'cannot be verified at preview' violation; a public IP whose ID is "
     "unknown is a public IP.",
 }
-
-
-def _schema(properties: dict | None = None) -> PolicyConfigSchema:
-    return PolicyConfigSchema(properties={**(properties or {}), UNKNOWN_AT_PREVIEW: TUNABLES[UNKNOWN_AT_PREVIEW]})
 
 
 def paw_tag(props):
@@ -374,7 +368,7 @@ POLICIES = [
         description="A PAW host pool is Personal: one admin per session host, never a pooled VM.",
         validate=_host_pool_policy(_personal),
         enforcement_level=EnforcementLevel.MANDATORY,
-        config_schema=_schema(),
+        config_schema=config_schema(),
         **meta(
             "high",
             "Set hostPoolType Personal, personalDesktopAssignmentType Direct and "
@@ -389,7 +383,7 @@ POLICIES = [
         "redirection.",
         validate=_host_pool_policy(_no_redirection),
         enforcement_level=EnforcementLevel.MANDATORY,
-        config_schema=_schema(),
+        config_schema=config_schema(),
         **meta(
             "high",
             "Add each listed property to customRdpProperty with the value shown "
@@ -403,7 +397,7 @@ POLICIES = [
         description="A PAW host pool authenticates users to session hosts with Entra ID (enablerdsaadauth:i:1).",
         validate=_host_pool_policy(_entra_auth),
         enforcement_level=EnforcementLevel.MANDATORY,
-        config_schema=_schema(),
+        config_schema=config_schema(),
         **meta(
             "high",
             "Add enablerdsaadauth:i:1 to customRdpProperty and join the hosts to Entra ID "
@@ -418,8 +412,8 @@ POLICIES = [
         "Private Link for the hosts).",
         validate=_host_pool_policy(_private),
         enforcement_level=EnforcementLevel.MANDATORY,
-        config_schema=_schema(
-            {
+        config_schema=config_schema(
+            own={
                 "allowClientsOnly": {
                     "type": "boolean",
                     "default": True,
@@ -441,7 +435,7 @@ POLICIES = [
         description="A PAW session host boots with Trusted Launch: secure boot and vTPM on.",
         validate=_trusted_launch,
         enforcement_level=EnforcementLevel.MANDATORY,
-        config_schema=_schema(),
+        config_schema=config_schema(),
         **meta(
             "high",
             "Set securityProfile.securityType TrustedLaunch with uefiSettings.secureBootEnabled "
@@ -455,7 +449,7 @@ POLICIES = [
         description="A PAW session host has no public IP address, on its own or its network interfaces.",
         validate=_no_public_ip,
         enforcement_level=EnforcementLevel.MANDATORY,
-        config_schema=_schema(),
+        config_schema=config_schema(),
         **meta(
             "high",
             "Remove publicIPAddress from the session host's NIC IP configurations; admins reach "

@@ -26,9 +26,9 @@ from dataclasses import dataclass, field
 
 from privileged_facts.public_suffixes import is_public_suffix
 from privileged_facts.values import is_guid, is_unknown
-from pulumi_policy import EnforcementLevel, PolicyConfigSchema, ResourceValidationPolicy, StackValidationPolicy
+from pulumi_policy import EnforcementLevel, ResourceValidationPolicy, StackValidationPolicy
 
-from .common import CA, TUNABLES, UNKNOWN_AT_PREVIEW, dependencies_of, elements, get, meta, unverified, verifying
+from .common import CA, config_schema, dependencies_of, elements, get, meta, setting, unverified, verifying
 
 DYNAMIC_PREFIX = "pulumi-python:dynamic"
 GRAPH_KIND = "privateAccessApp"
@@ -99,16 +99,6 @@ WHEN_UNKNOWN = {
     "as coverage, so the app is reported as not covered (mandatory); an unknown appId is matched through the CA "
     "policy's property dependency on the app.",
 }
-
-
-def _schema(properties: dict) -> PolicyConfigSchema:
-    """The policy's own tunables plus `unknownAtPreview` (common.config_schema covers only common tunables)."""
-    return PolicyConfigSchema(properties={**properties, UNKNOWN_AT_PREVIEW: TUNABLES[UNKNOWN_AT_PREVIEW]})
-
-
-def _config(args, key: str, schema: dict):
-    config = args.get_config() or {}
-    return config[key] if key in config else schema[key]["default"]
 
 
 def is_private_access_app(resource_type: str, props) -> bool:
@@ -305,9 +295,9 @@ def _group_refs(app) -> frozenset[str]:
 
 @verifying
 def _segments(args, report) -> None:
-    min_prefix = int(_config(args, "minPrefixLength", SEGMENTS))
-    max_ports = float(_config(args, "maxPortPercent", SEGMENTS))
-    max_addresses = float(_config(args, "maxAddressPercent", SEGMENTS))
+    min_prefix = int(setting(args, "minPrefixLength", SEGMENTS))
+    max_ports = float(setting(args, "maxPortPercent", SEGMENTS))
+    max_addresses = float(setting(args, "maxAddressPercent", SEGMENTS))
     apps = [r for r in args.resources if is_private_access_app(r.resource_type, r.props)]
     reaches = {}
     for app in apps:
@@ -357,7 +347,7 @@ def _assigned(args, report) -> None:
             "without assignment required, everyone can use it"
         )
         return
-    everyone = {str(g).strip().lower() for g in _config(args, "allUsersGroupIds", ASSIGNMENT)}
+    everyone = {str(g).strip().lower() for g in setting(args, "allUsersGroupIds", ASSIGNMENT)}
     for index, group in enumerate(groups):  # unknown members are IDs of groups the stack declares: links
         if isinstance(group, str) and group.strip().lower() in everyone:
             report(f"assignedGroupIds[{index}] is a group configured as all users (allUsersGroupIds)")
@@ -373,7 +363,7 @@ def _connector(args, report) -> None:
     elif not isinstance(connector, str) or not connector.strip():
         report("no connectorGroupId: the app would be served by the Default connector group")
     elif connector.strip().lower() in {
-        str(c).strip().lower() for c in _config(args, "defaultConnectorGroupIds", CONNECTOR)
+        str(c).strip().lower() for c in setting(args, "defaultConnectorGroupIds", CONNECTOR)
     }:
         report("connectorGroupId is the Default connector group (one of the configured defaultConnectorGroupIds)")
 
@@ -427,7 +417,7 @@ POLICIES = [
         description="Private Access app segments name specific hosts and ports, never catch-all ranges.",
         validate=_segments,
         enforcement_level=EnforcementLevel.MANDATORY,
-        config_schema=_schema(SEGMENTS),
+        config_schema=config_schema(own=SEGMENTS),
         **meta(
             "high",
             "Split the segment into the hosts or subnets (at most /16) and the service ports the "
@@ -443,7 +433,7 @@ POLICIES = [
         description="Private Access apps are assigned to named groups, not to everyone.",
         validate=_assigned,
         enforcement_level=EnforcementLevel.MANDATORY,
-        config_schema=_schema(ASSIGNMENT),
+        config_schema=config_schema(own=ASSIGNMENT),
         **meta(
             "high",
             "List the admin groups (PIM or journey groups) in assignedGroups; do not use an all-users group.",
@@ -456,7 +446,7 @@ POLICIES = [
         description="Private Access apps are served by a dedicated connector group, not the Default one.",
         validate=_connector,
         enforcement_level=EnforcementLevel.MANDATORY,
-        config_schema=_schema(CONNECTOR),
+        config_schema=config_schema(own=CONNECTOR),
         **meta(
             "medium",
             "Create a connector group for the target's network and set connectorGroupId.",
@@ -470,7 +460,7 @@ POLICIES = [
         "compliant device.",
         validate=_coverage,
         enforcement_level=EnforcementLevel.MANDATORY,
-        config_schema=_schema(COVERAGE),
+        config_schema=config_schema(own=COVERAGE),
         **meta(
             "high",
             "Keep PrivateAccessApp's requireCompliantDevice (it declares the policy), or declare an "
