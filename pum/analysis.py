@@ -26,7 +26,7 @@ process's: two previews must not analyse on two threads at once (pum runs one at
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -37,6 +37,7 @@ from pulumi.runtime.proto import analyzer_pb2 as proto
 
 from . import analyzer
 from .errors import PumError
+from .outputs_view import DeployedState, StackView, stack_wire
 from .recorder import Registration
 from .wire import engine_value
 
@@ -67,14 +68,15 @@ class PolicyError(PumError):
     exit_code = 2
 
 
+ROOT_STACK = "pulumi:pulumi:Stack"
 _INTERNAL = "__"  # the engine's IsInternalPropertyKey: a top-level key such as a dynamic resource's __provider
 
 
-def _analyzer_properties(r: Registration) -> struct_pb2.Struct:
-    """The inputs as the engine hands them to analyzers (MarshalProperties with SkipInternalKeys): resource
+def _analyzer_properties(wire: Mapping[str, Any]) -> struct_pb2.Struct:
+    """Properties as the engine hands them to analyzers (MarshalProperties with SkipInternalKeys): resource
     references marshalled as their ID (engine_value), and top-level internal keys left out."""
     return analyzer.to_struct(
-        {key: engine_value(value) for key, value in r.wire.items() if not key.startswith(_INTERNAL)}
+        {key: engine_value(value) for key, value in wire.items() if not key.startswith(_INTERNAL)}
     )
 
 
@@ -107,8 +109,35 @@ class Requests:
     def all(self, registrations: list[Registration]) -> list[proto.AnalyzerResource]:
         return list(map(self, registrations))
 
+    def stack(
+        self,
+        registrations: list[Registration],
+        outputs: Mapping[str, struct_pb2.Struct] | None = None,
+        deployed: DeployedState | None = None,
+        view: StackView = "outputs",
+    ) -> tuple[list[proto.AnalyzerResource], proto.AnalyzeStackRequest]:
+        """What the engine sends: each resource's AnalyzeRequest (its inputs), and the AnalyzeStackRequest, in which
+        each resource has its outputs instead (pum.outputs_view; `outputs` are the ones components and the stack
+        registered, by URN). A resource whose outputs are its inputs is one message, shared by both calls. With
+        `view="inputs"` (pum's former view, until the pack is right under the engine's), both get the inputs."""
+        analyzed = self.all(registrations)
+        if view == "inputs" and deployed is None:
+            stack = proto.AnalyzeStackRequest(resources=analyzed)
+            return list(stack.resources), stack
+        shared: list[bool] = []
+        stack = proto.AnalyzeStackRequest()
+        for r, resource in zip(registrations, analyzed, strict=True):
+            registered = outputs.get(r.urn) if outputs else None
+            wire = stack_wire(r, None if registered is None else json_format.MessageToDict(registered), deployed)
+            entry = stack.resources.add()
+            entry.CopyFrom(resource)
+            shared.append(wire is r.wire)
+            if wire is not r.wire:
+                entry.properties.CopyFrom(_analyzer_properties(wire))
+        return [entry if same else resource for entry, same, resource in zip(stack.resources, shared, analyzed)], stack
+
     def __call__(self, r: Registration) -> proto.AnalyzerResource:
-        props = _analyzer_properties(r)
+        props = _analyzer_properties(r.wire)
         if r.type.startswith("pulumi:providers:"):
             self._providers[r.urn] = (r, props)
         provider = self._providers.get(r.provider.rsplit("::", 1)[0]) if r.provider else None
@@ -196,19 +225,56 @@ def each_message_converted_once() -> Iterator[None]:
         policy_module.json_format, policy_module.deserialize_properties = saved
 
 
-def analyze(packs: list[analyzer.LoadedPack], registrations: list[Registration]) -> list[Violation]:
-    """Every pack's violations for the recorded plan: Analyze per resource in registration order, then AnalyzeStack.
+def configure_stack_request(
+    project: str, stack: str, tags: Mapping[str, str] | None = None, organization: str = "organization"
+) -> proto.AnalyzerStackConfigureRequest:
+    """What the engine sends each analyzer when it starts it, before Configure: pulumi-policy keeps the tags, which
+    policies read as `args.stack_tags`. The organization is the runner's (pum.runner)."""
+    return proto.AnalyzerStackConfigureRequest(
+        stack=stack, project=project, organization=organization, dry_run=True, tags=dict(tags or {})
+    )
 
-    Analyze gets the AnalyzerResource itself: it has every field of the engine's AnalyzeRequest (type, properties,
-    urn, name, options, provider) under the same names, and the servicer reads nothing else."""
+
+def root_stack_urn(registrations: list[Registration]) -> str | None:
+    return next((r.urn for r in registrations if r.type == ROOT_STACK and r.parent is None), None)
+
+
+def stack_violation_urn(urn: str | None, in_stack: set[str], root: str | None) -> str | None:
+    """The engine's resolveStackPolicyViolationURN: a stack policy's violation is the resource's it names when that is
+    in the stack, else the root stack's."""
+    return urn if urn in in_stack else root
+
+
+def analyze(
+    packs: list[analyzer.LoadedPack],
+    registrations: list[Registration],
+    *,
+    outputs: Mapping[str, struct_pb2.Struct] | None = None,
+    stack: proto.AnalyzerStackConfigureRequest | None = None,
+    deployed: DeployedState | None = None,
+    view: StackView = "outputs",
+) -> list[Violation]:
+    """Every pack's violations for the recorded plan, as the engine asks for them: ConfigureStack (`stack`), Analyze
+    per resource (its inputs) in registration order, then AnalyzeStack (its outputs: `Requests.stack`).
+
+    Analyze gets an AnalyzerResource: it has every field of the engine's AnalyzeRequest (type, properties, urn,
+    name, options, provider) under the same names, and the servicer reads nothing else. A stack violation that names
+    no resource of the stack is the root stack's, as in the engine."""
     if not packs:  # nothing to ask; the requests would be built for no one
         return []
-    stack = proto.AnalyzeStackRequest(resources=Requests().all(registrations))
+    resources, stack_request = Requests().stack(registrations, outputs, deployed, view)
+    configure = stack if stack is not None else proto.AnalyzerStackConfigureRequest(dry_run=True)
+    in_stack = {r.urn for r in registrations}
+    root = root_stack_urn(registrations)
     violations: list[Violation] = []
+    for pack in packs:
+        pack.servicer.ConfigureStack(configure, None)
     with each_message_converted_once():
-        for resource in stack.resources:
+        for resource in resources:
             for pack in packs:
                 violations += _call(pack, "Analyze", resource, resource.urn)
         for pack in packs:
-            violations += _call(pack, "AnalyzeStack", stack, None)
+            for violation in _call(pack, "AnalyzeStack", stack_request, None):
+                violation.urn = stack_violation_urn(violation.urn, in_stack, root)
+                violations.append(violation)
     return violations

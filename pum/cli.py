@@ -48,6 +48,15 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="JSON config for the policy pack at the same position (repeatable)",
     )
+    preview.add_argument(
+        "--stack-tag",
+        action="append",
+        dest="stack_tags",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a stack tag policies read (args.stack_tags), as the engine passes them through ConfigureStack "
+        "(repeatable)",
+    )
     preview.add_argument("--format", choices=FORMATS, default="text")
     preview.add_argument("--output", metavar="FILE", help="write the report here instead of stdout")
     preview.add_argument("--verbose", action="store_true", help="show the full traceback when the program fails")
@@ -103,6 +112,16 @@ def _stack(args, tool: ToolConfig) -> str:
     )
 
 
+def _stack_tags(pairs: list[str]) -> dict[str, str]:
+    tags = {}
+    for pair in pairs:
+        key, equals, value = pair.partition("=")
+        if not equals or not key.strip():
+            raise UsageError(f"--stack-tag {pair!r}: expected KEY=VALUE")
+        tags[key.strip()] = value
+    return tags
+
+
 def _preview(args) -> int:
     from .engine import run_preview
     from .report import json_report, markdown, sarif, text
@@ -116,9 +135,14 @@ def _preview(args) -> int:
             f"{tool.directory}: no policy pack to evaluate; pass --policy-pack DIR, or list the "
             "project's packs as `policy-packs` under [tool.pum] in its pyproject.toml"
         )
+    tags = _stack_tags(args.stack_tags)
     with _Progress(args.format == "text"):
         report = run_preview(
-            tool.directory, stack=stack, policy_packs=packs, policy_pack_configs=args.policy_pack_configs
+            tool.directory,
+            stack=stack,
+            policy_packs=packs,
+            policy_pack_configs=args.policy_pack_configs,
+            stack_tags=tags,
         )
     renderer = {"text": text, "json": json_report, "markdown": markdown, "sarif": sarif}[args.format]
     _write(renderer.render(report), args.output)

@@ -7,15 +7,16 @@ path a user runs.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
 from . import analyzer
-from .analysis import Violation, analyze, policy_order
+from .analysis import Violation, analyze, configure_stack_request, policy_order
 from .errors import ProgramError, UsageError
 from .heap import no_full_collections
+from .outputs_view import DeployedState, StackView
 from .project import config_from_mapping, load_project, load_stack_config
 from .runner import ProgramRun, run_program
 from .tool_config import load_tool_config
@@ -103,13 +104,19 @@ def run_preview(
     policy_packs: Iterable[str] | None = None,
     policy_pack_configs: Iterable[str] = (),
     cwd: str | None = None,
+    stack_tags: Mapping[str, str] | None = None,
+    deployed_state: DeployedState | None = None,
+    stack_view: StackView = "inputs",
 ) -> Report:
     """Preview `program` (a callable, or a Pulumi project directory) and evaluate the policy packs.
 
     For a project directory, config comes from <stackConfigDir>/Pulumi.<stack>.yaml unless
     `config` is given; `project` is then the one named in Pulumi.yaml. `policy_packs=None` means the packs the
     project names in `[tool.pum] policy-packs` (pum.tool_config): the project is `program`'s directory, else
-    `cwd`, else the current directory.
+    `cwd`, else the current directory. `stack_tags` reach the packs through ConfigureStack, as the stack's tags do
+    under the engine. With `stack_view="outputs"` stack policies see each resource's outputs as the engine gives
+    them in a preview (pum.outputs_view), and with `deployed_state` as after a deployment; by default they see the
+    inputs, as Analyze does.
     """
     stack_file = None
     program_file = None
@@ -138,7 +145,16 @@ def run_preview(
         )
         _check_duplicates(run)
         resources = _report_resources(run)
-        violations = sorted(analyze(packs, run.monitor.registrations), key=_report_order(packs))
+        configure = configure_stack_request(project, stack, stack_tags)
+        violations = analyze(
+            packs,
+            run.monitor.registrations,
+            outputs=run.monitor.outputs,
+            stack=configure,
+            deployed=deployed_state,
+            view=stack_view,
+        )
+        violations.sort(key=_report_order(packs))
     report = _report(project, stack, run, packs, resources, violations, stack_file, program_file)
     report.stack_file_types = tool.stack_file_types
     return report

@@ -73,6 +73,7 @@ class RecordingMonitor(MockMonitor):
     ) -> None:
         super().__init__(mocks)
         self.registrations: list[Registration] = []
+        self.outputs: dict[str, struct_pb2.Struct] = {}  # URN -> what a component or the stack registered as outputs
         self.duplicates: list[str] = []
         self._seen: set[str] = set()
         self._lock = threading.Lock()  # RegisterResource runs on the SDK's executor threads
@@ -113,6 +114,15 @@ class RecordingMonitor(MockMonitor):
             )
             reference = self._default_providers[key] = f"{urn}::{UNKNOWN_WIRE}"  # its ID is unknown at preview
         return reference
+
+    def RegisterResourceOutputs(self, request):
+        """A component's (or the root stack's) `register_outputs`: the engine makes them its outputs, which is what
+        AnalyzeStack gets for it (pum.outputs_view). The last call wins, as in the engine."""
+        outputs = struct_pb2.Struct()
+        outputs.CopyFrom(request.outputs)
+        with self._lock:
+            self.outputs[request.urn] = outputs
+        return super().RegisterResourceOutputs(request)
 
     def Invoke(self, request):
         if not request.provider:  # the engine asks for one for every invoke, `pulumi:pulumi:*` included (builtins)

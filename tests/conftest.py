@@ -99,9 +99,9 @@ def recorded_registrations(monkeypatch, program, **kwargs):
     captured = []
     analyze = engine.analyze
 
-    def capturing(packs, registrations):
+    def capturing(packs, registrations, **kwargs):
         captured.extend(registrations)
-        return analyze(packs, registrations)
+        return analyze(packs, registrations, **kwargs)
 
     with monkeypatch.context() as patch:
         patch.setattr(engine, "analyze", capturing)
