@@ -12,6 +12,7 @@ from privileged_facts.apps import ADMIN_PORTAL_TARGETS, AVD_SIGN_IN_APP_IDS, BUI
 
 REPORT_ONLY = "enabledForReportingButNotEnforced"
 STRENGTH_PATH = "/policies/authenticationStrengthPolicies/"
+ROLLOUT_KEY = "reportOnlyUntil"  # what policies/rules/conditional_access.py reads on the component
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -49,6 +50,9 @@ class ConditionalAccessBaselineArgs:
     """Codes of the policies to enforce; the others are report-only."""
     authentication_contexts: Sequence[str] = ()
     """Declared authentication-context claim values (an output, for PIM settings)."""
+    report_only_until: str | None = None
+    """End of the staged rollout (YYYY-MM-DD): the component's `reportOnlyUntil` prop and output, which the
+    policy pack reads to accept report-only admin policies until then (never in production)."""
 
 
 Users: TypeAlias = azuread.ConditionalAccessPolicyConditionsUsersArgsDict
@@ -95,7 +99,9 @@ class ConditionalAccessBaseline(pulumi.ComponentResource):
                 "must exclude them or an error in a policy locks the tenant. Declare "
                 "breakGlass accounts in the stack file before conditionalAccess."
             )
-        super().__init__("privileged-access:index:ConditionalAccessBaseline", name, None, opts)
+        # the pack sees the rollout end date as the component's props (offline) and outputs (the real engine)
+        rollout = {ROLLOUT_KEY: args.report_only_until} if args.report_only_until else {}
+        super().__init__("privileged-access:index:ConditionalAccessBaseline", name, dict(rollout), opts)
         self._name, self._args = name, args
         child = pulumi.ResourceOptions(parent=self)
         device_filter = args.paw_device_filter
@@ -260,6 +266,7 @@ class ConditionalAccessBaseline(pulumi.ComponentResource):
                 "policyIds": {code: p.id for code, p in self.policies.items()},
                 "strengthId": self.strength_id,
                 "authenticationContexts": self.authentication_contexts,
+                **rollout,
             }
         )
 

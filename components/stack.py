@@ -130,7 +130,7 @@ def _has_left(leaving: dt.date | None, today: dt.date) -> bool:
 
 def _accounts(built: Built, today: dt.date) -> None:
     model = built.model
-    protect = model.tenant.production
+    protect = model.tenant.protect_from_deletion
     if model.administrative_units:
         built.admin_units = AdministrativeUnits(
             "administrative-units",
@@ -250,7 +250,7 @@ def _entra_roles(built: Built, today: dt.date) -> None:
                 group_display_name=binding.group_display_name
                 or (f"{model.tenant.name_prefix}-T{tier}-{role.name}" + (f" ({binding.scope})" if scoped else "")),
                 notification_recipients=notification_recipients(binding, defaults),
-                protect_group=model.tenant.production,
+                protect_group=model.tenant.protect_from_deletion,
                 justification=defaults.justification,
             ),
         )
@@ -308,7 +308,10 @@ def _journeys(built: Built, today: dt.date) -> None:
     built.journeys = AccessPackageJourneys(
         "journeys",
         access_package_args(
-            settings, groups=built.group_ids(), users=requestors, protect_groups=built.model.tenant.production
+            settings,
+            groups=built.group_ids(),
+            users=requestors,
+            protect_groups=built.model.tenant.protect_from_deletion,
         ),
     )
 
@@ -471,6 +474,7 @@ def conditional_access_args(
         admin_allowed_locations=list(settings.admin_allowed_locations),
         enforced=frozenset(code for code in CA_CODES if settings.enforced(code)),
         authentication_contexts=sorted(settings.context_ids()),
+        report_only_until=settings.report_only_until.isoformat() if settings.report_only_until else None,
     )
 
 

@@ -1,4 +1,4 @@
-"""The example stack's CA baseline and PAW through the engine: report-only first, enforced in production."""
+"""The example stack's CA baseline and PAW through the engine: enforced, so it previews clean on any date."""
 
 import copy
 import os
@@ -39,7 +39,7 @@ def ours(violations):
     return sorted({v.policy for v in violations if v.policy.startswith(OURS)})
 
 
-def test_example_ships_the_baseline_report_only_with_no_mandatory_violation(example):
+def test_example_ships_the_baseline_enforced_with_no_violation(example):
     policies = {
         r.inputs["displayName"]: r.inputs["state"]
         for r in example.resources
@@ -54,9 +54,8 @@ def test_example_ships_the_baseline_report_only_with_no_mandatory_violation(exam
         "PUM-CA06 All users: block device-code flow",
         "PUM-CA07 Break-glass: phishing-resistant MFA (all resources)",
     ]
-    assert set(policies.values()) == {"enabledForReportingButNotEnforced"}
-    assert not ours(example.mandatory)
-    assert ours(example.advisory) == ["ca-admin-policy-report-only"]
+    assert set(policies.values()) == {"enabled"}
+    assert not ours(example.mandatory) and not ours(example.advisory)
 
 
 def test_example_paw_has_two_hardened_hosts(example):
@@ -68,17 +67,55 @@ def test_example_paw_has_two_hardened_hosts(example):
     assert 'startsWith "paw-"' in portals.inputs["conditions"]["devices"]["filter"]["rule"]
 
 
-def test_production_rejects_report_only_then_accepts_enforced(tmp_path):
-    staged = preview(production=True, tmp_path=tmp_path)
-    assert ours(staged.mandatory) == [
-        "ca-admin-policy-enforced-in-production",
-        "ca-admin-portals-compliant-device",
-        "ca-phishing-resistant-admins",
-    ]
-    config = example_config()
-    config["privileged-access:conditionalAccess"]["enforce"] = True
-    enforced = preview(config, production=True, tmp_path=tmp_path)
-    assert not ours(enforced.mandatory) and not ours(enforced.advisory)
+def report_only(until=None):
+    config = copy.deepcopy(example_config())
+    config["privileged-access:conditionalAccess"]["enforce"] = False
+    if until:
+        config["privileged-access:conditionalAccess"]["reportOnlyUntil"] = until
+    return config
+
+
+STRICT = ["ca-admin-policy-enforced-in-production", "ca-admin-portals-compliant-device", "ca-phishing-resistant-admins"]
+
+
+def test_report_only_without_a_rollout_end_date_is_mandatory_then_enforced_passes_in_production(tmp_path):
+    assert ours(preview(report_only()).mandatory) == STRICT
+    assert ours(preview(report_only(), production=True, tmp_path=tmp_path).mandatory) == STRICT
+    assert not ours(preview(production=True, tmp_path=tmp_path).violations)
+
+
+def test_a_staged_rollout_is_advisory_until_its_end_date_and_never_in_production(clock, tmp_path):
+    clock("2030-01-10")
+    staged = preview(report_only("2030-01-31"))
+    assert not ours(staged.mandatory) and ours(staged.advisory) == ["ca-admin-policy-report-only"]
+    assert ours(preview(report_only("2030-01-31"), production=True, tmp_path=tmp_path).mandatory) == STRICT
+    clock("2030-02-01")
+    assert ours(preview(report_only("2030-01-31")).mandatory) == STRICT
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Set the pack's clock (rules.common.CLOCK) to a day, for this test only."""
+    from datetime import UTC, datetime
+
+    from rules import common
+
+    def at(day):
+        moment = datetime.fromisoformat(day).replace(hour=12, tzinfo=UTC)
+        monkeypatch.setattr(common, "CLOCK", lambda: moment)
+
+    return at
+
+
+def test_the_old_production_key_is_refused_with_the_new_name():
+    config = copy.deepcopy(example_config())
+    config["privileged-access:tenant"] = {"production": True}
+    with pytest.raises(
+        UsageError,
+        match=r"privileged-access:tenant\.production: unknown key 'production'; did you mean "
+        r"'protectFromDeletion'\?",
+    ):
+        preview(config)
 
 
 def test_pim_referencing_an_undeclared_context_fails_with_the_fix():

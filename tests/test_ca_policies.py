@@ -21,14 +21,22 @@ PRODUCTION = (
     "ca-phishing-resistant-admins",
     "ca-admin-portals-compliant-device",
 )
+# every CA policy that tells break-glass exclusions from others (the only exclusions an admin policy may have)
+BREAK_GLASS_POLICIES = (
+    "ca-no-tenant-lockout",
+    "ca-break-glass-excluded",
+    "ca-phishing-resistant-admins",
+    "ca-admin-policy-enforced-in-production",
+    "ca-admin-policy-report-only",
+)
 
 
 def preview(program, tmp_path=None, production=False, break_glass=()):
     body = {}
     for name in PRODUCTION if production else ():
         body[name] = {"production": True}
-    for name in ("ca-no-tenant-lockout", "ca-break-glass-excluded") if break_glass else ():
-        body[name] = {"breakGlassObjectIds": list(break_glass)}
+    for name in BREAK_GLASS_POLICIES if break_glass else ():
+        body.setdefault(name, {})["breakGlassObjectIds"] = list(break_glass)
     return preview_with_pack(program, tmp_path, body)
 
 
@@ -105,14 +113,15 @@ def test_global_administrator_policy_without_exclusions_is_a_lockout():
     assert mandatory(report, "ca-no-tenant-lockout")
 
 
-def test_exclusion_report_only_and_session_only_policies_are_not_lockouts():
+def test_exclusion_report_only_and_session_only_policies_are_not_lockouts(tmp_path):
+    # the exclusion is a configured break-glass account: with none known, any exclusion would still be a lockout
     def program():
         ca("excludes", grant=MFA, users={"included_users": ["All"], "excluded_users": [BG_A]})
         ca("staged", grant=MFA, state="enabledForReportingButNotEnforced")
         ca("session-only", session={"sign_in_frequency": 4, "sign_in_frequency_period": "hours"})
         ca("some-apps", grant=MFA, apps=["797f4846-ba00-4fd7-ba43-dac1f8f63013"])
 
-    assert not preview(program).by_policy("ca-no-tenant-lockout")
+    assert not preview(program, tmp_path, break_glass=[BG_A]).by_policy("ca-no-tenant-lockout")
 
 
 def test_configured_break_glass_accounts_must_all_be_excluded(tmp_path):
@@ -217,11 +226,12 @@ def staged_admin_policy():
     )
 
 
-def test_report_only_admin_policy_is_advisory_outside_production():
-    report = preview(staged_admin_policy)
-    assert advisory(report, "ca-admin-policy-report-only")
-    assert not report.by_policy("ca-admin-policy-enforced-in-production")
-    assert not mandatory(report, "ca-phishing-resistant-admins")
+def test_report_only_admin_policy_without_a_staged_rollout_is_mandatory_outside_production_too(tmp_path):
+    report = preview(staged_admin_policy, tmp_path, break_glass=[BG_A])
+    [violation] = mandatory(report, "ca-admin-policy-enforced-in-production")
+    assert "without a staged rollout" in violation.message
+    assert not report.by_policy("ca-admin-policy-report-only")
+    assert mandatory(report, "ca-phishing-resistant-admins")
 
 
 def test_report_only_admin_policy_is_mandatory_in_production(tmp_path):
@@ -263,7 +273,21 @@ def test_enabled_phishing_resistant_policy_for_all_granted_roles_passes_in_produ
         azuread.DirectoryRoleAssignment("ga", role_id=GA, principal_object_id=SOMEONE)
         ca("admins-pr", grant=PHISHING_RESISTANT, users={"included_roles": [GA], "excluded_users": [BG_A]})
 
-    assert not preview(program, tmp_path, production=True).by_policy("ca-phishing-resistant-admins")
+    report = preview(program, tmp_path, production=True, break_glass=[BG_A])
+    assert not report.by_policy("ca-phishing-resistant-admins")
+
+
+def test_excluding_an_eligible_admin_by_object_id_leaves_the_admins_uncovered():
+    def program():
+        group = azuread.Group("pim-ga", display_name="PIM GA", security_enabled=True, assignable_to_role=True)
+        azuread.DirectoryRoleAssignment("ga", role_id=GA, principal_object_id=group.object_id)
+        azuread.PrivilegedAccessGroupEligibilitySchedule(
+            "elig", group_id=group.object_id, principal_id=SOMEONE, assignment_type="member", duration="P30D"
+        )
+        ca("admins-pr", grant=PHISHING_RESISTANT, users={"included_roles": [GA], "excluded_users": [BG_A, SOMEONE]})
+
+    [violation] = mandatory(preview(program), "ca-phishing-resistant-admins")
+    assert "excludes 1 admin user(s) by object ID" in violation.message and SOMEONE not in violation.message
 
 
 @pytest.mark.parametrize(
@@ -273,7 +297,7 @@ def test_enabled_phishing_resistant_policy_for_all_granted_roles_passes_in_produ
         (["fido2", "password,microsoftAuthenticatorPush"], False),
     ],
 )
-def test_custom_strength_with_unknown_id_is_judged_by_its_methods(methods, compliant):
+def test_custom_strength_with_unknown_id_is_judged_by_its_methods(methods, compliant, tmp_path):
     def program():
         azuread.DirectoryRoleAssignment("ga", role_id=GA, principal_object_id=SOMEONE)
         strength = azuread.AuthenticationStrengthPolicy("strength", display_name="PR", allowed_combinations=methods)
@@ -283,11 +307,12 @@ def test_custom_strength_with_unknown_id_is_judged_by_its_methods(methods, compl
             users={"included_roles": [GA], "excluded_users": [BG_A]},
         )
 
-    assert bool(mandatory(preview(program), "ca-phishing-resistant-admins")) is not compliant
+    report = preview(program, tmp_path, break_glass=[BG_A])
+    assert bool(mandatory(report, "ca-phishing-resistant-admins")) is not compliant
 
 
 @pytest.mark.parametrize("target_group, compliant", [(True, True), (False, False)])
-def test_au_scoped_holders_must_be_targeted_as_groups(target_group, compliant):
+def test_au_scoped_holders_must_be_targeted_as_groups(target_group, compliant, tmp_path):
     def program():
         group = azuread.Group("helpdesk", display_name="Helpdesk", security_enabled=True, assignable_to_role=True)
         unit = azuread.AdministrativeUnit("emea", display_name="EMEA")
@@ -302,7 +327,8 @@ def test_au_scoped_holders_must_be_targeted_as_groups(target_group, compliant):
             users["included_groups"] = [group.object_id]
         ca("admins", grant=PHISHING_RESISTANT, users=users)
 
-    assert bool(mandatory(preview(program), "ca-phishing-resistant-admins")) is not compliant
+    report = preview(program, tmp_path, break_glass=[BG_A])
+    assert bool(mandatory(report, "ca-phishing-resistant-admins")) is not compliant
 
 
 # ---------------------------------------------------------------- admin portals (stack)

@@ -73,7 +73,7 @@ def test_a_short_stack_gets_secure_defaults():
     assert eligibility_lifetime(binding, model.pim.defaults) == "P180D"
     assert (activation.max_duration, activation.require_mfa, activation.require_justification) == ("PT8H", True, True)
     assert activation.require_approval is False and not manages_role_settings(binding)
-    assert model.tenant.production is True and model.break_glass is None
+    assert model.tenant.protect_from_deletion is True and model.break_glass is None
 
 
 def test_critical_roles_default_to_one_hour_with_approval_and_their_own_settings():
@@ -328,7 +328,7 @@ def test_every_pim_error_names_file_path_value_and_what_is_allowed(pim, path, va
             "lower-case letters",
         ),
         ("administrativeUnits", {"emea": {}}, "privileged-access:administrativeUnits.emea", "exactly one"),
-        ("tenant", {"production": "maybe"}, "privileged-access:tenant.production", "valid boolean"),
+        ("tenant", {"protectFromDeletion": "maybe"}, "privileged-access:tenant.protectFromDeletion", "valid boolean"),
         ("pim", "not an object", "privileged-access:pim", "valid dictionary"),
         (
             "paw",

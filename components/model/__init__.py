@@ -79,6 +79,16 @@ def _area_values(config: Mapping[Any, Any], issues: list[Issue]) -> dict[str, An
     return values
 
 
+RENAMED = {
+    ("tenant", "production"): (
+        "protectFromDeletion",
+        "renamed because it only ever protected PIM groups, admin accounts and administrative units from "
+        "deletion; whether the policy pack treats the stack as production is the stack tag environment: production",
+    )
+}
+"""Keys that were renamed: (path of the object, old key) -> (new key, why)."""
+
+
 def _unknown_key(key: Any, allowed: Iterable[str]) -> str:
     allowed = sorted(allowed)
     close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
@@ -124,6 +134,9 @@ def _issue_from_pydantic(error: Mapping[str, Any]) -> Issue:
     loc = tuple(error.get("loc", ()))
     kind = error.get("type", "")
     value = error.get("input")
+    if kind == "extra_forbidden" and tuple(loc) in RENAMED:
+        new, why = RENAMED[tuple(loc)]
+        return Issue(loc, None, f"unknown key {str(loc[-1])!r}; did you mean {new!r}? It was {why}")
     if kind == "extra_forbidden":
         model = _model_at(loc[:-1])
         allowed = [(f.alias or n) for n, f in model.model_fields.items()] if model else []
@@ -179,10 +192,31 @@ def parse_model(config: Mapping[str, Any], source: str, *, secret_keys: Iterable
         issues.extend(admin_access_issues(model))
     if issues:
         hidden = {k.rpartition(":")[2] for k in secret_keys if k.startswith(NAMESPACE + ":")}
-        raise ModelError(source, [i.redacted() if i.loc and i.loc[0] in hidden else i for i in issues])
+        secrets = _secret_texts(v for k, v in values.items() if k in hidden)
+        raise ModelError(
+            source, [(i.redacted() if i.loc and i.loc[0] in hidden else i).scrubbed(secrets) for i in issues]
+        )
     if model is None:  # unreachable: a failed validation always reports at least one issue
         raise ModelError(source, [Issue((), None, "the stack config did not validate")])
     return model
+
+
+def _secret_texts(values: Iterable[Any]) -> frozenset[str]:
+    """Every text inside secret config values (a secret area's strings and numbers, at any depth): a message
+    never shows one, even quoted inside a validator's message or about another area."""
+    texts: set[str] = set()
+    stack = list(values)
+    while stack:
+        value = stack.pop()
+        if isinstance(value, Mapping):
+            stack.extend(value.values())
+        elif isinstance(value, (list, tuple)):
+            stack.extend(value)
+        elif isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            text = str(value).strip()
+            if len(text) >= 3:  # shorter texts (true, 4, c1) are everywhere in messages and reveal nothing
+                texts.add(text)
+    return frozenset(texts)
 
 
 def _runtime_config() -> tuple[dict[str, Any], set[str]]:

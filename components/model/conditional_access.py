@@ -8,6 +8,7 @@ passes them from the components that create them, so there is one source of trut
 from __future__ import annotations
 
 import ipaddress
+from datetime import date
 from typing import Any, Literal
 
 from privileged_facts.values import is_guid
@@ -83,8 +84,9 @@ def _default_strength_methods() -> list[PhishingResistantMethod]:
 class ConditionalAccessSettings(_Model):
     """The admin conditional-access baseline (policies PUM-CA01..CA08, see docs/conditional-access-rollout.md).
 
-    Every policy ships report-only (`enabledForReportingButNotEnforced`) until `enforce` names it
-    (a list of policy codes) or is `true` (all of them).
+    A policy is report-only (`enabledForReportingButNotEnforced`) until `enforce` names it (a list of
+    policy codes) or is `true` (all of them). The policy pack accepts report-only admin policies only during
+    a staged rollout that has not ended (`reportOnlyUntil`), and never in production.
     """
 
     enabled: bool = Field(True, description="Declare the baseline at all.")
@@ -92,6 +94,12 @@ class ConditionalAccessSettings(_Model):
         False,
         description="true: enforce every policy; a list of codes (e.g. [CA05, CA06]): enforce those; "
         "false: all report-only.",
+    )
+    report_only_until: date | None = Field(
+        None,
+        description="End of the staged rollout (YYYY-MM-DD, at most 90 days ahead): until this day the pack "
+        "accepts the policies not in `enforce` being report-only (an advisory note); afterwards, and in "
+        "production, a report-only admin policy is a mandatory violation. Omit it once `enforce` is true.",
     )
     name_prefix: str = Field("PUM", pattern=r"^[A-Za-z0-9]{1,12}$", description="Prefix of every policy name.")
     privileged_roles: list[str] | None = Field(

@@ -53,6 +53,14 @@ class Issue:
     def redacted(self) -> Issue:
         return replace(self, secret=True)
 
+    def scrubbed(self, secrets: frozenset[str]) -> Issue:
+        """This issue with every secret text in its message replaced, and its value hidden if it holds one."""
+        message = self.message
+        for text in sorted(secrets, key=len, reverse=True):
+            message = message.replace(text, "[secret]")
+        holds = self.value is not None and any(text in repr(self.value) for text in secrets)
+        return replace(self, message=message, secret=self.secret or holds)
+
     def render(self, source: str) -> str:
         line = f"{source}: {format_path(self.loc)}: {self.message}"
         if self.secret:

@@ -68,10 +68,11 @@ class _Model(BaseModel):
 class TenantSettings(_Model):
     """`privileged-access:tenant`: tenant-wide switches."""
 
-    production: bool = Field(
+    protect_from_deletion: bool = Field(
         True,
-        description="Production tenant: PIM groups, admin accounts and "
-        "administrative units are protected from deletion.",
+        description="Protect PIM groups, admin accounts and administrative units from deletion (Pulumi protect). "
+        "Only that: whether the policy pack treats the stack as production is the stack tag "
+        "`environment: production` or the pack config `production: true`.",
     )
     name_prefix: str = Field(
         "PUM", pattern=r"^[A-Za-z0-9]{1,12}$", description="Prefix of every group and display name the toolkit creates."

@@ -1,211 +1,652 @@
 """Policies for conditional access: no tenant lockout, phishing-resistant admins, PAW-only admin portals.
 
-Report-only first, enforced in production. The example stack ships every CA policy report-only
-(`enabledForReportingButNotEnforced`) so sign-in logs can be read before enforcing. Therefore:
-- a report-only or disabled admin policy is ADVISORY (`ca-admin-policy-report-only`) unless the
-  stack is marked production, where `ca-admin-policy-enforced-in-production` makes it MANDATORY;
-- the stack rules (`ca-phishing-resistant-admins`, `ca-admin-portals-compliant-device`) are
-  MANDATORY when no policy is declared at all, and, in production, when the ones declared are not
-  enabled. Report-only never satisfies them in production, and plain `mfa` never satisfies 3.6.
-A stack is production when the policy's config says `production: true` or a stack tag
-`environment` is `production`/`prod`.
-Unknown IDs (preview): certain facts are read and reported first; IDs that are unknown are resolved
-through property dependencies to the resources that produce them, never taken as compliant.
+Enforced by default. An admin CA policy that is report-only (`enabledForReportingButNotEnforced`) is a
+MANDATORY finding (`ca-admin-policy-enforced-in-production`), and it does not count for the stack rules
+(`ca-phishing-resistant-admins`, `ca-admin-portals-compliant-device`), unless it belongs to a declared staged
+rollout that has not ended: a component it is declared in (its parent chain) carries `reportOnlyUntil`
+(YYYY-MM-DD, in the component's props and outputs; ConditionalAccessBaseline gets it from
+`conditionalAccess.reportOnlyUntil`), the date is today or later by `common.now()`, and at most
+`maxStagedRolloutDays` away. Then the policy is an ADVISORY `ca-admin-policy-report-only` note and counts as
+declared. A disabled admin policy never counts. A production stack (the policy config `production: true` or
+the stack tag `environment: production`/`prod`) allows no staged rollout at all.
+
+What a policy covers is judged from everything that narrows it: `All` users or the roles, and only the
+break-glass accounts excluded; `All` resources and none excluded; every client app type; no location,
+platform, device, risk or flow condition. `All` matches in any case.
+A lockout is an enabled policy that blocks or requires controls for all users (or Global Administrators) on
+all resources whose exclusions hold no known break-glass account (configured `breakGlassObjectIds`, or the
+users of a BreakGlassAccounts component); with none known, it is always one.
+
+Unknown at preview: a deciding field (state, users, applications, client app types, locations, grant controls,
+the strength, the rollout end date) unknown at preview is reported through `common.unverified`. IDs that only
+link resources are resolved through property dependencies: an unknown entry of a user (group) list is the ID of
+a declared User (Group) the conditions depend on. A declared break-glass account counts as excluded only when
+it cannot be one of the included entries instead (referencing an account is not excluding it).
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
 from privileged_facts.apps import ADMIN_PORTAL_TARGETS, BUILTIN_PHISHING_RESISTANT_STRENGTH, PHISHING_RESISTANT_METHODS
-from privileged_facts.roles import GLOBAL_ADMINISTRATOR, PRIVILEGED_ROLE_IDS
-from privileged_facts.values import guid_in, is_guid, is_unknown
+from privileged_facts.roles import ENTRA_ROLE_NAMES, GLOBAL_ADMINISTRATOR, PRIVILEGED_ROLE_IDS
+from privileged_facts.values import guid_in, is_unknown
 from pulumi_policy import EnforcementLevel, PolicyConfigSchema, ResourceValidationPolicy, StackValidationPolicy
 
 from .common import (
     CA,
+    GROUP,
     SCUBA,
     TUNABLES,
+    USER,
     break_glass_config,
     break_glass_resources,
     dependencies_of,
     elements,
     get,
     is_production,
+    label,
     meta,
+    now,
     role_grants,
+    unverified,
+    verifying,
 )
 from .paw import is_paw
 
 STRENGTH = "azuread:index/authenticationStrengthPolicy:AuthenticationStrengthPolicy"
 PAW_COMPONENT = "privileged-access:index:PawHostPool"
-DEVICE_CONTROLS = {"compliantDevice", "domainJoinedDevice"}
+GROUP_WITHOUT_MEMBERS = "azuread:index/groupWithoutMembers:GroupWithoutMembers"
+PIM_GROUP_SCHEDULES = (
+    "azuread:index/privilegedAccessGroupEligibilitySchedule:PrivilegedAccessGroupEligibilitySchedule",
+    "azuread:index/privilegedAccessGroupAssignmentSchedule:PrivilegedAccessGroupAssignmentSchedule",
+)
+REPORT_ONLY = "enabledForReportingButNotEnforced"
+ROLLOUT_KEY = "reportOnlyUntil"
+MAX_ROLLOUT = "maxStagedRolloutDays"
+DEVICE_CONTROLS = {"compliantdevice", "domainjoineddevice"}
+MODERN_CLIENTS = {"browser", "mobileappsanddesktopclients"}
+NARROWING = (  # conditions that limit a policy to some sign-ins (any value but empty narrows it)
+    "signInRiskLevels",
+    "userRiskLevels",
+    "servicePrincipalRiskLevels",
+    "insiderRiskLevels",
+    "authenticationFlowTransferMethods",
+)
 
 
-def _ids(value, *path) -> tuple[list[str], bool]:
-    """(known entries, GUIDs lower-cased; whether any entry or the whole list is unknown) of a list field."""
-    items = elements(value, *path)
-    known = [i.lower() if is_guid(i) else i for i in items if not is_unknown(i)]
-    return known, len(known) < len(items)
+def _name(value: Any) -> Any:
+    """A list entry as the pack compares it: IDs and keywords in lower case (URNs as they are)."""
+    return value.strip().lower() if isinstance(value, str) and not value.startswith("urn:") else value
 
 
+def _has_all(items: Iterable[Any]) -> bool:
+    return "all" in items
+
+
+def _type_is(resource: Any, token: str) -> bool:
+    """Same type, whatever module path or API version the token was written with."""
+    mine, other = str(resource.resource_type).split(":"), token.split(":")
+    return len(mine) == 3 and mine[0] == other[0] and mine[2] == other[2]
+
+
+# --- three-valued checks ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Check:
+    """A verdict that may hang on unknowns: ok True/False/None (unknown), with the unknown fields and reasons."""
+
+    ok: bool | None
+    unknown: tuple[str, ...] = ()
+    why: tuple[str, ...] = ()
+
+    def __and__(self, other: Check) -> Check:
+        if self.ok is False or other.ok is False:
+            ok: bool | None = False
+        elif self.ok is None or other.ok is None:
+            ok = None
+        else:
+            ok = True
+        return Check(ok, self.unknown + other.unknown, self.why + other.why)
+
+
+YES = Check(True)
+
+
+def fails(why: str = "") -> Check:
+    """False; `why` (when given) says what the policy lacks, for the violation message."""
+    return Check(False, why=(why,) if why else ())
+
+
+def maybe(what: str) -> Check:
+    return Check(None, unknown=(what,))
+
+
+def every(checks: Iterable[Check]) -> Check:
+    result = YES
+    for check in checks:
+        result = result & check
+    return result
+
+
+# --- reading a policy ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Ids:
+    """A list field: its known entries (compared lower case), how many are unknown, whether the list is."""
+
+    known: tuple[Any, ...]
+    unknown: int
+    whole: bool
+
+    @property
+    def slots(self) -> float:
+        """How many unknown entries it may hold."""
+        return math.inf if self.whole else self.unknown
+
+    @property
+    def empty(self) -> bool:
+        return not self.known and not self.slots
+
+
+def _ids(value: Any, *path: str) -> Ids:
+    raw = get(value, *path)
+    if is_unknown(raw):
+        return Ids((), 0, True)
+    items = elements(raw)
+    known = tuple(_name(i) for i in items if not is_unknown(i))
+    return Ids(known, len(items) - len(known), False)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every CA rule needs about the stack: break-glass accounts, admin principals, production, today."""
+
+    resources: list
+    config_bg: frozenset[str]
+    declared_bg: dict[str, str]  # URN -> "user" | "group"
+    bg_names: dict[str, str]  # URN -> resource name
+    admin_principals: frozenset[Any]  # URNs and known IDs of the principals of privileged grants
+    admin_accounts: frozenset[str]  # known IDs of eligible admins (PIM-group schedules, eligible privileged grants)
+    production: bool
+    today: date
+    max_rollout: int
+
+    @staticmethod
+    def of(args: Any) -> Context:
+        accounts = break_glass_resources(args.resources)
+        grants = role_grants(args.resources)
+        config = args.get_config() or {}
+        return Context(
+            resources=list(args.resources),
+            config_bg=frozenset(_name(i) for i in break_glass_config(args)),
+            declared_bg={a.urn: a.kind for a in accounts},
+            bg_names={a.urn: a.name for a in accounts},
+            admin_principals=frozenset(
+                _name(g.principal) for g in grants if g.role in PRIVILEGED_ROLE_IDS and not is_unknown(g.principal)
+            ),
+            admin_accounts=_admin_accounts(args.resources, grants),
+            production=is_production(args),
+            today=now().date(),
+            max_rollout=int(config.get(MAX_ROLLOUT, ROLLOUT_SCHEMA[MAX_ROLLOUT]["default"])),
+        )
+
+    @property
+    def knows_break_glass(self) -> bool:
+        return bool(self.config_bg or self.declared_bg)
+
+
+@dataclass
 class CaPolicy:
     """The facts of one CA policy that the rules use, read without touching unknowns."""
 
-    def __init__(self, props, urn: str = "", name: str = "", deps=()) -> None:
-        self.urn, self.name, self.deps = urn, name, set(deps)
-        state = get(props, "state")
-        self.state = "enabled" if is_unknown(state) else state  # worst case: it may be enabled
+    resource: Any
+    ctx: Context
+    deps: list = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        props = self.resource.props
+        self.urn, self.label = self.resource.urn, label(self.resource)
+        self.state = get(props, "state")
         users = get(props, "conditions", "users")
-        self.users, self.users_unknown = _ids(users, "includedUsers")
-        self.groups, self.groups_unknown = _ids(users, "includedGroups")
-        self.roles, _ = _ids(users, "includedRoles")
-        self.ex_users, self.ex_users_unknown = _ids(users, "excludedUsers")
-        self.ex_groups, self.ex_groups_unknown = _ids(users, "excludedGroups")
-        self.ex_roles, ex_roles_unknown = _ids(users, "excludedRoles")
-        self.has_role_exclusions = bool(self.ex_roles) or ex_roles_unknown
-        self.apps, _ = _ids(props, "conditions", "applications", "includedApplications")
-        grant = get(props, "grantControls")
-        self.controls, _ = _ids(grant, "builtInControls")
-        self.operator = get(grant, "operator")
-        self.strength = get(grant, "authenticationStrengthPolicyId")
-        self.terms, _ = _ids(grant, "termsOfUses")
-        self.device_filter_mode = get(props, "conditions", "devices", "filter", "mode")
+        self.inc_users, self.ex_users = _ids(users, "includedUsers"), _ids(users, "excludedUsers")
+        self.inc_groups, self.ex_groups = _ids(users, "includedGroups"), _ids(users, "excludedGroups")
+        self.inc_roles, self.ex_roles = _ids(users, "includedRoles"), _ids(users, "excludedRoles")
+        apps = get(props, "conditions", "applications")
+        self.apps, self.ex_apps = _ids(apps, "includedApplications"), _ids(apps, "excludedApplications")
+        self.conditions = get(props, "conditions")
+        self.grant = get(props, "grantControls")
+        self.controls = _ids(self.grant, "builtInControls")
+        self.operator = get(self.grant, "operator")
+        self.strength = get(self.grant, "authenticationStrengthPolicyId")
+        self.terms = _ids(self.grant, "termsOfUses")
+        self.dep_urns = {d.urn for d in self.deps}
+        self.user_deps = [d for d in self.deps if _type_is(d, USER)]
+        self.group_deps = [d for d in self.deps if _type_is(d, GROUP) or _type_is(d, GROUP_WITHOUT_MEMBERS)]
 
-    @property
-    def label(self) -> str:
-        return self.name or "policy"
+    # -- who ------------------------------------------------------------------------------------
 
-    def requires_controls(self) -> bool:
-        return bool(self.controls or self.terms or self.strength)
+    def _bg_refs(self, kind: str) -> tuple[list, list]:
+        """(break-glass, other) resources of `kind` the conditions depend on."""
+        deps = self.user_deps if kind == "user" else self.group_deps
+        bg = [d for d in deps if self.ctx.declared_bg.get(d.urn) == kind]
+        return bg, [d for d in deps if d not in bg]
 
-    def targets_admins(self) -> bool:
-        return bool(set(self.roles) & PRIVILEGED_ROLE_IDS)
+    def _lists(self, kind: str) -> tuple[Ids, Ids]:
+        return (self.inc_users, self.ex_users) if kind == "user" else (self.inc_groups, self.ex_groups)
 
-    def sole_or_and(self, extra: set[str]) -> bool:
+    def all_users(self) -> Check:
+        """Includes "All" users (an unknown user list that is not just declared users' IDs may be "All")."""
+        if _has_all(self.inc_users.known):
+            return YES
+        if self.inc_users.whole or self.inc_users.unknown + self.ex_users.slots > len(self.user_deps):
+            return maybe(f"{self.label} conditions.users.includedUsers")
+        return fails("does not include All users")
+
+    def global_admins(self) -> Check:
+        if GLOBAL_ADMINISTRATOR in self.inc_roles.known:
+            return YES
+        return maybe(f"{self.label} conditions.users.includedRoles") if self.inc_roles.slots else fails()
+
+    def excluded_bg(self) -> list[str]:
+        """The known break-glass accounts its exclusions certainly hold (configured IDs, declared accounts)."""
+        held = sorted(self.ctx.config_bg & (set(self.ex_users.known) | set(self.ex_groups.known)))
+        for kind in ("user", "group"):
+            bg, other = self._bg_refs(kind)
+            included, excluded = self._lists(kind)
+            # an unknown exclusion is a break-glass account only if the others cannot fill every slot
+            if bg and excluded.slots and (not included.slots or excluded.slots > len(other)):
+                held += sorted(self.ctx.bg_names[d.urn] for d in bg)
+        return held
+
+    def excludes_only_break_glass(self) -> Check:
+        """Its exclusions hold break-glass accounts and nobody else: no role, no other user or group."""
+        checks = [
+            fails("excludes roles") if self.ex_roles.known else YES,
+            maybe(f"{self.label} conditions.users.excludedRoles") if self.ex_roles.slots else YES,
+        ]
+        for kind in ("user", "group"):
+            included, excluded = self._lists(kind)
+            field_name = "excludedUsers" if kind == "user" else "excludedGroups"
+            # a literal ID is judged when the stack shows it is an admin (an eligible one, or a privileged group)
+            admins = self.ctx.admin_accounts if kind == "user" else self.ctx.admin_principals
+            others = [i for i in excluded.known if i in admins and i not in self.ctx.config_bg]
+            if others:
+                checks.append(fails(f"excludes {len(others)} admin {kind}(s) by object ID"))
+            if not excluded.slots:
+                continue
+            bg, other = self._bg_refs(kind)
+            names = ", ".join(sorted(d.name for d in other))
+            if excluded.slots > len(bg) and other and not excluded.whole:
+                checks.append(fails(f"excludes {kind}s that are not break-glass accounts ({names})"))
+            elif excluded.slots > len(bg) or (other and included.slots):
+                checks.append(maybe(f"{self.label} conditions.users.{field_name}"))
+            elif other:
+                checks.append(fails(f"excludes {kind}s that are not break-glass accounts ({names})"))
+        return every(checks)
+
+    def targets_admins(self) -> Check:
+        """Targets privileged roles, a principal of a privileged grant, or the break-glass accounts (their own
+        policy); an "All users" policy is not an admin policy."""
+        if set(self.inc_roles.known) & PRIVILEGED_ROLE_IDS:
+            return YES
+        included = set(self.inc_groups.known) | set(self.inc_users.known)
+        if included & (self.ctx.admin_principals | self.ctx.config_bg) or self.own_break_glass_policy():
+            return YES
+        if self.inc_groups.slots and {d.urn for d in self.group_deps} & self.ctx.admin_principals:
+            return YES
+        return maybe(f"{self.label} conditions.users.includedRoles") if self.inc_roles.slots else fails()
+
+    def own_break_glass_policy(self) -> bool:
+        """The break-glass accounts' own policy: it includes them and nobody else."""
+        if _has_all(self.inc_users.known) or self.inc_roles.known or self.inc_roles.slots or not self.inc_groups.empty:
+            return False
+        users = [u for u in self.inc_users.known if u != "none"]
+        if users:
+            return set(users) <= self.ctx.config_bg and not self.inc_users.slots
+        bg, other = self._bg_refs("user")
+        return bool(self.inc_users.unknown) and not self.inc_users.whole and bool(bg) and not other
+
+    # -- what -----------------------------------------------------------------------------------
+
+    def all_resources(self) -> Check:
+        """Includes "All" resources (an unknown entry that is not a declared resource's ID may be "All")."""
+        if _has_all(self.apps.known):
+            return YES
+        linked = len(self.deps) - len(self.user_deps) - len(self.group_deps)  # apps, service principals, ...
+        if self.apps.slots > linked:
+            return maybe(f"{self.label} conditions.applications.includedApplications")
+        return fails()
+
+    def every_sign_in(self) -> Check:
+        """Nothing narrows it: all resources with none excluded, every client app type, no other condition."""
+        apps = self.all_resources()
+        checks = [apps if apps.ok is not False else fails("does not target All resources")]
+        if self.ex_apps.known:
+            checks.append(fails("excludes applications from All resources"))
+        elif self.ex_apps.slots:
+            checks.append(maybe(f"{self.label} conditions.applications.excludedApplications"))
+        if _ids(self.conditions, "applications", "includedUserActions").known:
+            checks.append(fails("targets user actions, not sign-ins"))
+        checks.append(self._client_apps())
+        checks.append(self._everywhere("locations", "Locations", "locations"))
+        checks.append(self._everywhere("platforms", "Platforms", "platforms"))
+        devices = get(self.conditions, "devices")
+        if is_unknown(devices) or is_unknown(get(devices, "filter")):
+            checks.append(maybe(f"{self.label} conditions.devices"))
+        elif get(devices, "filter") is not None:
+            checks.append(fails("applies only to some devices (device filter)"))
+        for key in NARROWING:
+            values = _ids(self.conditions, key)
+            if values.known:
+                checks.append(fails(f"applies only to some sign-ins ({key})"))
+            elif values.slots:
+                checks.append(maybe(f"{self.label} conditions.{key}"))
+        return every(checks)
+
+    def _client_apps(self) -> Check:
+        raw = get(self.conditions, "clientAppTypes")
+        if raw is None:
+            return YES  # Graph's default: all
+        types = _ids(self.conditions, "clientAppTypes")
+        if _has_all(types.known) or set(types.known) >= MODERN_CLIENTS:
+            return YES
+        if types.slots:
+            return maybe(f"{self.label} conditions.clientAppTypes")
+        return fails("applies only to some client app types (neither all nor both browser and modern clients)")
+
+    def _everywhere(self, key: str, suffix: str, what: str) -> Check:
+        """Locations / platforms: absent, or All included and nothing excluded."""
+        value = get(self.conditions, key)
+        if value is None:
+            return YES
+        if is_unknown(value):
+            return maybe(f"{self.label} conditions.{key}")
+        included, excluded = _ids(value, f"included{suffix}"), _ids(value, f"excluded{suffix}")
+        if excluded.known or (included.known and not _has_all(included.known)):
+            return fails(f"applies only to some {what} (excluded or not All)")
+        if excluded.slots or included.slots:
+            return maybe(f"{self.label} conditions.{key}")
+        return YES
+
+    # -- controls -------------------------------------------------------------------------------
+
+    def blocks_or_requires(self) -> Check:
+        if self.controls.known or self.terms.known or (self.strength is not None and not is_unknown(self.strength)):
+            return YES
+        if is_unknown(self.grant) or self.controls.slots or self.terms.slots or is_unknown(self.strength):
+            return maybe(f"{self.label} grantControls")
+        return fails()
+
+    def sole_or_and(self, extra: set[str]) -> Check:
         """Other built-in controls cannot replace `extra` (operator AND, or nothing else offered)."""
-        return self.operator == "AND" or not (set(self.controls) - extra)
+        if self.operator == "AND" or (not (set(self.controls.known) - extra) and not self.controls.slots):
+            return YES
+        if is_unknown(self.operator) or self.controls.slots:
+            return maybe(f"{self.label} grantControls")
+        return fails("lets other controls replace it (operator OR)")
+
+    def phishing_resistant(self, by_urn: dict) -> Check:
+        """Requires the built-in phishing-resistant strength, or a declared strength with only PR methods."""
+        if self.strength is None:
+            return fails("requires no authentication strength")
+        check = self.sole_or_and(set())
+        if not is_unknown(self.strength):
+            ok = guid_in(self.strength) == BUILTIN_PHISHING_RESISTANT_STRENGTH
+            return check & (YES if ok else fails("requires a strength that is not phishing-resistant"))
+        strengths = [
+            by_urn[d.urn]
+            for d in dependencies_of(self.resource, "grantControls")
+            if d.urn in by_urn and _type_is(by_urn[d.urn], STRENGTH)
+        ]
+        if not strengths:
+            return check & maybe(f"{self.label} grantControls.authenticationStrengthPolicyId")
+        return check & every(_pr_only(s) for s in strengths)
+
+    # -- state ----------------------------------------------------------------------------------
+
+    def enabled(self) -> Check:
+        """Enabled for the lockout check (report-only blocks nobody)."""
+        if self.state == "enabled":
+            return YES
+        return maybe(f"{self.label} state") if is_unknown(self.state) else fails(f"is {self.state}")
+
+    def enforced(self) -> Check:
+        """Counts as in force: enabled, or report-only inside a staged rollout that has not ended."""
+        if self.state == "enabled" or is_unknown(self.state):
+            return self.enabled()
+        if self.state != REPORT_ONLY:
+            return fails(f"is {self.state}")
+        return self.rollout()
+
+    def rollout(self) -> Check:
+        """A declared staged rollout (reportOnlyUntil on a component it is declared in) that has not ended."""
+        if self.ctx.production:
+            return fails("is report-only, and report-only does not count in production (no staged rollout there)")
+        end = _rollout_end(self.resource)
+        if end is None:
+            return fails(
+                "is report-only, and report-only does not count without a staged rollout with an end date "
+                f"(conditionalAccess.{ROLLOUT_KEY})"
+            )
+        if is_unknown(end):
+            return maybe(f"{self.label} staged rollout end date ({ROLLOUT_KEY})")
+        if not isinstance(end, date):
+            return fails(f"is report-only, and its staged rollout end date ({ROLLOUT_KEY}) is not a YYYY-MM-DD date")
+        if end < self.ctx.today:
+            return fails(f"is report-only, and its staged rollout ended on {end.isoformat()}")
+        if (end - self.ctx.today).days > self.ctx.max_rollout:
+            return fails(
+                f"is report-only until {end.isoformat()}, more than {self.ctx.max_rollout} days away "
+                f"({MAX_ROLLOUT}): that is not a staged rollout"
+            )
+        return Check(True, why=(f"is report-only until {end.isoformat()} (staged rollout)",))
 
 
-def _configured(args) -> list[str]:
-    """Break-glass object IDs from the policy config, normalised like the IDs read from policies."""
-    return [i.lower() if is_guid(i) else i for i in break_glass_config(args)]
+def _admin_accounts(resources: Iterable[Any], grants: Iterable[Any]) -> frozenset[str]:
+    """Known object IDs of admins who reach a role through PIM: eligible for a privileged role, or scheduled into a
+    PIM group. (A known standing holder is break-glass or already a violation of the standing-access policies.)"""
+    ids = {_name(g.principal) for g in grants if g.role in PRIVILEGED_ROLE_IDS and not g.active}
+    for r in resources:
+        if any(_type_is(r, t) for t in PIM_GROUP_SCHEDULES):
+            ids.add(_name(get(r.props, "principalId")))
+    return frozenset(i for i in ids if isinstance(i, str) and not i.startswith("urn:"))
 
 
-def _strength_ok(policy: CaPolicy, by_urn: dict) -> bool:
-    """Phishing-resistant strength: the built-in …0004, or a declared strength with only PR methods."""
-    if policy.strength is None or not policy.sole_or_and(set()):
-        return False
-    if not is_unknown(policy.strength):
-        return guid_in(policy.strength) == BUILTIN_PHISHING_RESISTANT_STRENGTH
-    strengths = [by_urn[u] for u in policy.deps if u in by_urn and by_urn[u].resource_type == STRENGTH]
-    return bool(strengths) and all(_pr_only(s.props) for s in strengths)
+def _rollout_end(resource: Any) -> Any:
+    """The `reportOnlyUntil` of the nearest component `resource` is declared in: a date, UNKNOWN, the
+    string "invalid", or None when no ancestor declares one."""
+    parent, seen = getattr(resource, "parent", None), 0
+    while parent is not None and seen < 1000:
+        value = get(parent.props, ROLLOUT_KEY)
+        if value is not None:
+            if is_unknown(value):
+                return value
+            try:
+                return date.fromisoformat(value) if len(str(value)) == 10 else datetime.fromisoformat(value).date()
+            except (TypeError, ValueError):
+                return "invalid"
+        parent, seen = getattr(parent, "parent", None), seen + 1
+    return None
 
 
-def _pr_only(props) -> bool:
-    methods, unknown = _ids(props, "allowedCombinations")
-    return bool(methods) and not unknown and set(methods) <= PHISHING_RESISTANT_METHODS
+def _pr_only(strength: Any) -> Check:
+    methods = _ids(strength.props, "allowedCombinations")
+    if methods.slots:
+        return maybe(f"{label(strength)} allowedCombinations")
+    canonical = {m.lower() for m in PHISHING_RESISTANT_METHODS}
+    ok = bool(methods.known) and set(methods.known) <= canonical
+    return YES if ok else fails("requires a strength that allows methods other than phishing-resistant ones")
 
 
-# --- resource policies --------------------------------------------------------------------------
+def _ca_policies(args: Any, ctx: Context) -> list[CaPolicy]:
+    """The stack's CA policies, in URN order (messages that list several read the same on every run)."""
+    return [
+        CaPolicy(r, ctx, dependencies_of(r, "conditions"))
+        for r in sorted(args.resources, key=lambda r: r.urn)
+        if _type_is(r, CA)
+    ]
 
 
+def _report_unverified(args, report, checks: Iterable[tuple[CaPolicy, Check]]) -> None:
+    for policy, check in checks:
+        for what in dict.fromkeys(check.unknown):
+            unverified(args, report, what, policy.urn)
+
+
+# --- policies ------------------------------------------------------------------------------------
+
+
+@verifying
 def _lockout(args, report) -> None:
-    if args.resource_type != CA:
-        return
-    p = CaPolicy(args.props)
-    everyone = "All" in p.users or GLOBAL_ADMINISTRATOR in p.roles
-    if p.state != "enabled" or not everyone or "All" not in p.apps or not p.requires_controls():
-        return
-    who = "all users" if "All" in p.users else "Global Administrators"
-    unknown_exclusions = p.ex_users_unknown or p.ex_groups_unknown
-    if not (p.ex_users or p.ex_groups or unknown_exclusions):
+    ctx = Context.of(args)
+    for p in _ca_policies(args, ctx):
+        who = p.all_users()
+        if who.ok is not True and p.global_admins().ok is True:
+            who = p.global_admins()
+        shape = p.enabled() & who & p.all_resources() & p.blocks_or_requires()
+        if shape.ok is False:
+            continue
+        held = p.excluded_bg()
+        missing = sorted(ctx.config_bg - set(p.ex_users.known) - set(p.ex_groups.known))
+        if held and not missing:
+            continue
+        if shape.ok is None:
+            _report_unverified(args, report, [(p, shape)])
+            continue
+        audience = "all users" if _has_all(p.inc_users.known) else "Global Administrators"
+        if p.ex_users.empty and p.ex_groups.empty:
+            problem = "excludes nobody"
+        elif not ctx.knows_break_glass:
+            problem = "excludes no account the pack knows as break-glass (none is declared or configured)"
+        elif not held:
+            problem = "its exclusions hold no known break-glass account (including one is not excluding it)"
+        else:
+            problem = f"does not exclude break-glass {missing}"
         report(
-            f"enabled, applies to {who} and all resources, and excludes nobody: one mistake in its "
-            "controls locks every administrator, break-glass included, out of the tenant."
+            f"{p.label} is enabled, applies to {audience} and all resources, and {problem}: one mistake in its "
+            "controls locks every administrator, break-glass included, out of the tenant.",
+            p.urn,
         )
-        return
-    missing = [i for i in _configured(args) if i not in p.ex_users and i not in p.ex_groups]
-    if missing and not unknown_exclusions:
-        report(f"enabled for {who} and all resources but does not exclude break-glass {missing}.")
 
 
 def _role_exclusions(args, report) -> None:
     if args.resource_type != CA:
         return
-    p = CaPolicy(args.props)
-    if p.has_role_exclusions and (p.roles or "All" in p.users):
-        shown = p.ex_roles or ["(IDs unknown at preview)"]
-        report(
-            f"excludes roles {shown}: anyone holding an excluded role escapes the policy; exclude "
-            "only the break-glass accounts, by user."
-        )
-
-
-def _staged(args, report, production: bool) -> None:
-    if args.resource_type != CA or is_production(args) != production:
+    users = get(args.props, "conditions", "users")
+    roles, ex_roles, inc_users = (
+        _ids(users, "includedRoles"),
+        _ids(users, "excludedRoles"),
+        _ids(users, "includedUsers"),
+    )
+    if ex_roles.empty or not (roles.known or roles.slots or _has_all(inc_users.known) or inc_users.slots):
         return
-    p = CaPolicy(args.props)
-    admins = p.targets_admins() or bool(set(p.users) & set(_configured(args)))
-    if admins and p.state != "enabled":
+    if ex_roles.known:
+        # only catalog role IDs are shown (a fact); anything else may be a secret and is counted
+        shown = sorted(i for i in ex_roles.known if i in ENTRA_ROLE_NAMES)
+        others = len(ex_roles.known) - len(shown)
         report(
-            f"admin policy is {p.state}; "
-            + (
-                "production stacks enforce admin policies (state enabled)."
-                if production
-                else "enforce it once the sign-in logs show no unexpected failures "
-                "(docs/conditional-access-rollout.md)."
-            )
+            f"excludes roles {shown}" + (f" and {others} other role ID(s)" if others else "") + ": anyone holding "
+            "an excluded role escapes the policy; exclude only the break-glass accounts, by user."
         )
+    else:
+        unverified(args, report, f"{label(args)} conditions.users.excludedRoles")
 
 
-# --- stack policies -----------------------------------------------------------------------------
+def _staged(args, report, advisory: bool) -> None:
+    ctx = Context.of(args)
+    for p in _ca_policies(args, ctx):
+        if p.state == "enabled":
+            continue
+        admins = p.targets_admins()
+        if admins.ok is False:
+            continue
+        state = p.enforced()
+        if advisory:
+            if admins.ok and state.ok:
+                report(
+                    f"{p.label} {state.why[0]}; enforce it by then, once the sign-in logs show no unexpected "
+                    "failures (docs/conditional-access-rollout.md).",
+                    p.urn,
+                )
+            continue
+        if admins.ok and state.ok is False:
+            report(f"{p.label}: admin policy {state.why[0]}; set it enabled (conditionalAccess.enforce).", p.urn)
+        elif admins.ok is None or state.ok is None:
+            _report_unverified(args, report, [(p, admins & state)])
 
 
-def _ca_policies(args) -> list[CaPolicy]:
-    return [
-        CaPolicy(
-            r.props, r.urn, r.name, [d.urn for k in ("conditions", "grantControls") for d in dependencies_of(r, k)]
-        )
-        for r in args.resources
-        if r.resource_type == CA
-    ]
-
-
-def _gap(args, report, what: str, declared: list[CaPolicy], fix: str) -> None:
-    """Missing entirely: always a violation; declared but not enabled: a violation in production."""
-    if not declared:
+def _coverage(args, report, ctx: Context, what: str, checks: list[tuple[CaPolicy, Check]], fix: str) -> None:
+    """The stack needs one policy whose check holds: unverified when one might, else a violation naming why not."""
+    if any(check.ok for _, check in checks):
+        return
+    undecided = [(p, c) for p, c in checks if c.ok is None]
+    if undecided:
+        _report_unverified(args, report, undecided)
+        return
+    considered = [(p, c) for p, c in checks if c.why]
+    if not considered:
         report(f"no conditional access policy {what}. {fix}")
-    elif is_production(args) and not any(p.state == "enabled" for p in declared):
-        names = ", ".join(p.label for p in declared)
-        report(f"the policies {what} are not enabled ({names}); report-only does not count in production.")
+        return
+    reasons = "; ".join(f"{p.label} {', '.join(dict.fromkeys(c.why))}" for p, c in considered)
+    report(f"no conditional access policy {what}: {reasons}. {fix}")
 
 
+@verifying
 def _phishing_resistant_admins(args, report) -> None:
     grants = role_grants(args.resources)
     roles = {g.role for g in grants if g.role in PRIVILEGED_ROLE_IDS}
     if not roles:
         return
+    ctx = Context.of(args)
     by_urn = {r.urn: r for r in args.resources}
     au_groups = {g.principal for g in grants if g.role in PRIVILEGED_ROLE_IDS and g.scope not in (None, "/")}
-    covering = [
-        p
-        for p in _ca_policies(args)
-        if p.state != "disabled"
-        and "All" in p.apps
-        and not p.has_role_exclusions
-        and _strength_ok(p, by_urn)
-        and ("All" in p.users or roles <= set(p.roles))
-        and ("All" in p.users or au_groups <= set(p.groups) | p.deps)
+
+    def covers_admins(p: CaPolicy) -> Check:
+        if _has_all(p.inc_users.known):
+            return YES
+        if roles <= set(p.inc_roles.known):
+            check = YES
+        elif p.inc_roles.slots:
+            check = maybe(f"{p.label} conditions.users.includedRoles")
+        else:
+            check = p.all_users()
+            if check.ok is False:
+                check = fails("does not target every granted privileged role")
+        if au_groups and not au_groups <= set(p.inc_groups.known) | p.dep_urns:
+            check = check & fails("does not target the groups of the AU-scoped role holders")
+        return check
+
+    checks = [
+        (
+            p,
+            p.phishing_resistant(by_urn)
+            & covers_admins(p)
+            & p.every_sign_in()
+            & p.excludes_only_break_glass()
+            & p.enforced(),
+        )
+        for p in _ca_policies(args, ctx)
+        if p.strength is not None
     ]
     fix = (
         f"Declare one requiring the phishing-resistant strength for roles {sorted(roles)}"
         + (f" and the AU-scoped holders {sorted(au_groups)} (CA ignores AU-scoped assignments)" if au_groups else "")
-        + " on all resources, with no role exclusions."
+        + ", enabled, on All resources with none excluded, for every client app type, excluding only the "
+        "break-glass accounts (no roles, groups or other users, no location or platform conditions)."
     )
-    _gap(
+    _coverage(
         args,
         report,
+        ctx,
         "requires phishing-resistant authentication for every privileged role this stack grants",
-        covering,
+        checks,
         fix,
     )
 
@@ -214,84 +655,128 @@ def _declares_paw(args) -> bool:
     return any(r.resource_type == PAW_COMPONENT or is_paw(r.props) for r in args.resources)
 
 
+@verifying
 def _admin_portals(args, report) -> None:
     if not _declares_paw(args):
         return
+    ctx = Context.of(args)
 
-    def device_bound(p: CaPolicy) -> bool:
-        blocks_others = "block" in p.controls and p.device_filter_mode == "exclude"
-        return (p.targets_admins() or "All" in p.users) and (
-            blocks_others or (DEVICE_CONTROLS & set(p.controls) and p.sole_or_and(DEVICE_CONTROLS))
-        )
+    def device_bound(p: CaPolicy) -> Check:
+        filter_mode = get(p.conditions, "devices", "filter", "mode")
+        blocks_others = "block" in p.controls.known and filter_mode == "exclude"
+        requires_device = bool(DEVICE_CONTROLS & set(p.controls.known)) and p.sole_or_and(DEVICE_CONTROLS).ok
+        if blocks_others or requires_device:
+            return YES
+        if p.controls.slots or is_unknown(filter_mode) or is_unknown(p.grant):
+            return maybe(f"{p.label} grantControls / conditions.devices")
+        return fails("neither requires a compliant device nor blocks devices outside the PAW filter")
 
-    bound = [p for p in _ca_policies(args) if p.state != "disabled" and device_bound(p)]
+    def admins(p: CaPolicy) -> Check:
+        targeted = p.targets_admins()
+        return targeted if targeted.ok is not False else p.all_users()
+
+    policies = _ca_policies(args, ctx)
     for target in ADMIN_PORTAL_TARGETS:
-        covering = [p for p in bound if target in p.apps or "All" in p.apps]
-        _gap(
+
+        def covers_target(p: CaPolicy, wanted: str = _name(target)) -> Check:
+            if _has_all(p.apps.known) or wanted in p.apps.known:
+                return YES
+            return maybe(f"{p.label} conditions.applications.includedApplications") if p.apps.slots else fails()
+
+        checks = [
+            (p, covers_target(p) & admins(p) & device_bound(p) & p.enforced())
+            for p in policies
+            if covers_target(p).ok is not False and admins(p).ok is not False
+        ]
+        _coverage(
             args,
             report,
+            ctx,
             f"limits {target} to compliant devices (or the PAW) for admins",
-            covering,
+            checks,
             "Declare one that blocks admins on devices outside the PAW device filter, or requires compliantDevice.",
         )
 
 
+@verifying
 def _break_glass_everywhere(args, report) -> None:
-    ids = set(_configured(args))
-    accounts = break_glass_resources(args.resources)
-    if not ids and not accounts:
+    ctx = Context.of(args)
+    if not ctx.knows_break_glass:
         return
-    for p in _ca_policies(args):
-        if p.state == "disabled" or _is_break_glass_policy(p, ids, accounts):
+    declared_users = sorted(u for u, kind in ctx.declared_bg.items() if kind == "user")
+    for p in _ca_policies(args, ctx):
+        if p.state == "disabled" or p.own_break_glass_policy():
             continue
-        missing = sorted(ids - set(p.ex_users) - set(p.ex_groups))
-        # a declared account is excluded when its ID reaches the policy's conditions and cannot be an
-        # included user (no unknown included users); a declared break-glass group excludes them all
-        referenced = [a for a in accounts if a.urn in p.deps]
-        groups = [a for a in referenced if a.kind == "group"]
-        if not groups:
-            missing += sorted(a.name for a in accounts if a.kind == "user" and a not in referenced)
+        missing = sorted(ctx.config_bg - set(p.ex_users.known) - set(p.ex_groups.known))
+        bg_groups, _ = p._bg_refs("group")
+        if not (bg_groups and p.ex_groups.slots and not p.inc_groups.slots):  # their group excludes them all
+            bg_users, _ = p._bg_refs("user")
+            # referenced is not excluded: certain only when no included user is unknown
+            proven = not p.inc_users.slots and p.ex_users.slots >= len(bg_users)
+            missing += [ctx.bg_names[u] for u in declared_users if not (proven and u in p.dep_urns)]
         if missing:
             report(
-                f"{p.label} does not exclude break-glass {missing}; exclude them from every policy but their own.",
+                f"{p.label} does not exclude break-glass {missing} (including an account is not excluding it); "
+                "exclude them from every policy but their own.",
                 p.urn,
             )
-
-
-def _is_break_glass_policy(p: CaPolicy, ids: set, accounts) -> bool:
-    """Their own policy: it includes break-glass accounts and nobody else."""
-    if "All" in p.users or p.roles or p.groups or p.groups_unknown:
-        return False
-    users = [u for u in p.users if u != "None"]
-    from_config = bool(users) and set(users) <= ids
-    declared_users = {a.urn for a in accounts if a.kind == "user"}
-    from_declared = p.users_unknown and not users and bool(p.deps & declared_users)
-    return from_config or from_declared
 
 
 PRODUCTION = {
     "production": {
         "type": "boolean",
         "default": False,
-        "description": "The stack is production: report-only admin policies are violations.",
+        "description": "The stack is production: no staged rollout; every admin CA policy is enabled.",
+    }
+}
+ROLLOUT_SCHEMA = {
+    MAX_ROLLOUT: {
+        "type": "integer",
+        "minimum": 0,
+        "default": 90,
+        "description": f"Longest staged rollout, in days from today to the declared {ROLLOUT_KEY}.",
     }
 }
 BREAK_GLASS = {"breakGlassObjectIds": TUNABLES["breakGlassObjectIds"]}
+UNKNOWN = {"unknownAtPreview": TUNABLES["unknownAtPreview"]}
+STATE = {**PRODUCTION, **ROLLOUT_SCHEMA, **BREAK_GLASS, **UNKNOWN}
 CISA_36 = (SCUBA, "MS.AAD.3.6v1 (Maester CISA.MS.AAD.3.6, MT.1006)")
 MAESTER = "Maester"
 
+WHEN_UNKNOWN = {
+    "ca-no-tenant-lockout": "An unknown state, user list, application list or grant of a policy that would otherwise "
+    "be a lockout is a mandatory 'cannot be verified at preview' finding; unknown exclusions count as break-glass "
+    "only when they flow from declared break-glass accounts that cannot be among the included entries.",
+    "ca-admin-no-role-exclusions": "Unknown excluded roles on a policy that targets roles or users are a mandatory "
+    "'cannot be verified at preview' finding.",
+    "ca-admin-policy-report-only": "Says nothing on an unknown state or rollout end date (the mandatory "
+    "ca-admin-policy-enforced-in-production reports it).",
+    "ca-admin-policy-enforced-in-production": "An unknown state, included roles or staged-rollout end date of a "
+    "policy that may target admins is a mandatory 'cannot be verified at preview' finding.",
+    "ca-phishing-resistant-admins": "When no policy certainly covers the admins but one might, each unknown deciding "
+    "field (state, users, exclusions, applications, client app types, locations, grant, strength) of it is a "
+    "mandatory 'cannot be verified at preview' finding.",
+    "ca-admin-portals-compliant-device": "When no policy certainly covers a portal but one might, each unknown "
+    "deciding field (state, applications, roles, grant, device filter) is a mandatory 'cannot be verified at "
+    "preview' finding.",
+    "ca-break-glass-excluded": "Unknown exclusions count only when they flow from the declared break-glass accounts "
+    "and cannot be included entries instead; otherwise the accounts are reported as not excluded (mandatory).",
+}
+
 POLICIES = [
-    ResourceValidationPolicy(
+    StackValidationPolicy(
         name="ca-no-tenant-lockout",
         description="An enabled CA policy that blocks or requires controls for all users (or Global Administrators) "
-        "on all resources must exclude the break-glass accounts.",
+        "on all resources excludes a known break-glass account (and every configured one); with none known it is "
+        "always a lockout.",
         validate=_lockout,
         enforcement_level=EnforcementLevel.MANDATORY,
-        config_schema=PolicyConfigSchema(BREAK_GLASS),
+        config_schema=PolicyConfigSchema({**BREAK_GLASS, **UNKNOWN}),
         **meta(
             "critical",
-            "Add the break-glass accounts to conditions.users.excludedUsers (or their group to "
-            "excludedGroups); ConditionalAccessBaseline does this for every policy.",
+            "Declare the break-glass accounts (BreakGlassAccounts, or breakGlassObjectIds) and add them to "
+            "conditions.users.excludedUsers (or their group to excludedGroups); ConditionalAccessBaseline does "
+            "this for every policy.",
             MAESTER,
             "MT.1005, MT.1033, MT.1034; Microsoft emergency access guidance",
         ),
@@ -299,8 +784,9 @@ POLICIES = [
     ResourceValidationPolicy(
         name="ca-admin-no-role-exclusions",
         description="A CA policy that targets roles or all users excludes no roles.",
-        validate=_role_exclusions,
+        validate=verifying(_role_exclusions),
         enforcement_level=EnforcementLevel.MANDATORY,
+        config_schema=PolicyConfigSchema(UNKNOWN),
         **meta(
             "high",
             "Remove conditions.users.excludedRoles; exclude only break-glass users.",
@@ -308,49 +794,56 @@ POLICIES = [
             "MS.AAD.3.6v1 (ExcludeRoles must be empty)",
         ),
     ),
-    ResourceValidationPolicy(
+    StackValidationPolicy(
         name="ca-admin-policy-report-only",
-        description="An admin CA policy still report-only or disabled outside production (advisory: the staged "
-        "rollout).",
-        validate=lambda a, r: _staged(a, r, production=False),
+        description="An admin CA policy still report-only inside a declared staged rollout that has not ended "
+        "(advisory: enforce it by the rollout's end date).",
+        validate=lambda a, r: _staged(a, r, advisory=True),
         enforcement_level=EnforcementLevel.ADVISORY,
-        config_schema=PolicyConfigSchema({**PRODUCTION, **BREAK_GLASS}),
+        config_schema=PolicyConfigSchema(STATE),
         **meta(
             "low",
             "Read the report-only results in the sign-in logs, then add the policy code to conditionalAccess.enforce.",
             *CISA_36,
         ),
     ),
-    ResourceValidationPolicy(
+    StackValidationPolicy(
         name="ca-admin-policy-enforced-in-production",
-        description="In a production stack every admin CA policy is enabled, not report-only or disabled.",
-        validate=lambda a, r: _staged(a, r, production=True),
+        description="Every admin CA policy is enabled: report-only only inside a declared staged rollout that has "
+        "not ended, never in production; disabled never.",
+        validate=verifying(lambda a, r: _staged(a, r, advisory=False)),
         enforcement_level=EnforcementLevel.MANDATORY,
-        config_schema=PolicyConfigSchema({**PRODUCTION, **BREAK_GLASS}),
-        **meta("high", "Set conditionalAccess.enforce to true (or list the code) once report-only has run.", *CISA_36),
+        config_schema=PolicyConfigSchema(STATE),
+        **meta(
+            "high",
+            "Set conditionalAccess.enforce to true (or list the code), or declare a staged rollout with "
+            "conditionalAccess.reportOnlyUntil (not in production).",
+            *CISA_36,
+        ),
     ),
     StackValidationPolicy(
         name="ca-phishing-resistant-admins",
-        description="A stack that grants privileged Entra roles declares a CA policy requiring phishing-resistant "
-        "strength for all of them on all resources, enabled in production.",
+        description="A stack that grants privileged Entra roles declares an enabled CA policy requiring "
+        "phishing-resistant strength for all of them on every sign-in to all resources, excluding only break-glass.",
         validate=_phishing_resistant_admins,
         enforcement_level=EnforcementLevel.MANDATORY,
-        config_schema=PolicyConfigSchema(PRODUCTION),
+        config_schema=PolicyConfigSchema(STATE),
         **meta(
             "critical",
             "Use ConditionalAccessBaseline (PUM-CA01) or declare a policy with includedRoles "
-            "covering every granted privileged role, includedApplications All, authentication strength "
-            "00000000-0000-0000-0000-000000000004 and no excludedRoles.",
+            "covering every granted privileged role, includedApplications All (none excluded), clientAppTypes all, "
+            "authentication strength 00000000-0000-0000-0000-000000000004, no location conditions and only the "
+            "break-glass accounts excluded.",
             *CISA_36,
         ),
     ),
     StackValidationPolicy(
         name="ca-admin-portals-compliant-device",
         description="When the stack declares a PAW, admin portals and Azure management are limited to compliant "
-        "devices or the PAW, enabled in production.",
+        "devices or the PAW by an enabled policy.",
         validate=_admin_portals,
         enforcement_level=EnforcementLevel.MANDATORY,
-        config_schema=PolicyConfigSchema(PRODUCTION),
+        config_schema=PolicyConfigSchema(STATE),
         **meta(
             "high",
             "Use ConditionalAccessBaseline (PUM-CA02) or declare a policy for admins on "
@@ -365,7 +858,7 @@ POLICIES = [
         description="Break-glass accounts are excluded from every CA policy except their own dedicated policy.",
         validate=_break_glass_everywhere,
         enforcement_level=EnforcementLevel.MANDATORY,
-        config_schema=PolicyConfigSchema(BREAK_GLASS),
+        config_schema=PolicyConfigSchema({**BREAK_GLASS, **UNKNOWN}),
         **meta(
             "critical",
             "Exclude every break-glass account (excludedUsers) from each policy; cover them "
