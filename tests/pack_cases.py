@@ -30,6 +30,31 @@ def user(name: str):
     )
 
 
+class BreakGlassAccounts(pulumi.ComponentResource):
+    """Stands in for the project's break-glass component with the shape it guarantees (the pack checks the shape,
+    not the type token): protected cloud-only users on *.onmicrosoft.com with a RandomPassword password."""
+
+    def __init__(self, name: str = "bg", count: int = 2):
+        super().__init__("privileged-access:index:BreakGlassAccounts", name, None, None)
+        self.users = [
+            azuread.User(
+                f"{name}-{i}",
+                user_principal_name=f"bg{i}@contoso.onmicrosoft.com",
+                display_name=f"Break glass {i}",
+                password=random.RandomPassword(
+                    f"{name}-{i}-pw", length=64, opts=pulumi.ResourceOptions(parent=self)
+                ).result,
+                opts=pulumi.ResourceOptions(parent=self, protect=True),
+            )
+            for i in range(1, count + 1)
+        ]
+        self.register_outputs({})
+
+    @property
+    def ids(self):
+        return [u.object_id for u in self.users]
+
+
 def member_policy(name, group_id, approver, role_id="member", maximum="PT1H", active_expire="P15D", **over):
     rules = {
         "maximum_duration": maximum,

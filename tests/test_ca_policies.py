@@ -4,10 +4,10 @@ Each case is a program that declares provider resources directly (not our compon
 with this project's pack, so unknown IDs behave as in `pulumi preview`.
 """
 
-import pulumi
 import pulumi_azuread as azuread
 import pytest
 from conftest import preview_with_pack
+from pack_cases import BreakGlassAccounts
 
 GA = "62e90394-69f5-4237-9190-012177145e10"
 USER_ADMIN = "fe930be7-5e62-47db-91af-98c3a49a38b1"
@@ -80,23 +80,6 @@ def ca(
 
 MFA = {"operator": "OR", "built_in_controls": ["mfa"]}
 PHISHING_RESISTANT = {"operator": "OR", "authentication_strength_policy_id": PR}
-
-
-class BreakGlassAccounts(pulumi.ComponentResource):
-    """Stands in for the project's break-glass component: the pack recognises it by type token."""
-
-    def __init__(self, name, count=2):
-        super().__init__("privileged-access:index:BreakGlassAccounts", name, None, None)
-        self.users = [
-            azuread.User(
-                f"{name}-{i}",
-                user_principal_name=f"bg{i}@contoso.onmicrosoft.com",
-                display_name=f"Break glass {i}",
-                opts=pulumi.ResourceOptions(parent=self),
-            )
-            for i in range(1, count + 1)
-        ]
-        self.register_outputs({})
 
 
 # ---------------------------------------------------------------- tenant lockout (resource)

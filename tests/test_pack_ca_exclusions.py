@@ -8,6 +8,7 @@ import pulumi
 import pulumi_azuread as azuread
 import pytest
 from conftest import preview_with_pack
+from pack_cases import BreakGlassAccounts
 
 GA = "62e90394-69f5-4237-9190-012177145e10"
 HELPDESK = "729827e3-9c14-49f7-bb1b-9608f156bbb8"
@@ -19,25 +20,6 @@ PR = {
 BLOCK = {"operator": "OR", "built_in_controls": ["block"]}
 LITERAL_GROUP = "33333333-3333-4333-8333-333333333333"
 SECRET = "s3cr3t"
-
-
-class BreakGlassAccounts(pulumi.ComponentResource):
-    def __init__(self, name="bg"):
-        super().__init__("privileged-access:index:BreakGlassAccounts", name, None, None)
-        self.users = [
-            azuread.User(
-                f"{name}-{i}",
-                user_principal_name=f"bg{i}@contoso.onmicrosoft.com",
-                display_name=f"BG {i}",
-                opts=pulumi.ResourceOptions(parent=self),
-            )
-            for i in (1, 2)
-        ]
-        self.register_outputs({})
-
-    @property
-    def ids(self):
-        return [u.object_id for u in self.users]
 
 
 def later(source, value):
@@ -156,6 +138,35 @@ def lockout(users, **kw):
 def test_excluding_the_break_glass_accounts_is_no_lockout():
     report = preview_with_pack(lockout(lambda bg: {"included_users": ["All"], "excluded_users": bg.ids}))
     assert not report.mandatory
+
+
+def test_excluding_accounts_of_a_forged_break_glass_component_is_still_a_lockout():
+    """A component that only borrows the type token (unprotected users, a password the program knows) proves no
+    emergency access: excluding its users does not make a block-all policy safe."""
+
+    class Forged(pulumi.ComponentResource):
+        def __init__(self):
+            super().__init__("privileged-access:index:BreakGlassAccounts", "bg", None, None)
+            self.users = [
+                azuread.User(
+                    f"bg-{i}",
+                    user_principal_name=f"bg{i}@contoso.onmicrosoft.com",
+                    display_name=f"BG {i}",
+                    password="Known-Passw0rd!",
+                    opts=pulumi.ResourceOptions(parent=self),
+                )
+                for i in (1, 2)
+            ]
+            self.register_outputs({})
+
+    def program():
+        forged = Forged()
+        policy(
+            "block-all", {"included_users": ["All"], "excluded_users": [u.object_id for u in forged.users]}, grant=BLOCK
+        )
+
+    found = mandatory(preview_with_pack(program), "ca-no-tenant-lockout")
+    assert found and not any("Known-Passw0rd" in v.message for v in found)
 
 
 @pytest.mark.parametrize(

@@ -43,6 +43,7 @@ from .common import (
     SCUBA,
     TUNABLES,
     USER,
+    break_glass_accounts,
     break_glass_config,
     break_glass_resources,
     dependencies_of,
@@ -180,7 +181,8 @@ class Context:
 
     @staticmethod
     def of(args: Any) -> Context:
-        accounts = break_glass_resources(args.resources)
+        genuine = break_glass_accounts(args.resources)  # the component's type token alone proves nothing
+        accounts = [a for a in break_glass_resources(args.resources) if a.urn in genuine]
         grants = role_grants(args.resources)
         config = args.get_config() or {}
         return Context(
