@@ -21,3 +21,7 @@ class ProgramError(PumError):
     def __init__(self, message: str, detail: str = ""):
         super().__init__(message)
         self.detail = detail
+
+
+class ProgramTimeout(ProgramError):
+    """The preview did not finish within `--timeout` (exit 3). Threads may still be stuck, so the CLI exits at once."""

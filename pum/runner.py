@@ -9,15 +9,20 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import contextvars
 import inspect
 import logging
 import os
+import pickle
 import runpy
+import signal
 import sys
+import threading
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import pulumi
 import pulumi.runtime
@@ -26,7 +31,7 @@ from pulumi.runtime import settings as runtime_settings
 from pulumi.runtime.mocks import MockEngine, MockSettings
 from pulumi.runtime.stack import run_in_stack
 
-from .errors import ProgramError, UsageError
+from .errors import ProgramError, ProgramTimeout, UsageError
 from .mocks import PreviewMocks
 from .recorder import RecordingMonitor
 
@@ -52,21 +57,149 @@ class _Capture(logging.Handler):
         self.sink.append((record.levelname.lower(), record.getMessage()))
 
 
-def _program_error(exc: BaseException, program_dir: str | None) -> Exception:
-    """Map a program failure to the contract: config/model errors exit 2, anything else exit 3."""
-    if getattr(exc, "exit_code", None) == 2:
-        return UsageError(str(exc))
-    frames = traceback.extract_tb(exc.__traceback__)
-    where = ""
-    for frame in reversed(frames):
+class Deadline(BaseException):
+    """Raised in the main thread when `--timeout` runs out (a BaseException: the program's `except Exception` must
+    not swallow it)."""
+
+    def __init__(self, seconds: float):
+        super().__init__(f"timed out after {seconds:g} s")
+        self.seconds = seconds
+
+
+def _where(exc: BaseException, program_dir: str | None) -> str:
+    """`file:line: ` of the innermost frame inside the project (any frame when there is no project directory)."""
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
         inside = program_dir and os.path.abspath(frame.filename).startswith(program_dir + os.sep)
         if inside or not program_dir:
             shown = os.path.relpath(frame.filename, program_dir) if program_dir else frame.filename
-            where = f"{shown}:{frame.lineno}: "
-            break
+            return f"{shown}:{frame.lineno}: "
+    return ""
+
+
+def _program_error(exc: BaseException, program_dir: str | None) -> Exception:
+    """Map a program failure to the contract: config/model errors exit 2, anything else exit 3.
+
+    `sys.exit()` (any code, 0 included) and KeyboardInterrupt are failures too: a program that exits early has not
+    declared its whole plan, so a green exit would pass a plan nobody saw."""
+    where = _where(exc, program_dir)
     detail = "".join(traceback.format_exception(exc))
+    if isinstance(exc, Deadline):
+        return timeout_error(exc, program_dir)
+    if isinstance(exc, SystemExit):
+        return ProgramError(
+            f"{where}the program exited early (sys.exit({exc.code!r})) before finishing its plan; "
+            "a Pulumi program must return, not exit",
+            detail,
+        )
+    if isinstance(exc, KeyboardInterrupt):
+        return ProgramError(f"{where}the program was interrupted (KeyboardInterrupt) before finishing its plan", detail)
+    if getattr(exc, "exit_code", None) == 2:
+        return UsageError(str(exc))
     message = str(exc).strip() or type(exc).__name__
     return ProgramError(f"{where}{type(exc).__name__}: {message}", detail)
+
+
+def timeout_error(exc: Deadline, program_dir: str | None) -> ProgramTimeout:
+    where = _where(exc, program_dir)
+    at = f" (it was at {where.rstrip(': ')})" if where else ""
+    return ProgramTimeout(
+        f"the preview did not finish within {exc.seconds:g} s{at}; a program or policy that waits on something "
+        "that never comes (input, a network call, a lock, a loop) hangs. Fix it, or raise --timeout",
+        "".join(traceback.format_exception(exc)),
+    )
+
+
+@contextlib.contextmanager
+def deadline(seconds: float | None) -> Iterator[None]:
+    """Raise Deadline in the main thread after `seconds` (None or 0: no limit). Outside the main thread, or where
+    there is no SIGALRM, there is no limit: only the main thread can be interrupted."""
+    usable = (
+        seconds
+        and seconds > 0
+        and hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+    )
+    if not usable:
+        yield
+        return
+    assert seconds is not None
+
+    def expire(signum, frame):
+        raise Deadline(seconds)
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@contextlib.contextmanager
+def stdout_to_stderr() -> Iterator[None]:
+    """Send what the program (or a pack) prints to stderr, so that stdout carries only the report (`--format json`).
+
+    Both `sys.stdout` and file descriptor 1 (for C extensions and child processes) are redirected for the run."""
+    sys.stdout.flush()
+    saved_fd = None
+    try:
+        if sys.__stdout__ is not None:
+            sys.__stdout__.flush()
+        saved_fd = os.dup(1)
+        os.dup2(2, 1)
+    except (OSError, ValueError):
+        saved_fd = None
+    try:
+        with contextlib.redirect_stdout(sys.stderr):
+            yield
+    finally:
+        try:
+            if sys.__stdout__ is not None:
+                sys.__stdout__.flush()
+        except (OSError, ValueError):
+            pass
+        if saved_fd is not None:
+            os.dup2(saved_fd, 1)
+            os.close(saved_fd)
+
+
+_PICKLER: Any = pickle._Pickler  # the pure-Python pickler the SDK patches
+
+
+@contextlib.contextmanager
+def _sdk_pickler_patches_undone() -> Iterator[None]:
+    """Undo, after each dynamic resource, what the SDK's `serialize_provider` does to the pickle module.
+
+    To pickle a dynamic provider deterministically, the SDK wraps `pickle._Pickler._batch_setitems` in a sorting
+    wrapper and replaces `save_dict`, and never restores them: each dynamic resource wraps the previous wrapper once
+    more, so after about a thousand dynamic resources in one process (136 previews of the example stack, or one
+    plan of a thousand) every pickling dies with RecursionError. For the run, serialize_provider starts from and
+    returns to the pristine pickler; after the run, the module is as before."""
+    from pulumi.dynamic import dynamic
+
+    batch, save_dict, pickler = _PICKLER._batch_setitems, _PICKLER.save_dict, pickle.Pickler
+    original = dynamic.serialize_provider
+    lock = threading.Lock()
+
+    def restore() -> None:
+        _PICKLER._batch_setitems, _PICKLER.save_dict = batch, save_dict
+        setattr(pickle, "Pickler", pickler)  # noqa: B010  (mypy: a module attribute that is a class)
+
+    def serialize_provider(provider):
+        with lock:
+            restore()
+            try:
+                return original(provider)
+            finally:
+                restore()
+
+    dynamic.serialize_provider = serialize_provider
+    try:
+        yield
+    finally:
+        dynamic.serialize_provider = original
+        restore()
 
 
 async def _resolve_outputs(outputs: dict) -> dict:
@@ -175,20 +308,28 @@ def _run(program, project, stack, config, secret_keys, program_dir) -> ProgramRu
         # outputs for 1,000 resources). Awaiting the registrations one by one first reaches the same end state.
         await asyncio.sleep(0)
 
+    timed_out = False
     try:
         loop.run_until_complete(run_in_stack(program_in_stack))
         if roots and roots[0] is not None:
             run.outputs = loop.run_until_complete(_resolve_outputs(roots[0].outputs))
-    except Exception as exc:  # the program's own failure, reported per the contract
+    except Deadline as exc:  # hung: nothing in flight can be trusted to finish, so nothing is awaited
+        timed_out = True
+        raise timeout_error(exc, program_dir) from None
+    except (Exception, SystemExit, KeyboardInterrupt) as exc:  # the program's own failure, per the contract
         loop.set_exception_handler(_after_failure)
         _cancel_outstanding(loop)
         raise _program_error(exc, program_dir) from None
     finally:
         logger.removeHandler(handler)
-        loop.run_until_complete(loop.shutdown_default_executor())
+        logging.Logger.manager.loggerDict.pop(logger.name, None)  # one logger per run would pile up in the manager
+        if timed_out:
+            executor.shutdown(wait=False, cancel_futures=True)
+        else:
+            loop.run_until_complete(loop.shutdown_default_executor())
+            for thread_loop in thread_loops:
+                thread_loop.close()
         loop.close()
-        for thread_loop in thread_loops:
-            thread_loop.close()
         asyncio.set_event_loop(previous if previous is not None and not previous.is_closed() else None)
     return run
 
@@ -209,7 +350,8 @@ def run_program(
         sys.path.insert(0, program_dir)
     try:
         context = contextvars.Context()
-        return context.run(_run, program, project, stack, config, secret_keys, program_dir)
+        with _sdk_pickler_patches_undone():
+            return context.run(_run, program, project, stack, config, secret_keys, program_dir)
     finally:
         os.chdir(saved_cwd)
         sys.path[:] = saved_path
