@@ -16,6 +16,7 @@ authentication context, compliant device.
 
 from __future__ import annotations
 
+import collections
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -80,24 +81,45 @@ class PrivilegeMap:
         for edge in self.edges:
             self._out.setdefault(edge.src, []).append(edge)
 
-    def paths(self, max_depth: int = 6) -> list[list[Edge]]:
-        """Every path from a principal to a scope or app (or to the last node reached)."""
+    def paths(self, limit: int = 5000) -> list[list[Edge]]:
+        """Paths from each principal (or node nothing points at) to each end it reaches (a node with no way on),
+        aggregated: one path per start, end and kind of access (standing, just in time, or no access edge), the
+        shortest of its kind. The search runs over (node, every access edge so far standing, any access edge so
+        far), so its work grows with starts x edges, never with the number of distinct paths (which doubles with
+        every level of nested groups). At most `limit` paths, in a stable order."""
         result: list[list[Edge]] = []
-
-        def walk(node_id: str, trail: list[Edge], seen: set[str]) -> None:
-            nxt = [e for e in self.out(node_id) if e.dst not in seen]
-            if not nxt or len(trail) >= max_depth:
-                if trail:
-                    result.append(trail)
-                return
-            for edge in nxt:
-                walk(edge.dst, trail + [edge], seen | {edge.dst})
-
         targets = {e.dst for e in self.edges}
-        for node in self.nodes.values():
-            if node.kind == "principal" or node.id not in targets:
-                walk(node.id, [], {node.id})
+        starts = [n.id for n in self.nodes.values() if n.kind == "principal" or n.id not in targets]
+        for start in starts:
+            first = (start, True, False)
+            parent: dict[tuple[str, bool, bool], tuple[tuple[str, bool, bool], Edge] | None] = {first: None}
+            queue = collections.deque([first])
+            while queue:
+                state = queue.popleft()
+                node_id, standing, access = state
+                edges = self.out(node_id)
+                if not edges and state != first:
+                    result.append(_trail(parent, state))
+                    if len(result) >= limit:
+                        return result
+                for edge in edges:
+                    is_access = edge.kind in ACCESS_EDGES
+                    nxt = (edge.dst, standing and (not is_access or edge.jit is False), access or is_access)
+                    if nxt not in parent:
+                        parent[nxt] = (state, edge)
+                        queue.append(nxt)
         return result
+
+
+def _trail(parent: dict, state: tuple) -> list[Edge]:
+    trail: list[Edge] = []
+    step = parent[state]
+    while step is not None:
+        state, edge = step
+        trail.append(edge)
+        step = parent[state]
+    trail.reverse()
+    return trail
 
 
 def path_is_standing(path: list[Edge]) -> bool:
@@ -115,6 +137,15 @@ def _get(value: Any, *path: str) -> Any:
             return None
         value = value.get(key)
     return value
+
+
+def _mapping(value: Any) -> dict:
+    """`value` if it is a mapping, else an empty one: inputs come in whatever shape the program gave them."""
+    return value if isinstance(value, dict) else {}
+
+
+def _sequence(value: Any) -> list:
+    return value if isinstance(value, list) else []
 
 
 def _short(value: str) -> str:
@@ -209,7 +240,7 @@ class _Builder:
         for r in self.resources:
             if r.type != T_GROUP_POLICY or r.inputs.get("roleId") not in ("member", None):
                 continue
-            rules = r.inputs.get("activationRules") or {}
+            rules = _mapping(r.inputs.get("activationRules"))
             found = []
             if _known(rules.get("maximumDuration")):
                 found.append(f"activation ≤ {_iso_hours(rules['maximumDuration'])}")
@@ -240,7 +271,7 @@ class _Builder:
         for r in self.resources:
             if r.type != T_CA or r.inputs.get("state") != "enabled":
                 continue
-            controls = [c for c in (_get(r.inputs, "grantControls", "builtInControls") or []) if isinstance(c, str)]
+            controls = [c for c in _sequence(_get(r.inputs, "grantControls", "builtInControls")) if isinstance(c, str)]
             strength = _get(r.inputs, "grantControls", "authenticationStrengthPolicyId")
             if isinstance(strength, str) and strength.endswith("0004"):
                 controls.append("phishing-resistant MFA")
@@ -289,7 +320,7 @@ class _Builder:
         targets = [packages[ref] for ref in self.refs(r, "accessPackageId") if ref in packages]
         if not targets:
             return
-        settings = r.inputs.get("requestorSettings") or {}
+        settings = _mapping(r.inputs.get("requestorSettings"))
         scope = settings.get("scopeType")
         requestors = []
         if scope == "AllExistingDirectoryMemberUsers":
@@ -303,8 +334,8 @@ class _Builder:
         ):
             requestors.append(self.add_node(f"principal:{scope}", "principal", "external users"))
         else:
-            entries = settings.get("requestors") or []
-            literal = [e.get("objectId") for e in entries if isinstance(e.get("objectId"), str)]
+            entries = [e for e in _sequence(settings.get("requestors")) if isinstance(e, dict)]
+            literal: list[str] = [e["objectId"] for e in entries if isinstance(e.get("objectId"), str)]
             orgs = any(e.get("subjectType") == "connectedOrganizationMembers" for e in entries)
             refs = literal + (
                 [u for u in r.property_dependencies.get("requestorSettings", []) if u in self.by_urn]
@@ -331,7 +362,8 @@ class _Builder:
                 continue
             for group in self.refs(resource, "resourceOriginId"):
                 node = self.principal_node(group)
-                access = r.inputs.get("accessType") or "Member"
+                access = r.inputs.get("accessType")
+                access = access if isinstance(access, str) and access else "Member"
                 for target in targets:
                     self.add_edge(
                         Edge(
@@ -394,8 +426,8 @@ class _Builder:
 
     def _app(self, r: Resource, app_controls) -> None:
         segments = [
-            f"{s.get('destinationHost')} {','.join(s.get('ports') or [])}/{s.get('protocol')}"
-            for s in (r.inputs.get("segments") or [])
+            f"{s.get('destinationHost')} {','.join(str(p) for p in _sequence(s.get('ports')))}/{s.get('protocol')}"
+            for s in _sequence(r.inputs.get("segments"))
             if isinstance(s, dict)
         ]
         node = self.add_node(f"app:{r.urn}", "app", f"Private Access: {self.label_of(r)}", segments)
@@ -410,7 +442,7 @@ def _iso_hours(value: Any) -> str:
     """'PT2H30M' -> '2 h 30 min' (anything under a day; longer or unreadable values as given)."""
     try:
         duration = parse_duration(value)
-    except ValueError:
+    except (ValueError, TypeError, AttributeError, OverflowError):
         return str(value)
     minutes = int(duration.total_seconds() // 60)
     if not 0 < minutes < 24 * 60:
@@ -429,7 +461,7 @@ def _rule_controls(rules: Any) -> list[str]:
         if rule_id == "Expiration_EndUser_Assignment" and _known(rule.get("maximumDuration")):
             found.append(f"activation ≤ {_iso_hours(rule['maximumDuration'])}")
         elif rule_id == "Enablement_EndUser_Assignment":
-            enabled = rule.get("enabledRules") or []
+            enabled = _sequence(rule.get("enabledRules"))
             found += [
                 {"MultiFactorAuthentication": "MFA", "Justification": "justification", "Ticketing": "ticket"}.get(e, e)
                 for e in enabled
@@ -438,7 +470,7 @@ def _rule_controls(rules: Any) -> list[str]:
         elif rule_id == "AuthenticationContext_EndUser_Assignment" and rule.get("isEnabled") is True:
             found.append(f"auth context {rule.get('claimValue')}")
         elif rule_id == "Approval_EndUser_Assignment":
-            setting = rule.get("setting") or {}
+            setting = _mapping(rule.get("setting"))
             if setting.get("isApprovalRequired") is True:
                 found.append("approval")
     return found
@@ -446,11 +478,15 @@ def _rule_controls(rules: Any) -> list[str]:
 
 def _policy_controls(inputs: dict) -> list[str]:
     controls = []
-    approval = inputs.get("approvalSettings") or {}
+    approval = _mapping(inputs.get("approvalSettings"))
     if approval.get("approvalRequired") is True:
         stages = []
-        for stage in approval.get("approvalStages") or []:
-            kinds = [a.get("subjectType") for a in stage.get("primaryApprovers") or [] if not a.get("backup")]
+        for stage in [x for x in _sequence(approval.get("approvalStages")) if isinstance(x, dict)]:
+            kinds = [
+                str(a.get("subjectType"))
+                for a in _sequence(stage.get("primaryApprovers"))
+                if isinstance(a, dict) and not a.get("backup")
+            ]
             stages.append(
                 "+".join(
                     {
@@ -475,7 +511,7 @@ def _policy_controls(inputs: dict) -> list[str]:
         controls.append(f"expires {inputs['expirationDate']}")
     else:
         controls.append("never expires")
-    review = inputs.get("assignmentReviewSettings") or {}
+    review = _mapping(inputs.get("assignmentReviewSettings"))
     if review.get("enabled") is True:
         controls.append(f"review {review.get('reviewFrequency')} ({review.get('accessReviewTimeoutBehavior')})")
     else:

@@ -52,6 +52,9 @@ def render_mermaid(privilege_map: PrivilegeMap) -> str:
     return "\n".join(lines) + "\n"
 
 
+MAX_ROWS = 5000  # rows of the paths table: one per principal, end and kind of access (PrivilegeMap.paths)
+
+
 # --- HTML ----------------------------------------------------------------------------------
 _COLUMNS = {"principal": 0, "journey": 1, "group": 2, "role": 3, "app": 3, "scope": 4}
 _COLORS = {
@@ -120,7 +123,8 @@ def render_html(privilege_map: PrivilegeMap, title: str = "Privilege map") -> st
         '<table id="paths"><thead><tr><th>Principal</th><th>Path</th><th>Access</th><th>Controls</th>'
         "</tr></thead><tbody>"
     ]
-    for path in privilege_map.paths():
+    paths = privilege_map.paths(limit=MAX_ROWS + 1)
+    for path in paths[:MAX_ROWS]:
         nodes = [privilege_map.nodes[path[0].src]] + [privilege_map.nodes[e.dst] for e in path]
         if not any(e.kind in ACCESS_EDGES for e in path):
             continue
@@ -131,6 +135,11 @@ def render_html(privilege_map: PrivilegeMap, title: str = "Privilege map") -> st
             f'<tr class="path"><td>{esc(nodes[0].label)}</td>'
             f"<td>{' → '.join(esc(n.label) for n in nodes[1:])}</td>"
             f'<td class="{"standing" if standing else "jit"}">{access}</td><td>{esc(controls)}</td></tr>'
+        )
+    if len(paths) > MAX_ROWS:
+        table.append(
+            f'<tr class="more"><td colspan="4">more than {MAX_ROWS} paths: the first {MAX_ROWS} are shown; '
+            "preview a smaller part of the plan to see the rest</td></tr>"
         )
     table.append("</tbody></table>")
     legend = (
