@@ -9,6 +9,7 @@ files, then JSON-schema validation of each policy's config, then `Configure`.
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import runpy
@@ -17,10 +18,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import jsonschema
-import yaml
 from google.protobuf import json_format, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2 as proto
 
+from . import yaml_loader
 from .errors import UsageError
 
 LEVELS = {"advisory", "mandatory", "remediate", "disabled"}
@@ -105,10 +106,9 @@ def _pack_version(directory: str) -> str:
             f"{directory}: not a policy pack (no PulumiPolicy.yaml); pass --policy-pack with a pack directory"
         )
     try:
-        with open(path, encoding="utf-8") as handle:
-            doc = yaml.safe_load(handle) or {}
-    except yaml.YAMLError as exc:
-        raise UsageError(f"{path}: invalid YAML: {exc}") from None
+        doc = yaml_loader.load_file(path, "policy pack file") or {}
+    except yaml_loader.YamlError as exc:
+        raise UsageError(str(exc)) from None
     if not isinstance(doc, dict):
         raise UsageError(f"{path}: expected a mapping with `runtime: python`")
     runtime = doc.get("runtime")
@@ -190,43 +190,131 @@ def _config_from_proto(value) -> dict:
     return {"enforcementLevel": _LEVEL_NAMES.get(value.enforcementLevel), "properties": props or None}
 
 
+MAX_CONFIG_BYTES = 1 << 20  # a pack config is a few hundred bytes
+MAX_CONFIG_DEPTH = 32
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(name)
+
+
+def _too_deep(value: Any, limit: int) -> bool:
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return True
+        if isinstance(item, dict):
+            stack.extend((child, depth + 1) for child in item.values())
+        elif isinstance(item, list):
+            stack.extend((child, depth + 1) for child in item)
+    return False
+
+
+def _levels() -> str:
+    return ", ".join(sorted(LEVELS))
+
+
 def parse_pack_config_file(path: str) -> dict[str, dict]:
-    """`--policy-pack-config` file: {"<policy>": "<level>" | {"enforcementLevel": ..., ...}, "all": ...}."""
+    """`--policy-pack-config` file: {"<policy>": "<level>" | {"enforcementLevel": ..., ...}, "all": ...}.
+
+    Parsed as the CLI's parsePolicyPackConfig does (an empty file is no config; an entry with neither level nor
+    properties is dropped), and stricter where JSON parsers differ: NaN and Infinity, which Go's JSON refuses, are
+    errors, as are a file that is not UTF-8, larger than a megabyte or nested deeper than 32 levels."""
     try:
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read()
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_CONFIG_BYTES + 1)
+    except IsADirectoryError:
+        raise UsageError(f"{path}: is a directory; pass --policy-pack-config a JSON file") from None
     except OSError as exc:
-        raise UsageError(f"{path}: cannot read policy pack config: {exc.strerror}") from None
+        raise UsageError(f"{path}: cannot read policy pack config: {exc.strerror or exc}") from None
+    if len(data) > MAX_CONFIG_BYTES:
+        raise UsageError(f"{path}: larger than {MAX_CONFIG_BYTES} bytes; is this really a policy pack config?")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{path}: not UTF-8 text (byte {exc.start}); save the policy pack config as UTF-8") from None
     if not text.strip():
         return {}
     try:
-        doc = json.loads(text)
+        doc = json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
         raise UsageError(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON in policy pack config: {exc.msg}") from None
+    except ValueError as exc:
+        raise UsageError(
+            f"{path}: {exc} is not a JSON number (the CLI refuses it); write a number or a string"
+        ) from None
+    except RecursionError:
+        raise UsageError(f"{path}: nested too deeply; a policy pack config is a flat object of policies") from None
+    if _too_deep(doc, MAX_CONFIG_DEPTH):
+        raise UsageError(f"{path}: nested deeper than {MAX_CONFIG_DEPTH} levels; flatten the policy's properties")
     if not isinstance(doc, dict):
         raise UsageError(f"{path}: policy pack config must be a JSON object keyed by policy name")
+    if "environments" in doc:
+        raise UsageError(
+            f"{path}: environments: pum cannot open Pulumi ESC environments offline; "
+            "write the values they would supply into the file instead"
+        )
     result: dict[str, dict] = {}
     for key, value in doc.items():
         if isinstance(value, str):
             if value not in LEVELS:
-                raise UsageError(
-                    f"{path}: {key}: {value!r} is not a valid enforcement level; use one of {', '.join(sorted(LEVELS))}"
-                )
+                raise UsageError(f"{path}: {key}: {value!r} is not a valid enforcement level; use one of {_levels()}")
             result[key] = {"enforcementLevel": value, "properties": None}
         elif isinstance(value, dict):
             props = dict(value)
             level = props.pop("enforcementLevel", None)
-            if level is not None and (not isinstance(level, str) or level not in LEVELS):
+            if "enforcementLevel" in value and (not isinstance(level, str) or level not in LEVELS):
                 raise UsageError(
                     f"{path}: {key}.enforcementLevel: {level!r} is not a valid enforcement level; "
-                    f"use one of {', '.join(sorted(LEVELS))}"
+                    f"use one of {_levels()}"
                 )
             if level is None and not props:
                 continue
             result[key] = {"enforcementLevel": level, "properties": props or None}
         else:
-            raise UsageError(f"{path}: {key}: {value!r} is not valid; use an enforcement level string or an object")
+            raise UsageError(
+                f"{path}: {key}: {json.dumps(value)} is not valid; use an enforcement level string ({_levels()}) "
+                'or an object such as {"enforcementLevel": "mandatory", ...properties}'
+            )
     return result
+
+
+def _did_you_mean(name: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(name, choices, n=1, cutoff=0.6)
+    if close:
+        return f"did you mean {close[0]!r}?"
+    shown = ", ".join(choices[:12]) + (", ..." if len(choices) > 12 else "")
+    return f"it has {shown}" if choices else "it has none"
+
+
+def check_config_names(pack: LoadedPack, path: str, given: dict[str, dict]) -> None:
+    """Stricter than the CLI where a typo would silently weaken the gate: a policy the pack does not have (the CLI
+    keeps its config and the servicer ignores it, or fails Configure when it has properties but no level), a
+    property a policy's schema does not declare (JSON Schema allows it, the policy never reads it), and properties
+    under `all` (the CLI applies only its enforcement level) are errors naming the file and the key."""
+    by_name = {policy.name: policy for policy in pack.policies}
+    names = list(by_name)
+    for key, config in given.items():
+        if key == "all":
+            if config.get("properties"):
+                raise UsageError(
+                    f"{path}: all: takes only an enforcement level (the CLI ignores properties there); "
+                    "move the properties under the policy that reads them"
+                )
+            continue
+        policy = by_name.get(key)
+        if policy is None:
+            raise UsageError(
+                f"{path}: {key}: policy pack {pack.name} has no policy {key!r}; {_did_you_mean(key, names)}"
+            )
+        properties = list((policy.config_schema or {}).get("properties") or {})
+        for prop in config.get("properties") or {}:
+            if prop not in properties:
+                raise UsageError(
+                    f"{path}: {key}.{prop}: policy {key!r} has no config property {prop!r}; "
+                    f"{_did_you_mean(prop, properties)}"
+                )
 
 
 def _apply(result: dict[str, dict], given: dict[str, dict]) -> None:
@@ -253,6 +341,7 @@ def reconcile_config(pack: LoadedPack, files: list[tuple[str, dict[str, dict]]])
     _apply(result, pack.initial_config)
     sources = []
     for path, given in files:
+        check_config_names(pack, path, given)
         _apply(result, given)
         sources.append(path)
     errors = []

@@ -1,7 +1,8 @@
 """The `pum` command line: `pum preview`, `pum schema`, `pum graph` (contract in design §2).
 
 Exit codes: 0 no mandatory violation; 1 mandatory violation(s); 2 usage, config or model error;
-3 the program itself failed. Errors are one clear message; tracebacks only with --verbose.
+3 the program itself failed, exited early or timed out. Errors are one clear message; tracebacks only with
+--verbose. `--output` is written atomically, and removed when the run fails (pum.output).
 """
 
 from __future__ import annotations
@@ -9,15 +10,47 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import sys
 import threading
 import time
+import traceback
 
-from .errors import ProgramError, PumError, UsageError
-from .project import load_project
+from . import output as output_file
+from .errors import ProgramError, ProgramTimeout, PumError, UsageError
+from .project import load_project, load_stack_config
+from .runner import Deadline, deadline, stdout_to_stderr, timeout_error
 from .tool_config import ToolConfig, load_tool_config
 
 FORMATS = ("text", "json", "markdown", "sarif")
+DEFAULT_TIMEOUT = 300.0  # seconds: ten times a 10,000-resource preview on a CI runner, far below a CI job's limit
+_hard_exit = False  # set when a run timed out: its threads may be stuck, so the process must not wait for them
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r}: give a number of seconds >= 0 (0: no limit)")
+    return value
+
+
+def _run_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--allow-empty-config",
+        action="store_true",
+        help="preview with empty config when the stack has no stack file or the file has no config "
+        "(for programs that need none; otherwise that is an error)",
+    )
+    command.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"fail (exit 3) when the preview takes longer (default {DEFAULT_TIMEOUT:g}; 0: no limit)",
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -60,6 +93,7 @@ def _parser() -> argparse.ArgumentParser:
     preview.add_argument("--format", choices=FORMATS, default="text")
     preview.add_argument("--output", metavar="FILE", help="write the report here instead of stdout")
     preview.add_argument("--verbose", action="store_true", help="show the full traceback when the program fails")
+    _run_options(preview)
 
     schema = commands.add_parser("schema", help="print the stack file's JSON Schema ([tool.pum] schema)")
     schema.add_argument("--cwd", default=".", help="Pulumi project directory (default: current directory)")
@@ -69,15 +103,17 @@ def _parser() -> argparse.ArgumentParser:
     graph.add_argument("--stack", help="stack name (default: [tool.pum] stack)")
     graph.add_argument("--format", choices=("html", "mermaid"), default="html")
     graph.add_argument("--output", metavar="FILE")
+    graph.add_argument("--verbose", action="store_true", help="show the full traceback when the program fails")
+    _run_options(graph)
     return parser
 
 
 def _write(text: str, output: str | None) -> None:
     if output:
-        with open(output, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        output_file.write_atomically(output, text)
     else:
         sys.stdout.write(text)
+        sys.stdout.flush()
 
 
 class _Progress:
@@ -122,8 +158,30 @@ def _stack_tags(pairs: list[str]) -> dict[str, str]:
     return tags
 
 
-def _preview(args) -> int:
+def _check_stack(args, tool: ToolConfig, stack: str) -> None:
+    """Nothing to preview is an error: a stack without a stack file, or whose file declares no config, is exit 2
+    unless --allow-empty-config says the program needs none."""
+    project = load_project(tool.directory)
+    config = load_stack_config(project, stack, require=not args.allow_empty_config)
+    if not config.values and not args.allow_empty_config:
+        raise UsageError(
+            f"{config.path}: the stack file declares no config (it is empty, or has no `config:` section); "
+            "write the stack's config under `config:`, or pass --allow-empty-config for a program that needs none"
+        )
+
+
+def _run(args, tool: ToolConfig, **kwargs):
+    """run_preview of the project under --timeout, with the program's stdout sent to stderr."""
     from .engine import run_preview
+
+    try:
+        with stdout_to_stderr(), deadline(args.timeout):
+            return run_preview(tool.directory, **kwargs)
+    except Deadline as exc:  # outside the program (loading a pack, evaluating a policy)
+        raise timeout_error(exc, tool.directory) from None
+
+
+def _preview(args) -> int:
     from .report import json_report, markdown, sarif, text
 
     tool = load_tool_config(args.cwd)
@@ -136,9 +194,13 @@ def _preview(args) -> int:
             "project's packs as `policy-packs` under [tool.pum] in its pyproject.toml"
         )
     tags = _stack_tags(args.stack_tags)
+    if args.output:
+        output_file.check_output(args.output)
+    _check_stack(args, tool, stack)
     with _Progress(args.format == "text"):
-        report = run_preview(
-            tool.directory,
+        report = _run(
+            args,
+            tool,
             stack=stack,
             policy_packs=packs,
             policy_pack_configs=args.policy_pack_configs,
@@ -149,36 +211,90 @@ def _preview(args) -> int:
     return report.exit_code
 
 
+def _call_hook(tool: ToolConfig, key: str, *args):
+    """A project's hook, whose failure is the project's code failing (exit 3, like the program), not a traceback."""
+    function = tool.hook(key)
+    try:
+        return function(*args)
+    except PumError:
+        raise
+    except Exception as exc:
+        frames = traceback.extract_tb(exc.__traceback__)
+        where = f"{os.path.relpath(frames[-1].filename, tool.directory)}:{frames[-1].lineno}: " if frames else ""
+        raise ProgramError(
+            f"[tool.pum] {key} ({getattr(tool, key)}) failed: {where}{type(exc).__name__}: {exc}",
+            "".join(traceback.format_exception(exc)),
+        ) from None
+
+
 def _schema(args) -> int:
-    schema = load_tool_config(args.cwd).hook("schema")()
-    sys.stdout.write(json.dumps(schema, indent=2) + "\n")
+    schema = _call_hook(load_tool_config(args.cwd), "schema")
+    try:
+        text = json.dumps(schema, indent=2) + "\n"
+    except (TypeError, ValueError) as exc:
+        raise ProgramError(f"[tool.pum] schema returned something that is not JSON: {exc}") from None
+    sys.stdout.write(text)
     return 0
 
 
 def _graph(args) -> int:
-    from .engine import run_preview
-
     tool = load_tool_config(args.cwd)
-    render = tool.hook("graph")
-    report = run_preview(tool.directory, stack=_stack(args, tool), policy_packs=[])
-    _write(render(report, args.format), args.output)
+    load_project(tool.directory)
+    tool.hook("graph")  # an unset or broken hook is said before the preview runs
+    stack = _stack(args, tool)
+    if args.output:
+        output_file.check_output(args.output)
+    _check_stack(args, tool, stack)
+    report = _run(args, tool, stack=stack, policy_packs=[])
+    text = _call_hook(tool, "graph", report, args.format)
+    if not isinstance(text, str):
+        raise ProgramError(f"[tool.pum] graph returned {type(text).__name__}, not the text to write")
+    _write(text, args.output)
     return 0
 
 
+def _output_argument(argv: list[str]) -> str | None:
+    """`--output FILE` of a command line argparse refused (to remove a stale report it would have replaced)."""
+    for index, item in enumerate(argv):
+        if item == "--output" and index + 1 < len(argv):
+            return argv[index + 1]
+        if item.startswith("--output="):
+            return item[len("--output=") :]
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    global _hard_exit
+    _hard_exit = False
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exc:  # argparse said what is wrong (exit 2), or printed --help (exit 0)
+        if exc.code:
+            output_file.remove_stale(_output_argument(argv))
+        raise
     handler = {"preview": _preview, "schema": _schema, "graph": _graph}[args.command]
     try:
         return handler(args)
     except PumError as exc:
+        output_file.remove_stale(getattr(args, "output", None))
         print(f"pum: error: {exc}", file=sys.stderr)
         if isinstance(exc, ProgramError) and getattr(args, "verbose", False) and exc.detail:
             print(exc.detail, file=sys.stderr)
         elif isinstance(exc, ProgramError):
             print("pum: run again with --verbose for the full traceback", file=sys.stderr)
+        if isinstance(exc, ProgramTimeout):
+            _hard_exit = True
         return exc.exit_code
     except KeyboardInterrupt:
+        output_file.remove_stale(getattr(args, "output", None))
         return 130
+    except Exception as exc:  # a defect in pum itself: still one message, never a traceback with exit 1
+        output_file.remove_stale(getattr(args, "output", None))
+        print(f"pum: internal error (a bug in pum, please report it): {type(exc).__name__}: {exc}", file=sys.stderr)
+        if getattr(args, "verbose", False):
+            traceback.print_exception(exc, file=sys.stderr)
+        return 3
 
 
 def entry() -> None:
@@ -189,6 +305,10 @@ def entry() -> None:
     left out of it; the process ends right after, so nothing is kept that would have been freed.
     """
     code = main()
+    if _hard_exit:  # a timed-out run's threads may never finish: leave without joining them
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
     gc.freeze()
     sys.exit(code)
 

@@ -122,10 +122,11 @@ def test_bad_policy_pack_dir_exits_2(tmp_path):
 def test_program_failure_exits_3_with_file_and_line(tmp_path):
     (tmp_path / "Pulumi.yaml").write_text("name: p\nruntime: python\n")
     (tmp_path / "__main__.py").write_text("x = 1\nraise RuntimeError('no tenant')\n")
-    result = pum("preview", "--cwd", str(tmp_path), "--stack", "dev", "--policy-pack", SAMPLE_PACK)
+    args = ("preview", "--cwd", str(tmp_path), "--stack", "dev", "--policy-pack", SAMPLE_PACK, "--allow-empty-config")
+    result = pum(*args)
     assert result.returncode == 3
     assert "__main__.py:2: RuntimeError: no tenant" in result.stderr and "Traceback" not in result.stderr
-    verbose = pum("preview", "--cwd", str(tmp_path), "--stack", "dev", "--policy-pack", SAMPLE_PACK, "--verbose")
+    verbose = pum(*args, "--verbose")
     assert "Traceback" in verbose.stderr
 
 
