@@ -240,7 +240,10 @@ class ConditionalAccessBaseline(pulumi.ComponentResource):
             )
         )
         if args.admin_allowed_locations:
-            allowed = [locations[n].id for n in args.admin_allowed_locations]
+            # Graph's excludeLocations takes named locations' object IDs; a NamedLocation's `id` is the provider's
+            # path /identity/conditionalAccess/namedLocations/<object ID> (its import ID), which azuread passes on
+            # verbatim (conditionalaccess.go expandConditionalAccessLocations) and Graph answers with a 400.
+            allowed = [locations[n].object_id for n in args.admin_allowed_locations]
             specs.append(
                 (
                     "CA08",

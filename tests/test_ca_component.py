@@ -119,3 +119,41 @@ def test_custom_strength_without_paw_and_with_locations(mocks):
 def test_baseline_refuses_to_run_without_break_glass(mocks):
     with pytest.raises(ValueError, match="break-glass"):
         baseline(break_glass=[])
+
+
+LOCATION_GUID = "5d3c2b1a-0000-4000-8000-00000000a001"
+
+
+@pytest.fixture
+def graph_shaped_mocks():
+    """Recording mocks whose NamedLocation outputs have the azuread provider's real shape: `id` is the import path
+    /identity/conditionalAccess/namedLocations/<object ID> and `objectId` the bare object ID (the provider's
+    named_location_resource.go sets both; its docs import by that path)."""
+    from conftest import recording_mocks
+
+    recorder = recording_mocks()
+    plain = recorder.new_resource
+
+    def new_resource(args):
+        resource_id, state = plain(args)
+        if args.typ == "azuread:index/namedLocation:NamedLocation":
+            return f"/identity/conditionalAccess/namedLocations/{LOCATION_GUID}", {**state, "objectId": LOCATION_GUID}
+        return resource_id, state
+
+    recorder.new_resource = new_resource
+    return recorder
+
+
+@pulumi.runtime.test
+def test_the_location_policy_excludes_named_locations_by_object_id_not_by_their_path(graph_shaped_mocks):
+    """Graph's excludeLocations takes object IDs; the provider passes the list on verbatim, so the path-shaped
+    `id` would be a Graph 400 at `up`."""
+    component = baseline(
+        {"namedLocations": [{"name": "HQ", "ipRanges": ["203.0.113.0/24"]}], "adminAllowedLocations": ["HQ"]}
+    )
+
+    def check():
+        locations = graph_shaped_mocks.inputs["ca-ca08"]["conditions"]["locations"]
+        assert locations == {"includedLocations": ["All"], "excludedLocations": [LOCATION_GUID]}
+
+    return after(component, check)
