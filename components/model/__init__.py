@@ -250,10 +250,38 @@ def stack_file_path(stack: str, project_dir: str | None = None) -> str:
     return os.path.normpath(os.path.join(str(config_dir), f"Pulumi.{stack}.yaml"))
 
 
+def missing_config_issue(config: Mapping[Any, Any]) -> Issue | None:
+    """Why a program run on `config` would declare nothing (no `privileged-access:*` key at all), or None.
+
+    Keys written without a namespace count as this project's (Pulumi and pum put them in the project's namespace)."""
+    ours = [k for k in config if isinstance(k, str) and (":" not in k or k.startswith(NAMESPACE + ":"))]
+    if ours:
+        return None
+    start = (
+        f"add the areas to declare, at least {NAMESPACE}:principals and {NAMESPACE}:pim (with "
+        f"{NAMESPACE}:breakGlass before {NAMESPACE}:conditionalAccess); stacks/Pulumi.example.yaml is a complete "
+        "example to start from"
+    )
+    if not config:
+        return Issue((), None, f"the stack has no config, so this program would declare nothing; {start}")
+    others = sorted(str(k) for k in config)
+    shown = ", ".join(others[:5]) + (", ..." if len(others) > 5 else "")
+    return Issue(
+        (),
+        None,
+        f"has no {NAMESPACE}:* key (only {shown}), so this program would declare nothing; {start}",
+    )
+
+
 def load_model() -> StackModel:
-    """The running stack's model (call from a Pulumi program); raises ModelError on bad config."""
+    """The running stack's model (call from a Pulumi program); raises ModelError on bad config, and on a config
+    with no `privileged-access:*` key (a one-resource plan would hide a misnamed or missing stack file)."""
     config, secrets = _runtime_config()
-    return parse_model(config, stack_file_path(pulumi.get_stack()), secret_keys=secrets)
+    source = stack_file_path(pulumi.get_stack())
+    missing = missing_config_issue(config)
+    if missing is not None:
+        raise ModelError(source, [missing])
+    return parse_model(config, source, secret_keys=secrets)
 
 
 def stack_file_schema() -> dict:
