@@ -24,6 +24,8 @@ from pulumi_azure_native import (
     resources,
 )
 
+from components.model.paw import RESERVED_ADMIN_USERNAMES
+
 
 class _Placement(TypedDict):
     """Where every PAW resource goes and the tags it carries (passed as keyword arguments)."""
@@ -123,6 +125,11 @@ class PawHostPool(pulumi.ComponentResource):
     def __init__(self, name: str, args: PawHostPoolArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         if not args.user_object_ids:
             raise ValueError(f"PawHostPool {name!r}: give the object IDs of the admin accounts that use the PAW")
+        if args.admin_username.lower() in RESERVED_ADMIN_USERNAMES:
+            raise ValueError(
+                f"PawHostPool {name!r}: admin_username {args.admin_username!r} is a name Azure reserves for a VM's "
+                "admin account (osProfile.adminUsername); choose another, e.g. pawadmin"
+            )
         super().__init__("privileged-access:index:PawHostPool", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         users = azuread.Group(

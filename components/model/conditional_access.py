@@ -8,6 +8,7 @@ passes them from the components that create them, so there is one source of trut
 from __future__ import annotations
 
 import ipaddress
+import re
 from datetime import date
 from typing import Any, Literal
 
@@ -19,6 +20,46 @@ PolicyCode = Literal["CA01", "CA02", "CA03", "CA04", "CA05", "CA06", "CA07", "CA
 PhishingResistantMethod = Literal["windowsHelloForBusiness", "fido2", "x509CertificateMultiFactor"]
 
 
+MIN_IP_RANGE_PREFIX = 8
+"""The azuread provider's floor for named-location ranges: `ip.ip_ranges` is validated with
+`validation.PrefixLengthAtLeast(8)` (internal/services/conditionalaccess/named_location_resource.go, v3.6-v3.9 of
+hashicorp/terraform-provider-azuread, which pulumi-azuread 6.x is generated from; the check lives in
+internal/helpers/tf/validation/net.go). It parses each range with Go's `netip.ParsePrefix`, which takes only
+`<address>/<decimal bits>`: no bare address, no netmask (255.255.255.0) form, no IPv6 zone."""
+
+_BITS = re.compile(r"^(0|[1-9][0-9]{0,2})$")
+
+
+def ip_range_problem(cidr: str) -> str | None:
+    """Why `cidr` is not a named-location IP range the azuread provider (and Graph) accept, or None.
+
+    The provider's rule (see MIN_IP_RANGE_PREFIX): `<address>/<bits>` with bits >= 8, IPv4 or IPv6. The model also
+    wants the network address itself (203.0.113.0/24, not 203.0.113.7/24), so the range is what it reads as."""
+    address, slash, bits = cidr.partition("/")
+    example = "203.0.113.0/24 (IPv4) or 2001:db8::/48 (IPv6)"
+    if not slash:
+        return f"{cidr!r} has no prefix length; write a CIDR range such as {address}/32 or {example}"
+    if not _BITS.match(bits):
+        return (
+            f"{cidr!r}: the prefix length must be a number of bits (a netmask such as 255.255.255.0 is not "
+            f"accepted by the azuread provider); write it like {example}"
+        )
+    if "%" in address:
+        return f"{cidr!r}: an IPv6 zone (%...) is not accepted; drop it and write the range like {example}"
+    try:
+        net = ipaddress.ip_network(cidr, strict=False)
+    except ValueError:
+        return f"{cidr!r} is not a CIDR range; write it like {example}"
+    if net.prefixlen < MIN_IP_RANGE_PREFIX:
+        return (
+            f"{cidr!r} is broader than the azuread provider accepts (prefix length at least "
+            f"/{MIN_IP_RANGE_PREFIX}); split it into /{MIN_IP_RANGE_PREFIX} or narrower ranges"
+        )
+    if str(net.network_address) != str(ipaddress.ip_address(address)):
+        return f"{cidr!r} has host bits set; write the network address, {net.with_prefixlen}"
+    return None
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", alias_generator=to_camel, populate_by_name=True)
 
@@ -27,7 +68,9 @@ class NamedLocation(_Model):
     """An IP or country named location; exactly one of `ipRanges` / `countries`."""
 
     name: str = Field(min_length=1, description="Display name of the named location.")
-    ip_ranges: list[str] = Field(default_factory=list, description="CIDR ranges, e.g. 203.0.113.0/24.")
+    ip_ranges: list[str] = Field(
+        default_factory=list, description="CIDR ranges, e.g. 203.0.113.0/24 (prefix length /8 or longer)."
+    )
     countries: list[str] = Field(default_factory=list, description="ISO 3166-1 alpha-2 codes, e.g. NL.")
     trusted: bool = Field(False, description="Mark an IP location as trusted (IP locations only).")
 
@@ -35,10 +78,9 @@ class NamedLocation(_Model):
     @classmethod
     def _cidrs(cls, ranges: list[str]) -> list[str]:
         for cidr in ranges:
-            try:
-                ipaddress.ip_network(cidr, strict=True)
-            except ValueError:
-                raise ValueError(f"{cidr!r} is not a CIDR range; write it like 203.0.113.0/24") from None
+            problem = ip_range_problem(cidr)
+            if problem:
+                raise ValueError(problem)
         return ranges
 
     @field_validator("countries")

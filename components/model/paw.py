@@ -19,6 +19,20 @@ from pydantic.alias_generators import to_camel
 RESOURCE_GROUP_PATTERN = r"^[-\w.()]*[-\w()]$"
 
 
+RESERVED_ADMIN_USERNAMES = frozenset(
+    {
+        "administrator", "admin", "user", "user1", "test", "user2", "test1", "user3", "admin1", "1", "123", "a",
+        "actuser", "adm", "admin2", "aspnet", "backup", "console", "david", "guest", "john", "owner", "root",
+        "server", "sql", "support", "support_388945a0", "sys", "test2", "test3", "user4", "user5",
+    }
+)  # fmt: skip
+"""Names Azure refuses as a VM's osProfile.adminUsername: the "Disallowed values" of OSProfile.adminUsername in the
+Compute API spec (Azure/azure-rest-api-specs, specification/compute/resource-manager/Microsoft.Compute, the
+virtualMachine OSProfile definition), as the installed pulumi-azure-native SDK states it (compute
+OSProfileArgs.admin_username: also "Max-length (Windows): 20 characters", "Cannot end in '.'", which the pattern
+of PawSettings.admin_username already keeps to). Compared lower-cased; the pattern admits only lower case anyway."""
+
+
 class PawSettings(BaseModel):
     """One AVD personal host pool used as the admins' PAW."""
 
@@ -39,7 +53,8 @@ class PawSettings(BaseModel):
     admin_username: str = Field(
         "pawadmin",
         pattern=r"^[a-z][a-z0-9]{2,19}$",
-        description="Local break-fix account; its password is generated and secret.",
+        description="Local break-fix account; its password is generated and secret. Not a name Azure reserves "
+        "(administrator, admin, admin1, root, guest, ...).",
     )
     address_space: str = Field("10.90.0.0/24", description="VNet range; split into hosts and endpoints subnets.")
     public_network_access: Literal["Disabled", "EnabledForClientsOnly"] = Field(
@@ -75,6 +90,16 @@ class PawSettings(BaseModel):
             raise ValueError(f"{value!r} is not a CIDR range; write it like 10.90.0.0/24") from None
         if net.version != 4 or net.prefixlen > 26:
             raise ValueError(f"{value!r} is too small: use an IPv4 range of /26 or larger")
+        return value
+
+    @field_validator("admin_username")
+    @classmethod
+    def _not_reserved(cls, value: str) -> str:
+        if value.lower() in RESERVED_ADMIN_USERNAMES:
+            raise ValueError(
+                f"{value!r} is a name Azure reserves for a VM's admin account (osProfile.adminUsername); "
+                "choose another, e.g. pawadmin"
+            )
         return value
 
     @model_validator(mode="after")

@@ -29,9 +29,19 @@ from .errors import Issue, format_path
 KEY_PATTERN = r"^[a-z0-9][a-z0-9-]{0,39}$"
 RoleMode = Literal["pimGroup", "direct", "eligibleGroup"]
 ROLE_MODES: tuple[RoleMode, ...] = get_args(RoleMode)
-_UPN = r"^[A-Za-z0-9._'+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$"
-_EMAIL = _UPN
-_BREAK_GLASS_UPN = r"^[A-Za-z0-9._-]+@[a-z0-9-]+\.onmicrosoft\.com$"
+# A DNS label: letters, digits and '-', not starting or ending with '-', at most 63 characters. It is the domain rule of
+# the azuread provider's `validation.StringIsEmailAddress`, which checks azuread_user.user_principal_name
+# (hashicorp/terraform-provider-azuread internal/helpers/tf/validation/strings.go), so both the UPNs the toolkit
+# creates and the addresses it sends mail to keep to it.
+_LABEL = r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+# Entra's UserPrincipalName policy for all user accounts (Microsoft Learn, "Password policies and account
+# restrictions in Microsoft Entra ID", MicrosoftDocs/entra-docs docs/identity/authentication/concept-sspr-policy.md):
+# characters A-Z a-z 0-9 ' . - _ ! # ^ ~, no '.' right before '@', at most 64 characters before '@' and 48 after
+# (113 in all). The lengths are checked by _upn_lengths (pydantic's regex engine has no look-ahead).
+_UPN = rf"^[A-Za-z0-9'._!#^~-]*[A-Za-z0-9'_!#^~-]@{_LABEL}(\.{_LABEL})+$"
+_EMAIL = rf"^[A-Za-z0-9._'+-]+@{_LABEL}(\.{_LABEL})+$"
+_BREAK_GLASS_UPN = r"^[A-Za-z0-9._-]*[A-Za-z0-9_-]@[a-z0-9]([a-z0-9-]*[a-z0-9])?\.onmicrosoft\.com$"
+UPN_LOCAL_MAX, UPN_DOMAIN_MAX = 64, 48
 _RG = re.compile(r"^/subscriptions/[0-9a-fA-F-]{36}/resourceGroups/[^/]+(/providers/.+)?$", re.IGNORECASE)
 _SUB = re.compile(r"^/subscriptions/[0-9a-fA-F-]{36}$", re.IGNORECASE)
 _MG = re.compile(r"^/providers/Microsoft\.Management/managementGroups/[^/]+$", re.IGNORECASE)
@@ -42,8 +52,27 @@ PATTERN_HINTS = {
     GUID_PATTERN: "an object ID (GUID) such as 62e90394-69f5-4237-9190-012177145e10",
     KEY_PATTERN: "a key of lower-case letters, digits and '-' (at most 40), e.g. user-admin",
     _BREAK_GLASS_UPN: "a cloud-only UPN on the tenant's *.onmicrosoft.com domain, e.g. bg1@contoso.onmicrosoft.com",
-    _UPN: "a user principal name / email address such as adm-pedro@contoso.onmicrosoft.com",
+    _UPN: "a user principal name such as adm-pedro@contoso.onmicrosoft.com (letters, digits and ' . - _ ! # ^ ~ "
+    "before the @, not ending in '.'; domain labels of letters, digits and '-' that do not start or end with '-' "
+    "and have at most 63 characters)",
+    _EMAIL: "an email address such as pim-alerts@contoso.com (domain labels of letters, digits and '-' that do not "
+    "start or end with '-' and have at most 63 characters)",
 }
+
+
+def _upn_lengths(upn: str) -> str:
+    """Entra's length limits of a UPN (see _UPN): at most 64 characters before the @ and 48 after."""
+    local, _, domain = upn.rpartition("@")
+    if len(local) > UPN_LOCAL_MAX:
+        raise ValueError(
+            f"has {len(local)} characters before the @; Entra allows at most {UPN_LOCAL_MAX}: shorten the user name"
+        )
+    if len(domain) > UPN_DOMAIN_MAX:
+        raise ValueError(
+            f"has a domain of {len(domain)} characters; Entra allows at most {UPN_DOMAIN_MAX} after the @: use a "
+            "shorter verified domain"
+        )
+    return upn
 
 
 def _duration(text: str) -> str:
@@ -56,6 +85,8 @@ Duration = Annotated[
 Key = Annotated[str, Field(pattern=KEY_PATTERN, description="A short key: lower-case letters, digits, '-'.")]
 Guid = Annotated[str, Field(pattern=GUID_PATTERN)]
 Email = Annotated[str, Field(pattern=_EMAIL)]
+Upn = Annotated[str, Field(pattern=_UPN), AfterValidator(_upn_lengths)]
+BreakGlassUpn = Annotated[str, Field(pattern=_BREAK_GLASS_UPN), AfterValidator(_upn_lengths)]
 
 
 class _Model(BaseModel):
@@ -79,7 +110,7 @@ class TenantSettings(_Model):
     )
     initial_domain: str | None = Field(
         None,
-        pattern=r"^[a-z0-9-]+\.onmicrosoft\.com$",
+        pattern=r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?\.onmicrosoft\.com$",
         description="The tenant's *.onmicrosoft.com domain; break-glass UPNs must use it when given.",
     )
 
@@ -90,7 +121,7 @@ class TenantSettings(_Model):
 class AdminAccount(_Model):
     """A cloud-only secondary account the toolkit creates; the person's admin roles go to it."""
 
-    upn: str = Field(pattern=_UPN, description="UPN of the admin account, e.g. adm-pedro@contoso.onmicrosoft.com.")
+    upn: Upn = Field(description="UPN of the admin account, e.g. adm-pedro@contoso.onmicrosoft.com.")
     mail_nickname: str | None = Field(
         None, pattern=r"^[A-Za-z0-9._-]{1,64}$", description="Mail nickname; default: the UPN's local part."
     )
@@ -100,11 +131,11 @@ class Person(_Model):
     """An administrator: their daily account (looked up) and the admin account to create."""
 
     display_name: str = Field(min_length=1, max_length=200)
-    daily_upn: str = Field(pattern=_UPN, description="UPN of the person's daily (non-admin) account.")
+    daily_upn: Upn = Field(description="UPN of the person's daily (non-admin) account.")
     admin_account: AdminAccount | None = Field(
         None, description="The cloud-only secondary account; required for anyone eligible for a role."
     )
-    manager_upn: str | None = Field(None, pattern=_UPN, description="UPN of the person's manager.")
+    manager_upn: Upn | None = Field(None, description="UPN of the person's manager.")
     leaving_date: dt.date | None = Field(
         None,
         description="Last working day (YYYY-MM-DD): eligibility ends then; from that day the admin "
@@ -153,9 +184,7 @@ class Principals(_Model):
 
 
 class BreakGlassAccount(_Model):
-    upn: str = Field(
-        pattern=_BREAK_GLASS_UPN, description="A cloud-only account on the *.onmicrosoft.com domain (never federated)."
-    )
+    upn: BreakGlassUpn = Field(description="A cloud-only account on the *.onmicrosoft.com domain (never federated).")
     display_name: str | None = None
 
 
