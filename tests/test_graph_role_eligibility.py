@@ -172,5 +172,5 @@ def test_component_arguments_are_validated_with_clear_errors():
         )
     with pytest.raises(ValueError, match="justification: is required"):
         DirectoryRoleEligibility("e", PEDRO, USER_ADMIN)
-    with pytest.raises(ValueError, match="'e'.*duration.*'P'"):
+    with pytest.raises(ValueError, match="'e'.*duration is not an ISO 8601 duration"):
         DirectoryRoleEligibility("e", PEDRO, USER_ADMIN, duration="P", justification="x")
