@@ -21,6 +21,7 @@ from pack_cases import (
 
 STANDING = "entra-no-standing-privileged-role"
 STATIC = "pim-group-no-static-members"
+DECLARED = "role-assignable-group-no-static-members"  # the declared-list half, judged on inputs
 POLICY = "pim-group-requires-policy"
 BG_TYPE = "privileged-access:index:BreakGlassAccounts"
 
@@ -127,7 +128,7 @@ def test_static_owners_of_a_role_holding_group_are_standing_access():
         governed_group("declared-owner", owners=[user("owner").object_id])
         azuread.Group("team", display_name="team", security_enabled=True, owners=[user("lead").object_id])
 
-    found = mandatory(preview(program), STATIC)
+    found = mandatory(preview(program), DECLARED)
     assert _names(found) == ["declared-owner", "literal-owner"]
     assert all("owners" in v.message and LITERAL_USER not in v.message for v in found)
 
@@ -137,7 +138,7 @@ def test_unknown_owners_are_unverified():
         anchor = azuread.Group("anchor", display_name="anchor", security_enabled=True)
         governed_group("owned", owners=later(anchor.object_id, [LITERAL_USER]))
 
-    assert _names(unverified(preview(program), STATIC)) == ["owned"]
+    assert _names(unverified(preview(program), DECLARED)) == ["owned"]
 
 
 def test_owner_schedules_need_an_owner_policy():

@@ -24,6 +24,7 @@ from pulumi_policy import EnforcementLevel, PolicyConfigSchema, ResourceValidati
 from .common import (
     GROUP,
     PIM_PLAN,
+    declared,
     dependencies_of,
     elements,
     get,
@@ -96,11 +97,10 @@ ENTITLEMENT_URL = (
 )
 
 
-def approval_gap(props) -> tuple[str | None, list[str]]:
-    """Why requests under this policy are not approved (None when they are), and the deciding approval fields that
-    are unknown at preview (approvalSettings, approvalRequired, approvalStages, a stage's primaryApprovers).
-    Approvers whose object IDs are unknown still count: they are declared."""
-    approval = get(props, "approvalSettings")
+def approval_gap(approval) -> tuple[str | None, list[str]]:
+    """Why requests under a policy whose approvalSettings are `approval` are not approved (None when they are), and
+    the deciding approval fields that are unknown at preview (approvalSettings, approvalRequired, approvalStages, a
+    stage's primaryApprovers). Approvers whose object IDs are unknown still count: they are declared."""
     if is_unknown(approval):
         return None, ["approvalSettings"]
     if approval is None:
@@ -170,7 +170,7 @@ def _external_approval(args, report_violation) -> None:
     scope = EXTERNAL_BY_LOWER.get(scope.strip().lower()) if isinstance(scope, str) else None
     if scope is None:
         return
-    gap, unknown = approval_gap(args.props)
+    gap, unknown = approval_gap(get(args.props, "approvalSettings"))
     if gap:
         report_violation(f"requestors outside the directory's members (scopeType {scope}) and {gap}")
     for field in unknown:
@@ -269,13 +269,14 @@ def _privileged_controls(args, report_violation) -> None:
                     policy.urn,
                 )
                 break
-        gap, unknown = approval_gap(policy.props)
+        # what the program declares: a setting it leaves out is the provider's computed output (`declared`)
+        gap, unknown = approval_gap(declared(policy, "approvalSettings"))
         if gap:
             report_violation(f"assignment policy {policy.name} grants privileged {what} and {gap}", policy.urn)
         label = f"AccessPackageAssignmentPolicy '{policy.name}'"
         for field in unknown:
             unverified(args, report_violation, f"{label} {field}", policy.urn)
-        review = get(policy.props, "assignmentReviewSettings")
+        review = declared(policy, "assignmentReviewSettings")
         enabled = get(review, "enabled")
         frequency = get(review, "reviewFrequency")
         if is_unknown(review) or is_unknown(enabled):

@@ -12,6 +12,10 @@ into an advisory "can't run" note, whatever it had already seen. Policies never 
   proxy, and never returns one of pulumi-policy's typed sentinel strings, so a `str` it returns is known.
 - `elements(value, *path)` is the members of the list at that path: [] when absent, [UNKNOWN] when the
   list itself is unknown, [value] for a scalar, else the list (unknown members as `UNKNOWN`).
+- `declared(resource, key, *path)` is `get` for a stack policy's resource where the verdict hangs on what the
+  PROGRAM declares: AnalyzeStack gets outputs, so a property the program did not set is the provider's computed
+  value (unknown at preview, with no property dependency; the tenant's after a deployment), and `declared` returns
+  None for it at preview. Analyze (resource policies) gets the inputs: there `get` already reads what is declared.
 - `UNKNOWN` and `is_unknown` are `privileged_facts.values`' (one marker for the project).
 
 What an unknown means is the policy's decision, made where it reads it: it reports what is certain
@@ -317,6 +321,28 @@ def dependencies_of(resource: Any, key: str) -> list:
     return list((getattr(resource, "property_dependencies", None) or {}).get(key) or [])
 
 
+def declared(resource: Any, *path: str | int) -> Any:
+    """`get(resource.props, *path)` as the program declares it, for a stack policy's resource; with no path, every
+    property the program declares (plain dict).
+
+    AnalyzeStack gets each resource's outputs, not its inputs: in a preview, every output property the provider
+    declares that the program did not set is there too, unknown (azuread Group.members, User.onpremisesImmutableId),
+    and after a deployment it holds the tenant's value. A wholly unknown top-level value with no property dependency
+    is such a computed output, not a value the program declared: None here (a value the program computes from another
+    resource has that resource as a property dependency, and stays UNKNOWN). Use it where the verdict hangs on what the
+    program declares; where it hangs on the tenant's state, read with `get` (unknown means unverified)."""
+    if not path:
+        props = get(resource.props)
+        if not isinstance(props, dict):
+            return {}
+        return {k: v for k, v in props.items() if not is_unknown(v) or dependencies_of(resource, k)}
+    key, rest = path[0], path[1:]
+    value = get(resource.props, key)
+    if is_unknown(value) and not (isinstance(key, str) and dependencies_of(resource, key)):
+        return None
+    return get(value, *rest)
+
+
 def normal_scope(scope: str) -> str:
     """An ARM scope as ARM matches it: no surrounding space, no repeated or trailing slashes, lower case
     ('/Subscriptions//x/' -> '/subscriptions/x'; '/' and '//' -> '/')."""
@@ -425,7 +451,7 @@ def _genuine_account(user: Any) -> bool:
     upn = get(user.props, "userPrincipalName")
     if not (isinstance(upn, str) and upn.strip().lower().endswith(".onmicrosoft.com")) or not _protected(user):
         return False
-    if get(user.props, "onpremisesImmutableId") is not None:
+    if declared(user, "onpremisesImmutableId") is not None:  # not set: cloud-only (after a deployment: the tenant's)
         return False
     passwords = [d for d in dependencies_of(user, "password") if is_type(d, RANDOM_PASSWORD)]
     if len(passwords) != 1 or len(dependencies_of(user, "password")) != 1:
@@ -606,7 +632,7 @@ def _grant_scope(resource: Any, shape: GrantShape, index: Index | None) -> Any:
         if unit.literal or unit.source is not None:
             return f"/administrativeUnits/{unit.key}"
         return UNKNOWN
-    scope = get(resource.props, shape.scope_key) if shape.scope_key else None
+    scope = declared(resource, shape.scope_key) if shape.scope_key else None  # undeclared: the provider's default, '/'
     if isinstance(scope, str):
         return "/" + "/".join(part for part in scope.strip().split("/") if part)
     return "/" if scope is None else scope

@@ -29,6 +29,7 @@ from .access_packages import privileged_principals
 from .common import (
     canonical_type,
     config_schema,
+    declared,
     dependencies_of,
     elements,
     get,
@@ -167,7 +168,7 @@ class PawUse:
 
     def verdict(self, pool):
         """Whether `pool` is a PAW: True, False, or UNKNOWN."""
-        tagged = paw_tag(pool.props)
+        tagged = paw_tag(declared(pool))
         if tagged is True:
             return True
         used = self.serves_privileged(pool)
@@ -200,7 +201,7 @@ def _host_pool_policy(check):
             verdict = use.verdict(pool)
             if verdict is False:
                 continue
-            problems, unknown = check(args, pool.props)
+            problems, unknown = check(args, declared(pool))  # a setting the program leaves out: the default
             if verdict is True:
                 for problem in problems:
                     report(f"HostPool '{pool.name}': {problem}", pool.urn)
@@ -316,7 +317,8 @@ def _public_ips(configs, key: str, where: str) -> tuple[list[str], list[str]]:
 def _no_public_ip(args, report) -> None:
     by_urn = {r.urn: r for r in args.resources}
     for res in args.resources:
-        kind, tagged = canonical_type(res.resource_type), paw_tag(res.props)
+        props = declared(res)  # what the program declares (AnalyzeStack gets outputs)
+        kind, tagged = canonical_type(res.resource_type), paw_tag(props)
         if kind not in {canonical_type(t) for t in (PUBLIC_IP, VM, NIC)} or tagged is False:
             continue
         if kind == canonical_type(PUBLIC_IP):
@@ -326,9 +328,9 @@ def _no_public_ip(args, report) -> None:
                 unverified(args, report, f"PublicIPAddress '{res.name}' PAW tag", res.urn)
             continue
         if kind == canonical_type(NIC):
-            bad, unknown = _public_ips(get(res.props, "ipConfigurations"), "publicIPAddress", "ipConfigurations")
+            bad, unknown = _public_ips(get(props, "ipConfigurations"), "publicIPAddress", "ipConfigurations")
         else:
-            profile = get(res.props, "networkProfile")
+            profile = get(props, "networkProfile")
             if is_unknown(profile):
                 bad, unknown = [], ["networkProfile"]
             else:
@@ -346,9 +348,7 @@ def _no_public_ip(args, report) -> None:
                     nic = by_urn.get(urn)
                     if nic is None or not is_type(nic, NIC):
                         continue
-                    more, unsure = _public_ips(
-                        get(nic.props, "ipConfigurations"), "publicIPAddress", "ipConfigurations"
-                    )
+                    more, unsure = _public_ips(declared(nic, "ipConfigurations"), "publicIPAddress", "ipConfigurations")
                     bad += [f"NetworkInterface '{nic.name}' {m}" for m in more]
                     unknown += [f"NetworkInterface '{nic.name}' {u}" for u in unsure]
         what = "PAW network interface" if kind == canonical_type(NIC) else "PAW session host"

@@ -30,12 +30,14 @@ from . import pim_settings, pim_stack
 from .common import (
     DIRECTORY_ROLE,
     DYNAMIC,
+    GROUP_TYPES,
     PIM_PLAN,
     ROLE_ELIGIBILITY_REQUEST,
     SCUBA,
     config_schema,
     directory_role_id,
     duration_setting,
+    elements,
     get,
     grant_shape,
     id_setting,
@@ -337,6 +339,41 @@ def _device_local_admin(args, report) -> None:
         )
 
 
+# --- role-assignable groups ---------------------------------------------------------------------------
+
+
+_LISTS = (("members", "members"), ("owners", "owners (who manage its membership)"))
+
+
+@verifying
+def _no_declared_members(args, report) -> None:
+    """A role-assignable group (the only kind Entra lets hold a directory role) declares no members or owners: its
+    holders come from PIM eligibility. Judged on the inputs Analyze gets, so what the program declares is told apart
+    from the tenant's activated members (pim-group-no-static-members, the stack half, judges GroupMember resources)."""
+    if not is_type(args.resource_type, *GROUP_TYPES):
+        return
+    lists = [(prop, who, get(args.props, prop)) for prop, who in _LISTS]
+    lists = [(prop, who, listed) for prop, who, listed in lists if elements(listed)]
+    if not lists:
+        return
+    assignable = get(args.props, "assignableToRole")
+    if is_unknown(assignable):
+        unverified(args, report, f"{label(args)} assignableToRole (it declares {lists[0][0]})")
+        return
+    if assignable is not True:
+        return
+    for prop, who, listed in lists:
+        if is_unknown(listed) or any(is_unknown(m) for m in elements(listed)):
+            unverified(args, report, f"{label(args)} {prop}")
+        else:
+            report(
+                f"{label(args)} is role-assignable and lists static {who} in its {prop} input: whoever it lists "
+                f"holds every role the group holds, standing. Fix: remove {prop} and make each principal eligible "
+                "with PrivilegedAccessGroupEligibilitySchedule (owners with assignment_type 'owner', governed by an "
+                "owner GroupRoleManagementPolicy)."
+            )
+
+
 ELIGIBILITY_TYPES = "PrivilegedAccessGroupEligibilitySchedule, PimRoleEligibilitySchedule, directoryRoleEligibility"
 
 POLICIES = [
@@ -427,6 +464,22 @@ POLICIES = [
             "Remove local admin rights on privileged workstations",
         ),
     ),
+    ResourceValidationPolicy(
+        name="role-assignable-group-no-static-members",
+        description="A role-assignable group declares no members or owners (Group.members, Group.owners, "
+        "GroupWithoutMembers.owners): whoever a group that holds a directory role lists holds the role standing. "
+        "The declared-list half of pim-group-no-static-members, judged on the program's inputs.",
+        validate=_no_declared_members,
+        enforcement_level=EnforcementLevel.MANDATORY,
+        config_schema=config_schema(),
+        **meta(
+            "high",
+            "Remove members and owners from the group and make each principal eligible for it with "
+            "PrivilegedAccessGroupEligibilitySchedule (the EntraRoleJit component does).",
+            SCUBA,
+            "MS.AAD.7.4v1",
+        ),
+    ),
     *pim_settings.POLICIES,
     *pim_stack.POLICIES,
 ]
@@ -443,6 +496,8 @@ WHEN_UNKNOWN = {
     "privileged role, is reported as unverified.",
     "entra-no-device-local-admin-role": "A role unknown at preview is left to entra-no-standing-privileged-role "
     "(which reports it as unverified); a known one is judged.",
+    "role-assignable-group-no-static-members": "A members or owners input unknown at preview, or an unknown "
+    "member of one, is reported as unverified, as is an unknown assignableToRole on a group declaring either.",
     **pim_settings.WHEN_UNKNOWN,
     **pim_stack.WHEN_UNKNOWN,
 }

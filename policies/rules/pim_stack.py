@@ -34,6 +34,7 @@ from .common import (
     Index,
     break_glass_accounts,
     config_schema,
+    declared,
     dependencies_of,
     duration_setting,
     elements,
@@ -181,7 +182,7 @@ def _governed(stack: Stack, g: Grant, args, report) -> bool:
     group = stack.group_of(g)
     if group is None or not stack.policies_of(g):
         return False
-    assignable = get(group.props, "assignableToRole")
+    assignable = declared(group, "assignableToRole")  # not declared: the provider's default, false
     if is_unknown(assignable):
         unverified(args, report, f"{label(group)} assignableToRole", g.urn)
         return True  # reported once, as unverified
@@ -234,6 +235,10 @@ def _role_groups(stack: Stack) -> dict[Any, tuple[Any, Grant]]:
 
 
 def _no_static_members(stack: Stack, args, report) -> None:
+    """GroupMember resources adding a member to a role-holding PIM group. The group's own members and owners lists are
+    judged on the inputs by role-assignable-group-no-static-members: AnalyzeStack gets outputs, in which those lists
+    are the provider's computed values when the program sets none (unknown at preview; after a deployment whoever has
+    activated), so a list seen here cannot be told from one the program declares."""
     for key, (group, grant) in _role_groups(stack).items():
         name = label(group) if group is not None else "a group given by object ID"
         for member in stack.members.get(key, []):
@@ -243,20 +248,6 @@ def _no_static_members(stack: Stack, args, report) -> None:
                 "PrivilegedAccessGroupEligibilitySchedule (time-bound).",
                 member.urn,
             )
-        if group is None:
-            continue
-        for prop, who in (("members", "members"), ("owners", "owners (who manage its membership)")):
-            listed = get(group.props, prop)
-            if is_unknown(listed) or any(is_unknown(m) for m in elements(listed)):
-                unverified(args, report, f"{label(group)} {prop}", group.urn)
-            elif listed:
-                report(
-                    f"{name} holds {role_name(grant.role)} and lists static {who} in its {prop} input: standing "
-                    f"access. Fix: remove {prop} and make each principal eligible with "
-                    "PrivilegedAccessGroupEligibilitySchedule (owners with assignment_type 'owner', governed by an "
-                    "owner GroupRoleManagementPolicy).",
-                    group.urn,
-                )
 
 
 def _requires_policy(stack: Stack, args, report) -> None:
@@ -322,14 +313,19 @@ def _all_governing_settings(stack: Stack, roles: frozenset[str], args, report):
             kinds = ["member"] + (["owner"] if stack.owner_schedules(g.principal) else [])
             for kind in kinds:
                 for policy in stack.policies_of(g, kind):
-                    yield policy, settings_of(policy.resource_type, policy.props, policy.name), g, stack.selves(g)
+                    yield policy, _settings(policy), g, stack.selves(g)
         else:
             policies = stack.role_settings.get(g.role, [])
             eligible = set().union(*(stack.selves(e) for e in stack.grants if e.role == g.role and not e.active))
             if not policies:
                 yield None, None, g, eligible
             for policy in policies:
-                yield policy, settings_of(policy.resource_type, policy.props, policy.name), g, eligible
+                yield policy, _settings(policy), g, eligible
+
+
+def _settings(policy: Any) -> Settings | None:
+    """The settings a policy resource declares (a rule it does not set is the tenant's: undeclared, `declared`)."""
+    return settings_of(policy.resource_type, declared(policy), policy.name)
 
 
 def _other_approver(stack: Stack, policy: Any, s: Settings, selves: set) -> bool | None:
@@ -499,8 +495,8 @@ POLICIES = [
     ),
     StackValidationPolicy(
         name="pim-group-no-static-members",
-        description="A PIM group that holds a privileged directory role has no static members (GroupMember "
-        "resources or Group.members).",
+        description="A PIM group that holds a privileged directory role has no static members: no GroupMember "
+        "resource adds one (its declared members and owners lists: role-assignable-group-no-static-members).",
         validate=_stack(_no_static_members),
         enforcement_level=EnforcementLevel.MANDATORY,
         config_schema=config_schema(*ROLES),
@@ -609,8 +605,9 @@ WHEN_UNKNOWN = {
     "entra-no-standing-privileged-role": "A role of an active grant, or the role-assignable flag of the group "
     "holding it, unknown at preview is reported as unverified; a principal that is not provably a governed "
     "group or break-glass account is a finding.",
-    "pim-group-no-static-members": "A role-holding group's members or owners list unknown at preview is reported "
-    "as unverified; GroupMember resources are matched by literal ID or the resource the ID flows from.",
+    "pim-group-no-static-members": "GroupMember resources are matched to the group by literal ID or the resource "
+    "the ID flows from; the group's own members and owners outputs are not read (computed by the provider unless "
+    "declared: role-assignable-group-no-static-members judges the declared ones).",
     "pim-group-requires-policy": "An owner schedule's assignment type unknown at preview is reported as "
     "unverified; groups and policies are matched by literal ID or the resource the ID flows from.",
     "pim-critical-role-approval": "An approval flag or approver list unknown at preview (or the role of an "
