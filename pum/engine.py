@@ -106,7 +106,7 @@ def run_preview(
     cwd: str | None = None,
     stack_tags: Mapping[str, str] | None = None,
     deployed_state: DeployedState | None = None,
-    stack_view: StackView = "inputs",
+    stack_view: StackView = "outputs",
 ) -> Report:
     """Preview `program` (a callable, or a Pulumi project directory) and evaluate the policy packs.
 
@@ -115,8 +115,8 @@ def run_preview(
     project names in `[tool.pum] policy-packs` (pum.tool_config): the project is `program`'s directory, else
     `cwd`, else the current directory. `stack_tags` reach the packs through ConfigureStack, as the stack's tags do
     under the engine. With `stack_view="outputs"` stack policies see each resource's outputs as the engine gives
-    them in a preview (pum.outputs_view), and with `deployed_state` as after a deployment; by default they see the
-    inputs, as Analyze does.
+    them in a preview (pum.outputs_view; the default), and with `deployed_state` as after a deployment;
+    `stack_view="inputs"` gives them the inputs, as Analyze gets.
     """
     stack_file = None
     program_file = None

@@ -37,8 +37,8 @@ from .wire import SECRET_SIG, SIG_KEY, UNKNOWN_WIRE
 DYNAMIC = "pulumi-python:dynamic:Resource"
 
 StackView = Literal["inputs", "outputs"]
-"""What stack policies see of a resource: "outputs", the engine's view (below); "inputs", what Analyze gets (pum's
-view until the pack is right under the engine's: run_preview's default for now)."""
+"""What stack policies see of a resource: "outputs", the engine's view (below; run_preview's default); "inputs",
+what Analyze gets."""
 
 DeployedState = Callable[[str, str], Mapping[str, Any]]
 """The post-deployment view: (type, name) -> the tenant's values (wire encoding) of properties the program did not

@@ -316,10 +316,9 @@ def test_the_example_stack_gets_the_same_verdicts_with_one_conversion_per_messag
     import contextlib
 
     import pulumi_policy.policy as policy_module
+    import yaml
 
     from pum import analysis
-
-    import yaml
 
     # the example enforces its CA baseline and previews clean: run it report-only, so there are verdicts to compare
     with open(os.path.join(ROOT, "stacks", "Pulumi.example.yaml"), encoding="utf-8") as handle:
@@ -505,7 +504,7 @@ def test_analyzers_get_what_the_engine_marshals_for_them(monkeypatch):
         )
 
     registrations, report = recorded_registrations(
-        monkeypatch, program, policy_packs=[os.path.join(FIXTURES, "packs", "inspecting")]
+        monkeypatch, program, policy_packs=[os.path.join(FIXTURES, "packs", "inspecting")], stack_view="inputs"
     )
     echo = next(r for r in registrations if r.name == "echo")
     assert "__provider" in echo.properties.fields and set(echo.property_dependencies["note"]) == set()

@@ -80,9 +80,12 @@ def test_stack_policies_see_outputs_as_a_preview_gives_them_and_resource_policie
     assert seen["default_6_11_1"] == {"version": "6.11.1"}  # a provider: its inputs
 
 
-def test_the_default_view_is_still_the_inputs():
-    seen = _seen(run_preview(_program, policy_packs=[VIEW_PACK]))
-    assert "members" not in seen["blue-group"] and seen["blue"] == {"purpose": "audit"}
+def test_the_default_view_is_the_engines_and_the_inputs_view_stays_available():
+    default = _seen(run_preview(_program, policy_packs=[VIEW_PACK]))
+    assert default == _seen(run_preview(_program, policy_packs=[VIEW_PACK], stack_view="outputs"))
+    assert default["blue-group"]["members"] == "<unknown>"
+    inputs = _seen(run_preview(_program, policy_packs=[VIEW_PACK], stack_view="inputs"))
+    assert "members" not in inputs["blue-group"] and inputs["blue"] == {"purpose": "audit"}
 
 
 def test_analyze_keeps_the_inputs_and_shares_the_message_when_outputs_are_the_inputs(monkeypatch):

@@ -93,9 +93,7 @@ def parse_duration(value: object, field: str = "duration", *, positive: bool = F
     """
     match = _DURATION.fullmatch(value.strip().upper()) if isinstance(value, str) and len(value) < 64 else None
     if not match:
-        raise ValueError(
-            f"{field} is not an ISO 8601 duration; use a form like 'P180D', 'PT8H', 'P1Y' or 'PT30M'"
-        )
+        raise ValueError(f"{field} is not an ISO 8601 duration; use a form like 'P180D', 'PT8H', 'P1Y' or 'PT30M'")
     years, months, weeks, days, hours, minutes, seconds = (float(g) if g else 0.0 for g in match.groups())
     days += years * 365 + months * 30 + weeks * 7
     if days > _DURATION_LIMIT.days:
@@ -137,8 +135,7 @@ def parse_datetime(value: object, field: str = "date", *, require_offset: bool =
     if parsed is None or (require_offset and parsed.tzinfo is None):
         example = "'2026-12-31T00:00:00Z'"
         raise ValueError(
-            f"{field} is not an ISO 8601 {'UTC ' if require_offset else ''}date-time; "
-            f"use a form like {example}"
+            f"{field} is not an ISO 8601 {'UTC ' if require_offset else ''}date-time; use a form like {example}"
         )
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 

@@ -46,6 +46,7 @@ from .common import (
     break_glass_accounts,
     break_glass_config,
     break_glass_resources,
+    declared,
     dependencies_of,
     elements,
     get,
@@ -213,7 +214,9 @@ class CaPolicy:
     deps: list = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        props = self.resource.props
+        # What the program declares: under the engine, AnalyzeStack gets outputs, where an optional block the program
+        # left out (grantControls of a session-only policy) is an unknown computed output, not an unknown decision.
+        props = declared(self.resource)
         self.urn, self.label = self.resource.urn, label(self.resource)
         self.state = get(props, "state")
         users = get(props, "conditions", "users")
