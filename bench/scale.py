@@ -67,43 +67,6 @@ def _without_convert_once() -> None:
     analysis.each_message_converted_once = contextlib.nullcontext
 
 
-def _without_no_full_collections() -> None:
-    from pum import engine
-
-    engine.no_full_collections = contextlib.nullcontext
-
-
-def _without_loop_turn() -> None:
-    """The runner's `await asyncio.sleep(0)` after the program: a sleep that returns without yielding to the loop."""
-    import asyncio
-    import types
-
-    from pum import runner
-
-    async def no_turn(delay, result=None):
-        return result
-
-    runner.asyncio = types.SimpleNamespace(**{**vars(asyncio), "sleep": no_turn})
-
-
-def _without_convert_once() -> None:
-    from pum import analysis
-
-    analysis.each_message_converted_once = contextlib.nullcontext
-
-
-def _without_skip_reencoding() -> None:
-    from pum import analysis
-    from pum.wire import engine_value
-
-    def always(r):
-        return analysis.analyzer.to_struct(
-            {key: engine_value(value) for key, value in r.wire.items() if not key.startswith("__")}
-        )
-
-    analysis._analyzer_properties = always
-
-
 MECHANISMS = {
     "convert-once": _without_convert_once,
     "no-full-collections": _without_no_full_collections,  # pum.heap around the preview
@@ -136,7 +99,7 @@ def synthetic_config(target: int) -> dict:
         for i in range(bindings)
     ]
     return {
-        "privileged-access:tenant": {"production": True, "initialDomain": "contoso.onmicrosoft.com"},
+        "privileged-access:tenant": {"protectFromDeletion": True, "initialDomain": "contoso.onmicrosoft.com"},
         "privileged-access:principals": {"people": people},
         "privileged-access:breakGlass": {
             "accounts": [{"upn": "bg-alpha@contoso.onmicrosoft.com"}, {"upn": "bg-bravo@contoso.onmicrosoft.com"}]
