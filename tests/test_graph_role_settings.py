@@ -5,8 +5,9 @@ import copy
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from privileged_facts.pim_rules import PIM_RULE_IDS as RULE_IDS
 
-from components.graph.role_settings import RULE_IDS, EntraRoleSettingsProvider, build_role_rules, validate_rules
+from components.graph.role_settings import EntraRoleSettingsProvider, build_role_rules, validate_rules
 
 GA = "62e90394-69f5-4237-9190-012177145e10"
 APPROVERS = "bbbbbbbb-0000-4000-8000-000000000001"

@@ -28,6 +28,7 @@ from typing import Any
 
 import pulumi
 from privileged_facts import defaults as secure
+from privileged_facts.pim_rules import PIM_RULE_IDS
 from privileged_facts.values import is_unknown, parse_duration
 from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
 
@@ -35,25 +36,6 @@ from .base import GraphProvider, check_result, diff, output, project, require_gu
 from .client import GraphClient, GraphError
 
 GRAPH_KIND = "entraRoleSettings"
-RULE_IDS = (
-    "Expiration_EndUser_Assignment",
-    "Enablement_EndUser_Assignment",
-    "AuthenticationContext_EndUser_Assignment",
-    "Approval_EndUser_Assignment",
-    "Expiration_Admin_Eligibility",
-    "Expiration_Admin_Assignment",
-    "Enablement_Admin_Assignment",
-    "Enablement_Admin_Eligibility",
-    "Notification_Admin_Admin_Eligibility",
-    "Notification_Requestor_Admin_Eligibility",
-    "Notification_Approver_Admin_Eligibility",
-    "Notification_Admin_Admin_Assignment",
-    "Notification_Requestor_Admin_Assignment",
-    "Notification_Approver_Admin_Assignment",
-    "Notification_Admin_EndUser_Assignment",
-    "Notification_Requestor_EndUser_Assignment",
-    "Notification_Approver_EndUser_Assignment",
-)
 ENABLED_RULES = ("MultiFactorAuthentication", "Justification", "Ticketing")
 MIN_ACTIVATION, MAX_ACTIVATION = timedelta(minutes=30), timedelta(hours=24)
 _POLICIES = "/v1.0/policies/roleManagementPolicies"
@@ -204,8 +186,8 @@ def validate_rules(rules: Any) -> None:
     for i, rule in enumerate(rules):
         where = f"rules[{i}]"
         rule_id = rule.get("id") if isinstance(rule, dict) else None
-        if rule_id not in RULE_IDS:
-            raise ValueError(f"{where}.id: {rule_id!r} is not a PIM rule id; use one of {', '.join(RULE_IDS)}")
+        if rule_id not in PIM_RULE_IDS:
+            raise ValueError(f"{where}.id: {rule_id!r} is not a PIM rule id; use one of {', '.join(PIM_RULE_IDS)}")
         if rule_id in seen:
             raise ValueError(f"{where}.id: {rule_id!r} is declared twice; declare each rule once")
         seen.add(rule_id)
@@ -313,7 +295,7 @@ class EntraRoleSettingsProvider(GraphProvider):
         rules = (
             [project(live[r["id"]], r) for r in declared if r.get("id") in live]
             if declared
-            else [live[k] for k in RULE_IDS if k in live]
+            else [live[k] for k in PIM_RULE_IDS if k in live]
         )
         outs = self._outs({"roleDefinitionId": props.get("roleDefinitionId", "")}, id_, rules)
         return ReadResult(id_, outs, {k: outs[k] for k in self.KEYS})
