@@ -222,18 +222,9 @@ def parse_pack_config_file(path: str) -> dict[str, dict]:
     properties is dropped), and stricter where JSON parsers differ: NaN and Infinity, which Go's JSON refuses, are
     errors, as are a file that is not UTF-8, larger than a megabyte or nested deeper than 32 levels."""
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_CONFIG_BYTES + 1)
-    except IsADirectoryError:
-        raise UsageError(f"{path}: is a directory; pass --policy-pack-config a JSON file") from None
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read policy pack config: {exc.strerror or exc}") from None
-    if len(data) > MAX_CONFIG_BYTES:
-        raise UsageError(f"{path}: larger than {MAX_CONFIG_BYTES} bytes; is this really a policy pack config?")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise UsageError(f"{path}: not UTF-8 text (byte {exc.start}); save the policy pack config as UTF-8") from None
+        text = yaml_loader.read_text(path, MAX_CONFIG_BYTES, "policy pack config")
+    except yaml_loader.YamlError as exc:
+        raise UsageError(str(exc)) from None
     if not text.strip():
         return {}
     try:

@@ -219,22 +219,26 @@ def load_text(text: str, path: str) -> Any:
             loader.dispose()
 
 
-def load_file(path: str, what: str = "file") -> Any:
-    """Read and parse a YAML file: bounded in size, UTF-8 only; every failure is a YamlError naming the file."""
+def read_text(path: str, limit: int, what: str) -> str:
+    """A user's file as text: at most `limit` bytes, UTF-8 only (a leading BOM dropped); every failure is a YamlError
+    naming the file and the fix. Stack files, Pulumi.yaml and pack configs are all read through it."""
     try:
         with open(path, "rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
+            data = handle.read(limit + 1)
     except IsADirectoryError:
-        raise YamlError(f"{path}: is a directory, not a {what}; point at a YAML file") from None
+        raise YamlError(f"{path}: is a directory, not a {what}; point at the file") from None
     except OSError as exc:
         raise YamlError(f"{path}: cannot read the {what}: {exc.strerror or exc}") from None
-    if len(data) > MAX_BYTES:
-        raise YamlError(f"{path}: larger than {MAX_BYTES} bytes; a {what} is a few kilobytes, is this the right file?")
+    if len(data) > limit:
+        raise YamlError(f"{path}: larger than {limit} bytes; a {what} is a few kilobytes, is this the right file?")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise YamlError(f"{path}:{line}: not UTF-8 text (byte {exc.start}); save the {what} as UTF-8") from None
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    return load_text(text, path)
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def load_file(path: str, what: str = "file") -> Any:
+    """Read and parse a YAML file: bounded in size, UTF-8 only; every failure is a YamlError naming the file."""
+    return load_text(read_text(path, MAX_BYTES, what), path)
