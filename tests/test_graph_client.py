@@ -1,6 +1,10 @@
 """GraphClient against the local Graph stand-in: retries, eventual consistency, errors, token hygiene."""
 
 import logging
+import math
+import socket
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 
 import pytest
 
@@ -161,3 +165,194 @@ def test_unreachable_graph_is_a_clear_error_and_post_is_not_retried(monkeypatch)
     with pytest.raises(GraphError):
         client.get("/v1.0/x")
     assert len(sleeps) == RetryPolicy().max_attempts - 1  # idempotent reads are retried, boundedly
+
+
+# -- Retry-After, the floor and the deadline ---------------------------------------------------------
+
+NOW = datetime(2031, 1, 1, tzinfo=UTC)  # the injected wall clock: the tests never read today's date
+REQUESTS = "/v1.0/roleManagement/directory/roleEligibilityScheduleRequests"
+
+
+def _http_date(seconds_from_now: float) -> str:
+    return format_datetime(NOW + timedelta(seconds=seconds_from_now), usegmt=True)
+
+
+class FakeClock:
+    """A monotonic clock that only moves when slept on (by ``ratio`` times the asked delay)."""
+
+    def __init__(self, ratio: float = 1.0):
+        self.now, self.ratio, self.sleeps = 1000.0, ratio, []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds * self.ratio
+
+
+def test_retry_after_as_an_http_date_is_honoured_against_the_injected_wall_clock(graph):
+    graph.throttle(1, status=429, retry_after=_http_date(10))
+    graph.throttle(1, status=503, retry_after=_http_date(100))  # longer than max_delay: still honoured
+    client = graph.client(wall_clock=NOW.timestamp, jitter=lambda: 1.0, retry=RetryPolicy(max_delay=32))
+    assert _list_assignments(client)
+    assert graph.sleeps == [10.0, 100.0]
+
+
+@pytest.mark.parametrize(
+    "retry_after", ["0", "-5", "0.2", _http_date(-3600)], ids=["zero", "negative", "short", "past"]
+)
+def test_retry_after_never_means_at_once(graph, retry_after):
+    graph.throttle(2, status=429, retry_after=retry_after)
+    assert _list_assignments(graph.client(wall_clock=NOW.timestamp))
+    assert graph.sleeps == [1.0, 1.0]  # RetryPolicy.min_delay
+    graph.sleeps.clear()
+    graph.throttle(1, status=429, retry_after=retry_after)
+    assert _list_assignments(graph.client(wall_clock=NOW.timestamp, retry=RetryPolicy(min_delay=2.5)))
+    assert graph.sleeps == [2.5]
+
+
+@pytest.mark.parametrize("retry_after", ["soon", "nan", "inf", "1e3", "Someday, 99 Foo 2031"])
+def test_retry_after_that_is_neither_seconds_nor_a_date_backs_off(graph, retry_after):
+    graph.throttle(2, status=429, retry_after=retry_after)
+    assert _list_assignments(graph.client(jitter=lambda: 1.0, wall_clock=NOW.timestamp))
+    assert graph.sleeps == [1.0, 2.0]
+
+
+def test_retry_after_beyond_the_remaining_wait_gives_up_without_waiting(graph):
+    graph.throttle(1, status=429, retry_after=_http_date(400))
+    with pytest.raises(GraphError) as err:
+        _list_assignments(graph.client(wall_clock=NOW.timestamp, retry=RetryPolicy(max_total_wait=180)))
+    assert (err.value.status, err.value.code) == (429, "TooManyRequests")
+    assert graph.sleeps == [] and len(graph.requests) == 1
+
+
+def test_a_wait_that_would_pass_the_deadline_is_not_taken(graph):
+    clock = FakeClock()
+    graph.throttle(10, status=429, retry_after="100")
+    client = GraphClient(
+        sleep=clock.sleep, clock=clock, retry=RetryPolicy(deadline=250, max_total_wait=1000, max_attempts=10)
+    )
+    with pytest.raises(GraphError) as err:
+        _list_assignments(client)
+    assert (err.value.status, err.value.code) == (429, "TooManyRequests")
+    assert clock.sleeps == [100.0, 100.0] and len(graph.requests) == 3  # a third wait would end at 300 s
+
+
+def test_once_the_deadline_has_passed_the_call_raises_deadline_exceeded(graph):
+    clock = FakeClock(ratio=50)  # a sleeper that oversleeps
+    graph.throttle(5, status=503, retry_after="3")
+    client = GraphClient(sleep=clock.sleep, clock=clock, retry=RetryPolicy(deadline=100))
+    with pytest.raises(GraphError) as err:
+        _list_assignments(client)
+    e = err.value
+    assert (e.status, e.code) == (503, "deadlineExceeded") and "ServiceUnavailable" in e.message
+    assert clock.sleeps == [3.0] and len(graph.requests) == 1
+
+
+def test_each_socket_timeout_is_what_remains_of_the_deadline(graph, monkeypatch):
+    timeouts = []
+    connect = socket.create_connection
+
+    def recording(address, timeout=None, *args, **kwargs):
+        timeouts.append(timeout)
+        return connect(address, timeout, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "create_connection", recording)
+    clock = FakeClock()
+    graph.throttle(1, status=503, retry_after="280")
+    client = GraphClient(
+        sleep=clock.sleep, clock=clock, timeout=60, retry=RetryPolicy(deadline=300, max_total_wait=300)
+    )
+    assert _list_assignments(client)
+    assert timeouts == [60.0, 20.0]
+
+
+def test_a_sleeper_that_never_moves_the_clock_still_ends(graph):
+    sleeps = []
+    graph.throttle(100, status=429, retry_after="1")
+    client = GraphClient(sleep=sleeps.append, clock=lambda: 0.0, retry=RetryPolicy(max_attempts=1000, max_total_wait=5))
+    with pytest.raises(GraphError) as err:
+        _list_assignments(client)
+    assert err.value.status == 429 and sleeps == [1.0] * 5 and len(graph.requests) == 6
+
+
+@pytest.mark.parametrize(
+    "bounds",
+    [
+        {"deadline": math.inf},
+        {"deadline": 0},
+        {"min_delay": 0},
+        {"max_attempts": 0},
+        {"max_total_wait": math.nan},
+        {"base_delay": -1},
+        {"not_found_attempts": 0},
+    ],
+)
+def test_a_retry_policy_that_would_not_bound_is_refused(bounds):
+    with pytest.raises(ValueError):
+        RetryPolicy(**bounds)
+
+
+# -- POST is never repeated when it may have taken effect -------------------------------------------
+
+
+def _eligibility(principal: str = "aaaaaaaa-0000-4000-8000-000000000001") -> dict:
+    return {
+        "action": "adminAssign",
+        "principalId": principal,
+        "roleDefinitionId": ROLE,
+        "directoryScopeId": "/",
+        "justification": "test",
+        "scheduleInfo": {
+            "startDateTime": "2030-01-01T00:00:00Z",
+            "expiration": {"type": "afterDuration", "duration": "P30D"},
+        },
+    }
+
+
+@pytest.mark.parametrize("status", [500, 502, 503, 504])
+def test_a_post_answered_with_a_server_error_is_not_repeated(graph, status):
+    graph.throttle(1, status=status, retry_after="1")
+    with pytest.raises(GraphError) as err:
+        graph.client().post(REQUESTS, _eligibility())
+    assert err.value.status == status and err.value.may_have_applied
+    assert len(graph.calls("POST")) == 1 and graph.sleeps == []
+
+
+def test_a_throttled_post_is_retried_and_creates_one_object(graph):
+    graph.throttle(2, status=429, retry_after="3")
+    made = graph.client().post(REQUESTS, _eligibility())
+    assert len(graph.calls("POST")) == 3 and graph.sleeps == [3.0, 3.0]
+    assert list(graph.schedules) == [made["targetScheduleId"]]
+    graph.throttle(5, status=429, retry_after="3")
+    with pytest.raises(GraphError) as err:
+        graph.client(retry=RetryPolicy(max_attempts=2)).post(REQUESTS, _eligibility())
+    assert err.value.status == 429 and not err.value.may_have_applied  # throttled: not processed
+
+
+@pytest.mark.parametrize(
+    ("method", "status", "applied"),
+    [
+        ("POST", 0, True),
+        ("POST", 302, True),
+        ("POST", 307, True),
+        ("POST", 500, True),
+        ("POST", 503, True),
+        ("post", 504, True),
+        ("POST", 429, False),
+        ("POST", 400, False),
+        ("POST", 404, False),
+        ("POST", 201, False),
+        ("GET", 0, False),
+        ("GET", 503, False),
+        ("PATCH", 500, False),
+        ("DELETE", 302, False),
+        ("", 503, False),
+    ],
+)
+def test_may_have_applied_is_exactly_a_post_without_a_clear_answer(method, status, applied):
+    err = GraphError(status, "code", "message", "rid", method, "/v1.0/x")  # positional, as the providers build it
+    assert err.may_have_applied is applied
+    with pytest.raises(AttributeError):
+        err.may_have_applied = not applied  # type: ignore[misc]
