@@ -12,7 +12,7 @@ for _path in (PACK, ROOT):
     if _path not in sys.path:
         sys.path.insert(0, _path)
 
-from graph_standin import graph  # noqa: E402, F401  (the Graph stand-in fixture, for every test)
+from graph_standin import graph, other_origin  # noqa: E402, F401  (the Graph stand-in fixtures, for every test)
 
 FIXTURES = os.path.join(ROOT, "tests", "fixtures")
 SAMPLE_PACK = os.path.join(FIXTURES, "packs", "sample")

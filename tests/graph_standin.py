@@ -33,7 +33,7 @@ Knobs:
 - ``end_dates`` (attribute, default False): True answers an ``afterDuration`` eligibility with its computed
   ``endDateTime`` (``afterDateTime``) instead of the duration (see 3 below).
 - one attribute per Graph-like answer below (``lowercase_operations``, ``lowercase_ids``, ``lag_lists``,
-  ``odata_context``, ``select``, ``opaque_assignment_ids``), default from ``GRAPH_LIKE`` / ``PENDING``.
+  ``odata_context``, ``select``, ``opaque_assignment_ids``), default from ``GRAPH_LIKE``.
 
 Graph-like answers (each with its source):
 
@@ -98,17 +98,14 @@ Graph-like answers (each with its source):
    reference-property objects are not present."
 
 ``GRAPH_LIKE = False`` (module level, read when a stand-in is made) answers all of 1-4 and 7's
-``$select``/``@odata.context``/IDs the old, echoing way, for bisecting. ``PENDING`` names the Graph-like
-answers that existing provider tests still fail on because the provider is wrong (not the stand-in): they
-default off until the provider engineer fixes the provider and deletes the entry; ``PUM_GRAPH_STANDIN_STRICT=1``
-turns every one on, to see what still fails; a test can turn one on for itself (``graph.end_dates = False``).
+``$select``/``@odata.context``/IDs the old, echoing way, for bisecting; a test can switch one answer for
+itself (``graph.end_dates = True``).
 """
 
 from __future__ import annotations
 
 import base64
 import json
-import os
 import re
 import threading
 import uuid
@@ -121,18 +118,6 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import pytest
 
 GRAPH_LIKE = True
-PENDING: dict[str, str] = {
-    "lowercase_operations": "components/graph/role_settings.py compares target.operations case-sensitively, so "
-    "test_graph_role_settings.py::test_read_after_create_shows_no_drift_then_reports_a_portal_change sees Graph's "
-    "'all' against the declared 'All' as drift",
-    "duration_schedules": "components/graph/role_eligibility.py takes the end only from "
-    "scheduleInfo.expiration.endDateTime, so test_graph_role_eligibility.py::{"
-    "test_read_keeps_declared_schedule_when_live_matches_and_reports_changed_end_date, test_import_by_schedule_id} "
-    "see a duration-only answer as drift; test_made_permanent_in_the_portal_is_drift_and_update_restores_expiry and "
-    "test_update_duration_posts_admin_update read graph.schedules[...]['endDateTime'] (None in Graph's answer)",
-}
-"""Graph-like answer (knob name) -> why it is still off by default: the provider test that fails on it."""
-
 TENANT = "11111111-2222-3333-4444-555555555555"
 CUSTOM_TEMPLATE = "8adf8e6e-67b2-4cf2-a259-e3dc5476c621"
 CONNECTOR_GROUP = "c0c0c0c0-0000-4000-8000-000000000001"
@@ -179,9 +164,7 @@ KNOBS += ("opaque_assignment_ids",)
 
 def graph_like(knob: str) -> bool:
     """Whether a new stand-in answers ``knob`` the Graph-like way (see the module docstring)."""
-    if not GRAPH_LIKE:
-        return False
-    return knob not in PENDING or os.environ.get("PUM_GRAPH_STANDIN_STRICT") == "1"
+    return GRAPH_LIKE
 
 
 class Reject(Exception):

@@ -356,3 +356,9 @@ def test_may_have_applied_is_exactly_a_post_without_a_clear_answer(method, statu
     assert err.may_have_applied is applied
     with pytest.raises(AttributeError):
         err.may_have_applied = not applied  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("method, applied", [("POST", True), ("GET", False), ("PATCH", False)])
+def test_a_success_whose_body_cannot_be_read_took_effect(method, applied):
+    err = GraphError(201, "invalidResponse", "the answer is not a JSON object", "", method, "/v1.0/x")
+    assert err.may_have_applied is applied

@@ -24,6 +24,7 @@ def props(segments=(SSH,), groups=(ADMINS,), **extra):
         "segments": [dict(s) for s in segments],
         "connectorGroupId": CONNECTOR_GROUP,
         "assignedGroupIds": list(groups),
+        "ownerTag": "pum:" + "0" * 32,
         **extra,
     }
 

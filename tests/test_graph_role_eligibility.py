@@ -3,9 +3,10 @@
 from datetime import datetime, timedelta
 
 import pytest
+from privileged_facts.values import utc_iso
 
 from components.graph.client import GraphError
-from components.graph.role_eligibility import DirectoryRoleEligibility, DirectoryRoleEligibilityProvider
+from components.graph.role_eligibility import DirectoryRoleEligibility, DirectoryRoleEligibilityProvider, live_end
 
 USER_ADMIN = "fe930be7-5e62-47db-91af-98c3a49a38b1"
 PEDRO = "aaaaaaaa-0000-4000-8000-00000000000a"
@@ -94,7 +95,7 @@ def test_made_permanent_in_the_portal_is_drift_and_update_restores_expiry(graph)
     p.update(created.id, drifted.outs, props())
     (upd,) = [r for r in graph.calls("POST", "Requests") if r.body["action"] == "adminUpdate"]
     assert upd.body["scheduleInfo"]["startDateTime"] == created.outs["startDateTime"]  # no silent extension
-    assert graph.schedules[created.id]["scheduleInfo"]["expiration"]["endDateTime"] == created.outs["endDateTime"]
+    assert utc_iso(live_end(graph.schedules[created.id]["scheduleInfo"])) == created.outs["endDateTime"]
 
 
 def test_removed_in_the_portal_reads_as_gone(graph):
@@ -120,8 +121,7 @@ def test_update_duration_posts_admin_update(graph):
     created = p.create(props())
     p.update(created.id, created.outs, props(duration="P180D"))
     start = datetime.fromisoformat(created.outs["startDateTime"].replace("Z", "+00:00"))
-    end = graph.schedules[created.id]["scheduleInfo"]["expiration"]["endDateTime"]
-    assert datetime.fromisoformat(end.replace("Z", "+00:00")) - start == timedelta(days=180)
+    assert live_end(graph.schedules[created.id]["scheduleInfo"]) - start == timedelta(days=180)
 
 
 def test_identity_changes_replace_delete_first(graph):
@@ -141,11 +141,14 @@ def test_delete_posts_admin_remove_and_tolerates_already_gone(graph):
     p.delete(created.id, created.outs)  # second time: RoleAssignmentDoesNotExist is fine
 
 
-def test_assign_twice_is_a_clear_graph_error(graph):
-    provider(graph).create(props())
+def test_assign_twice_adopts_the_same_eligibility_and_refuses_another_lifetime(graph):
+    first = provider(graph).create(props())
+    assert provider(graph).create(props()).id == first.id  # found first, adopted: no second request
+    assert len(graph.calls("POST", "roleEligibilityScheduleRequests")) == 1
     with pytest.raises(GraphError) as err:
-        provider(graph).create(props())
-    assert err.value.code == "RoleAssignmentExists"
+        provider(graph).create(props(duration="P30D"))
+    assert err.value.code == "RoleAssignmentExists" and "pulumi import" in err.value.message
+    assert list(graph.schedules) == [first.id]
 
 
 @pytest.mark.parametrize(

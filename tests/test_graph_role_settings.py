@@ -53,7 +53,7 @@ def test_defaults_are_hardened():
     assert rules["Approval_EndUser_Assignment"]["setting"]["approvalStages"] == []
     assert rules["Expiration_Admin_Assignment"]["target"] == {
         "caller": "Admin",
-        "operations": ["All"],
+        "operations": ["all"],
         "level": "Assignment",
         "inheritableSettings": [],
         "enforcedSettings": [],

@@ -3,17 +3,50 @@
 Providers stay picklable (pulumi serialises them with dill): they hold no client, only an optional
 ``client_factory`` (None in real use; tests inject one to route sleeps), and build a
 :class:`GraphClient` inside each method.
+
+Values as the host gives them: the dynamic-provider host carries every property as a protobuf
+``Struct``, so whole numbers reach a provider as floats (pulumi/pulumi#13830) and ``None`` values are
+dropped. Graph stores and answers object IDs in lower case. :class:`GraphProvider` therefore passes
+everything the host hands it through :func:`from_host` (integral floats back to ints, GUIDs lower-case)
+before a subclass sees it, so the bodies sent to Graph carry Int32 values as integers and comparisons
+with Graph's answers never see a case difference.
+
+Creates are idempotent (:func:`create_or_adopt`): a provider first looks for the object it would
+create by a key it controls and adopts it; a POST whose answer was lost is never repeated blindly.
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, TypeVar
 
+import pulumi
 from privileged_facts.values import is_guid, is_unknown
 from pulumi.dynamic import CheckFailure, CheckResult, DiffResult, ResourceProvider
 
-from .client import GraphClient
+from .client import GraphClient, GraphError
+
+T = TypeVar("T")
+_EMBEDDED_GUID = re.compile(r"(?<=/)[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$")
+
+
+def from_host(value: Any) -> Any:
+    """``value`` as Graph speaks it: integral floats as ints, GUIDs (alone or ending a path such as
+    ``/administrativeUnits/{id}``) in lower case; other values unchanged."""
+    if isinstance(value, dict):
+        return {k: from_host(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [from_host(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        if is_guid(value):
+            return value.lower()
+        if value.startswith("/"):
+            return _EMBEDDED_GUID.sub(lambda m: m.group(0).lower(), value)
+    return value
 
 
 def require_guid(value: Any, field: str) -> None:
@@ -69,6 +102,71 @@ def pick(props: dict, keys: Iterable[str]) -> dict:
     return {k: props[k] for k in keys if k in props and props[k] is not None}
 
 
+def odata_quote(value: str) -> str:
+    """A string literal for an OData ``$filter`` (single quotes doubled)."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def owner_tag(resource_name: str) -> str:
+    """A stable marker for the object one resource of one stack creates: the same on every ``up`` of
+    that resource, different for any other resource, stack or project (a SHA-256 prefix, no names)."""
+    key = f"{pulumi.get_project()}/{pulumi.get_stack()}/{resource_name}"
+    return "pum:" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+
+class CreateOutcomeUnknown(GraphError):
+    """A create whose answer was lost and whose object could not (yet) be found: never repeated."""
+
+
+def create_or_adopt(
+    client: GraphClient, what: str, find: Callable[[], T | None], post: Callable[[], T], look_first: bool = True
+) -> tuple[T, bool]:
+    """Look for the object first (``find``; skipped with ``look_first=False`` when the caller has just
+    listed what exists) and adopt it; otherwise POST once.
+
+    Returns ``(object, adopted)``. When the POST's answer is lost (:attr:`GraphError.may_have_applied`:
+    5xx, a redirect or no answer at all), the POST is not repeated: the object is looked up again
+    through Graph's replication lag (the client's not-found budget), adopted when found, and otherwise
+    :class:`CreateOutcomeUnknown` is raised, so that the next ``up``, which looks first, adopts it.
+    """
+    found = find() if look_first else None
+    if found is not None:
+        return found, True
+    try:
+        return post(), False
+    except GraphError as err:
+        if not err.may_have_applied:
+            raise
+        lost = err
+    policy = client.retry
+    for attempt in range(1, policy.not_found_attempts):
+        client.pause(policy.not_found_delay * attempt)
+        found = find()
+        if found is not None:
+            return found, True
+    raise CreateOutcomeUnknown(
+        lost.status,
+        "createOutcomeUnknown",
+        f"the create of {what} may have taken effect (the answer was lost: {lost.code}) but it cannot be "
+        "found yet; run `pulumi up` again: it looks for it first and adopts it instead of creating another",
+        lost.request_id,
+        lost.method,
+        lost.path,
+    )
+
+
+def only(found: list[T], what: str) -> T | None:
+    """The one object a lookup found, None for none; more than one is an error naming them."""
+    if len(found) > 1:
+        ids = ", ".join(str(o.get("id")) if isinstance(o, dict) else str(o) for o in found[:5])
+        raise GraphError(
+            409,
+            "ambiguousAdoption",
+            f"{len(found)} objects match {what} ({ids}); delete the extra ones or import one with `pulumi import`",
+        )
+    return found[0] if found else None
+
+
 def output(wire_name: str) -> property:
     """A snake_case attribute for an output that travels under its camelCase wire name (a dynamic
     Resource names its Output attributes after the wire keys)."""
@@ -76,7 +174,11 @@ def output(wire_name: str) -> property:
 
 
 class GraphProvider(ResourceProvider):
-    """Base of every Graph-backed dynamic provider."""
+    """Base of every Graph-backed dynamic provider.
+
+    The host-facing methods normalise what the host hands over (:func:`from_host`) and delegate to
+    ``_check``, ``_diff``, ``_create``, ``_read``, ``_update`` and ``_delete``.
+    """
 
     serialize_as_secret_always = False  # nothing secret is captured; a captured secret stays secret
 
@@ -86,3 +188,39 @@ class GraphProvider(ResourceProvider):
 
     def client(self) -> GraphClient:
         return self._client_factory() if self._client_factory else GraphClient.from_env()
+
+    def check(self, olds: dict, news: dict) -> Any:
+        return self._check(from_host(olds), from_host(news))
+
+    def diff(self, id_: str, olds: dict, news: dict) -> Any:
+        return self._diff(id_, from_host(olds), from_host(news))
+
+    def create(self, props: dict) -> Any:
+        return self._create(from_host(props))
+
+    def read(self, id_: str, props: dict) -> Any:
+        return self._read(id_, from_host(props))
+
+    def update(self, id_: str, olds: dict, news: dict) -> Any:
+        return self._update(id_, from_host(olds), from_host(news))
+
+    def delete(self, id_: str, props: dict) -> None:
+        self._delete(id_, from_host(props))
+
+    def _check(self, olds: dict, news: dict) -> Any:
+        return CheckResult(news, [])
+
+    def _diff(self, id_: str, olds: dict, news: dict) -> Any:
+        raise NotImplementedError
+
+    def _create(self, props: dict) -> Any:
+        raise NotImplementedError
+
+    def _read(self, id_: str, props: dict) -> Any:
+        raise NotImplementedError
+
+    def _update(self, id_: str, olds: dict, news: dict) -> Any:
+        raise NotImplementedError
+
+    def _delete(self, id_: str, props: dict) -> None:
+        raise NotImplementedError

@@ -95,9 +95,13 @@ class GraphError(Exception):
     @property
     def may_have_applied(self) -> bool:
         """True when this was a POST that Graph may have carried out although it did not say so: no
-        answer (status 0), a redirect (3xx) or a server error (5xx). Never retried by the client."""
+        answer (status 0), a redirect (3xx), a server error (5xx), or a success whose body could not
+        be read (it did take effect). Never retried by the client."""
         status = self.status
-        return self.method.upper() == "POST" and (status == 0 or 300 <= status < 400 or status >= 500)
+        unreadable_success = 200 <= status < 300 and self.code == "invalidResponse"
+        return self.method.upper() == "POST" and (
+            status == 0 or 300 <= status < 400 or status >= 500 or unreadable_success
+        )
 
     def __reduce__(self) -> Any:
         return (type(self), (self.status, self.code, self.message, self.request_id, self.method, self.path))
@@ -249,6 +253,10 @@ class GraphClient:
     @classmethod
     def from_env(cls, **kwargs: Any) -> GraphClient:
         return cls(**kwargs)
+
+    def pause(self, seconds: float) -> None:
+        """Wait between lookups of an object Graph may still be replicating (the injectable sleep)."""
+        self._sleep(max(self.retry.min_delay, seconds))
 
     # -- public verbs ---------------------------------------------------------------------------
     def get(self, path: str, params: dict | None = None, retry_not_found: bool = False) -> Any:

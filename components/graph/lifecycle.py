@@ -21,8 +21,8 @@ import pulumi
 from privileged_facts.values import is_unknown
 from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
 
-from .base import GraphProvider, check_result, diff, output, pick, project
-from .client import GraphError
+from .base import GraphProvider, check_result, create_or_adopt, diff, odata_quote, only, output, pick, project
+from .client import GraphClient, GraphError
 
 GRAPH_KIND = "lifecycleWorkflow"
 WORKFLOWS = "/v1.0/identityGovernance/lifecycleWorkflows/workflows"
@@ -75,7 +75,7 @@ def validate(props: dict) -> None:
     if not is_unknown(rule) and not (isinstance(rule, str) and rule.strip()):
         raise ValueError("executionConditions.scope.rule: is required, e.g. \"(department eq 'IT')\"")
     offset = (cond.get("trigger") or {}).get("offsetInDays")
-    if not is_unknown(offset) and not (isinstance(offset, int) and -180 <= offset <= 180):
+    if not is_unknown(offset) and not (type(offset) is int and -180 <= offset <= 180):
         raise ValueError(f"executionConditions.trigger.offsetInDays: {offset!r} is out of range; use -180..180")
 
 
@@ -86,10 +86,10 @@ def _body(props: dict) -> dict:
 class LeaverWorkflowProvider(GraphProvider):
     """CRUD for ``LeaverWorkflow``; see the module docstring."""
 
-    def check(self, olds: dict, news: dict):
+    def _check(self, olds: dict, news: dict):
         return check_result(news, [("executionConditions", lambda: validate(news))])
 
-    def diff(self, id_: str, olds: dict, news: dict):
+    def _diff(self, id_: str, olds: dict, news: dict):
         return diff(olds, news, INPUT_KEYS, ("graphKind", "category"))
 
     @staticmethod
@@ -101,14 +101,34 @@ class LeaverWorkflowProvider(GraphProvider):
             "version": live.get("version"),
         }
 
-    def create(self, props: dict) -> CreateResult:
-        client = self.client()
-        made = client.post(WORKFLOWS, _body(props))
-        # confirm it is readable before reporting success (Graph replicates with a lag)
-        live = client.get(f"{WORKFLOWS}/{made['id']}", retry_not_found=True)
-        return CreateResult(live["id"], self._outs(props, live))
+    def _find(self, client: GraphClient, props: dict) -> dict | None:
+        """The leaver workflow of this display name: the declared name is the key, so one declaration
+        never yields two workflows (two enabled leaver workflows would both act on every leaver)."""
+        found = client.get_all(WORKFLOWS, {"$filter": f"displayName eq {odata_quote(props['displayName'])}"})
+        return only([w for w in found if w.get("category") == props["category"]], "this workflow's displayName")
 
-    def read(self, id_: str, props: dict) -> ReadResult:
+    def _create(self, props: dict) -> CreateResult:
+        client = self.client()
+        made, adopted = create_or_adopt(
+            client, "the workflow", lambda: self._find(client, props), lambda: client.post(WORKFLOWS, _body(props))
+        )
+        if adopted:  # bring the adopted workflow to the declaration
+            current = self._read(made["id"], props)
+            if not current.id:
+                raise GraphError(
+                    404, "workflowGone", f"workflow {made['id']} vanished while being adopted; run `pulumi up` again"
+                )
+            result = self._update(made["id"], current.outs or {}, props)
+            return CreateResult(made["id"], result.outs)
+        try:  # confirm it is readable (Graph replicates with a lag); created either way, so tracked
+            live = client.get(f"{WORKFLOWS}/{made['id']}", retry_not_found=True)
+        except GraphError as err:
+            if err.status != 404:
+                raise
+            live = made
+        return CreateResult(made["id"], self._outs(props, live))
+
+    def _read(self, id_: str, props: dict) -> ReadResult:
         try:
             live = self.client().get(f"{WORKFLOWS}/{id_}", {"$expand": "tasks"})
         except GraphError as err:
@@ -123,18 +143,28 @@ class LeaverWorkflowProvider(GraphProvider):
         outs = self._outs(state, live)
         return ReadResult(id_, outs, {k: outs[k] for k in INPUT_KEYS})
 
-    def update(self, id_: str, olds: dict, news: dict) -> UpdateResult:
+    def _update(self, id_: str, olds: dict, news: dict) -> UpdateResult:
         client = self.client()
         if any(olds.get(k) != news.get(k) for k in VERSIONED_KEYS):
-            live = client.post(
-                f"{WORKFLOWS}/{id_}/microsoft.graph.identityGovernance.createNewVersion", {"workflow": _body(news)}
-            )
+            try:
+                live = client.post(
+                    f"{WORKFLOWS}/{id_}/microsoft.graph.identityGovernance.createNewVersion", {"workflow": _body(news)}
+                )
+            except GraphError as err:
+                if not err.may_have_applied:
+                    raise
+                # never version twice blindly: the new version exists when the workflow reads as declared
+                current = self._read(id_, news)
+                outs = current.outs or {}
+                if not current.id or any(outs.get(k) != news.get(k) for k in VERSIONED_KEYS):
+                    raise
+                live = {"id": id_, "version": outs.get("version")}
         else:
             client.patch(f"{WORKFLOWS}/{id_}", pick(news, BASIC_KEYS))
             live = {"id": id_, "version": olds.get("version")}
         return UpdateResult(self._outs(news, live))
 
-    def delete(self, id_: str, props: dict) -> None:
+    def _delete(self, id_: str, props: dict) -> None:
         self.client().delete(f"{WORKFLOWS}/{id_}")
 
 

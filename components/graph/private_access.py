@@ -27,9 +27,20 @@ from typing import Any
 
 import pulumi
 from privileged_facts.values import is_unknown
-from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
+from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 
-from .base import GraphProvider, check_result, diff, output, pick, require_guid
+from .base import (
+    GraphProvider,
+    check_result,
+    create_or_adopt,
+    diff,
+    odata_quote,
+    only,
+    output,
+    owner_tag,
+    pick,
+    require_guid,
+)
 from .client import GraphClient, GraphError
 
 GRAPH_KIND = "privateAccessApp"
@@ -55,6 +66,18 @@ def _segments(object_id: str) -> str:
 
 def _assigned(sp_id: str) -> str:
     return f"/v1.0/servicePrincipals/{sp_id}/appRoleAssignedTo"
+
+
+def provisional(props: dict) -> str:
+    """The name an application carries between its instantiation and the PATCH that tags it, unique
+    to the resource, so that an interrupted create is found and adopted, never made twice."""
+    return f"{props['displayName']} ({props['ownerTag']})"
+
+
+def with_tag(tags: Any, tag: str) -> list:
+    """The application's tags plus the owner tag (the template's own tags are kept)."""
+    kept = [t for t in tags or [] if isinstance(t, str) and t != tag]
+    return [*kept, tag]
 
 
 def normalize_ports(ports: Sequence[Any]) -> list:
@@ -117,7 +140,7 @@ def _in_declared_order(live: list, declared: list | None, key) -> list:
 class PrivateAccessApplicationProvider(GraphProvider):
     """CRUD and import for ``PrivateAccessApplication``; see the module docstring."""
 
-    def check(self, olds: dict, news: dict):
+    def _check(self, olds: dict, news: dict):
         def groups() -> None:
             ids = news.get("assignedGroupIds")
             if is_unknown(ids):
@@ -136,6 +159,8 @@ class PrivateAccessApplicationProvider(GraphProvider):
         def name() -> None:
             if not news.get("displayName"):
                 raise ValueError("displayName: is required")
+            if not (isinstance(news.get("ownerTag"), str) and news["ownerTag"].startswith("pum:")):
+                raise ValueError("ownerTag: is required (PrivateAccessApplication sets it from the resource name)")
 
         return check_result(
             news,
@@ -148,7 +173,8 @@ class PrivateAccessApplicationProvider(GraphProvider):
             ],
         )
 
-    def diff(self, id_: str, olds: dict, news: dict):
+    @staticmethod
+    def _declared_diff(olds: dict, news: dict) -> DiffResult:
         def norm(key: str, value: Any) -> Any:
             if key == "segments" and isinstance(value, list):
                 return sorted(segment_key(s) for s in value)
@@ -156,7 +182,13 @@ class PrivateAccessApplicationProvider(GraphProvider):
                 return sorted(value)
             return value
 
-        return diff(olds, news, INPUT_KEYS, ("graphKind",), norm)
+        return diff(olds, news, INPUT_KEYS, ("graphKind",), norm, delete_before_replace=True)
+
+    def _diff(self, id_: str, olds: dict, news: dict):
+        result = self._declared_diff(olds, news)
+        if olds.get("appId") and not olds.get("servicePrincipalId"):  # its enterprise app was deleted: make it again
+            return DiffResult(changes=True, replaces=["servicePrincipalId"], stables=[], delete_before_replace=True)
+        return result
 
     # -- reconcilers ----------------------------------------------------------------------------
     def _publishing(self, client: GraphClient, object_id: str, app_type: str) -> None:
@@ -185,28 +217,48 @@ class PrivateAccessApplicationProvider(GraphProvider):
         for seg in stale:
             client.delete(f"{_segments(object_id)}/{seg['id']}")
         for seg in new:
-            client.post(_segments(object_id), pick(seg, SEGMENT_KEYS))
+
+            def find(seg: dict = seg) -> dict | None:
+                return next(
+                    (s for s in client.get_all(_segments(object_id)) if segment_key(s) == segment_key(seg)), None
+                )
+
+            def post(seg: dict = seg) -> dict:
+                return client.post(_segments(object_id), pick(seg, SEGMENT_KEYS))
+
+            create_or_adopt(client, f"segment {seg['destinationHost']}", find, post, look_first=False)
 
     def _reconcile_assignments(self, client: GraphClient, sp_id: str, app_role_id: str, groups: list) -> None:
         live = client.get_all(_assigned(sp_id), retry_not_found=True)
-        have = {a["principalId"] for a in live}
+        have = {a["principalId"].lower() for a in live}
         for assignment in live:
-            if assignment["principalId"] not in groups:
+            if assignment["principalId"].lower() not in groups:
                 client.delete(f"{_assigned(sp_id)}/{assignment['id']}")
         for group_id in groups:
-            if group_id not in have:
-                client.post(
-                    _assigned(sp_id),
-                    {"principalId": group_id, "resourceId": sp_id, "appRoleId": app_role_id},
-                    retry_not_found=True,
-                )
+            if group_id in have:
+                continue
+
+            def find(group_id: str = group_id) -> dict | None:
+                return next((a for a in client.get_all(_assigned(sp_id)) if a["principalId"].lower() == group_id), None)
+
+            def post(group_id: str = group_id) -> dict:
+                body = {"principalId": group_id, "resourceId": sp_id, "appRoleId": app_role_id}
+                try:
+                    return client.post(_assigned(sp_id), body, retry_not_found=True)
+                except GraphError as err:
+                    found = find() if err.status == 400 else None  # "already exists": Graph's own uniqueness
+                    if found is None:
+                        raise
+                    return found
+
+            create_or_adopt(client, f"the assignment of group {group_id}", find, post, look_first=False)
 
     @staticmethod
     def _user_role(sp: dict) -> str:
         roles = [r for r in sp.get("appRoles") or [] if r.get("displayName") == "User" and r.get("isEnabled", True)]
         return roles[0]["id"] if roles else DEFAULT_APP_ROLE
 
-    def _outs(self, props: dict, app: dict, sp_id: str, app_role_id: str) -> dict:
+    def _outs(self, props: dict, app: dict, sp_id: str | None, app_role_id: str) -> dict:
         return {
             **{k: props.get(k) for k in INPUT_KEYS},
             "graphKind": GRAPH_KIND,
@@ -217,27 +269,72 @@ class PrivateAccessApplicationProvider(GraphProvider):
         }
 
     # -- CRUD -----------------------------------------------------------------------------------
-    def create(self, props: dict) -> CreateResult:
-        client = self.client()
-        made = client.post(
-            f"/beta/applicationTemplates/{CUSTOM_TEMPLATE_ID}/instantiate", {"displayName": props["displayName"]}
+    def _find(self, client: GraphClient, props: dict) -> tuple[dict, dict] | None:
+        """The application this resource made on an earlier, interrupted ``up``: tagged with its
+        ``ownerTag``, or still under its provisional name (the tag is set right after instantiation)."""
+        tag, select = props["ownerTag"], "id,appId,displayName,tags"
+        found = {
+            a["id"]: a
+            for query in (f"tags/any(t:t eq {odata_quote(tag)})", f"displayName eq {odata_quote(provisional(props))}")
+            for a in client.get_all("/beta/applications", {"$filter": query, "$select": select})
+        }
+        app = only(list(found.values()), f"owner tag {tag}")
+        if app is None:
+            return None
+        sp = only(
+            client.get_all("/v1.0/servicePrincipals", {"$filter": f"appId eq {odata_quote(app['appId'])}"}),
+            f"appId {app['appId']}",
         )
-        app, sp = made["application"], made["servicePrincipal"]
+        if sp is None:
+            raise GraphError(
+                404,
+                "servicePrincipalMissing",
+                f"application {app['id']} (tagged {tag}) has no service principal yet; run `pulumi up` again, "
+                "or delete the application if it stays so",
+            )
+        return app, sp
+
+    def _create(self, props: dict) -> CreateResult:
+        client = self.client()
+
+        def instantiate() -> tuple[dict, dict]:
+            made = client.post(
+                f"/beta/applicationTemplates/{CUSTOM_TEMPLATE_ID}/instantiate", {"displayName": provisional(props)}
+            )
+            return made["application"], made["servicePrincipal"]
+
+        (app, sp), _adopted = create_or_adopt(
+            client, f"application {props['displayName']!r}", lambda: self._find(client, props), instantiate
+        )
         role = self._user_role(sp)
         try:
+            client.patch(
+                _app(app["id"]),
+                {"displayName": props["displayName"], "tags": with_tag(app.get("tags"), props["ownerTag"])},
+                retry_not_found=True,
+            )
             self._publishing(client, app["id"], props["applicationType"])
             self._connector(client, app["id"], props["connectorGroupId"])
             self._reconcile_segments(client, app["id"], props["segments"])
             self._reconcile_assignments(client, sp["id"], role, props["assignedGroupIds"])
-        except Exception:
-            try:  # all or nothing: no half-configured app left behind
-                client.delete(_app(app["id"]))
-            except GraphError:
-                pass  # the original failure is the one to report
+        except Exception as failure:
+            self._roll_back(client, app["id"], props["ownerTag"], failure)
             raise
-        return CreateResult(app["id"], self._outs(props, app, sp["id"], role))
+        return CreateResult(app["id"], {**self._outs(props, app, sp["id"], role), "ownerTag": props["ownerTag"]})
 
-    def read(self, id_: str, props: dict) -> ReadResult:
+    @staticmethod
+    def _roll_back(client: GraphClient, object_id: str, tag: str, failure: Exception) -> None:
+        """All or nothing: delete the half-made application; when even that fails, say what was
+        left (it carries the owner tag, so the next ``up`` adopts and finishes it)."""
+        try:
+            client.delete(_app(object_id))
+        except GraphError as err:
+            failure.add_note(
+                f"the half-made application {object_id} could not be deleted ({err.code}); it is tagged {tag}: "
+                "the next `pulumi up` adopts and finishes it (or delete it in the portal)"
+            )
+
+    def _read(self, id_: str, props: dict) -> ReadResult:
         client = self.client()
         try:
             app = client.get(_app(id_), {"$select": "id,appId,displayName,onPremisesPublishing"})
@@ -253,12 +350,8 @@ class PrivateAccessApplicationProvider(GraphProvider):
             if err.status != 404:
                 raise
             connector = None
-        sp = (
-            client.get(f"/v1.0/servicePrincipals/{props['servicePrincipalId']}", {"$select": "id,appRoles"})
-            if props.get("servicePrincipalId")
-            else (client.get_all("/v1.0/servicePrincipals", {"$filter": f"appId eq '{app['appId']}'"}) or [{}])[0]
-        )
-        groups = [a["principalId"] for a in client.get_all(_assigned(sp["id"]))] if sp.get("id") else []
+        sp = self._live_sp(client, app, props.get("servicePrincipalId"))
+        groups = [a["principalId"].lower() for a in client.get_all(_assigned(sp["id"]))] if sp.get("id") else []
         live = {
             "displayName": app.get("displayName"),
             "applicationType": publishing.get("applicationType")
@@ -268,12 +361,28 @@ class PrivateAccessApplicationProvider(GraphProvider):
             "connectorGroupId": connector,
             "assignedGroupIds": _in_declared_order(groups, props.get("assignedGroupIds"), lambda g: g),
         }
-        outs = self._outs(live, app, sp.get("id"), props.get("appRoleId") or self._user_role(sp))
+        outs = {
+            **self._outs(live, app, sp.get("id"), props.get("appRoleId") or self._user_role(sp)),
+            "ownerTag": props.get("ownerTag"),
+        }
         return ReadResult(id_, outs, {k: outs[k] for k in INPUT_KEYS})
 
-    def update(self, id_: str, olds: dict, news: dict) -> UpdateResult:
+    @staticmethod
+    def _live_sp(client: GraphClient, app: dict, sp_id: str | None) -> dict:
+        """The app's service principal, or {} when it was deleted (refresh shows that as drift)."""
+        try:
+            if sp_id:
+                return client.get(f"/v1.0/servicePrincipals/{sp_id}", {"$select": "id,appRoles"})
+            found = client.get_all("/v1.0/servicePrincipals", {"$filter": f"appId eq {odata_quote(app['appId'])}"})
+        except GraphError as err:
+            if err.status != 404:
+                raise
+            return {}
+        return found[0] if found else {}
+
+    def _update(self, id_: str, olds: dict, news: dict) -> UpdateResult:
         client = self.client()
-        changed = {k for k in INPUT_KEYS if self.diff(id_, {k: olds.get(k)}, {k: news.get(k)}).changes}
+        changed = {k for k in INPUT_KEYS if self._declared_diff({k: olds.get(k)}, {k: news.get(k)}).changes}
         if "displayName" in changed:
             client.patch(_app(id_), {"displayName": news["displayName"]})
         if "applicationType" in changed:
@@ -285,9 +394,14 @@ class PrivateAccessApplicationProvider(GraphProvider):
         role = olds.get("appRoleId") or DEFAULT_APP_ROLE
         if "assignedGroupIds" in changed:
             self._reconcile_assignments(client, olds["servicePrincipalId"], role, news["assignedGroupIds"])
-        return UpdateResult(self._outs(news, {"id": id_, "appId": olds["appId"]}, olds["servicePrincipalId"], role))
+        return UpdateResult(
+            {
+                **self._outs(news, {"id": id_, "appId": olds["appId"]}, olds["servicePrincipalId"], role),
+                "ownerTag": olds.get("ownerTag") or news.get("ownerTag"),
+            }
+        )
 
-    def delete(self, id_: str, props: dict) -> None:
+    def _delete(self, id_: str, props: dict) -> None:
         self.client().delete(_app(id_))
 
 
@@ -336,6 +450,7 @@ class PrivateAccessApplication(Resource):
                 "segments": segs,
                 "connectorGroupId": connector_group_id,
                 "assignedGroupIds": assigned_group_ids,
+                "ownerTag": owner_tag(name),
                 "appId": None,
                 "objectId": None,
                 "servicePrincipalId": None,

@@ -25,7 +25,7 @@ from privileged_facts import defaults as secure
 from privileged_facts.values import is_guid, is_unknown, parse_datetime, parse_duration, utc_iso
 from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
 
-from .base import GraphProvider, check_result, diff, output, pick, require_guid
+from .base import GraphProvider, check_result, create_or_adopt, diff, odata_quote, only, output, pick, require_guid
 from .client import GraphClient, GraphError
 
 GRAPH_KIND = "directoryRoleEligibility"
@@ -84,6 +84,19 @@ def validate_justification(value: Any) -> None:
         raise ValueError("justification: is required (PIM records it with the assignment); give a short reason")
 
 
+def live_end(info: dict) -> datetime | None:
+    """When a live schedule ends: its endDateTime, or, for a duration-based one that Graph answers
+    with ``endDateTime: null``, its start plus its duration; None when it never ends."""
+    exp = info.get("expiration") or {}
+    if exp.get("endDateTime"):
+        return parse_datetime(exp["endDateTime"], "endDateTime", require_offset=True)
+    if exp.get("type") == "afterDuration" and exp.get("duration") and info.get("startDateTime"):
+        return parse_datetime(info["startDateTime"], "startDateTime", require_offset=True) + parse_duration(
+            exp["duration"], "duration", positive=True
+        )
+    return None
+
+
 def expected_end(schedule: dict, start: str | None) -> datetime | None:
     exp = schedule.get("expiration", {})
     if exp.get("type") == "afterDateTime":
@@ -98,7 +111,7 @@ def expected_end(schedule: dict, start: str | None) -> datetime | None:
 class DirectoryRoleEligibilityProvider(GraphProvider):
     """CRUD for ``DirectoryRoleEligibility``; see the module docstring."""
 
-    def check(self, olds: dict, news: dict):
+    def _check(self, olds: dict, news: dict):
         return check_result(
             news,
             [
@@ -110,7 +123,7 @@ class DirectoryRoleEligibilityProvider(GraphProvider):
             ],
         )
 
-    def diff(self, id_: str, olds: dict, news: dict):
+    def _diff(self, id_: str, olds: dict, news: dict):
         return diff(olds, news, INPUT_KEYS, REPLACE_KEYS, delete_before_replace=True)
 
     def _request(self, client: GraphClient, action: str, props: dict, start: str | None) -> dict:
@@ -135,21 +148,80 @@ class DirectoryRoleEligibilityProvider(GraphProvider):
             "endDateTime": utc_iso(end) if end else None,
         }
 
-    def create(self, props: dict) -> CreateResult:
+    def _find(self, client: GraphClient, props: dict) -> dict | None:
+        """The live eligibility schedule of this principal, role and scope (at most one exists)."""
+        found = client.get_all(
+            SCHEDULES,
+            {
+                "$filter": f"principalId eq {odata_quote(props['principalId'])} and "
+                f"roleDefinitionId eq {odata_quote(props['roleDefinitionId'])}"
+            },
+        )
+        scope = props.get("directoryScopeId") or "/"
+        return only(
+            [s for s in found if (s.get("directoryScopeId") or "/").lower() == scope.lower()], "this eligibility"
+        )
+
+    def _adoptable(self, live: dict, props: dict) -> dict:
+        """``live`` when it has the declared lifetime (so adopting it changes nothing); otherwise a
+        clear error: an eligibility this stack did not declare is never taken over silently."""
+        info = live.get("scheduleInfo") or {}
+        start = info.get("startDateTime")
+        declared = props["scheduleInfo"]
+        want = expected_end(declared, declared.get("startDateTime") or start)
+        end = live_end(info)
+        if want is not None and end is not None and abs(end - want) <= _TOLERANCE:
+            return live
+        raise GraphError(
+            409,
+            "RoleAssignmentExists",
+            f"principal {props['principalId']} already has an eligibility for role {props['roleDefinitionId']} "
+            f"at scope {props.get('directoryScopeId') or '/'} (schedule {live.get('id')}, ending "
+            f"{utc_iso(end) if end else 'never'}) that does not match this declaration; remove it in PIM or "
+            f"adopt it with `pulumi import`",
+        )
+
+    def _create(self, props: dict) -> CreateResult:
         client = self.client()
         start = props["scheduleInfo"].get("startDateTime") or utc_iso(datetime.now(UTC))
-        resp = self._request(client, "adminAssign", props, start)
-        schedule_id = resp.get("targetScheduleId") or resp["id"]
-        status = resp.get("status", "")
+
+        def find() -> dict | None:
+            live = self._find(client, props)
+            return self._adoptable(live, props) if live else None
+
+        def post() -> dict:
+            try:
+                return self._request(client, "adminAssign", props, start)
+            except GraphError as err:
+                if err.code != "RoleAssignmentExists":
+                    raise
+                live = find()  # Graph's own uniqueness: adopt the eligibility when it matches
+                if live is None:
+                    raise
+                return live
+
+        made, adopted = create_or_adopt(client, "the eligibility", find, post)
+        if adopted or "action" not in made:  # a live schedule (found and adopted), not a request
+            info = made.get("scheduleInfo") or {}
+            start = info.get("startDateTime") or start
+            return CreateResult(
+                made["id"], self._outs(props, made["id"], made.get("status", ""), start, live_end(info))
+            )
+        schedule_id = made.get("targetScheduleId") or made["id"]
+        status = made.get("status", "")
         end = expected_end(props["scheduleInfo"], start)
         if not status.startswith("Pending"):  # confirm the schedule (retrying Graph's replication lag)
-            live = client.get(f"{SCHEDULES}/{schedule_id}", retry_not_found=True)
+            try:
+                live = client.get(f"{SCHEDULES}/{schedule_id}", retry_not_found=True)
+            except GraphError as err:
+                if err.status != 404:
+                    raise
+                live = {}  # created, not yet readable: it is tracked; the next refresh reads it
             status = live.get("status", status)
-            live_end = live.get("scheduleInfo", {}).get("expiration", {}).get("endDateTime")
-            end = parse_datetime(live_end, "endDateTime", require_offset=True) if live_end else end
+            end = live_end(live.get("scheduleInfo") or {}) or end
         return CreateResult(schedule_id, self._outs(props, schedule_id, status, start, end))
 
-    def read(self, id_: str, props: dict) -> ReadResult:
+    def _read(self, id_: str, props: dict) -> ReadResult:
         try:
             live = self.client().get(f"{SCHEDULES}/{id_}")
         except GraphError as err:
@@ -159,37 +231,33 @@ class DirectoryRoleEligibilityProvider(GraphProvider):
         info = live.get("scheduleInfo") or {}
         start = info.get("startDateTime") or props.get("startDateTime")
         live_exp = info.get("expiration") or {}
-        live_end = (
-            parse_datetime(live_exp["endDateTime"], "endDateTime", require_offset=True)
-            if live_exp.get("endDateTime")
-            else None
-        )
+        end = live_end({**info, "startDateTime": start})
         declared = props.get("scheduleInfo")
         want = expected_end(declared, props.get("startDateTime") or start) if declared else None
         schedule: dict[str, Any] | None
-        if live_end is None:
+        if end is None:
             schedule = {"expiration": {"type": live_exp.get("type") or "noExpiration"}}
-        elif want is not None and abs(live_end - want) <= _TOLERANCE:
+        elif want is not None and abs(end - want) <= _TOLERANCE:
             schedule = declared
         else:
-            schedule = {"expiration": {"type": "afterDateTime", "endDateTime": utc_iso(live_end)}}
+            schedule = {"expiration": {"type": "afterDateTime", "endDateTime": utc_iso(end)}}
         merged = {
             **props,
             **pick(live, ("principalId", "roleDefinitionId", "directoryScopeId")),
             "scheduleInfo": schedule,
             "justification": props.get("justification") or "imported",
         }
-        outs = self._outs(merged, id_, live.get("status", ""), start, live_end)
+        outs = self._outs(merged, id_, live.get("status", ""), start, end)
         return ReadResult(id_, outs, pick(outs, INPUT_KEYS))
 
-    def update(self, id_: str, olds: dict, news: dict) -> UpdateResult:
+    def _update(self, id_: str, olds: dict, news: dict) -> UpdateResult:
         start = news["scheduleInfo"].get("startDateTime") or olds.get("startDateTime")
         resp = self._request(self.client(), "adminUpdate", news, start)
         return UpdateResult(
             self._outs(news, id_, resp.get("status", ""), start, expected_end(news["scheduleInfo"], start))
         )
 
-    def delete(self, id_: str, props: dict) -> None:
+    def _delete(self, id_: str, props: dict) -> None:
         try:
             self._request(self.client(), "adminRemove", props, None)
         except GraphError as err:

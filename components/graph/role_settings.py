@@ -55,7 +55,7 @@ def _rule(rule_id: str, **fields: Any) -> dict:
         **fields,
         "target": {
             "caller": caller,
-            "operations": ["All"],
+            "operations": ["all"],  # the enum member as Graph spells it (and answers GET)
             "level": level,
             "inheritableSettings": [],
             "enforcedSettings": [],
@@ -227,9 +227,13 @@ def validate_rules(rules: Any) -> None:
 
 
 def canonical(value: Any) -> Any:
-    """Order-insensitive form for comparing rules (Graph may reorder lists)."""
+    """Order- and case-insensitive form for comparing rules: Graph may reorder lists and answers
+    enum members such as ``target.operations`` in its own casing (``"all"`` for ``"All"``)."""
     if isinstance(value, dict):
-        return {k: canonical(v) for k, v in value.items()}
+        return {
+            k: [str(o).lower() for o in v] if k == "operations" and isinstance(v, list) else canonical(v)
+            for k, v in value.items()
+        }
     if isinstance(value, list):
         items = [canonical(v) for v in value]
         return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, default=str))
@@ -256,7 +260,7 @@ class EntraRoleSettingsProvider(GraphProvider):
 
     KEYS = ("graphKind", "roleDefinitionId", "rules")
 
-    def check(self, olds: dict, news: dict):
+    def _check(self, olds: dict, news: dict):
         return check_result(
             news,
             [
@@ -265,7 +269,7 @@ class EntraRoleSettingsProvider(GraphProvider):
             ],
         )
 
-    def diff(self, id_: str, olds: dict, news: dict):
+    def _diff(self, id_: str, olds: dict, news: dict):
         return diff(
             olds, news, self.KEYS, ("graphKind", "roleDefinitionId"), lambda k, v: canonical(v) if k == "rules" else v
         )
@@ -282,13 +286,13 @@ class EntraRoleSettingsProvider(GraphProvider):
         for rule in rules:
             client.patch(f"{_POLICIES}/{policy_id}/rules/{rule['id']}", rule)
 
-    def create(self, props: dict) -> CreateResult:
+    def _create(self, props: dict) -> CreateResult:
         client = self.client()
         policy_id = find_policy_id(client, props["roleDefinitionId"])
         self._patch(client, policy_id, props["rules"])
         return CreateResult(policy_id, self._outs(props, policy_id, props["rules"]))
 
-    def read(self, id_: str, props: dict) -> ReadResult:
+    def _read(self, id_: str, props: dict) -> ReadResult:
         client = self.client()
         live = {r["id"]: r for r in client.get_all(f"{_POLICIES}/{id_}/rules")}
         declared = props.get("rules") or []
@@ -300,14 +304,14 @@ class EntraRoleSettingsProvider(GraphProvider):
         outs = self._outs({"roleDefinitionId": props.get("roleDefinitionId", "")}, id_, rules)
         return ReadResult(id_, outs, {k: outs[k] for k in self.KEYS})
 
-    def update(self, id_: str, olds: dict, news: dict) -> UpdateResult:
+    def _update(self, id_: str, olds: dict, news: dict) -> UpdateResult:
         old = {r["id"]: canonical(r) for r in olds.get("rules") or []}
         changed = [r for r in news["rules"] if old.get(r["id"]) != canonical(r)]
         policy_id = olds.get("policyId") or id_
         self._patch(self.client(), policy_id, changed)
         return UpdateResult(self._outs(news, policy_id, news["rules"]))
 
-    def delete(self, id_: str, props: dict) -> None:
+    def _delete(self, id_: str, props: dict) -> None:
         """Leaves the hardened rules in place (policies cannot be deleted; see module docstring)."""
 
 
