@@ -228,3 +228,33 @@ def test_a_cross_origin_redirect_gets_no_token_and_no_duplicate(graph, kind, oth
     assert other_origin.authorizations == []
     assert_one_tracked(graph, kind, state)
     assert_clean_next_up(graph, kind, state)
+
+
+def test_role_settings_survive_a_lost_patch_answer_and_refuse_a_redirect(graph, other_origin):
+    """Role settings create nothing (PIM policies exist per role): a PATCH is safe to repeat, a redirect is
+    refused without the token, and the next `up` applies every rule once more and then stays clean."""
+    from components.graph.role_settings import EntraRoleSettingsProvider, build_role_rules
+
+    ga = "62E90394-69F5-4237-9190-012177145E10"
+    inputs = {
+        "graphKind": "entraRoleSettings",
+        "roleDefinitionId": ga,
+        "rules": build_role_rules(require_approval=True, approver_group_ids=[ADMINS]),
+    }
+    hosted = HostConverted(EntraRoleSettingsProvider(client_factory=graph.client))
+    graph.lose_answer("PATCH", "Approval_EndUser_Assignment", how="drop")
+    graph.redirect_next("PATCH", "Expiration_Admin_Eligibility", to=other_origin.url + "/steal")
+    with pytest.raises(GraphError) as err:
+        up(hosted, inputs)
+    assert err.value.code == "redirectRefused"
+    state, what = up(hosted, inputs)
+    assert what == "create" and other_origin.authorizations == []
+    policy = graph.policy(ga.lower())
+    assert state.id == policy["id"] and len(graph.policies) == 1
+    stage = policy["rules"]["Approval_EndUser_Assignment"]["setting"]["approvalStages"][0]
+    assert type(stage["approvalStageTimeOutInDays"]) is int  # an Int32, although the host carried 1.0
+    assert [a["groupId"] for a in stage["primaryApprovers"]] == [ADMINS.lower()]
+    fresh = refresh(hosted, state)
+    mark = len(graph.requests)
+    assert up(hosted, inputs, fresh)[1] == "same"
+    assert [r for r in graph.requests[mark:] if r.method != "GET"] == []
