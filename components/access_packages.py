@@ -17,7 +17,10 @@ directory (expiry in days, approval by the requestor's manager and, for critical
 approver group; requestor justification; a required ticket-number question; a recurring review,
 every six months by default, that removes access when nobody answers; `requests_accepted` set
 explicitly), and optionally a separate policy for external vendors of connected organisations
-(sponsor approval, shorter expiry, reviewed by sponsors).
+(sponsor approval, shorter expiry, reviewed by sponsors). Who may request through the member policy:
+the named `requestors` and `requestor_groups`; with neither, all member users of the directory, except
+for a journey with vendors: that one is for its vendors only (no member policy at all) unless it names
+requestors of its own.
 
 Known provider limits: the provider cannot declare custom extension stages (Logic Apps on grant
 and removal) or Verified ID requirements; the model refuses them rather than ignore them. The
@@ -330,6 +333,11 @@ class AccessPackageJourneys(pulumi.ComponentResource):
             for ref in journey.granted_groups
         ]
 
+        if journey.vendors is not None and not journey.requestors and not journey.requestor_groups:
+            # A vendor journey that names no requestors of its own is for the vendors only: no member policy, so
+            # nobody in the directory can request it (fail closed; name requestors or requestorGroups to add them).
+            self._vendor_policy(base, journey, journey.vendors, package, groups, where, child)
+            return
         named: list[Subject] = [
             {"subject_type": "singleUser", "object_id": self._users[k]} for k in journey.requestors if k in self._users
         ]
@@ -362,9 +370,19 @@ class AccessPackageJourneys(pulumi.ComponentResource):
             opts=child,
         )
 
-        vendors = journey.vendors
-        if vendors is None:
-            return
+        if journey.vendors is not None:
+            self._vendor_policy(base, journey, journey.vendors, package, groups, where, child)
+
+    def _vendor_policy(
+        self,
+        base: str,
+        journey: JourneyArgs,
+        vendors: VendorArgs,
+        package: azuread.AccessPackage,
+        groups: Groups,
+        where: str,
+        child: pulumi.ResourceOptions,
+    ) -> None:
         sponsors: list[Subject] = [{"subject_type": vendors.sponsor}]
         self.vendor_policies[journey.key] = azuread.AccessPackageAssignmentPolicy(
             f"{base}-vendors",

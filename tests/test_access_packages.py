@@ -33,6 +33,7 @@ JOURNEYS = {
             "groups": ["da"],
             "approverGroup": "approvers",
             "durationInDays": 30,
+            "requestorGroups": ["approvers"],  # members too: a vendor journey naming no requestors is vendor-only
             "vendors": {"connectedOrganizationIds": [ORG]},
         },
     ]

@@ -26,6 +26,7 @@ from pydantic import BaseModel, Field, ValidationError
 from .access_packages import AccessPackagesSettings, journey_issues
 from .conditional_access import ConditionalAccessSettings, admin_access_issues
 from .errors import Issue, ModelError
+from .groups import display_name_issues
 from .lifecycle import LifecycleSettings
 from .paw import PawSettings
 from .pim import (
@@ -190,6 +191,7 @@ def parse_model(config: Mapping[str, Any], source: str, *, secret_keys: Iterable
         issues.extend(reference_issues(model))
         issues.extend(journey_issues(model))
         issues.extend(admin_access_issues(model))
+        issues.extend(display_name_issues(model))
     if issues:
         hidden = {k.rpartition(":")[2] for k in secret_keys if k.startswith(NAMESPACE + ":")}
         secrets = _secret_texts(v for k, v in values.items() if k in hidden)

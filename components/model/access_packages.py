@@ -117,7 +117,8 @@ class Journey(_Model):
     )
     requestor_groups: list[str] = Field(
         default_factory=list,
-        description="Groups whose members may request; with no requestors either, all member users may request.",
+        description="Groups whose members may request. With no requestors either, all member users of the "
+        "directory may request, except in a journey with vendors: that one is for its vendors only.",
     )
     duration_in_days: int = Field(180, ge=1, le=365, description="Assignments expire after this many days.")
     extension_enabled: bool = Field(False, description="Let assignees ask to extend before expiry.")
@@ -132,7 +133,11 @@ class Journey(_Model):
     )
     review: ReviewSettings = Field(default_factory=ReviewSettings)
     requests_accepted: bool = Field(True, description="Accept new requests (set explicitly on every policy).")
-    vendors: VendorAccess | None = Field(None, description="Also let connected organisations' users request.")
+    vendors: VendorAccess | None = Field(
+        None,
+        description="Let connected organisations' users request, through a policy of their own. A journey with "
+        "vendors is for the vendors only unless it names requestors or requestorGroups: then those may request too.",
+    )
 
     @model_validator(mode="after")
     def _approval(self):
