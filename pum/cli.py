@@ -2,7 +2,8 @@
 
 Exit codes: 0 no mandatory violation; 1 mandatory violation(s); 2 usage, config or model error;
 3 the program itself failed, exited early or timed out. Errors are one clear message; tracebacks only with
---verbose. `--output` is written atomically, and removed when the run fails (pum.output).
+--verbose. `--output` and each `--report FORMAT=PATH` are written atomically (pum.output), on every outcome: a run
+that fails writes a report that says so (pum.report.common.Failure) over any earlier one.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import sys
 import threading
 import time
 import traceback
+from typing import NoReturn
 
 from . import output as output_file
 from .errors import ProgramError, ProgramTimeout, PumError, UsageError
@@ -37,6 +39,23 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _report_target(text: str) -> tuple[str, str]:
+    fmt, equals, path = text.partition("=")
+    if not equals or fmt not in FORMATS or not path:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected FORMAT=PATH with FORMAT one of {', '.join(FORMATS)}")
+    return fmt, path
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, remembering its error message so the usage error can be written into the requested reports."""
+
+    last_error: str | None = None
+
+    def error(self, message: str) -> NoReturn:
+        _Parser.last_error = f"{self.prog}: {message}"
+        super().error(message)
+
+
 def _run_options(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--allow-empty-config",
@@ -54,9 +73,7 @@ def _run_options(command: argparse.ArgumentParser) -> None:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="pum", description="Offline preview and policy checks for Pulumi Python programs."
-    )
+    parser = _Parser(prog="pum", description="Offline preview and policy checks for Pulumi Python programs.")
     commands = parser.add_subparsers(dest="command", required=True)
 
     preview = commands.add_parser("preview", help="run a Pulumi Python program under mocks and evaluate policy packs")
@@ -92,6 +109,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     preview.add_argument("--format", choices=FORMATS, default="text")
     preview.add_argument("--output", metavar="FILE", help="write the report here instead of stdout")
+    preview.add_argument(
+        "--report",
+        action="append",
+        dest="reports",
+        default=[],
+        type=_report_target,
+        metavar="FORMAT=PATH",
+        help="also write the report in FORMAT (text, json, markdown, sarif) to PATH (repeatable); "
+        "written on every outcome, saying what happened when the run fails",
+    )
     preview.add_argument("--verbose", action="store_true", help="show the full traceback when the program fails")
     _run_options(preview)
 
@@ -108,9 +135,9 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _write(text: str, output: str | None) -> None:
+def _write(text: str, output: str | None, flag: str = "--output") -> None:
     if output:
-        output_file.write_atomically(output, text)
+        output_file.write_atomically(output, text, flag)
     else:
         sys.stdout.write(text)
         sys.stdout.flush()
@@ -182,8 +209,6 @@ def _run(args, tool: ToolConfig, **kwargs):
 
 
 def _preview(args) -> int:
-    from .report import json_report, markdown, sarif, text
-
     tool = load_tool_config(args.cwd)
     load_project(tool.directory)  # a missing or broken Pulumi.yaml is the first thing to say
     stack = _stack(args, tool)
@@ -194,8 +219,10 @@ def _preview(args) -> int:
             "project's packs as `policy-packs` under [tool.pum] in its pyproject.toml"
         )
     tags = _stack_tags(args.stack_tags)
-    if args.output:
-        output_file.check_output(args.output)
+    targets = _targets(args)
+    for flag, _, path in targets:
+        if path is not None:
+            output_file.check_output(path, flag)
     _check_stack(args, tool, stack)
     with _Progress(args.format == "text"):
         report = _run(
@@ -206,9 +233,112 @@ def _preview(args) -> int:
             policy_pack_configs=args.policy_pack_configs,
             stack_tags=tags,
         )
-    renderer = {"text": text, "json": json_report, "markdown": markdown, "sarif": sarif}[args.format]
-    _write(renderer.render(report), args.output)
+    context = _context(args, tool.directory)
+    for flag, fmt, path in targets:
+        _write(_renderer(fmt).render(report, context), path, flag)
     return report.exit_code
+
+
+def _renderer(fmt: str):
+    from .report import json_report, markdown, sarif, text
+
+    return {"text": text, "json": json_report, "markdown": markdown, "sarif": sarif}[fmt]
+
+
+def _targets(args) -> list[tuple[str, str, str | None]]:
+    """(flag, format, path or None for stdout) of every report the command line asks for."""
+    targets: list[tuple[str, str, str | None]] = [("--output", args.format, args.output)]
+    targets += [("--report", fmt, path) for fmt, path in args.reports]
+    seen: dict[str, str] = {}
+    for flag, _, path in targets:
+        if path is None:
+            continue
+        key = os.path.realpath(path)
+        if key in seen:
+            raise UsageError(f"{flag} {path}: {seen[key]} writes the same file; give each report its own path")
+        seen[key] = f"{flag} {path}"
+    return targets
+
+
+def _context(args, directory: str):
+    from .report.common import Context, source_root
+
+    return Context(root=source_root(directory))
+
+
+def _failure(args, exc: BaseException, code: int):
+    """What the reports of a failed run say: the message, the project and stack when known, the file it names."""
+    from .report.common import Failure, message_location, scrub, source_root
+
+    cwd = os.path.abspath(getattr(args, "cwd", None) or ".")
+    root = source_root(cwd)
+    project = stack = None
+    try:
+        tool = load_tool_config(cwd)
+        project = load_project(tool.directory).name
+        stack = getattr(args, "stack", None) or tool.stack
+    except Exception:  # the failure itself may be that these do not load
+        stack = getattr(args, "stack", None)
+    message = str(exc) if isinstance(exc, PumError) else f"internal error (a bug in pum): {type(exc).__name__}: {exc}"
+    if isinstance(exc, KeyboardInterrupt):
+        message = "interrupted (KeyboardInterrupt)"
+    kind = "usage" if code == 2 else "program"
+    location = message_location(message, [cwd, os.getcwd()])
+    return Failure(kind, scrub(message, root), code, project, stack, location), root
+
+
+def _write_failure(args, exc: BaseException, code: int) -> None:
+    """After a failed run, every report it was asked for says so (an earlier report never looks like this one's).
+    A report that cannot be written is removed instead, so no stale one survives."""
+    from .report.common import Context
+
+    if getattr(args, "command", None) != "preview":
+        output_file.remove_stale(getattr(args, "output", None))
+        return
+    targets = [("--output", args.format, args.output)] + [("--report", f, p) for f, p in args.reports]
+    try:
+        failure, root = _failure(args, exc, code)
+        context = Context(root=root)
+    except Exception as error:  # never let the error report hide the error
+        print(f"pum: could not write the error reports: {type(error).__name__}: {error}", file=sys.stderr)
+        for _, _, path in targets:
+            output_file.remove_stale(path)
+        return
+    for flag, fmt, path in targets:
+        if path is None and fmt == "text":
+            continue  # the message is on stderr already
+        try:
+            _write(_renderer(fmt).render_error(failure, context), path, flag)
+        except Exception as error:
+            output_file.remove_stale(path)
+            print(f"pum: error: {error}", file=sys.stderr)
+
+
+def _lenient_preview_args(argv: list[str]):
+    """The report flags of a `pum preview` command line argparse refused, as far as they can be read."""
+    if not argv or argv[0] != "preview":
+        return None
+    lenient = argparse.ArgumentParser(add_help=False, exit_on_error=False)
+    lenient.add_argument("--cwd", default=".")
+    lenient.add_argument("--stack")
+    lenient.add_argument("--format", default="text")
+    lenient.add_argument("--output")
+    lenient.add_argument("--report", action="append", dest="reports", default=[])
+    try:
+        args, _ = lenient.parse_known_args(argv[1:])
+    except (argparse.ArgumentError, SystemExit):
+        return None
+    reports = []
+    for text in args.reports:
+        try:
+            reports.append(_report_target(text))
+        except argparse.ArgumentTypeError:
+            pass
+    args.reports = reports
+    args.command = "preview"
+    if args.format not in FORMATS:
+        args.format = "text" if args.output is None else None
+    return args
 
 
 def _call_hook(tool: ToolConfig, key: str, *args):
@@ -253,6 +383,18 @@ def _graph(args) -> int:
     return 0
 
 
+def _refused(argv: list[str]) -> None:
+    """A command line argparse refused (exit 2): the reports it asks for say so, or a stale one is removed."""
+    args = _lenient_preview_args(argv)
+    if args is None:
+        output_file.remove_stale(_output_argument(argv))
+        return
+    if args.format is None:  # `--format yaml --output FILE`: no format to write FILE in
+        output_file.remove_stale(args.output)
+        args.output, args.format = None, "text"
+    _write_failure(args, UsageError(_Parser.last_error or "pum: invalid command line"), 2)
+
+
 def _output_argument(argv: list[str]) -> str | None:
     """`--output FILE` of a command line argparse refused (to remove a stale report it would have replaced)."""
     for index, item in enumerate(argv):
@@ -267,18 +409,19 @@ def main(argv: list[str] | None = None) -> int:
     global _hard_exit
     _hard_exit = False
     argv = list(sys.argv[1:] if argv is None else argv)
+    _Parser.last_error = None
     try:
         args = _parser().parse_args(argv)
     except SystemExit as exc:  # argparse said what is wrong (exit 2), or printed --help (exit 0)
         if exc.code:
-            output_file.remove_stale(_output_argument(argv))
+            _refused(argv)
         raise
     handler = {"preview": _preview, "schema": _schema, "graph": _graph}[args.command]
     try:
         return handler(args)
     except PumError as exc:
-        output_file.remove_stale(getattr(args, "output", None))
         print(f"pum: error: {exc}", file=sys.stderr)
+        _write_failure(args, exc, exc.exit_code)
         if isinstance(exc, ProgramError) and getattr(args, "verbose", False) and exc.detail:
             print(exc.detail, file=sys.stderr)
         elif isinstance(exc, ProgramError):
@@ -286,14 +429,14 @@ def main(argv: list[str] | None = None) -> int:
         if isinstance(exc, ProgramTimeout):
             _hard_exit = True
         return exc.exit_code
-    except KeyboardInterrupt:
-        output_file.remove_stale(getattr(args, "output", None))
+    except KeyboardInterrupt as exc:
+        _write_failure(args, exc, 130)
         return 130
     except Exception as exc:  # a defect in pum itself: still one message, never a traceback with exit 1
-        output_file.remove_stale(getattr(args, "output", None))
         print(f"pum: internal error (a bug in pum, please report it): {type(exc).__name__}: {exc}", file=sys.stderr)
         if getattr(args, "verbose", False):
             traceback.print_exception(exc, file=sys.stderr)
+        _write_failure(args, exc, 3)
         return 3
 
 

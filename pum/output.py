@@ -1,8 +1,9 @@
-"""`--output FILE`: checked before the run, written atomically, and removed when the run fails.
+"""`--output FILE` and `--report FORMAT=PATH`: checked before the run and written atomically.
 
 A report is written to a temporary file beside the target, flushed to disk and renamed over it, so a reader (or a
-full disk) never sees a half-written report. When a run fails (exit 2 or 3) the target is removed instead: an
-earlier run's report must not look like this run's.
+full disk) never sees a half-written report. When a run fails (exit 2 or 3) the CLI writes a report saying so over
+the target; when even that cannot be written the target is removed: an earlier run's report must not look like
+this run's.
 """
 
 from __future__ import annotations
@@ -13,29 +14,29 @@ import tempfile
 from .errors import UsageError
 
 
-def check_output(path: str) -> str:
+def check_output(path: str, flag: str = "--output") -> str:
     """Fail before the run (exit 2) when `path` cannot be written; returns it absolute."""
     target = os.path.abspath(path)
     directory = os.path.dirname(target)
     if not os.path.isdir(directory):
-        raise UsageError(f"--output {path}: the directory {directory} does not exist; create it or write elsewhere")
+        raise UsageError(f"{flag} {path}: the directory {directory} does not exist; create it or write elsewhere")
     if os.path.isdir(target):
-        raise UsageError(f"--output {path}: is a directory; name a file to write the report to")
+        raise UsageError(f"{flag} {path}: is a directory; name a file to write the report to")
     if os.path.lexists(target) and not os.path.isfile(target):
-        raise UsageError(f"--output {path}: exists and is not a regular file; name a file to write the report to")
+        raise UsageError(f"{flag} {path}: exists and is not a regular file; name a file to write the report to")
     if not os.access(directory, os.W_OK | os.X_OK):
-        raise UsageError(f"--output {path}: the directory {directory} is not writable; write elsewhere")
+        raise UsageError(f"{flag} {path}: the directory {directory} is not writable; write elsewhere")
     return target
 
 
-def write_atomically(path: str, text: str) -> None:
+def write_atomically(path: str, text: str, flag: str = "--output") -> None:
     """Write `text` to `path` through a temporary file in the same directory and a rename."""
     target = os.path.abspath(path)
     directory = os.path.dirname(target)
     try:
         fd, temporary = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".tmp", dir=directory)
     except OSError as exc:
-        raise UsageError(f"--output {path}: cannot write: {exc.strerror or exc}") from None
+        raise UsageError(f"{flag} {path}: cannot write: {exc.strerror or exc}") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
@@ -46,7 +47,7 @@ def write_atomically(path: str, text: str) -> None:
         os.replace(temporary, target)
     except OSError as exc:
         _remove(temporary)
-        raise UsageError(f"--output {path}: cannot write: {exc.strerror or exc}") from None
+        raise UsageError(f"{flag} {path}: cannot write: {exc.strerror or exc}") from None
     except BaseException:
         _remove(temporary)
         raise

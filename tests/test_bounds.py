@@ -56,14 +56,15 @@ def test_the_programs_stdout_goes_to_stderr_so_json_stays_json(tmp_path):
 
 
 @pytest.mark.parametrize("code", ["0", "None", "1", "'bye'"])
-def test_sys_exit_in_the_program_is_a_program_failure_and_leaves_no_report(tmp_path, code):
+def test_sys_exit_in_the_program_is_a_program_failure_and_its_report_says_so(tmp_path, code):
     project = plain_project(tmp_path / "p", program=GA_PROGRAM + f"import sys\nsys.exit({code})\n")
     report = tmp_path / "report.sarif"
     report.write_text("an earlier run's report")
     exit_code, out, err = preview(project, "--format", "sarif", "--output", str(report))
     assert exit_code == 3 and not out
     assert f"__main__.py:4: the program exited early (sys.exit({eval(code)!r}))" in err
-    assert not report.exists()
+    (invocation,) = json.loads(report.read_text())["runs"][0]["invocations"]  # not the earlier run's report
+    assert invocation["executionSuccessful"] is False and "exited early" in str(invocation)
 
 
 def test_keyboard_interrupt_in_the_program_is_a_program_failure(tmp_path):
@@ -80,7 +81,7 @@ def test_a_callable_program_that_exits_fails_the_preview():
         run_preview(program, policy_packs=[])
 
 
-def test_output_is_replaced_atomically_and_removed_after_a_failure(tmp_path):
+def test_output_is_replaced_atomically_and_says_so_after_a_failure(tmp_path):
     project = plain_project(tmp_path / "p")
     report = tmp_path / "report.json"
     report.write_text("old")
@@ -90,7 +91,7 @@ def test_output_is_replaced_atomically_and_removed_after_a_failure(tmp_path):
     with open(os.path.join(project, "__main__.py"), "a") as handle:
         handle.write("raise RuntimeError('broken')\n")
     assert preview(project, "--format", "json", "--output", str(report))[0] == 3
-    assert not report.exists()  # the earlier report does not look like this run's
+    assert json.loads(report.read_text())["error"]["kind"] == "program"  # the earlier report does not survive
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from ..engine import UNKNOWN, Report
+from .common import Context, Failure
 
 
 def _plain(value):
@@ -52,5 +53,21 @@ def as_dict(report: Report) -> dict:
     }
 
 
-def render(report: Report) -> str:
+def failure_dict(failure: Failure) -> dict:
+    """A failed run: no plan, and `error` says what happened (additive to the contract)."""
+    return {
+        "project": failure.project,
+        "stack": failure.stack,
+        "resources": [],
+        "violations": [],
+        "summary": {"resources": 0, "mandatory": 0, "advisory": 0},
+        "error": {"kind": failure.kind, "message": failure.message},
+    }
+
+
+def render(report: Report, context: Context | None = None) -> str:
     return json.dumps(as_dict(report), indent=2, sort_keys=False) + "\n"
+
+
+def render_error(failure: Failure, context: Context) -> str:
+    return json.dumps(failure_dict(failure), indent=2) + "\n"

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from ..engine import Report
+from .common import Context, Failure
 from .tree import walk
 
 
@@ -10,7 +13,7 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", "<br>")
 
 
-def render(report: Report) -> str:
+def render(report: Report, context: Context | None = None) -> str:
     status = "❌ blocked by mandatory policy violations" if report.mandatory else "✅ no mandatory policy violation"
     lines = [
         f"### `pum preview` of {report.project}/{report.stack}: {status}",
@@ -30,4 +33,23 @@ def render(report: Report) -> str:
     lines += ["<details><summary>Plan</summary>", "", "```"]
     lines += [f"+ {prefix}{r.type}  {r.name}" for prefix, r in walk(report)]
     lines += ["```", "", "</details>", ""]
+    return "\n".join(lines)
+
+
+def _fenced(text: str) -> list[str]:
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [fence, *text.splitlines(), fence]
+
+
+def render_error(failure: Failure, context: Context) -> str:
+    what = "a usage, config or model error" if failure.kind == "usage" else "the program failed"
+    lines = [
+        f"### ❌ {failure.title}",
+        "",
+        f"No plan and no policy result: {what} (exit {failure.exit_code}).",
+        "",
+        *_fenced(failure.message),
+        "",
+    ]
     return "\n".join(lines)

@@ -12,16 +12,21 @@ import os
 from typing import Any
 
 from ..engine import Report, Resource
+from .common import Context, Failure, relative, source_root
 
+SRCROOT = "%SRCROOT%"
 _LEVELS = {"mandatory": "error", "advisory": "warning", "remediate": "error", "disabled": "none"}
 
 
-def _uri(path: str) -> str:
-    path = os.path.abspath(path)
-    here = os.getcwd()
-    if path.startswith(here + os.sep):
-        return os.path.relpath(path, here).replace(os.sep, "/")
-    return "file://" + path
+def _artifact(path: str, root: str, line: int | None = None) -> dict | None:
+    """A physical location relative to the source root (`%SRCROOT%`); None for a file outside it."""
+    uri = relative(path, root)
+    if uri is None:
+        return None
+    location: dict[str, Any] = {"artifactLocation": {"uri": uri, "uriBaseId": SRCROOT}}
+    if line is not None:
+        location["region"] = {"startLine": max(line, 1)}
+    return {"physicalLocation": location}
 
 
 def _from_model(report: Report, resource: Resource | None) -> bool:
@@ -35,21 +40,24 @@ def _from_model(report: Report, resource: Resource | None) -> bool:
     return False
 
 
-def _location(report: Report, resource: Resource | None) -> dict | None:
-    if report.stack_file and os.path.isfile(report.stack_file) and _from_model(report, resource):
-        return {"physicalLocation": {"artifactLocation": {"uri": _uri(report.stack_file)}}}
+def _location(report: Report, resource: Resource | None, root: str) -> dict | None:
+    stack_file = report.stack_file if report.stack_file and os.path.isfile(report.stack_file) else None
+    if stack_file and _from_model(report, resource):
+        return _artifact(stack_file, root)
     if resource is not None and resource.source:
-        uri, line = resource.source
-        path = uri[len("file://") :] if uri.startswith("file://") else uri
-        region = {"startLine": max(line, 1)}
-        return {"physicalLocation": {"artifactLocation": {"uri": _uri(path)}, "region": region}}
-    target = report.stack_file if report.stack_file and os.path.isfile(report.stack_file) else report.program_file
-    if target:
-        return {"physicalLocation": {"artifactLocation": {"uri": _uri(target)}}}
-    return None
+        path, line = resource.source
+        return _artifact(path, root, line)
+    target = stack_file or report.program_file
+    return _artifact(target, root) if target else None
 
 
-def as_dict(report: Report) -> dict:
+def _default_root(report: Report) -> str:
+    anchor = report.program_file or report.stack_file
+    return source_root(os.path.dirname(anchor) if anchor else os.getcwd())
+
+
+def as_dict(report: Report, context: Context | None = None) -> dict:
+    root = context.root if context else _default_root(report)
     rules: list[dict[str, Any]] = []
     index: dict[tuple[str, str], int] = {}
     for pack, policies in report.policies.items():
@@ -82,12 +90,17 @@ def as_dict(report: Report) -> dict:
         }
         if (violation.policy_pack, violation.policy) in index:
             result["ruleIndex"] = index[(violation.policy_pack, violation.policy)]
-        location = _location(report, resource)
-        if location is not None:
-            if violation.urn:
-                location["logicalLocations"] = [{"fullyQualifiedName": violation.urn, "kind": "resource"}]
+        location = _location(report, resource, root) or {}
+        if violation.urn:
+            location["logicalLocations"] = [{"fullyQualifiedName": violation.urn, "kind": "resource"}]
+        if location:
             result["locations"] = [location]
         results.append(result)
+    invocation = {"executionSuccessful": True, "exitCode": report.exit_code}
+    return _log(report.project, report.stack, rules, results, invocation)
+
+
+def _log(project: str | None, stack: str | None, rules: list, results: list, invocation: dict) -> dict:
     return {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -100,12 +113,37 @@ def as_dict(report: Report) -> dict:
                         "rules": rules,
                     }
                 },
-                "automationDetails": {"id": f"pum/{report.project}/{report.stack}"},
+                "automationDetails": {"id": f"pum/{project or 'unknown'}/{stack or 'unknown'}"},
+                "invocations": [invocation],
                 "results": results,
             }
         ],
     }
 
 
-def render(report: Report) -> str:
-    return json.dumps(as_dict(report), indent=2) + "\n"
+def failure_dict(failure: Failure, context: Context) -> dict:
+    """A failed run: no results, `executionSuccessful: false`, and the error as a tool execution notification."""
+    notification: dict[str, Any] = {
+        "level": "error",
+        "message": {"text": failure.message},
+        "descriptor": {"id": f"pum/{failure.kind}-error"},
+    }
+    if failure.location:
+        path, line = failure.location
+        location = _artifact(path, context.root, line)
+        if location:
+            notification["locations"] = [location]
+    invocation = {
+        "executionSuccessful": False,
+        "exitCode": failure.exit_code,
+        "toolExecutionNotifications": [notification],
+    }
+    return _log(failure.project, failure.stack, [], [], invocation)
+
+
+def render(report: Report, context: Context | None = None) -> str:
+    return json.dumps(as_dict(report, context), indent=2) + "\n"
+
+
+def render_error(failure: Failure, context: Context) -> str:
+    return json.dumps(failure_dict(failure, context), indent=2) + "\n"

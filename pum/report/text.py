@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from ..engine import Report
+from .common import Context, Failure
 from .tree import walk
 
 
@@ -19,7 +20,7 @@ def _outputs(report: Report) -> list[str]:
     return lines + [""]
 
 
-def render(report: Report) -> str:
+def render(report: Report, context: Context | None = None) -> str:
     rows = [(prefix + r.type, r.name) for prefix, r in walk(report)]
     type_width = max([len("Type")] + [len(t) for t, _ in rows]) + 2
     name_width = max([len("Name")] + [len(n) for _, n in rows]) + 2
@@ -51,4 +52,11 @@ def render(report: Report) -> str:
     lines.append(f"    + {len(report.resources)} to create")
     lines.append("")
     lines.append(f"Policies: {len(report.mandatory)} mandatory, {len(report.advisory)} advisory violation(s)")
+    return "\n".join(lines) + "\n"
+
+
+def render_error(failure: Failure, context: Context) -> str:
+    what = "usage, config or model error" if failure.kind == "usage" else "program failure"
+    lines = [f"{failure.title} ({what}, exit {failure.exit_code}):"]
+    lines += [f"    {line}" for line in failure.message.splitlines() or [""]]
     return "\n".join(lines) + "\n"

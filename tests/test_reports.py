@@ -1,0 +1,145 @@
+"""Issue 19, item 2: reports people can read and diff. One run writes every format (`--report FORMAT=PATH`), on
+every outcome, and says what happened."""
+
+import json
+import os
+
+import pytest
+from clihelp import plain_project, preview, run_cli
+
+FORMATS = ("text", "json", "markdown", "sarif")
+GA_PROGRAM = """import pulumi_azuread as azuread
+azuread.DirectoryRoleAssignment("ga", role_id="62e90394-69f5-4237-9190-012177145e10", principal_object_id="x")
+"""
+
+
+def _report_flags(directory):
+    paths = {fmt: os.path.join(directory, f"report.{fmt}") for fmt in FORMATS}
+    flags = [arg for fmt, path in paths.items() for arg in ("--report", f"{fmt}={path}")]
+    return paths, flags
+
+
+def _read(paths):
+    return {fmt: open(path, encoding="utf-8").read() for fmt, path in paths.items()}
+
+
+def _stale(paths):
+    for path in paths.values():
+        with open(path, "w") as handle:
+            handle.write("an earlier run's report")
+
+
+def test_one_run_writes_every_format_and_the_stdout_report_too(tmp_path):
+    project = plain_project(tmp_path / "p")
+    paths, flags = _report_flags(tmp_path)
+    code, out, _ = preview(project, *flags, "--format", "json")
+    assert code == 1
+    reports = _read(paths)
+    assert json.loads(out) == json.loads(reports["json"])
+    assert json.loads(reports["json"])["summary"]["mandatory"] == 1 and "error" not in json.loads(reports["json"])
+    sarif = json.loads(reports["sarif"])["runs"][0]
+    assert sarif["invocations"] == [{"executionSuccessful": True, "exitCode": 1}]
+    assert any(r["ruleId"] == "no-forbidden-role" for r in sarif["results"])
+    assert reports["markdown"].startswith("### `pum preview` of plain-program/dev: ❌")
+    assert "Policy Violations:" in reports["text"]
+
+
+def test_a_clean_run_writes_every_format(tmp_path):
+    project = plain_project(tmp_path / "p")
+    config = tmp_path / "cfg.json"
+    config.write_text('{"all": "advisory"}')
+    paths, flags = _report_flags(tmp_path)
+    _stale(paths)
+    code, _, _ = preview(project, "--policy-pack-config", str(config), *flags)
+    assert code == 0
+    reports = _read(paths)
+    assert json.loads(reports["json"])["summary"]["mandatory"] == 0
+    assert json.loads(reports["sarif"])["runs"][0]["invocations"][0] == {"executionSuccessful": True, "exitCode": 0}
+    assert "✅ no mandatory policy violation" in reports["markdown"]
+    assert "Policies: 0 mandatory" in reports["text"]
+
+
+def _assert_failure_reports(reports, kind, code, stack, fragment):
+    document = json.loads(reports["json"])
+    assert document["error"] == {"kind": kind, "message": document["error"]["message"]}
+    assert fragment in document["error"]["message"]
+    assert document["stack"] == stack
+    assert (document["resources"], document["violations"]) == ([], [])
+    assert document["summary"] == {"resources": 0, "mandatory": 0, "advisory": 0}
+    run = json.loads(reports["sarif"])["runs"][0]
+    assert run["results"] == []
+    (invocation,) = run["invocations"]
+    assert invocation["executionSuccessful"] is False and invocation["exitCode"] == code
+    (notification,) = invocation["toolExecutionNotifications"]
+    assert notification["level"] == "error" and fragment in notification["message"]["text"]
+    title = f"pum could not evaluate stack {stack or '(unknown)'}"
+    assert reports["markdown"].splitlines()[0] == f"### ❌ {title}" and fragment in reports["markdown"]
+    assert reports["text"].startswith(title) and fragment in reports["text"]
+    return notification
+
+
+def test_a_config_error_writes_every_report_saying_so_with_the_stack_file_location(tmp_path):
+    project = plain_project(tmp_path / "p", stack_text="config:\n  plain-program:groupName: [unclosed\n")
+    paths, flags = _report_flags(tmp_path)
+    _stale(paths)
+    code, out, err = preview(project, *flags, "--format", "json")
+    assert code == 2 and "invalid YAML" in err
+    assert json.loads(out)["error"]["kind"] == "usage"  # the stdout report says so too
+    notification = _assert_failure_reports(_read(paths), "usage", 2, "dev", "invalid YAML")
+    (location,) = notification["locations"]
+    assert location["physicalLocation"]["artifactLocation"] == {"uri": "Pulumi.dev.yaml", "uriBaseId": "%SRCROOT%"}
+    assert location["physicalLocation"]["region"]["startLine"] == 3
+
+
+def test_a_program_failure_writes_every_report_saying_so(tmp_path):
+    project = plain_project(tmp_path / "p", program=GA_PROGRAM + "raise RuntimeError('no tenant')\n")
+    paths, flags = _report_flags(tmp_path)
+    _stale(paths)
+    code, out, err = preview(project, *flags)
+    assert code == 3 and "RuntimeError: no tenant" in err
+    assert not out  # a text report on stdout would only repeat stderr
+    notification = _assert_failure_reports(_read(paths), "program", 3, "dev", "__main__.py:3: RuntimeError: no tenant")
+    artifact = notification["locations"][0]["physicalLocation"]
+    assert artifact["artifactLocation"]["uri"] == "__main__.py" and artifact["region"] == {"startLine": 3}
+
+
+def test_a_refused_command_line_writes_the_reports_it_names(tmp_path):
+    paths, flags = _report_flags(tmp_path)
+    _stale(paths)
+    code, _, _ = run_cli("preview", "--cwd", str(tmp_path), "--no-such-flag", *flags)
+    assert code == 2
+    _assert_failure_reports(_read(paths), "usage", 2, None, "unrecognized arguments: --no-such-flag")
+
+
+def test_output_gets_the_failure_report_in_its_format(tmp_path):
+    project = plain_project(tmp_path / "p", program="raise RuntimeError('broken')\n")
+    report = tmp_path / "report.sarif"
+    report.write_text("an earlier run's report")
+    code, out, _ = preview(project, "--format", "sarif", "--output", str(report))
+    assert code == 3 and not out
+    assert json.loads(report.read_text())["runs"][0]["invocations"][0]["executionSuccessful"] is False
+
+
+@pytest.mark.parametrize(
+    "value, fragment",
+    [("yaml=r.yaml", "expected FORMAT=PATH"), ("json", "expected FORMAT=PATH"), ("json=", "expected FORMAT=PATH")],
+)
+def test_a_bad_report_flag_is_a_usage_error(tmp_path, value, fragment):
+    code, _, err = run_cli("preview", "--cwd", str(tmp_path), "--report", value)
+    assert code == 2 and fragment in err and "Traceback" not in err
+
+
+def test_two_reports_to_one_file_is_a_usage_error_before_the_run(tmp_path):
+    project = plain_project(tmp_path / "p")
+    target = str(tmp_path / "r")
+    code, _, err = preview(project, "--output", target, "--report", f"json={target}")
+    assert code == 2 and "writes the same file" in err
+
+
+def test_a_report_whose_directory_is_missing_is_a_usage_error_naming_the_flag(tmp_path):
+    project = plain_project(tmp_path / "p")
+    paths, flags = _report_flags(tmp_path)
+    code, _, err = preview(project, *flags, "--report", f"json={tmp_path / 'missing' / 'r.json'}")
+    assert code == 2 and "--report " in err and "does not exist" in err
+    assert "cannot write" not in err or "missing" in err
+    assert json.loads(_read(paths)["json"])["error"]["kind"] == "usage"  # the other reports say why
