@@ -88,13 +88,28 @@ def diff(
     )
 
 
-def project(live: Any, declared: Any) -> Any:
+def project(live: Any, declared: Any, same: Callable[[Any, Any], bool] | None = None) -> Any:
     """The part of a live Graph object that the declaration speaks about (keys it sets, same
-    list positions), so fields Graph adds do not show as drift while changed values do."""
+    list positions), so fields Graph adds do not show as drift while changed values do.
+
+    With ``same`` (for collections Graph keeps unordered, such as approvers), a live list item is
+    paired with the declared item whose projection it matches (``same(projection, declared)``)
+    wherever Graph listed it; items that match nothing are paired by position, so they still differ.
+    """
     if isinstance(declared, dict) and isinstance(live, dict):
-        return {k: project(live.get(k), v) for k, v in declared.items()}
+        return {k: project(live.get(k), v, same) for k, v in declared.items()}
     if isinstance(declared, list) and isinstance(live, list) and len(declared) == len(live):
-        return [project(lv, dv) for lv, dv in zip(live, declared)]
+        if same is None:
+            return [project(lv, dv) for lv, dv in zip(live, declared)]
+        free = list(range(len(live)))
+        paired: list[int | None] = []
+        for dv in declared:
+            hit = next((i for i in free if same(project(live[i], dv, same), dv)), None)
+            paired.append(hit)
+            if hit is not None:
+                free.remove(hit)
+        rest = iter(free)
+        return [project(live[next(rest) if i is None else i], dv, same) for i, dv in zip(paired, declared)]
     return live
 
 

@@ -6,7 +6,9 @@ role's policy equals its declaration after ``pulumi up``: it finds the policy th
 'DirectoryRole' and roleDefinitionId eq '{id}'`` and PATCHes
 ``/v1.0/policies/roleManagementPolicies/{policyId}/rules/{ruleId}`` per declared rule. Rules it does
 not declare are left as they are. ``read`` (refresh/import) reports the live values of the declared
-rules, so a setting changed in the portal shows as a diff and the next ``up`` puts it back.
+rules, so a setting changed in the portal shows as a diff and the next ``up`` puts it back. Lists
+Graph keeps unordered (approvers, stages, recipients) are compared regardless of order, in ``diff``
+and in ``read`` alike, so an answer listed in another order is never drift.
 
 Delete: Graph policies cannot be deleted and "resetting to defaults" would weaken the role (8 h
 activation, no approval, permanent eligibility allowed). Removing the resource therefore leaves the
@@ -240,6 +242,10 @@ def canonical(value: Any) -> Any:
     return value
 
 
+def _same(live: Any, declared: Any) -> bool:
+    return canonical(live) == canonical(declared)
+
+
 def find_policy_id(client: GraphClient, role_definition_id: str) -> str:
     found = client.get_all(
         "/v1.0/policies/roleManagementPolicyAssignments",
@@ -297,7 +303,7 @@ class EntraRoleSettingsProvider(GraphProvider):
         live = {r["id"]: r for r in client.get_all(f"{_POLICIES}/{id_}/rules")}
         declared = props.get("rules") or []
         rules = (
-            [project(live[r["id"]], r) for r in declared if r.get("id") in live]
+            [project(live[r["id"]], r, _same) for r in declared if r.get("id") in live]
             if declared
             else [live[k] for k in PIM_RULE_IDS if k in live]
         )
