@@ -9,6 +9,7 @@ that fails writes a report that says so (pum.report.common.Failure) over any ear
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import gc
 import json
 import os
@@ -380,6 +381,8 @@ def _graph(args) -> int:
     if not isinstance(text, str):
         raise ProgramError(f"[tool.pum] graph returned {type(text).__name__}, not the text to write")
     _write(text, args.output)
+    # resources by URN, not in the order the SDK's threads registered them: the same plan, the same map
+    report = dataclasses.replace(report, resources=sorted(report.resources, key=lambda r: r.urn))
     return 0
 
 

@@ -3,9 +3,12 @@ every outcome, and says what happened."""
 
 import json
 import os
+import subprocess
+import sys
 
 import pytest
 from clihelp import plain_project, preview, run_cli
+from conftest import ROOT
 
 FORMATS = ("text", "json", "markdown", "sarif")
 GA_PROGRAM = """import pulumi_azuread as azuread
@@ -143,3 +146,40 @@ def test_a_report_whose_directory_is_missing_is_a_usage_error_naming_the_flag(tm
     assert code == 2 and "--report " in err and "does not exist" in err
     assert "cannot write" not in err or "missing" in err
     assert json.loads(_read(paths)["json"])["error"]["kind"] == "usage"  # the other reports say why
+
+
+def _example_reports(directory, cwd):
+    paths = {fmt: os.path.join(directory, f"example.{fmt}") for fmt in FORMATS}
+    flags = [arg for fmt, path in paths.items() for arg in ("--report", f"{fmt}={path}")]
+    result = subprocess.run(
+        [sys.executable, "-m", "pum", "preview", "--cwd", ROOT, "--stack", "example", *flags],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    return _read(paths)
+
+
+def test_five_previews_of_the_example_are_byte_identical_in_every_format_wherever_pum_runs(tmp_path):
+    runs = [_example_reports(tmp_path, cwd=ROOT if index % 2 else str(tmp_path)) for index in range(5)]
+    for fmt in FORMATS:
+        assert len({run[fmt] for run in runs}) == 1, fmt
+    for fmt, text in runs[0].items():
+        assert ROOT not in text and "file://" not in text, fmt  # no path that depends on the checkout
+    urns = [r["urn"] for r in json.loads(runs[0]["json"])["resources"]]
+    assert urns == sorted(urns)
+
+
+def test_the_privilege_map_is_byte_identical_across_runs():
+    maps = {
+        subprocess.run(
+            [sys.executable, "-m", "pum", "graph", "--cwd", ROOT, "--format", "mermaid"],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        ).stdout
+        for _ in range(3)
+    }
+    assert len(maps) == 1 and next(iter(maps)).startswith("flowchart")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from ..engine import UNKNOWN, Report
-from .common import Context, Failure
+from .common import Context, Failure, resources, sorted_plain
 
 
 def _plain(value):
@@ -30,9 +30,9 @@ def as_dict(report: Report) -> dict:
                 "parent": r.parent,
                 "custom": r.custom,
                 "protect": r.protect,
-                "inputs": _plain(r.inputs),
+                "inputs": sorted_plain(_plain(r.inputs)),
             }
-            for r in report.resources
+            for r in resources(report)
         ],
         "violations": [
             {

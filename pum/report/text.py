@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from ..engine import Report
-from .common import Context, Failure
+from .common import Context, Failure, diagnostics
 from .tree import walk
 
 
@@ -14,8 +14,8 @@ def _outputs(report: Report) -> list[str]:
         return []
     lines = ["Outputs:"]
     width = max(len(k) for k in report.outputs)
-    for name, (state, value) in report.outputs.items():
-        shown = {"secret": "[secret]", "unknown": "output<string>"}.get(state) or json.dumps(value)
+    for name, (state, value) in sorted(report.outputs.items()):
+        shown = {"secret": "[secret]", "unknown": "output<string>"}.get(state) or json.dumps(value, sort_keys=True)
         lines.append(f"    {name:<{width}}: {shown}")
     return lines + [""]
 
@@ -31,14 +31,14 @@ def render(report: Report, context: Context | None = None) -> str:
     lines.append("")
     if report.diagnostics:
         lines.append("Diagnostics:")
-        lines.extend(f"    {level}: {message}" for level, message in report.diagnostics)
+        lines.extend(f"    {level}: {message}" for level, message in diagnostics(report))
         lines.append("")
     if report.violations:
         lines.append("Policy Violations:")
         by_urn: dict[str | None, list] = {}
         for violation in report.violations:
             by_urn.setdefault(violation.urn, []).append(violation)
-        for urn, group in by_urn.items():
+        for urn, group in sorted(by_urn.items(), key=lambda item: item[0] or ""):
             resource = report.resource(urn) if urn else None
             title = f"{resource.type} ({resource.name})" if resource else (urn or "stack")
             lines.append(f"    {title}")

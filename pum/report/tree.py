@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..engine import Report, Resource
+from .common import resources
 
 
 def walk(report: Report) -> Iterator[tuple[str, Resource]]:
-    """Yield (prefix, resource) in `pulumi preview` order: the stack first, children under parents."""
+    """Yield (prefix, resource): the stack first, children under parents, siblings by URN (the SDK registers
+    resources on threads, so registration order varies from run to run)."""
     children: dict[str | None, list[Resource]] = {}
     known = {r.urn for r in report.resources}
-    for resource in report.resources:
+    for resource in resources(report):
         parent = resource.parent if resource.parent in known else None
         children.setdefault(parent, []).append(resource)
 
