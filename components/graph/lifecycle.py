@@ -6,8 +6,11 @@
 "Remove all access package assignments for user" (42ae2956-...), "Remove user from all groups"
 (b3a31406-...) and "Disable user account" (1dfdfcc7-...). Basic properties (name, description,
 enabled, scheduling) are PATCHed; a change to tasks or conditions creates a new workflow version
-(``createNewVersion``), as Graph requires. ``read`` reports live values, so edits in the portal show as
-drift. Delete moves the workflow to Graph's deleted items (restorable for 30 days).
+(``createNewVersion``), as Graph requires. ``read`` reports live values (tasks in their
+``executionSequence``, whatever order Graph lists them in), so edits in the portal show as drift.
+Create adopts a workflow of the declared name and category only when it already has the declared
+conditions and tasks (what an interrupted ``up`` leaves); any other is refused with an error, never
+rewritten. Delete moves the workflow to Graph's deleted items (restorable for 30 days).
 
 Graph permission: ``LifecycleWorkflows.ReadWrite.All`` (or ``LifecycleWorkflows-Workflow.ReadWrite.All``),
 role Lifecycle Workflows Administrator for delegated use.
@@ -79,6 +82,12 @@ def validate(props: dict) -> None:
         raise ValueError(f"executionConditions.trigger.offsetInDays: {offset!r} is out of range; use -180..180")
 
 
+def _sequence(task: Any) -> tuple[bool, Any]:
+    """A live task's place in the run (``executionSequence``); tasks without one come last, as listed."""
+    seq = task.get("executionSequence") if isinstance(task, dict) else None
+    return (not isinstance(seq, int | float), seq if isinstance(seq, int | float) else 0)
+
+
 def _body(props: dict) -> dict:
     return pick(props, ("category", *BASIC_KEYS, *VERSIONED_KEYS))
 
@@ -107,11 +116,34 @@ class LeaverWorkflowProvider(GraphProvider):
         found = client.get_all(WORKFLOWS, {"$filter": f"displayName eq {odata_quote(props['displayName'])}"})
         return only([w for w in found if w.get("category") == props["category"]], "this workflow's displayName")
 
+    def _adoptable(self, found: dict, props: dict) -> dict | None:
+        """``found`` when it already runs the declared tasks on the declared conditions (so adopting it
+        changes nothing about who is stripped of what: an interrupted ``up`` of this declaration left it);
+        None while it cannot be read yet; otherwise a clear error. A workflow of that name that does
+        something else (another scope, other tasks) is never rewritten silently: narrowing it would leave
+        the leavers it covered with their access."""
+        current = self._read(found["id"], props)
+        if not current.id:
+            return None
+        outs = current.outs or {}
+        differ = [k for k in VERSIONED_KEYS if outs.get(k) != props.get(k)]
+        if not differ:
+            return found
+        raise GraphError(
+            409,
+            "workflowExists",
+            f"a {props['category']} workflow named {props['displayName']!r} already exists ({found['id']}) with "
+            f"other {' and '.join(differ)}; rename this one, delete that one, or adopt it with `pulumi import`",
+        )
+
     def _create(self, props: dict) -> CreateResult:
         client = self.client()
-        made, adopted = create_or_adopt(
-            client, "the workflow", lambda: self._find(client, props), lambda: client.post(WORKFLOWS, _body(props))
-        )
+
+        def find() -> dict | None:
+            found = self._find(client, props)
+            return self._adoptable(found, props) if found else None
+
+        made, adopted = create_or_adopt(client, "the workflow", find, lambda: client.post(WORKFLOWS, _body(props)))
         if adopted:  # bring the adopted workflow to the declaration
             current = self._read(made["id"], props)
             if not current.id:
@@ -138,7 +170,7 @@ class LeaverWorkflowProvider(GraphProvider):
         state = {k: live.get(k) for k in ("category", *BASIC_KEYS)}
         state["executionConditions"] = project(live.get("executionConditions"), props.get("executionConditions"))
         declared = props.get("tasks") or []
-        tasks = live.get("tasks") or []
+        tasks = sorted(live.get("tasks") or [], key=_sequence)  # Graph lists them in no particular order
         state["tasks"] = [project(t, d) for t, d in zip(tasks, declared)] if len(tasks) == len(declared) else tasks
         outs = self._outs(state, live)
         return ReadResult(id_, outs, {k: outs[k] for k in INPUT_KEYS})
