@@ -328,8 +328,8 @@ def test_every_pim_error_names_file_path_value_and_what_is_allowed(pim, path, va
             "lower-case letters",
         ),
         ("administrativeUnits", {"emea": {}}, "privileged-access:administrativeUnits.emea", "exactly one"),
-        ("tenant", {"protectFromDeletion": "maybe"}, "privileged-access:tenant.protectFromDeletion", "valid boolean"),
-        ("pim", "not an object", "privileged-access:pim", "valid dictionary"),
+        ("tenant", {"protectFromDeletion": "maybe"}, "privileged-access:tenant.protectFromDeletion", "true or false"),
+        ("pim", "not an object", "privileged-access:pim", "must be an object with the keys defaults, roleBindings"),
         (
             "paw",
             {"resourceGroupName": "x" * 91, "location": "westeurope", "users": ["ana"]},

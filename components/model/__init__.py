@@ -15,14 +15,13 @@ from __future__ import annotations
 import difflib
 import json
 import os
-import types
-import typing
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 import pulumi
 from pydantic import BaseModel, Field, ValidationError
 
+from . import wording
 from .access_packages import AccessPackagesSettings, journey_issues
 from .conditional_access import ConditionalAccessSettings, admin_access_issues
 from .errors import Issue, ModelError
@@ -97,58 +96,23 @@ def _unknown_key(key: Any, allowed: Iterable[str]) -> str:
     return f"unknown key {str(key)!r}; {hint}allowed keys: {', '.join(allowed)}"
 
 
-def _model_at(loc: tuple) -> type[BaseModel] | None:
-    """The pydantic model that validates the object at `loc` (to list its keys in a did-you-mean)."""
-    current: Any = StackModel
-    for part in loc:
-        current = _unwrap(current)
-        if isinstance(current, type) and issubclass(current, BaseModel):
-            by_alias = {(f.alias or n): f for n, f in current.model_fields.items()}
-            field = by_alias.get(part)
-            if field is None:
-                return None
-            current = field.annotation
-        elif typing.get_origin(current) in (list, dict):
-            current = typing.get_args(current)[-1]
-        else:
-            return None
-    current = _unwrap(current)
-    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+def _issues_from_pydantic(errors: Iterable[Mapping[str, Any]], root: type[BaseModel] = StackModel) -> list[Issue]:
+    """pydantic's errors as issues in the stack file's terms (components/model/wording.py)."""
+    return [_issue(located) for located in wording.issues(errors, root)]
 
 
-def _unwrap(annotation: Any) -> Any:
-    """Strip Optional/Annotated: `Activation | None` -> Activation."""
-    while True:
-        origin = typing.get_origin(annotation)
-        if origin is typing.Annotated:
-            annotation = typing.get_args(annotation)[0]
-        elif origin in (typing.Union, types.UnionType):
-            members = [a for a in typing.get_args(annotation) if a is not type(None)]
-            annotation = members[0] if len(members) == 1 else annotation
-            if len(members) != 1:
-                return annotation
-        else:
-            return annotation
-
-
-def _issue_from_pydantic(error: Mapping[str, Any]) -> Issue:
-    loc = tuple(error.get("loc", ()))
+def _issue(located: wording.Located) -> Issue:
+    loc, error = located.loc, located.error
     kind = error.get("type", "")
     value = error.get("input")
     if kind == "extra_forbidden" and tuple(loc) in RENAMED:
         new, why = RENAMED[tuple(loc)]
         return Issue(loc, None, f"unknown key {str(loc[-1])!r}; did you mean {new!r}? It was {why}")
     if kind == "extra_forbidden":
-        model = _model_at(loc[:-1])
+        model = located.parent_model
         allowed = [(f.alias or n) for n, f in model.model_fields.items()] if model else []
         return Issue(loc, None, _unknown_key(loc[-1], allowed))
-    if kind == "missing":
-        return Issue(loc, None, "is required but missing; add it")
-    message = str(error.get("msg", "is invalid"))
-    message = message.removeprefix("Value error, ")
-    if kind == "string_pattern_mismatch":
-        pattern = error.get("ctx", {}).get("pattern")
-        message = f"must be {PATTERN_HINTS[pattern]}" if pattern in PATTERN_HINTS else f"must match {pattern}"
+    message = wording.message(located, PATTERN_HINTS)
     if isinstance(value, (dict, list)):
         value = None  # an object-level check: the message names the offending part
     if loc and loc[-1] == "[key]":
@@ -163,8 +127,7 @@ def validate_as(model: type[BaseModel], data: Any, where: str) -> BaseModel:
         return model.model_validate(data)
     except ValidationError as exc:
         problems = []
-        for error in exc.errors(include_url=False):
-            issue = _issue_from_pydantic(error)
+        for issue in _issues_from_pydantic(exc.errors(include_url=False), model):
             path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in issue.loc).lstrip(".")
             shown = f" (got {issue.value!r})" if issue.value is not None else ""
             problems.append(f"{path + ': ' if path else ''}{issue.message}{shown}")
@@ -186,7 +149,7 @@ def parse_model(config: Mapping[str, Any], source: str, *, secret_keys: Iterable
     try:
         model = StackModel.model_validate(values, by_alias=True, by_name=False)
     except ValidationError as exc:
-        issues.extend(_issue_from_pydantic(e) for e in exc.errors(include_url=False))
+        issues.extend(_issues_from_pydantic(exc.errors(include_url=False)))
     if model is not None and not issues:
         issues.extend(reference_issues(model))
         issues.extend(journey_issues(model))

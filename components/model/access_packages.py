@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from pydantic.alias_generators import to_camel
 
 from .errors import unique_keys
+from .scalars import Bool, Int
 
 _KEY = r"^[a-z][a-z0-9-]{0,38}[a-z0-9]$"
 
@@ -42,7 +43,7 @@ class ReviewSettings(_Model):
     """Recurring access review of the package's assignments (secure default: every six months,
     the requestor's manager reviews, access is removed when nobody answers)."""
 
-    enabled: bool = Field(True, description="Review assignments on a schedule.")
+    enabled: Bool = Field(True, description="Review assignments on a schedule.")
     frequency: Literal["weekly", "monthly", "quarterly", "halfyearly", "annual"] = Field(
         "halfyearly", description="How often a review campaign starts."
     )
@@ -52,7 +53,7 @@ class ReviewSettings(_Model):
     reviewer_groups: list[str] = Field(
         default_factory=list, description="Groups (name or object ID) whose members review; reviewType Reviewers."
     )
-    duration_in_days: int = Field(14, ge=1, le=180, description="How long each review stays open.")
+    duration_in_days: Int = Field(14, ge=1, le=180, description="How long each review stays open.")
     timeout_behavior: Literal["removeAccess", "keepAccess", "acceptAccessRecommendation"] = Field(
         "removeAccess", description="What happens when reviewers do not answer in time."
     )
@@ -73,7 +74,7 @@ class VendorAccess(_Model):
     connected_organization_ids: list[str] = Field(
         min_length=1, description="Object IDs of existing connected organisations whose users may request."
     )
-    duration_in_days: int = Field(30, ge=1, le=180, description="Vendor assignments expire after this many days.")
+    duration_in_days: Int = Field(30, ge=1, le=180, description="Vendor assignments expire after this many days.")
     sponsor: Literal["internalSponsors", "externalSponsors"] = Field(
         "internalSponsors", description="Which sponsors of the connected organisation approve."
     )
@@ -120,19 +121,19 @@ class Journey(_Model):
         description="Groups whose members may request. With no requestors either, all member users of the "
         "directory may request, except in a journey with vendors: that one is for its vendors only.",
     )
-    duration_in_days: int = Field(180, ge=1, le=365, description="Assignments expire after this many days.")
-    extension_enabled: bool = Field(False, description="Let assignees ask to extend before expiry.")
-    manager_approval: bool = Field(True, description="First approval stage: the requestor's manager.")
+    duration_in_days: Int = Field(180, ge=1, le=365, description="Assignments expire after this many days.")
+    extension_enabled: Bool = Field(False, description="Let assignees ask to extend before expiry.")
+    manager_approval: Bool = Field(True, description="First approval stage: the requestor's manager.")
     approver_group: str | None = Field(
         None, description="Group (name or object ID) that approves in the second stage; required for critical."
     )
-    approval_timeout_in_days: int = Field(7, ge=1, le=14, description="Requests not decided in time are denied.")
-    justification_required: bool = Field(True, description="Requestors must say why they need the journey.")
+    approval_timeout_in_days: Int = Field(7, ge=1, le=14, description="Requests not decided in time are denied.")
+    justification_required: Bool = Field(True, description="Requestors must say why they need the journey.")
     ticket_question: str | None = Field(
         "Change or incident ticket number", description="Required question asked on request; null for none."
     )
     review: ReviewSettings = Field(default_factory=ReviewSettings)
-    requests_accepted: bool = Field(True, description="Accept new requests (set explicitly on every policy).")
+    requests_accepted: Bool = Field(True, description="Accept new requests (set explicitly on every policy).")
     vendors: VendorAccess | None = Field(
         None,
         description="Let connected organisations' users request, through a policy of their own. A journey with "
@@ -170,7 +171,7 @@ class CloudGroup(_Model):
 
     display_name: str = Field(min_length=1, max_length=256)
     description: str = Field(min_length=1)
-    writeback: bool = Field(False, description="Write the group back to AD as a universal security group.")
+    writeback: Bool = Field(False, description="Write the group back to AD as a universal security group.")
     on_premises_nested_in: str | None = Field(
         None,
         min_length=1,

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from datetime import date
 from typing import Any, Literal
 
 from privileged_facts.values import is_guid
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.alias_generators import to_camel
+
+from .scalars import Bool, Date, Int
 
 PolicyCode = Literal["CA01", "CA02", "CA03", "CA04", "CA05", "CA06", "CA07", "CA08"]
 PhishingResistantMethod = Literal["windowsHelloForBusiness", "fido2", "x509CertificateMultiFactor"]
@@ -72,7 +73,7 @@ class NamedLocation(_Model):
         default_factory=list, description="CIDR ranges, e.g. 203.0.113.0/24 (prefix length /8 or longer)."
     )
     countries: list[str] = Field(default_factory=list, description="ISO 3166-1 alpha-2 codes, e.g. NL.")
-    trusted: bool = Field(False, description="Mark an IP location as trusted (IP locations only).")
+    trusted: Bool = Field(False, description="Mark an IP location as trusted (IP locations only).")
 
     @field_validator("ip_ranges")
     @classmethod
@@ -131,13 +132,13 @@ class ConditionalAccessSettings(_Model):
     a staged rollout that has not ended (`reportOnlyUntil`), and never in production.
     """
 
-    enabled: bool = Field(True, description="Declare the baseline at all.")
-    enforce: bool | list[PolicyCode] = Field(
+    enabled: Bool = Field(True, description="Declare the baseline at all.")
+    enforce: Bool | list[PolicyCode] = Field(
         False,
         description="true: enforce every policy; a list of codes (e.g. [CA05, CA06]): enforce those; "
         "false: all report-only.",
     )
-    report_only_until: date | None = Field(
+    report_only_until: Date | None = Field(
         None,
         description="End of the staged rollout (YYYY-MM-DD, at most 90 days ahead): until this day the pack "
         "accepts the policies not in `enforce` being report-only (an advisory note); afterwards, and in "
@@ -158,9 +159,9 @@ class ConditionalAccessSettings(_Model):
         min_length=1,
         description="Methods of the custom strength (phishing-resistant ones only).",
     )
-    sign_in_frequency_hours: int = Field(4, ge=1, le=24, description="Admins re-authenticate after this.")
-    block_legacy_authentication: bool = Field(True, description="CA05: block legacy clients for all users.")
-    block_device_code_flow: bool = Field(True, description="CA06: block the device-code flow for all users.")
+    sign_in_frequency_hours: Int = Field(4, ge=1, le=24, description="Admins re-authenticate after this.")
+    block_legacy_authentication: Bool = Field(True, description="CA05: block legacy clients for all users.")
+    block_device_code_flow: Bool = Field(True, description="CA06: block the device-code flow for all users.")
     paw_device_filter: str | None = Field(
         None,
         description="Device filter rule matching PAW session hosts; default: derived from the PAW "

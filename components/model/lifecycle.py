@@ -15,6 +15,8 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
+from .scalars import Bool, Int
+
 ADMIN_EMPLOYEE_TYPE = "Privileged admin account"
 
 
@@ -31,8 +33,8 @@ class LeaverSettings(_Model):
         min_length=1,
         description="Lifecycle Workflows rule selecting the users the workflow runs for.",
     )
-    offset_in_days: int = Field(0, ge=-180, le=180, description="Days after employeeLeaveDateTime (0: that day).")
-    enabled: bool = Field(True, description="Enabled and scheduled (runs on its own every few hours).")
+    offset_in_days: Int = Field(0, ge=-180, le=180, description="Days after employeeLeaveDateTime (0: that day).")
+    enabled: Bool = Field(True, description="Enabled and scheduled (runs on its own every few hours).")
 
 
 class LifecycleSettings(_Model):

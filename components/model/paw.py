@@ -13,6 +13,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
+from .scalars import Bool, Int
+
 # Azure's rule for resource group names (1-90 word characters, '-', '.', '(' or ')', not ending in '.'), written
 # with max_length and not as {1,89}: a bounded repeat of the Unicode \w class made pydantic-core build a regex
 # that cost every preview about 40 ms.
@@ -38,12 +40,12 @@ class PawSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", alias_generator=to_camel, populate_by_name=True)
 
-    enabled: bool = Field(True, description="Declare the PAW host pool at all.")
+    enabled: Bool = Field(True, description="Declare the PAW host pool at all.")
     resource_group_name: str = Field(
         pattern=RESOURCE_GROUP_PATTERN, max_length=90, description="Resource group the component creates for the PAW."
     )
     location: str = Field(pattern=r"^[a-z0-9]+$", description="Azure region, e.g. westeurope.")
-    host_count: int = Field(2, ge=1, le=50, description="Number of personal session hosts.")
+    host_count: Int = Field(2, ge=1, le=50, description="Number of personal session hosts.")
     vm_size: str = Field("Standard_D4s_v5", pattern=r"^Standard_[A-Za-z0-9_]+$")
     computer_name_prefix: str = Field(
         "paw",
@@ -70,10 +72,10 @@ class PawSettings(BaseModel):
         "activated from the PAW, so reaching it cannot need an activation).",
     )
     image_sku: str = Field("win11-24h2-ent", description="MicrosoftWindowsDesktop/windows-11 image SKU (Gen2).")
-    registration_token_hours: int = Field(
+    registration_token_hours: Int = Field(
         8, ge=2, le=720, description="Lifetime of the host-pool registration token made on each deployment."
     )
-    log_retention_days: int = Field(90, ge=30, le=730)
+    log_retention_days: Int = Field(90, ge=30, le=730)
     agent_modules_url: str = Field(
         "https://wvdportalstorageblob.blob.core.windows.net/galleryartifacts/Configuration_1.0.03266.1110.zip",
         pattern=r"^https://",

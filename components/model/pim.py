@@ -9,7 +9,6 @@ rejects what cannot be deployed or is ambiguous, and resolves role names through
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 import re
 from collections.abc import Iterator
@@ -25,6 +24,7 @@ from components import roles
 
 from . import durations
 from .errors import Issue, format_path
+from .scalars import Bool, Date, Int
 
 KEY_PATTERN = r"^[a-z0-9][a-z0-9-]{0,39}$"
 RoleMode = Literal["pimGroup", "direct", "eligibleGroup"]
@@ -99,7 +99,7 @@ class _Model(BaseModel):
 class TenantSettings(_Model):
     """`privileged-access:tenant`: tenant-wide switches."""
 
-    protect_from_deletion: bool = Field(
+    protect_from_deletion: Bool = Field(
         True,
         description="Protect PIM groups, admin accounts and administrative units from deletion (Pulumi protect). "
         "Only that: whether the policy pack treats the stack as production is the stack tag "
@@ -136,7 +136,7 @@ class Person(_Model):
         None, description="The cloud-only secondary account; required for anyone eligible for a role."
     )
     manager_upn: Upn | None = Field(None, description="UPN of the person's manager.")
-    leaving_date: dt.date | None = Field(
+    leaving_date: Date | None = Field(
         None,
         description="Last working day (YYYY-MM-DD): eligibility ends then; from that day the admin "
         "account is disabled and holds no eligibility.",
@@ -210,7 +210,7 @@ class AdministrativeUnit(_Model):
 
     display_name: str | None = Field(None, min_length=1, description="Display name of a unit to create.")
     description: str | None = None
-    hidden_membership: bool = False
+    hidden_membership: Bool = False
     object_id: Guid | None = Field(None, description="Use an existing unit instead of creating one.")
 
     @model_validator(mode="after")
@@ -227,7 +227,7 @@ class Activation(_Model):
     """How a role is activated. Unset fields come from `pim.defaults.activation`, then the secure defaults."""
 
     max_duration: Duration | None = Field(None, description="Longest activation; default PT8H (critical roles PT1H).")
-    require_mfa: bool | None = Field(
+    require_mfa: Bool | None = Field(
         None,
         description="Require MFA on activation; default true unless "
         "authenticationContext is set (PIM takes one or the other).",
@@ -237,9 +237,9 @@ class Activation(_Model):
         pattern=r"^c([1-9]|[1-9][0-9])$",
         description="A CA authentication context (c1..c99) to require instead of MFA.",
     )
-    require_justification: bool | None = None
-    require_ticket: bool | None = None
-    require_approval: bool | None = Field(None, description="Default: true for critical roles.")
+    require_justification: Bool | None = None
+    require_ticket: Bool | None = None
+    require_approval: Bool | None = Field(None, description="Default: true for critical roles.")
     approvers: list[Key] | None = Field(None, description="Principal keys (people or groups) who approve.")
 
 
@@ -259,7 +259,7 @@ class PimDefaults(_Model):
 
 class _Binding(_Model):
     name: Key | None = Field(None, description="Stable key of the binding; default derived from role and scope.")
-    tier: int | None = Field(None, ge=0, le=2, description="0 (control plane) .. 2; default from the role.")
+    tier: Int | None = Field(None, ge=0, le=2, description="0 (control plane) .. 2; default from the role.")
     eligible: list[Key] = Field(default_factory=list, description="Principal keys made eligible.")
     eligibility_lifetime: Duration | None = None
     activation: Activation = Field(default_factory=Activation)
@@ -286,7 +286,7 @@ class RoleBinding(_Binding):
         "eligible for the role; eligibleGroup: a journey group eligible for the role, "
         "membership only through access packages.",
     )
-    directory_role_settings: bool | None = Field(
+    directory_role_settings: Bool | None = Field(
         None,
         description="Also manage the directory role's own PIM settings; default: direct or eligibleGroup "
         "mode, or a critical role.",
@@ -320,8 +320,8 @@ class AzureRoleBinding(_Binding):
         description="Keys of eligibleGroup role bindings whose journey group is made "
         "eligible for this role too (e.g. VM login for the User Admin journey).",
     )
-    allow_broad_scope: bool = Field(False, description="Allow subscription, management-group or '/' scopes.")
-    manage_settings: bool = Field(True, description="Manage the role's PIM settings at each scope (needs policyName).")
+    allow_broad_scope: Bool = Field(False, description="Allow subscription, management-group or '/' scopes.")
+    manage_settings: Bool = Field(True, description="Manage the role's PIM settings at each scope (needs policyName).")
 
     @field_validator("role")
     @classmethod

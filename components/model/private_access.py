@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from pydantic.alias_generators import to_camel
 
 from .errors import unique_keys
+from .scalars import Bool
 
 _KEY = r"^[a-z][a-z0-9-]{0,38}[a-z0-9]$"
 _FQDN = re.compile(r"^(?=.{1,253}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]{2,63}$")
@@ -95,7 +96,7 @@ class PrivateAccessAppSettings(_Model):
         min_length=1, description="Groups (name or object ID) assigned to the app; nested groups do not inherit."
     )
     application_type: Literal["nonwebapp"] = "nonwebapp"
-    require_compliant_device: bool = Field(
+    require_compliant_device: Bool = Field(
         True,
         description="Declare an enabled CA policy for this app: its assigned groups must use a compliant "
         "device and phishing-resistant MFA. Turn off only when another policy covers the app.",
