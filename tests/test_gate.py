@@ -93,6 +93,7 @@ def test_mandatory_violations_fail_with_error_results_on_the_stack_file(tmp_path
     located = [loc["physicalLocation"] for r in errors for loc in r["locations"] if "physicalLocation" in loc]
     uris = {physical["artifactLocation"]["uri"] for physical in located}
     assert "stacks/Pulumi.violating.yaml" in uris  # relative to the checkout, as code scanning needs
+    assert len(located) == len(errors)  # a stack violation naming no file is put on the stack file
     assert summary.startswith("## ❌ Policy gate: stack `violating`: failed: mandatory policy violations")
     assert "| mandatory | `ca-admin-policy-enforced-in-production` |" in summary
 
@@ -197,3 +198,20 @@ def test_no_stack_file_fails_the_listing(tmp_path):
     (tmp_path / "stacks").mkdir()
     listed = subprocess.run([sys.executable, GATE, "stacks", "--program-dir", str(tmp_path)], capture_output=True)
     assert listed.returncode == 2
+
+
+def test_an_unreadable_base_pack_config_fails_closed_and_no_stale_report_survives(tmp_path, checkouts):
+    pr, base_stacks = checkouts
+    (pr / "stacks" / "Pulumi.clean.yaml").write_text(example_text())
+    (base_stacks / "policy-config.clean.json").write_text("{not json")
+    out = tmp_path / "out-clean"
+    out.mkdir()
+    clean = {"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "pum"}}, "results": []}]}
+    (out / "pum.sarif").write_text(json.dumps(clean))
+    (out / "report.md").write_text("### ✅ all good")
+    result, out, outputs, summary = gate(tmp_path, pr, base_stacks, "clean")
+    assert result.returncode == 2 and outputs["code"] == "2"
+    run = sarif_of(out)
+    assert run["invocations"][0]["executionSuccessful"] is False
+    assert "policy-config.clean.json" in run["results"][0]["message"]["text"]
+    assert "all good" not in summary and "policy-config.clean.json: not a readable JSON pack config" in summary

@@ -211,8 +211,6 @@ def _run(command: list[str], cwd: str, timeout: float) -> Run:
 def preview(args: argparse.Namespace, plan: Plan, out: str) -> Run:
     """pum, once: the SARIF, JSON and markdown reports of the same run (`--report FORMAT=PATH`, written on every
     outcome); stdout (the text report) is dropped."""
-    for name in REPORTS.values():
-        _remove(os.path.join(out, name))
     command = [*_pum_command(args), *_preview_args(args, plan)]
     for fmt, name in REPORTS.items():
         command += ["--report", f"{fmt}={os.path.join(out, name)}"]
@@ -324,6 +322,18 @@ def synthetic_sarif(stack: str, code: int, outcome: str, detail: str) -> dict[st
     }
 
 
+def locate_on_stack_file(sarif_run: dict[str, Any], stack: str) -> None:
+    """Code scanning shows only results with a file: a stack violation that names none is the stack file's."""
+    for result in sarif_run.get("results", []):
+        locations = result.setdefault("locations", [])
+        if not any(isinstance(loc, dict) and "physicalLocation" in loc for loc in locations):
+            physical = {"artifactLocation": {"uri": f"stacks/Pulumi.{stack}.yaml"}}
+            if locations and isinstance(locations[0], dict):
+                locations[0]["physicalLocation"] = physical
+            else:
+                locations.insert(0, {"physicalLocation": physical})
+
+
 def _fence(text: str) -> str:
     longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
     fence = "`" * max(3, longest + 1)
@@ -342,9 +352,8 @@ def summary_markdown(plan: Plan, code: int, outcome: str, detail: str, report_md
         "",
     ]
     if detail and not report_md:
-        lines += ["What pum said:", "", _fence(detail), ""]
-    elif detail and code == 4:
-        lines += ["Why the gate does not trust this run:", "", _fence(detail), ""]
+        label = "Why the gate does not trust this run:" if code == 4 else "What pum said:"
+        lines += [label, "", _fence(detail), ""]
     if report_md:
         lines += [report_md.strip(), ""]
     text = "\n".join(lines) + "\n"
@@ -384,6 +393,8 @@ def _stack_dir_check(program_dir: str) -> str | None:
 def run_gate(args: argparse.Namespace) -> int:
     out = os.path.abspath(args.out_dir)
     os.makedirs(out, exist_ok=True)
+    for name in (*REPORTS.values(), "pack-config.json", "summary.md", "result.json"):
+        _remove(os.path.join(out, name))  # a report already there (committed, stale, forged) is never this run's
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="pum-gate-") as work:
         try:
@@ -409,6 +420,7 @@ def run_gate(args: argparse.Namespace) -> int:
     else:
         for sarif_run in sarif["runs"]:
             sarif_run.setdefault("invocations", [_invocation(code, outcome, detail)])
+            locate_on_stack_file(sarif_run, plan.stack)
     _write(os.path.join(out, "pum.sarif"), json.dumps(sarif, indent=2) + "\n")
     report_md = None
     if os.path.isfile(os.path.join(out, "report.md")):
