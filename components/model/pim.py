@@ -299,14 +299,28 @@ class RoleBinding(_Binding):
         return roles.entra_role(value).name
 
 
+def policy_lookup_command(scope: str, role_guid: str) -> str:
+    """The Azure CLI command that prints the GUID of `role_guid`'s role management policy at `scope`.
+
+    ARM's list of the scope's role management policy assignments, matched on the role definition's GUID (its ID is
+    subscription-qualified below a subscription, so the match is on its end), its policyId's last segment. The
+    installed pulumi-azure-native has no invoke that lists these or finds one by role (getRoleManagementPolicy and
+    getRoleManagementPolicyAssignment both need the policy's GUID), so the program cannot look it up itself."""
+    return (
+        f'az rest --method get --url "https://management.azure.com{scope}/providers/Microsoft.Authorization/'
+        'roleManagementPolicyAssignments?api-version=2020-10-01" --query '
+        f"\"value[?ends_with(properties.roleDefinitionId, '{role_guid}')].properties.policyId | [0]\" -o tsv "
+        "| awk -F/ '{print $NF}'"
+    )
+
+
 class AzureScope(_Model):
     scope: str = Field(min_length=1, description="ARM scope: a resource group or narrower by default.")
     policy_name: Guid | None = Field(
         None,
         description="GUID of the role's management policy at this scope (required to manage its PIM "
-        'settings): az rest --method get --url "https://management.azure.com{scope}/providers/'
-        "Microsoft.Authorization/roleManagementPolicyAssignments?api-version=2020-10-01&$filter="
-        "roleDefinitionId eq '{roleDefinitionId}'\" -> properties.policyId's last segment.",
+        f"settings); print it with: {policy_lookup_command('{scope}', '{roleDefinitionGuid}')}. A model error "
+        "for a missing policyName prints this command with the binding's scope and role filled in.",
     )
 
 
@@ -560,12 +574,14 @@ def _azure_scope_issues(binding: AzureRoleBinding, loc: tuple) -> Iterator[Issue
                 "group (or set allowBroadScope: true on the binding, which the pack may still reject)",
             )
         if binding.manage_settings and item.policy_name is None:
+            role = binding_role(binding)
             yield Issue(
                 (*loc, index, "policyName"),
                 None,
-                "is missing: managing the role's PIM settings at "
-                "this scope needs the GUID of its role management policy (see the schema's description of "
-                "policyName), or set manageSettings: false on the binding",
+                f"is missing: managing the PIM settings of {role.name!r} at this scope needs the GUID of its role "
+                f"management policy there, which this prints (Azure CLI, signed in to the tenant): "
+                f"{policy_lookup_command(item.scope, role.id)} ; set policyName to it. (manageSettings: false "
+                "instead leaves the role's activation rules at this scope to whatever the portal last set.)",
             )
 
 
