@@ -133,6 +133,10 @@ def _parser() -> argparse.ArgumentParser:
     graph.add_argument("--output", metavar="FILE")
     graph.add_argument("--verbose", action="store_true", help="show the full traceback when the program fails")
     _run_options(graph)
+
+    from . import diff as diff_command  # `pum diff`: its options and logic live in pum/diff.py
+
+    diff_command.add_parser(commands, _seconds, DEFAULT_TIMEOUT)
     return parser
 
 
@@ -386,6 +390,12 @@ def _graph(args) -> int:
     return 0
 
 
+def _diff(args) -> int:
+    from . import diff as diff_command
+
+    return diff_command.run(args, load_tool_config(args.cwd), _call_hook)
+
+
 def _refused(argv: list[str]) -> None:
     """A command line argparse refused (exit 2): the reports it asks for say so, or a stale one is removed."""
     args = _lenient_preview_args(argv)
@@ -419,7 +429,7 @@ def main(argv: list[str] | None = None) -> int:
         if exc.code:
             _refused(argv)
         raise
-    handler = {"preview": _preview, "schema": _schema, "graph": _graph}[args.command]
+    handler = {"preview": _preview, "schema": _schema, "graph": _graph, "diff": _diff}[args.command]
     try:
         return handler(args)
     except PumError as exc:

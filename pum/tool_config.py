@@ -7,6 +7,7 @@ pum knows nothing of any project. A project that wants defaults says so::
     stack = "example"                                 # previewed when no --stack is given
     schema = "components.model:stack_file_schema"     # `pum schema`: () -> the stack file's JSON Schema
     graph = "privilege_map:render"                    # `pum graph`: (report, format) -> text
+    diff = "privilege_map.diff:compare"               # `pum diff`: (base, head JSON reports) -> changes
     stack-file-types = ["privileged-access:index:"]   # findings inside these components point at the stack file
 
 Paths are relative to the project directory; `module:function` names are imported with the project directory
@@ -39,6 +40,7 @@ class ToolConfig:
     stack: str | None = None
     schema: str | None = None
     graph: str | None = None
+    diff: str | None = None
     stack_file_types: tuple[str, ...] = ()
 
     def hook(self, key: str) -> Callable[..., Any]:
@@ -75,7 +77,7 @@ def _string(value: Any, where: str, reference: bool = False) -> str:
     return value
 
 
-_KEYS = ("policy-packs", "stack", "schema", "graph", "stack-file-types")
+_KEYS = ("policy-packs", "stack", "schema", "graph", "diff", "stack-file-types")
 
 
 def load_tool_config(directory: str) -> ToolConfig:
@@ -115,5 +117,6 @@ def load_tool_config(directory: str) -> ToolConfig:
         stack=_string(table["stack"], f"{where} stack") if "stack" in table else None,
         schema=_string(table["schema"], f"{where} schema", reference=True) if "schema" in table else None,
         graph=_string(table["graph"], f"{where} graph", reference=True) if "graph" in table else None,
+        diff=_string(table["diff"], f"{where} diff", reference=True) if "diff" in table else None,
         stack_file_types=_strings(table.get("stack-file-types", []), f"{where} stack-file-types"),
     )
