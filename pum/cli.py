@@ -265,10 +265,23 @@ def _targets(args) -> list[tuple[str, str, str | None]]:
     return targets
 
 
+def _width() -> int:
+    """The text report's width: `COLUMNS`, else the terminal's when stdout is one, else 100."""
+    try:
+        columns = int(os.environ.get("COLUMNS", ""))
+    except ValueError:
+        columns = 0
+    if columns > 0:
+        return columns
+    if sys.stdout.isatty():
+        return os.get_terminal_size(sys.stdout.fileno()).columns
+    return 100
+
+
 def _context(args, directory: str):
     from .report.common import Context, source_root
 
-    return Context(root=source_root(directory))
+    return Context(root=source_root(directory), width=_width())
 
 
 def _failure(args, exc: BaseException, code: int):
@@ -303,7 +316,7 @@ def _write_failure(args, exc: BaseException, code: int) -> None:
     targets = [("--output", args.format, args.output)] + [("--report", f, p) for f, p in args.reports]
     try:
         failure, root = _failure(args, exc, code)
-        context = Context(root=root)
+        context = Context(root=root, width=_width())
     except Exception as error:  # never let the error report hide the error
         print(f"pum: could not write the error reports: {type(error).__name__}: {error}", file=sys.stderr)
         for _, _, path in targets:
@@ -381,12 +394,12 @@ def _graph(args) -> int:
         output_file.check_output(args.output)
     _check_stack(args, tool, stack)
     report = _run(args, tool, stack=stack, policy_packs=[])
+    # resources by URN, not in the order the SDK's threads registered them: the same plan, the same map
+    report = dataclasses.replace(report, resources=sorted(report.resources, key=lambda r: r.urn))
     text = _call_hook(tool, "graph", report, args.format)
     if not isinstance(text, str):
         raise ProgramError(f"[tool.pum] graph returned {type(text).__name__}, not the text to write")
     _write(text, args.output)
-    # resources by URN, not in the order the SDK's threads registered them: the same plan, the same map
-    report = dataclasses.replace(report, resources=sorted(report.resources, key=lambda r: r.urn))
     return 0
 
 

@@ -51,7 +51,7 @@ def test_text_is_a_plan_tree_followed_by_violations():
     result = plain()
     lines = result.stdout.splitlines()
     assert any("pulumi:pulumi:Stack" in line for line in lines)
-    assert any("├─ azuread:index/directoryRoleAssignment:DirectoryRoleAssignment" in line for line in lines)
+    assert any("├─ azuread:index/directoryRoleAssignment" in line for line in lines)
     assert result.stdout.index("Policy Violations:") > result.stdout.index("create")
     assert "apiKey   : [secret]" in result.stdout
 

@@ -10,6 +10,11 @@ import pytest
 from clihelp import plain_project, preview, run_cli
 from conftest import ROOT
 
+from pum.engine import run_preview
+from pum.report import text as text_report
+from pum.report.common import Context
+from pum.report.text import cells
+
 FORMATS = ("text", "json", "markdown", "sarif")
 GA_PROGRAM = """import pulumi_azuread as azuread
 azuread.DirectoryRoleAssignment("ga", role_id="62e90394-69f5-4237-9190-012177145e10", principal_object_id="x")
@@ -183,3 +188,37 @@ def test_the_privilege_map_is_byte_identical_across_runs():
         for _ in range(3)
     }
     assert len(maps) == 1 and next(iter(maps)).startswith("flowchart")
+
+
+def _text_preview(*args, columns):
+    env = dict(os.environ, COLUMNS=str(columns))
+    result = subprocess.run(
+        [sys.executable, "-m", "pum", "preview", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode in (0, 1), result.stderr
+    return result.stdout.splitlines()
+
+
+def test_the_example_text_plan_fits_columns_120():
+    lines = _text_preview("--cwd", ROOT, "--stack", "example", columns=120)
+    assert max(cells(line) for line in lines) <= 120 and max(len(line) for line in lines) <= 120
+    assert any(len(line) > 100 for line in lines)  # the width is used, not only the default
+    assert any("…" in line for line in lines if line.startswith(" +   "))  # the example's long types are shortened
+    assert lines[3].split()[1:] == ["pulumi:pulumi:Stack", "privileged-access-example", "create"]
+
+
+def test_narrow_text_wraps_messages_and_cuts_nothing_but_the_plan_columns(tmp_path):
+    from conftest import PLAIN_PROGRAM, SAMPLE_PACK
+
+    lines = _text_preview("--cwd", PLAIN_PROGRAM, "--stack", "dev", "--policy-pack", SAMPLE_PACK, columns=50)
+    assert max(cells(line) for line in lines) <= 50
+    text = "\n".join(lines)
+    assert "forbidden role\n           62e90394-69f5-4237-9190-012177145e10" in text  # wrapped, not cut
+    assert "Policies: 1 mandatory, 3 advisory violation(s)" in text
+
+
+def test_without_columns_and_a_terminal_the_text_is_100_wide():
+    report = run_preview(os.path.join(ROOT), stack="example")
+    lines = text_report.render(report, Context(root=ROOT)).splitlines()
+    assert max(cells(line) for line in lines) <= 100
+    assert cells("❌ ⚠️ ├─") == 2 + 1 + 2 + 1 + 2
