@@ -10,10 +10,14 @@ failed create deletes the half-made application (create is all or nothing).
 Guarantees after ``up``: exactly the declared segments (reconciled one by one: unchanged ones kept,
 a changed one PATCHed, removed ones deleted before new ones are added, so access never exceeds
 either the old or the new declaration), exactly the declared principals assigned (anyone assigned
-in the portal is removed), the declared connector group. ``read`` (refresh, import by application
-object ID) reports all of these as live, so a segment edited in the portal shows as a diff; an app
-no longer reachable through the ZTNA client reads back as ``applicationType: null``. Delete removes
-the application (Graph then removes its service principal).
+in the portal is removed; a group declared twice is assigned once and is not drift), the declared
+connector group, and the resource's owner tag on the application (``read`` reports ``ownerTag``
+only while the app carries it, so a tag removed in the portal, or an imported app, is drift and the
+next ``up`` tags it: a later ``up`` without state then adopts the app instead of making another).
+``read`` (refresh, import by application object ID) reports all of these as live, so a segment
+edited in the portal shows as a diff; an app no longer reachable through the ZTNA client reads back
+as ``applicationType: null``. Delete removes the application (Graph then removes its service
+principal).
 
 Graph permissions: ``Application.ReadWrite.All`` and ``NetworkAccess.ReadWrite.All`` (application;
 ``AppRoleAssignment.ReadWrite.All`` too when the identity does not own the app), roles Application
@@ -179,7 +183,7 @@ class PrivateAccessApplicationProvider(GraphProvider):
             if key == "segments" and isinstance(value, list):
                 return sorted(segment_key(s) for s in value)
             if key == "assignedGroupIds" and isinstance(value, list):
-                return sorted(value)
+                return sorted(set(value))  # a group named twice is assigned once
             return value
 
         return diff(olds, news, INPUT_KEYS, ("graphKind",), norm, delete_before_replace=True)
@@ -188,6 +192,13 @@ class PrivateAccessApplicationProvider(GraphProvider):
         result = self._declared_diff(olds, news)
         if olds.get("appId") and not olds.get("servicePrincipalId"):  # its enterprise app was deleted: make it again
             return DiffResult(changes=True, replaces=["servicePrincipalId"], stables=[], delete_before_replace=True)
+        if news.get("ownerTag") and olds.get("ownerTag") != news.get("ownerTag"):  # untagged: tag it (update)
+            return DiffResult(
+                changes=True,
+                replaces=result.replaces,
+                stables=[k for k in result.stables or [] if k != "ownerTag"],
+                delete_before_replace=result.delete_before_replace,
+            )
         return result
 
     # -- reconcilers ----------------------------------------------------------------------------
@@ -234,7 +245,7 @@ class PrivateAccessApplicationProvider(GraphProvider):
         for assignment in live:
             if assignment["principalId"].lower() not in groups:
                 client.delete(f"{_assigned(sp_id)}/{assignment['id']}")
-        for group_id in groups:
+        for group_id in dict.fromkeys(groups):  # each group once, however often it is declared
             if group_id in have:
                 continue
 
@@ -318,26 +329,31 @@ class PrivateAccessApplicationProvider(GraphProvider):
             self._reconcile_segments(client, app["id"], props["segments"])
             self._reconcile_assignments(client, sp["id"], role, props["assignedGroupIds"])
         except Exception as failure:
-            self._roll_back(client, app["id"], props["ownerTag"], failure)
+            self._roll_back(client, app["id"], props, failure)
             raise
         return CreateResult(app["id"], {**self._outs(props, app, sp["id"], role), "ownerTag": props["ownerTag"]})
 
     @staticmethod
-    def _roll_back(client: GraphClient, object_id: str, tag: str, failure: Exception) -> None:
+    def _roll_back(client: GraphClient, object_id: str, props: dict, failure: Exception) -> None:
         """All or nothing: delete the half-made application; when even that fails, say what was
-        left (it carries the owner tag, so the next ``up`` adopts and finishes it)."""
+        left (it carries the owner tag or the provisional name, so the next ``up`` adopts and finishes it).
+
+        The application was just made, so a 404 is a replica that has not seen it yet (the step that
+        failed may have failed for that very reason), never proof that it is gone: the DELETE is retried
+        through the replication budget, and a 404 that outlasts it is reported as a possible leftover."""
         try:
-            client.delete(_app(object_id))
+            client.request("DELETE", _app(object_id), retry_not_found=True)
         except GraphError as err:
             failure.add_note(
-                f"the half-made application {object_id} could not be deleted ({err.code}); it is tagged {tag}: "
-                "the next `pulumi up` adopts and finishes it (or delete it in the portal)"
+                f"the half-made application {object_id} could not be deleted ({err.code}); it may be left, tagged "
+                f"{props['ownerTag']} or named {provisional(props)!r}: the next `pulumi up` adopts and finishes it "
+                "(or delete it in the portal)"
             )
 
     def _read(self, id_: str, props: dict) -> ReadResult:
         client = self.client()
         try:
-            app = client.get(_app(id_), {"$select": "id,appId,displayName,onPremisesPublishing"})
+            app = client.get(_app(id_), {"$select": "id,appId,displayName,onPremisesPublishing,tags"})
         except GraphError as err:
             if err.status == 404:
                 return ReadResult("", {})
@@ -361,9 +377,13 @@ class PrivateAccessApplicationProvider(GraphProvider):
             "connectorGroupId": connector,
             "assignedGroupIds": _in_declared_order(groups, props.get("assignedGroupIds"), lambda g: g),
         }
+        tag = props.get("ownerTag")
+        tagged = isinstance(tag, str) and tag.lower() in [
+            t.lower() for t in app.get("tags") or [] if isinstance(t, str)
+        ]
         outs = {
             **self._outs(live, app, sp.get("id"), props.get("appRoleId") or self._user_role(sp)),
-            "ownerTag": props.get("ownerTag"),
+            "ownerTag": tag if tagged else None,  # None: the app does not carry it (removed, or imported)
         }
         return ReadResult(id_, outs, {k: outs[k] for k in INPUT_KEYS})
 
@@ -383,8 +403,13 @@ class PrivateAccessApplicationProvider(GraphProvider):
     def _update(self, id_: str, olds: dict, news: dict) -> UpdateResult:
         client = self.client()
         changed = {k for k in INPUT_KEYS if self._declared_diff({k: olds.get(k)}, {k: news.get(k)}).changes}
-        if "displayName" in changed:
-            client.patch(_app(id_), {"displayName": news["displayName"]})
+        patch: dict[str, Any] = {"displayName": news["displayName"]} if "displayName" in changed else {}
+        tag = news.get("ownerTag")
+        if tag and olds.get("ownerTag") != tag:  # put the owner tag (back) on, keeping the app's other tags
+            tags = client.get(_app(id_), {"$select": "tags"}).get("tags")
+            patch["tags"] = with_tag(tags, tag)
+        if patch:
+            client.patch(_app(id_), patch)
         if "applicationType" in changed:
             self._publishing(client, id_, news["applicationType"])
         if "connectorGroupId" in changed:
@@ -397,7 +422,7 @@ class PrivateAccessApplicationProvider(GraphProvider):
         return UpdateResult(
             {
                 **self._outs(news, {"id": id_, "appId": olds["appId"]}, olds["servicePrincipalId"], role),
-                "ownerTag": olds.get("ownerTag") or news.get("ownerTag"),
+                "ownerTag": news.get("ownerTag") or olds.get("ownerTag"),
             }
         )
 
