@@ -238,7 +238,7 @@ def _preview(args) -> int:
             policy_pack_configs=args.policy_pack_configs,
             stack_tags=tags,
         )
-    context = _context(args, tool.directory)
+    context = _context(args, tool.directory, report, packs)
     for flag, fmt, path in targets:
         _write(_renderer(fmt).render(report, context), path, flag)
     return report.exit_code
@@ -278,10 +278,27 @@ def _width() -> int:
     return 100
 
 
-def _context(args, directory: str):
-    from .report.common import Context, source_root
+def _pack_versions(report, directories: list[str]) -> dict[str, str]:
+    """Each pack's `version` in its PulumiPolicy.yaml, by pack name (the report lists packs in the order given)."""
+    from .yaml_loader import YamlError, load_file
 
-    return Context(root=source_root(directory), width=_width())
+    versions = {}
+    for name, directory in zip(report.policies, directories):
+        try:
+            doc = load_file(os.path.join(os.path.abspath(directory), "PulumiPolicy.yaml"), "policy pack file")
+        except (YamlError, OSError):
+            continue
+        version = doc.get("version") if isinstance(doc, dict) else None
+        if version is not None:
+            versions[name] = str(version)
+    return versions
+
+
+def _context(args, directory: str, report=None, packs: list[str] | None = None):
+    from .report.common import Context, pum_version, source_root
+
+    versions = _pack_versions(report, packs) if report is not None and packs else {}
+    return Context(root=source_root(directory), pack_versions=versions, width=_width(), pum_version=pum_version())
 
 
 def _failure(args, exc: BaseException, code: int):
@@ -308,7 +325,7 @@ def _failure(args, exc: BaseException, code: int):
 def _write_failure(args, exc: BaseException, code: int) -> None:
     """After a failed run, every report it was asked for says so (an earlier report never looks like this one's).
     A report that cannot be written is removed instead, so no stale one survives."""
-    from .report.common import Context
+    from .report.common import Context, pum_version
 
     if getattr(args, "command", None) != "preview":
         output_file.remove_stale(getattr(args, "output", None))
@@ -316,7 +333,7 @@ def _write_failure(args, exc: BaseException, code: int) -> None:
     targets = [("--output", args.format, args.output)] + [("--report", f, p) for f, p in args.reports]
     try:
         failure, root = _failure(args, exc, code)
-        context = Context(root=root, width=_width())
+        context = Context(root=root, width=_width(), pum_version=pum_version())
     except Exception as error:  # never let the error report hide the error
         print(f"pum: could not write the error reports: {type(error).__name__}: {error}", file=sys.stderr)
         for _, _, path in targets:

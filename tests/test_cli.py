@@ -23,14 +23,16 @@ def test_json_report_follows_the_contract():
     result = plain("--format", "json")
     assert result.returncode == 1, result.stderr
     report = json.loads(result.stdout)
-    assert set(report) == {"project", "stack", "resources", "violations", "summary"}
+    additive = {"formatVersion", "pumVersion", "policyPacks"}  # 1.1; contract keys never go
+    assert set(report) == {"project", "stack", "resources", "violations", "summary"} | additive
     assert (report["project"], report["stack"]) == ("plain-program", "dev")
     for resource in report["resources"]:
         assert set(resource) == {"urn", "type", "name", "parent", "custom", "protect", "inputs"}
     assignment = next(r for r in report["resources"] if r["name"] == "ga")
     assert assignment["inputs"]["principalObjectId"] is None  # unknown at preview
     for violation in report["violations"]:
-        assert set(violation) == {"policyPack", "policy", "enforcementLevel", "severity", "urn", "message"}
+        contract = {"policyPack", "policy", "enforcementLevel", "severity", "urn", "message"}
+        assert set(violation) == contract | {"description", "detail"}
         assert violation["enforcementLevel"] in ("mandatory", "advisory")
     summary = report["summary"]
     assert summary["resources"] == len(report["resources"])

@@ -12,7 +12,7 @@ from conftest import ROOT
 
 from pum.engine import run_preview
 from pum.report import text as text_report
-from pum.report.common import Context
+from pum.report.common import Context, description_and_detail, pum_version
 from pum.report.text import cells
 
 FORMATS = ("text", "json", "markdown", "sarif")
@@ -222,3 +222,29 @@ def test_without_columns_and_a_terminal_the_text_is_100_wide():
     lines = text_report.render(report, Context(root=ROOT)).splitlines()
     assert max(cells(line) for line in lines) <= 100
     assert cells("❌ ⚠️ ├─") == 2 + 1 + 2 + 1 + 2
+
+
+def test_json_1_1_names_its_versions_and_splits_each_message(tmp_path):
+    project = plain_project(tmp_path / "p")
+    code, out, _ = preview(project, "--format", "json")
+    assert code == 1
+    report = json.loads(out)
+    assert report["formatVersion"] == "1.1" and report["pumVersion"] == pum_version() != ""
+    assert report["policyPacks"] == [{"name": "sample", "version": "1.2.3"}]  # the fixture's PulumiPolicy.yaml
+    finding = next(v for v in report["violations"] if v["enforcementLevel"] == "mandatory")
+    assert finding["description"] == "Forbidden directory roles are not assigned."
+    assert finding["detail"] == "forbidden role 62e90394-69f5-4237-9190-012177145e10"
+    assert finding["message"] == finding["description"] + "\n" + finding["detail"]  # as before
+    for violation in report["violations"]:
+        assert violation["message"].endswith(violation["detail"]) and violation["description"]
+
+
+def test_a_policy_that_reports_no_finding_has_an_empty_detail():
+    from pum.analysis import Violation
+    from pum.engine import Report
+
+    report = run_preview(lambda: None, policy_packs=[])
+    report.policies = {"p": [type("Meta", (), {"name": "x", "description": "Things are fine."})()]}  # type: ignore
+    said = Violation("p", "x", "mandatory", None, None, "Things are fine.")
+    assert description_and_detail(report, said) == ("Things are fine.", "")
+    assert isinstance(report, Report)

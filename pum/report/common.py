@@ -12,7 +12,7 @@ import os
 import re
 from dataclasses import dataclass, field
 
-from ..engine import Report, Resource
+from ..engine import Report, Resource, Violation
 
 
 @dataclass(frozen=True)
@@ -95,6 +95,31 @@ def scrub(text: str, root: str) -> str:
     if not root or root == os.sep:
         return text
     return text.replace(root + os.sep, "").replace(root, ".")
+
+
+def pum_version() -> str:
+    """The version of the distribution pum is installed from ("unknown" when it runs from a bare checkout)."""
+    from importlib import metadata
+
+    try:
+        names = metadata.packages_distributions().get("pum") or []
+        return metadata.version(names[0]) if names else "unknown"
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def description_and_detail(report: Report, violation: Violation) -> tuple[str, str]:
+    """A violation's message as pulumi-policy builds it ("<policy description>\n<finding>"), split in two: the
+    policy's description and the finding (empty when the policy reported none)."""
+    description = next(
+        (p.description for p in report.policies.get(violation.policy_pack, []) if p.name == violation.policy), ""
+    )
+    message = violation.message
+    if description and message == description:
+        return description, ""
+    if description and message.startswith(description + "\n"):
+        return description, message[len(description) + 1 :]
+    return description, message
 
 
 def resources(report: Report) -> list[Resource]:

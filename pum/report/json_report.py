@@ -1,11 +1,16 @@
-"""`--format json`: the report contract of design §2, exactly."""
+"""`--format json`: the report contract of design §2, with its additive keys.
+
+FORMAT_VERSION is the report's own version: its minor number grows with each additive key (1.1: `formatVersion`,
+`pumVersion`, `policyPacks`, a violation's `description` and `detail`, a failed run's `error`)."""
 
 from __future__ import annotations
 
 import json
 
 from ..engine import UNKNOWN, Report
-from .common import Context, Failure, resources, sorted_plain
+from .common import Context, Failure, description_and_detail, pum_version, resources, sorted_plain
+
+FORMAT_VERSION = "1.1"
 
 
 def _plain(value):
@@ -18,10 +23,31 @@ def _plain(value):
     return value
 
 
-def as_dict(report: Report) -> dict:
+def _header(context: Context | None) -> dict:
+    return {"formatVersion": FORMAT_VERSION, "pumVersion": context.pum_version if context else pum_version()}
+
+
+def _violation(report: Report, v) -> dict:
+    description, detail = description_and_detail(report, v)
     return {
+        "policyPack": v.policy_pack,
+        "policy": v.policy,
+        "enforcementLevel": v.enforcement_level,
+        "severity": v.severity,
+        "urn": v.urn,
+        "message": v.message,
+        "description": description,
+        "detail": detail,
+    }
+
+
+def as_dict(report: Report, context: Context | None = None) -> dict:
+    versions = context.pack_versions if context else {}
+    return {
+        **_header(context),
         "project": report.project,
         "stack": report.stack,
+        "policyPacks": [{"name": name, "version": versions.get(name)} for name in report.policies],
         "resources": [
             {
                 "urn": r.urn,
@@ -34,17 +60,7 @@ def as_dict(report: Report) -> dict:
             }
             for r in resources(report)
         ],
-        "violations": [
-            {
-                "policyPack": v.policy_pack,
-                "policy": v.policy,
-                "enforcementLevel": v.enforcement_level,
-                "severity": v.severity,
-                "urn": v.urn,
-                "message": v.message,
-            }
-            for v in report.violations
-        ],
+        "violations": [_violation(report, v) for v in report.violations],
         "summary": {
             "resources": len(report.resources),
             "mandatory": len(report.mandatory),
@@ -53,11 +69,13 @@ def as_dict(report: Report) -> dict:
     }
 
 
-def failure_dict(failure: Failure) -> dict:
+def failure_dict(failure: Failure, context: Context | None = None) -> dict:
     """A failed run: no plan, and `error` says what happened (additive to the contract)."""
     return {
+        **_header(context),
         "project": failure.project,
         "stack": failure.stack,
+        "policyPacks": [],
         "resources": [],
         "violations": [],
         "summary": {"resources": 0, "mandatory": 0, "advisory": 0},
@@ -66,8 +84,8 @@ def failure_dict(failure: Failure) -> dict:
 
 
 def render(report: Report, context: Context | None = None) -> str:
-    return json.dumps(as_dict(report), indent=2, sort_keys=False) + "\n"
+    return json.dumps(as_dict(report, context), indent=2, sort_keys=False) + "\n"
 
 
 def render_error(failure: Failure, context: Context) -> str:
-    return json.dumps(failure_dict(failure), indent=2) + "\n"
+    return json.dumps(failure_dict(failure, context), indent=2) + "\n"
