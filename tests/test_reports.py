@@ -248,3 +248,59 @@ def test_a_policy_that_reports_no_finding_has_an_empty_detail():
     said = Violation("p", "x", "mandatory", None, None, "Things are fine.")
     assert description_and_detail(report, said) == ("Things are fine.", "")
     assert isinstance(report, Report)
+
+
+def _sarif(cwd, *args):
+    result = subprocess.run(
+        [sys.executable, "-m", "pum", "preview", "--stack", "dev", "--format", "sarif", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 1, result.stderr
+    return json.loads(result.stdout)["runs"][0]
+
+
+def test_sarif_locations_are_relative_to_the_repository_root_wherever_pum_runs(tmp_path):
+    from conftest import PLAIN_PROGRAM, SAMPLE_PACK
+
+    inside = _sarif(str(tmp_path), "--cwd", PLAIN_PROGRAM, "--policy-pack", SAMPLE_PACK)
+    copy = plain_project(tmp_path / "p")  # no git work tree around it: the project directory is the root
+    outside = _sarif(ROOT, "--cwd", copy, "--policy-pack", SAMPLE_PACK)
+    for run, uri in ((inside, "tests/fixtures/programs/plain/__main__.py"), (outside, "__main__.py")):
+        error = next(r for r in run["results"] if r["level"] == "error")
+        physical = error["locations"][0]["physicalLocation"]
+        assert physical["artifactLocation"] == {"uri": uri, "uriBaseId": "%SRCROOT%"}
+        assert physical["region"]["startLine"] == 10  # the line that declared the resource
+        assert "file://" not in json.dumps(run) and str(tmp_path) not in json.dumps(run)
+    assert [r["partialFingerprints"] for r in inside["results"]] == [
+        r["partialFingerprints"] for r in outside["results"]
+    ]
+
+
+def test_sarif_ranks_rules_by_enforcement_and_severity_and_fingerprints_each_finding():
+    from conftest import PLAIN_PROGRAM, SAMPLE_PACK
+
+    run = _sarif(ROOT, "--cwd", PLAIN_PROGRAM, "--policy-pack", SAMPLE_PACK)
+    rules = {rule["id"]: rule["properties"] for rule in run["tool"]["driver"]["rules"]}
+    assert rules["no-forbidden-role"]["security-severity"] == "8.0"  # mandatory, high
+    assert all("security" in p["tags"] and 0 < float(p["security-severity"]) <= 10 for p in rules.values())
+    fingerprints = [r["partialFingerprints"]["pumFinding/v1"] for r in run["results"]]
+    assert len(set(fingerprints)) == len(fingerprints)  # one per finding
+
+
+@pytest.mark.parametrize(
+    "level, severity, expected",
+    [
+        ("mandatory", "critical", "9.5"),
+        ("mandatory", None, "6.0"),
+        ("advisory", "critical", "6.5"),
+        ("advisory", "low", "2.0"),
+        ("remediate", "HIGH", "8.0"),
+    ],
+)
+def test_security_severity_mapping(level, severity, expected):
+    from pum.report.sarif import security_severity
+
+    assert security_severity(level, severity) == expected

@@ -1,5 +1,10 @@
 """`--format sarif`: SARIF 2.1.0 for code scanning — one rule per policy, one result per violation.
 
+Each rule carries `properties.security-severity` (what GitHub ranks alerts by: 9.0+ critical, 7.0-8.9 high,
+4.0-6.9 medium, below low) from its enforcement level and severity (SECURITY_SEVERITY); each result a
+`partialFingerprints` entry hashed from policy, URN and finding, so an alert stays one alert across runs.
+Locations are relative to the source root (`uriBaseId` `%SRCROOT%`), never absolute.
+
 A violation on a resource declared inside a component whose type starts with one of the project's
 `[tool.pum] stack-file-types` points at the stack file (the model is where a person fixes it); any
 other points at the line that declared the resource.
@@ -7,14 +12,29 @@ other points at the line that declared the resource.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from typing import Any
 
 from ..engine import Report, Resource
-from .common import Context, Failure, relative, source_root
+from .common import Context, Failure, description_and_detail, relative, source_root
 
 SRCROOT = "%SRCROOT%"
+# security-severity by (enforced, severity): mandatory findings rank high, advisory ones lower (README documents it)
+SECURITY_SEVERITY = {
+    (True, "critical"): "9.5",
+    (True, "high"): "8.0",
+    (True, "medium"): "6.0",
+    (True, "low"): "3.5",
+    (True, None): "6.0",
+    (False, "critical"): "6.5",
+    (False, "high"): "5.0",
+    (False, "medium"): "3.5",
+    (False, "low"): "2.0",
+    (False, None): "3.5",
+}
+FINGERPRINT = "pumFinding/v1"
 _LEVELS = {"mandatory": "error", "advisory": "warning", "remediate": "error", "disabled": "none"}
 
 
@@ -51,6 +71,18 @@ def _location(report: Report, resource: Resource | None, root: str) -> dict | No
     return _artifact(target, root) if target else None
 
 
+def security_severity(enforcement_level: str, severity: str | None) -> str:
+    enforced = enforcement_level in ("mandatory", "remediate")
+    return SECURITY_SEVERITY.get((enforced, (severity or "").lower() or None), SECURITY_SEVERITY[(enforced, None)])
+
+
+def fingerprint(report: Report, violation) -> str:
+    """Stable per finding: the same policy, resource and finding give the same value in every run."""
+    _, detail = description_and_detail(report, violation)
+    text = "\0".join((violation.policy, violation.urn or "", detail))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
 def _default_root(report: Report) -> str:
     anchor = report.program_file or report.stack_file
     return source_root(os.path.dirname(anchor) if anchor else os.getcwd())
@@ -70,7 +102,12 @@ def as_dict(report: Report, context: Context | None = None) -> dict:
                 "fullDescription": {"text": policy.description},
                 "help": {"text": policy.remediation_steps or policy.description},
                 "defaultConfiguration": {"level": _LEVELS.get(policy.enforcement_level, "warning")},
-                "properties": {"policyPack": pack, "kind": policy.kind},
+                "properties": {
+                    "policyPack": pack,
+                    "kind": policy.kind,
+                    "tags": ["security"],
+                    "security-severity": security_severity(policy.enforcement_level, policy.severity),
+                },
             }
             if policy.url:
                 rule["helpUri"] = policy.url
@@ -88,6 +125,7 @@ def as_dict(report: Report, context: Context | None = None) -> dict:
             "message": {"text": violation.message},
             "properties": {"policyPack": violation.policy_pack, "enforcementLevel": violation.enforcement_level},
         }
+        result["partialFingerprints"] = {FINGERPRINT: fingerprint(report, violation)}
         if (violation.policy_pack, violation.policy) in index:
             result["ruleIndex"] = index[(violation.policy_pack, violation.policy)]
         location = _location(report, resource, root) or {}
