@@ -634,7 +634,9 @@ def _packages(plan: _Plan) -> list[PackagePolicy]:
         review_in = _mapping(inputs.get("assignmentReviewSettings"))
         review = {}
         if review_in.get("enabled") is True:
-            reviewers = sorted({a for a in (_approver(x) for x in _sequence(review_in.get("reviewers"))) if a})
+            reviewers = sorted(
+                {a for a in (_approver(x) for x in _sequence(review_in.get("reviewers")) if isinstance(x, dict)) if a}
+            )
             review = {
                 "frequency": review_in.get("reviewFrequency"),
                 "reviewType": review_in.get("reviewType"),
@@ -737,10 +739,14 @@ def _change(kind: str, direction: str, summary: str, **fields: Any) -> dict:
     return change
 
 
+def _role_words(role_id: str | None) -> str:
+    tier = role_tier(role_id)
+    return f"{role_name(role_id)}{f' ({tier})' if tier else ''}"
+
+
 def _grant_words(grant: Grant) -> str:
     via = f" through group {grant.via}" if grant.via else ""
-    tier = role_tier(grant.role_id)
-    return f"{role_name(grant.role_id)}{f' ({tier})' if tier else ''} over {grant.scope.label}{via}"
+    return f"{_role_words(grant.role_id)} over {grant.scope.label}{via}"
 
 
 def _grant_fields(grant: Grant) -> dict:
@@ -753,9 +759,21 @@ def _grant_fields(grant: Grant) -> dict:
     }
 
 
-def _access_words(grant: Grant) -> str:
+def _controls_words(controls: Controls | None) -> str:
+    if controls is None:
+        return ""
+    words = [f"activation up to {_limit(controls.max_activation)}"]
+    words += [w for w, on in (("MFA", controls.mfa), ("justification", controls.justification)) if on]
+    words += [f"authentication context {controls.auth_context}"] if controls.auth_context else []
+    words += ["ticket"] if controls.ticket else []
+    words.append(f"approval by {', '.join(controls.approvers) or 'approvers'}" if controls.approval else "no approval")
+    return ", ".join(words)
+
+
+def _access_words(grant: Grant, controls: bool = False) -> str:
     if grant.eligible:
-        return f"eligible ({grant.lifetime.words()})"
+        detail = f"; {_controls_words(grant.controls)}" if controls and grant.controls is not None else ""
+        return f"eligible ({grant.lifetime.words()}{detail})"
     return "active, permanently" if grant.lifetime.kind == "permanent" else f"active ({grant.lifetime.words()})"
 
 
@@ -847,7 +865,7 @@ def _compare_grants(base: list[Grant], head: list[Grant]) -> list[dict]:
             _change(
                 "scope",
                 direction,
-                f"{grant.subject}: {role_name(grant.role_id)} scope {word} "
+                f"{grant.subject}: {_role_words(grant.role_id)} scope {word} "
                 f"from {before.scope.label} to {grant.scope.label}",
                 **{**_grant_fields(grant), "scope": grant.scope.label},
                 setting="scope",
@@ -862,7 +880,7 @@ def _compare_grants(base: list[Grant], head: list[Grant]) -> list[dict]:
             _change(
                 kind,
                 "added",
-                f"{grant.subject} becomes {_access_words(grant)} for {_grant_words(grant)}",
+                f"{grant.subject} becomes {_access_words(grant, controls=True)} for {_grant_words(grant)}",
                 **_grant_fields(grant),
                 after=_access_words(grant),
             )

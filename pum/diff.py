@@ -18,7 +18,6 @@ broken hook setting); 3 when a preview at a ref failed or timed out.
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import shutil
@@ -26,6 +25,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -137,23 +137,51 @@ def _commit(top: str, ref: str, flag: str) -> str:
 
 
 def _export(top: str, commit: str, destination: str, flag: str, ref: str) -> None:
-    """The tree of `commit` into `destination`: `git archive`, unpacked with tarfile's data filter (no links out of
-    the directory, no device files), at most MAX_TREE_BYTES."""
-    archive = _git(top, "archive", "--format=tar", commit, binary=True)
+    """The tree of `commit` into `destination`: `git archive` streamed through tarfile's data filter (no links out
+    of the directory, no device files), at most MAX_TREE_BYTES, within GIT_TIMEOUT."""
+    try:
+        archive = subprocess.Popen(
+            ["git", "-C", top, "archive", "--format=tar", commit],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+    except FileNotFoundError:
+        raise UsageError("git is not installed or not on PATH; --base-ref needs it") from None
+    expired = threading.Event()
+
+    def expire() -> None:
+        expired.set()
+        archive.kill()
+
+    timer = threading.Timer(GIT_TIMEOUT, expire)
+    timer.start()
+    unreadable, read = None, False
+    try:
+        total = 0
+        try:
+            with tarfile.open(fileobj=archive.stdout, mode="r|") as tar:
+                for member in tar:
+                    total += member.size
+                    if total > MAX_TREE_BYTES:
+                        raise UsageError(
+                            f"{flag} {ref}: the tree is larger than {MAX_TREE_BYTES >> 20} MiB; too big to preview"
+                        )
+                    tar.extract(member, destination, filter="data")
+            read = True
+        except tarfile.TarError as exc:
+            unreadable = exc
+    finally:
+        if not read and archive.poll() is None:  # refused or unreadable: stop git, don't wait for it
+            archive.kill()
+        stderr = archive.communicate()[1].decode("utf-8", "replace").strip().splitlines()
+        timer.cancel()
+    if expired.is_set():
+        raise UsageError(f"{flag} {ref}: git archive did not finish within {GIT_TIMEOUT:g} s")
     if archive.returncode != 0:
-        message = archive.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise UsageError(f"{flag} {ref}: git archive failed: {message[-1] if message else 'no message'}")
-    total = 0
-    with tarfile.open(fileobj=io.BytesIO(archive.stdout), mode="r:") as tar:
-        members = []
-        for member in tar:
-            total += member.size
-            if total > MAX_TREE_BYTES:
-                raise UsageError(
-                    f"{flag} {ref}: the tree is larger than {MAX_TREE_BYTES >> 20} MiB; too big to preview"
-                )
-            members.append(member)
-        tar.extractall(destination, members=members, filter="data")
+        raise UsageError(f"{flag} {ref}: git archive failed: {stderr[-1] if stderr else 'no message'}")
+    if unreadable is not None:
+        raise UsageError(f"{flag} {ref}: git archive gave no readable tree: {unreadable}")
 
 
 def _preview_child(project: str, stack: str, timeout: float, where: str, scratch: str) -> dict:

@@ -328,3 +328,73 @@ def test_the_stack_at_two_git_refs(tmp_path):
     code, out, err = run("--base-ref", "nope")
     assert code == 2 and "--base-ref nope: no such commit" in err and "Traceback" not in err
     assert os.listdir(scratch) == []  # every exported tree and report is gone
+
+
+def test_standing_access_added_for_a_new_break_glass_account(base):
+    def edit(config):
+        config["privileged-access:breakGlass"]["accounts"].append(
+            {"upn": "bg-charlie@contoso.onmicrosoft.com", "displayName": "Emergency access C"}
+        )
+
+    changes = [c for c in compare(base, head(edit)) if c["kind"] == "standing-access"]
+    change = only(
+        changes, direction="added", subject="Emergency access C", role="Global Administrator", scope="the tenant"
+    )
+    assert change["after"] == "active, permanently"
+
+
+def test_eligibility_lifetime_and_mfa(base):
+    def edit(config):
+        binding = pim(config)["roleBindings"][2]
+        binding["eligibilityLifetime"] = "P90D"
+        binding["activation"]["requireMfa"] = False
+        binding["activation"]["authenticationContext"] = "c1"
+
+    changes = {c["setting"]: c for c in compare(base, head(edit))}
+    assert set(changes) == {"lifetime", "MFA", "authentication context"}, [c["summary"] for c in changes.values()]
+    assert (changes["lifetime"]["kind"], changes["lifetime"]["direction"]) == ("eligibility-lifetime", "tightened")
+    assert (changes["lifetime"]["before"], changes["lifetime"]["after"]) == ("180 d", "90 d")
+    assert changes["MFA"]["direction"] == "loosened"
+    assert (changes["authentication context"]["direction"], changes["authentication context"]["after"]) == (
+        "tightened",
+        "c1",
+    )
+
+
+def test_malformed_inputs_never_crash_the_comparison(base):
+    """A report is whatever a program declared: every input of every resource in a shape the comparison does not
+    expect still compares (the hook's failure would be exit 3, not a diff)."""
+    for odd in (None, 1, "x", [], {}, [None, 3], {"a": [1]}, True):
+        broken = copy.deepcopy(base)
+        for resource in broken["resources"]:
+            resource["inputs"] = {key: odd for key in resource["inputs"]}
+        changes = compare(base, broken)
+        assert all(isinstance(c["summary"], str) for c in changes)
+        compare(broken, base)
+        compare(broken, broken)
+
+
+def _inputs(report: dict, name: str) -> dict:
+    (resource,) = [r for r in report["resources"] if r["name"] == name]
+    return resource["inputs"]
+
+
+def test_changes_only_a_hand_written_program_makes(base):
+    """The model refuses these, another program need not: an admin CA policy excluding a role, and a package whose
+    approval is switched off (edited in the JSON report, as such a program's preview would show them)."""
+    from privileged_facts.roles import ENTRA_ROLES
+
+    changed = copy.deepcopy(base)
+    users = _inputs(changed, "conditional-access-ca01")["conditions"]["users"]
+    users["excludedRoles"] = [ENTRA_ROLES["Global Administrator"]]
+    users["includedRoles"].remove(ENTRA_ROLES["Privileged Role Administrator"])
+    _inputs(changed, "journeys-domain-admin-members")["approvalSettings"]["approvalRequired"] = False
+    changes = compare(base, changed)
+    assert all(c["direction"] == "loosened" for c in changes)
+    by_setting = {c["setting"]: c for c in changes}
+    assert set(by_setting) == {"excluded roles", "included roles", "approval"}
+    assert by_setting["excluded roles"]["role"] == "Global Administrator"
+    assert by_setting["included roles"]["role"] == "Privileged Role Administrator"
+    assert "now excludes Global Administrator" in by_setting["excluded roles"]["summary"]
+    assert by_setting["approval"]["after"] == "no approval" and by_setting["approval"]["role"] == "Domain Admin"
+    assert not any(GUID.search(c["summary"]) for c in changes)
