@@ -215,3 +215,31 @@ def test_an_unreadable_base_pack_config_fails_closed_and_no_stale_report_survive
     assert run["invocations"][0]["executionSuccessful"] is False
     assert "policy-config.clean.json" in run["results"][0]["message"]["text"]
     assert "all good" not in summary and "policy-config.clean.json: not a readable JSON pack config" in summary
+
+
+def test_a_pull_request_gets_its_privilege_changes_against_the_base_branch(tmp_path, checkouts):
+    """--diff-base-dir: the base branch's own stack is previewed, and `pum diff` (its hook) says what changes."""
+    pr, base_stacks = checkouts
+    longer = example_text().replace("maxDuration: PT2H", "maxDuration: PT8H")
+    (pr / "stacks" / "Pulumi.example.yaml").write_text(longer)
+    (pr / "stacks" / "Pulumi.fresh.yaml").write_text(example_text())
+    result, out, outputs, summary = gate(tmp_path, pr, base_stacks, "example", "--diff-base-dir", ROOT)
+    assert result.returncode == 0 and outputs["code"] == "0", result.stderr
+    assert "### Privilege changes" in summary and "now lasts up to 8 h (was 2 h)" in summary
+    assert "From base-report.json to report.json" in summary  # the two files of the artifact, not runner paths
+    assert json.loads((out / "base-report.json").read_text())["stack"] == "example"
+    fresh = gate(tmp_path, pr, base_stacks, "fresh", "--diff-base-dir", ROOT)
+    assert fresh[0].returncode == 0 and "No comparison: a new stack" in fresh[3]
+    reports = tmp_path / "artifacts"
+    reports.mkdir()
+    shutil.copytree(out, reports / "policy-gate-example")
+    shutil.copytree(fresh[1], reports / "policy-gate-fresh")
+    (reports / "policy-gate-lost").mkdir()
+    comment = tmp_path / "comment.md"
+    command = [sys.executable, GATE, "comment", "--reports", str(reports), "--output", str(comment)]
+    assert subprocess.run(command, capture_output=True, timeout=60).returncode == 0
+    text = comment.read_text()
+    assert text.startswith("<!-- pum-policy-gate -->\n### Policy gate: privilege changes")
+    assert "#### ✅ Stack `example`: passed" in text and "now lasts up to 8 h (was 2 h)" in text
+    assert "#### ✅ Stack `fresh`: passed" in text and "a new stack" in text
+    assert "#### ❌ `policy-gate-lost`: no result" in text

@@ -145,6 +145,14 @@ def test_the_gate_previews_every_stack_needing_no_credentials():
     # the stack name reaches the scripts only through the environment, never spliced into a script
     assert all("matrix." not in step.get("run", "") for _, step in steps_of("policy-gate.yml"))
     assert jobs["verdict"]["if"] == "always()" and set(jobs["verdict"]["needs"]) == {"stacks", "gate"}
+    # the privilege changes: one comment, from a job that runs nothing of the pull request's, same-repo PRs only
+    comment = jobs["comment"]
+    assert comment["permissions"] == {"contents": "read", "pull-requests": "write"}
+    assert "github.event.pull_request.head.repo.full_name == github.repository" in comment["if"]
+    assert comment["if"].startswith("always()")
+    comment_run = comment["steps"][-1]["run"]
+    assert "base/tools/gate.py comment --reports gate-reports" in comment_run and "pum-policy-gate" in comment_run
+    assert all("pull-requests" not in job["permissions"] for name, job in jobs.items() if name != "comment")
     # production as deploy.yml deploys it
     deploy_stack = load("deploy.yml")["jobs"]["up"]["env"]["PULUMI_STACK"].rsplit("/", 1)[1]
     assert workflow["env"]["PRODUCTION_STACK"] == deploy_stack
@@ -184,7 +192,8 @@ def test_the_gate_never_checks_out_the_pull_requests_pack():
         "--record-only",
     ):
         assert argument in run
-    assert run.startswith('"$RUNNER_TEMP/gate-venv/bin/python" base/tools/gate.py run')
+    assert '"$RUNNER_TEMP/gate-venv/bin/python" base/tools/gate.py run' in run
+    assert 'if [ "$EVENT" = pull_request ]; then diff=(--diff-base-dir base); fi' in run and '"${diff[@]}"' in run
     install = next(step["run"] for _, step in steps_of("policy-gate.yml") if "gate-venv/bin/pip" in step.get("run", ""))
     assert "./base" in install and "pr" not in install.replace("--disable-pip-version-check", "")
     assert "pr/policies" not in text_of("policy-gate.yml")

@@ -3,7 +3,8 @@
     python tools/gate.py stacks --program-dir PR
     python tools/gate.py run --stack NAME --program-dir PR --pack-dir BASE/policies --out-dir OUT \\
         [--config-dir BASE/stacks] [--production-config BASE/policies/config/production.json] \\
-        [--production-stack prod]... [--pum BASE_VENV/bin/pum] [--record-only]
+        [--production-stack prod]... [--pum BASE_VENV/bin/pum] [--record-only] [--diff-base-dir BASE]
+    python tools/gate.py comment --reports DIR --output FILE
 
 `stacks` lists every stacks/Pulumi.<name>.yaml of the pull request's tree as the JSON the matrix fans out over,
 and refuses a stack file whose name is not a plain stack name (the name goes into the job's matrix).
@@ -17,7 +18,13 @@ tokens. Whatever happened (clean, mandatory violations, an input error, a progra
 missing), it leaves OUT/pum.sarif (SARIF 2.1.0 saying what happened), OUT/summary.md (also appended to
 $GITHUB_STEP_SUMMARY) and OUT/result.json, and writes `code` and `outcome` to $GITHUB_OUTPUT. The code is pum's
 exit code, or 4 when pum's reports are missing or contradict its exit code (fail closed). It exits with that code;
-with --record-only it exits 0 once the decision is recorded, for a later step to act on.
+with --record-only it exits 0 once the decision is recorded, for a later step to act on. With --diff-base-dir (a
+pull request), it first previews the base branch's own program and stack file, and after the pull request's run
+adds `pum diff` of the two (the privilege changes, with the base branch's diff hook) to the summary and to
+OUT/privilege-changes.md.
+
+`comment` joins every stack's result and privilege changes (the artifacts of the gate jobs, one directory each)
+into the one pull-request comment the workflow posts or edits.
 
 Only the standard library: the matrix job runs it with the runner's python3, before anything is installed.
 """
@@ -51,6 +58,7 @@ OUTCOMES = {
 # environment, path or summary (GITHUB_OUTPUT, GITHUB_ENV, ...), and no token.
 ENV_ALLOWED = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "SYSTEMROOT")
 REPORTS = {"sarif": "pum.sarif", "json": "report.json", "markdown": "report.md"}
+BASE_REPORT, DIFF_REPORT = "base-report.json", "privilege-changes.md"
 STDERR_LINES = 40
 SUMMARY_LIMIT = 900_000  # GitHub refuses a step summary over 1 MiB
 
@@ -146,11 +154,11 @@ def _pum_command(args: argparse.Namespace) -> list[str]:
     return [script] if os.access(script, os.X_OK) else [sys.executable, "-m", "pum"]
 
 
-def _preview_args(args: argparse.Namespace, plan: Plan) -> list[str]:
+def _preview_args(args: argparse.Namespace, plan: Plan, program_dir: str) -> list[str]:
     command = [
         "preview",
         "--cwd",
-        os.path.abspath(args.program_dir),
+        os.path.abspath(program_dir),
         f"--stack={plan.stack}",
         "--policy-pack",
         os.path.abspath(args.pack_dir),
@@ -211,10 +219,35 @@ def _run(command: list[str], cwd: str, timeout: float) -> Run:
 def preview(args: argparse.Namespace, plan: Plan, out: str) -> Run:
     """pum, once: the SARIF, JSON and markdown reports of the same run (`--report FORMAT=PATH`, written on every
     outcome); stdout (the text report) is dropped."""
-    command = [*_pum_command(args), *_preview_args(args, plan)]
+    command = [*_pum_command(args), *_preview_args(args, plan, args.program_dir)]
     for fmt, name in REPORTS.items():
         command += ["--report", f"{fmt}={os.path.join(out, name)}"]
     return _run(command, os.path.abspath(args.program_dir), args.timeout + 60)
+
+
+def preview_base(args: argparse.Namespace, plan: Plan, out: str) -> str | None:
+    """The base branch's own program and stack file, previewed first (before any of the pull request's code runs)
+    for the privilege diff; None, or why there is nothing to compare with."""
+    base = os.path.abspath(args.diff_base_dir)
+    if not os.path.isfile(os.path.join(base, "stacks", f"Pulumi.{plan.stack}.yaml")):
+        return f"a new stack: the base branch has no stacks/Pulumi.{plan.stack}.yaml, so every privilege in it is new"
+    command = [*_pum_command(args), *_preview_args(args, plan, base), "--report", f"json={out}/{BASE_REPORT}"]
+    result = _run(command, base, args.timeout + 60)
+    if result.code not in (0, 1):
+        return f"the base branch's preview of this stack failed (pum exit {result.code}): nothing to compare with"
+    return None
+
+
+def privilege_diff(args: argparse.Namespace, out: str) -> str | None:
+    """`pum diff` of the base report and this run's, with the base branch's project (its `[tool.pum] diff` hook)."""
+    command = [*_pum_command(args), "diff", "--cwd", os.path.abspath(args.diff_base_dir), BASE_REPORT]
+    command += [REPORTS["json"], "--format", "markdown", "--output", DIFF_REPORT]
+    result = _run(command, out, args.timeout + 60)  # in OUT, so the comparison names the two files, not paths
+    if result.code != 0:
+        return f"pum diff failed (exit {result.code}): {_tail(result.stderr, 5)}"
+    if not os.path.isfile(os.path.join(out, DIFF_REPORT)):
+        return "pum diff wrote no comparison"
+    return None
 
 
 def _remove(path: str) -> None:
@@ -363,6 +396,20 @@ def summary_markdown(plan: Plan, code: int, outcome: str, detail: str, report_md
     return text
 
 
+def diff_section(args: argparse.Namespace, out: str, code: int, no_base: str | None) -> str:
+    """The privilege changes against the base branch (for the summary; the comment job posts privilege-changes.md)."""
+    why = no_base
+    if why is None and code not in (0, 1):
+        why = "this run has no plan to compare"
+    if why is None:
+        why = privilege_diff(args, out)
+    if why is not None:
+        _remove(os.path.join(out, DIFF_REPORT))
+        _write(os.path.join(out, DIFF_REPORT), f"### Privilege changes\n\nNo comparison: {why}.\n")
+    with open(os.path.join(out, DIFF_REPORT), encoding="utf-8") as handle:
+        return "\n" + handle.read().strip() + "\n"
+
+
 def _append(path: str | None, text: str) -> None:
     if path:
         with open(path, "a", encoding="utf-8") as handle:
@@ -393,9 +440,10 @@ def _stack_dir_check(program_dir: str) -> str | None:
 def run_gate(args: argparse.Namespace) -> int:
     out = os.path.abspath(args.out_dir)
     os.makedirs(out, exist_ok=True)
-    for name in (*REPORTS.values(), "pack-config.json", "summary.md", "result.json"):
+    for name in (*REPORTS.values(), BASE_REPORT, DIFF_REPORT, "pack-config.json", "summary.md", "result.json"):
         _remove(os.path.join(out, name))  # a report already there (committed, stale, forged) is never this run's
     started = time.monotonic()
+    no_base: str | None = "the gate stopped before any preview"
     with tempfile.TemporaryDirectory(prefix="pum-gate-") as work:
         try:
             plan = plan_stack(args, work)
@@ -403,6 +451,7 @@ def run_gate(args: argparse.Namespace) -> int:
             plan, result = Plan(args.stack, args.stack in args.production_stack), Run(2, f"gate: {exc}")
         else:
             problem = _stack_dir_check(args.program_dir)
+            no_base = preview_base(args, plan, out) if args.diff_base_dir and not problem else None
             result = Run(2, f"gate: {problem}") if problem else preview(args, plan, out)
             if plan.pack_config:
                 _write(os.path.join(out, "pack-config.json"), open(plan.pack_config, encoding="utf-8").read())
@@ -427,6 +476,8 @@ def run_gate(args: argparse.Namespace) -> int:
         with open(os.path.join(out, "report.md"), encoding="utf-8") as handle:
             report_md = handle.read()
     summary = summary_markdown(plan, code, outcome, detail, report_md, args.base)
+    if args.diff_base_dir:
+        summary += diff_section(args, out, code, no_base)
     _write(os.path.join(out, "summary.md"), summary)
     result_doc = {
         "stack": plan.stack,
@@ -446,11 +497,43 @@ def run_gate(args: argparse.Namespace) -> int:
     return 0 if args.record_only else code
 
 
+COMMENT_MARKER = "<!-- pum-policy-gate -->"
+COMMENT_LIMIT = 65_000  # GitHub refuses a comment over 65,536 characters
+
+
+def comment_markdown(reports_dir: str) -> str:
+    """One comment for the pull request: per stack, the gate's outcome and its privilege changes."""
+    sections = []
+    for name in sorted(os.listdir(reports_dir)):
+        directory = os.path.join(reports_dir, name)
+        result = _load(os.path.join(directory, "result.json"))
+        if not isinstance(result, dict) or not isinstance(result.get("stack"), str):
+            sections.append(f"#### ❌ `{name}`: no result (the gate job failed before recording one)\n")
+            continue
+        icon = "✅" if result.get("code") == 0 else "❌"
+        section = f"#### {icon} Stack `{result['stack']}`: {result.get('outcome', 'no outcome')}\n"
+        changes = os.path.join(directory, DIFF_REPORT)
+        if os.path.isfile(changes):
+            with open(changes, encoding="utf-8") as handle:
+                body = handle.read().strip()
+            section += "\n" + body.replace("### Privilege changes", "Privilege changes:", 1) + "\n"
+        sections.append(section)
+    if not sections:
+        sections.append("No stack reported a result.\n")
+    text = f"{COMMENT_MARKER}\n### Policy gate: privilege changes\n\n" + "\n".join(sections)
+    if len(text) > COMMENT_LIMIT:
+        text = text[:COMMENT_LIMIT] + "\n\n… (cut: every stack's full comparison is in its artifact)\n"
+    return text
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gate", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     stacks = commands.add_parser("stacks", help="print the stacks to gate as a JSON list")
     stacks.add_argument("--program-dir", required=True, help="the pull request's checkout")
+    comment = commands.add_parser("comment", help="the pull-request comment from the gate jobs' artifacts")
+    comment.add_argument("--reports", required=True, help="a directory with one artifact directory per stack")
+    comment.add_argument("--output", required=True)
     run = commands.add_parser("run", help="preview one stack with the base branch's pack; leave SARIF and summary")
     run.add_argument("--stack", required=True)
     run.add_argument("--program-dir", required=True, help="the pull request's checkout (program and stack files)")
@@ -463,6 +546,10 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--timeout", type=float, default=300.0, help="pum's --timeout in seconds")
     run.add_argument("--base", default="the base branch", help="what the summary calls the pack's source")
     run.add_argument("--record-only", action="store_true", help="exit 0 once the decision is recorded")
+    run.add_argument(
+        "--diff-base-dir",
+        help="the base branch's checkout: preview its stack first and add `pum diff` of the two to the summary",
+    )
     return parser
 
 
@@ -476,6 +563,9 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         print(json.dumps(stacks))
         _append(os.environ.get("GITHUB_OUTPUT"), f"stacks={json.dumps(stacks)}\n")
+        return 0
+    if args.command == "comment":
+        _write(args.output, comment_markdown(args.reports))
         return 0
     return run_gate(args)
 
