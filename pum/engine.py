@@ -121,9 +121,11 @@ def run_preview(
     stack_file = None
     program_file = None
     program_dir = cwd
+    virtualenv = None
     if isinstance(program, (str, os.PathLike)):
         loaded = load_project(str(program))
         project, program_dir, program_file = loaded.name, loaded.directory, loaded.main
+        virtualenv = loaded.virtualenv
         stack_config = (
             config_from_mapping(config, project, "<config>") if config is not None else load_stack_config(loaded, stack)
         )
@@ -142,6 +144,7 @@ def run_preview(
             config=stack_config.values,
             secret_keys=stack_config.secret_keys,
             program_dir=program_dir,
+            virtualenv=virtualenv,
         )
         _check_duplicates(run)
         resources = _report_resources(run)

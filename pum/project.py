@@ -28,6 +28,8 @@ class Project:
     runtime: str
     main: str
     stack_config_dir: str
+    virtualenv: str | None = None
+    """The program's virtualenv (absolute): `runtime.options.virtualenv`, else `.venv` for `toolchain: uv`."""
 
 
 @dataclass
@@ -85,7 +87,32 @@ def load_project(directory: str) -> Project:
     config_dir = doc.get("stackConfigDir") or "."
     if not isinstance(config_dir, str):
         raise UsageError(f"{path}: field `stackConfigDir` must be a directory path string")
-    return Project(directory, name, "python", main_path, os.path.join(directory, config_dir))
+    virtualenv = _virtualenv(runtime, directory, path)
+    return Project(directory, name, "python", main_path, os.path.join(directory, config_dir), virtualenv)
+
+
+def _virtualenv(runtime: Any, directory: str, path: str) -> str | None:
+    """The virtualenv the Pulumi CLI would run the program in (`runtime.options.virtualenv`, relative to the project
+    directory; `.venv` for `toolchain: uv` when none is named), absolute; None when it would use the `python` on
+    PATH."""
+    from .errors import UsageError
+
+    options = runtime.get("options") if isinstance(runtime, dict) else None
+    if options is None:
+        return None
+    if not isinstance(options, dict):
+        raise UsageError(f"{path}: field `runtime.options` must be a mapping (e.g. `virtualenv: venv`)")
+    virtualenv = options.get("virtualenv")
+    if virtualenv is None and options.get("toolchain") == "uv":
+        virtualenv = ".venv"
+    if virtualenv is None:
+        return None
+    if not isinstance(virtualenv, str) or not virtualenv.strip():
+        raise UsageError(
+            f"{path}: field `runtime.options.virtualenv` must be the path of the program's virtualenv, relative to "
+            "the project directory (e.g. `virtualenv: venv`)"
+        )
+    return os.path.normpath(os.path.join(directory, os.path.expanduser(virtualenv)))
 
 
 _STACK_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")

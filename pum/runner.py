@@ -31,6 +31,7 @@ from pulumi.runtime import settings as runtime_settings
 from pulumi.runtime.mocks import MockEngine, MockSettings
 from pulumi.runtime.stack import run_in_stack
 
+from .environment import Environment, import_hint, insert_paths, program_environment
 from .errors import ProgramError, ProgramTimeout, UsageError
 from .mocks import PreviewMocks
 from .recorder import RecordingMonitor
@@ -76,7 +77,7 @@ def _where(exc: BaseException, program_dir: str | None) -> str:
     return ""
 
 
-def _program_error(exc: BaseException, program_dir: str | None) -> Exception:
+def _program_error(exc: BaseException, program_dir: str | None, environment: Environment | None = None) -> Exception:
     """Map a program failure to the contract: config/model errors exit 2, anything else exit 3.
 
     `sys.exit()` (any code, 0 included) and KeyboardInterrupt are failures too: a program that exits early has not
@@ -96,6 +97,8 @@ def _program_error(exc: BaseException, program_dir: str | None) -> Exception:
     if getattr(exc, "exit_code", None) == 2:
         return UsageError(str(exc))
     message = str(exc).strip() or type(exc).__name__
+    if isinstance(exc, ImportError) and environment is not None:
+        message += f"; {import_hint(environment)}"
     return ProgramError(f"{where}{type(exc).__name__}: {message}", detail)
 
 
@@ -261,7 +264,7 @@ def _after_failure(loop: asyncio.AbstractEventLoop, context: dict) -> None:
         loop.default_exception_handler(context)
 
 
-def _run(program, project, stack, config, secret_keys, program_dir) -> ProgramRun:
+def _run(program, project, stack, config, secret_keys, program_dir, environment=None) -> ProgramRun:
     previous = _previous_loop()
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
@@ -319,7 +322,7 @@ def _run(program, project, stack, config, secret_keys, program_dir) -> ProgramRu
     except (Exception, SystemExit, KeyboardInterrupt) as exc:  # the program's own failure, per the contract
         loop.set_exception_handler(_after_failure)
         _cancel_outstanding(loop)
-        raise _program_error(exc, program_dir) from None
+        raise _program_error(exc, program_dir, environment) from None
     finally:
         logger.removeHandler(handler)
         logging.Logger.manager.loggerDict.pop(logger.name, None)  # one logger per run would pile up in the manager
@@ -342,16 +345,23 @@ def run_program(
     config: dict[str, str],
     secret_keys: set[str],
     program_dir: str | None = None,
+    virtualenv: str | None = None,
 ) -> ProgramRun:
-    """Run `program` (a callable, or the path of a program's main file) and return what it registered."""
+    """Run `program` (a callable, or the path of a program's main file) and return what it registered.
+
+    A program with a `virtualenv` (its Pulumi.yaml's) imports that virtualenv's packages ahead of pum's own
+    (pum.environment); an import that fails says which interpreter and virtualenv were used and how to install."""
     saved_cwd, saved_path = os.getcwd(), list(sys.path)
+    environment = program_environment(program_dir, virtualenv) if program_dir else None
     if program_dir:
         os.chdir(program_dir)
         sys.path.insert(0, program_dir)
+    if environment is not None:
+        insert_paths(environment, sys.path)
     try:
         context = contextvars.Context()
         with _sdk_pickler_patches_undone():
-            return context.run(_run, program, project, stack, config, secret_keys, program_dir)
+            return context.run(_run, program, project, stack, config, secret_keys, program_dir, environment)
     finally:
         os.chdir(saved_cwd)
         sys.path[:] = saved_path
