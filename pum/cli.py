@@ -57,6 +57,19 @@ class _Parser(argparse.ArgumentParser):
         super().error(message)
 
 
+class _Version(argparse.Action):
+    """`pum --version`: the installed version, looked up only when asked."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from .report.common import pum_version
+
+        sys.stdout.write(f"pum {pum_version()}\n")
+        parser.exit()
+
+
 def _run_options(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--allow-empty-config",
@@ -75,9 +88,16 @@ def _run_options(command: argparse.ArgumentParser) -> None:
 
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="pum", description="Offline preview and policy checks for Pulumi Python programs.")
+    parser.add_argument("--version", action=_Version, help="print pum's version and exit")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    preview = commands.add_parser("preview", help="run a Pulumi Python program under mocks and evaluate policy packs")
+    preview = commands.add_parser(
+        "preview",
+        help="run a Pulumi Python program under mocks and evaluate policy packs",
+        description="Run a Pulumi Python program offline, in preview mode, and evaluate policy packs on its plan. "
+        "Exits 0 (no mandatory violation), 1 (mandatory violations), 2 (usage, config or model error) "
+        "or 3 (the program failed).",
+    )
     preview.add_argument("--cwd", default=".", help="Pulumi project directory (default: current directory)")
     preview.add_argument(
         "--stack",
@@ -123,14 +143,27 @@ def _parser() -> argparse.ArgumentParser:
     preview.add_argument("--verbose", action="store_true", help="show the full traceback when the program fails")
     _run_options(preview)
 
-    schema = commands.add_parser("schema", help="print the stack file's JSON Schema ([tool.pum] schema)")
+    schema = commands.add_parser(
+        "schema",
+        help="print the stack file's JSON Schema ([tool.pum] schema)",
+        description="Print the JSON Schema of the project's stack file (its [tool.pum] schema hook), "
+        "for editors to validate and complete stack files.",
+    )
     schema.add_argument("--cwd", default=".", help="Pulumi project directory (default: current directory)")
 
-    graph = commands.add_parser("graph", help="render the privilege map of the previewed plan ([tool.pum] graph)")
-    graph.add_argument("--cwd", default=".")
+    graph = commands.add_parser(
+        "graph",
+        help="render the privilege map of the previewed plan ([tool.pum] graph)",
+        description="Preview the stack offline and render who can become what (the project's [tool.pum] graph "
+        "hook): a self-contained HTML page, or Mermaid for a pull-request comment.",
+    )
+    graph.add_argument("--cwd", default=".", help="Pulumi project directory (default: current directory)")
     graph.add_argument("--stack", help="stack name (default: [tool.pum] stack)")
     graph.add_argument("--format", choices=("html", "mermaid"), default="html")
-    graph.add_argument("--output", metavar="FILE")
+    graph.add_argument(
+        "--fenced", action="store_true", help="with --format mermaid: wrap it in a ```mermaid fence for markdown"
+    )
+    graph.add_argument("--output", metavar="FILE", help="write the map here instead of stdout")
     graph.add_argument("--verbose", action="store_true", help="show the full traceback when the program fails")
     _run_options(graph)
 
@@ -298,7 +331,23 @@ def _context(args, directory: str, report=None, packs: list[str] | None = None):
     from .report.common import Context, pum_version, source_root
 
     versions = _pack_versions(report, packs) if report is not None and packs else {}
-    return Context(root=source_root(directory), pack_versions=versions, width=_width(), pum_version=pum_version())
+    return Context(
+        root=source_root(directory),
+        pack_versions=versions,
+        width=_width(),
+        pum_version=pum_version(),
+        full_report=_full_report(args),
+    )
+
+
+def _full_report(args) -> str | None:
+    """Where a truncated markdown report sends readers: the JSON (else SARIF, else text) report of the same run,
+    as given when relative, else by its name (an absolute path says nothing in a pull request)."""
+    files = {fmt: path for _, fmt, path in _targets(args) if path is not None}
+    for fmt in ("json", "sarif", "text"):
+        if fmt in files:
+            return files[fmt] if not os.path.isabs(files[fmt]) else os.path.basename(files[fmt])
+    return None
 
 
 def _failure(args, exc: BaseException, code: int):
@@ -405,6 +454,8 @@ def _schema(args) -> int:
 def _graph(args) -> int:
     tool = load_tool_config(args.cwd)
     load_project(tool.directory)
+    if args.fenced and args.format != "mermaid":
+        raise UsageError("--fenced wraps Mermaid for markdown; use it with --format mermaid")
     tool.hook("graph")  # an unset or broken hook is said before the preview runs
     stack = _stack(args, tool)
     if args.output:
@@ -416,6 +467,10 @@ def _graph(args) -> int:
     text = _call_hook(tool, "graph", report, args.format)
     if not isinstance(text, str):
         raise ProgramError(f"[tool.pum] graph returned {type(text).__name__}, not the text to write")
+    if args.fenced:
+        longest = max((len(run) for run in text.split("\n") if run and set(run) == {"`"}), default=0)
+        fence = "`" * max(3, longest + 1)
+        text = f"{fence}mermaid\n{text.rstrip(chr(10))}\n{fence}\n"
     _write(text, args.output)
     return 0
 

@@ -304,3 +304,81 @@ def test_security_severity_mapping(level, severity, expected):
     from pum.report.sarif import security_severity
 
     assert security_severity(level, severity) == expected
+
+
+def _many(count, distinct):
+    from pum.analysis import Violation
+    from pum.engine import Resource
+
+    report = run_preview(lambda: None, policy_packs=[])
+    report.resources = [
+        Resource(
+            f"urn:pulumi:dev::test::azuread:index/group:Group::g{i:05}",
+            "azuread:index/group:Group",
+            f"g{i:05}",
+            None,
+            True,
+            False,
+            {},
+            [],
+            {},
+        )
+        for i in range(count)
+    ]
+    message = "Groups have owners.\nno owner declared"
+    report.violations = [
+        Violation("pack", "group-owners", "mandatory", "high", r.urn, f"{message} ({i})" if distinct else message)
+        for i, r in enumerate(report.resources)
+    ]
+    return report
+
+
+def test_markdown_collapses_identical_findings_with_their_count():
+    from pum.report import markdown
+
+    text = markdown.render(_many(10, distinct=False), Context(root=ROOT))
+    rows = [line for line in text.splitlines() if line.startswith("| mandatory |")]
+    assert len(rows) == 1
+    assert "`group-owners` (×10)" in rows[0] and "g00000, `azuread:index/group:Group` g00001" in rows[0]
+    assert "and 7 more" in rows[0] and "no owner declared" in rows[0]
+
+
+def test_markdown_stays_under_65000_characters_and_says_what_it_left_out():
+    from pum.report import markdown
+
+    text = markdown.render(_many(4000, distinct=True), Context(root=ROOT, full_report="pum.json"))
+    assert len(text) <= 65_000
+    rows = [line for line in text.splitlines() if line.startswith("| mandatory |")]
+    assert 100 < len(rows) < 4000
+    note = f"_{4000 - len(rows)} of 4000 findings left out to stay under 65,000 characters; the full report is "
+    assert note + "`pum.json`._" in text
+    assert "more resources left out (the full report is `pum.json`)" in text
+    assert text.rstrip().endswith("</details>")
+
+
+def test_pum_version_prints_the_installed_version():
+    code, out, err = run_cli("--version")
+    assert code == 0 and out == f"pum {pum_version()}\n" and not err
+    assert pum_version() != "unknown"
+
+
+@pytest.mark.parametrize("command", ["preview", "schema", "graph"])
+def test_each_commands_help_says_what_it_does(command):
+    code, out, _ = run_cli(command, "--help")
+    assert code == 0
+    description = out.split("\n\n")[1]  # after the usage
+    assert description.endswith(".") and 1 <= description.count(". ") + 1 <= 3, description
+
+
+def test_graph_fenced_wraps_mermaid_for_markdown():
+    result = subprocess.run(
+        [sys.executable, "-m", "pum", "graph", "--cwd", ROOT, "--format", "mermaid", "--fenced"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "```mermaid" and lines[1].startswith("flowchart") and lines[-1] == "```"
+    code, _, err = run_cli("graph", "--cwd", ROOT, "--fenced")
+    assert code == 2 and "--fenced" in err and "--format mermaid" in err
