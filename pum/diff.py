@@ -31,6 +31,7 @@ from typing import Any
 
 from . import output as output_file
 from .errors import ProgramError, ProgramTimeout, PumError, UsageError
+from .project import Project, load_project, stack_file_name, stack_file_path
 
 FORMATS = ("text", "markdown", "json")
 MAX_REPORT_BYTES = 256 << 20  # a 10,000-resource report is ~30 MB
@@ -215,23 +216,39 @@ def _preview_child(project: str, stack: str, timeout: float, where: str, scratch
         return check_report(json.load(handle), where)
 
 
-def preview_at(directory: str, stack: str, ref: str | None, flag: str, timeout: float) -> tuple[dict, str]:
-    """The report of the project in `directory` at git `ref` (None: the working tree), and its label."""
+def _empty_plan(project: Project, stack: str) -> dict:
+    return {
+        "project": project.name,
+        "stack": stack,
+        "resources": [],
+        "violations": [],
+        "summary": {"resources": 0, "mandatory": 0, "advisory": 0},
+    }
+
+
+def preview_at(directory: str, stack: str, ref: str | None, flag: str, timeout: float) -> tuple[dict | None, str]:
+    """The report of the project in `directory` at git `ref` (None: the working tree), and its label. None when
+    the stack has no stack file there (a pull request that adds or removes the stack)."""
     scratch = tempfile.mkdtemp(prefix="pum-diff-")
     try:
         if ref is None:
-            label = f"{stack} (working tree)"
-            return _preview_child(os.path.abspath(directory), stack, timeout, label, scratch), label
-        top, prefix = _repository(directory)
-        commit = _commit(top, ref, flag)
-        tree = os.path.join(scratch, "tree")
-        os.mkdir(tree)
-        _export(top, commit, tree, flag, ref)
-        project = os.path.join(tree, prefix)
-        if not os.path.isfile(os.path.join(project, "Pulumi.yaml")):
-            raise UsageError(f"{flag} {ref}: there is no Pulumi.yaml at {prefix or '.'} in {commit[:12]}")
-        label = f"{stack} at {ref} ({commit[:12]})"
-        return _preview_child(project, stack, timeout, label, scratch), label
+            project_dir, label = os.path.abspath(directory), f"{stack} (working tree)"
+        else:
+            top, prefix = _repository(directory)
+            commit = _commit(top, ref, flag)
+            tree = os.path.join(scratch, "tree")
+            os.mkdir(tree)
+            _export(top, commit, tree, flag, ref)
+            project_dir, label = os.path.join(tree, prefix), f"{stack} at {ref} ({commit[:12]})"
+            if not os.path.isfile(os.path.join(project_dir, "Pulumi.yaml")):
+                raise UsageError(f"{flag} {ref}: there is no Pulumi.yaml at {prefix or '.'} in {commit[:12]}")
+        try:
+            project = load_project(project_dir)
+        except PumError as exc:
+            raise UsageError(f"{label}: {exc}") from None
+        if not os.path.isfile(stack_file_path(project, stack)):
+            return None, f"{label}, which has no {stack_file_name(stack)}"
+        return _preview_child(project_dir, stack, timeout, label, scratch), label
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
@@ -364,8 +381,19 @@ def run(args: Any, tool: Any, call_hook: Callable[..., Any]) -> int:
                 f"{tool.directory}: no stack to preview; pass --stack NAME, or set `stack` under [tool.pum]"
             )
         stack = args.stack or tool.stack
-        base, base_label = preview_at(tool.directory, stack, args.base_ref, "--base-ref", args.timeout)
-        head, head_label = preview_at(tool.directory, stack, args.head_ref, "--head-ref", args.timeout)
+        for ref, flag in ((args.base_ref, "--base-ref"), (args.head_ref, "--head-ref")):
+            if ref is not None:  # both refs are checked before the first (slow) preview
+                _commit(_repository(tool.directory)[0], ref, flag)
+        found_base, base_label = preview_at(tool.directory, stack, args.base_ref, "--base-ref", args.timeout)
+        found_head, head_label = preview_at(tool.directory, stack, args.head_ref, "--head-ref", args.timeout)
+        if found_base is None and found_head is None:
+            raise UsageError(
+                f"stack {stack!r} has no stack file at either side ({base_label}; {head_label}); "
+                "check --stack and --cwd"
+            )
+        project = load_project(tool.directory)
+        base = found_base if found_base is not None else _empty_plan(project, stack)  # the PR adds the stack
+        head = found_head if found_head is not None else _empty_plan(project, stack)  # the PR removes it
     else:
         if args.head_ref is not None:
             raise UsageError("--head-ref needs --base-ref")

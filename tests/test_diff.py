@@ -307,9 +307,9 @@ def test_the_stack_at_two_git_refs(tmp_path):
     scratch = tmp_path / "tmp"
     scratch.mkdir()
     env = {**os.environ, "TMPDIR": str(scratch)}
-    pum = [sys.executable, "-m", "pum", "diff", "--cwd", str(repo), "--stack", "example", "--format", "json"]
 
-    def run(*args):
+    def run(*args, stack="example"):
+        pum = [sys.executable, "-m", "pum", "diff", "--cwd", str(repo), "--stack", stack, "--format", "json"]
         result = subprocess.run([*pum, *args], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=600)
         return result.returncode, result.stdout, result.stderr
 
@@ -327,6 +327,20 @@ def test_the_stack_at_two_git_refs(tmp_path):
     assert (code, json.loads(out)["changes"]) == (0, [])
     code, out, err = run("--base-ref", "nope")
     assert code == 2 and "--base-ref nope: no such commit" in err and "Traceback" not in err
+    code, out, err = run("--base-ref", "main", "--head-ref", "nope")  # said before any preview
+    assert code == 2 and "--head-ref nope: no such commit" in err
+    # a pull request that adds a stack: everything in it is new
+    shutil.copy(stack, repo / "stacks" / "Pulumi.added.yaml")
+    code, out, err = run("--base-ref", "main", stack="added")
+    assert code == 0, err
+    document = json.loads(out)
+    assert document["base"].startswith("added at main (") and document["base"].endswith("has no Pulumi.added.yaml")
+    added = {(c["kind"], c["subject"], c["role"]) for c in document["changes"]}
+    assert {c["direction"] for c in document["changes"]} <= {"added", "tightened"}
+    assert ("standing-access", "Emergency access A", "Global Administrator") in added
+    assert ("eligibility", "Pedro Alves (admin)", "Global Administrator") in added
+    code, out, err = run("--base-ref", "main", stack="typo")
+    assert code == 2 and "stack 'typo' has no stack file at either side" in err
     assert os.listdir(scratch) == []  # every exported tree and report is gone
 
 
