@@ -20,7 +20,8 @@ What is compared:
 * access package policies: who may request, approval and approvers, justification, ticket question, how long
   an assignment lasts, its access review, and the groups the package grants;
 * conditional access: state (enabled, report-only, off), the roles, groups and users a policy covers or
-  excludes, and its grant controls.
+  excludes, and its grant controls;
+* Private Access apps: the network segments each reaches and the groups assigned to it.
 
 Each change is a dict: kind, direction (loosened, tightened, added, removed, or changed when neither is
 meant), subject, role, scope, setting, before, after, tier and a one-line summary a reviewer reads.
@@ -29,6 +30,7 @@ meant), subject, role, scope, setting, before, after, tier and a one-line summar
 from __future__ import annotations
 
 import collections
+import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -719,6 +721,127 @@ def _ca_policies(plan: _Plan) -> list[CaPolicy]:
     return result
 
 
+# --- Private Access ----------------------------------------------------------------------------------
+
+
+@dataclass
+class App:
+    key: str
+    label: str
+    segments: frozenset[str]
+    groups: frozenset[str]
+
+
+def _apps(plan: _Plan) -> list[App]:
+    result = []
+    for r in plan.by_type.get(f"{DYNAMIC}:Resource", []):
+        inputs = plan.inputs(r)
+        if inputs.get("graphKind") != "privateAccessApp":
+            continue
+        segments = set()
+        for segment in [x for x in _sequence(inputs.get("segments")) if isinstance(x, dict)]:
+            ports = ",".join(str(p) for p in _sequence(segment.get("ports")))
+            segments.add(f"{segment.get('destinationHost')} port {ports or 'any'}/{segment.get('protocol') or 'tcp'}")
+        groups = (
+            frozenset(label for label, _ in plan.principal(r, "assignedGroupIds"))
+            if inputs.get("assignedGroupIds")
+            else frozenset()
+        )
+        result.append(App(plan.name(r), plan.label(r), frozenset(segments), groups))
+    return result
+
+
+def _network(segment: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network | None, str]:
+    host, _, rest = segment.partition(" port ")
+    try:
+        return ipaddress.ip_network(host, strict=False), rest
+    except ValueError:
+        return None, rest
+
+
+def _covered(inner: list[str], outer: list[str]) -> bool:
+    """Every segment of `inner` lies within one of `outer` (same ports and protocol, a network containing it)."""
+
+    def within(a: str, b: str) -> bool:
+        (net_a, rest_a), (net_b, rest_b) = _network(a), _network(b)
+        if net_a is None or net_b is None or rest_a != rest_b or net_a.version != net_b.version:
+            return False
+        return net_a.subnet_of(net_b)  # type: ignore[arg-type]
+
+    return bool(inner) and all(any(within(a, b) for b in outer) for a in inner)
+
+
+def _compare_apps(base: list[App], head: list[App]) -> list[dict]:
+    old = {a.key: a for a in base}
+    new = {a.key: a for a in head}
+    changes = []
+    for key, app in new.items():
+        if key not in old:
+            changes.append(
+                _change(
+                    "network-access",
+                    "added",
+                    f"Private Access app {app.label}: {', '.join(sorted(app.groups)) or 'no group'} "
+                    f"reach {', '.join(sorted(app.segments)) or 'nothing'}",
+                    subject=", ".join(sorted(app.groups)) or None,
+                    role=app.label,
+                    scope=", ".join(sorted(app.segments)) or None,
+                    after=sorted(app.segments),
+                )
+            )
+    for key, app in old.items():
+        if key not in new:
+            changes.append(
+                _change(
+                    "network-access",
+                    "removed",
+                    f"Private Access app {app.label} is removed: {', '.join(sorted(app.groups)) or 'no group'} "
+                    f"no longer reach {', '.join(sorted(app.segments)) or 'anything'}",
+                    subject=", ".join(sorted(app.groups)) or None,
+                    role=app.label,
+                    before=sorted(app.segments),
+                )
+            )
+    for key, after in new.items():
+        before = old.get(key)
+        if before is None:
+            continue
+        for setting, old_set, new_set in (
+            ("segments", before.segments, after.segments),
+            ("groups", before.groups, after.groups),
+        ):
+            if old_set == new_set:
+                continue
+            gained, lost = sorted(new_set - old_set), sorted(old_set - new_set)
+            parts = ([f"now also {', '.join(gained)}"] if gained else []) + (
+                [f"no longer {', '.join(lost)}"] if lost else []
+            )
+            if gained and not lost:
+                direction = "loosened"
+            elif lost and not gained:
+                direction = "tightened"
+            elif setting == "segments" and _covered(lost, gained):
+                direction = "loosened"  # 10.20.0.0/24 -> 10.20.0.0/16: what it reached, and more
+            elif setting == "segments" and _covered(gained, lost):
+                direction = "tightened"
+            else:
+                direction = "changed"
+            changes.append(
+                _change(
+                    "network-access",
+                    direction,
+                    f"Private Access app {after.label}: {setting} {'; '.join(parts)}",
+                    subject=", ".join(sorted(after.groups)) or None,
+                    role=after.label,
+                    scope=", ".join(sorted(after.segments)) or None,
+                    setting=setting,
+                    before=sorted(old_set),
+                    after=sorted(new_set),
+                )
+            )
+    return changes
+
+
 # --- comparing ---------------------------------------------------------------------------------------
 
 
@@ -1210,6 +1333,7 @@ def compare(base: dict, head: dict) -> list[dict]:
         _compare_grants(_grants(old), _grants(new))
         + _compare_packages(_packages(old), _packages(new))
         + _compare_ca(_ca_policies(old), _ca_policies(new))
+        + _compare_apps(_apps(old), _apps(new))
     )
     return sorted(_dedupe(changes), key=_order)
 

@@ -412,3 +412,14 @@ def test_changes_only_a_hand_written_program_makes(base):
     assert "now excludes Global Administrator" in by_setting["excluded roles"]["summary"]
     assert by_setting["approval"]["after"] == "no approval" and by_setting["approval"]["role"] == "Domain Admin"
     assert not any(GUID.search(c["summary"]) for c in changes)
+
+
+def test_a_private_access_app_widened(base):
+    def edit(config):
+        segment = config["privileged-access:privateAccess"]["apps"][0]["segments"][0]
+        segment["destinationHost"] = "10.20.0.0/16"
+
+    changes = compare(base, head(edit))
+    change = only(changes, kind="network-access", direction="loosened", setting="segments")
+    assert change["role"] == "PUM SSH to Linux servers"
+    assert "now also 10.20.0.0/16 port 22-22/tcp; no longer 10.20.0.0/24 port 22-22/tcp" in change["summary"]
