@@ -177,6 +177,14 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("PATCH", _APP, _APPLICATION, None, 204, "applications[applicationId]"),
     Endpoint("DELETE", _APP, None, None, 204, "applications[applicationId]"),
     Endpoint(
+        "GET",
+        _APP + "/owners",
+        None,
+        BETA + "directory_object_collection_response.DirectoryObjectCollectionResponse",
+        200,
+        "applications[applicationId].owners",
+    ),
+    Endpoint(
         "PUT",
         _APP + "/connectorGroup/$ref",
         BETA + "reference_update.ReferenceUpdate",

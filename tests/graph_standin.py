@@ -119,6 +119,7 @@ import pytest
 
 GRAPH_LIKE = True
 TENANT = "11111111-2222-3333-4444-555555555555"
+CALLER = "99999999-0000-4000-8000-000000000099"  # the deploying identity's object ID (the token's `oid`)
 CUSTOM_TEMPLATE = "8adf8e6e-67b2-4cf2-a259-e3dc5476c621"
 CONNECTOR_GROUP = "c0c0c0c0-0000-4000-8000-000000000001"
 GRAPH = "https://graph.microsoft.com"
@@ -165,6 +166,15 @@ KNOBS += ("opaque_assignment_ids",)
 def graph_like(knob: str) -> bool:
     """Whether a new stand-in answers ``knob`` the Graph-like way (see the module docstring)."""
     return GRAPH_LIKE
+
+
+def fake_jwt(oid: str) -> str:
+    """A JWT-shaped bearer token (unsigned; the stand-in checks it by equality) carrying ``oid``."""
+
+    def part(claims: dict) -> str:
+        return base64.urlsafe_b64encode(json.dumps(claims).encode()).decode().rstrip("=")
+
+    return ".".join((part({"typ": "JWT", "alg": "none"}), part({"oid": oid, "nonce": uuid.uuid4().hex}), "sig"))
 
 
 class Reject(Exception):
@@ -367,10 +377,11 @@ def validate_rule(rule_id: str, body: Any) -> None:
 class GraphStandIn:
     """The stand-in server and its state; see the module docstring."""
 
-    def __init__(
-        self, token: str = "standin-token-" + uuid.uuid4().hex, lifetime: float = 120.0, max_requests: int = 2000
-    ):
-        self.token, self.lifetime, self.max_requests = token, lifetime, max_requests
+    def __init__(self, token: str | None = None, lifetime: float = 120.0, max_requests: int = 2000):
+        # like Entra's, the bearer token is a JWT whose `oid` claim is the caller (the deploying identity)
+        self.token = token or fake_jwt(CALLER)
+        self.lifetime, self.max_requests = lifetime, max_requests
+        self.owners: dict[str, list[dict]] = {}  # application id -> its owners (directory objects)
         self.requests: list[Recorded] = []
         self.exchanges: list[Recorded] = []
         self.violations: list[str] = []
@@ -845,7 +856,11 @@ class GraphStandIn:
             "displayName": name,
             "tags": [],
             "onPremisesPublishing": None,
+            "passwordCredentials": [],
+            "keyCredentials": [],
         }
+        # the caller who instantiates the template becomes the application's owner
+        self.owners[app["id"]] = [{"@odata.type": "#microsoft.graph.servicePrincipal", "id": CALLER}]
         sp = {
             "id": self._created(str(uuid.uuid4())),
             "appId": app["appId"],
@@ -887,6 +902,9 @@ class GraphStandIn:
     def get_app(self, app_id: str, query: dict, body: Any):
         return self._app(app_id)
 
+    def list_owners(self, app_id: str, query: dict, body: Any):
+        return {"value": list(self.owners.get(self._app(app_id)["id"], []))}
+
     def list_apps(self, query: dict, body: Any):
         text = query.get("$filter", "")
         by_name = re.fullmatch(f"displayName eq {_LITERAL}", text)
@@ -927,6 +945,7 @@ class GraphStandIn:
             self.assignments.pop(sp_id, None)
         self.segments.pop(app["id"], None)
         self.connectors.pop(app["id"], None)
+        self.owners.pop(app["id"], None)
         return 204, None, {}
 
     def put_connector(self, app_id: str, query: dict, body: Any):
@@ -1213,6 +1232,7 @@ ROUTES: list[tuple[str, str, Any, tuple[str, ...]]] = [
     ("GET", r"/beta/applications", GraphStandIn.list_apps, ("$filter", *_S)),
     ("GET", _APP, GraphStandIn.get_app, _S),
     ("PATCH", _APP, GraphStandIn.patch_app, ()),
+    ("GET", _APP + "/owners", GraphStandIn.list_owners, _S),
     ("DELETE", _APP, GraphStandIn.delete_app, ()),
     ("PUT", _APP + r"/connectorGroup/\$ref", GraphStandIn.put_connector, ()),
     ("GET", _APP + r"/connectorGroup", GraphStandIn.get_connector, ()),

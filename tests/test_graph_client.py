@@ -362,3 +362,19 @@ def test_may_have_applied_is_exactly_a_post_without_a_clear_answer(method, statu
 def test_a_success_whose_body_cannot_be_read_took_effect(method, applied):
     err = GraphError(201, "invalidResponse", "the answer is not a JSON object", "", method, "/v1.0/x")
     assert err.may_have_applied is applied
+
+
+def test_caller_id_is_the_tokens_oid_claim_and_none_when_the_token_does_not_say():
+    import base64
+    import json
+
+    def jwt(claims):
+        body = base64.urlsafe_b64encode(json.dumps(claims).encode()).decode().rstrip("=")
+        return f"eyJhbGciOiJub25lIn0.{body}.sig"
+
+    oid = "99999999-0000-4000-8000-000000000099"
+    assert (
+        GraphClient(base_url="https://graph.microsoft.com", token=lambda: jwt({"oid": oid.upper()})).caller_id() == oid
+    )
+    for token in (jwt({"sub": "x"}), jwt({"oid": "not-a-guid"}), "opaque-token-without-claims", "a.%%%.c"):
+        assert GraphClient(base_url="https://graph.microsoft.com", token=lambda t=token: t).caller_id() is None

@@ -258,3 +258,50 @@ def test_role_settings_survive_a_lost_patch_answer_and_refuse_a_redirect(graph, 
     mark = len(graph.requests)
     assert up(hosted, inputs, fresh)[1] == "same"
     assert [r for r in graph.requests[mark:] if r.method != "GET"] == []
+
+
+def planted_app(graph, kind: Kind, owner: str | None, credentials: int = 0, tagged: bool = True) -> dict:
+    """An application someone else registered with this resource's owner tag (or provisional name); the
+    stand-in's token names the deploying identity (``CALLER``) in its ``oid`` claim, as Entra's does."""
+    planter = HostConverted(kind.provider(client_factory=graph.client))
+    up(planter, kind.inputs)  # made as we would make it, then handed to a stranger
+    (app,) = graph.apps.values()
+    graph.owners[app["id"]] = [{"@odata.type": "#microsoft.graph.user", "id": owner}] if owner else []
+    app["passwordCredentials"] = [
+        {"keyId": f"dddddddd-0000-4000-8000-{i:012d}", "displayName": "planted"} for i in range(credentials)
+    ]
+    if not tagged:
+        app["tags"] = []
+        app["displayName"] = f"{kind.inputs['displayName']} ({kind.inputs['ownerTag']})"
+    return app
+
+
+@pytest.mark.parametrize(
+    "owner, credentials, tagged",
+    [
+        ("bbbbbbbb-0000-4000-8000-0000000000bb", 0, True),
+        (None, 1, True),
+        ("bbbbbbbb-0000-4000-8000-0000000000bb", 0, False),
+    ],
+    ids=["stranger-owns-a-tagged-app", "tagged-app-with-a-credential", "stranger-owns-the-provisional-name"],
+)
+def test_an_app_planted_with_our_tag_or_name_is_never_adopted(graph, owner, credentials, tagged):
+    kind = KINDS[2]
+    app = planted_app(graph, kind, owner, credentials, tagged)
+    segments, assignments = copy.deepcopy(graph.segments), copy.deepcopy(graph.assignments)
+    mark = len(graph.requests)
+    with pytest.raises(GraphError) as err:
+        up(host(graph, kind), kind.inputs)
+    assert err.value.code == "adoptionRefused" and app["id"] in err.value.message
+    assert [r for r in graph.requests[mark:] if r.method != "GET"] == []  # nothing written to it, nothing made
+    assert (graph.segments, graph.assignments) == (segments, assignments) and list(graph.apps) == [app["id"]]
+
+
+def test_an_adopted_app_is_never_deleted_by_a_failed_create(graph):
+    kind = KINDS[2]
+    first, _ = up(host(graph, kind), kind.inputs)  # made by an earlier run whose state was lost
+    broken = {**kind.inputs, "connectorGroupId": "c0c0c0c0-0000-4000-8000-0000000000ff"}  # this step now fails
+    with pytest.raises(GraphError) as err:
+        up(host(graph, kind), broken)
+    assert any("left as it was" in note for note in getattr(err.value, "__notes__", []))
+    assert list(graph.apps) == [first.id] and graph.calls("DELETE", "/beta/applications/") == []

@@ -216,3 +216,11 @@ def test_check_rejects_malformed_rules(graph, mutate, prop):
 def test_check_passes_preview_unknowns(graph):
     unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
     assert provider(graph).check({}, {"roleDefinitionId": unknown, "rules": unknown}).failures == []
+
+
+def test_a_duration_graph_writes_another_way_is_not_drift_but_another_length_is():
+    from components.graph.role_settings import canonical
+
+    declared = {"id": "Expiration_EndUser_Assignment", "maximumDuration": "PT24H", "target": {"operations": ["All"]}}
+    assert canonical({**declared, "maximumDuration": "P1D", "target": {"operations": ["all"]}}) == canonical(declared)
+    assert canonical({**declared, "maximumDuration": "PT25H"}) != canonical(declared)

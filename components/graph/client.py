@@ -58,6 +58,8 @@ from dataclasses import dataclass, field, fields
 from datetime import UTC
 from typing import TYPE_CHECKING, Any
 
+from privileged_facts.values import is_guid
+
 if TYPE_CHECKING:
     from azure.identity import DefaultAzureCredential
 
@@ -253,6 +255,19 @@ class GraphClient:
     @classmethod
     def from_env(cls, **kwargs: Any) -> GraphClient:
         return cls(**kwargs)
+
+    def caller_id(self) -> str | None:
+        """The object ID of the identity this client calls Graph as (the bearer token's ``oid`` claim),
+        or None when the token does not say. Read, not verified: it only tells the providers who "we" are."""
+        parts = self._bearer().split(".")
+        if len(parts) != 3:
+            return None
+        try:
+            claims = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+        except (ValueError, TypeError):
+            return None
+        oid = claims.get("oid") if isinstance(claims, dict) else None
+        return oid.lower() if isinstance(oid, str) and is_guid(oid) else None
 
     def pause(self, seconds: float) -> None:
         """Wait between lookups of an object Graph may still be replicating (the injectable sleep)."""

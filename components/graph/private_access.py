@@ -283,7 +283,7 @@ class PrivateAccessApplicationProvider(GraphProvider):
     def _find(self, client: GraphClient, props: dict) -> tuple[dict, dict] | None:
         """The application this resource made on an earlier, interrupted ``up``: tagged with its
         ``ownerTag``, or still under its provisional name (the tag is set right after instantiation)."""
-        tag, select = props["ownerTag"], "id,appId,displayName,tags"
+        tag, select = props["ownerTag"], "id,appId,displayName,tags,passwordCredentials,keyCredentials"
         found = {
             a["id"]: a
             for query in (f"tags/any(t:t eq {odata_quote(tag)})", f"displayName eq {odata_quote(provisional(props))}")
@@ -292,6 +292,7 @@ class PrivateAccessApplicationProvider(GraphProvider):
         app = only(list(found.values()), f"owner tag {tag}")
         if app is None:
             return None
+        self._refuse_foreign(client, app, tag)
         sp = only(
             client.get_all("/v1.0/servicePrincipals", {"$filter": f"appId eq {odata_quote(app['appId'])}"}),
             f"appId {app['appId']}",
@@ -305,6 +306,26 @@ class PrivateAccessApplicationProvider(GraphProvider):
             )
         return app, sp
 
+    @staticmethod
+    def _refuse_foreign(client: GraphClient, app: dict, tag: str) -> None:
+        """Adopt only an application this stack's deploying identity made: the owner tag and the
+        provisional name are predictable, so anyone allowed to register applications could plant one.
+        An application owned by anyone but the caller, or carrying credentials, is refused: adopting
+        it would hand its owner the segments and assignments of a privileged access path."""
+        me = client.caller_id()
+        owners = {str(o.get("id", "")).lower() for o in client.get_all(f"{_app(app['id'])}/owners", {"$select": "id"})}
+        strangers = sorted(owners - {me}) if me else sorted(owners)
+        credentials = len(app.get("passwordCredentials") or []) + len(app.get("keyCredentials") or [])
+        if strangers or credentials:
+            why = f"owned by {', '.join(strangers)}" if strangers else f"carrying {credentials} credential(s)"
+            raise GraphError(
+                409,
+                "adoptionRefused",
+                f"application {app['id']} carries this resource's owner tag {tag} (or its provisional name) but is "
+                f"{why}, so this stack's deployments did not make it; delete it, or remove those owners and "
+                "credentials after checking it, then run `pulumi up` again",
+            )
+
     def _create(self, props: dict) -> CreateResult:
         client = self.client()
 
@@ -314,7 +335,7 @@ class PrivateAccessApplicationProvider(GraphProvider):
             )
             return made["application"], made["servicePrincipal"]
 
-        (app, sp), _adopted = create_or_adopt(
+        (app, sp), adopted = create_or_adopt(
             client, f"application {props['displayName']!r}", lambda: self._find(client, props), instantiate
         )
         role = self._user_role(sp)
@@ -329,7 +350,12 @@ class PrivateAccessApplicationProvider(GraphProvider):
             self._reconcile_segments(client, app["id"], props["segments"])
             self._reconcile_assignments(client, sp["id"], role, props["assignedGroupIds"])
         except Exception as failure:
-            self._roll_back(client, app["id"], props, failure)
+            if adopted:  # made by an earlier run (perhaps in use): left as it is, never deleted here
+                failure.add_note(
+                    f"the adopted application {app['id']} was left as it was; the next `pulumi up` finishes it"
+                )
+            else:
+                self._roll_back(client, app["id"], props, failure)
             raise
         return CreateResult(app["id"], {**self._outs(props, app, sp["id"], role), "ownerTag": props["ownerTag"]})
 

@@ -230,16 +230,25 @@ def validate_rules(rules: Any) -> None:
 
 def canonical(value: Any) -> Any:
     """Order- and case-insensitive form for comparing rules: Graph may reorder lists and answers
-    enum members such as ``target.operations`` in its own casing (``"all"`` for ``"All"``)."""
+    enum members such as ``target.operations`` in its own casing (``"all"`` for ``"All"``); a
+    ``maximumDuration`` compares as the length of time it means (``PT24H`` is ``P1D``)."""
     if isinstance(value, dict):
-        return {
-            k: [str(o).lower() for o in v] if k == "operations" and isinstance(v, list) else canonical(v)
-            for k, v in value.items()
-        }
+        return {k: _canonical_field(k, v) for k, v in value.items()}
     if isinstance(value, list):
         items = [canonical(v) for v in value]
         return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, default=str))
     return value
+
+
+def _canonical_field(key: str, value: Any) -> Any:
+    if key == "operations" and isinstance(value, list):
+        return [str(o).lower() for o in value]
+    if key == "maximumDuration" and isinstance(value, str):
+        try:
+            return parse_duration(value, key).total_seconds()
+        except ValueError:
+            return value
+    return canonical(value)
 
 
 def _same(live: Any, declared: Any) -> bool:
