@@ -21,13 +21,20 @@ config:
     roleBindings:
       - role: User Administrator
         mode: {mode}
-        eligible: [ana]
+        eligible: {eligible}
         tier: {tier}
   privileged-access:conditionalAccess:
     enabled: false
     enforce: {enforce}
 """
-GOOD = {"protect": "true", "leaving": "2030-06-30", "mode": "pimGroup", "tier": "1", "enforce": "true"}
+GOOD = {
+    "eligible": "[ana]",
+    "protect": "true",
+    "leaving": "2030-06-30",
+    "mode": "pimGroup",
+    "tier": "1",
+    "enforce": "true",
+}
 INTERNALS = ("Input should", "function-", "list[", "literal[", ".bool", "Value error", "pydantic", "Traceback", "[key]")
 
 
@@ -63,6 +70,8 @@ def test_the_base_stack_is_valid(project):
         ({"tier": '"1"'}, "pim.roleBindings[0].tier", "must be a whole number from 0 to 2 (unquoted): write 1 without"),
         ({"tier": "true"}, "pim.roleBindings[0].tier", "must be a whole number from 0 to 2"),
         ({"enforce": "[CA01, CA99]"}, "conditionalAccess.enforce[1]", "must be one of 'CA01', 'CA02', 'CA03', 'CA04',"),
+        ({"eligible": "ana"}, "pim.roleBindings[0].eligible", "must be a list (each item a key of lower-case letters"),
+        ({"eligible": "[{ana: 1}]"}, "pim.roleBindings[0].eligible[0]", "must be a key of lower-case letters, digits"),
         ({"enforce": "sometimes"}, "conditionalAccess.enforce", "must be true or false (unquoted), or a list (each"),
     ],
 )

@@ -29,7 +29,6 @@ from .groups import display_name_issues
 from .lifecycle import LifecycleSettings
 from .paw import PawSettings
 from .pim import (
-    PATTERN_HINTS,
     AdministrativeUnit,
     BreakGlass,
     Key,
@@ -112,7 +111,7 @@ def _issue(located: wording.Located) -> Issue:
         model = located.parent_model
         allowed = [(f.alias or n) for n, f in model.model_fields.items()] if model else []
         return Issue(loc, None, _unknown_key(loc[-1], allowed))
-    message = wording.message(located, PATTERN_HINTS)
+    message = wording.message(located)
     if isinstance(value, (dict, list)):
         value = None  # an object-level check: the message names the offending part
     if loc and loc[-1] == "[key]":

@@ -23,6 +23,7 @@ from annotated_types import Ge, Gt, Le, Lt, MaxLen, MinLen
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+from .pim import PATTERN_HINTS
 from .scalars import DATE_FORM
 
 _MISMATCH = {
@@ -158,8 +159,37 @@ def locate(error: Mapping[str, Any], root: type[BaseModel]) -> Located:
 # ---------------------------------------------------------------- what a type allows, in words
 
 
+def _pattern(annotation: Any, field: FieldInfo | None = None) -> str | None:
+    """The regex a text value must match: the field's, or its annotation's (through Annotated and Optional only)."""
+    stack: list[Any] = [annotation, *(field.metadata if field else ())]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, FieldInfo):
+            stack.extend(item.metadata)
+            continue
+        pattern = getattr(item, "pattern", None)
+        if isinstance(pattern, str):
+            return pattern
+        origin = typing.get_origin(item)
+        if origin is typing.Annotated:
+            stack.extend(typing.get_args(item))
+        elif origin in (typing.Union, types.UnionType):
+            members = [a for a in typing.get_args(item) if a is not type(None)]
+            stack.extend(members if len(members) == 1 else [])
+    return None
+
+
+def _text_words(annotation: Any, field: FieldInfo | None = None) -> str:
+    pattern = _pattern(annotation, field)
+    if pattern in PATTERN_HINTS:
+        return PATTERN_HINTS[pattern]
+    return f"text matching {pattern}" if pattern else "text"
+
+
 def describe(annotation: Any, depth: int = 0) -> str:
     """What a value of this annotation is, as a stack-file author writes it."""
+    if _strip(annotation) is str:
+        return _text_words(annotation)
     annotation = _strip(annotation)
     members = _members(annotation)
     if members:
@@ -171,8 +201,6 @@ def describe(annotation: Any, depth: int = 0) -> str:
         return "a whole number (unquoted)"
     if annotation is float:
         return "a number"
-    if annotation is str:
-        return "text"
     if annotation is dt.date:
         return DATE_FORM
     if origin is typing.Literal:
@@ -183,13 +211,13 @@ def describe(annotation: Any, depth: int = 0) -> str:
         item: Any = _strip(args[0]) if args else None
         if _is_model(item):
             return f"a list of objects with the keys {', '.join(_aliases(item))}"
-        return f"a list (each item {describe(item, depth + 1)})" if item is not None and depth < 2 else "a list"
+        return f"a list (each item {describe(args[0], depth + 1)})" if item is not None and depth < 2 else "a list"
     if origin is dict:
         args = typing.get_args(annotation)
         value: Any = _strip(args[1]) if len(args) == 2 else None
         if _is_model(value):
             return f"a mapping of names you choose to objects with the keys {', '.join(_aliases(value))}"
-        shown = describe(value, depth + 1) if value is not None and depth < 2 else "values"
+        shown = describe(args[1], depth + 1) if value is not None and depth < 2 else "values"
         return f"a mapping of names you choose to {shown}"
     if _is_model(annotation):
         return f"an object with the keys {', '.join(_aliases(annotation))}"
@@ -251,15 +279,19 @@ def _literal_hint(value: Any, annotation: Any) -> str:
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
-def message(located: Located, patterns: Mapping[str, str]) -> str:
+def message(located: Located) -> str:
     """What is wrong at the path and what is allowed there."""
     error, annotation, field = located.error, located.annotation, located.field
     kind = str(error.get("type", ""))
     value = error.get("input")
     ctx = error.get("ctx") or {}
     if kind == "missing":
-        wanted = describe(annotation) if annotation is not None else "a value"
-        return f"is required but missing; add it ({wanted})"
+        if _strip(annotation) is str:
+            wanted = _text_words(annotation, field)
+        else:
+            wanted = describe(annotation) if annotation is not None else "a value"
+        about = f": {field.description.rstrip('.')}" if field is not None and field.description else ""
+        return f"is required but missing; add it ({wanted}){about}"
     if kind in ("bool_type", "bool_parsing"):
         return "must be true or false (unquoted)" + _quoted_hint(value, kind)
     if kind in ("int_type", "int_parsing", "int_from_float"):
@@ -270,6 +302,8 @@ def message(located: Located, patterns: Mapping[str, str]) -> str:
         bound = next(iter(ctx.values()), "?")
         return f"must be {'at least' if kind.startswith('greater') else 'at most'} {bound}"
     if kind == "string_type":
+        if _pattern(annotation, field):
+            return f"must be {_text_words(annotation, field)}"
         return "must be text" + _quoted_hint(value, kind)
     if kind == "string_too_short":
         least = ctx.get("min_length", 1)
@@ -283,7 +317,7 @@ def message(located: Located, patterns: Mapping[str, str]) -> str:
         return f"must have at least {low} item(s)" if kind == "too_short" else f"must have at most {high} item(s)"
     if kind == "string_pattern_mismatch":
         pattern = str(ctx.get("pattern", ""))
-        return f"must be {patterns[pattern]}" if pattern in patterns else f"must match the pattern {pattern}"
+        return f"must be {PATTERN_HINTS[pattern]}" if pattern in PATTERN_HINTS else f"must match the pattern {pattern}"
     if kind == "literal_error":
         allowed = describe(annotation) if annotation is not None else f"one of {ctx.get('expected')}"
         return f"must be {allowed}{_literal_hint(value, annotation)}"
