@@ -176,7 +176,9 @@ class _Plan:
             groups = self.siblings(r, T_GROUP)
             users = [u for u in self.siblings(r, T_USER) if name.startswith(self.name(u) + "-")]
             found = groups[0] if len(groups) == 1 else (users[0] if len(users) == 1 else None)
-        return result + [(self.label(found), found.get("urn")) if found is not None else (UNRESOLVED, None)]
+        if found is None:  # named after the resource, so two unresolved principals never merge into one
+            return result + [(f"{UNRESOLVED} ({name})", None)]
+        return result + [(self.label(found), found.get("urn"))]
 
     def group_of(self, r: dict, prop: str) -> tuple[str, str | None]:
         """The group `r`'s `prop` names, as (words, identity)."""
@@ -221,7 +223,8 @@ def _azure_scope(plan: _Plan, r: dict) -> Scope:
         deps = plan.deps(r, "scope")
         if deps:
             return Scope(f"urn:{deps[0].get('urn')}", f"{plan.label(deps[0])}", 20)
-        return Scope("unknown", "a resource known after deploy", 20)
+        name = plan.name(r)  # each its own scope: a new assignment on a new resource is new access
+        return Scope(f"unknown:{name}", f"the resource {name} is assigned to (known after deploy)", 20)
     path = value.rstrip("/").lower() or "/"
     parts = [p for p in value.strip("/").split("/") if p]
     lowered = [p.lower() for p in parts]

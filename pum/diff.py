@@ -303,6 +303,24 @@ def compare(hook: Callable[..., Any], base: dict, head: dict) -> list[dict]:
     return changes
 
 
+def plan_changes(base: dict, head: dict) -> dict[str, int]:
+    """How many resources the head adds, removes and changes (inputs) by URN: the context of "no privilege
+    changes"."""
+    old = {r["urn"]: r.get("inputs") for r in base["resources"]}
+    new = {r["urn"]: r.get("inputs") for r in head["resources"]}
+    return {
+        "added": len(new.keys() - old.keys()),
+        "removed": len(old.keys() - new.keys()),
+        "changed": sum(1 for urn in new.keys() & old.keys() if new[urn] != old[urn]),
+    }
+
+
+def _plan_words(plan: dict[str, int] | None) -> str:
+    if plan is None:
+        return ""
+    return f"Plan: {plan['added']} resources added, {plan['removed']} removed, {plan['changed']} changed."
+
+
 def _grouped(changes: list[dict]) -> list[tuple[str, list[dict]]]:
     order = list(DIRECTIONS) + sorted({c["direction"] for c in changes} - set(DIRECTIONS))
     return [
@@ -314,14 +332,15 @@ def _counts(changes: list[dict]) -> str:
     return ", ".join(f"{len(group)} {direction}" for direction, group in _grouped(changes))
 
 
-def render_text(changes: list[dict], base: str, head: str) -> str:
+def render_text(changes: list[dict], base: str, head: str, plan: dict[str, int] | None = None) -> str:
+    footer = f"{_plan_words(plan)}\n" if plan is not None else ""
     if not changes:
-        return f"No privilege changes from {base} to {head}.\n"
+        return f"No privilege changes from {base} to {head}.\n{footer}"
     lines = [f"Privilege changes from {base} to {head}: {len(changes)} ({_counts(changes)})"]
     for direction, group in _grouped(changes):
         lines += ["", f"{_HEADINGS.get(direction, direction.capitalize())} ({len(group)}):"]
         lines += [f"  - {change['summary']}" for change in group]
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n" + (f"\n{footer}" if footer else "")
 
 
 def _md(text: str) -> str:
@@ -333,10 +352,13 @@ def _md(text: str) -> str:
     return escaped.replace("@", "@\u200b")  # no @mentions of whoever a display name happens to name
 
 
-def render_markdown(changes: list[dict], base: str, head: str, limit: int = MARKDOWN_LIMIT) -> str:
+def render_markdown(
+    changes: list[dict], base: str, head: str, plan: dict[str, int] | None = None, limit: int = MARKDOWN_LIMIT
+) -> str:
     title = "### Privilege changes"
+    footer = f"\n{_plan_words(plan)}\n" if plan is not None else ""
     if not changes:
-        return f"{title}\n\nNo privilege changes from {_md(base)} to {_md(head)}.\n"
+        return f"{title}\n\nNo privilege changes from {_md(base)} to {_md(head)}.\n{footer}"
     lines = [title, "", f"From {_md(base)} to {_md(head)}: **{len(changes)}** ({_counts(changes)})."]
     size = sum(len(line) + 1 for line in lines)
     shown = 0
@@ -359,12 +381,13 @@ def render_markdown(changes: list[dict], base: str, head: str, limit: int = MARK
         break
     if shown < len(changes):
         lines += ["", f"_{len(changes) - shown} more changes are not shown here; `pum diff --format json` lists all._"]
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n" + footer
 
 
-def render_json(changes: list[dict], base: str, head: str) -> str:
+def render_json(changes: list[dict], base: str, head: str, plan: dict[str, int] | None = None) -> str:
     summary = {direction: len(group) for direction, group in _grouped(changes)}
-    return json.dumps({"base": base, "head": head, "changes": changes, "summary": summary}, indent=2) + "\n"
+    document = {"base": base, "head": head, "changes": changes, "summary": summary, "plan": plan}
+    return json.dumps(document, indent=2) + "\n"
 
 
 def run(args: Any, tool: Any, call_hook: Callable[..., Any]) -> int:
@@ -403,7 +426,7 @@ def run(args: Any, tool: Any, call_hook: Callable[..., Any]) -> int:
         base_label, head_label = args.files
     changes = compare(lambda b, h: call_hook(tool, "diff", b, h), base, head)
     renderer = {"text": render_text, "markdown": render_markdown, "json": render_json}[args.format]
-    text = renderer(changes, base_label, head_label)
+    text = renderer(changes, base_label, head_label, plan_changes(base, head))
     if args.output:
         output_file.write_atomically(args.output, text)
     else:

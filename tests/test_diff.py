@@ -71,10 +71,31 @@ def test_no_change_is_said_in_every_format(base, tmp_path):
     path.write_text(json.dumps(base))
     code, out, err = run_cli("diff", "--cwd", ROOT, str(path), str(path))
     assert (code, err) == (0, "") and out.startswith("No privilege changes")
+    assert out.endswith("Plan: 0 resources added, 0 removed, 0 changed.\n")
     code, out, _ = run_cli("diff", "--cwd", ROOT, str(path), str(path), "--format", "markdown")
     assert code == 0 and "No privilege changes" in out
     code, out, _ = run_cli("diff", "--cwd", ROOT, str(path), str(path), "--format", "json")
     assert code == 0 and json.loads(out)["changes"] == []
+    assert json.loads(out)["plan"] == {"added": 0, "removed": 0, "changed": 0}
+
+
+def test_a_change_outside_privileges_is_no_privilege_change(base, tmp_path):
+    """A renamed leaver workflow is a changed plan, not a privilege: the diff says so and counts what changed."""
+    before, after = tmp_path / "base.json", tmp_path / "head.json"
+    before.write_text(json.dumps(base))
+    after.write_text(
+        json.dumps(head(lambda c: c["privileged-access:lifecycle"]["leaver"].update(displayName="PUM leaver v2")))
+    )
+    code, out, err = run_cli("diff", "--cwd", ROOT, str(before), str(after), "--format", "json")
+    document = json.loads(out)
+    assert (code, document["changes"]) == (0, [])
+    assert document["plan"] == {"added": 0, "removed": 0, "changed": 1}
+
+
+def test_another_paw_host_is_new_standing_access_for_its_users(base):
+    changes = compare(base, head(lambda c: c["privileged-access:paw"].update(hostCount=3)))
+    change = only(changes, kind="standing-access", direction="added", role="Virtual Machine User Login")
+    assert change["subject"] == "PAW users (paw)" and "paw-host3-user-login" in change["scope"]
 
 
 def test_a_person_added_to_a_tier0_binding(base):
