@@ -272,6 +272,11 @@ def _preview(args) -> int:
             stack_tags=tags,
         )
     context = _context(args, tool.directory, report, packs)
+    if tool.locations:
+        from .report import locations
+
+        found = locations.resolve(report, _call_hook(tool, "locations", report), tool.locations)
+        context = dataclasses.replace(context, locations=found)
     for flag, fmt, path in targets:
         _write(_renderer(fmt).render(report, context), path, flag)
     return report.exit_code

@@ -9,6 +9,7 @@ pum knows nothing of any project. A project that wants defaults says so::
     graph = "privilege_map:render"                    # `pum graph`: (report, format) -> text
     diff = "privilege_map.diff:compare"               # `pum diff`: (base, head JSON reports) -> changes
     stack-file-types = ["privileged-access:index:"]   # findings inside these components point at the stack file
+    locations = "module:function"                     # (report) -> {URN: model path}: findings at stack-file lines
 
 Paths are relative to the project directory; `module:function` names are imported with the project directory
 first on `sys.path`. Every key is optional; an unknown key or a value of the wrong type is a usage error.
@@ -42,6 +43,7 @@ class ToolConfig:
     graph: str | None = None
     diff: str | None = None
     stack_file_types: tuple[str, ...] = ()
+    locations: str | None = None
 
     def hook(self, key: str) -> Callable[..., Any]:
         """The function `[tool.pum] <key>` names ("module:function"), imported from the project."""
@@ -77,7 +79,7 @@ def _string(value: Any, where: str, reference: bool = False) -> str:
     return value
 
 
-_KEYS = ("policy-packs", "stack", "schema", "graph", "diff", "stack-file-types")
+_KEYS = ("policy-packs", "stack", "schema", "graph", "diff", "stack-file-types", "locations")
 
 
 def load_tool_config(directory: str) -> ToolConfig:
@@ -119,4 +121,5 @@ def load_tool_config(directory: str) -> ToolConfig:
         graph=_string(table["graph"], f"{where} graph", reference=True) if "graph" in table else None,
         diff=_string(table["diff"], f"{where} diff", reference=True) if "diff" in table else None,
         stack_file_types=_strings(table.get("stack-file-types", []), f"{where} stack-file-types"),
+        locations=_string(table["locations"], f"{where} locations", reference=True) if "locations" in table else None,
     )

@@ -32,7 +32,7 @@ def test_json_report_follows_the_contract():
     assert assignment["inputs"]["principalObjectId"] is None  # unknown at preview
     for violation in report["violations"]:
         contract = {"policyPack", "policy", "enforcementLevel", "severity", "urn", "message"}
-        assert set(violation) == contract | {"description", "detail"}
+        assert set(violation) == contract | {"description", "detail", "location"}
         assert violation["enforcementLevel"] in ("mandatory", "advisory")
     summary = report["summary"]
     assert summary["resources"] == len(report["resources"])

@@ -382,3 +382,82 @@ def test_graph_fenced_wraps_mermaid_for_markdown():
     assert lines[0] == "```mermaid" and lines[1].startswith("flowchart") and lines[-1] == "```"
     code, _, err = run_cli("graph", "--cwd", ROOT, "--fenced")
     assert code == 2 and "--fenced" in err and "--format mermaid" in err
+
+
+LOCATED_STACK = """config:
+  plain-program:groupName: Tier Zero Admins
+  plain-program:roles:
+    assignments:
+      - name: other
+      - name: ga
+        role: Global Administrator
+"""
+
+
+def _located_project(tmp_path, returns, module):
+    project = plain_project(tmp_path / "p", stack_text=LOCATED_STACK)
+    with open(os.path.join(project, "pyproject.toml"), "w") as handle:
+        handle.write(f'[tool.pum]\nlocations = "{module}:locations"\n')
+    with open(os.path.join(project, f"{module}.py"), "w") as handle:
+        handle.write(f"def locations(report):\n    return {returns}\n")
+    return project
+
+
+def test_a_finding_from_the_stack_model_carries_its_stack_file_path_and_line(tmp_path):
+    returns = '{r.urn: "plain-program:roles.assignments[1]" for r in report.resources if r.name == "ga"}'
+    project = _located_project(tmp_path, returns, "locate_ga")
+    paths, flags = _report_flags(tmp_path)
+    code, _, err = preview(project, *flags)
+    assert code == 1, err
+    reports = _read(paths)
+    mandatory = next(v for v in json.loads(reports["json"])["violations"] if v["enforcementLevel"] == "mandatory")
+    assert mandatory["location"] == {"file": "Pulumi.dev.yaml", "path": "plain-program:roles.assignments[1]", "line": 6}
+    run = json.loads(reports["sarif"])["runs"][0]
+    error = next(r for r in run["results"] if r["level"] == "error")
+    assert error["properties"]["modelPath"] == "plain-program:roles.assignments[1]"
+    physical = error["locations"][0]["physicalLocation"]
+    assert physical == {
+        "artifactLocation": {"uri": "Pulumi.dev.yaml", "uriBaseId": "%SRCROOT%"},
+        "region": {"startLine": 6},
+    }
+    assert "at Pulumi.dev.yaml:6 (plain-program:roles.assignments[1])" in reports["text"]
+    assert all(v["location"] for v in json.loads(reports["json"])["violations"])  # all four are on `ga`
+
+
+def test_only_resources_the_hook_places_and_their_children_get_a_location(tmp_path):
+    returns = '{r.urn: "plain-program:groupName" for r in report.resources if r.name == "tier0"}'
+    project = _located_project(tmp_path, returns, "locate_group")
+    code, out, _ = preview(project, "--format", "json")
+    assert code == 1
+    assert [v["location"] for v in json.loads(out)["violations"]] == [None] * 4  # every finding is on `ga`
+    root = '{r.urn: "plain-program:roles" for r in report.resources if r.parent is None}'
+    code, out, _ = preview(_located_project(tmp_path / "b", root, "locate_root"), "--format", "json")
+    assert {v["location"]["line"] for v in json.loads(out)["violations"]} == {3}  # `ga` is the root stack's child
+
+
+def test_a_locations_hook_that_returns_no_mapping_is_a_program_failure(tmp_path):
+    project = _located_project(tmp_path, "['not', 'a', 'mapping']", "locate_list")
+    code, _, err = preview(project)
+    assert code == 3 and "[tool.pum] locations (locate_list:locations) returned list" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "path, line",
+    [
+        ("plain-program:roles.assignments[1]", 6),
+        ("plain-program:roles.assignments[0]", 5),
+        ("plain-program:roles", 3),
+        ("plain-program:groupName", 2),
+        ("plain-program:roles.assignments[1].role", 7),
+        ("plain-program:roles.assignments[5]", None),
+        ("plain-program:nope", None),
+        ("not a path", None),
+        ("plain-program:roles..x", None),
+    ],
+)
+def test_the_line_of_a_model_path(tmp_path, path, line):
+    from pum.report.locations import line_of
+
+    stack_file = tmp_path / "Pulumi.dev.yaml"
+    stack_file.write_text(LOCATED_STACK)
+    assert line_of(str(stack_file), path) == line

@@ -24,6 +24,7 @@ class Context:
     width: int = 100
     pum_version: str = "unknown"
     full_report: str | None = None  # where the complete report is, for a renderer that has to truncate
+    locations: dict = field(default_factory=dict)  # URN -> pum.report.locations.Location ([tool.pum] locations)
 
 
 @dataclass(frozen=True)

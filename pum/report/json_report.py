@@ -1,14 +1,15 @@
 """`--format json`: the report contract of design §2, with its additive keys.
 
 FORMAT_VERSION is the report's own version: its minor number grows with each additive key (1.1: `formatVersion`,
-`pumVersion`, `policyPacks`, a violation's `description` and `detail`, a failed run's `error`)."""
+`pumVersion`, `policyPacks`, a violation's `description`, `detail` and `location`, a failed run's `error`)."""
 
 from __future__ import annotations
 
 import json
 
 from ..engine import UNKNOWN, Report
-from .common import Context, Failure, description_and_detail, pum_version, resources, sorted_plain
+from . import locations
+from .common import Context, Failure, description_and_detail, display_path, pum_version, resources, sorted_plain
 
 FORMAT_VERSION = "1.1"
 
@@ -27,7 +28,18 @@ def _header(context: Context | None) -> dict:
     return {"formatVersion": FORMAT_VERSION, "pumVersion": context.pum_version if context else pum_version()}
 
 
-def _violation(report: Report, v) -> dict:
+def _location(report: Report, v, context: Context | None) -> dict | None:
+    found = locations.of(report, context.locations, v) if context else None
+    if found is None:
+        return None
+    return {
+        "file": display_path(found.file, context.root) if context else found.file,
+        "path": found.path,
+        "line": found.line,
+    }
+
+
+def _violation(report: Report, v, context: Context | None = None) -> dict:
     description, detail = description_and_detail(report, v)
     return {
         "policyPack": v.policy_pack,
@@ -38,6 +50,7 @@ def _violation(report: Report, v) -> dict:
         "message": v.message,
         "description": description,
         "detail": detail,
+        "location": _location(report, v, context),
     }
 
 
@@ -60,7 +73,7 @@ def as_dict(report: Report, context: Context | None = None) -> dict:
             }
             for r in resources(report)
         ],
-        "violations": [_violation(report, v) for v in report.violations],
+        "violations": [_violation(report, v, context) for v in report.violations],
         "summary": {
             "resources": len(report.resources),
             "mandatory": len(report.mandatory),

@@ -18,6 +18,7 @@ import os
 from typing import Any
 
 from ..engine import Report, Resource
+from . import locations
 from .common import Context, Failure, description_and_detail, relative, source_root
 
 SRCROOT = "%SRCROOT%"
@@ -128,7 +129,11 @@ def as_dict(report: Report, context: Context | None = None) -> dict:
         result["partialFingerprints"] = {FINGERPRINT: fingerprint(report, violation)}
         if (violation.policy_pack, violation.policy) in index:
             result["ruleIndex"] = index[(violation.policy_pack, violation.policy)]
-        location = _location(report, resource, root) or {}
+        model = locations.of(report, context.locations, violation) if context else None
+        if model is not None:
+            result["properties"]["modelPath"] = model.path
+        location = (_artifact(model.file, root, model.line) if model else None) or _location(report, resource, root)
+        location = location or {}
         if violation.urn:
             location["logicalLocations"] = [{"fullyQualifiedName": violation.urn, "kind": "resource"}]
         if location:

@@ -12,7 +12,8 @@ import textwrap
 import unicodedata
 
 from ..engine import Report
-from .common import Context, Failure, diagnostics
+from . import locations
+from .common import Context, Failure, diagnostics, display_path
 from .tree import walk
 
 DEFAULT_WIDTH = 100
@@ -121,6 +122,11 @@ def render(report: Report, context: Context | None = None) -> str:
                 lines.append(f"      {mark} [{v.enforcement_level}] {v.policy_pack}: {v.policy}")
                 for line in v.message.splitlines():
                     lines.extend(_wrap(line, "           ", width))
+                found = locations.of(report, context.locations, v) if context else None
+                if found is not None:
+                    where = display_path(found.file, context.root) if context else found.file
+                    at = f"{where}:{found.line}" if found.line else where
+                    lines.extend(_wrap(f"at {at} ({found.path})", "           ", width))
         lines.append("")
     lines.extend(_outputs(report, width))
     lines.append("Resources:")
