@@ -461,3 +461,18 @@ def test_the_line_of_a_model_path(tmp_path, path, line):
     stack_file = tmp_path / "Pulumi.dev.yaml"
     stack_file.write_text(LOCATED_STACK)
     assert line_of(str(stack_file), path) == line
+
+
+def test_a_model_error_is_located_at_the_entry_it_names(tmp_path):
+    from pum.report.common import message_location
+
+    stack_file = tmp_path / "Pulumi.dev.yaml"
+    stack_file.write_text(LOCATED_STACK)
+    message = "Pulumi.dev.yaml: plain-program:roles.assignments[1].role: 'Global Admin' is not a role; did you mean"
+    assert message_location(message, [str(tmp_path)]) == (str(stack_file), 7)
+    assert message_location("Pulumi.dev.yaml:3:1: invalid YAML: oops", [str(tmp_path)]) == (str(stack_file), 3)
+    assert message_location("Pulumi.dev.yaml: the stack file declares no config", [str(tmp_path)]) == (
+        str(stack_file),
+        None,
+    )
+    assert message_location("no file here: at all", [str(tmp_path)]) is None

@@ -8,8 +8,11 @@ source root (the enclosing git work tree, else the project directory), never abs
 
 from __future__ import annotations
 
+import functools
 import os
+import pathlib
 import re
+import sys
 from dataclasses import dataclass, field
 
 from ..engine import Report, Resource, Violation
@@ -78,7 +81,8 @@ _WHERE = re.compile(r"^(?P<path>[^\n:]+?)(?::(?P<line>\d+))?(?::\d+)?: ")
 
 def message_location(message: str, directories: list[str]) -> tuple[str, int | None] | None:
     """The file (and line) an error message starts with (`stacks/Pulumi.dev.yaml:3:1: invalid YAML`), if it names
-    an existing file, absolute or relative to one of `directories`."""
+    an existing file, absolute or relative to one of `directories`; for a model error naming a model path after the
+    file, the line of that entry."""
     match = _WHERE.match(message)
     if not match:
         return None
@@ -87,8 +91,17 @@ def message_location(message: str, directories: list[str]) -> tuple[str, int | N
     candidates = [path] if os.path.isabs(path) else [os.path.join(d, path) for d in directories]
     for candidate in candidates:
         if os.path.isfile(candidate):
+            if line is None:  # a model error: `stacks/Pulumi.dev.yaml: privileged-access:pim.roleBindings[1].role: ...`
+                line = _model_line(candidate, message[match.end() :])
             return os.path.abspath(candidate), line
     return None
+
+
+def _model_line(stack_file: str, rest: str) -> int | None:
+    from .locations import line_of
+
+    model_path, separator, _ = rest.partition(": ")
+    return line_of(stack_file, model_path) if separator and " " not in model_path else None
 
 
 def scrub(text: str, root: str) -> str:
@@ -98,15 +111,32 @@ def scrub(text: str, root: str) -> str:
     return text.replace(root + os.sep, "").replace(root, ".")
 
 
+@functools.cache
 def pum_version() -> str:
-    """The version of the distribution pum is installed from ("unknown" when it runs from a bare checkout)."""
+    """The version of the distribution pum is installed from ("unknown" when it runs from a bare checkout).
+
+    Found by the `top_level.txt` that lists `pum` among the metadata directories on sys.path (then beside the
+    package): `importlib.metadata.packages_distributions()` reads every installed RECORD, seconds in a large venv.
+    """
     from importlib import metadata
 
-    try:
-        names = metadata.packages_distributions().get("pum") or []
-        return metadata.version(names[0]) if names else "unknown"
-    except metadata.PackageNotFoundError:
-        return "unknown"
+    package_parent = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    for directory in [*sys.path, package_parent]:
+        try:
+            names = sorted(os.listdir(directory or "."))
+        except OSError:
+            continue
+        for name in names:
+            if not name.endswith((".dist-info", ".egg-info")):
+                continue
+            distribution = metadata.PathDistribution(pathlib.Path(directory or ".", name))
+            try:
+                top_level = (distribution.read_text("top_level.txt") or "").split()
+            except OSError:
+                continue
+            if "pum" in top_level and distribution.version:
+                return str(distribution.version)
+    return "unknown"
 
 
 def description_and_detail(report: Report, violation: Violation) -> tuple[str, str]:
