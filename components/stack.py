@@ -19,6 +19,7 @@ import pulumi
 import pulumi_azuread as azuread
 from privileged_facts.roles import PRIVILEGED_ROLE_IDS
 
+from components import locations
 from components.access_packages import (
     AccessPackageJourneysArgs,
     CloudGroupArgs,
@@ -101,10 +102,24 @@ class Built:
         return {k: c.group_object_id for k, c in self.entra_roles.items() if c.group_object_id is not None}
 
 
+# the top-level resource each stack-file area is built into (pum points findings under it at that entry)
+_AREA_PATHS = {
+    "administrative-units": "privileged-access:administrativeUnits",
+    "admin-accounts": "privileged-access:principals.people",
+    "break-glass": "privileged-access:breakGlass",
+    "paw": "privileged-access:paw",
+    "conditional-access": "privileged-access:conditionalAccess",
+    "leaver-admin-accounts": "privileged-access:lifecycle.leaver",
+}
+
+
 def build(model: StackModel, today: dt.date | None = None) -> Built:
     """Declare everything the model describes; `today` decides who has left (default: the real date)."""
     built = Built(model)
     today = today or dt.date.today()
+    locations.start()
+    for name, path in _AREA_PATHS.items():
+        locations.record(name, path)
     _accounts(built, today)
     _entra_roles(built, today)
     _azure_roles(built, today)
@@ -222,8 +237,9 @@ def _eligible(built: Built, binding: RoleBinding | AzureRoleBinding, today: dt.d
 def _entra_roles(built: Built, today: dt.date) -> None:
     model = built.model
     defaults = model.pim.defaults
-    for binding in model.pim.role_bindings:
+    for index, binding in enumerate(model.pim.role_bindings):
         key = binding_key(binding)
+        locations.record(f"pim-{key}", f"privileged-access:pim.roleBindings[{index}]")
         role = binding_role(binding)
         tier = binding.tier if binding.tier is not None else (0 if role.critical else 1)
         scoped = binding.scope != "/"
@@ -267,13 +283,14 @@ def _azure_roles(built: Built, today: dt.date) -> None:
     from components.azure_jit import AzureRoleJit, AzureRoleJitArgs  # pulumi_azure_native: only stacks using it
 
     defaults = built.model.pim.defaults
-    for binding in built.model.pim.azure_role_bindings:
+    for index, binding in enumerate(built.model.pim.azure_role_bindings):
         key = binding_key(binding)
         eligible, ends = _eligible(built, binding, today)
         eligible.update({group: built.entra_roles[group].group_object_id for group in binding.journey_groups})
         activation = _activation(built, binding)
-        for item in binding.scopes:
+        for position, item in enumerate(binding.scopes):
             name = f"azure-{key}-{_scope_name(item.scope)}"
+            locations.record(name, f"privileged-access:pim.azureRoleBindings[{index}].scopes[{position}]")
             built.azure_roles[name] = AzureRoleJit(
                 name,
                 AzureRoleJitArgs(
@@ -305,6 +322,7 @@ def _journeys(built: Built, today: dt.date) -> None:
         for key in journey.requestors
         if key in built.principal_ids and not (key in people and _has_left(people[key].leaving_date, today))
     }
+    locations.record("journeys", "privileged-access:accessPackages.journeys")
     built.journeys = AccessPackageJourneys(
         "journeys",
         access_package_args(
@@ -411,6 +429,8 @@ def _private_access(built: Built) -> None:
 
     excluded = [u.object_id for u in built.break_glass.users.values()] if built.break_glass else None
     groups = built.group_ids()
+    for index, app in enumerate(settings.apps):
+        locations.record(f"private-access-{app.key}", f"privileged-access:privateAccess.apps[{index}]")
     built.private_access = {
         app.key: PrivateAccessApp(
             f"private-access-{app.key}", private_access_args(app, groups=groups, excluded_user_ids=excluded)
