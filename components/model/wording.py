@@ -314,7 +314,9 @@ def message(located: Located) -> str:
         low, high = _lengths(field)
         low = ctx.get("min_length", low)
         high = ctx.get("max_length", high)
-        return f"must have at least {low} item(s)" if kind == "too_short" else f"must have at most {high} item(s)"
+        count = low if kind == "too_short" else high
+        items = "item" if count == 1 else "items"
+        return f"must have at least {count} {items}" if kind == "too_short" else f"must have at most {count} {items}"
     if kind == "string_pattern_mismatch":
         pattern = str(ctx.get("pattern", ""))
         return f"must be {PATTERN_HINTS[pattern]}" if pattern in PATTERN_HINTS else f"must match the pattern {pattern}"
