@@ -36,36 +36,35 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from privileged_facts.roles import (
-    AZURE_ROLE_NAMES,
     CRITICAL_AZURE_ROLE_IDS,
     CRITICAL_ROLE_IDS,
-    ENTRA_ROLE_NAMES,
     PRIVILEGED_AZURE_ROLE_IDS,
     PRIVILEGED_ROLE_IDS,
 )
 from privileged_facts.values import parse_duration
 
-AZ = "azuread:index/"
-T_GROUP = AZ + "group:Group"
-T_USER = AZ + "user:User"
-T_AU = AZ + "administrativeUnit:AdministrativeUnit"
-T_PACKAGE = AZ + "accessPackage:AccessPackage"
-T_POLICY = AZ + "accessPackageAssignmentPolicy:AccessPackageAssignmentPolicy"
-T_GRANT = AZ + "accessPackageResourcePackageAssociation:AccessPackageResourcePackageAssociation"
-T_CATALOG_RES = AZ + "accessPackageResourceCatalogAssociation:AccessPackageResourceCatalogAssociation"
-T_GROUP_MEMBER = AZ + "groupMember:GroupMember"
-T_PAG_ELIGIBLE = AZ + "privilegedAccessGroupEligibilitySchedule:PrivilegedAccessGroupEligibilitySchedule"
-T_PAG_ACTIVE = AZ + "privilegedAccessGroupAssignmentSchedule:PrivilegedAccessGroupAssignmentSchedule"
-T_GROUP_POLICY = AZ + "groupRoleManagementPolicy:GroupRoleManagementPolicy"
-T_CA = AZ + "conditionalAccessPolicy:ConditionalAccessPolicy"
-T_ROLE_ASSIGNMENT = AZ + "directoryRoleAssignment:DirectoryRoleAssignment"
-T_ROLE_ELIGIBILITY_REQUEST = AZ + "directoryRoleEligibilityScheduleRequest:DirectoryRoleEligibilityScheduleRequest"
-T_ARM_ASSIGNMENT = "azure-native:authorization:RoleAssignment"
-T_ARM_ELIGIBLE = "azure-native:authorization:PimRoleEligibilitySchedule"
-T_ARM_POLICY = "azure-native:authorization:RoleManagementPolicy"
-DYNAMIC = "pulumi-python:dynamic"
+from .map import (  # the resource types and role names the privilege map reads: one home
+    DYNAMIC,
+    ROLE_NAMES,
+    T_ARM_ASSIGNMENT,
+    T_ARM_ELIGIBLE,
+    T_ARM_POLICY,
+    T_AU,
+    T_CA,
+    T_CATALOG_RES,
+    T_GRANT,
+    T_GROUP,
+    T_GROUP_MEMBER,
+    T_GROUP_POLICY,
+    T_PACKAGE,
+    T_PAG_ACTIVE,
+    T_PAG_ELIGIBLE,
+    T_POLICY,
+    T_ROLE_ASSIGNMENT,
+    T_ROLE_ELIGIBILITY_REQUEST,
+    T_USER,
+)
 
-ROLE_NAMES = {**ENTRA_ROLE_NAMES, **AZURE_ROLE_NAMES}
 UNRESOLVED = "a principal known after deploy"
 DIRECTIONS = ("loosened", "added", "changed", "removed", "tightened")  # the order a reviewer reads them in
 
