@@ -295,6 +295,19 @@ ENDPOINTS: tuple[Endpoint, ...] = (
 )
 
 
+# the newer Graph providers' endpoints live beside their stand-in routes (tests/standin_*.py)
+def _area_endpoints() -> tuple[Endpoint, ...]:
+    import standin_conditional_access
+    import standin_credentials
+    import standin_governance
+
+    areas = (standin_conditional_access, standin_governance, standin_credentials)
+    return tuple(Endpoint(*args) for area in areas for args in area.ENDPOINTS)
+
+
+ENDPOINTS += _area_endpoints()
+
+
 def endpoint_for(method: str, path: str) -> tuple[Endpoint, dict[str, str]] | None:
     """The table entry for a request (decoded path, no query) and its path IDs, or None."""
     for ep in ENDPOINTS:

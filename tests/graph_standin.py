@@ -403,6 +403,7 @@ class GraphStandIn:
         self.connector_groups = {CONNECTOR_GROUP}
         self.assignments: dict[str, dict[str, dict]] = {}  # sp id -> {assignment id: assignment}
         self.workflows: dict[str, dict] = {}
+        self.area: dict[str, dict[str, Any]] = {}  # per-area state of the tests/standin_*.py endpoints
         self._throttle: list[tuple[int, str | None]] = []
         self._fail: list[tuple[int, str, str]] = []
         self._lose: list[tuple[str, str, str]] = []
@@ -1257,6 +1258,14 @@ ROUTES: list[tuple[str, str, Any, tuple[str, ...]]] = [
         (),
     ),
 ]
+
+# the endpoints of the newer Graph providers, one module per area (see tests/standin_*.py)
+import standin_conditional_access  # noqa: E402
+import standin_credentials  # noqa: E402
+import standin_governance  # noqa: E402
+
+for _area in (standin_conditional_access, standin_governance, standin_credentials):
+    ROUTES += _area.ROUTES
 
 
 @pytest.fixture

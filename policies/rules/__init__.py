@@ -1,9 +1,31 @@
 """The pack's policies: each area module exports POLICIES, listed here in the order the pack declares them, and
 WHEN_UNKNOWN: for each policy, what it does when a deciding value is unknown at preview (the README's table)."""
 
-from . import access_packages, conditional_access, paw, pim, private_access
+from . import (
+    access_packages,
+    authentication_contexts,
+    automation,
+    conditional_access,
+    credentials,
+    journey_automation,
+    key_vault,
+    paw,
+    pim,
+    private_access,
+)
 
-_AREAS = (pim, conditional_access, paw, access_packages, private_access)
+_AREAS = (
+    pim,
+    conditional_access,
+    authentication_contexts,
+    paw,
+    access_packages,
+    journey_automation,
+    private_access,
+    automation,
+    key_vault,
+    credentials,
+)
 POLICIES = [policy for area in _AREAS for policy in area.POLICIES]
 # Every policy has an entry (tests/test_catalog.py); the pack itself loads without one.
 WHEN_UNKNOWN: dict[str, str] = {
