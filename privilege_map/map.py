@@ -1,7 +1,10 @@
 """The privilege map: who can become what, from the recorded plan of `pum.engine.run_preview`.
 
 The map follows principal -> journey (access package) -> group (PIM group) -> role -> scope, plus
-group -> Private Access app. Relations come only from the plan: property dependencies (an input
+group -> Private Access app, and the reach beyond Entra ("reach" nodes): a group written back to Active Directory
+(and the AD group it is nested in), an Azure VM login role (sudo or user login on the machines in its scope), and
+what a journey's automation grants on-premises (any resource's `onPremisesReach` property, see `_reach`).
+Relations come only from the plan: property dependencies (an input
 that is another resource's output, unknown at preview) and literal object IDs; the role controls
 from the role settings declared in the same plan (Graph `entraRoleSettings`, azuread
 `GroupRoleManagementPolicy`, azure-native `RoleManagementPolicy` at the same scope).
@@ -17,11 +20,17 @@ authentication context, compliant device.
 from __future__ import annotations
 
 import collections
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from privileged_facts.roles import AZURE_ROLE_NAMES, ENTRA_ROLE_NAMES
+from privileged_facts.roles import (
+    AZURE_ROLE_NAMES,
+    AZURE_ROLE_VM_ADMIN_LOGIN,
+    AZURE_ROLE_VM_USER_LOGIN,
+    ENTRA_ROLE_NAMES,
+)
 from privileged_facts.values import is_guid, parse_duration
 
 from pum.engine import UNKNOWN, Report, Resource
@@ -47,14 +56,20 @@ T_ARM_POLICY = "azure-native:authorization:RoleManagementPolicy"
 DYNAMIC = "pulumi-python:dynamic"
 
 ROLE_NAMES = {**ENTRA_ROLE_NAMES, **AZURE_ROLE_NAMES}
-KINDS = ("principal", "journey", "group", "role", "scope")
-ACCESS_EDGES = {"member", "role", "network"}
+KINDS = ("principal", "journey", "group", "role", "scope", "reach")
+# what an Azure VM login role gives on the machines in its scope (Entra login to Linux and Windows VMs)
+VM_LOGIN_REACH = {
+    AZURE_ROLE_VM_ADMIN_LOGIN: "sudo (root) on Linux, local administrator on Windows",
+    AZURE_ROLE_VM_USER_LOGIN: "user sign-in (no sudo)",
+}
+_NESTED = re.compile(r"nested there in '([^']{1,256})'")
+ACCESS_EDGES = {"member", "role", "network", "reach"}
 
 
 @dataclass
 class Node:
     id: str
-    kind: str  # principal | journey | group | role | scope | app
+    kind: str  # principal | journey | group | role | scope | app | reach
     label: str
     details: list[str] = field(default_factory=list)
 
@@ -63,7 +78,7 @@ class Node:
 class Edge:
     src: str
     dst: str
-    kind: str  # request | member | role | scope | network
+    kind: str  # request | member | role | scope | network | reach (access) | gives (what an access implies)
     jit: bool | None = None  # access edges: True just in time, False standing
     controls: list[str] = field(default_factory=list)
 
@@ -314,7 +329,44 @@ class _Builder:
                 self._role(r, entra_controls, azure_controls)
             elif r.type.startswith(DYNAMIC) and r.inputs.get("graphKind") == "privateAccessApp":
                 self._app(r, app_controls)
+            if r.type == T_GROUP and r.inputs.get("writebackEnabled") is True:
+                self._writeback(r)
+            if isinstance(r.inputs.get("onPremisesReach"), list):
+                self._reach(r, packages)
         return PrivilegeMap(self.nodes, self.edges)
+
+    def _writeback(self, r: Resource) -> None:
+        """A group written back to Active Directory: its members are members of the AD group (AD-synchronised
+        members only), and of the AD group it is nested in."""
+        group = self.principal_node(r.urn)
+        ad_group = self.add_node(f"reach:ad:{self.label_of(r).lower()}", "reach", f"AD: {self.label_of(r)}")
+        self.add_edge(Edge(group, ad_group, "gives", controls=["group writeback to Active Directory"]))
+        description = r.inputs.get("description")
+        nested = _NESTED.search(description) if isinstance(description, str) else None
+        if nested:
+            parent = self.add_node(f"reach:ad:{nested.group(1).lower()}", "reach", f"AD: {nested.group(1)}")
+            self.add_edge(Edge(ad_group, parent, "gives", controls=["nested AD group"]))
+
+    def _reach(self, r: Resource, packages: dict[str, str]) -> None:
+        """`onPremisesReach`: [{system, target, duration?, how?}] on a resource that flows from an access package
+        (its `accessPackageId` input) or is one: what the journey's automation grants outside Entra."""
+        sources = [packages[ref] for ref in self.refs(r, "accessPackageId") if ref in packages]
+        if r.urn in packages:
+            sources.append(packages[r.urn])
+        for entry in r.inputs["onPremisesReach"]:
+            if not isinstance(entry, dict) or not isinstance(entry.get("target"), str):
+                continue
+            system = entry.get("system") if isinstance(entry.get("system"), str) else "on-premises"
+            node = self.add_node(
+                f"reach:{system.lower()}:{entry['target'].lower()}", "reach", f"{system}: {entry['target']}"
+            )
+            controls = [
+                str(entry["how"]) if isinstance(entry.get("how"), str) else "granted by the journey's automation"
+            ]
+            if isinstance(entry.get("duration"), str):
+                controls.append(f"for {_iso_hours(entry['duration'])}")
+            for source in sources:
+                self.add_edge(Edge(source, node, "reach", jit=False, controls=controls))
 
     def _policy(self, r: Resource, packages: dict[str, str]) -> None:
         targets = [packages[ref] for ref in self.refs(r, "accessPackageId") if ref in packages]
@@ -403,6 +455,11 @@ class _Builder:
         scope = self.scope_node(r, scope_prop)
         node = self.add_node(f"role:{role_id}@{scope}", "role", name, ["Azure RBAC" if azure else "Entra role"])
         self.add_edge(Edge(node, scope, "scope"))
+        if azure and role_id in VM_LOGIN_REACH:
+            where = self.nodes[scope].label
+            label = f"VM {where.split(': ', 1)[1]}" if ": " in where else f"VMs in {where.rsplit('/', 1)[-1]}"
+            machines = self.add_node(f"reach:vm:{scope}", "reach", label)
+            self.add_edge(Edge(node, machines, "gives", controls=[VM_LOGIN_REACH[role_id]]))
         controls = ["eligible (activate in PIM)" if eligible else "active assignment"]
         if eligible:
             if azure:

@@ -34,6 +34,7 @@ def render_mermaid(privilege_map: PrivilegeMap) -> str:
         ("role", "fill:#fce8e6,stroke:#c5221f"),
         ("scope", "fill:#f1f3f4,stroke:#5f6368"),
         ("app", "fill:#f3e8fd,stroke:#8430ce"),
+        ("reach", "fill:#fff4e5,stroke:#e37400"),
     ):
         lines.append(f"  classDef {kind} {style}")
     for node_id, node in privilege_map.nodes.items():
@@ -56,7 +57,7 @@ MAX_ROWS = 5000  # rows of the paths table: one per principal, end and kind of a
 
 
 # --- HTML ----------------------------------------------------------------------------------
-_COLUMNS = {"principal": 0, "journey": 1, "group": 2, "role": 3, "app": 3, "scope": 4}
+_COLUMNS = {"principal": 0, "journey": 1, "group": 2, "role": 3, "app": 3, "scope": 4, "reach": 5}
 _COLORS = {
     "principal": ("#e8f0fe", "#1a73e8"),
     "journey": ("#fef7e0", "#b06000"),
@@ -64,6 +65,7 @@ _COLORS = {
     "role": ("#fce8e6", "#c5221f"),
     "scope": ("#f1f3f4", "#5f6368"),
     "app": ("#f3e8fd", "#8430ce"),
+    "reach": ("#fff4e5", "#e37400"),
 }
 _CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:24px;color:#202124}
@@ -88,13 +90,15 @@ def render_html(privilege_map: PrivilegeMap, title: str = "Privilege map") -> st
         rows[col] = row + 1
         pos[node_id] = (20 + col * (width + gap), 40 + row * height_row)
     svg_h = 60 + max(rows.values(), default=1) * height_row
-    svg_w = 40 + 5 * (width + gap)
+    svg_w = 40 + 6 * (width + gap)
     esc = html.escape
     parts = [
         f'<svg id="privilege-map" xmlns="http://www.w3.org/2000/svg" width="{svg_w}" height="{svg_h}" '
         f'viewBox="0 0 {svg_w} {svg_h}" role="img" aria-label="{esc(title)}">'
     ]
-    for i, heading in enumerate(("Principal", "Journey", "Group", "Role / Private Access app", "Scope")):
+    for i, heading in enumerate(
+        ("Principal", "Journey", "Group", "Role / Private Access app", "Scope", "Beyond Entra")
+    ):
         parts.append(f'<text x="{20 + i * (width + gap)}" y="20" font-weight="600">{heading}</text>')
     for edge in privilege_map.edges:
         (x1, y1), (x2, y2) = pos[edge.src], pos[edge.dst]
