@@ -43,6 +43,7 @@ from components.entra_jit import EntraRoleJit, EntraRoleJitArgs
 from components.model import StackModel, durations
 from components.model.access_packages import AccessPackagesSettings
 from components.model.conditional_access import ConditionalAccessSettings
+from components.model.on_premises import OnPremisesSettings
 from components.model.paw import PawSettings
 from components.model.pim import (
     AzureRoleBinding,
@@ -61,6 +62,7 @@ if TYPE_CHECKING:
     from components.access_packages import AccessPackageJourneys
     from components.azure_jit import AzureRoleJit
     from components.graph.lifecycle import LeaverWorkflow
+    from components.on_premises import OnPremisesAutomation, OnPremisesAutomationArgs
     from components.paw import PawHostPool, PawHostPoolArgs
     from components.private_access import PrivateAccessApp
 
@@ -83,6 +85,7 @@ class Built:
     leaver: LeaverWorkflow | None = None
     paw: PawHostPool | None = None
     conditional_access: ConditionalAccessBaseline | None = None
+    on_premises: OnPremisesAutomation | None = None
 
     def group_ids(self) -> dict[str, pulumi.Output[str]]:
         """Group names journeys and apps use: principals.groups, journey groups (binding keys), cloud groups."""
@@ -110,6 +113,7 @@ _AREA_PATHS = {
     "paw": "privileged-access:paw",
     "conditional-access": "privileged-access:conditionalAccess",
     "leaver-admin-accounts": "privileged-access:lifecycle.leaver",
+    "on-premises": "privileged-access:onPremises",
 }
 
 
@@ -127,6 +131,7 @@ def build(model: StackModel, today: dt.date | None = None) -> Built:
     _private_access(built)  # apps assigned to journey/cloud groups
     _leaver(built)
     _admin_access(built)  # PAW, then the CA baseline that filters on its hosts
+    _on_premises(built, today)  # Automation account + domain workers + Key Vault (journeys start its runbooks)
     return built
 
 
@@ -545,3 +550,46 @@ def _leaver(built: Built) -> None:
         "as code)",
         is_enabled=leaver.enabled,
     )
+
+
+def on_premises_args(
+    settings: OnPremisesSettings, *, today: dt.date, job_operator_principal_ids: Sequence[pulumi.Input[str]] = ()
+) -> OnPremisesAutomationArgs:
+    """The model's onPremises area as OnPremisesAutomation's arguments (the runbooks read from automation/runbooks)."""
+    from components.on_premises import OnPremisesAutomationArgs, ScheduleArgs, load_runbooks, schedule_start
+
+    return OnPremisesAutomationArgs(
+        resource_group_name=settings.resource_group_name,
+        location=settings.location,
+        domain_fqdn=settings.domain_fqdn,
+        admin_accounts_ou=settings.admin_accounts_ou,
+        automation_account_name=settings.automation_account_name,
+        worker_group_name=settings.worker_group_name,
+        key_vault_name=settings.key_vault_name,
+        password_delivery_sender=settings.password_delivery_sender,
+        runbooks=load_runbooks(),
+        worker_machine_ids=list(settings.worker_machine_ids),
+        worker_principal_ids=list(settings.worker_principal_ids),
+        job_operator_principal_ids=list(job_operator_principal_ids),
+        private_endpoint_subnet_id=settings.private_endpoint_subnet_id,
+        address_space=settings.address_space,
+        schedules={
+            key: ScheduleArgs(frequency=s.frequency, interval=s.interval, time_zone=s.time_zone)
+            for key, s in settings.schedules.items()
+        },
+        schedule_start=schedule_start(today),
+        log_retention_days=settings.log_retention_days,
+        tags=dict(settings.tags),
+    )
+
+
+def _on_premises(built: Built, today: dt.date) -> None:
+    """`privileged-access:onPremises`: the Automation account the journey automation starts runbooks in. The
+    journey automation, declared later, gets Automation Job Operator through
+    `built.on_premises.allow_job_operator(key, principal_id)`."""
+    settings = built.model.on_premises
+    if settings is None or not settings.enabled:
+        return
+    from components.on_premises import OnPremisesAutomation  # pulumi_azure_native: only for stacks that use it
+
+    built.on_premises = OnPremisesAutomation("on-premises", on_premises_args(settings, today=today))

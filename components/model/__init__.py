@@ -27,6 +27,7 @@ from .conditional_access import ConditionalAccessSettings, admin_access_issues
 from .errors import Issue, ModelError
 from .groups import display_name_issues
 from .lifecycle import LifecycleSettings
+from .on_premises import OnPremisesSettings
 from .paw import PawSettings
 from .pim import (
     AdministrativeUnit,
@@ -58,6 +59,7 @@ class StackModel(_Model):
     access_packages: AccessPackagesSettings | None = None
     private_access: PrivateAccessSettings | None = None
     lifecycle: LifecycleSettings | None = None
+    on_premises: OnPremisesSettings | None = None
 
 
 def _area_values(config: Mapping[Any, Any], issues: list[Issue]) -> dict[str, Any]:

@@ -167,12 +167,16 @@ AZURE_ROLES: dict[str, str] = {
     "Key Vault Administrator": "00482a5a-887f-4fb3-b363-3b7fe8e74483",
     "Key Vault Secrets Officer": "b86a8fe4-44ce-4948-aee5-eccb2c155cd7",
     "Key Vault Secrets User": "4633458b-17de-408a-b874-0445c86b69e6",
+    # built-in-roles/management-and-governance.md: create and manage jobs (jobs/write, read, resume, stop, suspend)
+    "Automation Job Operator": "4fe576fe-1146-4730-92eb-48519fa6bf9f",
 }
 AZURE_ROLE_NAMES: dict[str, str] = {role_id: name for name, role_id in AZURE_ROLES.items()}
 AZURE_ROLE_OWNER = AZURE_ROLES["Owner"]
 AZURE_ROLE_VM_USER_LOGIN = AZURE_ROLES["Virtual Machine User Login"]
 AZURE_ROLE_VM_ADMIN_LOGIN = AZURE_ROLES["Virtual Machine Administrator Login"]
 AZURE_ROLE_DESKTOP_VIRTUALIZATION_USER = AZURE_ROLES["Desktop Virtualization User"]
+AZURE_ROLE_AUTOMATION_JOB_OPERATOR = AZURE_ROLES["Automation Job Operator"]
+AZURE_ROLE_KEY_VAULT_SECRETS_OFFICER = AZURE_ROLES["Key Vault Secrets Officer"]
 # The docs' "Privileged" category (built-in-roles/privileged.md).
 PRIVILEGED_AZURE_ROLE_IDS = frozenset(
     AZURE_ROLES[n]

@@ -1,0 +1,35 @@
+<#
+.SYNOPSIS
+    Removes an on-premises admin account from an AD group (the access package's "removed" stage).
+
+.DESCRIPTION
+    Idempotent: an account that is not a member is not an error. Clears the expiry marker that
+    Add-AdGroupMembership records where the forest has no temporal group membership.
+#>
+param(
+    [Parameter(Mandatory = $true)][ValidatePattern('^[A-Za-z0-9._-]{1,20}$')][string] $SamAccountName,
+    [ValidateSet('Account Operators')][string] $GroupName = 'Account Operators'
+)
+$ErrorActionPreference = 'Stop'
+$VerbosePreference = 'SilentlyContinue'
+$InformationPreference = 'SilentlyContinue'
+
+Import-Module ActiveDirectory
+$null = Connect-AzAccount -Identity
+$vault = Get-AutomationVariable -Name 'KeyVaultName'
+$domain = Get-AutomationVariable -Name 'DomainFqdn'
+$account = Get-AzKeyVaultSecret -VaultName $vault -Name 'ad-runbook-account'
+$credential = [pscredential]::new($account.Tags['userName'], $account.SecretValue)
+
+$user = Get-ADUser -Server $domain -Credential $credential -Identity $SamAccountName -Properties memberOf, extensionAttribute15
+$group = Get-ADGroup -Server $domain -Credential $credential -Identity $GroupName
+if ($user.memberOf -contains $group.DistinguishedName) {
+    Remove-ADGroupMember -Server $domain -Credential $credential -Identity $group -Members $user -Confirm:$false
+    Write-Output "Removed $SamAccountName from '$GroupName'."
+}
+else {
+    Write-Output "$SamAccountName is not a member of '$GroupName'; nothing to remove."
+}
+if ("$($user.extensionAttribute15)".StartsWith("pum-expiry;$GroupName;")) {
+    Set-ADUser -Server $domain -Credential $credential -Identity $user -Clear extensionAttribute15
+}
