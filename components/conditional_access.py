@@ -10,6 +10,9 @@ import pulumi
 import pulumi_azuread as azuread
 from privileged_facts.apps import ADMIN_PORTAL_TARGETS, AVD_SIGN_IN_APP_IDS, BUILTIN_PHISHING_RESISTANT_STRENGTH
 
+from components.graph.authentication_context import AuthenticationContext
+from components.graph.conditional_access_policy import GraphConditionalAccessPolicy
+
 REPORT_ONLY = "enabledForReportingButNotEnforced"
 STRENGTH_PATH = "/policies/authenticationStrengthPolicies/"
 ROLLOUT_KEY = "reportOnlyUntil"  # what policies/rules/conditional_access.py reads on the component
@@ -23,6 +26,16 @@ class NamedLocationArgs:
     ip_ranges: Sequence[str] = ()
     countries: Sequence[str] = ()
     trusted: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class AuthenticationContextArgs:
+    """An authentication context (claim value c1..c99) the baseline declares and gives its meaning (CA09, CA10)."""
+
+    claim_value: str
+    display_name: str
+    description: str = ""
+    is_available: bool = True
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -50,6 +63,11 @@ class ConditionalAccessBaselineArgs:
     """Codes of the policies to enforce; the others are report-only."""
     authentication_contexts: Sequence[str] = ()
     """Declared authentication-context claim values (an output, for PIM settings)."""
+    contexts: Sequence[AuthenticationContextArgs] = ()
+    """The authentication contexts to declare, each with its CA09 (and, with a PAW, CA10) policy; a claim value in
+    `authentication_contexts` without an entry here is declared with its claim value as its name."""
+    strict_continuous_access_evaluation: bool = False
+    """Declare CA11: continuous access evaluation strictly enforced for admins on all resources."""
     report_only_until: str | None = None
     """End of the staged rollout (YYYY-MM-DD): the component's `reportOnlyUntil` prop and output, which the
     policy pack reads to accept report-only admin policies until then (never in production)."""
@@ -71,7 +89,7 @@ def _compact(**fields: Sequence[pulumi.Input[str]] | None) -> Users:
 
 
 class ConditionalAccessBaseline(pulumi.ComponentResource):
-    """Declares the admin CA baseline, PUM-CA01..CA08, each report-only until the model enforces it.
+    """Declares the admin CA baseline, PUM-CA01..CA11, each report-only until the model enforces it.
 
     Guarantees: every privileged role in the model and every PIM group that holds one (CA ignores
     AU-scoped and custom-role assignments, so the groups are targeted too) needs phishing-resistant
@@ -82,11 +100,18 @@ class ConditionalAccessBaseline(pulumi.ComponentResource):
     authentication and the device-code flow are blocked for everyone (CA05, CA06); the break-glass
     accounts are excluded from all of these and covered by their own phishing-resistant policy
     (CA07); optionally admins are blocked outside the allowed named locations (CA08).
-    Not declared (no provider support): authentication context class references and the policy
-    that targets them, CAE strict enforcement, token protection; see docs/conditional-access-rollout.md.
+    Through the Graph layer (pulumi-azuread has neither): each authentication context (c1..c99) PIM may
+    require is declared (AuthenticationContext) and given its meaning for All users but the break-glass
+    accounts: phishing-resistant authentication on a compliant device (CA09) and, with a PAW, blocked on
+    every device outside the PAW device filter (CA10); continuous access evaluation is strictly enforced
+    for admins on all resources (CA11, unless the model says `default`). Not declared: token protection;
+    see docs/conditional-access-rollout.md.
     """
 
     policies: dict[str, azuread.ConditionalAccessPolicy]
+    graph_policies: dict[str, GraphConditionalAccessPolicy]
+    """CA09 per context (key ``CA09-c1``), CA10 per context, CA11: the policies declared through Graph."""
+    contexts: dict[str, AuthenticationContext]
     strength_id: pulumi.Output[str]
     authentication_contexts: list[str]
 
@@ -263,15 +288,95 @@ class ConditionalAccessBaseline(pulumi.ComponentResource):
             code: self._policy(code, title, conditions, grant, session)
             for code, title, conditions, grant, session in specs
         }
-        self.authentication_contexts = sorted(args.authentication_contexts)
+        self._graph_layer(bg, roles)
+        self.authentication_contexts = sorted(
+            set(args.authentication_contexts) | {c.claim_value for c in args.contexts}
+        )
         self.register_outputs(
             {
                 "policyIds": {code: p.id for code, p in self.policies.items()},
+                "graphPolicyIds": {key: p.policy_id for key, p in self.graph_policies.items()},
                 "strengthId": self.strength_id,
                 "authenticationContexts": self.authentication_contexts,
                 **rollout,
             }
         )
+
+    def _state(self, code: str) -> str:
+        return "enabled" if code in self._args.enforced else REPORT_ONLY
+
+    def _graph_layer(self, bg: list[pulumi.Input[str]], roles: list[str]) -> None:
+        """The authentication contexts with CA09/CA10, and CA11, through the Graph layer (Graph's JSON shape)."""
+        args, name = self._args, self._name
+        declared = {c.claim_value: c for c in args.contexts}
+        for claim in args.authentication_contexts:
+            declared.setdefault(claim, AuthenticationContextArgs(claim_value=claim, display_name=claim))
+        everyone = {"includeUsers": ["All"], "excludeUsers": bg}
+        # the strength as Graph names it: the built-in one's ID, or the custom strength's object ID
+        strength_ref = self.strength_id.apply(lambda v: v.rsplit("/", 1)[-1])
+        self.contexts, self.graph_policies = {}, {}
+        for claim, ctx in sorted(declared.items()):
+            context = AuthenticationContext(
+                f"{name}-context-{claim}",
+                claim_value=claim,
+                display_name=ctx.display_name,
+                description=ctx.description,
+                is_available=ctx.is_available,
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            self.contexts[claim] = context
+            after = pulumi.ResourceOptions(parent=self, depends_on=[context])
+            target = {"includeAuthenticationContextClassReferences": [claim]}
+            self.graph_policies[f"CA09-{claim}"] = GraphConditionalAccessPolicy(
+                f"{name}-ca09-{claim}",
+                display_name=self.display_name(
+                    "CA09", f"Context {claim}: phishing-resistant MFA on a compliant device"
+                ),
+                state=self._state("CA09"),
+                conditions={"users": everyone, "applications": target, "clientAppTypes": ["all"]},
+                grant_controls={
+                    "operator": "AND",
+                    "builtInControls": ["compliantDevice"],
+                    "authenticationStrength": {"id": strength_ref},
+                },
+                opts=after,
+            )
+            if args.paw_device_filter:
+                self.graph_policies[f"CA10-{claim}"] = GraphConditionalAccessPolicy(
+                    f"{name}-ca10-{claim}",
+                    display_name=self.display_name("CA10", f"Context {claim}: blocked outside the PAW"),
+                    state=self._state("CA10"),
+                    conditions={
+                        "users": everyone,
+                        "applications": target,
+                        "clientAppTypes": ["all"],
+                        "devices": {"deviceFilter": {"mode": "exclude", "rule": args.paw_device_filter}},
+                    },
+                    grant_controls={"operator": "OR", "builtInControls": ["block"]},
+                    opts=after,
+                )
+        if args.strict_continuous_access_evaluation:
+            admins = {
+                k: v
+                for k, v in {
+                    "includeRoles": roles,
+                    "includeGroups": list(args.admin_group_ids),
+                    "excludeUsers": bg,
+                }.items()
+                if v
+            }
+            self.graph_policies["CA11"] = GraphConditionalAccessPolicy(
+                f"{name}-ca11",
+                display_name=self.display_name("CA11", "Admins: continuous access evaluation strictly enforced"),
+                state=self._state("CA11"),
+                conditions={
+                    "users": admins,
+                    "applications": {"includeApplications": ["All"]},
+                    "clientAppTypes": ["all"],
+                },
+                session_controls={"continuousAccessEvaluation": {"mode": "strictEnforcement"}},
+                opts=pulumi.ResourceOptions(parent=self),
+            )
 
     def display_name(self, code: str, title: str) -> str:
         """The naming convention: '<prefix>-<code> <audience>: <what>'."""
@@ -280,7 +385,7 @@ class ConditionalAccessBaseline(pulumi.ComponentResource):
     def _policy(
         self, code: str, title: str, conditions: Conditions, grant: Grant | None, session: Session | None
     ) -> azuread.ConditionalAccessPolicy:
-        state = "enabled" if code in self._args.enforced else REPORT_ONLY
+        state = self._state(code)
         return azuread.ConditionalAccessPolicy(
             f"{self._name}-{code.lower()}",
             display_name=self.display_name(code, title),

@@ -38,7 +38,12 @@ from components.accounts import (
 )
 from components.activation import ActivationArgs
 from components.admin_units import AdministrativeUnitArgs, AdministrativeUnits, AdministrativeUnitsArgs
-from components.conditional_access import ConditionalAccessBaseline, ConditionalAccessBaselineArgs, NamedLocationArgs
+from components.conditional_access import (
+    AuthenticationContextArgs,
+    ConditionalAccessBaseline,
+    ConditionalAccessBaselineArgs,
+    NamedLocationArgs,
+)
 from components.entra_jit import EntraRoleJit, EntraRoleJitArgs
 from components.model import StackModel, durations
 from components.model.access_packages import AccessPackagesSettings
@@ -66,7 +71,7 @@ if TYPE_CHECKING:
     from components.paw import PawHostPool, PawHostPoolArgs
     from components.private_access import PrivateAccessApp
 
-CA_CODES = ("CA01", "CA02", "CA03", "CA04", "CA05", "CA06", "CA07", "CA08")
+CA_CODES = ("CA01", "CA02", "CA03", "CA04", "CA05", "CA06", "CA07", "CA08", "CA09", "CA10", "CA11")
 
 
 @dataclass
@@ -499,6 +504,13 @@ def conditional_access_args(
         admin_allowed_locations=list(settings.admin_allowed_locations),
         enforced=frozenset(code for code in CA_CODES if settings.enforced(code)),
         authentication_contexts=sorted(settings.context_ids()),
+        contexts=[
+            AuthenticationContextArgs(
+                claim_value=c.id, display_name=c.display_name, description=c.description, is_available=c.is_available
+            )
+            for c in settings.authentication_contexts
+        ],
+        strict_continuous_access_evaluation=settings.continuous_access_evaluation == "strict",
         report_only_until=settings.report_only_until.isoformat() if settings.report_only_until else None,
     )
 

@@ -29,7 +29,8 @@ def baseline(settings=None, paw=True, break_glass=BG):
 
 def after(component, check):
     """Await every policy ID, then run `check` on the recorded inputs."""
-    return pulumi.Output.all(*[p.id for p in component.policies.values()]).apply(lambda _: check())
+    ids = [p.id for p in component.policies.values()] + [p.id for p in component.graph_policies.values()]
+    return pulumi.Output.all(*ids, *[c.id for c in component.contexts.values()]).apply(lambda _: check())
 
 
 @pulumi.runtime.test
@@ -87,7 +88,8 @@ def test_enforce_true_enables_every_policy(mocks):
 
     def check():
         states = {n: i["state"] for n, i in mocks.inputs.items() if n.startswith("ca-ca")}
-        assert len(states) == 7 and set(states.values()) == {"enabled"}
+        # CA01..CA07 (azuread) and, through the Graph layer, CA09/CA10 for context c1 and CA11
+        assert len(states) == 10 and set(states.values()) == {"enabled"}
 
     return after(component, check)
 

@@ -17,7 +17,7 @@ from pydantic.alias_generators import to_camel
 
 from .scalars import Bool, Date, Int
 
-PolicyCode = Literal["CA01", "CA02", "CA03", "CA04", "CA05", "CA06", "CA07", "CA08"]
+PolicyCode = Literal["CA01", "CA02", "CA03", "CA04", "CA05", "CA06", "CA07", "CA08", "CA09", "CA10", "CA11"]
 PhishingResistantMethod = Literal["windowsHelloForBusiness", "fido2", "x509CertificateMultiFactor"]
 
 
@@ -102,11 +102,20 @@ class NamedLocation(_Model):
 
 
 class AuthenticationContext(_Model):
-    """A CA authentication context (c1..c99) that PIM role settings require on activation."""
+    """A CA authentication context (c1..c99) that PIM role settings require on activation.
+
+    The baseline declares the context itself (Graph's authenticationContextClassReference) and the policies that give
+    it its meaning: PUM-CA09 (phishing-resistant MFA on a compliant device) and, with a PAW, PUM-CA10 (blocked on any
+    device outside the PAW device filter), for All users but the break-glass accounts."""
 
     id: str = Field(pattern=r"^c([1-9]|[1-9][0-9])$", description="Claim value, c1 to c99.")
-    display_name: str = Field(min_length=1)
-    description: str = ""
+    display_name: str = Field(min_length=1, description="The name admins pick the context by (PIM, CA).")
+    description: str = Field("", description="What the context requires, shown to admins.")
+    is_available: Bool = Field(
+        True,
+        description="Publish the context to apps (PIM requests it); false keeps it for CA policy authoring only, "
+        "and PIM settings cannot require it then.",
+    )
 
 
 def _default_contexts() -> list[AuthenticationContext]:
@@ -125,7 +134,7 @@ def _default_strength_methods() -> list[PhishingResistantMethod]:
 
 
 class ConditionalAccessSettings(_Model):
-    """The admin conditional-access baseline (policies PUM-CA01..CA08, see docs/conditional-access-rollout.md).
+    """The admin conditional-access baseline (policies PUM-CA01..CA11, see docs/conditional-access-rollout.md).
 
     A policy is report-only (`enabledForReportingButNotEnforced`) until `enforce` names it (a list of
     policy codes) or is `true` (all of them). The policy pack accepts report-only admin policies only during
@@ -173,7 +182,17 @@ class ConditionalAccessSettings(_Model):
         description="Names of named locations admins may sign in from (CA08 blocks "
         "the rest); empty: no location policy.",
     )
-    authentication_contexts: list[AuthenticationContext] = Field(default_factory=_default_contexts)
+    authentication_contexts: list[AuthenticationContext] = Field(
+        default_factory=_default_contexts,
+        description="Authentication contexts PIM settings may require (activation.authenticationContext); each gets "
+        "the CA policies PUM-CA09 (and PUM-CA10 with a PAW) that make it mean phishing-resistant MFA from the PAW.",
+    )
+    continuous_access_evaluation: Literal["strict", "default"] = Field(
+        "strict",
+        description="strict: PUM-CA11 strictly enforces continuous access evaluation for admins on all resources "
+        "(non-CAE clients and IP mismatches between Entra and the resource are refused); default: no CAE policy "
+        "(Entra's default, non-strict CAE).",
+    )
 
     @field_validator("privileged_roles")
     @classmethod
@@ -240,8 +259,18 @@ def admin_access_issues(model) -> list:
         ("azureRoleBindings", model.pim.azure_role_bindings),
     ):
         referenced += [(("pim", kind, index, "activation"), b.activation) for index, b in enumerate(bindings)]
+    unavailable = sorted(c.id for c in ca.authentication_contexts if not c.is_available)
     for loc, activation in referenced:
         context = activation.authentication_context
+        if context and context in unavailable:
+            issues.append(
+                Issue(
+                    (*loc, "authenticationContext"),
+                    context,
+                    "is declared with isAvailable false in privileged-access:conditionalAccess.authenticationContexts, "
+                    "so PIM cannot request it; set isAvailable true (or omit it)",
+                )
+            )
         if context and context not in declared:
             issues.append(
                 Issue(

@@ -17,6 +17,18 @@ A lockout is an enabled policy that blocks or requires controls for all users (o
 all resources whose exclusions hold no known break-glass account (configured `breakGlassObjectIds`, or the
 users of a BreakGlassAccounts component); with none known, it is always one.
 
+Two shapes, one reader: a CA policy is declared either as an azuread ConditionalAccessPolicy or as the Graph layer's
+dynamic resource (graphKind `conditionalAccessPolicy`, components/graph/conditional_access_policy.py), whose props are
+Graph's own JSON (`includeUsers`, `excludeRoles`, `authenticationStrength.id`,
+`sessionControls.continuousAccessEvaluation`).
+`ca_view` reads either into one shape (azuread's wire names, plus `includedAuthenticationContextClassReferences` and
+`continuousAccessEvaluationMode`, which azuread lacks), and every rule here reads only that. A dynamic resource counts
+as a CA policy when its graphKind is `conditionalAccessPolicy` in any case or spacing (a forged spelling is read, not
+skipped), or when its graphKind is unknown at preview and it carries `conditions` (it may be one: the rules judge it,
+and it never counts as coverage without a known kind). Graph keys the reader does not know under `conditions` narrow the
+policy (it never counts as covering every sign-in); under `users`, `applications` and `grantControls` they are kept
+under their names and read as unknown.
+
 Unknown at preview: a deciding field (state, users, applications, client app types, locations, grant controls,
 the strength, the rollout end date) unknown at preview is reported through `common.unverified`. IDs that only
 link resources are resolved through property dependencies: an unknown entry of a user (group) list is the ID of
@@ -39,6 +51,7 @@ from pulumi_policy import EnforcementLevel, PolicyConfigSchema, ResourceValidati
 
 from .common import (
     CA,
+    DYNAMIC,
     GROUP,
     SCUBA,
     TUNABLES,
@@ -46,6 +59,7 @@ from .common import (
     break_glass_accounts,
     break_glass_config,
     break_glass_resources,
+    canonical_type,
     declared,
     dependencies_of,
     elements,
@@ -92,8 +106,159 @@ def _has_all(items: Iterable[Any]) -> bool:
 
 def _type_is(resource: Any, token: str) -> bool:
     """Same type, whatever module path or API version the token was written with."""
-    mine, other = str(resource.resource_type).split(":"), token.split(":")
+    return _type_is_token(str(resource.resource_type), token)
+
+
+def _type_is_token(resource_type: str, token: str) -> bool:
+    mine, other = str(resource_type).split(":"), token.split(":")
     return len(mine) == 3 and mine[0] == other[0] and mine[2] == other[2]
+
+
+# --- one reader for both shapes ---------------------------------------------------------------------
+
+GRAPH_KIND = "conditionalaccesspolicy"  # components/graph/conditional_access_policy.py GRAPH_KIND, compared folded
+_GRAPH_USERS = {
+    "includeUsers": "includedUsers",
+    "excludeUsers": "excludedUsers",
+    "includeGroups": "includedGroups",
+    "excludeGroups": "excludedGroups",
+    "includeRoles": "includedRoles",
+    "excludeRoles": "excludedRoles",
+    "includeGuestsOrExternalUsers": "includedGuestsOrExternalUsers",
+    "excludeGuestsOrExternalUsers": "excludedGuestsOrExternalUsers",
+}
+_GRAPH_APPS = {
+    "includeApplications": "includedApplications",
+    "excludeApplications": "excludedApplications",
+    "includeUserActions": "includedUserActions",
+    "includeAuthenticationContextClassReferences": "includedAuthenticationContextClassReferences",
+    "applicationFilter": "filter",
+}
+_GRAPH_INCLUDE_EXCLUDE = {
+    "locations": ("includeLocations", "excludeLocations", "includedLocations", "excludedLocations"),
+    "platforms": ("includePlatforms", "excludePlatforms", "includedPlatforms", "excludedPlatforms"),
+}
+_GRAPH_SAME = (
+    "clientAppTypes",
+    "signInRiskLevels",
+    "userRiskLevels",
+    "servicePrincipalRiskLevels",
+    "insiderRiskLevels",
+)
+UNREAD = "unreadConditions"  # Graph conditions the reader does not know: they narrow the policy
+
+
+def ca_kind(resource_type: str, props: Any) -> str | None:
+    """ "azuread", "graph", "graph?" (a dynamic resource whose graphKind is unknown but that carries conditions), or
+    None: not a CA policy."""
+    if _type_is_token(resource_type, CA):
+        return "azuread"
+    if canonical_type(resource_type) != canonical_type(DYNAMIC):
+        return None
+    kind = get(props, "graphKind")
+    if isinstance(kind, str):
+        return "graph" if "".join(kind.split()).lower() == GRAPH_KIND else None
+    if is_unknown(kind) and get(props, "conditions") is not None:
+        return "graph?"
+    return None
+
+
+def _renamed(value: Any, names: dict[str, str]) -> Any:
+    if not isinstance(value, dict):
+        return value
+    return {names.get(k, k): v for k, v in value.items()}
+
+
+def _graph_conditions(cond: Any) -> Any:
+    if not isinstance(cond, dict):
+        return cond
+    out: dict[str, Any] = {"users": _renamed(cond.get("users"), _GRAPH_USERS)}
+    out["applications"] = _renamed(cond.get("applications"), _GRAPH_APPS)
+    for key in _GRAPH_SAME:
+        if key in cond:
+            out[key] = cond[key]
+    for key, (inc, exc, inc_to, exc_to) in _GRAPH_INCLUDE_EXCLUDE.items():
+        if key in cond:
+            out[key] = _renamed(cond[key], {inc: inc_to, exc: exc_to})
+    devices = cond.get("devices")
+    if devices is not None:
+        out["devices"] = devices if is_unknown(devices) else {"filter": get(devices, "deviceFilter")}
+        legacy = [
+            k
+            for k in ("includeDevices", "excludeDevices", "includeDeviceStates", "excludeDeviceStates")
+            if elements(devices, k)
+        ]
+        if legacy:
+            out.setdefault(UNREAD, []).extend(f"devices.{k}" for k in legacy)
+    flows = cond.get("authenticationFlows")
+    if flows is not None:
+        methods = get(flows, "transferMethods")
+        out["authenticationFlowTransferMethods"] = (
+            methods if is_unknown(methods) else [m.strip() for m in str(methods or "").split(",") if m.strip()]
+        )
+    apps = cond.get("clientApplications")
+    if apps is not None:
+        out["clientApplications"] = _renamed(
+            apps,
+            {
+                "includeServicePrincipals": "includedServicePrincipals",
+                "excludeServicePrincipals": "excludedServicePrincipals",
+                "servicePrincipalFilter": "filter",
+            },
+        )
+    read = {
+        "users",
+        "applications",
+        "devices",
+        "authenticationFlows",
+        "clientApplications",
+        *_GRAPH_SAME,
+        *_GRAPH_INCLUDE_EXCLUDE,
+    }
+    unread = sorted(k for k, v in cond.items() if k not in read and v not in (None, [], {}) and "@odata" not in k)
+    if unread:
+        out.setdefault(UNREAD, []).extend(unread)
+    return out
+
+
+def _graph_grant(grant: Any) -> Any:
+    if not isinstance(grant, dict):
+        return grant
+    out = _renamed(grant, {"termsOfUse": "termsOfUses"})
+    strength = out.pop("authenticationStrength", None)
+    if strength is not None:
+        out["authenticationStrengthPolicyId"] = strength if is_unknown(strength) else get(strength, "id")
+    return out
+
+
+def _graph_session(session: Any) -> Any:
+    if not isinstance(session, dict):
+        return session
+    out = dict(session)
+    cae = out.pop("continuousAccessEvaluation", None)
+    if cae is not None:
+        out["continuousAccessEvaluationMode"] = cae if is_unknown(cae) else get(cae, "mode")
+    return out
+
+
+def ca_view(resource_type: str, props: Any) -> dict | None:
+    """A CA policy's props (azuread's or the Graph resource's; a proxy or plain data) in ONE shape, azuread's wire
+    names, or None when the resource is not a CA policy (see `ca_kind`). Unknowns stay UNKNOWN where they are."""
+    kind = ca_kind(resource_type, props)
+    if kind is None:
+        return None
+    plain = get(props)
+    if not isinstance(plain, dict):
+        return {}
+    if kind == "azuread":
+        return plain
+    return {
+        "displayName": plain.get("displayName"),
+        "state": plain.get("state"),
+        "conditions": _graph_conditions(plain.get("conditions")),
+        "grantControls": _graph_grant(plain.get("grantControls")),
+        "sessionControls": _graph_session(plain.get("sessionControls")),
+    }
 
 
 # --- three-valued checks ------------------------------------------------------------------------
@@ -216,8 +381,12 @@ class CaPolicy:
     def __post_init__(self) -> None:
         # What the program declares: under the engine, AnalyzeStack gets outputs, where an optional block the program
         # left out (grantControls of a session-only policy) is an unknown computed output, not an unknown decision.
-        props = declared(self.resource)
-        self.urn, self.label = self.resource.urn, label(self.resource)
+        props = ca_view(self.resource.resource_type, declared(self.resource)) or {}
+        self.kind = ca_kind(self.resource.resource_type, self.resource.props)
+        self.urn = self.resource.urn
+        graph = self.kind in ("graph", "graph?")
+        self.label = f"GraphConditionalAccessPolicy '{self.resource.name}'" if graph else label(self.resource)
+        self.props = props
         self.state = get(props, "state")
         users = get(props, "conditions", "users")
         self.inc_users, self.ex_users = _ids(users, "includedUsers"), _ids(users, "excludedUsers")
@@ -231,9 +400,15 @@ class CaPolicy:
         self.operator = get(self.grant, "operator")
         self.strength = get(self.grant, "authenticationStrengthPolicyId")
         self.terms = _ids(self.grant, "termsOfUses")
+        self.contexts = _ids(apps, "includedAuthenticationContextClassReferences")
+        self.session = get(props, "sessionControls")
         self.dep_urns = {d.urn for d in self.deps}
         self.user_deps = [d for d in self.deps if _type_is(d, USER)]
         self.group_deps = [d for d in self.deps if _type_is(d, GROUP) or _type_is(d, GROUP_WITHOUT_MEMBERS)]
+
+    def known_kind(self) -> Check:
+        """A CA policy for certain (azuread's type, or our Graph resource's graphKind): coverage needs it."""
+        return maybe(f"{self.label} graphKind") if self.kind == "graph?" else YES
 
     # -- who ------------------------------------------------------------------------------------
 
@@ -272,9 +447,15 @@ class CaPolicy:
 
     def excludes_only_break_glass(self) -> Check:
         """Its exclusions hold break-glass accounts and nobody else: no role, no other user or group."""
+        guests = get(self.conditions, "users", "excludedGuestsOrExternalUsers")
         checks = [
             fails("excludes roles") if self.ex_roles.known else YES,
             maybe(f"{self.label} conditions.users.excludedRoles") if self.ex_roles.slots else YES,
+            maybe(f"{self.label} conditions.users.excludedGuestsOrExternalUsers")
+            if is_unknown(guests)
+            else fails("excludes guests or external users")
+            if guests not in (None, {}, [])
+            else YES,
         ]
         for kind in ("user", "group"):
             included, excluded = self._lists(kind)
@@ -339,6 +520,7 @@ class CaPolicy:
             checks.append(maybe(f"{self.label} conditions.applications.excludedApplications"))
         if _ids(self.conditions, "applications", "includedUserActions").known:
             checks.append(fails("targets user actions, not sign-ins"))
+        checks.append(self._narrowed_elsewhere())
         checks.append(self._client_apps())
         checks.append(self._everywhere("locations", "Locations", "locations"))
         checks.append(self._everywhere("platforms", "Platforms", "platforms"))
@@ -353,6 +535,24 @@ class CaPolicy:
                 checks.append(fails(f"applies only to some sign-ins ({key})"))
             elif values.slots:
                 checks.append(maybe(f"{self.label} conditions.{key}"))
+        return every(checks)
+
+    def _narrowed_elsewhere(self) -> Check:
+        """An application filter, a workload-identity (service principal) condition, or a Graph condition the reader
+        does not know: each limits the policy to some sign-ins."""
+        checks = []
+        for path, why in (
+            (("applications", "filter"), "applies only to the applications an application filter matches"),
+            (("clientApplications",), "applies to workload identities (clientApplications), not to every sign-in"),
+        ):
+            value = get(self.conditions, *path)
+            if is_unknown(value):
+                checks.append(maybe(f"{self.label} conditions.{'.'.join(path)}"))
+            elif value not in (None, {}, []):
+                checks.append(fails(why))
+        unread = get(self.conditions, UNREAD)
+        if unread:
+            checks.append(fails(f"has conditions the pack does not read ({', '.join(map(str, unread))})"))
         return every(checks)
 
     def _client_apps(self) -> Check:
@@ -495,7 +695,7 @@ def _ca_policies(args: Any, ctx: Context) -> list[CaPolicy]:
     return [
         CaPolicy(r, ctx, dependencies_of(r, "conditions"))
         for r in sorted(args.resources, key=lambda r: r.urn)
-        if _type_is(r, CA)
+        if ca_kind(r.resource_type, r.props) is not None
     ]
 
 
@@ -515,7 +715,7 @@ def _lockout(args, report) -> None:
         who = p.all_users()
         if who.ok is not True and p.global_admins().ok is True:
             who = p.global_admins()
-        shape = p.enabled() & who & p.all_resources() & p.blocks_or_requires()
+        shape = p.enabled() & who & p.all_resources() & p.blocks_or_requires() & p.known_kind()
         if shape.ok is False:
             continue
         held = p.excluded_bg()
@@ -542,9 +742,10 @@ def _lockout(args, report) -> None:
 
 
 def _role_exclusions(args, report) -> None:
-    if args.resource_type != CA:
+    view = ca_view(args.resource_type, args.props)
+    if view is None:
         return
-    users = get(args.props, "conditions", "users")
+    users = get(view, "conditions", "users")
     roles, ex_roles, inc_users = (
         _ids(users, "includedRoles"),
         _ids(users, "excludedRoles"),
@@ -635,7 +836,8 @@ def _phishing_resistant_admins(args, report) -> None:
             & covers_admins(p)
             & p.every_sign_in()
             & p.excludes_only_break_glass()
-            & p.enforced(),
+            & p.enforced()
+            & p.known_kind(),
         )
         for p in _ca_policies(args, ctx)
         if p.strength is not None
@@ -689,7 +891,7 @@ def _admin_portals(args, report) -> None:
             return maybe(f"{p.label} conditions.applications.includedApplications") if p.apps.slots else fails()
 
         checks = [
-            (p, covers_target(p) & admins(p) & device_bound(p) & p.enforced())
+            (p, covers_target(p) & admins(p) & device_bound(p) & p.enforced() & p.known_kind())
             for p in policies
             if covers_target(p).ok is not False and admins(p).ok is not False
         ]
