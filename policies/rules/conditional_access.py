@@ -520,14 +520,19 @@ class CaPolicy:
             checks.append(maybe(f"{self.label} conditions.applications.excludedApplications"))
         if _ids(self.conditions, "applications", "includedUserActions").known:
             checks.append(fails("targets user actions, not sign-ins"))
-        checks.append(self._narrowed_elsewhere())
-        checks.append(self._client_apps())
+        checks.append(self.unconditioned())
+        return every(checks)
+
+    def unconditioned(self, device_filter: bool = False) -> Check:
+        """No condition narrows it to some sign-ins (client apps, locations, platforms, devices, risk, flows, filters,
+        workload identities); with `device_filter`, a device filter is the policy's point and allowed."""
+        checks = [self._narrowed_elsewhere(), self._client_apps()]
         checks.append(self._everywhere("locations", "Locations", "locations"))
         checks.append(self._everywhere("platforms", "Platforms", "platforms"))
         devices = get(self.conditions, "devices")
         if is_unknown(devices) or is_unknown(get(devices, "filter")):
             checks.append(maybe(f"{self.label} conditions.devices"))
-        elif get(devices, "filter") is not None:
+        elif get(devices, "filter") is not None and not device_filter:
             checks.append(fails("applies only to some devices (device filter)"))
         for key in NARROWING:
             values = _ids(self.conditions, key)
@@ -697,6 +702,11 @@ def _ca_policies(args: Any, ctx: Context) -> list[CaPolicy]:
         for r in sorted(args.resources, key=lambda r: r.urn)
         if ca_kind(r.resource_type, r.props) is not None
     ]
+
+
+def ca_policies(args: Any, ctx: Context) -> list[CaPolicy]:
+    """The stack's CA policies in both shapes (see `ca_view`), in URN order: for policies in other modules."""
+    return _ca_policies(args, ctx)
 
 
 def _report_unverified(args, report, checks: Iterable[tuple[CaPolicy, Check]]) -> None:
