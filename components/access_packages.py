@@ -22,22 +22,34 @@ the named `requestors` and `requestor_groups`; with neither, all member users of
 for a journey with vendors: that one is for its vendors only (no member policy at all) unless it names
 requestors of its own.
 
-Known provider limits: the provider cannot declare custom extension stages (Logic Apps on grant
-and removal) or Verified ID requirements; the model refuses them rather than ignore them. The
-provider models requestors with the legacy `scope_type` values. hashicorp/terraform-provider-azuread
+What the provider cannot declare, the Graph layer adds to the same policies: custom extension stages
+(`customExtensionStageSettings`) that call the journey automation's Logic Apps (onboarding on approval;
+on-premises groups on grant and on removal) and the Verified ID requirement of `verified_id` journeys, through
+one `AssignmentPolicySettings` per policy (GET-merge-PUT, re-applied whenever the azuread policy changes: see
+components/graph/assignment_policy_settings.py). Each settings resource records the journey's on-premises reach
+(`onPremisesReach`: `adGroups`, `sudoGroups`) for the privilege map. The provider models requestors with the
+legacy `scope_type` values. hashicorp/terraform-provider-azuread
 #1894 reports a perpetual diff on `requestorManager` approvers; if it shows, it is cosmetic.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import pulumi
 import pulumi_azuread as azuread
 from privileged_facts.values import is_guid
+
+from components.graph.assignment_policy_settings import AssignmentPolicySettings
+
+if TYPE_CHECKING:
+    from components.journey_automation import JourneyAutomation
 
 TYPE = "privileged-access:index:AccessPackageJourneys"
 Subject: TypeAlias = azuread.AccessPackageAssignmentPolicyApprovalSettingsApprovalStagePrimaryApproverArgsDict
@@ -88,6 +100,46 @@ class VendorArgs:
 
 
 @dataclass(frozen=True, kw_only=True)
+class VerifiedIdArgs:
+    """A Verified ID requirement on a journey's policies."""
+
+    credential_type: str
+    issuers: Sequence[str]
+    face_check: bool = True
+
+
+@dataclass(frozen=True, kw_only=True)
+class SecondaryAccountArgs:
+    """What the onboarding automation needs about one requestor's admin account (no secret)."""
+
+    daily_object_id: pulumi.Input[str]
+    admin_object_id: pulumi.Input[str]
+    admin_upn: str
+    display_name: str
+    manager_upn: str
+    on_premises_user_name: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class AutomationArgs:
+    """Where the journey automation's Logic Apps go and what they call (components/journey_automation.py)."""
+
+    subscription_id: str
+    resource_group_name: str
+    location: str
+    name_prefix: str = "pum-journeys"
+    provisioning_service_principal_id: str | None = None
+    provisioning_job_id: str | None = None
+    notification_sender: str | None = None
+    temporary_access_pass_minutes: int = 60
+    automation_account_id: str | None = None
+    hybrid_worker_group: str | None = None
+    add_group_member_runbook: str = "Add-PumAdGroupMember"
+    remove_group_member_runbook: str = "Remove-PumAdGroupMember"
+    secondary_accounts: Sequence[SecondaryAccountArgs] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
 class JourneyArgs:
     """One journey: an access package, its member policy and optionally a vendor policy. Groups are references:
     an object ID or a name in `AccessPackageJourneysArgs.groups` / `cloud_groups`."""
@@ -113,6 +165,18 @@ class JourneyArgs:
     review: ReviewArgs
     requests_accepted: bool
     vendors: VendorArgs | None = None
+    request_with: str = "adminAccount"
+    """adminAccount: `requestors` are keys of `users`; dailyAccount: keys of `daily_users`."""
+    onboarding: bool = False
+    """On approval: inbound provisioning of the AD account and a one-time pass (needs automation)."""
+    on_premises_groups: Sequence[str] = ()
+    sudo_groups: Sequence[str] = ()
+    """AD groups joined on grant and left on removal (needs automation with runbooks)."""
+    verified_id: VerifiedIdArgs | None = None
+
+    @property
+    def on_premises(self) -> list[str]:
+        return list(dict.fromkeys([*self.on_premises_groups, *self.sudo_groups]))
 
     def group_references(self) -> list[str]:
         refs = [*self.granted_groups, *self.requestor_groups, *self.review.reviewer_groups]
@@ -144,7 +208,10 @@ class AccessPackageJourneysArgs:
     """Group name -> object ID, for references by name (PIM and journey groups, principals.groups)."""
     users: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     """Requestor key -> admin account object ID."""
+    daily_users: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    """Requestor key -> daily account object ID (journeys with request_with dailyAccount)."""
     protect_groups: bool = False
+    automation: AutomationArgs | None = None
 
 
 def _group_subjects(refs: Sequence[str], groups: Groups, where: str) -> list[Subject]:
@@ -229,6 +296,11 @@ class AccessPackageJourneys(pulumi.ComponentResource):
     written back to AD as universal security groups when asked; their on-premises nesting is an AD
     step this component only records in the description.
 
+    Automation (`automation`): journeys with `onboarding` or on-premises groups get custom extension stages on
+    their policies that call a `JourneyAutomation` Logic App (one per kind, children of this component, in a
+    resource group created here); journeys with `verified_id` get the Verified ID requirement. Both through one
+    `AssignmentPolicySettings` per policy, which also records the journey's on-premises reach.
+
     Outputs: `catalog_id`, `access_package_ids` ({journey key: access package ID}), `cloud_group_ids`.
     """
 
@@ -289,12 +361,17 @@ class AccessPackageJourneys(pulumi.ComponentResource):
                         opts=child,
                     )
 
+        self._declared: dict[str, dict[str, Any]] = {}  # "<journey>/<members|vendors>" -> the policy's arguments
         self.packages: dict[str, azuread.AccessPackage] = {}
         self.grants: dict[str, list[azuread.AccessPackageResourcePackageAssociation]] = {}
         self.policies: dict[str, azuread.AccessPackageAssignmentPolicy] = {}
         self.vendor_policies: dict[str, azuread.AccessPackageAssignmentPolicy] = {}
+        self._daily_users = dict(args.daily_users)
         for journey in args.journeys:
             self._journey(name, journey, groups, child)
+        self.automations: dict[str, JourneyAutomation] = {}
+        self.policy_settings: dict[str, AssignmentPolicySettings] = {}
+        self._automation(name, args, child)
 
         self.catalog_id = self.catalog.id
         self.access_package_ids = (
@@ -338,8 +415,9 @@ class AccessPackageJourneys(pulumi.ComponentResource):
             # nobody in the directory can request it (fail closed; name requestors or requestorGroups to add them).
             self._vendor_policy(base, journey, journey.vendors, package, groups, where, child)
             return
+        accounts = self._daily_users if journey.request_with == "dailyAccount" else self._users
         named: list[Subject] = [
-            {"subject_type": "singleUser", "object_id": self._users[k]} for k in journey.requestors if k in self._users
+            {"subject_type": "singleUser", "object_id": accounts[k]} for k in journey.requestors if k in accounts
         ]
         requestors: azuread.AccessPackageAssignmentPolicyRequestorSettingsArgsDict
         if journey.requestors and not named and not journey.requestor_groups:
@@ -352,8 +430,7 @@ class AccessPackageJourneys(pulumi.ComponentResource):
         else:
             requestors = {"scope_type": "AllExistingDirectoryMemberUsers"}
         first: list[Subject] = [{"subject_type": "requestorManager"}] if journey.manager_approval else []
-        self.policies[journey.key] = azuread.AccessPackageAssignmentPolicy(
-            f"{base}-members",
+        declared: dict[str, Any] = dict(
             access_package_id=package.id,
             display_name=f"{journey.display_name}: members",
             description=f"Request {journey.display_name} "
@@ -367,11 +444,123 @@ class AccessPackageJourneys(pulumi.ComponentResource):
             approval_settings=_approval(journey, groups, first, where),
             assignment_review_settings=_review(journey, groups, where),
             questions=_questions(journey),
-            opts=child,
         )
+        self.policies[journey.key] = azuread.AccessPackageAssignmentPolicy(f"{base}-members", **declared, opts=child)
+        self._declared[f"{journey.key}/members"] = declared
 
         if journey.vendors is not None:
             self._vendor_policy(base, journey, journey.vendors, package, groups, where, child)
+
+    def _automation(self, name: str, args: AccessPackageJourneysArgs, child: pulumi.ResourceOptions) -> None:
+        """The journey automation (Logic Apps, custom extensions) and each policy's settings (stages, Verified ID)."""
+        automation = args.automation
+        onboarding = [j for j in args.journeys if j.onboarding and j.key in self.packages]
+        on_premises = [j for j in args.journeys if j.on_premises and j.key in self.packages]
+        if (onboarding or on_premises) and automation is None:
+            raise ValueError(f"accessPackages: journeys {[j.key for j in onboarding + on_premises]} need automation")
+        extensions: dict[str, pulumi.Output[str]] = {}
+        if automation is not None and (onboarding or on_premises):
+            from pulumi_azure_native import resources
+
+            from components.journey_automation import JourneyAutomation, JourneyAutomationArgs
+
+            rg = resources.ResourceGroup(
+                f"{name}-automation-rg",
+                resource_group_name=automation.resource_group_name,
+                location=automation.location,
+                tags={"pum-role": "journey-automation"},
+                opts=child,
+            )
+            common: dict[str, Any] = dict(
+                subscription_id=automation.subscription_id,
+                resource_group_name=automation.resource_group_name,  # literal (gates match it); `rg` makes it
+                location=automation.location,
+                catalog_id=self.catalog.id,
+            )
+            if onboarding:
+                by_daily = _secondary_account_map(automation.secondary_accounts)
+                self.automations["onboarding"] = JourneyAutomation(
+                    f"{name}-onboarding",
+                    JourneyAutomationArgs(
+                        kind="onboarding",
+                        workflow_name=f"{automation.name_prefix}-onboarding",
+                        parameters={
+                            "accessPackageIds": pulumi.Output.all(*[self.packages[j.key].id for j in onboarding]).apply(
+                                lambda ids: [str(i).lower() for i in ids]
+                            ),
+                            "secondaryAccounts": by_daily,
+                            "provisioningServicePrincipalId": automation.provisioning_service_principal_id,
+                            "provisioningJobId": automation.provisioning_job_id,
+                            "tapLifetimeInMinutes": automation.temporary_access_pass_minutes,
+                            "notificationSender": automation.notification_sender,
+                        },
+                        extension_display_name="PUM onboarding: AD account and one-time pass",
+                        **common,
+                    ),
+                    opts=pulumi.ResourceOptions(parent=self, depends_on=[rg]),
+                )
+                extensions["onboarding"] = self.automations["onboarding"].extension_id
+            if on_premises:
+                journeys = pulumi.Output.all(*[self.packages[j.key].id for j in on_premises]).apply(
+                    lambda ids: {
+                        str(i).lower(): {"key": j.key, "groups": j.on_premises}
+                        for i, j in zip(ids, on_premises, strict=True)
+                    }
+                )
+                self.automations["on-premises-groups"] = JourneyAutomation(
+                    f"{name}-on-premises-groups",
+                    JourneyAutomationArgs(
+                        kind="on-premises-groups",
+                        workflow_name=f"{automation.name_prefix}-on-premises-groups",
+                        parameters={
+                            "journeys": journeys,
+                            "automationAccountId": automation.automation_account_id,
+                            "hybridWorkerGroup": automation.hybrid_worker_group,
+                            "addGroupMemberRunbook": automation.add_group_member_runbook,
+                            "removeGroupMemberRunbook": automation.remove_group_member_runbook,
+                        },
+                        extension_display_name="PUM on-premises groups: add on grant, remove on removal",
+                        **common,
+                    ),
+                    opts=pulumi.ResourceOptions(parent=self, depends_on=[rg]),
+                )
+                extensions["on-premises-groups"] = self.automations["on-premises-groups"].extension_id
+        for journey in args.journeys:
+            stages: list[dict] = []
+            if journey.onboarding and "onboarding" in extensions:
+                stages.append({"stage": "assignmentRequestApproved", "customExtensionId": extensions["onboarding"]})
+            if journey.on_premises and "on-premises-groups" in extensions:
+                stages += [
+                    {"stage": stage, "customExtensionId": extensions["on-premises-groups"]}
+                    for stage in ("assignmentRequestGranted", "assignmentRequestRemoved")
+                ]
+            vc = journey.verified_id
+            if not stages and vc is None:
+                continue
+            for kind, policy in (
+                ("members", self.policies.get(journey.key)),
+                ("vendors", self.vendor_policies.get(journey.key)),
+            ):
+                if policy is None:
+                    continue
+                self.policy_settings[f"{journey.key}/{kind}"] = AssignmentPolicySettings(
+                    f"{name}-{journey.key}-{kind}-settings",
+                    policy_id=policy.id,
+                    access_package_id=self.packages[journey.key].id,
+                    policy_fingerprint=fingerprint(self._declared[f"{journey.key}/{kind}"]),
+                    stages=stages,
+                    verifiable_credentials={
+                        "credentialTypes": [{"credentialType": vc.credential_type, "issuers": list(vc.issuers)}]
+                    }
+                    if vc
+                    else None,
+                    face_check_required=bool(vc and vc.face_check),
+                    on_premises_reach={
+                        "adGroups": list(journey.on_premises_groups),
+                        "sudoGroups": list(journey.sudo_groups),
+                    },
+                    opts=pulumi.ResourceOptions(parent=self, depends_on=[policy]),
+                )
 
     def _vendor_policy(
         self,
@@ -384,8 +573,7 @@ class AccessPackageJourneys(pulumi.ComponentResource):
         child: pulumi.ResourceOptions,
     ) -> None:
         sponsors: list[Subject] = [{"subject_type": vendors.sponsor}]
-        self.vendor_policies[journey.key] = azuread.AccessPackageAssignmentPolicy(
-            f"{base}-vendors",
+        declared: dict[str, Any] = dict(
             access_package_id=package.id,
             display_name=f"{journey.display_name}: vendors",
             description=f"Vendors of connected organisations request {journey.display_name} "
@@ -403,5 +591,38 @@ class AccessPackageJourneys(pulumi.ComponentResource):
             approval_settings=_approval(journey, groups, sponsors, where),
             assignment_review_settings=_review(journey, groups, where, reviewers=sponsors),
             questions=_questions(journey),
-            opts=child,
         )
+        self.vendor_policies[journey.key] = azuread.AccessPackageAssignmentPolicy(
+            f"{base}-vendors", **declared, opts=child
+        )
+        self._declared[f"{journey.key}/vendors"] = declared
+
+
+def _account_entry(a: SecondaryAccountArgs, ids: list) -> tuple[str, dict]:
+    return (
+        str(ids[0]).lower(),
+        {
+            "adminObjectId": str(ids[1]).lower(),
+            "adminUpn": a.admin_upn,
+            "displayName": a.display_name,
+            "managerUpn": a.manager_upn,
+            "onPremisesUserName": a.on_premises_user_name,
+        },
+    )
+
+
+def _secondary_account_map(accounts: Sequence[SecondaryAccountArgs]) -> pulumi.Output[dict]:
+    """daily account object ID (lower case) -> what the onboarding Logic App needs about the admin account."""
+    entries = [
+        pulumi.Output.all(a.daily_object_id, a.admin_object_id).apply(functools.partial(_account_entry, a))
+        for a in accounts
+    ]
+    return pulumi.Output.all(*entries).apply(lambda pairs: dict(pairs))
+
+
+def fingerprint(declared: Mapping[str, Any]) -> pulumi.Output[str]:
+    """A SHA-256 of an azuread policy's declared arguments: it changes whenever the policy's declaration does, so
+    the policy's settings resource is re-applied right after the provider's PUT (graph/assignment_policy_settings)."""
+    return pulumi.Output.from_input(dict(declared)).apply(
+        lambda v: hashlib.sha256(json.dumps(v, sort_keys=True, default=str).encode()).hexdigest()
+    )

@@ -18,6 +18,8 @@ from pulumi.output import UNKNOWN
 from pulumi_azure_native import (
     authorization,
     automation,
+    compute,
+    hybridcompute,
     keyvault,
     monitor,
     network,
@@ -57,6 +59,10 @@ RUNBOOKS: tuple[RunbookSpec, ...] = (
     ),
 )
 KEY_VAULT_ZONE = "privatelink.vaultcore.azure.net"
+# The extension-based Hybrid Runbook Worker (azure-docs automation/extension-based-hybrid-runbook-worker-install.md)
+WORKER_EXTENSION = "HybridWorkerExtension"
+WORKER_EXTENSION_PUBLISHER = "Microsoft.Azure.Automation.HybridWorker"
+WORKER_EXTENSION_VERSION = "1.1"
 AUTOMATION_ZONE = "privatelink.azure-automation.net"
 _IDS = uuid.UUID("8f6b0c2e-4f0e-4a8e-9d59-6a1f3c0b7e21")  # namespace of the job schedule and worker IDs
 
@@ -128,6 +134,9 @@ class OnPremisesAutomationArgs:
     schedule_start: str = ""
     """The first run of each schedule (schedule_start()); only used when a schedule is created."""
     log_retention_days: int = 90
+    install_worker_extension: bool = True
+    """Install the Hybrid Worker extension (HybridWorkerForWindows) on each worker machine; the machine must be in
+    `location`. False when the machine's owners install it (docs/on-premises.md, manual steps)."""
     tags: Mapping[str, str] = field(default_factory=dict)
     content_provider: RunbookContentProvider | None = None
     """Tests inject a provider routed to a stand-in; None in real use."""
@@ -239,7 +248,7 @@ class OnPremisesAutomation(pulumi.ComponentResource):
             f"{name}-workers", hybrid_runbook_worker_group_name=args.worker_group_name, **in_account, opts=child
         )
         for index, machine in enumerate(args.worker_machine_ids, start=1):
-            automation.HybridRunbookWorker(
+            worker = automation.HybridRunbookWorker(
                 f"{name}-worker{index}",
                 hybrid_runbook_worker_group_name=group.name,
                 hybrid_runbook_worker_id=str(uuid.uuid5(_IDS, machine.lower())),
@@ -247,12 +256,14 @@ class OnPremisesAutomation(pulumi.ComponentResource):
                 **in_account,
                 opts=child,
             )
+            if args.install_worker_extension:
+                self._worker_extension(f"{name}-worker{index}", machine, account, worker, args.location, tags)
 
         for key, value in (
             ("KeyVaultName", args.key_vault_name),
             ("DomainFqdn", args.domain_fqdn),
             ("AdminAccountsOu", args.admin_accounts_ou),
-            ("PasswordDeliverySender", args.password_delivery_sender),
+            ("DeliveryMailbox", args.password_delivery_sender),
         ):
             automation.Variable(
                 f"{name}-var-{key}",
@@ -380,6 +391,48 @@ class OnPremisesAutomation(pulumi.ComponentResource):
             scope=self._account.id,
             description="The journey automation starts the runbooks' jobs.",
             opts=pulumi.ResourceOptions(parent=self),
+        )
+
+    def _worker_extension(self, prefix, machine: str, account, worker, location: str, tags: dict[str, str]) -> None:
+        """The Hybrid Worker extension on one machine (Arc-enabled server or Azure VM), pointed at the account's
+        hybrid service URL (extension-based workers; Microsoft.Azure.Automation.HybridWorker)."""
+        parts = machine.split("/")
+        machine_rg, kind, machine_name = parts[4], parts[7].lower(), parts[8]
+        opts = pulumi.ResourceOptions(parent=self, depends_on=[worker])
+        settings = account.automation_hybrid_service_url.apply(lambda url: {"AutomationAccountURL": url})
+        if kind == "machines":  # Microsoft.HybridCompute/machines: an Arc-enabled server
+            hybridcompute.MachineExtension(
+                f"{prefix}-extension",
+                machine_name=machine_name,
+                resource_group_name=machine_rg,
+                extension_name=WORKER_EXTENSION,
+                location=location,
+                properties={
+                    "publisher": WORKER_EXTENSION_PUBLISHER,
+                    "type": "HybridWorkerForWindows",
+                    "type_handler_version": WORKER_EXTENSION_VERSION,
+                    "auto_upgrade_minor_version": True,
+                    "enable_automatic_upgrade": True,
+                    "settings": settings,
+                },
+                tags=tags,
+                opts=opts,
+            )
+            return
+        compute.VirtualMachineExtension(
+            f"{prefix}-extension",
+            vm_name=machine_name,
+            resource_group_name=machine_rg,
+            vm_extension_name=WORKER_EXTENSION,
+            location=location,
+            publisher=WORKER_EXTENSION_PUBLISHER,
+            type="HybridWorkerForWindows",
+            type_handler_version=WORKER_EXTENSION_VERSION,
+            auto_upgrade_minor_version=True,
+            enable_automatic_upgrade=True,
+            settings=settings,
+            tags=tags,
+            opts=opts,
         )
 
     def _network(

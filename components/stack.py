@@ -22,10 +22,13 @@ from privileged_facts.roles import PRIVILEGED_ROLE_IDS
 from components import locations
 from components.access_packages import (
     AccessPackageJourneysArgs,
+    AutomationArgs,
     CloudGroupArgs,
     JourneyArgs,
     ReviewArgs,
+    SecondaryAccountArgs,
     VendorArgs,
+    VerifiedIdArgs,
     resolve_group,
 )
 from components.accounts import (
@@ -67,6 +70,7 @@ if TYPE_CHECKING:
     from components.access_packages import AccessPackageJourneys
     from components.azure_jit import AzureRoleJit
     from components.graph.lifecycle import LeaverWorkflow
+    from components.journey_automation import JourneyAutomation
     from components.on_premises import OnPremisesAutomation, OnPremisesAutomationArgs
     from components.paw import PawHostPool, PawHostPoolArgs
     from components.private_access import PrivateAccessApp
@@ -86,6 +90,9 @@ class Built:
     entra_roles: dict[str, EntraRoleJit] = field(default_factory=dict)
     azure_roles: dict[str, AzureRoleJit] = field(default_factory=dict)
     journeys: AccessPackageJourneys | None = None
+    journey_automation: dict[str, JourneyAutomation] = field(default_factory=dict)
+    """Logic Apps of the journeys by kind (onboarding, on-premises-groups); their principal_id is the identity
+    the on-premises Automation account lets start runbook jobs (job_operator_principal_ids)."""
     private_access: dict[str, PrivateAccessApp] = field(default_factory=dict)
     leaver: LeaverWorkflow | None = None
     paw: PawHostPool | None = None
@@ -332,6 +339,16 @@ def _journeys(built: Built, today: dt.date) -> None:
         for key in journey.requestors
         if key in built.principal_ids and not (key in people and _has_left(people[key].leaving_date, today))
     }
+    daily = {
+        key
+        for journey in settings.journeys
+        if journey.request_with == "dailyAccount"
+        for key in journey.requestors
+        if key in people and not _has_left(people[key].leaving_date, today)
+    }
+    daily_users = {
+        key: azuread.get_user_output(user_principal_name=people[key].daily_upn).object_id for key in sorted(daily)
+    }
     locations.record("journeys", "privileged-access:accessPackages.journeys")
     built.journeys = AccessPackageJourneys(
         "journeys",
@@ -339,9 +356,40 @@ def _journeys(built: Built, today: dt.date) -> None:
             settings,
             groups=built.group_ids(),
             users=requestors,
+            daily_users=daily_users,
             protect_groups=built.model.tenant.protect_from_deletion,
+            secondary_accounts=_secondary_accounts(built, settings, daily_users, requestors),
         ),
     )
+    built.journey_automation = dict(built.journeys.automations)
+
+
+def _secondary_accounts(
+    built: Built,
+    settings: AccessPackagesSettings,
+    daily_users: Mapping[str, pulumi.Input[str]],
+    admin_ids: Mapping[str, pulumi.Input[str]],
+) -> list[SecondaryAccountArgs]:
+    """What the onboarding automation needs about each requestor of an onboarding journey (no secret)."""
+    people = built.model.principals.people
+    keys = sorted({k for j in settings.journeys if j.onboarding for k in j.requestors if k in admin_ids})
+    accounts = []
+    for key in keys:
+        person, account = people[key], people[key].admin_account
+        if account is None or person.manager_upn is None:
+            continue  # the model refuses these (journey_issues)
+        daily = daily_users.get(key) or azuread.get_user_output(user_principal_name=person.daily_upn).object_id
+        accounts.append(
+            SecondaryAccountArgs(
+                daily_object_id=daily,
+                admin_object_id=admin_ids[key],
+                admin_upn=account.upn,
+                display_name=person.display_name,
+                manager_upn=person.manager_upn,
+                on_premises_user_name=(account.mail_nickname or account.upn.split("@", 1)[0])[:20],
+            )
+        )
+    return accounts
 
 
 def access_package_args(
@@ -349,7 +397,9 @@ def access_package_args(
     *,
     groups: Mapping[str, pulumi.Input[str]],
     users: Mapping[str, pulumi.Input[str]] | None = None,
+    daily_users: Mapping[str, pulumi.Input[str]] | None = None,
     protect_groups: bool = False,
+    secondary_accounts: Sequence[SecondaryAccountArgs] = (),
 ) -> AccessPackageJourneysArgs:
     """The model's accessPackages area as AccessPackageJourneys' arguments."""
 
@@ -388,9 +438,44 @@ def access_package_args(
             )
             if j.vendors
             else None,
+            request_with=j.request_with,
+            onboarding=j.onboarding,
+            on_premises_groups=tuple(j.on_premises.groups) if j.on_premises else (),
+            sudo_groups=tuple(j.on_premises.sudo_groups) if j.on_premises else (),
+            verified_id=VerifiedIdArgs(
+                credential_type=j.verified_id.credential_type,
+                issuers=tuple(j.verified_id.issuers),
+                face_check=j.verified_id.face_check,
+            )
+            if j.verified_id
+            else None,
         )
         for j in settings.journeys
     ]
+    auto = settings.automation
+    automation = (
+        AutomationArgs(
+            subscription_id=auto.subscription_id,
+            resource_group_name=auto.resource_group_name,
+            location=auto.location,
+            name_prefix=auto.name_prefix,
+            provisioning_service_principal_id=auto.provisioning.service_principal_id if auto.provisioning else None,
+            provisioning_job_id=auto.provisioning.job_id if auto.provisioning else None,
+            notification_sender=auto.notification_sender,
+            temporary_access_pass_minutes=auto.temporary_access_pass_minutes,
+            automation_account_id=auto.runbooks.automation_account_id if auto.runbooks else None,
+            hybrid_worker_group=auto.runbooks.hybrid_worker_group if auto.runbooks else None,
+            add_group_member_runbook=auto.runbooks.add_group_member_runbook
+            if auto.runbooks
+            else "Add-PumAdGroupMember",
+            remove_group_member_runbook=auto.runbooks.remove_group_member_runbook
+            if auto.runbooks
+            else "Remove-PumAdGroupMember",
+            secondary_accounts=tuple(secondary_accounts),
+        )
+        if auto
+        else None
+    )
     cloud_groups = {
         key: CloudGroupArgs(
             display_name=g.display_name,
@@ -408,7 +493,9 @@ def access_package_args(
         cloud_groups=cloud_groups,
         groups=dict(groups),
         users=dict(users or {}),
+        daily_users=dict(daily_users or {}),
         protect_groups=protect_groups,
+        automation=automation,
     )
 
 
@@ -591,6 +678,7 @@ def on_premises_args(
         },
         schedule_start=schedule_start(today),
         log_retention_days=settings.log_retention_days,
+        install_worker_extension=settings.install_worker_extension,
         tags=dict(settings.tags),
     )
 

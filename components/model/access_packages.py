@@ -9,10 +9,14 @@ existing group's object ID (a GUID), e.g. a cloud group written back to Active D
 there into Account Operators (groups that *originate* on-premises cannot be access-package
 resources: Entra cannot change their membership).
 
-Not supported yet (the azuread provider has no arguments for them and the Graph layer has no
-resource for them): custom extension stages that call a Logic App on grant/removal
-(`customExtensionStageSettings`) and Verified ID requirements (`verifiableCredentialSettings`,
-Graph beta). They are refused by the schema (unknown keys are errors), not silently ignored.
+Automation (`automation`, and per journey `onboarding` / `onPremises`): the Graph layer adds custom extension
+stages to a journey's assignment policies (components/graph/assignment_policy_settings.py) that call a Logic App
+(components/journey_automation.py): on approval of an onboarding journey, API-driven inbound provisioning of
+the requestor's AD account and a one-time Temporary Access Pass for his cloud-only admin account, handed to his
+manager out of band; on grant and on removal of a journey with `onPremises`, a runbook job on the Hybrid Worker
+group that adds and removes his AD account in those AD groups. `verifiedId` puts a Verified ID requirement on
+the journey's policies (Graph beta `verifiableCredentialSettings`; Face Check is a portal step, see
+docs/journey-automation.md).
 """
 
 from __future__ import annotations
@@ -88,6 +92,140 @@ class VendorAccess(_Model):
         return ids
 
 
+_DID = r"^did:(web|ion):[A-Za-z0-9._:%-]+$"
+_AUTOMATION_ACCOUNT = (
+    r"^/subscriptions/[0-9a-fA-F-]{36}/resourceGroups/[-\w._()]+/providers/Microsoft\.Automation/automationAccounts/"
+    r"[A-Za-z0-9-]+$"
+)
+_AD_GROUP = r"^[^\"/\\\[\]:;|=,+*?<>@]{1,64}$"  # a sAMAccountName / group name AD accepts
+
+
+class OnPremisesReach(_Model):
+    """What a journey reaches on-premises through the journey automation: the runbook on the domain's Hybrid
+    Worker adds the assignee's AD account to these AD groups when the assignment is granted and removes it when
+    the assignment is removed (expiry, review, leaver)."""
+
+    groups: list[str] = Field(
+        default_factory=list,
+        description="AD groups (names as AD knows them) the assignee's AD account joins while assigned, e.g. "
+        "'Account Operators'.",
+    )
+    sudo_groups: list[str] = Field(
+        default_factory=list,
+        description="AD groups the Linux servers map to sudo (SSSD / sudoers rules); joined and left the same way.",
+    )
+
+    @field_validator("groups", "sudo_groups")
+    @classmethod
+    def _names(cls, names: list[str]) -> list[str]:
+        bad = [n for n in names if not re.match(_AD_GROUP, n)]
+        if bad:
+            raise ValueError(
+                f'{bad} are not AD group names (1-64 characters, none of " / \\ [ ] : ; | = , + * ? < > @)'
+            )
+        return names
+
+    @model_validator(mode="after")
+    def _some(self):
+        if not self.groups and not self.sudo_groups:
+            raise ValueError("onPremises names no groups; list groups or sudoGroups, or drop onPremises")
+        return self
+
+    def all_groups(self) -> list[str]:
+        return list(dict.fromkeys([*self.groups, *self.sudo_groups]))
+
+
+class VerifiedIdRequirement(_Model):
+    """Requestors present a verifiable credential in My Access (Entra Verified ID) before the request goes on."""
+
+    credential_type: str = Field(
+        "VerifiedEmployee", min_length=1, description="The credential type requestors present (e.g. VerifiedEmployee)."
+    )
+    issuers: list[str] = Field(
+        min_length=1, description="Decentralised identifiers (did:web:... or did:ion:...) of the accepted issuers."
+    )
+    face_check: Bool = Field(
+        True,
+        description="Also require Face Check (a live selfie matched to the credential's photo); a portal step on "
+        "the policy (docs/journey-automation.md), recorded on the policy settings resource.",
+    )
+
+    @field_validator("issuers")
+    @classmethod
+    def _dids(cls, issuers: list[str]) -> list[str]:
+        bad = [i for i in issuers if not re.match(_DID, i)]
+        if bad:
+            raise ValueError(f"{bad} are not issuer DIDs; give the Verified ID authority's did:web:... or did:ion:...")
+        return issuers
+
+
+class InboundProvisioning(_Model):
+    """The API-driven inbound provisioning app (to on-premises AD) the onboarding automation posts to."""
+
+    service_principal_id: str = Field(description="Object ID of the provisioning app's service principal.")
+    job_id: str = Field(
+        pattern=r"^[A-Za-z0-9]+\.[A-Za-z0-9]+\.[A-Za-z0-9-]+$",
+        description="The provisioning job's ID (API2AD.<hex>.<guid>), from the app's Provisioning blade.",
+    )
+
+    @field_validator("service_principal_id")
+    @classmethod
+    def _guid(cls, value: str) -> str:
+        if not is_guid(value):
+            raise ValueError("is not an object ID (GUID)")
+        return value
+
+
+class OnPremisesRunbooks(_Model):
+    """Where the on-premises runbooks run (the on-premises Automation account and its Hybrid Worker group)."""
+
+    automation_account_id: str = Field(
+        pattern=_AUTOMATION_ACCOUNT,
+        description="ARM ID of the Automation account (/subscriptions/.../providers/Microsoft.Automation/"
+        "automationAccounts/<name>).",
+    )
+    hybrid_worker_group: str = Field(min_length=1, max_length=128, description="The domain's Hybrid Worker group.")
+    add_group_member_runbook: str = Field(
+        "Add-PumAdGroupMember", pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,62}$", description="Runbook that adds to AD groups."
+    )
+    remove_group_member_runbook: str = Field(
+        "Remove-PumAdGroupMember",
+        pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,62}$",
+        description="Runbook that removes from AD groups.",
+    )
+
+
+class JourneyAutomationSettings(_Model):
+    """Where the journey automation's Logic Apps live and what they call."""
+
+    subscription_id: str = Field(description="Subscription of the Logic Apps (the custom extensions name it).")
+    resource_group_name: str = Field(
+        pattern=r"^[-\w._()]{0,89}[-\w_()]$", description="Resource group created for the Logic Apps."
+    )
+    location: str = Field(min_length=1, description="Azure region of the Logic Apps.")
+    name_prefix: str = Field(
+        "pum-journeys", pattern=r"^[a-z][a-z0-9-]{1,40}$", description="Prefix of the Logic Apps' names."
+    )
+    provisioning: InboundProvisioning | None = Field(None, description="Needed by onboarding journeys.")
+    runbooks: OnPremisesRunbooks | None = Field(None, description="Needed by journeys with onPremises.")
+    notification_sender: str | None = Field(
+        None,
+        pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+        description="Mailbox (UPN) the onboarding automation sends the one-time pass from, to the new starter's "
+        "manager; restrict the Logic App's Mail.Send to it with an Exchange application access policy.",
+    )
+    temporary_access_pass_minutes: Int = Field(
+        60, ge=10, le=480, description="Lifetime of the one-time Temporary Access Pass (short: at most 8 hours)."
+    )
+
+    @field_validator("subscription_id")
+    @classmethod
+    def _guid(cls, value: str) -> str:
+        if not is_guid(value):
+            raise ValueError("is not a subscription ID (GUID)")
+        return value
+
+
 class Journey(_Model):
     """One privileged journey: an access package, its member policy and optionally a vendor policy."""
 
@@ -138,6 +276,22 @@ class Journey(_Model):
         None,
         description="Let connected organisations' users request, through a policy of their own. A journey with "
         "vendors is for the vendors only unless it names requestors or requestorGroups: then those may request too.",
+    )
+    request_with: Literal["adminAccount", "dailyAccount"] = Field(
+        "adminAccount",
+        description="Which account of the named requestors requests: the admin account, or (for onboarding, "
+        "before he has one he can sign in with) the daily account.",
+    )
+    onboarding: Bool = Field(
+        False,
+        description="On approval, the automation provisions the requestor's AD account (API-driven inbound "
+        "provisioning) and issues a one-time Temporary Access Pass for his admin account to his manager.",
+    )
+    on_premises: OnPremisesReach | None = Field(
+        None, description="AD groups the automation adds on grant and removes on removal."
+    )
+    verified_id: VerifiedIdRequirement | None = Field(
+        None, description="Requestors present a Verified ID credential (and Face Check) in My Access."
     )
 
     @model_validator(mode="after")
@@ -196,6 +350,24 @@ class AccessPackagesSettings(_Model):
         description="Cloud groups to create, by key; journeys and Private Access apps name them by key.",
     )
     journeys: list[Journey] = Field(default_factory=list)
+    automation: JourneyAutomationSettings | None = Field(
+        None, description="The Logic Apps that onboarding and onPremises journeys call."
+    )
+
+    @model_validator(mode="after")
+    def _automation_needed(self):
+        onboarding = [j.key for j in self.journeys if j.onboarding]
+        on_premises = [j.key for j in self.journeys if j.on_premises]
+        automation = self.automation
+        if (onboarding or on_premises) and automation is None:
+            raise ValueError(
+                f"journeys {onboarding + on_premises} need automation (subscriptionId, resourceGroupName, location)"
+            )
+        if onboarding and automation and (automation.provisioning is None or not automation.notification_sender):
+            raise ValueError(f"onboarding journeys {onboarding} need automation.provisioning and notificationSender")
+        if on_premises and automation and automation.runbooks is None:
+            raise ValueError(f"journeys with onPremises {on_premises} need automation.runbooks")
+        return self
 
     @field_validator("cloud_groups")
     @classmethod
@@ -276,6 +448,21 @@ def journey_issues(model) -> list:
             issue = _group_issue(model, (*loc, "approverGroup"), journey.approver_group, names)
             issues += [issue] if issue else []
         issues.extend(_principal_issues(model, (*loc, "requestors"), journey.requestors, must_be_admin=True))
+        people = model.principals.people
+        for position, key in enumerate(journey.requestors):
+            if journey.request_with == "dailyAccount" and key not in people:
+                issues.append(
+                    Issue((*loc, "requestors", position), key, "requestWith dailyAccount names people, not groups")
+                )
+            elif journey.onboarding and key in people and people[key].manager_upn is None:
+                issues.append(
+                    Issue(
+                        (*loc, "requestors", position),
+                        key,
+                        "an onboarding journey hands the one-time pass to the requestor's manager: add "
+                        f"principals.people.{key}.managerUpn",
+                    )
+                )
     private = model.private_access
     for index, app in enumerate(private.apps if private else []):
         for position, ref in enumerate(app.assigned_groups):

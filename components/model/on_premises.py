@@ -92,6 +92,11 @@ class OnPremisesSettings(_Model):
         description="ARM IDs of the domain servers (Arc-enabled machines or Azure VMs) that become workers of the "
         "group. The Hybrid Worker extension is installed on each in a separate step (docs/on-premises.md).",
     )
+    install_worker_extension: Bool = Field(
+        True,
+        description="Install the Hybrid Worker extension on each worker machine (which must be in `location`); "
+        "false when the machine's owners install it themselves (docs/on-premises.md).",
+    )
     worker_principal_ids: list[str] = Field(
         default_factory=list,
         description="Object IDs of the worker machines' system-assigned managed identities: a job on a hybrid "

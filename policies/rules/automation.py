@@ -1,7 +1,352 @@
-"""Policies for automation (issue 20). Each entry of POLICIES is a pulumi-policy policy; WHEN_UNKNOWN says for each what
-it does when a deciding value is unknown at preview (the README's table)."""
+"""Policies for Azure Automation (issue 20): an Automation account that reaches the domain must not be reachable from
+public networks, must authenticate with a managed identity (no Run As account, no account keys), and must keep no
+credential in the plan or in the account. Each entry of POLICIES is a pulumi-policy policy; WHEN_UNKNOWN says for
+each what it does when a deciding value is unknown at preview (the README's table).
+
+What a credential in Automation looks like in ARM (Automation REST API 2024-10-23): a Credential asset (userName
+and password: both in the plan and in Pulumi state), a Certificate asset (base64Value: the private key, in the plan),
+a Connection asset whose fields carry a secret, a Variable that is not encrypted and holds a credential, and a
+Webhook (its URI is a bearer token, and a webhook is a public entry point). A Run As account is a Certificate
+`AzureRunAsCertificate` (classic: `AzureClassicRunAsCertificate`) plus a Connection `AzureRunAsConnection` of
+connection type `AzureServicePrincipal` (classic: `AzureClassicRunAsConnection`, type `AzureClassicCertificate`):
+a service principal whose certificate lives in the account (retired by Microsoft on 30 September 2023). A Hybrid
+Runbook Worker group's `credential` names a Credential asset the jobs run as. Every one is judged in the
+azure-native shape (any API version) and the classic azure provider's (`azure:automation/...`).
+A deciding value unknown at preview is reported through `common.unverified`, never passed.
+"""
 
 from __future__ import annotations
 
-POLICIES: list = []
-WHEN_UNKNOWN: dict[str, str] = {}
+import re
+
+from privileged_facts.values import is_unknown
+from pulumi_policy import EnforcementLevel, ResourceValidationPolicy
+
+from .common import config_schema, elements, get, is_type, label, meta, unverified, verifying
+
+ACCOUNT = "azure-native:automation:AutomationAccount"
+CREDENTIAL = "azure-native:automation:Credential"
+CERTIFICATE = "azure-native:automation:Certificate"
+CONNECTION = "azure-native:automation:Connection"
+VARIABLE = "azure-native:automation:Variable"
+WEBHOOK = "azure-native:automation:Webhook"
+WORKER_GROUP = "azure-native:automation:HybridRunbookWorkerGroup"
+CLASSIC_ACCOUNT = "azure:automation/account:Account"
+CLASSIC_CREDENTIAL = "azure:automation/credential:Credential"
+CLASSIC_CERTIFICATE = "azure:automation/certificate:Certificate"
+CLASSIC_CONNECTION = "azure:automation/connection:Connection"
+CLASSIC_RUN_AS_CONNECTIONS = (
+    "azure:automation/connectionServicePrincipal:ConnectionServicePrincipal",
+    "azure:automation/connectionClassicCertificate:ConnectionClassicCertificate",
+    "azure:automation/connectionCertificate:ConnectionCertificate",
+)
+CLASSIC_VARIABLES = ("azure:automation/variableString:VariableString", "azure:automation/variableObject:VariableObject")
+CLASSIC_WEBHOOK = "azure:automation/webhook:Webhook"
+CLASSIC_WORKER_GROUP = "azure:automation/hybridRunbookWorkerGroup:HybridRunbookWorkerGroup"
+
+RUN_AS_NAMES = frozenset({"azurerunasconnection", "azureclassicrunasconnection"})
+RUN_AS_CERTIFICATES = frozenset({"azurerunascertificate", "azureclassicrunascertificate"})
+RUN_AS_TYPES = frozenset({"azureserviceprincipal", "azureclassiccertificate"})
+# A name or field key that says "this holds a secret" (password, pwd, secret, token, API/access/account key,
+# client secret, credential, connection string, SAS, private key, certificate, PAT).
+CREDENTIAL_NAME = re.compile(
+    r"pass(word|wd|phrase)?|pwd|secret|token|api[-_ ]?key|access[-_ ]?key|account[-_ ]?key|shared[-_ ]?key|"
+    r"credential|cred\b|conn(ection)?[-_ ]?str|\bsas\b|private[-_ ]?key|certificate|\bpat\b|bearer",
+    re.IGNORECASE,
+)
+# A value that is a credential whatever its name: a PEM block, a storage/Service Bus connection string, a SAS
+# signature, a password pair in a connection string, a JWT, a GitHub or Azure DevOps token.
+CREDENTIAL_VALUE = re.compile(
+    r"-----BEGIN [A-Z ]*PRIVATE KEY|AccountKey=|SharedAccessKey=|SharedAccessSignature|[?&]sig=|"
+    r"(password|pwd)\s*=|eyJ[\w-]{8,}\.eyJ[\w-]{8,}|\bgh[pousr]_[A-Za-z0-9]{20,}",
+    re.IGNORECASE,
+)
+
+AUTOMATION_DOCS = "https://learn.microsoft.com/azure/automation/automation-security-overview"
+
+WHEN_UNKNOWN = {
+    "automation-no-public-network": "An unknown publicNetworkAccess (classic: publicNetworkAccessEnabled) is a "
+    "mandatory 'cannot be verified at preview' violation.",
+    "automation-managed-identity-only": "An unknown identity type or disableLocalAuth (classic: identity, "
+    "localAuthenticationEnabled) is a mandatory 'cannot be verified at preview' violation.",
+    "automation-no-run-as-account": "An unknown certificate or connection name or connection type is a mandatory "
+    "'cannot be verified at preview' violation.",
+    "automation-no-credential-assets": "Credential, Certificate and Webhook resources are violations whatever their "
+    "values; an unknown Connection field set, or an unencrypted Variable whose name or value is unknown, is a "
+    "mandatory 'cannot be verified at preview' violation.",
+    "automation-worker-group-no-credential": "An unknown credential (classic: credentialName) on a Hybrid Runbook "
+    "Worker group is a mandatory 'cannot be verified at preview' violation.",
+}
+
+
+def _report(args, report, problems: list[str], unknown: list[str]) -> None:
+    for problem in problems:
+        report(f"{label(args)}: {problem}")
+    for what in unknown:
+        unverified(args, report, f"{label(args)} {what}")
+
+
+@verifying
+def _no_public_network(args, report) -> None:
+    if is_type(args.resource_type, ACCOUNT):
+        key, private = "publicNetworkAccess", False
+    elif is_type(args.resource_type, CLASSIC_ACCOUNT):
+        key, private = "publicNetworkAccessEnabled", False
+    else:
+        return
+    value = get(args.props, key)
+    if is_unknown(value):
+        _report(args, report, [], [key])
+    elif value is not private:
+        shown = "not set (true, the default)" if value is None else "true"
+        _report(
+            args,
+            report,
+            [
+                f"{key} is {shown}: the account's agent and webhook endpoints are reachable from the internet. Set "
+                "it false and connect the Hybrid Runbook Workers through a private endpoint (DSCAndHybridWorker)."
+            ],
+            [],
+        )
+
+
+def _identity_types(identity) -> object:
+    kind = get(identity, "type")
+    if is_unknown(kind):
+        return kind
+    return {part.strip().lower() for part in str(kind or "").split(",")}
+
+
+@verifying
+def _managed_identity(args, report) -> None:
+    problems: list[str] = []
+    unknown: list[str] = []
+    if is_type(args.resource_type, ACCOUNT):
+        local_key, local_off = "disableLocalAuth", True
+    elif is_type(args.resource_type, CLASSIC_ACCOUNT):
+        local_key, local_off = "localAuthenticationEnabled", False
+    else:
+        return
+    identity = get(args.props, "identity")
+    if is_type(args.resource_type, CLASSIC_ACCOUNT):
+        identity = elements(identity)[0] if elements(identity) else None
+    kinds = _identity_types(identity)
+    if is_unknown(identity) or is_unknown(kinds):
+        unknown.append("identity.type")
+    elif not isinstance(kinds, set) or not kinds & {"systemassigned", "userassigned"}:
+        problems.append(
+            "has no managed identity (identity.type SystemAssigned): its runbooks would need a stored credential "
+            "or a Run As account to reach Azure."
+        )
+    local = get(args.props, local_key)
+    if is_unknown(local):
+        unknown.append(local_key)
+    elif local is not local_off:
+        problems.append(
+            f"{local_key} is not {str(local_off).lower()}: the account accepts its shared keys (agent registration "
+            "and webhooks without Entra ID)."
+        )
+    _report(args, report, problems, unknown)
+
+
+def _lower(value) -> object:
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+def _asset_name(args) -> object:
+    """The asset's name in the account (azure-native: the `<asset>Name` path key or `name`)."""
+    for key in ("certificateName", "connectionName", "credentialName", "variableName", "name"):
+        value = get(args.props, key)
+        if value is not None:
+            return value
+    return args.name
+
+
+@verifying
+def _no_run_as(args, report) -> None:
+    if is_type(args.resource_type, *CLASSIC_RUN_AS_CONNECTIONS):
+        report(
+            f"{label(args)}: a service-principal or certificate connection is a Run As account (a certificate "
+            "credential kept in the account); use the account's managed identity."
+        )
+        return
+    if is_type(args.resource_type, CERTIFICATE, CLASSIC_CERTIFICATE):
+        names = [get(args.props, "certificateName"), get(args.props, "name")]
+        if any(is_unknown(n) for n in names):
+            _report(args, report, [], ["certificate name"])
+        elif any(_lower(n) in RUN_AS_CERTIFICATES for n in names):
+            report(f"{label(args)}: the Run As certificate; use the account's managed identity.")
+        return
+    if not is_type(args.resource_type, CONNECTION, CLASSIC_CONNECTION):
+        return
+    names = [get(args.props, "connectionName"), get(args.props, "name")]
+    kind = get(args.props, "connectionType", "name") if is_type(args.resource_type, CONNECTION) else None
+    if is_type(args.resource_type, CLASSIC_CONNECTION):
+        kind = get(args.props, "type")
+    if any(_lower(n) in RUN_AS_NAMES for n in names if not is_unknown(n)) or _lower(kind) in RUN_AS_TYPES:
+        report(
+            f"{label(args)}: a Run As connection (type AzureServicePrincipal or AzureClassicCertificate): a service "
+            "principal with a certificate kept in the account. Use the account's managed identity."
+        )
+    elif any(is_unknown(n) for n in names) or is_unknown(kind):
+        _report(args, report, [], ["connection name or type"])
+
+
+def _secret_fields(fields) -> list[str]:
+    """The keys of a connection's field values that carry a secret (by key or by value), named by key only."""
+    found = []
+    for key, value in (fields or {}).items():
+        if CREDENTIAL_NAME.search(str(key)) or (isinstance(value, str) and CREDENTIAL_VALUE.search(value)):
+            found.append(str(key))
+    return sorted(found)
+
+
+@verifying
+def _no_credential_assets(args, report) -> None:
+    kind = args.resource_type
+    if is_type(kind, CREDENTIAL, CLASSIC_CREDENTIAL):
+        report(
+            f"{label(args)}: a Credential asset puts a user name and password in the plan and in Pulumi state; keep "
+            "the credential in Key Vault and read it in the runbook with the managed identity."
+        )
+    elif is_type(kind, CERTIFICATE, CLASSIC_CERTIFICATE):
+        report(
+            f"{label(args)}: a Certificate asset puts the certificate (base64Value, with its private key) in the plan "
+            "and in Pulumi state; keep it in Key Vault."
+        )
+    elif is_type(kind, WEBHOOK, CLASSIC_WEBHOOK):
+        report(
+            f"{label(args)}: a webhook's URI is a bearer credential (in Pulumi state) and a public entry point to the "
+            "account; start jobs through ARM with Automation Job Operator instead."
+        )
+    elif is_type(kind, CONNECTION, CLASSIC_CONNECTION):
+        key = "fieldDefinitionValues" if is_type(kind, CONNECTION) else "values"
+        fields = get(args.props, key)
+        if is_unknown(fields):
+            _report(args, report, [], [key])
+            return
+        if not isinstance(fields, dict):
+            return
+        unknown = [k for k, v in fields.items() if is_unknown(v) and not CREDENTIAL_NAME.search(str(k))]
+        secret = _secret_fields(fields)
+        if secret:
+            report(f"{label(args)}: {key} carries secrets in the plan ({', '.join(secret)}); keep them in Key Vault.")
+        for field in unknown:
+            unverified(args, report, f"{label(args)} {key}.{field}")
+    elif is_type(kind, VARIABLE, *CLASSIC_VARIABLES):
+        encrypted = get(args.props, "isEncrypted" if is_type(kind, VARIABLE) else "encrypted")
+        if encrypted is True:
+            return
+        name, value = _asset_name(args), get(args.props, "value")
+        if is_unknown(encrypted) or is_unknown(name) or is_unknown(value):
+            what = "isEncrypted" if is_unknown(encrypted) else "name" if is_unknown(name) else "value"
+            _report(args, report, [], [f"{what} (of a variable that is not encrypted)"])
+            return
+        by_name = isinstance(name, str) and CREDENTIAL_NAME.search(name)
+        by_value = isinstance(value, str) and CREDENTIAL_VALUE.search(value)
+        if by_name or by_value:
+            why = "its name says it holds a credential" if by_name else "its value is a credential"
+            report(
+                f"{label(args)}: an unencrypted variable that holds a credential ({why}): readable by anyone who "
+                "can read the account, and in Pulumi state. Keep the credential in Key Vault."
+            )
+
+
+@verifying
+def _worker_group(args, report) -> None:
+    if is_type(args.resource_type, WORKER_GROUP):
+        value, key = get(args.props, "credential"), "credential"
+        if isinstance(value, dict):
+            value, key = get(value, "name"), "credential.name"
+    elif is_type(args.resource_type, CLASSIC_WORKER_GROUP):
+        value, key = get(args.props, "credentialName"), "credentialName"
+    else:
+        return
+    if is_unknown(value):
+        _report(args, report, [], [key])
+    elif value not in (None, "", {}):
+        report(
+            f"{label(args)}: {key} is set: the group's jobs run as a Credential asset (a password kept in the "
+            "account). Leave it empty (jobs run as the worker's Local System) and read the credentials the runbooks "
+            "need from Key Vault."
+        )
+
+
+POLICIES = [
+    ResourceValidationPolicy(
+        name="automation-no-public-network",
+        description="An Automation account is not reachable from public networks (publicNetworkAccess false).",
+        validate=_no_public_network,
+        enforcement_level=EnforcementLevel.MANDATORY,
+        config_schema=config_schema(),
+        **meta(
+            "high",
+            "Set publicNetworkAccess false and add a private endpoint (sub-resource DSCAndHybridWorker) with the "
+            "privatelink.azure-automation.net zone (or use the OnPremisesAutomation component).",
+            "Microsoft cloud security benchmark",
+            "NS-2: secure cloud services with network controls",
+            "https://learn.microsoft.com/azure/automation/how-to/private-link-security",
+        ),
+    ),
+    ResourceValidationPolicy(
+        name="automation-managed-identity-only",
+        description="An Automation account authenticates with a managed identity and accepts no shared keys "
+        "(local authentication off).",
+        validate=_managed_identity,
+        enforcement_level=EnforcementLevel.MANDATORY,
+        config_schema=config_schema(),
+        **meta(
+            "high",
+            "Set identity.type SystemAssigned and disableLocalAuth true.",
+            "Microsoft cloud security benchmark",
+            "IM-3: manage application identities securely",
+            AUTOMATION_DOCS,
+        ),
+    ),
+    ResourceValidationPolicy(
+        name="automation-no-run-as-account",
+        description="No Automation Run As account: no AzureRunAsConnection / AzureServicePrincipal or classic "
+        "certificate connection, no Run As certificate.",
+        validate=_no_run_as,
+        enforcement_level=EnforcementLevel.MANDATORY,
+        config_schema=config_schema(),
+        **meta(
+            "high",
+            "Remove the Run As connection and certificate; give the account a system-assigned managed identity and "
+            "the Azure roles its runbooks need.",
+            "Microsoft cloud security benchmark",
+            "IM-3: manage application identities securely",
+            "https://learn.microsoft.com/azure/automation/migrate-run-as-accounts-managed-identity",
+        ),
+    ),
+    ResourceValidationPolicy(
+        name="automation-no-credential-assets",
+        description="No credential kept in an Automation account or the plan: no Credential, Certificate or "
+        "Webhook asset, no Connection field or unencrypted Variable that holds a secret.",
+        validate=_no_credential_assets,
+        enforcement_level=EnforcementLevel.MANDATORY,
+        config_schema=config_schema(),
+        **meta(
+            "high",
+            "Keep credentials in Key Vault (RBAC, private endpoint) and read them in the runbook with the managed "
+            "identity; start jobs through ARM, not webhooks.",
+            "Microsoft cloud security benchmark",
+            "IM-8: restrict the exposure of credentials and secrets",
+            AUTOMATION_DOCS,
+        ),
+    ),
+    ResourceValidationPolicy(
+        name="automation-worker-group-no-credential",
+        description="A Hybrid Runbook Worker group has no Run As credential (a Credential asset its jobs run as).",
+        validate=_worker_group,
+        enforcement_level=EnforcementLevel.MANDATORY,
+        config_schema=config_schema(),
+        **meta(
+            "high",
+            "Remove credential from the worker group; the runbooks read the AD credential they need from Key Vault.",
+            "Microsoft cloud security benchmark",
+            "IM-8: restrict the exposure of credentials and secrets",
+            "https://learn.microsoft.com/azure/automation/automation-hrw-run-runbooks",
+        ),
+    ),
+]

@@ -1,0 +1,268 @@
+"""What pulumi-azuread 6.11.1's AccessPackageAssignmentPolicy cannot declare, over Microsoft Graph: the policy's
+custom extension stages (v1.0 ``customExtensionStageSettings``) and its Verified ID requirement (beta
+``verifiableCredentialSettings``).
+
+``AssignmentPolicySettings`` (graphKind ``accessPackagePolicySettings``) adds settings to a policy the azuread
+provider manages. Both Graph APIs update a policy only by replacing it (``PUT``:
+https://learn.microsoft.com/graph/api/accesspackageassignmentpolicy-update, and the beta
+``accessPackageAssignmentPolicies/{id}`` PUT), so two owners of one object must never overwrite each other:
+
+- **GET-merge-PUT.** Every write reads the whole live policy first and PUTs it back with only this resource's
+  part changed: the stages it declares (``stages``) replace live entries of the *same stage names*, every other
+  stage entry, the questions, approval, requestor and review settings stay as Graph answered them. The Verified
+  ID requirement is written through the beta API in the same way (a separate GET-merge-PUT of the beta object),
+  and only when one is declared or was declared before.
+- **Re-applied whenever the azuread policy changes.** ``policyFingerprint`` is a SHA-256 of the azuread policy's
+  declared arguments (components/access_packages.py computes it from the same values it gives the provider), and
+  the resource depends on the policy. A change of the azuread policy, whose own PUT knows nothing of these
+  settings and may drop them, changes the fingerprint, so Pulumi updates this resource right after the policy
+  and the settings are merged back in the same ``up``.
+- **Drift on refresh.** ``read`` reports the live stage entries of the declared stage names and the live
+  Verified ID requirement, so a portal edit or a PUT by another tool that lost them shows as drift and the next
+  ``up`` restores them.
+- **Delete** takes out only this resource's stages and Verified ID requirement (GET-merge-PUT again) and leaves
+  a policy that is already gone alone.
+
+Face Check: Graph's ``verifiableCredentialSettings`` has no Face Check member (``credentialTypes`` of
+``{credentialType, issuers}`` only, msgraph-beta 1.66 ``VerifiableCredentialType``); ``faceCheckRequired`` is
+recorded here so policies and the privilege map can see the requirement, and docs/journey-automation.md gives
+the portal step that turns Face Check on for the policy.
+
+Graph permission: ``EntitlementManagement.ReadWrite.All`` (delegated: Catalog owner or Identity Governance
+Administrator).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+from privileged_facts.values import is_unknown
+from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
+
+from .base import GraphProvider, check_result, diff, output, require_guid
+from .client import GraphClient, GraphError
+
+GRAPH_KIND = "accessPackagePolicySettings"
+V1_POLICIES = "/v1.0/identityGovernance/entitlementManagement/assignmentPolicies"
+BETA_POLICIES = "/beta/identityGovernance/entitlementManagement/accessPackageAssignmentPolicies"
+V1_EXPAND = "accessPackage,questions,customExtensionStageSettings($expand=customExtension)"
+STAGES = frozenset(
+    {"assignmentRequestCreated", "assignmentRequestApproved", "assignmentRequestGranted", "assignmentRequestRemoved"}
+)  # msgraph AccessPackageCustomExtensionStage (request stages; the expiry stages need another extension type)
+READ_ONLY = frozenset({"@odata.context", "createdDateTime", "modifiedDateTime", "createdBy", "modifiedBy", "catalog"})
+UPDATE_KEYS = ("stages", "verifiableCredentials", "faceCheckRequired", "onPremisesReach", "policyFingerprint")
+INPUT_KEYS = ("graphKind", "policyId", "accessPackageId", *UPDATE_KEYS)
+
+
+def validate(props: dict) -> None:
+    require_guid(props.get("policyId"), "policyId")
+    require_guid(props.get("accessPackageId"), "accessPackageId")
+    stages = props.get("stages")
+    if is_unknown(stages) or stages is None:
+        stages = []
+    seen: set[str] = set()
+    for index, item in enumerate(stages):
+        stage = item.get("stage") if isinstance(item, dict) else None
+        if is_unknown(stage):
+            continue
+        if stage not in STAGES:
+            raise ValueError(f"stages[{index}].stage: {stage!r} is not one of {sorted(STAGES)}")
+        if stage in seen:
+            raise ValueError(f"stages[{index}].stage: {stage!r} is declared twice (a policy has one entry per stage)")
+        seen.add(stage)
+        require_guid(item.get("customExtensionId"), f"stages[{index}].customExtensionId")
+    vc = props.get("verifiableCredentials")
+    if vc is not None and not is_unknown(vc):
+        types = vc.get("credentialTypes") if isinstance(vc, dict) else None
+        if not isinstance(types, list) or not types:
+            raise ValueError("verifiableCredentials.credentialTypes: name at least one credential type")
+        for index, t in enumerate(types):
+            if not (
+                isinstance(t, dict) and t.get("credentialType") and isinstance(t.get("issuers"), list) and t["issuers"]
+            ):
+                raise ValueError(
+                    f"verifiableCredentials.credentialTypes[{index}]: needs credentialType and at least one issuer DID"
+                )
+    if props.get("faceCheckRequired") and not vc:
+        raise ValueError(
+            "faceCheckRequired: Face Check is part of a Verified ID requirement; declare verifiableCredentials"
+        )
+
+
+def _stage_key(items: Any) -> list:
+    return sorted(
+        ((i.get("stage"), str(i.get("customExtensionId") or "").lower()) for i in items or [] if isinstance(i, dict)),
+        key=lambda x: str(x[0]),
+    )
+
+
+def _vc_key(vc: Any) -> Any:
+    if not isinstance(vc, dict):
+        return None
+    return (
+        sorted(
+            (t.get("credentialType"), tuple(sorted(t.get("issuers") or [])))
+            for t in vc.get("credentialTypes") or []
+            if isinstance(t, dict)
+        )
+        or None
+    )
+
+
+def _normalize(key: str, value: Any) -> Any:
+    if key == "stages":
+        return _stage_key(value)
+    if key == "verifiableCredentials":
+        return _vc_key(value)
+    if key == "faceCheckRequired":
+        return bool(value)
+    return value
+
+
+def merged_v1(live: dict, declared: list[dict], managed: set[str], access_package_id: str) -> dict:
+    """The PUT body: the live policy as Graph answered it, minus read-only members, with the entries of the
+    ``managed`` stage names replaced by the ``declared`` ones (every other stage entry kept)."""
+    body = {
+        k: v
+        for k, v in live.items()
+        if k not in READ_ONLY and k not in ("accessPackage", "customExtensionStageSettings")
+    }
+    package = live.get("accessPackage")
+    body["accessPackage"] = {"id": (package.get("id") if isinstance(package, dict) else None) or access_package_id}
+    kept = [
+        {"stage": s.get("stage"), "customExtension": {"id": (s.get("customExtension") or {}).get("id")}}
+        for s in live.get("customExtensionStageSettings") or []
+        if s.get("stage") not in managed
+    ]
+    ours = [{"stage": s["stage"], "customExtension": {"id": s["customExtensionId"]}} for s in declared]
+    body["customExtensionStageSettings"] = kept + ours
+    return body
+
+
+def merged_beta(live: dict, vc: dict | None) -> dict:
+    body = {k: v for k, v in live.items() if k not in READ_ONLY and k not in ("accessPackage", "accessPackageCatalog")}
+    body["verifiableCredentialSettings"] = (
+        {
+            "credentialTypes": [
+                {"credentialType": t["credentialType"], "issuers": list(t["issuers"])} for t in vc["credentialTypes"]
+            ]
+        }
+        if vc
+        else {"credentialTypes": []}
+    )
+    return body
+
+
+class AssignmentPolicySettingsProvider(GraphProvider):
+    """GET-merge-PUT of a policy's custom extension stages and Verified ID requirement; see the module docstring."""
+
+    def _check(self, olds: dict, news: dict):
+        return check_result(news, [("stages", lambda: validate(news))])
+
+    def _diff(self, id_: str, olds: dict, news: dict):
+        return diff(olds, news, INPUT_KEYS, ("graphKind", "policyId", "accessPackageId"), normalize=_normalize)
+
+    @staticmethod
+    def _outs(props: dict) -> dict:
+        return {**{k: props.get(k) for k in INPUT_KEYS}, "graphKind": GRAPH_KIND}
+
+    def _apply(self, client: GraphClient, news: dict, olds: dict | None) -> None:
+        policy = news["policyId"]
+        declared = list(news.get("stages") or [])
+        managed = {s["stage"] for s in declared} | {s.get("stage") for s in (olds or {}).get("stages") or []}
+        if declared or managed:
+            live = client.get(f"{V1_POLICIES}/{policy}", {"$expand": V1_EXPAND}, retry_not_found=True)
+            client.put(f"{V1_POLICIES}/{policy}", merged_v1(live, declared, managed, news["accessPackageId"]))
+        vc = news.get("verifiableCredentials")
+        if vc or (olds or {}).get("verifiableCredentials"):
+            live = client.get(f"{BETA_POLICIES}/{policy}", retry_not_found=True)
+            client.put(f"{BETA_POLICIES}/{policy}", merged_beta(live, vc))
+
+    def _create(self, props: dict) -> CreateResult:
+        self._apply(self.client(), props, None)  # idempotent: a repeat merges the same entries again
+        return CreateResult(props["policyId"], self._outs(props))
+
+    def _read(self, id_: str, props: dict) -> ReadResult:
+        client = self.client()
+        try:
+            live = client.get(
+                f"{V1_POLICIES}/{id_}", {"$expand": "customExtensionStageSettings($expand=customExtension)"}
+            )
+        except GraphError as err:
+            if err.status == 404:
+                return ReadResult("", {})
+            raise
+        names = {s.get("stage") for s in props.get("stages") or []}
+        stages = [
+            {"stage": s.get("stage"), "customExtensionId": (s.get("customExtension") or {}).get("id")}
+            for s in live.get("customExtensionStageSettings") or []
+            if s.get("stage") in names
+        ]
+        state = {**props, "policyId": id_, "stages": sorted(stages, key=lambda s: str(s["stage"]))}
+        if props.get("verifiableCredentials"):
+            beta = client.get(f"{BETA_POLICIES}/{id_}")
+            types = (beta.get("verifiableCredentialSettings") or {}).get("credentialTypes") or []
+            state["verifiableCredentials"] = (
+                {
+                    "credentialTypes": [
+                        {"credentialType": t.get("credentialType"), "issuers": t.get("issuers") or []} for t in types
+                    ]
+                }
+                if types
+                else None
+            )
+        outs = self._outs(state)
+        return ReadResult(id_, outs, {k: outs[k] for k in INPUT_KEYS})
+
+    def _update(self, id_: str, olds: dict, news: dict) -> UpdateResult:
+        self._apply(self.client(), news, olds)
+        return UpdateResult(self._outs(news))
+
+    def _delete(self, id_: str, props: dict) -> None:
+        try:
+            self._apply(self.client(), {**props, "stages": [], "verifiableCredentials": None}, props)
+        except GraphError as err:
+            if err.status != 404:  # the policy is gone, and with it these settings
+                raise
+
+
+class AssignmentPolicySettings(Resource):
+    """Custom extension stages and the Verified ID requirement of one access-package assignment policy that the
+    azuread provider manages. ``stages`` is a list of ``{"stage": ..., "customExtensionId": ...}``;
+    ``verifiable_credentials`` ``{"credentialTypes": [{"credentialType": ..., "issuers": [did, ...]}]}``;
+    ``policy_fingerprint`` changes whenever the azuread policy's declaration does (re-applies the settings);
+    ``on_premises_reach`` ``{"adGroups": [...], "sudoGroups": [...]}`` records (it writes nothing to Graph) what the
+    journey's automation reaches on-premises, for the privilege map.
+    Pass ``depends_on=[policy]`` in ``opts``."""
+
+    policy_id = output("policyId")
+
+    def __init__(
+        self,
+        name: str,
+        policy_id: pulumi.Input[str],
+        access_package_id: pulumi.Input[str],
+        policy_fingerprint: pulumi.Input[str],
+        stages: list[dict] | None = None,
+        verifiable_credentials: dict | None = None,
+        face_check_required: bool = False,
+        on_premises_reach: dict | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+        _provider: AssignmentPolicySettingsProvider | None = None,
+    ):
+        props: dict[str, Any] = {
+            "graphKind": GRAPH_KIND,
+            "policyId": policy_id,
+            "accessPackageId": access_package_id,
+            "stages": list(stages or []),
+            "verifiableCredentials": verifiable_credentials,
+            "faceCheckRequired": face_check_required,
+            "onPremisesReach": on_premises_reach or {"adGroups": [], "sudoGroups": []},
+            "policyFingerprint": policy_fingerprint,
+        }
+        try:
+            validate(props)
+        except ValueError as err:
+            raise ValueError(f"AssignmentPolicySettings {name!r}: {err}") from None
+        super().__init__(_provider or AssignmentPolicySettingsProvider(), name, props, opts)

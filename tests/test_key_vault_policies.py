@@ -1,0 +1,230 @@
+"""Key Vault policies against plain azure-native programs (and forged classic-provider resources), through the
+offline preview: compliant vaults pass; every unsafe setting, left-out default and unknown-at-preview value fails."""
+
+import pulumi
+import pytest
+from pulumi_azure_native import keyvault, resources
+
+from pum.engine import run_preview
+from tests.pack_cases import later
+
+POLICIES = ("key-vault-purge-protection", "key-vault-no-public-network", "key-vault-rbac-authorization")
+TENANT = "00000000-0000-4000-8000-0000000000a1"
+
+
+def good_properties(**overrides):
+    props = dict(
+        tenant_id=TENANT,
+        sku={"family": "A", "name": "standard"},
+        enable_rbac_authorization=True,
+        enable_purge_protection=True,
+        enable_soft_delete=True,
+        public_network_access="Disabled",
+        network_acls={"default_action": "Deny", "bypass": "None"},
+    )
+    props.update(overrides)
+    return {k: v for k, v in props.items() if v is not None}
+
+
+def vault(**overrides):
+    def program():
+        rg = resources.ResourceGroup("rg")
+        props = {
+            k: (later(rg.name, v.value) if isinstance(v, Later) else v) for k, v in good_properties(**overrides).items()
+        }
+        keyvault.Vault("kv", resource_group_name="rg-kv", vault_name="kv-test", properties=props)
+
+    return program
+
+
+class Later:
+    """A property value computed from another resource's output (unknown at preview)."""
+
+    def __init__(self, value):
+        self.value = value
+
+
+def violations(program, policy):
+    return [v for v in run_preview(program, policy_packs=None).violations if v.policy == policy]
+
+
+def mandatory(program, policy):
+    return [v for v in violations(program, policy) if v.enforcement_level == "mandatory"]
+
+
+def test_hardened_vault_passes_every_key_vault_policy():
+    report = run_preview(vault(), policy_packs=None)
+    assert not [v for v in report.violations if v.policy in POLICIES]
+
+
+@pytest.mark.parametrize(
+    "overrides, named",
+    [
+        ({"enable_purge_protection": None}, "enablePurgeProtection"),
+        ({"enable_purge_protection": False}, "enablePurgeProtection"),
+        ({"enable_soft_delete": False}, "enableSoftDelete"),
+    ],
+)
+def test_vault_without_purge_protection_or_soft_delete_fails(overrides, named):
+    [found] = mandatory(vault(**overrides), "key-vault-purge-protection")
+    assert named in found.message
+
+
+@pytest.mark.parametrize(
+    "overrides, named",
+    [
+        ({"public_network_access": None}, "publicNetworkAccess is not set"),
+        ({"public_network_access": "Enabled"}, "publicNetworkAccess"),
+        ({"public_network_access": "enabled"}, "publicNetworkAccess"),
+        ({"network_acls": None}, "defaultAction is not set"),
+        ({"network_acls": {"default_action": "Allow", "bypass": "AzureServices"}}, "defaultAction is Allow"),
+    ],
+)
+def test_vault_reachable_from_public_networks_fails(overrides, named):
+    found = mandatory(vault(**overrides), "key-vault-no-public-network")
+    assert found and named in found[0].message
+
+
+def test_public_network_access_disabled_in_any_case_passes():
+    assert not violations(vault(public_network_access="disabled"), "key-vault-no-public-network")
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"enable_rbac_authorization": None},
+        {"enable_rbac_authorization": False},
+        {"access_policies": [{"tenant_id": TENANT, "object_id": TENANT, "permissions": {"secrets": ["get"]}}]},
+    ],
+)
+def test_vault_with_access_policies_instead_of_rbac_fails(overrides):
+    assert mandatory(vault(**overrides), "key-vault-rbac-authorization")
+
+
+def test_a_separate_access_policy_resource_fails():
+    def program():
+        keyvault.AccessPolicy(
+            "ap",
+            resource_group_name="rg-kv",
+            vault_name="kv-test",
+            policy={"tenant_id": TENANT, "object_id": TENANT, "permissions": {"secrets": ["get", "list"]}},
+        )
+
+    assert mandatory(program, "key-vault-rbac-authorization")
+
+
+@pytest.mark.parametrize(
+    "key, policy",
+    [
+        ("enable_purge_protection", "key-vault-purge-protection"),
+        ("enable_soft_delete", "key-vault-purge-protection"),
+        ("public_network_access", "key-vault-no-public-network"),
+        ("network_acls", "key-vault-no-public-network"),
+        ("enable_rbac_authorization", "key-vault-rbac-authorization"),
+        ("access_policies", "key-vault-rbac-authorization"),
+    ],
+)
+def test_a_deciding_value_unknown_at_preview_is_unverified_and_mandatory(key, policy):
+    safe = {
+        "enable_purge_protection": True,
+        "enable_soft_delete": True,
+        "public_network_access": "Disabled",
+        "network_acls": {"default_action": "Deny"},
+        "enable_rbac_authorization": True,
+        "access_policies": [],
+    }[key]
+    [found] = mandatory(vault(**{key: Later(safe)}), policy)
+    assert "unknown at preview" in found.message
+
+
+def test_unknown_properties_object_is_unverified_for_every_policy():
+    def program():
+        rg = resources.ResourceGroup("rg")
+        keyvault.Vault("kv", resource_group_name="rg-kv", properties=later(rg.name, good_properties()))
+
+    report = run_preview(program, policy_packs=None)
+    for policy in POLICIES:
+        assert [v for v in report.mandatory if v.policy == policy and "unknown at preview" in v.message], policy
+
+
+def test_managed_hsm_is_judged_too():
+    def program(public="Enabled", purge=None):
+        keyvault.ManagedHsm(
+            "hsm",
+            resource_group_name="rg-kv",
+            sku={"family": "B", "name": "Standard_B1"},
+            properties={
+                "tenant_id": TENANT,
+                "initial_admin_object_ids": [TENANT],
+                **({"enable_purge_protection": purge} if purge is not None else {}),
+                "public_network_access": public,
+            },
+        )
+
+    assert mandatory(program, "key-vault-purge-protection")
+    assert mandatory(program, "key-vault-no-public-network")
+    assert not violations(program, "key-vault-rbac-authorization")  # an HSM always uses its local RBAC
+
+    def hardened():
+        keyvault.ManagedHsm(
+            "hsm",
+            resource_group_name="rg-kv",
+            sku={"family": "B", "name": "Standard_B1"},
+            properties={
+                "tenant_id": TENANT,
+                "initial_admin_object_ids": [TENANT],
+                "enable_purge_protection": True,
+                "public_network_access": "Disabled",
+                "network_acls": {"default_action": "Deny"},
+            },
+        )
+
+    report = run_preview(hardened, policy_packs=None)
+    assert not [v for v in report.violations if v.policy in POLICIES]
+
+
+class Classic(pulumi.CustomResource):
+    """A classic azure-provider resource, declared by its type token (the provider is not installed here)."""
+
+    def __init__(self, token, name, props):
+        super().__init__(token, name, props)
+
+
+def test_classic_provider_vault_is_judged_with_its_own_field_names():
+    def unsafe():
+        Classic("azure:keyvault/keyVault:KeyVault", "kv", {"resourceGroupName": "rg", "skuName": "standard"})
+
+    for policy in POLICIES:
+        assert mandatory(unsafe, policy), policy
+
+    def hardened():
+        Classic(
+            "azure:keyvault/keyVault:KeyVault",
+            "kv",
+            {
+                "resourceGroupName": "rg",
+                "skuName": "standard",
+                "purgeProtectionEnabled": True,
+                "publicNetworkAccessEnabled": False,
+                "networkAcls": {"defaultAction": "Deny", "bypass": "None"},
+                "enableRbacAuthorization": True,
+            },
+        )
+
+    report = run_preview(hardened, policy_packs=None)
+    assert not [v for v in report.violations if v.policy in POLICIES]
+
+
+def test_classic_access_policy_resource_fails():
+    def program():
+        Classic("azure:keyvault/accessPolicy:AccessPolicy", "ap", {"keyVaultId": "/x", "objectId": TENANT})
+
+    assert mandatory(program, "key-vault-rbac-authorization")
+
+
+def test_versioned_type_token_is_still_a_vault():
+    def program():
+        Classic("azure-native:keyvault/v20230701:Vault", "kv", {"resourceGroupName": "rg", "properties": {}})
+
+    for policy in POLICIES:
+        assert mandatory(program, policy), policy
