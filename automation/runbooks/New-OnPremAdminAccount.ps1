@@ -24,7 +24,7 @@ $null = Connect-AzAccount -Identity
 $vault = Get-AutomationVariable -Name 'KeyVaultName'
 $domain = Get-AutomationVariable -Name 'DomainFqdn'
 $ou = Get-AutomationVariable -Name 'AdminAccountsOu'
-$sender = Get-AutomationVariable -Name 'PasswordDeliverySender'
+$sender = Get-AutomationVariable -Name 'DeliveryMailbox'
 $account = Get-AzKeyVaultSecret -VaultName $vault -Name 'ad-runbook-account'
 $credential = [pscredential]::new($account.Tags['userName'], $account.SecretValue)
 
