@@ -125,6 +125,7 @@ _AREA_PATHS = {
     "paw": "privileged-access:paw",
     "conditional-access": "privileged-access:conditionalAccess",
     "leaver-admin-accounts": "privileged-access:lifecycle.leaver",
+    "temporary-access-pass": "privileged-access:authenticationMethods.temporaryAccessPass",
     "on-premises": "privileged-access:onPremises",
 }
 
@@ -137,6 +138,7 @@ def build(model: StackModel, today: dt.date | None = None) -> Built:
     for name, path in _AREA_PATHS.items():
         locations.record(name, path)
     _accounts(built, today)
+    _authentication_methods(built)
     _entra_roles(built, today)
     _azure_roles(built, today)
     _journeys(built, today)  # access packages: journey groups and cloud groups, then the packages
@@ -209,6 +211,30 @@ def _accounts(built: Built, today: dt.date) -> None:
                 ]
             ),
         )
+
+
+def _authentication_methods(built: Built) -> None:
+    """The tenant's Temporary Access Pass policy, for the stack's admin accounts of people who have not left."""
+    methods = built.model.authentication_methods
+    tap = methods.temporary_access_pass if methods else None
+    if tap is None or not tap.enabled or built.admin_accounts is None:
+        return
+    members = list(built.admin_accounts.enabled_object_ids.values())
+    if not members:
+        return
+    from components.accounts import TemporaryAccessPassOnboarding, TemporaryAccessPassOnboardingArgs
+
+    TemporaryAccessPassOnboarding(
+        "temporary-access-pass",
+        TemporaryAccessPassOnboardingArgs(
+            member_object_ids=members,
+            group_display_name=tap.group_display_name,
+            default_lifetime_minutes=tap.minutes("default_lifetime"),
+            minimum_lifetime_minutes=tap.minutes("minimum_lifetime"),
+            maximum_lifetime_minutes=tap.minutes("maximum_lifetime"),
+            length=tap.length,
+        ),
+    )
 
 
 def _approver(built: Built, key: str) -> tuple[pulumi.Input[str], str]:

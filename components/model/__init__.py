@@ -23,6 +23,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from . import wording
 from .access_packages import AccessPackagesSettings, journey_issues
+from .authentication_methods import AuthenticationMethodsSettings
 from .conditional_access import ConditionalAccessSettings, admin_access_issues
 from .errors import Issue, ModelError
 from .groups import display_name_issues
@@ -60,6 +61,7 @@ class StackModel(_Model):
     private_access: PrivateAccessSettings | None = None
     lifecycle: LifecycleSettings | None = None
     on_premises: OnPremisesSettings | None = None
+    authentication_methods: AuthenticationMethodsSettings | None = None
 
 
 def _area_values(config: Mapping[Any, Any], issues: list[Issue]) -> dict[str, Any]:

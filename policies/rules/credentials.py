@@ -1,7 +1,479 @@
-"""Policies for credentials (issue 20). Each entry of POLICIES is a pulumi-policy policy; WHEN_UNKNOWN says for each what
-it does when a deciding value is unknown at preview (the README's table)."""
+"""Policies for credentials (issue 20). Each entry of POLICIES is a pulumi-policy policy; WHEN_UNKNOWN says for each
+what it does when a deciding value is unknown at preview (the README's table).
+
+`no-credential-in-outputs` keeps passwords and Temporary Access Passes out of every place that is not a credential
+sink. pulumi-policy hands policies secret values unwrapped (pulumi_policy.deserialize drops the secret mark), so the
+policy cannot tell a secret from a plain value and never relies on secretness: it judges where a value comes from
+(property dependencies on a credential source: RandomPassword, an azuread application or service principal password,
+a Temporary Access Pass resource), where it goes (the resource type and the property path), the names of the keys
+that hold it, and, where values are known, the value itself (a known credential found anywhere else). Messages never
+show a value: they name the resource, the property and the source.
+
+- A credential source may flow (a property dependency) only into a sink of the small, explicit table `SINKS`
+  (azuread User.password, a VM's osProfile.adminPassword, a Key Vault secret's properties.value, an encrypted
+  Automation variable's value); anywhere else (tags, descriptions, display names, Logic App parameters, an unencrypted
+  Automation variable, app settings, another resource's input) it is a violation, whatever the key is called and
+  however many `apply`s it went through.
+- A password field (any key naming a password, e.g. User.password, adminPassword, an Automation Credential's password)
+  holding a literal string is a violation: a literal is a password someone knows (the stack file, the repository).
+- Any key naming a password or a Temporary Access Pass in a component's or the stack's outputs is a violation, and a
+  credential value the plan knows found in any other property or output (also inside a longer string) is one.
+- A Temporary Access Pass resource of any shape is a violation: a dynamic resource whose graphKind names one, or any
+  property naming one (a TAP is issued by the onboarding automation, never kept by Pulumi). The tenant's TAP *policy*
+  (graphKind temporaryAccessPassPolicy, components/graph/temporary_access_pass_policy.py) is not a pass and is
+  accepted with exactly its own properties.
+- A Logic App (azure-native logic Workflow) action that calls a TAP or password endpoint (temporaryAccessPassMethods,
+  passwordProfile, resetPassword, changePassword, a Key Vault secret GET) must keep its inputs and outputs out of the
+  run history (runtimeConfiguration.secureData.properties: inputs and outputs); an action that reads such an action's
+  result (body('X'), outputs('X'), actions('X')) must secure its inputs.
+"""
 
 from __future__ import annotations
 
-POLICIES: list = []
-WHEN_UNKNOWN: dict[str, str] = {}
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from privileged_facts.values import UNKNOWN, is_unknown
+from pulumi_policy import EnforcementLevel, StackValidationPolicy
+
+from .common import (
+    DYNAMIC,
+    RANDOM_PASSWORD,
+    USER,
+    canonical_type,
+    config_schema,
+    dependencies_of,
+    get,
+    is_type,
+    label,
+    meta,
+    unverified,
+    verifying,
+)
+
+POLICY = "no-credential-in-outputs"
+ROOT_STACK = "pulumi:pulumi:Stack"
+WORKFLOW = "azure-native:logic:Workflow"
+VM = "azure-native:compute:VirtualMachine"
+KEY_VAULT_SECRET = "azure-native:keyvault:Secret"
+AUTOMATION_VARIABLE = "azure-native:automation:Variable"
+TAP_POLICY_KIND = "temporaryAccessPassPolicy"
+TAP_POLICY_KEYS = frozenset(
+    {
+        "graphKind",
+        "state",
+        "isUsableOnce",
+        "minimumLifetimeInMinutes",
+        "defaultLifetimeInMinutes",
+        "maximumLifetimeInMinutes",
+        "defaultLength",
+        "includeGroupIds",
+        "excludeGroupIds",
+        "previous",
+    }
+)
+
+CREDENTIAL_SOURCES: dict[str, tuple[str, ...]] = {
+    RANDOM_PASSWORD: ("result", "bcryptHash"),
+    "azuread:index/applicationPassword:ApplicationPassword": ("value",),
+    "azuread:index/servicePrincipalPassword:ServicePrincipalPassword": ("value",),
+}
+"""Resources whose listed outputs are credentials (a generated password, a client secret)."""
+
+
+def _encrypted(resource: Any) -> bool:
+    return get(resource.props, "isEncrypted") is True
+
+
+SINKS: tuple[tuple[str, tuple[str, ...], Any], ...] = (
+    (USER, ("password",), None),
+    (VM, ("osProfile", "adminPassword"), None),
+    (KEY_VAULT_SECRET, ("properties", "value"), None),
+    (AUTOMATION_VARIABLE, ("value",), _encrypted),
+)
+"""The only places a credential may flow into: (resource type, property path, extra condition on the resource)."""
+
+WHEN_UNKNOWN = {
+    POLICY: "A credential source that flows into a non-sink property is a violation whatever its value; a password "
+    "field, a sink's other fields, a Logic App definition or an action's call that is unknown at preview (and could "
+    "hold or expose a credential) is a mandatory 'cannot be verified at preview' violation. A stack or component "
+    "output is judged by its key and by values the plan knows (its origin cannot be seen).",
+}
+
+# keys that name a password (normalised: lower case, letters and digits only) and the suffixes that make such a key
+# a reference or a setting rather than the value (passwordSecretName, passwordLength, disablePasswordExpiration)
+_PASSWORD_WORDS = ("password", "passwd", "passphrase")
+_PASSWORD_KEYS = frozenset({"pwd", "pass", "adminpwd"})
+_SETTING_SUFFIXES = (
+    "name", "id", "ids", "uri", "url", "ref", "reference", "version", "policy", "policies", "type", "length", "count",
+    "expiration", "expiry", "date", "datetime", "time", "enabled", "required", "lifetime", "lifetimeinminutes",
+    "minutes", "profile", "profiles", "rules", "settings", "complexity", "authentication", "auth", "age",
+)  # fmt: skip
+_SETTING_PREFIXES = ("disable", "enable", "force", "require", "allow")
+_TAP_VALUE_WORDS = frozenset({"value", "code", "pass", "secret", "pin", "token", "text"})
+_TAP_KEYS = frozenset({"tap", "taps", "tapcode", "tapvalue", "tappass", "tapsecret", "tappin"})
+_CALL_MARKERS = ("temporaryaccesspassmethods", "passwordprofile", "resetpassword", "changepassword")
+_VAULT_SECRET = re.compile(
+    r"(vault\.azure\.(net|cn|us)|vault\.usgovcloudapi\.net|vaulturi|vaultbaseurl)[^\"]*/secrets", re.I
+)
+REFERENCES = (
+    # the DSC extension's pointer into its protectedSettings ("PrivateSettingsRef:<name>",
+    # https://learn.microsoft.com/azure/virtual-machines/extensions/dsc-template), as the PAW's AVD agent uses it
+    re.compile(r"^PrivateSettingsRef:[A-Za-z0-9_]+$"),
+    # an App Service Key Vault reference (https://learn.microsoft.com/azure/app-service/app-service-key-vault-references)
+    re.compile(r"^@Microsoft\.KeyVault\([^()]*\)$"),
+)
+"""Values in a password field that point at a secret kept elsewhere: not a password."""
+_REFERENCE = re.compile(r"\b(?:body|outputs|actions)\(\s*'([^']+)'\s*\)")
+_UNKNOWN_TEXT = "<unknown at preview>"  # how an unknown reads in an action's text (json.dumps escapes control chars)
+_MIN_VALUE = 8  # shorter known values (true, 4, c1) are everywhere and reveal nothing
+
+
+def _norm(key: Any) -> str:
+    return re.sub(r"[^a-z0-9]", "", str(key).lower())
+
+
+def names_password(key: Any) -> bool:
+    """A key that names a password value (not a setting about passwords)."""
+    n = _norm(key)
+    if not n or n.startswith(_SETTING_PREFIXES) or n.endswith(_SETTING_SUFFIXES):
+        return n in _PASSWORD_KEYS or n == "password"
+    return n in _PASSWORD_KEYS or any(w in n for w in _PASSWORD_WORDS) or n.endswith("pwd")
+
+
+def _words(key: Any) -> list[str]:
+    """A key's words, lower case: 'adminTap' -> ['admin', 'tap'], 'TAP_value' -> ['tap', 'value']."""
+    return [w.lower() for w in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", str(key))]
+
+
+def _tap_words(words: list[str]) -> bool:
+    """'adminTap', 'tapValue', 'userTAP' name a pass; 'tapConfigurations' and 'virtualNetworkTap' (a network tap,
+    azure-native's NetworkInterface) do not."""
+    for i, word in enumerate(words):
+        if word not in ("tap", "taps") or (i and words[i - 1] == "network"):
+            continue
+        rest = words[i + 1 :]
+        if not rest or rest[0] in _TAP_VALUE_WORDS:
+            return True
+    return False
+
+
+def names_tap(key: Any) -> bool:
+    """A key (or a graphKind) that names a Temporary Access Pass value."""
+    n = _norm(key)
+    if n in _TAP_KEYS or _tap_words(_words(key)):
+        return True
+    return "temporaryaccesspass" in n and not n.endswith(_SETTING_SUFFIXES) and not n.startswith(_SETTING_PREFIXES)
+
+
+def _leaves(value: Any, path: tuple = ()) -> Iterator[tuple[tuple, Any]]:
+    """(path, value) of every scalar or unknown in `value` (plain data from `get`)."""
+    if isinstance(value, dict):
+        for key, member in value.items():
+            yield from _leaves(member, (*path, key))
+    elif isinstance(value, list):
+        for i, member in enumerate(value):
+            yield from _leaves(member, (*path, i))
+    else:
+        yield path, value
+
+
+def _dotted(path: tuple) -> str:
+    return "".join(f"[{p}]" if isinstance(p, int) else ("." if i else "") + str(p) for i, p in enumerate(path))
+
+
+def _source_keys(resource: Any) -> tuple[str, ...]:
+    for token, keys in CREDENTIAL_SOURCES.items():
+        if is_type(resource, token):
+            return keys
+    return ()
+
+
+def _graph_kind(resource: Any) -> Any:
+    return get(resource.props, "graphKind") if is_type(resource, DYNAMIC) else None
+
+
+def _genuine_tap_policy(resource: Any) -> bool:
+    """The tenant's TAP policy resource with exactly its own properties (its `previous` only settings)."""
+    if _graph_kind(resource) != TAP_POLICY_KIND:
+        return False
+    props = get(resource.props)
+    if not isinstance(props, dict) or not set(props) <= TAP_POLICY_KEYS:
+        return False
+    previous = props.get("previous")
+    return previous is None or is_unknown(previous) or (isinstance(previous, dict) and set(previous) <= TAP_POLICY_KEYS)
+
+
+def _is_tap_resource(resource: Any) -> bool:
+    kind = _graph_kind(resource)
+    if isinstance(kind, str) and ("temporaryaccesspass" in _norm(kind) or _tap_words(_words(kind))):
+        return not _genuine_tap_policy(resource)
+    return False
+
+
+def _is_output_holder(resource: Any) -> bool:
+    """A component or the root stack: its props are the outputs it registered (no property dependencies). A custom
+    resource always has a provider (a default one when the program names none); these never do."""
+    return canonical_type(resource.resource_type) == ROOT_STACK or getattr(resource, "provider", None) is None
+
+
+def _sink_paths(resource: Any) -> list[tuple[str, ...]]:
+    return [
+        path
+        for token, path, condition in SINKS
+        if is_type(resource, token) and (condition is None or condition(resource))
+    ]
+
+
+def _is_sink(resource: Any, path: tuple) -> bool:
+    return tuple(path) in {tuple(p) for p in _sink_paths(resource)}
+
+
+class _Plan:
+    """What the policy knows about credentials in the plan: their sources and the values it can see."""
+
+    def __init__(self, resources: list) -> None:
+        self.resources = resources
+        self.sources = {r.urn: r for r in resources if _source_keys(r)}
+        self.taps = {r.urn: r for r in resources if _is_tap_resource(r)}
+        self.values: dict[str, str] = {}  # a known credential value -> what it is (never shown)
+        for r in self.sources.values():
+            for key in _source_keys(r):
+                value = get(r.props, key)
+                if isinstance(value, str) and len(value) >= _MIN_VALUE:
+                    self.values[value] = f"{label(r)} {key}"
+
+    def credential_deps(self, resource: Any, key: str) -> list:
+        return [d for d in dependencies_of(resource, key) if d.urn in self.sources or d.urn in self.taps]
+
+    def found_in(self, text: str) -> str | None:
+        return next((what for value, what in self.values.items() if value in text), None)
+
+
+def _is_excluded_source_key(resource: Any, key: str) -> bool:
+    return key in _source_keys(resource)
+
+
+@verifying
+def _no_credential_in_outputs(args, report) -> None:
+    plan = _Plan(list(args.resources))
+    for r in plan.resources:
+        if r.urn in plan.taps:
+            report(
+                f"{label(r)} is a Temporary Access Pass resource (graphKind names one): a pass issued or kept by "
+                "Pulumi is in its state and outputs. Fix: issue passes in the onboarding automation (a Logic App "
+                "action with secure inputs and outputs), never as a resource.",
+                r.urn,
+            )
+        _judge(args, report, plan, r)
+        if is_type(r, WORKFLOW):
+            _workflow(args, report, r)
+
+
+def _judge(args, report, plan: _Plan, r: Any) -> None:
+    props = get(r.props)
+    if not isinstance(props, dict):
+        return
+    holder = _is_output_holder(r)
+    genuine_tap_policy = _genuine_tap_policy(r)
+    for key, value in props.items():
+        if key.startswith("__") or _is_excluded_source_key(r, key):
+            continue
+        if is_unknown(value) and not holder and not dependencies_of(r, key):
+            continue  # a computed output the program does not set (AnalyzeStack's outputs; `common.declared`)
+        deps = [] if holder else plan.credential_deps(r, key)
+        sinks = [p for p in _sink_paths(r) if p[0] == key]
+        if deps and not sinks:
+            source = deps[0]
+            report(
+                f"{label(r)} {key} is computed from {label(source)} (a credential): a password or pass may go only "
+                "into a credential sink (azuread User password, a VM's osProfile.adminPassword, a Key Vault "
+                "secret's value, an encrypted Automation variable). Fix: keep it out of this property, or store it "
+                "in Key Vault and pass the secret's name.",
+                r.urn,
+            )
+            continue
+        in_definition = is_type(r, WORKFLOW) and key == "definition"
+        for path, leaf in _leaves(value, (key,)):
+            where = f"{label(r)} {_dotted(path)}"
+            sink = _is_sink(r, path)
+            last = next((p for p in reversed(path) if isinstance(p, str)), key)
+            tap_key = any(names_tap(p) for p in path if isinstance(p, str))
+            if tap_key and not (genuine_tap_policy or in_definition) and leaf not in (None, "", True, False):
+                report(
+                    f"{where} holds a Temporary Access Pass (its key names one): a pass in a resource is in the "
+                    "state, the outputs and the logs. Fix: issue passes in the onboarding automation, never "
+                    "through Pulumi.",
+                    r.urn,
+                )
+                continue
+            if deps and sinks and not sink and is_unknown(leaf):
+                # a credential feeds this property for its sink; nothing else in it may be unknown or carry it
+                unverified(args, report, f"{where} (beside {_dotted(sinks[0])}, computed from a credential)", r.urn)
+                continue
+            password_key = names_password(last) and not isinstance(leaf, bool | int | float)
+            if password_key and _password_field(args, report, plan, r, path, leaf, deps, sink, holder, in_definition):
+                continue
+            if isinstance(leaf, str) and len(leaf) >= _MIN_VALUE and not sink:
+                what = plan.found_in(leaf)
+                if what:
+                    report(
+                        f"{where} carries the value of {what} (a credential): a password may go only into a "
+                        "credential sink. Fix: remove it from this property or output.",
+                        r.urn,
+                    )
+
+
+def _password_field(args, report, plan, r, path, leaf, deps, sink, holder, in_definition) -> bool:
+    """Judge a value under a key that names a password; True when it was reported."""
+    where = f"{label(r)} {_dotted(path)}"
+    if leaf is None or leaf == "":
+        return False
+    if holder:
+        report(
+            f"{where} is an output named like a password: outputs are printed by `pulumi stack output`, kept in "
+            "the state and read by anyone with access to the stack. Fix: export no credential; read it from Key "
+            "Vault where it is needed.",
+            r.urn,
+        )
+        return True
+    if is_unknown(leaf):
+        if deps:
+            return False  # generated: a sink, or reported as a flow into a non-sink
+        top = path[0]
+        other = dependencies_of(r, top)
+        if not other and len(path) == 1:
+            return False  # a computed output the program does not set (AnalyzeStack's outputs)
+        unverified(args, report, f"{where} (a password field whose origin is not a generated credential)", r.urn)
+        return True
+    if not isinstance(leaf, str):
+        return False
+    if in_definition and leaf.lstrip().startswith("@"):
+        return False  # a workflow expression (a parameter or a Key Vault reference), not a value
+    if any(pattern.match(leaf) for pattern in REFERENCES):
+        return False
+    if sink and leaf in plan.values:
+        return False  # a generated password in its sink, as the plan knows it after a deployment
+    if leaf in plan.values:
+        report(f"{where} carries the value of {plan.values[leaf]} (a credential) outside a credential sink.", r.urn)
+        return True
+    report(
+        f"{where} is a literal password: whoever reads the stack file, the program or the plan knows it. Fix: "
+        "generate it (random.RandomPassword into the sink), or make the account passwordless.",
+        r.urn,
+    )
+    return True
+
+
+# --- Logic App actions that handle credentials ----------------------------------------------------------------------
+
+
+def _actions(container: Any, path: tuple = ()) -> Iterator[tuple[str, Any, tuple]]:
+    """(name, action, path) of every action in a definition's `actions`, nested scopes included."""
+    actions = get(container, "actions") if isinstance(container, dict) else None
+    if not isinstance(actions, dict):
+        return
+    for name, action in actions.items():
+        here = (*path, "actions", name)
+        yield name, action, here
+        if isinstance(action, dict):
+            yield from _actions(action, here)
+            else_branch = action.get("else")
+            if isinstance(else_branch, dict):
+                yield from _actions(else_branch, (*here, "else"))
+            default = action.get("default")
+            if isinstance(default, dict):
+                yield from _actions(default, (*here, "default"))
+            cases = action.get("cases")
+            if isinstance(cases, dict):
+                for case_name, case in cases.items():
+                    yield from _actions(case, (*here, "cases", case_name))
+
+
+def _text(value: Any) -> str:
+    return json.dumps(value, default=lambda _: _UNKNOWN_TEXT, sort_keys=True)
+
+
+def _secured(action: Any, *parts: str) -> Any:
+    """True/False whether runtimeConfiguration.secureData.properties covers `parts`, UNKNOWN when it is unknown."""
+    listed = get(action, "runtimeConfiguration", "secureData", "properties")
+    if is_unknown(listed) or (isinstance(listed, list) and any(is_unknown(p) for p in listed)):
+        return UNKNOWN
+    names = {str(p).lower() for p in listed} if isinstance(listed, list) else set()
+    return all(p in names for p in parts)
+
+
+def _calls_credential_endpoint(action: Any) -> Any:
+    """True when the action calls a TAP/password endpoint, UNKNOWN when its call is unknown at preview."""
+    inputs = get(action, "inputs")
+    text = _text(inputs)
+    lowered = text.lower()
+    if any(marker in lowered for marker in _CALL_MARKERS):
+        return True
+    if _VAULT_SECRET.search(text):
+        method = get(inputs, "method")
+        return True if not isinstance(method, str) else method.strip().upper() == "GET"
+    return UNKNOWN if _UNKNOWN_TEXT in text else False
+
+
+def _workflow(args, report, r: Any) -> None:
+    definition = get(r.props, "definition")
+    if is_unknown(definition):
+        unverified(args, report, f"{label(r)} definition (its actions may handle a password or pass)", r.urn)
+        return
+    if not isinstance(definition, dict):
+        return
+    found = list(_actions(definition))
+    credential: set[str] = set()
+    for name, action, _ in found:
+        calls = _calls_credential_endpoint(action)
+        secured = _secured(action, "inputs", "outputs")
+        where = f"{label(r)} action '{name}'"
+        if calls is True:
+            credential.add(name)
+            if secured is UNKNOWN:
+                unverified(args, report, f"{where} runtimeConfiguration.secureData", r.urn)
+            elif not secured:
+                report(
+                    f"{where} calls a Temporary Access Pass or password endpoint without secure inputs and outputs: "
+                    "the pass or password is kept in the run history for anyone with reader access. Fix: set "
+                    "runtimeConfiguration.secureData.properties to ['inputs', 'outputs'].",
+                    r.urn,
+                )
+        elif calls is UNKNOWN and secured is not True:
+            unverified(args, report, f"{where} inputs (the endpoint it calls)", r.urn)
+    for name, action, _ in found:
+        if name in credential:
+            continue
+        used = set(_REFERENCE.findall(_text(get(action, "inputs")))) & credential
+        if used and _secured(action, "inputs") is not True:
+            report(
+                f"{label(r)} action '{name}' reads the result of '{sorted(used)[0]}' (a pass or password) without "
+                "secure inputs: the value is kept in the run history. Fix: set runtimeConfiguration.secureData."
+                "properties to include 'inputs'.",
+                r.urn,
+            )
+
+
+POLICIES = [
+    StackValidationPolicy(
+        name=POLICY,
+        description="No password or Temporary Access Pass in a resource property, output or workflow run history "
+        "outside a credential sink; no literal passwords.",
+        validate=_no_credential_in_outputs,
+        enforcement_level=EnforcementLevel.MANDATORY,
+        config_schema=config_schema(),
+        **meta(
+            "critical",
+            "Make admin accounts passwordless (PasswordDiscard) and issue Temporary Access Passes in the onboarding "
+            "automation with secure inputs and outputs; send a generated password only into its sink (azuread User "
+            "password, a VM's osProfile.adminPassword, a Key Vault secret's value, an encrypted Automation "
+            "variable); never export a credential or put one in tags, descriptions, names or parameters.",
+            "Microsoft Entra",
+            "Temporary Access Pass; passwordless deployment",
+            "https://learn.microsoft.com/entra/identity/authentication/howto-authentication-temporary-access-pass",
+        ),
+    ),
+]
