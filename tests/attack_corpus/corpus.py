@@ -1459,3 +1459,201 @@ def se_clean_secret_display_name():
     """Compliant: the admin CA policy with a secret display name: no finding, nothing echoed."""
     bl = baseline(ca_state=None)
     admin_ca(bl.bg, display_name=pulumi.Output.secret("s3cr3t-value admins"))
+
+
+# --- authentication contexts and the Graph CA shape (issue 20) ---------------------------------------------
+# PIM settings may require an authentication context; only enabled Graph-layer CA policies that target it give it a
+# meaning. The Graph CA resource is a second way to declare a CA policy: every CA rule must read it too.
+
+BLOCK_GRAPH = {"operator": "OR", "builtInControls": ["block"]}
+_AC_STRONG = {
+    "operator": "AND",
+    "builtInControls": ["compliantDevice"],
+    "authenticationStrength": {"id": "00000000-0000-0000-0000-000000000004"},
+}
+
+
+def _ac_context(claim="c1", available=True):
+    return GraphThing(
+        f"ctx-{claim}",
+        {"graphKind": "authenticationContext", "claimValue": claim, "displayName": "PIM", "isAvailable": available},
+    )
+
+
+def _ac_policy(name, users, *, kind="conditionalAccessPolicy", state="enabled", apps=None, grant=None, **conditions):
+    return GraphThing(
+        name,
+        {
+            "graphKind": kind,
+            "displayName": name,
+            "state": state,
+            "conditions": {
+                "users": users,
+                "applications": apps or {"includeAuthenticationContextClassReferences": ["c1"]},
+                "clientAppTypes": ["all"],
+                **conditions,
+            },
+            "grantControls": grant if grant is not None else _AC_STRONG,
+        },
+    )
+
+
+def _ac_pim(bl, claim="c1"):
+    """A second governed GA group whose activation requires authentication context `claim` instead of MFA."""
+    g = role_group("pim-ga-ctx")
+    azuread.DirectoryRoleAssignment("pim-ga-ctx-role", role_id=GA, principal_object_id=g.object_id)
+    member_policy(
+        "pim-ga-ctx-policy",
+        g.object_id,
+        bl.group.object_id,
+        require_multifactor_authentication=None,
+        required_conditional_access_authentication_context=claim,
+    )
+
+
+@case("authentication-context")
+def actx_context_nothing_gives_meaning():
+    """PIM requires c1 for GA; the stack declares neither the context nor a CA policy for it."""
+    _ac_pim(baseline())
+
+
+@case("authentication-context")
+def actx_context_policy_report_only():
+    """c1 declared, its policy report-only: activation with c1 requires nothing yet."""
+    bl = baseline()
+    _ac_pim(bl)
+    _ac_context()
+    _ac_policy(
+        "ctx-pol", {"includeUsers": ["All"], "excludeUsers": bl.bg.ids}, state="enabledForReportingButNotEnforced"
+    )
+
+
+@case("authentication-context")
+def actx_context_policy_excludes_a_group():
+    """c1's policy excludes a plain group besides the break-glass accounts: its members activate without it."""
+    bl = baseline()
+    _ac_pim(bl)
+    _ac_context()
+    escape = azuread.Group("escape", display_name="escape", security_enabled=True)
+    _ac_policy("ctx-pol", {"includeUsers": ["All"], "excludeUsers": bl.bg.ids, "excludeGroups": [escape.object_id]})
+
+
+@case("authentication-context")
+def actx_context_policy_mfa_or():
+    """c1's policy offers plain MFA as an alternative (operator OR): phishing-resistance is replaceable."""
+    bl = baseline()
+    _ac_pim(bl)
+    _ac_context()
+    _ac_policy(
+        "ctx-pol",
+        {"includeUsers": ["All"], "excludeUsers": bl.bg.ids},
+        grant={
+            "operator": "OR",
+            "builtInControls": ["mfa", "compliantDevice"],
+            **{k: v for k, v in _AC_STRONG.items() if k == "authenticationStrength"},
+        },
+    )
+
+
+@case("authentication-context")
+def actx_context_claim_unknown():
+    """PIM's claim value is computed from another resource's output (unknown at preview)."""
+    bl = baseline()
+    _ac_pim(bl, claim=later(bl.group.object_id, "c1"))
+    _ac_context()
+    _ac_policy("ctx-pol", {"includeUsers": ["All"], "excludeUsers": bl.bg.ids})
+
+
+@case("authentication-context")
+def actx_context_policy_forged_kind():
+    """c1's 'policy' carries another graphKind (privateAccessApp): it is no CA policy, c1 has no meaning."""
+    bl = baseline()
+    _ac_pim(bl)
+    _ac_context()
+    _ac_policy("ctx-pol", {"includeUsers": ["All"], "excludeUsers": bl.bg.ids}, kind="privateAccessApp")
+
+
+@case("authentication-context", "clean")
+def actx_clean_context_with_meaning():
+    """Compliant: c1 declared and available, an enabled policy for All users but break-glass requiring the
+    phishing-resistant strength AND a compliant device."""
+    bl = baseline()
+    _ac_pim(bl)
+    _ac_context()
+    _ac_policy("ctx-pol", {"includeUsers": ["All"], "excludeUsers": bl.bg.ids})
+
+
+@case("ca-graph-shape")
+def cg_graph_lockout():
+    """A Graph-shape CA policy blocks All users on All resources and excludes nobody."""
+    baseline()
+    _ac_policy("lock", {"includeUsers": ["All"]}, apps={"includeApplications": ["All"]}, grant=BLOCK_GRAPH)
+
+
+@case("ca-graph-shape")
+def cg_graph_lockout_forged_kind_spelling():
+    """The same lockout with graphKind spelled 'Conditional AccessPolicy ' (case and spaces)."""
+    baseline()
+    _ac_policy(
+        "lock",
+        {"includeUsers": ["All"]},
+        kind="Conditional AccessPolicy ",
+        apps={"includeApplications": ["All"]},
+        grant=BLOCK_GRAPH,
+    )
+
+
+@case("ca-graph-shape")
+def cg_graph_lockout_unknown_kind():
+    """The same lockout with a graphKind unknown at preview."""
+    bl = baseline()
+    _ac_policy(
+        "lock",
+        {"includeUsers": ["All"]},
+        kind=later(bl.group.object_id, "conditionalAccessPolicy"),
+        apps={"includeApplications": ["All"]},
+        grant=BLOCK_GRAPH,
+    )
+
+
+@case("ca-graph-shape")
+def cg_graph_role_exclusion():
+    """A Graph-shape admin policy excludes Global Administrator (excludeRoles)."""
+    bl = baseline()
+    _ac_policy(
+        "excl",
+        {"includeRoles": [GA], "excludeRoles": [GA], "excludeUsers": bl.bg.ids},
+        apps={"includeApplications": ["All"]},
+    )
+
+
+@case("ca-graph-shape")
+def cg_graph_break_glass_not_excluded():
+    """A Graph-shape policy requires MFA for GA holders without excluding the break-glass accounts."""
+    baseline()
+    _ac_policy(
+        "no-bg",
+        {"includeRoles": [GA]},
+        apps={"includeApplications": ["All"]},
+        grant={"operator": "OR", "builtInControls": ["mfa"]},
+    )
+
+
+@case("ca-graph-shape", "clean")
+def cg_clean_graph_block_excluding_break_glass():
+    """Compliant: a Graph-shape policy blocks legacy clients for All users but the break-glass accounts."""
+    bl = baseline()
+    GraphThing(
+        "legacy",
+        {
+            "graphKind": "conditionalAccessPolicy",
+            "displayName": "legacy",
+            "state": "enabled",
+            "conditions": {
+                "users": {"includeUsers": ["All"], "excludeUsers": bl.bg.ids},
+                "applications": {"includeApplications": ["All"]},
+                "clientAppTypes": ["exchangeActiveSync", "other"],
+            },
+            "grantControls": BLOCK_GRAPH,
+        },
+    )
