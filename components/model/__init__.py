@@ -23,7 +23,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from . import wording
 from .access_packages import AccessPackagesSettings, journey_issues
-from .authentication_methods import AuthenticationMethodsSettings
+from .authentication_methods import AuthenticationMethodsSettings, tap_issues
 from .conditional_access import ConditionalAccessSettings, admin_access_issues
 from .errors import Issue, ModelError
 from .groups import display_name_issues
@@ -158,6 +158,7 @@ def parse_model(config: Mapping[str, Any], source: str, *, secret_keys: Iterable
         issues.extend(journey_issues(model))
         issues.extend(admin_access_issues(model))
         issues.extend(display_name_issues(model))
+        issues.extend(tap_issues(model))
     if issues:
         hidden = {k.rpartition(":")[2] for k in secret_keys if k.startswith(NAMESPACE + ":")}
         secrets = _secret_texts(v for k, v in values.items() if k in hidden)

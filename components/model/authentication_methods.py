@@ -75,3 +75,28 @@ class AuthenticationMethodsSettings(_Model):
     """Authentication methods the stack configures for the tenant."""
 
     temporary_access_pass: TemporaryAccessPassSettings = Field(default_factory=TemporaryAccessPassSettings)
+
+
+def tap_issues(model) -> list:
+    """The pass the onboarding automation issues must be one the tenant's TAP policy accepts: Graph refuses a
+    lifetime outside the policy's minimum..maximum, and the new starter would be left without a way in."""
+    from .errors import Issue
+
+    methods = model.authentication_methods
+    tap = methods.temporary_access_pass if methods else None
+    automation = getattr(model.access_packages, "automation", None) if model.access_packages else None
+    minutes = getattr(automation, "temporary_access_pass_minutes", None)
+    if tap is None or not tap.enabled or not isinstance(minutes, int):
+        return []
+    low, high = tap.minutes("minimum_lifetime"), tap.minutes("maximum_lifetime")
+    if low <= minutes <= high:
+        return []
+    return [
+        Issue(
+            ("accessPackages", "automation", "temporaryAccessPassMinutes"),
+            minutes,
+            f"the onboarding pass must last between the TAP policy's minimumLifetime and maximumLifetime "
+            f"(authenticationMethods.temporaryAccessPass: {low} to {high} minutes), or Graph refuses to issue it; "
+            "change one of the two",
+        )
+    ]

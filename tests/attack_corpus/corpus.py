@@ -1657,3 +1657,156 @@ def cg_clean_graph_block_excluding_break_glass():
             "grantControls": BLOCK_GRAPH,
         },
     )
+
+# --- credentials: passwords and Temporary Access Passes outside their sinks (issue 20) ----------------------------
+
+CRED_TAP = "Tap4Pedro-Only-Once!"  # a pass-like text that must never appear in a message
+
+
+def _cred_pw(name: str = "cred-pw"):
+    return random.RandomPassword(name, length=32, special=True)
+
+
+@case("credentials")
+def cr_password_in_a_tag():
+    """A generated password rides along as a resource group tag."""
+    baseline()
+    resources.ResourceGroup("cr-rg", tags={"owner": _cred_pw().result})
+
+
+@case("credentials")
+def cr_password_in_a_description():
+    """A generated password is a group's description."""
+    baseline()
+    azuread.Group("cr-group", display_name="cr", security_enabled=True, description=_cred_pw().result)
+
+
+@case("credentials")
+def cr_password_behind_apply_under_another_name():
+    """A generated password, reversed behind apply, under a key that names nothing."""
+    baseline()
+    GraphThing("cr-thing", {"graphKind": "notes", "note": _cred_pw().result.apply(lambda p: p[::-1])})
+
+
+@case("credentials")
+def cr_password_as_a_stack_output():
+    """A generated password exported as a stack output (secret-wrapped: policies see it unwrapped)."""
+    baseline()
+    pulumi.export("adminPassword", pulumi.Output.secret(_cred_pw().result))
+
+
+@case("credentials")
+def cr_literal_password_on_a_user():
+    """A literal password on an azuread User: whoever reads the program knows it."""
+    baseline()
+    azuread.User(
+        "cr-user", display_name="cr", user_principal_name="cr@contoso.onmicrosoft.com", password="Summer2025!Summer"
+    )
+
+
+@case("credentials")
+def cr_forged_version_token_automation_variable():
+    """A generated password in an unencrypted Automation variable under a versioned type token."""
+    baseline()
+    pulumi.CustomResource(
+        "azure-native:automation/v20231101:Variable",
+        "cr-var",
+        {
+            "resourceGroupName": RG,
+            "automationAccountName": "aa",
+            "name": "v",
+            "isEncrypted": False,
+            "value": _cred_pw().result,
+        },
+    )
+
+
+@case("credentials", secret=CRED_TAP)
+def cr_tap_in_a_dynamic_resource():
+    """A dynamic resource that issues a Temporary Access Pass and keeps it (graphKind names it)."""
+    baseline()
+    GraphThing("cr-tap", {"graphKind": "temporaryAccessPass", "userId": "u", "pass": pulumi.Output.secret(CRED_TAP)})
+
+
+@case("credentials", secret=CRED_TAP)
+def cr_tap_hidden_in_a_forged_tap_policy():
+    """A pass hidden in the `previous` of a resource shaped like the tenant's TAP policy."""
+    baseline()
+    GraphThing(
+        "cr-tap-policy", {"graphKind": "temporaryAccessPassPolicy", "previous": {"temporaryAccessPass": CRED_TAP}}
+    )
+
+
+@case("credentials")
+def cr_logic_app_issues_a_tap_in_the_clear():
+    """A Logic App action creates a TAP without secure inputs and outputs (kept in the run history)."""
+    from pulumi_azure_native import logic
+
+    baseline()
+    logic.Workflow(
+        "cr-wf",
+        resource_group_name=RG,
+        definition={
+            "triggers": {"manual": {"type": "Request", "kind": "Http", "inputs": {}}},
+            "actions": {
+                "Issue": {
+                    "type": "Http",
+                    "inputs": {
+                        "method": "POST",
+                        "uri": "https://graph.microsoft.com/v1.0/users/x/authentication/temporaryAccessPassMethods",
+                        "body": {"isUsableOnce": True},
+                    },
+                }
+            },
+        },
+    )
+
+
+@case("credentials", "clean")
+def cr_clean_generated_password_into_its_sinks():
+    """Compliant: generated passwords go only into a User's password and a Key Vault secret's value."""
+    from pulumi_azure_native import keyvault
+
+    baseline()
+    user("cr-clean")
+    keyvault.Secret(
+        "cr-secret", resource_group_name=RG, vault_name="kv", secret_name="s", properties={"value": _cred_pw().result}
+    )
+
+
+@case("credentials", "clean")
+def cr_clean_tap_policy_and_secured_logic_app():
+    """Compliant: the tenant's TAP policy resource and a Logic App issuing the pass with secure data."""
+    from pulumi_azure_native import logic
+
+    baseline()
+    GraphThing(
+        "cr-tap-policy",
+        {
+            "graphKind": "temporaryAccessPassPolicy",
+            "state": "enabled",
+            "isUsableOnce": True,
+            "minimumLifetimeInMinutes": 10,
+            "defaultLifetimeInMinutes": 60,
+            "maximumLifetimeInMinutes": 60,
+            "defaultLength": 16,
+            "includeGroupIds": ["a0a0a0a0-0000-4000-8000-000000000001"],
+            "excludeGroupIds": [],
+        },
+    )
+    logic.Workflow(
+        "cr-wf",
+        resource_group_name=RG,
+        definition={
+            "actions": {
+                "Issue": {
+                    "type": "Http",
+                    "inputs": {
+                        "method": "POST",
+                        "uri": "https://graph.microsoft.com/v1.0/users/x/authentication/temporaryAccessPassMethods",
+                    },
+                    "runtimeConfiguration": {"secureData": {"properties": ["inputs", "outputs"]}},
+                }
+            }
+        },
+    )
