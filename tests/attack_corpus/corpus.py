@@ -1658,6 +1658,7 @@ def cg_clean_graph_block_excluding_break_glass():
         },
     )
 
+
 # --- credentials: passwords and Temporary Access Passes outside their sinks (issue 20) ----------------------------
 
 CRED_TAP = "Tap4Pedro-Only-Once!"  # a pass-like text that must never appear in a message
