@@ -57,6 +57,10 @@ def get_context(standin: Any, context_id: str, query: dict, body: Any):
     from graph_standin import Reject
 
     found = state(standin)["contexts"].get(context_id)
+    lagging = state(standin).setdefault("lagging", {})
+    if lagging.get(context_id, 0) > 0 and standin._lag_n:
+        lagging[context_id] -= 1
+        found = None
     if found is None:
         raise Reject(404, "Request_ResourceNotFound", f"Resource '{context_id}' does not exist.")
     return copy.deepcopy(found)
@@ -73,7 +77,8 @@ def patch_context(standin: Any, context_id: str, query: dict, body: Any):
         raise bad(f"isAvailable: {body['isAvailable']!r}")
     contexts = state(standin)["contexts"]
     if context_id not in contexts:
-        standin._created(context_id)
+        if standin._lag_n:  # replication lag: the new context is missing from its next reads
+            state(standin).setdefault("lagging", {})[context_id] = standin._lag_n
         contexts[context_id] = {"id": context_id, "displayName": None, "description": None, "isAvailable": False}
     contexts[context_id].update(copy.deepcopy(body))
     return 204, None, {}

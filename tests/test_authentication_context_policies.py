@@ -541,3 +541,81 @@ def test_an_unknown_cae_mode_is_an_advisory_unverified_note():
     )
     assert hits and {v.enforcement_level for v in hits} == {"advisory"}
     assert "unknown at preview" in hits[0].message
+
+
+# -- more classes: mixed shapes, claim spelling, unknown kinds, staged rollout ---------------------------------
+
+
+def test_azuread_spelled_keys_inside_a_graph_resource_are_still_read():
+    """A Graph-kind resource written with azuread's wire names (includedUsers) is read, not skipped."""
+
+    def program():
+        BreakGlassAccounts()
+        graph_ca(
+            "lock",
+            users={"includedUsers": ["All"]},
+            apps={"includedApplications": ["All"]},
+            grant={"operator": "OR", "builtInControls": ["block"]},
+        )
+
+    assert mandatory(preview(program), LOCKOUT)
+
+
+def test_a_graph_lockout_with_unknown_users_is_unverified():
+    def program():
+        BreakGlassAccounts()
+        g = azuread.Group("source", display_name="source", security_enabled=True)
+        graph_ca(
+            "lock",
+            users={"includeUsers": [later(g.object_id, "All")]},
+            apps={"includeApplications": ["All"]},
+            grant=BLOCK,
+        )
+
+    assert any("unknown at preview" in v.message for v in mandatory(preview(program), LOCKOUT))
+
+
+def test_a_claim_value_in_another_case_is_not_the_declared_context():
+    def program():
+        bg = BreakGlassAccounts()
+        group_pim(claim="C1")
+        context("c1")
+        context_policies(bg)
+
+    assert "does not declare" in mandatory(preview(program), ENFORCED)[0].message
+
+
+def test_role_settings_of_unknown_kind_that_may_require_a_context_are_unverified():
+    def program():
+        BreakGlassAccounts()
+        g = azuread.Group("source", display_name="source", security_enabled=True)
+        graph_pim(kind=later(g.object_id, "entraRoleSettings"))
+        context()
+
+    assert any("unknown at preview" in v.message for v in mandatory(preview(program), ENFORCED))
+
+
+@pytest.mark.parametrize("kind", ["entraRoleSettings", "EntraRoleSettings"])
+def test_role_settings_in_any_spelling_are_read(kind):
+    def program():
+        BreakGlassAccounts()
+        graph_pim(kind=kind)
+
+    assert mandatory(preview(program), ENFORCED)
+
+
+def test_a_graph_admin_policy_report_only_in_production_is_a_violation(tmp_path):
+    def program():
+        bg = BreakGlassAccounts()
+        g = azuread.Group("admins", display_name="a", security_enabled=True, assignable_to_role=True)
+        azuread.DirectoryRoleAssignment("ga", role_id=GA, principal_object_id=g.object_id)
+        graph_ca(
+            "ca11",
+            state="enabledForReportingButNotEnforced",
+            users={"includeRoles": [GA], "excludeUsers": bg.ids},
+            apps={"includeApplications": ["All"]},
+            sessionControls={"continuousAccessEvaluation": {"mode": "strictEnforcement"}},
+        )
+
+    report = preview(program, tmp_path, {"ca-admin-policy-enforced-in-production": {"production": True}})
+    assert mandatory(report, "ca-admin-policy-enforced-in-production")

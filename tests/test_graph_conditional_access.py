@@ -354,3 +354,18 @@ def test_both_resources_through_the_real_host_with_upper_case_ids(graph):
             assert what == "update" and policies(graph)[state.id]["conditions"]["users"]["excludeRoles"] == []
             destroy(host, state)
     assert policies(graph) == {}
+
+
+def test_a_context_created_under_replication_lag_is_confirmed_not_written_twice(graph):
+    graph.lag(2)
+    state, _ = up(ctx_host(graph), context_inputs())
+    assert len(graph.calls("PATCH")) == 1 and state.outputs["displayName"] == context_inputs()["displayName"]
+    assert graph.sleeps  # the confirming read waited out the lag
+    graph.settle()
+    assert up(ctx_host(graph), context_inputs(), refresh(ctx_host(graph), state))[1] == "same"
+
+
+def test_a_context_created_under_lag_beyond_the_budget_is_still_tracked(graph):
+    graph.lag(40)
+    state, _ = up(ctx_host(graph), context_inputs())
+    assert state.id == "c1" and list(contexts(graph)) == ["c1"] and len(graph.calls("PATCH")) == 1

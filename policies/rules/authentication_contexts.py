@@ -126,6 +126,9 @@ def required_contexts(resources: list) -> list[Required]:
                 )
         elif _kind(r) == ROLE_SETTINGS_KIND or is_type(r, AZURE_POLICY):
             found += _from_rules(r)
+        elif is_unknown(_kind(r)) and get(r.props, "rules") is not None:
+            # a dynamic resource of unknown kind with PIM rules may be role settings: judged, never certain
+            found += [Required(q.resource, q.claim, q.path, certain=False) for q in _from_rules(r)]
     return found
 
 
