@@ -369,3 +369,54 @@ def test_a_context_created_under_lag_beyond_the_budget_is_still_tracked(graph):
     graph.lag(40)
     state, _ = up(ctx_host(graph), context_inputs())
     assert state.id == "c1" and list(contexts(graph)) == ["c1"] and len(graph.calls("PATCH")) == 1
+
+
+def test_the_example_stacks_contexts_and_policies_through_the_real_host(graph):
+    """The inputs the example stack registers (IDs the preview cannot know filled in upper case) go through create,
+    a clean refresh and next `up`, a portal edit that is repaired, and destroy."""
+    import itertools
+    import os
+
+    from privileged_facts.values import is_unknown
+
+    from pum.engine import run_preview
+    from pum.wire import UNKNOWN as PREVIEW_UNKNOWN
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    report = run_preview(root, cwd=root, stack="example", policy_packs=[])
+    ids = (f"{n:08X}-ABCD-4EF0-8123-{n:012X}" for n in itertools.count(0xC0))
+
+    def fill(value):
+        if isinstance(value, dict):
+            return {k: fill(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [fill(v) for v in value]
+        return next(ids) if value is PREVIEW_UNKNOWN or is_unknown(value) else value
+
+    inputs = {
+        res.name: fill({k: v for k, v in res.inputs.items() if k != "__provider"})
+        for res in report.resources
+        if res.type == "pulumi-python:dynamic:Resource"
+        and res.inputs.get("graphKind") in ("authenticationContext", "conditionalAccessPolicy")
+    }
+    assert sorted(inputs) == [
+        "conditional-access-ca09-c1",
+        "conditional-access-ca10-c1",
+        "conditional-access-ca11",
+        "conditional-access-context-c1",
+    ]
+    with HostProcess(AuthenticationContextProvider()) as host:
+        ctx, _ = up(host, inputs["conditional-access-context-c1"])
+        assert up(host, inputs["conditional-access-context-c1"], refresh(host, ctx))[1] == "same"
+    with HostProcess(GraphConditionalAccessPolicyProvider()) as host:
+        for name in ("conditional-access-ca09-c1", "conditional-access-ca10-c1", "conditional-access-ca11"):
+            state, what = up(host, inputs[name])
+            assert what == "create"
+            mark = len(graph.requests)
+            state = refresh(host, state)
+            assert up(host, inputs[name], state)[1] == "same" and writes(graph, mark) == []
+            policies(graph)[state.id]["state"] = "disabled"  # turned off in the portal
+            state, what = up(host, inputs[name], refresh(host, state))
+            assert what == "update" and policies(graph)[state.id]["state"] == "enabled"
+            destroy(host, state)
+    assert policies(graph) == {}
