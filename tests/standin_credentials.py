@@ -8,8 +8,8 @@ argument tuples for the same endpoints (graph_models wraps and appends them).
 What they answer as Graph does (not echoing what was sent):
 
 - the Temporary Access Pass method configuration (v1.0), a singleton that always exists:
-  `GET .../authenticationMethodConfigurations/TemporaryAccessPass` (the segment is matched case-insensitively: the
-  documented examples write `temporaryAccessPass`) answers the object with `@odata.type`, `id:
+  `GET .../authenticationMethodConfigurations/TemporaryAccessPass` (the ID as the providers send it; the
+  documented examples also write `temporaryAccessPass`) answers the object with `@odata.type`, `id:
   "TemporaryAccessPass"`, every setting, and targets carrying what Graph adds (`isRegistrationRequired` on include
   targets). A new tenant's configuration is the one of the documented GET example
   (https://learn.microsoft.com/graph/api/temporaryaccesspassauthenticationmethodconfiguration-get): enabled for
@@ -35,7 +35,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-_TAP = r"/v1\.0/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/([Tt]emporaryAccessPass)"
+_TAP = r"/v1\.0/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/TemporaryAccessPass"
 _USER = r"/v1\.0/users/([^/]+)"
 TAP_TYPE = "#microsoft.graph.temporaryAccessPassAuthenticationMethodConfiguration"
 _SETTINGS = {
@@ -86,7 +86,7 @@ def add_user(standin: Any, upn: str = "adm-new@contoso.onmicrosoft.com", changed
 # -- the TAP method configuration ---------------------------------------------------------------------------
 
 
-def get_tap(standin: Any, segment: str, query: dict, body: Any):
+def get_tap(standin: Any, query: dict, body: Any):
     return copy.deepcopy(state(standin)["tap"])
 
 
@@ -112,7 +112,7 @@ def _targets(standin: Any, value: Any, where: str, include: bool) -> list[dict]:
     return out
 
 
-def patch_tap(standin: Any, segment: str, query: dict, body: Any):
+def patch_tap(standin: Any, query: dict, body: Any):
     from graph_standin import bad
 
     if not isinstance(body, dict) or body.get("@odata.type") != TAP_TYPE:
