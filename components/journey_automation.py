@@ -168,7 +168,10 @@ class JourneyAutomation(pulumi.ComponentResource):
             tags={**dict(args.tags), "pum-role": "journey-automation", "pum-automation": args.kind},
             opts=child,
         )
-        self.principal_id = self.workflow.identity.apply(lambda i: i.principal_id if i else "")
+        # through the workflow's ID: unknown at preview (as the engine has it), the identity's object ID once made
+        self.principal_id = pulumi.Output.all(self.workflow.id, self.workflow.identity).apply(
+            lambda v: (v[1].principal_id if v[1] else None) or ""
+        )
         graph = azuread.get_service_principal_output(client_id=GRAPH_APP_ID, opts=pulumi.InvokeOptions(parent=self))
         self.app_roles = [
             azuread.AppRoleAssignment(

@@ -50,6 +50,7 @@ V1_EXPAND = "accessPackage,questions,customExtensionStageSettings($expand=custom
 STAGES = frozenset(
     {"assignmentRequestCreated", "assignmentRequestApproved", "assignmentRequestGranted", "assignmentRequestRemoved"}
 )  # msgraph AccessPackageCustomExtensionStage (request stages; the expiry stages need another extension type)
+REQUEST_EXTENSION = "#microsoft.graph.accessPackageAssignmentRequestWorkflowExtension"
 READ_ONLY = frozenset({"@odata.context", "createdDateTime", "modifiedDateTime", "createdBy", "modifiedBy", "catalog"})
 UPDATE_KEYS = ("stages", "verifiableCredentials", "faceCheckRequired", "onPremisesReach", "policyFingerprint")
 INPUT_KEYS = ("graphKind", "policyId", "accessPackageId", *UPDATE_KEYS)
@@ -120,6 +121,11 @@ def _normalize(key: str, value: Any) -> Any:
     return value
 
 
+def _reference(extension: dict) -> dict:
+    """A stage entry's extension as the PUT names it: its derived type and ID (the documented update example)."""
+    return {"@odata.type": extension.get("@odata.type") or REQUEST_EXTENSION, "id": extension.get("id")}
+
+
 def merged_v1(live: dict, declared: list[dict], managed: set[str], access_package_id: str) -> dict:
     """The PUT body: the live policy as Graph answered it, minus read-only members, with the entries of the
     ``managed`` stage names replaced by the ``declared`` ones (every other stage entry kept)."""
@@ -131,11 +137,14 @@ def merged_v1(live: dict, declared: list[dict], managed: set[str], access_packag
     package = live.get("accessPackage")
     body["accessPackage"] = {"id": (package.get("id") if isinstance(package, dict) else None) or access_package_id}
     kept = [
-        {"stage": s.get("stage"), "customExtension": {"id": (s.get("customExtension") or {}).get("id")}}
+        {"stage": s.get("stage"), "customExtension": _reference(s.get("customExtension") or {})}
         for s in live.get("customExtensionStageSettings") or []
         if s.get("stage") not in managed
     ]
-    ours = [{"stage": s["stage"], "customExtension": {"id": s["customExtensionId"]}} for s in declared]
+    ours = [
+        {"stage": s["stage"], "customExtension": {"@odata.type": REQUEST_EXTENSION, "id": s["customExtensionId"]}}
+        for s in declared
+    ]
     body["customExtensionStageSettings"] = kept + ours
     return body
 
