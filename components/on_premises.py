@@ -168,6 +168,7 @@ class OnPremisesAutomation(pulumi.ComponentResource):
     runbook_names: list[str]
     runbooks: dict[str, automation.Runbook]
     contents: dict[str, RunbookContent]
+    job_schedules: dict[str, automation.JobSchedule]
 
     def __init__(self, name: str, args: OnPremisesAutomationArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         expected = {runbook_name(spec) for spec in RUNBOOKS}
@@ -222,6 +223,7 @@ class OnPremisesAutomation(pulumi.ComponentResource):
             tags=tags,
             opts=child,
         )
+        self.private_dns_zone_groups: list[network.PrivateDnsZoneGroup] = []
         targets: tuple[tuple[str, pulumi.CustomResource, str, str], ...] = (
             ("kv", vault, KEY_VAULT_ZONE, "vault"),
             ("automation", account, AUTOMATION_ZONE, "DSCAndHybridWorker"),
@@ -276,7 +278,7 @@ class OnPremisesAutomation(pulumi.ComponentResource):
                 opts=child,
             )
 
-        self.runbooks, self.contents = {}, {}
+        self.runbooks, self.contents, self.job_schedules = {}, {}, {}
         provider = args.content_provider or RunbookContentProvider()
         for spec in RUNBOOKS:
             rb_name = runbook_name(spec)
@@ -310,34 +312,41 @@ class OnPremisesAutomation(pulumi.ComponentResource):
             )
 
         secrets_officer = role_id(AZURE_ROLE_KEY_VAULT_SECRETS_OFFICER)
-        authorization.RoleAssignment(
-            f"{name}-automation-secrets",
-            principal_id=account.identity.apply(_principal_id),
-            principal_type="ServicePrincipal",
-            role_definition_id=secrets_officer,
-            scope=vault.id,
-            description="The Automation account's identity reads and rotates the runbooks' credentials.",
-            opts=child,
-        )
-        for index, principal in enumerate(args.worker_principal_ids, start=1):
+        self.role_assignments: list[authorization.RoleAssignment] = []
+        self.role_assignments.append(
             authorization.RoleAssignment(
-                f"{name}-worker{index}-secrets",
-                principal_id=principal,
+                f"{name}-automation-secrets",
+                principal_id=account.identity.apply(_principal_id),
                 principal_type="ServicePrincipal",
                 role_definition_id=secrets_officer,
                 scope=vault.id,
-                description="A domain worker's identity reads and rotates the runbooks' credentials.",
+                description="The Automation account's identity reads and rotates the runbooks' credentials.",
                 opts=child,
             )
+        )
+        for index, principal in enumerate(args.worker_principal_ids, start=1):
+            self.role_assignments.append(
+                authorization.RoleAssignment(
+                    f"{name}-worker{index}-secrets",
+                    principal_id=principal,
+                    principal_type="ServicePrincipal",
+                    role_definition_id=secrets_officer,
+                    scope=vault.id,
+                    description="A domain worker's identity reads and rotates the runbooks' credentials.",
+                    opts=child,
+                )
+            )
         for index, principal in enumerate(args.job_operator_principal_ids, start=1):
-            authorization.RoleAssignment(
-                f"{name}-job-operator{index}",
-                principal_id=principal,
-                principal_type="ServicePrincipal",
-                role_definition_id=role_id(AZURE_ROLE_AUTOMATION_JOB_OPERATOR),
-                scope=account.id,
-                description="The journey automation starts the runbooks' jobs.",
-                opts=child,
+            self.role_assignments.append(
+                authorization.RoleAssignment(
+                    f"{name}-job-operator{index}",
+                    principal_id=principal,
+                    principal_type="ServicePrincipal",
+                    role_definition_id=role_id(AZURE_ROLE_AUTOMATION_JOB_OPERATOR),
+                    scope=account.id,
+                    description="The journey automation starts the runbooks' jobs.",
+                    opts=child,
+                )
             )
 
         self.automation_account_id = account.id
@@ -494,12 +503,14 @@ class OnPremisesAutomation(pulumi.ComponentResource):
             ],
             opts=child,
         )
-        network.PrivateDnsZoneGroup(
-            f"{prefix}-pe-dns",
-            resource_group_name=rg.name,
-            private_endpoint_name=endpoint.name,
-            private_dns_zone_configs=[{"name": group.lower(), "private_dns_zone_id": zone.id}],
-            opts=child,
+        self.private_dns_zone_groups.append(
+            network.PrivateDnsZoneGroup(
+                f"{prefix}-pe-dns",
+                resource_group_name=rg.name,
+                private_endpoint_name=endpoint.name,
+                private_dns_zone_configs=[{"name": group.lower(), "private_dns_zone_id": zone.id}],
+                opts=child,
+            )
         )
 
     def _schedule(self, name, rb_name, schedule: ScheduleArgs, args, in_account, group) -> None:
@@ -517,12 +528,12 @@ class OnPremisesAutomation(pulumi.ComponentResource):
             **in_account,
             opts=pulumi.ResourceOptions(parent=self, ignore_changes=["startTime"]),
         )
-        automation.JobSchedule(
+        self.job_schedules[rb_name] = automation.JobSchedule(
             f"{name}-{rb_name}-job-schedule",
             job_schedule_id=str(uuid.uuid5(_IDS, f"{args.automation_account_name}/{rb_name}")),
             runbook={"name": rb_name},
             schedule={"name": made.name},
-            run_on=group.name,
+            run_on=args.worker_group_name,  # literal: the plan shows the job runs on the domain workers, not in Azure
             **in_account,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.contents[rb_name]]),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.contents[rb_name], group]),
         )

@@ -61,6 +61,20 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest().upper()
 
 
+class ArmError(GraphError):
+    """An ARM call failed (the Graph client's error, worded for ARM; never the token)."""
+
+    def __init__(self, status: int, code: str, message: str, request_id: str = "", method: str = "", path: str = ""):
+        super().__init__(status, code, message, request_id, method, path)
+        where = f"{method} {path} " if method else ""
+        rid = f" (request-id {request_id})" if request_id else ""
+        Exception.__init__(self, f"Azure Resource Manager {where}failed: HTTP {status} {code}: {message}{rid}")
+
+
+def _as_arm(err: GraphError) -> ArmError:
+    return ArmError(err.status, err.code, err.message, err.request_id, err.method, err.path)
+
+
 class _ArmToken:
     """Lazily asks DefaultAzureCredential for an ARM token and refreshes it before expiry."""
 
@@ -103,6 +117,12 @@ class ArmClient(GraphClient):
         finally:
             self._text = False
         return str(answer.get("text", ""))
+
+    def _error(self, method: str, path: str, answer: _Answer, fault: tuple[str, str] | None = None) -> GraphError:
+        return _as_arm(super()._error(method, path, answer, fault))
+
+    def _deadline_error(self, method: str, path: str, last: _Answer | None) -> GraphError:
+        return _as_arm(super()._deadline_error(method, path, last))
 
     def _payload(self, answer: _Answer, method: str, path: str) -> dict:
         if self._text:
@@ -192,21 +212,30 @@ class RunbookContentProvider(ResourceProvider):
         client = self._client()
         runbook_id, pin = props["runbookId"], props["contentHash"].upper()
         if self._published_hash(client, runbook_id) != pin:
-            client.text("PUT", f"{runbook_id}/draft/content", props["content"])
-            try:
-                client.text("POST", f"{runbook_id}/publish")
-            except GraphError as err:
-                if not err.may_have_applied:
-                    raise
-            for attempt in range(PUBLISH_ATTEMPTS):
-                if self._published_hash(client, runbook_id) == pin:
+            client.text("PUT", f"{runbook_id}/draft/content", props["content"])  # idempotent: the same draft again
+            for _publish in range(2):
+                try:
+                    client.text("POST", f"{runbook_id}/publish")
+                except GraphError as err:
+                    if not err.may_have_applied:
+                        raise
+                    # the answer was lost: maybe published, maybe not; the read-back decides, and publishing the
+                    # same draft once more is harmless
+                if self._confirmed(client, runbook_id, pin):
                     break
-                client.pause(PUBLISH_DELAY * (attempt + 1))
             else:
-                raise GraphError(
+                raise ArmError(
                     0, "publishUnconfirmed", f"the published content of {runbook_id} does not have the pinned hash"
                 )
         return {**{k: props[k] for k in KEYS}, "contentHash": pin, "publishedHash": pin}
+
+    def _confirmed(self, client: ArmClient, runbook_id: str, pin: str) -> bool:
+        """Whether the published content reaches the pinned hash within the publish's completion time."""
+        for attempt in range(PUBLISH_ATTEMPTS):
+            if self._published_hash(client, runbook_id) == pin:
+                return True
+            client.pause(PUBLISH_DELAY * (attempt + 1))
+        return False
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         props = from_host(props)
