@@ -619,3 +619,27 @@ def test_a_graph_admin_policy_report_only_in_production_is_a_violation(tmp_path)
 
     report = preview(program, tmp_path, {"ca-admin-policy-enforced-in-production": {"production": True}})
     assert mandatory(report, "ca-admin-policy-enforced-in-production")
+
+
+@pytest.mark.parametrize("methods, weak", [(["fido2"], False), (["fido2", "password,sms"], True)])
+def test_a_custom_strength_counts_only_with_phishing_resistant_methods(methods, weak):
+    def program():
+        bg = BreakGlassAccounts()
+        group_pim()
+        context()
+        strength = azuread.AuthenticationStrengthPolicy("custom", display_name="custom", allowed_combinations=methods)
+        graph_ca(
+            "ca09",
+            users=everyone_but(bg),
+            grant={
+                "operator": "AND",
+                "builtInControls": ["compliantDevice"],
+                "authenticationStrength": {"id": strength.id},
+            },
+        )
+
+    report = preview(program)
+    if weak:
+        assert any("phishing-resistant" in v.message for v in mandatory(report, ENFORCED))
+    else:
+        none_of(report, ENFORCED)
