@@ -553,3 +553,89 @@ def test_a_pass_given_as_a_secret_is_in_no_report(fmt):
     text = render(report)
     assert TAP_TEXT not in text
     assert TAP_TEXT not in json.dumps([v.message for v in report.violations])
+
+
+# --- endpoints hidden from a plain reading ------------------------------------------------------------------------
+
+
+def test_a_generic_graph_resource_that_creates_a_pass_is_a_tap_resource():
+    def program():
+        Raw(
+            "generic",
+            url="/users/adm-pedro@contoso.onmicrosoft.com/authentication/temporaryAccessPassMethods",
+            body={"isUsableOnce": True},
+        )
+
+    assert any("temporaryAccessPassMethods" in m for m in messages(program))
+
+
+@pytest.mark.parametrize(
+    "parameters_in, action",
+    [
+        pytest.param(
+            "definition",
+            {"type": "Http", "inputs": {"method": "POST", "uri": "@{parameters('graphUri')}/x"}},
+            id="endpoint-in-a-definition-parameter",
+        ),
+        pytest.param(
+            "resource",
+            {"type": "Http", "inputs": {"method": "POST", "uri": "@{parameters('graphUri')}/x"}},
+            id="endpoint-in-a-resource-parameter",
+        ),
+        pytest.param(
+            None,
+            {
+                "type": "ApiConnection",
+                "inputs": {
+                    "host": {"connection": {"name": "@parameters('$connections')['keyvault']['connectionId']"}},
+                    "method": "get",
+                    "path": "/secrets/@{encodeURIComponent('ad-reset')}/value",
+                },
+            },
+            id="key-vault-connector",
+        ),
+    ],
+)
+def test_logic_app_endpoints_behind_parameters_and_connectors(parameters_in, action):
+    tap_uri = "https://graph.microsoft.com/v1.0/users/x/authentication/temporaryAccessPassMethods"
+
+    def program():
+        definition = {"actions": {"Call": action}}
+        if parameters_in == "definition":
+            definition["parameters"] = {"graphUri": {"type": "String", "defaultValue": tap_uri}}
+        native.logic.Workflow(
+            "wf",
+            resource_group_name=RG,
+            definition=definition,
+            parameters={"graphUri": {"value": tap_uri}} if parameters_in == "resource" else None,
+        )
+
+    found = messages(program)
+    assert any("action 'Call'" in m and "secure inputs and outputs" in m for m in found), found
+
+
+def test_logic_app_data_actions_on_unknown_parameters_pass():
+    """A Compose of a parameter unknown at preview (object IDs) calls nothing: not a deciding unknown."""
+
+    def program():
+        native.logic.Workflow(
+            "wf",
+            resource_group_name=RG,
+            definition={"actions": {"Pick": {"type": "Compose", "inputs": "@parameters('accounts')['x']"}}},
+            parameters={"accounts": {"value": unknown({"x": "y"})}},
+        )
+
+    assert violations(program) == []
+
+
+def test_logic_app_call_to_an_unknown_parameter_endpoint_is_unverified():
+    def program():
+        native.logic.Workflow(
+            "wf",
+            resource_group_name=RG,
+            definition={"actions": {"Call": {"type": "Http", "inputs": {"uri": "@{parameters('target')}"}}}},
+            parameters={"target": {"value": unknown("https://x")}},
+        )
+
+    found = messages(program)
+    assert found and all("cannot verify" in m for m in found), found

@@ -18,8 +18,10 @@ show a value: they name the resource, the property and the source.
   holding a literal string is a violation: a literal is a password someone knows (the stack file, the repository).
 - Any key naming a password or a Temporary Access Pass in a component's or the stack's outputs is a violation, and a
   credential value the plan knows found in any other property or output (also inside a longer string) is one.
-- A Temporary Access Pass resource of any shape is a violation: a dynamic resource whose graphKind names one, or any
-  property naming one (a TAP is issued by the onboarding automation, never kept by Pulumi). The tenant's TAP *policy*
+- A Temporary Access Pass resource of any shape is a violation: a dynamic resource whose graphKind names one, any
+  property naming one, or any property naming the TAP endpoint (temporaryAccessPassMethods: a generic Graph resource
+  that creates a pass) outside a Logic App definition (a TAP is issued by the onboarding automation, never kept by
+  Pulumi). The tenant's TAP *policy*
   (graphKind temporaryAccessPassPolicy, components/graph/temporary_access_pass_policy.py) is not a pass and is
   accepted with exactly its own properties.
 - A Logic App (azure-native logic Workflow) action that calls a TAP or password endpoint (temporaryAccessPassMethods,
@@ -316,6 +318,14 @@ def _judge(args, report, plan: _Plan, r: Any) -> None:
             password_key = names_password(last) and not isinstance(leaf, bool | int | float)
             if password_key and _password_field(args, report, plan, r, path, leaf, deps, sink, holder, in_definition):
                 continue
+            if isinstance(leaf, str) and not in_definition and "temporaryaccesspassmethods" in leaf.lower():
+                report(
+                    f"{where} names the Temporary Access Pass endpoint (temporaryAccessPassMethods): a resource that "
+                    "creates a pass keeps it in its state and outputs. Fix: issue passes in the onboarding "
+                    "automation (a Logic App action with secure inputs and outputs), never as a resource.",
+                    r.urn,
+                )
+                continue
             if isinstance(leaf, str) and len(leaf) >= _MIN_VALUE and not sink:
                 what = plan.found_in(leaf)
                 if what:
@@ -405,17 +415,49 @@ def _secured(action: Any, *parts: str) -> Any:
     return all(p in names for p in parts)
 
 
-def _calls_credential_endpoint(action: Any) -> Any:
-    """True when the action calls a TAP/password endpoint, UNKNOWN when its call is unknown at preview."""
+_PARAMETER = re.compile(r"\bparameters\(\s*'([^']+)'\s*\)")
+
+
+def _parameter_texts(definition: Any, resource: Any) -> dict[str, str]:
+    """The text of each workflow parameter's value (the definition's defaultValue and the resource's value), so an
+    endpoint kept in a parameter is seen where an action uses it (`parameters('graphUri')`)."""
+    texts: dict[str, str] = {}
+    declared = ((get(definition, "parameters"), "defaultValue"), (get(resource.props, "parameters"), "value"))
+    for source, field in declared:
+        if isinstance(source, dict):
+            for name, parameter in source.items():
+                texts[name] = texts.get(name, "") + _text(get(parameter, field))
+    return texts
+
+
+_CALL_TYPES = frozenset({"http", "httpwebhook", "apiconnection", "apiconnectionwebhook", "function", "workflow"})
+_ENDPOINT_KEYS = ("uri", "path", "host", "function", "workflow")
+
+
+def _with_parameters(text: str, parameters: dict[str, str] | None) -> str:
+    return text + "".join((parameters or {}).get(name, "") for name in _PARAMETER.findall(text))
+
+
+def _calls_credential_endpoint(action: Any, parameters: dict[str, str] | None = None) -> Any:
+    """True when the action calls a TAP/password endpoint (its inputs, with the parameters they use, name one); UNKNOWN
+    when it is a call (Http, ApiConnection, Function, Workflow) whose endpoint is unknown at preview."""
     inputs = get(action, "inputs")
-    text = _text(inputs)
+    text = _with_parameters(_text(inputs), parameters)
     lowered = text.lower()
     if any(marker in lowered for marker in _CALL_MARKERS):
         return True
-    if _VAULT_SECRET.search(text):
+    vault_connector = "keyvault" in lowered and "/secrets/" in lowered  # the Key Vault connector (ApiConnection)
+    if _VAULT_SECRET.search(text) or vault_connector:
         method = get(inputs, "method")
         return True if not isinstance(method, str) else method.strip().upper() == "GET"
-    return UNKNOWN if _UNKNOWN_TEXT in text else False
+    kind = get(action, "type")
+    if is_unknown(kind) or is_unknown(inputs):
+        return UNKNOWN
+    if isinstance(kind, str) and kind.lower() in _CALL_TYPES:
+        endpoint = _with_parameters(_text({k: get(inputs, k) for k in _ENDPOINT_KEYS}), parameters)
+        if _UNKNOWN_TEXT in endpoint:
+            return UNKNOWN
+    return False
 
 
 def _workflow(args, report, r: Any) -> None:
@@ -426,9 +468,10 @@ def _workflow(args, report, r: Any) -> None:
     if not isinstance(definition, dict):
         return
     found = list(_actions(definition))
+    parameters = _parameter_texts(definition, r)
     credential: set[str] = set()
     for name, action, _ in found:
-        calls = _calls_credential_endpoint(action)
+        calls = _calls_credential_endpoint(action, parameters)
         secured = _secured(action, "inputs", "outputs")
         where = f"{label(r)} action '{name}'"
         if calls is True:
