@@ -1811,3 +1811,296 @@ def cr_clean_tap_policy_and_secured_logic_app():
             }
         },
     )
+
+
+# --- on-premises reach: Key Vault and Automation (issue 20) ----------------------------------------------------
+
+_KV_TENANT = "00000000-0000-4000-8000-0000000000a1"
+
+
+def _kv_properties(**over):
+    props = {
+        "tenant_id": _KV_TENANT,
+        "sku": {"family": "A", "name": "standard"},
+        "enable_rbac_authorization": True,
+        "enable_purge_protection": True,
+        "enable_soft_delete": True,
+        "public_network_access": "Disabled",
+        "network_acls": {"default_action": "Deny", "bypass": "None"},
+    }
+    props.update(over)
+    return {k: v for k, v in props.items() if v is not None}
+
+
+def _vault(name: str, **over):
+    from pulumi_azure_native import keyvault
+
+    return keyvault.Vault(name, resource_group_name="rg-pam", vault_name=name, properties=_kv_properties(**over))
+
+
+class _Forged(pulumi.CustomResource):
+    """A resource declared by its type token alone (another API version, the classic provider)."""
+
+    def __init__(self, token: str, name: str, props: dict):
+        super().__init__(token, name, props)
+
+
+_IN_ACCOUNT = {"resource_group_name": "rg-pam", "automation_account_name": "aa-pam"}
+
+
+def _account(name: str = "aa-pam", **over):
+    from pulumi_azure_native import automation
+
+    args = {
+        "resource_group_name": "rg-pam",
+        "automation_account_name": name,
+        "sku": {"name": "Basic"},
+        "identity": {"type": "SystemAssigned"},
+        "public_network_access": False,
+        "disable_local_auth": True,
+    }
+    args.update(over)
+    return automation.AutomationAccount(name, **{k: v for k, v in args.items() if v is not None})
+
+
+@case("on-premises")
+def kv_public_network_default():
+    """A Key Vault that leaves publicNetworkAccess and networkAcls out (Azure's default: reachable from anywhere)."""
+    baseline()
+    _vault("kv-public", public_network_access=None, network_acls=None)
+
+
+@case("on-premises")
+def kv_acl_allow_with_public_disabled_spelled_oddly():
+    """publicNetworkAccess 'disabled' (lower case, accepted) but networkAcls.defaultAction Allow."""
+    baseline()
+    _vault("kv-acl", public_network_access="disabled", network_acls={"default_action": "Allow"})
+
+
+@case("on-premises")
+def kv_no_purge_protection():
+    """A Key Vault without purge protection: its secrets can be purged at once after a delete."""
+    baseline()
+    _vault("kv-purge", enable_purge_protection=None)
+
+
+@case("on-premises")
+def kv_access_policies_inline():
+    """A Key Vault with RBAC on and an inline access policy granting secret reads beside it."""
+    baseline()
+    _vault(
+        "kv-ap",
+        access_policies=[{"tenant_id": _KV_TENANT, "object_id": LITERAL_USER, "permissions": {"secrets": ["get"]}}],
+    )
+
+
+@case("on-premises")
+def kv_separate_access_policy_resource():
+    """A compliant vault plus a separate keyvault.AccessPolicy resource that grants a user every secret."""
+    from pulumi_azure_native import keyvault
+
+    baseline()
+    _vault("kv-sep")
+    keyvault.AccessPolicy(
+        "kv-sep-policy",
+        resource_group_name="rg-pam",
+        vault_name="kv-sep",
+        policy={"tenant_id": _KV_TENANT, "object_id": LITERAL_USER, "permissions": {"secrets": ["all"]}},
+    )
+
+
+@case("on-premises")
+def kv_rbac_behind_apply():
+    """enableRbacAuthorization computed from another resource's output (unknown at preview)."""
+    bl = baseline()
+    _vault("kv-later", enable_rbac_authorization=later(bl.group.object_id, False))
+
+
+@case("on-premises")
+def kv_properties_behind_apply():
+    """The whole properties object of a Key Vault computed from another resource's output."""
+    from pulumi_azure_native import keyvault
+
+    bl = baseline()
+    keyvault.Vault("kv-all-later", resource_group_name="rg-pam", properties=later(bl.group.object_id, _kv_properties()))
+
+
+@case("on-premises")
+def kv_forged_versioned_token():
+    """A Key Vault declared under a versioned type token, with nothing set."""
+    baseline()
+    _Forged("azure-native:keyvault/v20230701:Vault", "kv-forged", {"resourceGroupName": "rg-pam", "properties": {}})
+
+
+@case("on-premises")
+def kv_classic_provider():
+    """A Key Vault declared with the classic azure provider's shape: public, no purge protection, access policies."""
+    baseline()
+    _Forged("azure:keyvault/keyVault:KeyVault", "kv-classic", {"resourceGroupName": "rg-pam", "skuName": "standard"})
+
+
+@case("on-premises")
+def kv_managed_hsm_public():
+    """A Managed HSM (the other vault shape in the SDK) with public network access on."""
+    from pulumi_azure_native import keyvault
+
+    baseline()
+    keyvault.ManagedHsm(
+        "hsm-public",
+        resource_group_name="rg-pam",
+        sku={"family": "B", "name": "Standard_B1"},
+        properties={"tenant_id": _KV_TENANT, "enable_purge_protection": True, "public_network_access": "Enabled"},
+    )
+
+
+@case("on-premises", "clean")
+def kv_clean_private_rbac_vault():
+    """Compliant: RBAC, purge protection, soft delete, public access disabled, ACL deny."""
+    baseline()
+    _vault("kv-clean")
+
+
+@case("on-premises")
+def aa_public_network_default():
+    """An Automation account that leaves publicNetworkAccess out (default: true)."""
+    baseline()
+    _account(public_network_access=None)
+
+
+@case("on-premises")
+def aa_public_network_behind_apply():
+    """An Automation account whose publicNetworkAccess is computed from another resource (unknown at preview)."""
+    bl = baseline()
+    _account(public_network_access=later(bl.group.object_id, True))
+
+
+@case("on-premises")
+def aa_local_auth_and_no_identity():
+    """An Automation account with no managed identity and local (key) authentication left on."""
+    baseline()
+    _account(identity=None, disable_local_auth=None)
+
+
+@case("on-premises")
+def aa_run_as_connection():
+    """A Run As account: the AzureServicePrincipal connection and its certificate asset."""
+    from pulumi_azure_native import automation
+
+    baseline()
+    _account()
+    automation.Connection(
+        "aa-runas",
+        name="AzureRunAsConnection",
+        connection_type={"name": "AzureServicePrincipal"},
+        field_definition_values={"ApplicationId": "a", "TenantId": _KV_TENANT, "CertificateThumbprint": "t"},
+        **_IN_ACCOUNT,
+    )
+
+
+@case("on-premises")
+def aa_run_as_connection_renamed():
+    """A Run As connection under an innocent name, recognised by its connection type in odd case."""
+    from pulumi_azure_native import automation
+
+    baseline()
+    automation.Connection("aa-ops", name="ops", connection_type={"name": "azureSERVICEprincipal"}, **_IN_ACCOUNT)
+
+
+@case("on-premises", secret="S3cr3t-Pa55-w0rd!")
+def aa_credential_asset():
+    """A Credential asset: the AD admin's user name and password in the plan and in state."""
+    from pulumi_azure_native import automation
+
+    baseline()
+    automation.Credential("aa-cred", name="ad-admin", user_name="svc", password="S3cr3t-Pa55-w0rd!", **_IN_ACCOUNT)
+
+
+@case("on-premises", secret="hunter2-hunter2")
+def aa_plain_variable_named_password():
+    """An unencrypted variable named like a password."""
+    from pulumi_azure_native import automation
+
+    baseline()
+    automation.Variable("aa-var", name="AdAdminPwd", value='"hunter2-hunter2"', is_encrypted=False, **_IN_ACCOUNT)
+
+
+@case("on-premises", secret="c2VjcmV0LWtleS12YWx1ZQ==")
+def aa_plain_variable_innocent_name_connection_string():
+    """An unencrypted variable with an innocent name whose value is a storage connection string."""
+    from pulumi_azure_native import automation
+
+    baseline()
+    automation.Variable(
+        "aa-settings",
+        name="Settings",
+        value='"DefaultEndpointsProtocol=https;AccountName=x;AccountKey=c2VjcmV0LWtleS12YWx1ZQ=="',
+        **_IN_ACCOUNT,
+    )
+
+
+@case("on-premises")
+def aa_variable_encryption_behind_apply():
+    """isEncrypted computed from another resource (unknown at preview) on a variable named like a secret."""
+    from pulumi_azure_native import automation
+
+    bl = baseline()
+    automation.Variable(
+        "aa-later", name="ClientSecret", value='"x"', is_encrypted=later(bl.group.object_id, False), **_IN_ACCOUNT
+    )
+
+
+@case("on-premises", secret="p4ss-in-connection")
+def aa_connection_with_secret_field():
+    """A custom connection asset whose fields carry a password."""
+    from pulumi_azure_native import automation
+
+    baseline()
+    automation.Connection(
+        "aa-sql",
+        name="sql",
+        connection_type={"name": "SqlServer"},
+        field_definition_values={"Server": "db", "Password": "p4ss-in-connection"},
+        **_IN_ACCOUNT,
+    )
+
+
+@case("on-premises")
+def aa_webhook():
+    """A webhook to start runbooks: a bearer URI in state and a public entry point."""
+    from pulumi_azure_native import automation
+
+    baseline()
+    automation.Webhook("aa-hook", name="start", runbook={"name": "Add-AdGroupMembership"}, **_IN_ACCOUNT)
+
+
+@case("on-premises")
+def aa_worker_group_with_credential():
+    """A Hybrid Runbook Worker group whose jobs run as a Credential asset."""
+    from pulumi_azure_native import automation
+
+    baseline()
+    automation.HybridRunbookWorkerGroup("aa-workers", credential={"name": "ad-admin"}, **_IN_ACCOUNT)
+
+
+@case("on-premises")
+def aa_classic_provider_account_and_credential():
+    """The classic provider's Automation account (public by default) and a credential."""
+    baseline()
+    _Forged("azure:automation/account:Account", "aa-classic", {"skuName": "Basic", "resourceGroupName": "rg-pam"})
+    _Forged("azure:automation/credential:Credential", "aa-classic-cred", {"username": "u", "password": "p"})
+
+
+@case("on-premises", "clean")
+def aa_clean_private_account_with_config_variables_and_worker_group():
+    """Compliant: private, identity-only account; configuration variables; a worker group with no credential."""
+    from pulumi_azure_native import automation
+
+    baseline()
+    _account()
+    for name, value in (
+        ("KeyVaultName", "kv-pam"),
+        ("DomainFqdn", "contoso.com"),
+        ("DeliveryMailbox", "pam@contoso.com"),
+    ):
+        automation.Variable(f"aa-{name}", name=name, value=f'"{value}"', is_encrypted=False, **_IN_ACCOUNT)
+    automation.HybridRunbookWorkerGroup("aa-workers", hybrid_runbook_worker_group_name="domain", **_IN_ACCOUNT)
