@@ -538,21 +538,35 @@ def test_logic_app_unknown_call_with_secure_data_passes():
 # --- reports never print a secret ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("fmt", ["text", "json", "markdown", "sarif"])
+def _secret_program():
+    Raw("tap", graphKind="onboarding", temporaryAccessPass=pulumi.Output.secret(TAP_TEXT))
+    azuread.User(
+        "adm",
+        display_name="adm",
+        user_principal_name="adm@contoso.onmicrosoft.com",
+        password=pulumi.Output.secret(TAP_TEXT),
+    )
+    pulumi.export("tap", pulumi.Output.secret(TAP_TEXT))
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "markdown", "sarif", "graph-mermaid", "graph-html"])
 def test_a_pass_given_as_a_secret_is_in_no_report(fmt):
+    """pum shows a secret as [secret] and no policy message shows a value, in every report `pum` writes."""
     import importlib
 
-    render = importlib.import_module(f"pum.report.{ {'json': 'json_report'}.get(fmt, fmt) }").render
+    report = preview_with_pack(_secret_program)
+    assert mandatory_violations(report, POLICY)  # the policy saw it (unwrapped) and said so without the value
+    if fmt.startswith("graph-"):
+        from privilege_map import render
 
-    def program():
-        Raw("tap", graphKind="onboarding", temporaryAccessPass=pulumi.Output.secret(TAP_TEXT))
-        pulumi.export("tap", pulumi.Output.secret(TAP_TEXT))
-
-    report = preview_with_pack(program)
-    assert mandatory_violations(report, POLICY)
-    text = render(report)
+        text = render(report, fmt.removeprefix("graph-"))
+    else:
+        text = importlib.import_module(f"pum.report.{ {'json': 'json_report'}.get(fmt, fmt) }").render(report)
     assert TAP_TEXT not in text
     assert TAP_TEXT not in json.dumps([v.message for v in report.violations])
+    if fmt == "json":
+        resources = json.loads(text)["resources"]
+        assert [r["inputs"]["password"] for r in resources if r["name"] == "adm"] == ["[secret]"]
 
 
 # --- endpoints hidden from a plain reading ------------------------------------------------------------------------
