@@ -69,9 +69,12 @@ def state(standin: Any) -> dict:
     return standin.area.setdefault("credentials", {"tap": tenant_default(), "users": {}, "passwords": {}})
 
 
-def add_user(standin: Any, upn: str = "adm-new@contoso.onmicrosoft.com", changed: datetime | None = None) -> str:
-    """A user as azuread.User leaves it (created with the provider's password a moment ago); returns its ID."""
-    user_id = str(uuid.uuid4())
+def add_user(
+    standin: Any, upn: str = "adm-new@contoso.onmicrosoft.com", changed: datetime | None = None, user_id: str = ""
+) -> str:
+    """A user as azuread.User leaves it (created with the provider's password a moment ago); returns its ID (as Graph
+    stores it: lower case)."""
+    user_id = (user_id or str(uuid.uuid4())).lower()
     when = changed or datetime.now(UTC) - timedelta(minutes=5)
     state(standin)["users"][user_id] = {
         "id": user_id,

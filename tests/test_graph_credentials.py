@@ -9,6 +9,7 @@ ENDPOINTS). IDs are given in upper case on purpose: Graph answers lower case.
 from __future__ import annotations
 
 import logging
+import os
 
 import pytest
 from provider_host import HostConverted, HostProcess, State, destroy, refresh, up
@@ -22,6 +23,7 @@ from components.graph.temporary_access_pass_policy import (
     validate,
 )
 
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ADMINS = "ADAD0000-0000-4000-8000-00000000000A"
 OTHER = "ADAD0000-0000-4000-8000-00000000000B"
 
@@ -305,3 +307,47 @@ def test_unknowable_passwords_meet_entras_rule_and_differ():
 def test_state_never_holds_a_password_field():
     st = State("x", discard_inputs("ADAD0000-0000-4000-8000-00000000000A"), {})
     assert not any("password" in k.lower() for k in st.inputs)
+
+
+# -- the example stack's resources through the real host --------------------------------------------------------------
+
+
+def test_the_example_stacks_credential_resources_through_the_real_host(graph):
+    import itertools
+
+    from privileged_facts.values import is_unknown
+
+    from pum.engine import run_preview
+    from pum.wire import UNKNOWN as PREVIEW_UNKNOWN
+
+    report = run_preview(ROOT, cwd=ROOT, stack="example", policy_packs=[])
+    ids = (f"{n:08X}-ABCD-4EF0-8123-{n:012X}" for n in itertools.count(0xC0))
+
+    def fill(value):
+        if isinstance(value, dict):
+            return {k: fill(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [fill(v) for v in value]
+        return next(ids) if value is PREVIEW_UNKNOWN or is_unknown(value) else value
+
+    found = {}
+    for res in report.resources:
+        if res.type == "pulumi-python:dynamic:Resource" and res.inputs.get("graphKind") in (
+            "temporaryAccessPassPolicy",
+            "passwordDiscard",
+        ):
+            found.setdefault(res.inputs["graphKind"], []).append(
+                fill({k: v for k, v in res.inputs.items() if k != "__provider"})
+            )
+    assert len(found["temporaryAccessPassPolicy"]) == 1 and len(found["passwordDiscard"]) == 2
+    with HostProcess(TemporaryAccessPassPolicyProvider()) as host:
+        [inputs] = found["temporaryAccessPassPolicy"]
+        st, _ = up(host, inputs)
+        assert up(host, inputs, refresh(host, st))[1] == "same"
+    assert state(graph)["tap"]["includeTargets"][0]["id"] == inputs["includeGroupIds"][0].lower()
+    with HostProcess(PasswordDiscardProvider()) as host:
+        for inputs in found["passwordDiscard"]:
+            add_user(graph, user_id=inputs["userId"])
+            st, _ = up(host, inputs)
+            assert up(host, inputs, refresh(host, st))[1] == "same"
+            assert len(state(graph)["passwords"][inputs["userId"].lower()]) == 1
