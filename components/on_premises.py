@@ -123,6 +123,8 @@ class OnPremisesAutomationArgs:
     password_delivery_sender: str
     runbooks: Mapping[str, str]
     """Runbook name -> the file's text (load_runbooks())."""
+    managed_groups: Sequence[str] = ("Account Operators",)
+    """The AD groups the runbooks may write membership of (the ManagedGroups variable)."""
     worker_machine_ids: Sequence[str] = ()
     worker_principal_ids: Sequence[pulumi.Input[str]] = ()
     """Object IDs of the worker machines' managed identities (a hybrid job authenticates as the machine)."""
@@ -148,7 +150,8 @@ class OnPremisesAutomation(pulumi.ComponentResource):
     Guarantees: the Automation account has a system-assigned managed identity only, public network access off
     (workers reach it through a private endpoint, sub-resource DSCAndHybridWorker) and local (key) authentication
     off; no Run As account, no credential, certificate or connection asset, and no variable holds a credential (the
-    four variables are the vault's name, the domain, the admin OU and the delivery mailbox); the worker group has
+    five variables are the vault's name, the domain, the admin OU, the delivery mailbox and the groups the runbooks
+    may write); the worker group has
     no credential (jobs run as Local System on the worker and read the AD service account's credential from Key
     Vault); every runbook's published content is the repository file whose SHA-256 the plan pins (RunbookContent),
     with verbose and progress streams off; scheduled runbooks run on the worker group. The Key Vault uses RBAC
@@ -261,12 +264,14 @@ class OnPremisesAutomation(pulumi.ComponentResource):
             if args.install_worker_extension:
                 self._worker_extension(f"{name}-worker{index}", machine, account, worker, args.location, tags)
 
-        for key, value in (
+        variables: tuple[tuple[str, str | list[str]], ...] = (
             ("KeyVaultName", args.key_vault_name),
             ("DomainFqdn", args.domain_fqdn),
             ("AdminAccountsOu", args.admin_accounts_ou),
             ("DeliveryMailbox", args.password_delivery_sender),
-        ):
+            ("ManagedGroups", list(args.managed_groups)),
+        )
+        for key, value in variables:
             automation.Variable(
                 f"{name}-var-{key}",
                 variable_name=key,

@@ -692,6 +692,7 @@ def on_premises_args(
         worker_group_name=settings.worker_group_name,
         key_vault_name=settings.key_vault_name,
         password_delivery_sender=settings.password_delivery_sender,
+        managed_groups=list(settings.managed_groups),
         runbooks=load_runbooks(),
         worker_machine_ids=list(settings.worker_machine_ids),
         worker_principal_ids=list(settings.worker_principal_ids),

@@ -109,7 +109,9 @@ def test_account_is_identity_only_private_and_without_credential_assets(mocks):
             "DeliveryMailbox",
             "DomainFqdn",
             "KeyVaultName",
+            "ManagedGroups",
         ]
+        assert mocks.inputs["on-premises-var-ManagedGroups"]["value"] == '["Account Operators"]'
         assert mocks.inputs["on-premises-var-DomainFqdn"]["value"] == '"contoso.com"'  # a JSON literal
         group = mocks.inputs["on-premises-workers"]
         assert group["hybridRunbookWorkerGroupName"] == "domain-workers" and "credential" not in group
@@ -380,6 +382,11 @@ def test_the_checker_catches_a_bad_enum_and_a_missing_required_field():
         ({"addressSpace": "10.91.0.0/29"}, "too small"),
         ({"passwordDeliverySender": "pam-notify"}, "is not a mailbox address"),
         ({"tags": {"pum-role": "x"}}, "must not set pum-role"),
+        ({"managedGroups": ["Domain Admins"]}, "controls the domain"),
+        ({"managedGroups": ["account operators", "ENTERPRISE ADMINS"]}, "controls the domain"),
+        ({"managedGroups": ["Account Operators", "account operators"]}, "lists a group twice"),
+        ({"managedGroups": ["ops;rm -rf"]}, "is not an AD group name"),
+        ({"managedGroups": []}, "managedGroups"),
         ({"schedules": {"rotate-everything": {"frequency": "Day"}}}, "rotate-everything"),
         ({"schedules": {"rotate-credentials": {"frequency": "Minute"}}}, "Minute"),
     ],

@@ -174,7 +174,19 @@ def test_add_membership_is_temporal_where_the_forest_supports_it_and_removal_exi
     assert re.search(r"\[int\] \$DurationMinutes = 120", add)
     assert "Remove-ADGroupMember" in (RUNBOOK_DIR / "Remove-AdGroupMembership.ps1").read_text(encoding="utf-8")
     sweep = (RUNBOOK_DIR / "Remove-ExpiredMembership.ps1").read_text(encoding="utf-8")
-    assert "extensionAttribute15=pum-expiry;" in sweep and "Remove-ADGroupMember" in sweep
+    assert "extensionAttribute15=pum-expiry|*" in sweep and "Remove-ADGroupMember" in sweep
+    assert "$keep += $entry" in sweep  # entries that have not ended are kept
+
+
+@pytest.mark.parametrize(
+    "name", ["Add-AdGroupMembership.ps1", "Remove-AdGroupMembership.ps1", "Disable-OnPremAdminAccount.ps1"]
+)
+def test_group_runbooks_write_only_the_managed_groups(name):
+    code = "\n".join(code_lines((RUNBOOK_DIR / name).read_text(encoding="utf-8")))
+    assert "Get-AutomationVariable -Name 'ManagedGroups'" in code
+    if "$GroupName" in code:
+        check = code.index("-notin @(Get-AutomationVariable -Name 'ManagedGroups')")
+        assert check < code.index("ADGroupMember")  # refused before anything is written
 
 
 def test_the_new_account_password_goes_only_to_ad_and_the_encrypted_mail():

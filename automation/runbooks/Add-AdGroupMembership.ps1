@@ -7,15 +7,16 @@
     group of the domain. Where the forest has the Privileged Access Management optional feature enabled, the
     membership is temporal (Add-ADGroupMember -MemberTimeToLive): AD itself removes it when the time is up. Where
     it is not, the membership is added and its end is recorded in the account's extensionAttribute15
-    ("pum-expiry;<group>;<UTC ISO 8601>"), which Remove-ExpiredMembership (hourly) enforces. The package's
-    "removed" stage also calls Remove-AdGroupMembership, so access ends on whichever comes first.
+    ("pum-expiry|<group>=<UTC ISO 8601>|..."; one entry per group), which Remove-ExpiredMembership (hourly)
+    enforces. The package's "removed" stage also calls Remove-AdGroupMembership, so access ends on whichever comes
+    first. Only the groups in the ManagedGroups variable (the stack's onPremises.managedGroups) are accepted.
 
     The runbook writes with the runbook service account, whose credential it reads from Key Vault through the
     vault's private endpoint; nothing secret is written to any stream.
 #>
 param(
     [Parameter(Mandatory = $true)][ValidatePattern('^[A-Za-z0-9._-]{1,20}$')][string] $SamAccountName,
-    [ValidateSet('Account Operators')][string] $GroupName = 'Account Operators',
+    [ValidatePattern('^[A-Za-z0-9 ._-]{1,64}$')][string] $GroupName = 'Account Operators',
     [ValidateRange(30, 480)][int] $DurationMinutes = 120
 )
 $ErrorActionPreference = 'Stop'
@@ -26,6 +27,9 @@ Import-Module ActiveDirectory
 $null = Connect-AzAccount -Identity
 $vault = Get-AutomationVariable -Name 'KeyVaultName'
 $domain = Get-AutomationVariable -Name 'DomainFqdn'
+if ($GroupName -notin @(Get-AutomationVariable -Name 'ManagedGroups')) {
+    throw "'$GroupName' is not one of the groups this automation manages (ManagedGroups)."
+}
 $account = Get-AzKeyVaultSecret -VaultName $vault -Name 'ad-runbook-account'
 $credential = [pscredential]::new($account.Tags['userName'], $account.SecretValue)
 
@@ -38,6 +42,9 @@ if ($pam -and $pam.EnabledScopes.Count -gt 0) {
 else {
     $until = (Get-Date).ToUniversalTime().Add($ttl).ToString('o')
     Add-ADGroupMember -Server $domain -Credential $credential -Identity $GroupName -Members $SamAccountName
-    Set-ADUser -Server $domain -Credential $credential -Identity $SamAccountName -Replace @{ extensionAttribute15 = "pum-expiry;$GroupName;$until" }
+    $user = Get-ADUser -Server $domain -Credential $credential -Identity $SamAccountName -Properties extensionAttribute15
+    $entries = @("$($user.extensionAttribute15)".Split('|') | Where-Object { $_ -and $_ -ne 'pum-expiry' -and -not $_.StartsWith("$GroupName=") })
+    $marker = (@('pum-expiry') + $entries + "$GroupName=$until") -join '|'
+    Set-ADUser -Server $domain -Credential $credential -Identity $SamAccountName -Replace @{ extensionAttribute15 = $marker }
     Write-Output "Added $SamAccountName to '$GroupName' until $until (removed by Remove-ExpiredMembership)."
 }

@@ -22,9 +22,11 @@ $user = Get-ADUser -Server $domain -Credential $credential -Identity $SamAccount
 if ($user.DistinguishedName -notlike "*,$ou") {
     throw "$SamAccountName is outside $ou; refusing to disable an account this automation does not own."
 }
-$granted = Get-ADGroup -Server $domain -Credential $credential -Identity 'Account Operators'
-if ($user.memberOf -contains $granted.DistinguishedName) {
-    Remove-ADGroupMember -Server $domain -Credential $credential -Identity $granted -Members $user -Confirm:$false
+foreach ($groupName in @(Get-AutomationVariable -Name 'ManagedGroups')) {
+    $granted = Get-ADGroup -Server $domain -Credential $credential -Identity $groupName
+    if ($user.memberOf -contains $granted.DistinguishedName) {
+        Remove-ADGroupMember -Server $domain -Credential $credential -Identity $granted -Members $user -Confirm:$false
+    }
 }
 Disable-ADAccount -Server $domain -Credential $credential -Identity $user
 Set-ADUser -Server $domain -Credential $credential -Identity $user -Clear extensionAttribute15

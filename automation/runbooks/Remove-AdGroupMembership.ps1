@@ -8,7 +8,7 @@
 #>
 param(
     [Parameter(Mandatory = $true)][ValidatePattern('^[A-Za-z0-9._-]{1,20}$')][string] $SamAccountName,
-    [ValidateSet('Account Operators')][string] $GroupName = 'Account Operators'
+    [ValidatePattern('^[A-Za-z0-9 ._-]{1,64}$')][string] $GroupName = 'Account Operators'
 )
 $ErrorActionPreference = 'Stop'
 $VerbosePreference = 'SilentlyContinue'
@@ -18,6 +18,9 @@ Import-Module ActiveDirectory
 $null = Connect-AzAccount -Identity
 $vault = Get-AutomationVariable -Name 'KeyVaultName'
 $domain = Get-AutomationVariable -Name 'DomainFqdn'
+if ($GroupName -notin @(Get-AutomationVariable -Name 'ManagedGroups')) {
+    throw "'$GroupName' is not one of the groups this automation manages (ManagedGroups)."
+}
 $account = Get-AzKeyVaultSecret -VaultName $vault -Name 'ad-runbook-account'
 $credential = [pscredential]::new($account.Tags['userName'], $account.SecretValue)
 
@@ -30,6 +33,13 @@ if ($user.memberOf -contains $group.DistinguishedName) {
 else {
     Write-Output "$SamAccountName is not a member of '$GroupName'; nothing to remove."
 }
-if ("$($user.extensionAttribute15)".StartsWith("pum-expiry;$GroupName;")) {
-    Set-ADUser -Server $domain -Credential $credential -Identity $user -Clear extensionAttribute15
+$marker = "$($user.extensionAttribute15)"
+if ($marker.StartsWith('pum-expiry|')) {
+    $rest = @($marker.Split('|') | Where-Object { $_ -and $_ -ne 'pum-expiry' -and -not $_.StartsWith("$GroupName=") })
+    if ($rest.Count -gt 0) {
+        Set-ADUser -Server $domain -Credential $credential -Identity $user -Replace @{ extensionAttribute15 = ((@('pum-expiry') + $rest) -join '|') }
+    }
+    else {
+        Set-ADUser -Server $domain -Credential $credential -Identity $user -Clear extensionAttribute15
+    }
 }

@@ -38,6 +38,11 @@ _MACHINE_ID = re.compile(
     r"(Microsoft\.Compute/virtualMachines|Microsoft\.HybridCompute/machines)/[-\w.]+$",
     re.IGNORECASE,
 )
+_GROUP_NAME = re.compile(r"^[A-Za-z0-9 ._-]{1,64}$")
+TIER0_AD_GROUPS = frozenset(
+    {"domain admins", "enterprise admins", "schema admins", "administrators", "enterprise key admins", "key admins"}
+)
+"""Built-in AD groups whose members control the domain or forest; the runbooks never write their membership."""
 _DISTINGUISHED_NAME = re.compile(r"^(OU|CN)=[^,=]+(,(OU|CN)=[^,=]+)*(,DC=[A-Za-z0-9-]+)+$", re.IGNORECASE)
 
 
@@ -84,6 +89,12 @@ class OnPremisesSettings(_Model):
         "OU=Admins,DC=contoso,DC=com."
     )
     automation_account_name: str = Field(description="Name of the Automation account (6-50 letters, digits, '-').")
+    managed_groups: list[str] = Field(
+        default_factory=lambda: ["Account Operators"],
+        min_length=1,
+        description="The AD groups the runbooks may add admin accounts to and remove them from (the journeys' "
+        "onPremises groups and sudoGroups); any other group name a job is started with is refused.",
+    )
     worker_group_name: str = Field(
         "domain-workers", description="Name of the Hybrid Runbook Worker group the runbooks run on."
     )
@@ -147,6 +158,21 @@ class OnPremisesSettings(_Model):
                 "and ending with a letter or digit, e.g. aa-contoso-pam"
             )
         return value
+
+    @field_validator("managed_groups")
+    @classmethod
+    def _managed(cls, values: list[str]) -> list[str]:
+        for value in values:
+            if not _GROUP_NAME.match(value):
+                raise ValueError(f"{value!r} is not an AD group name: letters, digits, spaces, '.', '_' or '-'")
+            if value.lower() in TIER0_AD_GROUPS:
+                raise ValueError(
+                    f"{value!r} controls the domain: a runbook that writes its membership makes its service account "
+                    "tier 0. Grant it through group writeback and the AD team's nesting instead"
+                )
+        if len({v.lower() for v in values}) != len(values):
+            raise ValueError("lists a group twice")
+        return values
 
     @field_validator("worker_group_name")
     @classmethod
