@@ -118,6 +118,8 @@ class SecondaryAccountArgs:
     display_name: str
     manager_upn: str
     on_premises_user_name: str
+    onboarding: bool = True
+    """A requestor of an onboarding journey (the onboarding Logic App knows only these)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -134,8 +136,8 @@ class AutomationArgs:
     temporary_access_pass_minutes: int = 60
     automation_account_id: str | None = None
     hybrid_worker_group: str | None = None
-    add_group_member_runbook: str = "Add-PumAdGroupMember"
-    remove_group_member_runbook: str = "Remove-PumAdGroupMember"
+    add_group_member_runbook: str = "Add-AdGroupMembership"
+    remove_group_member_runbook: str = "Remove-AdGroupMembership"
     secondary_accounts: Sequence[SecondaryAccountArgs] = ()
 
 
@@ -478,7 +480,7 @@ class AccessPackageJourneys(pulumi.ComponentResource):
                 catalog_id=self.catalog.id,
             )
             if onboarding:
-                by_daily = _secondary_account_map(automation.secondary_accounts)
+                by_daily = _secondary_account_map([a for a in automation.secondary_accounts if a.onboarding])
                 self.automations["onboarding"] = JourneyAutomation(
                     f"{name}-onboarding",
                     JourneyAutomationArgs(
@@ -514,6 +516,7 @@ class AccessPackageJourneys(pulumi.ComponentResource):
                         workflow_name=f"{automation.name_prefix}-on-premises-groups",
                         parameters={
                             "journeys": journeys,
+                            "accounts": _on_premises_names(automation.secondary_accounts),
                             "automationAccountId": automation.automation_account_id,
                             "hybridWorkerGroup": automation.hybrid_worker_group,
                             "addGroupMemberRunbook": automation.add_group_member_runbook,
@@ -615,6 +618,19 @@ def _secondary_account_map(accounts: Sequence[SecondaryAccountArgs]) -> pulumi.O
     """daily account object ID (lower case) -> what the onboarding Logic App needs about the admin account."""
     entries = [
         pulumi.Output.all(a.daily_object_id, a.admin_object_id).apply(functools.partial(_account_entry, a))
+        for a in accounts
+    ]
+    return pulumi.Output.all(*entries).apply(lambda pairs: dict(pairs))
+
+
+def _on_premises_name(name: str, object_id: Any) -> tuple[str, str]:
+    return str(object_id).lower(), name
+
+
+def _on_premises_names(accounts: Sequence[SecondaryAccountArgs]) -> pulumi.Output[dict]:
+    """admin account object ID (lower case) -> its AD sAMAccountName, for the on-premises groups' runbooks."""
+    entries = [
+        pulumi.Output.from_input(a.admin_object_id).apply(functools.partial(_on_premises_name, a.on_premises_user_name))
         for a in accounts
     ]
     return pulumi.Output.all(*entries).apply(lambda pairs: dict(pairs))

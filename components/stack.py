@@ -146,6 +146,7 @@ def build(model: StackModel, today: dt.date | None = None) -> Built:
     _leaver(built)
     _admin_access(built)  # PAW, then the CA baseline that filters on its hosts
     _on_premises(built, today)  # Automation account + domain workers + Key Vault (journeys start its runbooks)
+    _journey_runbook_access(built)  # the journey automation may start (only) jobs in that account
     return built
 
 
@@ -385,6 +386,7 @@ def _journeys(built: Built, today: dt.date) -> None:
             daily_users=daily_users,
             protect_groups=built.model.tenant.protect_from_deletion,
             secondary_accounts=_secondary_accounts(built, settings, daily_users, requestors),
+            on_premises_runbooks=_runbooks_of_on_premises(built),
         ),
     )
     built.journey_automation = dict(built.journeys.automations)
@@ -398,11 +400,12 @@ def _secondary_accounts(
 ) -> list[SecondaryAccountArgs]:
     """What the onboarding automation needs about each requestor of an onboarding journey (no secret)."""
     people = built.model.principals.people
-    keys = sorted({k for j in settings.journeys if j.onboarding for k in j.requestors if k in admin_ids})
+    onboarding = {k for j in settings.journeys if j.onboarding for k in j.requestors if k in admin_ids}
+    on_premises = {k for j in settings.journeys if j.on_premises for k in j.requestors if k in admin_ids}
     accounts = []
-    for key in keys:
+    for key in sorted(onboarding | on_premises):
         person, account = people[key], people[key].admin_account
-        if account is None or person.manager_upn is None:
+        if account is None or (key in onboarding and person.manager_upn is None):
             continue  # the model refuses these (journey_issues)
         daily = daily_users.get(key) or azuread.get_user_output(user_principal_name=person.daily_upn).object_id
         accounts.append(
@@ -411,11 +414,25 @@ def _secondary_accounts(
                 admin_object_id=admin_ids[key],
                 admin_upn=account.upn,
                 display_name=person.display_name,
-                manager_upn=person.manager_upn,
+                manager_upn=person.manager_upn or "",
                 on_premises_user_name=(account.mail_nickname or account.upn.split("@", 1)[0])[:20],
+                onboarding=key in onboarding,
             )
         )
     return accounts
+
+
+def _runbooks_of_on_premises(built: Built) -> tuple[str, str] | None:
+    """The Automation account ID and worker group of the stack's privileged-access:onPremises (declared after the
+    journeys, so its ARM ID is built from its names, in the journey automation's subscription)."""
+    settings, packages = built.model.on_premises, built.model.access_packages
+    if settings is None or not settings.enabled or packages is None or packages.automation is None:
+        return None
+    account = (
+        f"/subscriptions/{packages.automation.subscription_id}/resourceGroups/{settings.resource_group_name}"
+        f"/providers/Microsoft.Automation/automationAccounts/{settings.automation_account_name}"
+    )
+    return account, settings.worker_group_name
 
 
 def access_package_args(
@@ -426,6 +443,7 @@ def access_package_args(
     daily_users: Mapping[str, pulumi.Input[str]] | None = None,
     protect_groups: bool = False,
     secondary_accounts: Sequence[SecondaryAccountArgs] = (),
+    on_premises_runbooks: tuple[str, str] | None = None,
 ) -> AccessPackageJourneysArgs:
     """The model's accessPackages area as AccessPackageJourneys' arguments."""
 
@@ -479,6 +497,17 @@ def access_package_args(
         for j in settings.journeys
     ]
     auto = settings.automation
+    account_id: str | None
+    worker_group: str | None
+    if auto and auto.runbooks:  # named in the stack file, else the stack's privileged-access:onPremises
+        account_id, worker_group = auto.runbooks.automation_account_id, auto.runbooks.hybrid_worker_group
+        add_runbook, remove_runbook = auto.runbooks.add_group_member_runbook, auto.runbooks.remove_group_member_runbook
+    else:
+        account_id, worker_group = on_premises_runbooks if on_premises_runbooks else (None, None)
+        add_runbook, remove_runbook = (
+            AutomationArgs.add_group_member_runbook,
+            AutomationArgs.remove_group_member_runbook,
+        )
     automation = (
         AutomationArgs(
             subscription_id=auto.subscription_id,
@@ -489,14 +518,10 @@ def access_package_args(
             provisioning_job_id=auto.provisioning.job_id if auto.provisioning else None,
             notification_sender=auto.notification_sender,
             temporary_access_pass_minutes=auto.temporary_access_pass_minutes,
-            automation_account_id=auto.runbooks.automation_account_id if auto.runbooks else None,
-            hybrid_worker_group=auto.runbooks.hybrid_worker_group if auto.runbooks else None,
-            add_group_member_runbook=auto.runbooks.add_group_member_runbook
-            if auto.runbooks
-            else "Add-PumAdGroupMember",
-            remove_group_member_runbook=auto.runbooks.remove_group_member_runbook
-            if auto.runbooks
-            else "Remove-PumAdGroupMember",
+            automation_account_id=account_id,
+            hybrid_worker_group=worker_group,
+            add_group_member_runbook=add_runbook,
+            remove_group_member_runbook=remove_runbook,
             secondary_accounts=tuple(secondary_accounts),
         )
         if auto
@@ -708,6 +733,15 @@ def on_premises_args(
         install_worker_extension=settings.install_worker_extension,
         tags=dict(settings.tags),
     )
+
+
+def _journey_runbook_access(built: Built) -> None:
+    """Automation Job Operator on the on-premises Automation account for the Logic App that starts the journeys'
+    group-membership runbooks (on grant and on removal), and for nothing else."""
+    automation = built.journey_automation.get("on-premises-groups")
+    if automation is None or built.on_premises is None:
+        return
+    built.on_premises.allow_job_operator("journey-on-premises-groups", automation.principal_id)
 
 
 def _on_premises(built: Built, today: dt.date) -> None:

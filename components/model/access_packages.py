@@ -186,10 +186,10 @@ class OnPremisesRunbooks(_Model):
     )
     hybrid_worker_group: str = Field(min_length=1, max_length=128, description="The domain's Hybrid Worker group.")
     add_group_member_runbook: str = Field(
-        "Add-PumAdGroupMember", pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,62}$", description="Runbook that adds to AD groups."
+        "Add-AdGroupMembership", pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,62}$", description="Runbook that adds to AD groups."
     )
     remove_group_member_runbook: str = Field(
-        "Remove-PumAdGroupMember",
+        "Remove-AdGroupMembership",
         pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,62}$",
         description="Runbook that removes from AD groups.",
     )
@@ -207,7 +207,11 @@ class JourneyAutomationSettings(_Model):
         "pum-journeys", pattern=r"^[a-z][a-z0-9-]{1,40}$", description="Prefix of the Logic Apps' names."
     )
     provisioning: InboundProvisioning | None = Field(None, description="Needed by onboarding journeys.")
-    runbooks: OnPremisesRunbooks | None = Field(None, description="Needed by journeys with onPremises.")
+    runbooks: OnPremisesRunbooks | None = Field(
+        None,
+        description="Where journeys with onPremises start their runbooks; default: the stack's "
+        "privileged-access:onPremises Automation account and worker group.",
+    )
     notification_sender: str | None = Field(
         None,
         pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
@@ -365,8 +369,6 @@ class AccessPackagesSettings(_Model):
             )
         if onboarding and automation and (automation.provisioning is None or not automation.notification_sender):
             raise ValueError(f"onboarding journeys {onboarding} need automation.provisioning and notificationSender")
-        if on_premises and automation and automation.runbooks is None:
-            raise ValueError(f"journeys with onPremises {on_premises} need automation.runbooks")
         return self
 
     @field_validator("cloud_groups")
@@ -448,6 +450,22 @@ def journey_issues(model) -> list:
             issue = _group_issue(model, (*loc, "approverGroup"), journey.approver_group, names)
             issues += [issue] if issue else []
         issues.extend(_principal_issues(model, (*loc, "requestors"), journey.requestors, must_be_admin=True))
+        automation = settings.automation if settings else None
+        on_premises = getattr(model, "on_premises", None)
+        if (
+            journey.on_premises
+            and automation
+            and automation.runbooks is None
+            and not (on_premises and on_premises.enabled)
+        ):
+            issues.append(
+                Issue(
+                    (*loc, "onPremises"),
+                    journey.key,
+                    "needs somewhere to start its runbooks: declare privileged-access:onPremises or "
+                    "accessPackages.automation.runbooks",
+                )
+            )
         people = model.principals.people
         for position, key in enumerate(journey.requestors):
             if journey.request_with == "dailyAccount" and key not in people:

@@ -2104,3 +2104,141 @@ def aa_clean_private_account_with_config_variables_and_worker_group():
     ):
         automation.Variable(f"aa-{name}", name=name, value=f'"{value}"', is_encrypted=False, **_IN_ACCOUNT)
     automation.HybridRunbookWorkerGroup("aa-workers", hybrid_runbook_worker_group_name="domain", **_IN_ACCOUNT)
+
+
+# --- journey automation (Logic Apps, custom extensions) ------------------------------------------------------
+
+_JA_DEFINITION = {
+    "actions": {
+        "Provision": {
+            "type": "Http",
+            "inputs": {
+                "method": "POST",
+                "uri": "https://graph.microsoft.com/v1.0/servicePrincipals/@{parameters('sp')}/synchronization/jobs/"
+                "@{parameters('job')}/bulkUpload",
+            },
+        }
+    }
+}
+_JA_ROLES = {
+    "SynchronizationData-User.Upload": "db31e92a-b9ea-4d87-bf6a-75a37a9ca35a",
+    "Directory.ReadWrite.All": "19dbc75e-c2e2-444c-a770-ec69d8559fc7",
+    "RoleManagement.ReadWrite.Directory": "9e3f62cf-ca93-4989-b6ce-bf83c28f9fe8",
+}
+
+
+def _ja_workflow(name: str = "ja-wf", definition=None, identity=None):
+    from pulumi_azure_native import logic
+
+    return logic.Workflow(
+        name,
+        workflow_name=name,
+        resource_group_name=RG,
+        identity=identity or {"type": "SystemAssigned"},
+        definition=_JA_DEFINITION if definition is None else definition,
+    )
+
+
+def _ja_principal(wf):
+    return pulumi.Output.all(wf.id, wf.identity).apply(lambda v: v[1].principal_id or "")
+
+
+def _ja_grant(name: str, principal, role_id) -> None:
+    azuread.AppRoleAssignment(name, app_role_id=role_id, principal_object_id=principal, resource_object_id=GRAPH_SP)
+
+
+def _ja_extension(name: str = "ja-ext", endpoint=None, kind: str = "accessPackageCustomExtension", wf="ja-wf"):
+    GraphThing(
+        name,
+        {
+            "graphKind": kind,
+            "catalogId": "c0c0c0c0-0000-4000-8000-000000000001",
+            "displayName": name,
+            "endpointConfiguration": endpoint
+            or {
+                "@odata.type": "#microsoft.graph.logicAppTriggerEndpointConfiguration",
+                "subscriptionId": SUB_ID,
+                "resourceGroupName": RG,
+                "logicAppWorkflowName": wf,
+            },
+        },
+    )
+
+
+@case("journey-automation")
+def ja_logic_app_with_directory_write():
+    """A Logic App that only uploads provisioning data holds Directory.ReadWrite.All as well."""
+    baseline()
+    wf = _ja_workflow()
+    _ja_grant("ja-upload", _ja_principal(wf), _JA_ROLES["SynchronizationData-User.Upload"])
+    _ja_grant("ja-dir", _ja_principal(wf), _JA_ROLES["Directory.ReadWrite.All"])
+
+
+@case("journey-automation")
+def ja_role_given_to_the_user_assigned_identity_the_logic_app_uses():
+    """The write permission goes to a user-assigned identity, not the workflow: the workflow uses that identity."""
+    from pulumi_azure_native import managedidentity
+
+    baseline()
+    uai = managedidentity.UserAssignedIdentity("ja-uai", resource_group_name=RG)
+    _ja_workflow(identity=uai.id.apply(lambda i: {"type": "UserAssigned", "user_assigned_identities": [i]}))
+    _ja_grant("ja-rm", uai.principal_id, _JA_ROLES["RoleManagement.ReadWrite.Directory"])
+
+
+@case("journey-automation")
+def ja_app_role_id_behind_apply():
+    """The app role of the workflow's identity is computed at deploy time (unknown at preview)."""
+    baseline()
+    wf = _ja_workflow()
+    _ja_grant("ja-later", _ja_principal(wf), wf.id.apply(lambda _: _JA_ROLES["Directory.ReadWrite.All"]))
+
+
+@case("journey-automation")
+def ja_definition_behind_apply():
+    """The workflow's definition is computed at deploy time, so its steps' needs cannot be read."""
+    baseline()
+    first = _ja_workflow("ja-wf0")
+    wf = _ja_workflow(definition=first.id.apply(lambda _: _JA_DEFINITION))
+    _ja_grant("ja-dir", _ja_principal(wf), _JA_ROLES["Directory.ReadWrite.All"])
+
+
+@case("journey-automation")
+def ja_extension_calls_an_http_endpoint():
+    """The custom extension posts every request to an HTTP endpoint outside the stack."""
+    baseline()
+    _ja_workflow()
+    _ja_extension(endpoint={"@odata.type": "#microsoft.graph.httpRequestEndpoint", "targetUrl": "https://x.example"})
+
+
+@case("journey-automation")
+def ja_extension_calls_a_logic_app_elsewhere():
+    """The custom extension names a Logic App the stack does not declare (a decoy workflow is declared)."""
+    baseline()
+    _ja_workflow()
+    _ja_extension(wf="attacker-app")
+
+
+@case("journey-automation")
+def ja_extension_with_a_forged_kind():
+    """The same extension under another graphKind, hoping the gate only knows one spelling."""
+    baseline()
+    _ja_workflow()
+    _ja_extension(kind="customCalloutExtension", wf="attacker-app")
+
+
+@case("journey-automation")
+def ja_extension_name_behind_an_unrelated_apply():
+    """The Logic App name is computed from an unrelated resource: it does not flow from a declared workflow."""
+    baseline()
+    _ja_workflow()
+    decoy = azuread.Group("ja-decoy", display_name="decoy", security_enabled=True)
+    _ja_extension(wf=decoy.object_id)
+
+
+@case("journey-automation", "clean")
+def ja_clean_least_privileged_logic_app_and_its_extension():
+    """Compliant: the workflow holds only what its step needs, and the extension calls it."""
+    baseline()
+    wf = _ja_workflow()
+    _ja_grant("ja-upload", _ja_principal(wf), _JA_ROLES["SynchronizationData-User.Upload"])
+    _ja_extension(wf=wf.name)

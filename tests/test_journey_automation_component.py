@@ -1,0 +1,210 @@
+"""The journey automation as the example stack declares it (a preview of stacks/Pulumi.example.yaml), its workflow
+definitions in automation/logic-apps/, and its azure-native arguments against the installed SDK."""
+
+from __future__ import annotations
+
+import inspect
+import json
+import os
+import re
+
+import pytest
+from privileged_facts.graph_permissions import APP_ROLE_IDS
+
+from components.journey_automation import (
+    DEFINITIONS,
+    ENTITLEMENT_MANAGEMENT_APP_ID,
+    graph_permissions,
+    http_actions,
+    load_definition,
+)
+from pum.engine import run_preview
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+KINDS = ("onboarding", "on-premises-groups")
+
+
+@pytest.fixture(scope="module")
+def plan():
+    report = run_preview(ROOT, cwd=ROOT, stack="example", policy_packs=[])
+    return {r.name: r for r in report.resources}
+
+
+def _all_actions(actions):
+    for name, action in (actions or {}).items():
+        yield name, action
+        yield from _all_actions(action.get("actions"))
+        yield from _all_actions((action.get("else") or {}).get("actions"))
+        yield from _all_actions((action.get("default") or {}).get("actions"))
+        for case in (action.get("cases") or {}).values():
+            yield from _all_actions(case.get("actions"))
+
+
+def test_every_action_that_handles_a_pass_or_password_hides_its_inputs_and_outputs():
+    """Run history never shows a Temporary Access Pass: the action that issues it and every action that uses its
+    output are marked secure (runtimeConfiguration.secureData inputs and outputs)."""
+    for kind in KINDS:
+        definition = load_definition(kind)
+        actions = dict(_all_actions(definition["actions"]))
+        issuing = {n for n, a in actions.items() if "temporaryAccessPass" in json.dumps(a.get("inputs", {}))}
+        using = {
+            n
+            for n, a in actions.items()
+            if re.search(r"(body|outputs)\('(" + "|".join(issuing or {"-"}) + r")'\)", json.dumps(a.get("inputs", {})))
+        }
+        secret_words = {n for n, a in actions.items() if re.search(r"password", json.dumps(a.get("inputs", {})), re.I)}
+        for name in issuing | using | secret_words:
+            secure = actions[name].get("runtimeConfiguration", {}).get("secureData", {}).get("properties")
+            assert sorted(secure or []) == ["inputs", "outputs"], (kind, name)
+        if kind == "onboarding":
+            assert "Issue_temporary_access_pass" in issuing and using == {"Deliver_pass_to_manager"}
+
+
+def test_the_pass_is_one_time_short_and_goes_to_the_manager_only():
+    actions = dict(_all_actions(load_definition("onboarding")["actions"]))
+    tap = actions["Issue_temporary_access_pass"]["inputs"]
+    assert tap["body"] == {"isUsableOnce": True, "lifetimeInMinutes": "@parameters('tapLifetimeInMinutes')"}
+    mail = actions["Deliver_pass_to_manager"]["inputs"]["body"]["message"]
+    assert [r["emailAddress"]["address"] for r in mail["toRecipients"]] == [
+        "@{outputs('Secondary_account')?['managerUpn']}"
+    ]
+    assert "ccRecipients" not in mail and "bccRecipients" not in mail
+    assert actions["Deliver_pass_to_manager"]["inputs"]["body"]["saveToSentItems"] is False
+
+
+def test_each_definition_runs_only_for_its_stages_and_declared_packages_and_skips_the_connection_test():
+    for kind in KINDS:
+        definition = load_definition(kind)
+        trigger = definition["triggers"]["manual"]
+        assert (trigger["type"], trigger["kind"]) == ("Request", "Http")
+        assert "CustomExtensionConnectionTest" in json.dumps(trigger["conditions"])
+        gate = definition["actions"]["Only_declared_packages"]
+        assert gate["type"] == "If" and "AccessPackage" in json.dumps(gate["expression"])
+        # every step sits behind the package gate
+        assert set(definition["actions"]) == {"Only_declared_packages"}
+    cases = load_definition("on-premises-groups")["actions"]["Only_declared_packages"]["actions"]["By_stage"]["cases"]
+    assert {c["case"] for c in cases.values()} == {"assignmentRequestGranted", "assignmentRequestRemoved"}
+
+
+def test_runbook_jobs_pass_what_the_on_premises_runbooks_take_and_run_on_the_workers(plan):
+    import re as _re
+
+    cases = load_definition("on-premises-groups")["actions"]["Only_declared_packages"]["actions"]["By_stage"]["cases"]
+    runbooks = os.path.join(ROOT, "automation", "runbooks")
+    wf = plan["journeys-on-premises-groups-workflow"].inputs["parameters"]
+    for case, runbook in (("Granted", "addGroupMemberRunbook"), ("Removed", "removeGroupMemberRunbook")):
+        (loop,) = cases[case]["actions"].values()
+        (job,) = loop["actions"].values()
+        sent = set(job["inputs"]["body"]["properties"]["parameters"])
+        name = wf[runbook]["value"]
+        text = open(os.path.join(runbooks, f"{name}.ps1"), encoding="utf-8").read()
+        accepted = set(_re.findall(r"\[string\] \$(\w+)|\[int\] \$(\w+)", text)[0]) | {
+            m for pair in _re.findall(r"\[string\] \$(\w+)|\[int\] \$(\w+)", text) for m in pair if m
+        }
+        assert sent <= accepted, (name, sent - accepted)
+        assert job["inputs"]["body"]["properties"]["runOn"] == "@parameters('hybridWorkerGroup')"
+    import yaml
+
+    stack = yaml.safe_load(open(os.path.join(ROOT, "stacks", "Pulumi.example.yaml"), encoding="utf-8"))
+    on_premises = stack["config"]["privileged-access:onPremises"]
+    assert wf["hybridWorkerGroup"]["value"] == on_premises["workerGroupName"]
+    assert wf["automationAccountId"]["value"].endswith(
+        f"/resourceGroups/{on_premises['resourceGroupName']}/providers/Microsoft.Automation/automationAccounts/"
+        f"{on_premises['automationAccountName']}"
+    )
+    operator = plan["on-premises-job-operator-journey-on-premises-groups"].inputs
+    assert operator["roleDefinitionId"].endswith("4fe576fe-1146-4730-92eb-48519fa6bf9f")
+
+
+def test_definitions_call_only_graph_and_arm_with_the_managed_identity():
+    for kind in KINDS:
+        for name, action in http_actions(load_definition(kind)):
+            inputs = action["inputs"]
+            assert inputs["uri"].startswith(("https://graph.microsoft.com/v1.0/", "https://management.azure.com")), name
+            assert inputs["authentication"]["type"] == "ManagedServiceIdentity", name
+            assert "headers" not in inputs or "Authorization" not in inputs["headers"], name
+
+
+def test_graph_permissions_come_from_the_definition_and_the_plan_holds_exactly_them(plan):
+    assert graph_permissions(load_definition("on-premises-groups")) == []
+    wanted = {APP_ROLE_IDS[p] for p in graph_permissions(load_definition("onboarding"))}
+    roles = [r for r in plan.values() if r.type == "azuread:index/appRoleAssignment:AppRoleAssignment"]
+    onboarding = {r.inputs["appRoleId"] for r in roles if r.name.startswith("journeys-onboarding-")}
+    assert onboarding == wanted and not [r for r in roles if r.name.startswith("journeys-on-premises-groups-")]
+
+
+def test_logic_apps_are_enabled_system_assigned_and_accept_only_entitlement_managements_pop_token(plan):
+    for kind in KINDS:
+        wf = plan[f"journeys-{kind}-workflow"].inputs
+        assert wf["state"] == "Enabled" and wf["identity"] == {"type": "SystemAssigned"}
+        assert wf["workflowName"] == f"pum-journeys-{kind}" and wf["resourceGroupName"] == "rg-pum-journey-automation"
+        assert wf["definition"] == load_definition(kind)
+        (policy,) = wf["accessControl"]["triggers"]["openAuthenticationPolicies"]["policies"].values()
+        claims = {c["name"]: c["value"] for c in policy["claims"]}
+        assert policy["type"] == "AADPOP"
+        assert claims["appid"] == ENTITLEMENT_MANAGEMENT_APP_ID and claims["m"] == "POST"
+        assert claims["iss"].startswith("https://sts.windows.net/") and claims["aud"] == "https://management.azure.com/"
+        assert claims["p"] == (
+            "/subscriptions/00000000-0000-4000-8000-0000000000b2/resourceGroups/rg-pum-journey-automation/providers/"
+            f"Microsoft.Logic/workflows/pum-journeys-{kind}"
+        )
+        assert not re.search(
+            r"password|secret|temporaryAccessPass\"", json.dumps(wf.get("parameters", {}), default=str), re.I
+        )
+
+
+def test_journey_stages_verified_id_and_on_premises_reach_in_the_plan(plan):
+    user_admin = plan["journeys-user-admin-members-settings"].inputs
+    assert [s["stage"] for s in user_admin["stages"]] == ["assignmentRequestGranted", "assignmentRequestRemoved"]
+    assert user_admin["onPremisesReach"] == {"adGroups": ["Account Operators"], "sudoGroups": []}
+    onboarding = plan["journeys-secondary-account-members-settings"].inputs
+    assert [s["stage"] for s in onboarding["stages"]] == ["assignmentRequestApproved"]
+    domain = plan["journeys-domain-admin-members-settings"].inputs
+    assert domain["stages"] == [] and domain["faceCheckRequired"] is True
+    assert domain["verifiableCredentials"]["credentialTypes"][0]["issuers"] == ["did:web:verifiedid.contoso.com"]
+    requestors = plan["journeys-secondary-account-members"].inputs["requestorSettings"]["requestors"]
+    daily = plan["journeys-user-admin-members"].inputs["requestorSettings"]["requestors"]
+    assert requestors[0]["objectId"] != daily[0]["objectId"]  # the daily account requests the secondary one
+
+
+def test_the_policy_fingerprint_follows_the_azuread_policys_declaration():
+    from components.access_packages import fingerprint
+
+    def value(output):
+        import asyncio
+
+        return asyncio.get_event_loop().run_until_complete(output.future())
+
+    base = {"display_name": "m", "duration_in_days": 30, "approval_settings": {"approval_required": True}}
+    same = value(fingerprint(dict(base)))
+    assert value(fingerprint(dict(base))) == same
+    assert value(fingerprint({**base, "duration_in_days": 31})) != same
+    assert value(fingerprint({**base, "approval_settings": {"approval_required": False}})) != same
+
+
+def test_azure_native_arguments_exist_in_the_installed_sdk():
+    from pulumi_azure_native import logic
+    from pulumi_azure_native.logic import _enums
+
+    params = inspect.signature(logic.WorkflowArgs.__init__).parameters
+    for arg in ("workflow_name", "resource_group_name", "location", "state", "identity", "definition", "parameters"):
+        assert arg in params, arg
+    assert _enums.WorkflowState.ENABLED.value == "Enabled"
+    assert _enums.ManagedServiceIdentityType.SYSTEM_ASSIGNED.value == "SystemAssigned"
+    # AADPOP is what the service and the portal use; the 2019-05-01 spec's enum lists only AAD, and the SDK's
+    # type is Union[str, OpenAuthenticationProviderType], so the string is passed as is (docs/journey-automation.md)
+    assert [m.value for m in _enums.OpenAuthenticationProviderType] == ["AAD"]
+    from pulumi_azure_native.logic._inputs import OpenAuthenticationAccessPolicyArgsDict
+
+    assert "str" in str(OpenAuthenticationAccessPolicyArgsDict.__annotations__["type"])
+
+
+def test_the_definitions_are_the_files_in_the_repository():
+    assert sorted(f for f in os.listdir(DEFINITIONS) if f.endswith(".json")) == [
+        "on-premises-groups.json",
+        "onboarding.json",
+        "trigger-schema.json",
+    ]
+    schema = json.load(open(os.path.join(DEFINITIONS, "trigger-schema.json"), encoding="utf-8"))
+    for kind in KINDS:
+        assert load_definition(kind)["triggers"]["manual"]["inputs"]["schema"] == schema
