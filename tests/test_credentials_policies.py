@@ -17,6 +17,8 @@ import pulumi_azuread as azuread
 import pulumi_random as random
 import pytest
 from conftest import mandatory_violations, preview_with_pack
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pack_cases import later
 from pulumi.dynamic import CreateResult, Resource, ResourceProvider
 
@@ -34,6 +36,13 @@ class Raw(Resource):
     """A dynamic resource with the props given verbatim (the type token every Graph provider registers)."""
 
     def __init__(self, name, **props):
+        super().__init__(_NoOp(), name, props)
+
+
+class RawProps(Resource):
+    """Raw, with the props as one dict (any key, even `name`)."""
+
+    def __init__(self, name, props):
         super().__init__(_NoOp(), name, props)
 
 
@@ -653,3 +662,36 @@ def test_logic_app_call_to_an_unknown_parameter_endpoint_is_unverified():
 
     found = messages(program)
     assert found and all("cannot verify" in m for m in found), found
+
+
+def test_a_generated_password_in_a_provider_configuration_is_outside_its_sinks():
+    def program():
+        azuread.Provider("tenant-b", client_id="x", client_secret=pw().result, tenant_id="t")
+
+    assert any("clientSecret" in m for m in messages(program))
+
+
+# --- the class, not one example: any key, any depth, any wrapping -------------------------------------------------
+
+_KEYS = st.from_regex(r"[a-zA-Z][a-zA-Z0-9_]{0,12}", fullmatch=True).filter(lambda k: k != "graphKind")
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    path=st.lists(_KEYS, min_size=1, max_size=3),
+    wrap=st.sampled_from(["plain", "apply", "secret", "all"]),
+)
+def test_a_generated_password_under_any_key_at_any_depth_is_found(path, wrap):
+    def program():
+        result = pw().result
+        value = {
+            "plain": result,
+            "apply": result.apply(lambda p: f"x{p}"),
+            "secret": pulumi.Output.secret(result),
+            "all": pulumi.Output.all(result, "y").apply(lambda v: v[1] + v[0]),
+        }[wrap]
+        for key in reversed(path[1:]):
+            value = {key: value}
+        RawProps("thing", {"graphKind": "anything", path[0]: value})
+
+    assert violations(program), (path, wrap)

@@ -217,8 +217,12 @@ def _is_tap_resource(resource: Any) -> bool:
 
 def _is_output_holder(resource: Any) -> bool:
     """A component or the root stack: its props are the outputs it registered (no property dependencies). A custom
-    resource always has a provider (a default one when the program names none); these never do."""
-    return canonical_type(resource.resource_type) == ROOT_STACK or getattr(resource, "provider", None) is None
+    resource always has a provider (a default one when the program names none); these never do, and neither does a
+    provider resource, whose props are inputs like any custom resource's (a password in its config is in the state)."""
+    token = canonical_type(resource.resource_type)
+    if token == ROOT_STACK:
+        return True
+    return getattr(resource, "provider", None) is None and not str(token).startswith("pulumi:providers:")
 
 
 def _sink_paths(resource: Any) -> list[tuple[str, ...]]:
