@@ -695,3 +695,44 @@ def test_a_generated_password_under_any_key_at_any_depth_is_found(path, wrap):
         RawProps("thing", {"graphKind": "anything", path[0]: value})
 
     assert violations(program), (path, wrap)
+
+
+@pytest.mark.parametrize(
+    "props",
+    [
+        pytest.param({"includeGroupIds": ["Tap4Pedro-Only-Once!"]}, id="a-pass-as-a-group-id"),
+        pytest.param({"previous": {"includeGroupIds": ["Tap4Pedro-Only-Once!"]}}, id="a-pass-in-previous-targets"),
+        pytest.param({"defaultLength": "Tap4Pedro-Only-Once!"}, id="a-pass-as-a-setting"),
+        pytest.param({"state": "Tap4Pedro-Only-Once!"}, id="a-pass-as-the-state"),
+    ],
+)
+def test_a_tap_policy_shaped_resource_carrying_a_pass_in_its_own_fields(props):
+    def program():
+        RawProps(
+            "tap-policy",
+            {
+                "graphKind": "temporaryAccessPassPolicy",
+                "state": "enabled",
+                "isUsableOnce": True,
+                "includeGroupIds": ["a0a0a0a0-0000-4000-8000-000000000001"],
+                **props,
+            },
+        )
+
+    found = messages(program)
+    assert found and not any(TAP_TEXT in m for m in found), found
+
+
+def test_an_automation_variable_whose_encryption_is_unknown_is_unverified():
+    def program():
+        native.automation.Variable(
+            "var",
+            resource_group_name=RG,
+            automation_account_name="aa",
+            name="v",
+            is_encrypted=unknown(True),
+            value=pw().result,
+        )
+
+    found = messages(program)
+    assert found and all("isEncrypted" in m and "cannot verify" in m for m in found), found

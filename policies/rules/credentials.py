@@ -197,15 +197,40 @@ def _graph_kind(resource: Any) -> Any:
     return get(resource.props, "graphKind") if is_type(resource, DYNAMIC) else None
 
 
+_TARGET = re.compile(r"^(?:(?:group|user):)?(?:[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}|all_users)$")
+
+
+def _tap_settings_only(values: Any) -> bool:
+    """Only the TAP policy's settings, each of its own type: nothing that could carry a pass."""
+    if not isinstance(values, dict) or not set(values) <= TAP_POLICY_KEYS:
+        return False
+    for key, value in values.items():
+        if value is None or is_unknown(value) or key == "previous":
+            continue
+        if key in ("includeGroupIds", "excludeGroupIds"):
+            members = value if isinstance(value, list) else [value]
+            if not all(is_unknown(m) or (isinstance(m, str) and _TARGET.match(m)) for m in members):
+                return False
+        elif key == "isUsableOnce":
+            if not isinstance(value, bool):
+                return False
+        elif key in ("graphKind", "state"):
+            if value not in (TAP_POLICY_KIND, "enabled", "disabled"):
+                return False
+        elif isinstance(value, bool) or not isinstance(value, int | float):  # numbers reach policies as floats
+            return False
+    return True
+
+
 def _genuine_tap_policy(resource: Any) -> bool:
-    """The tenant's TAP policy resource with exactly its own properties (its `previous` only settings)."""
+    """The tenant's TAP policy resource with exactly its own properties, each of its own type (its `previous` too)."""
     if _graph_kind(resource) != TAP_POLICY_KIND:
         return False
     props = get(resource.props)
-    if not isinstance(props, dict) or not set(props) <= TAP_POLICY_KEYS:
+    if not _tap_settings_only(props):
         return False
     previous = props.get("previous")
-    return previous is None or is_unknown(previous) or (isinstance(previous, dict) and set(previous) <= TAP_POLICY_KEYS)
+    return previous is None or is_unknown(previous) or _tap_settings_only(previous)
 
 
 def _is_tap_resource(resource: Any) -> bool:
@@ -231,6 +256,18 @@ def _sink_paths(resource: Any) -> list[tuple[str, ...]]:
         for token, path, condition in SINKS
         if is_type(resource, token) and (condition is None or condition(resource))
     ]
+
+
+def _sink_undecided(resource: Any, key: str) -> bool:
+    """A sink row for this property whose condition hangs on a value unknown at preview (an Automation variable's
+    isEncrypted)."""
+    return any(
+        is_type(resource, token)
+        and path[0] == key
+        and condition is _encrypted
+        and is_unknown(get(resource.props, "isEncrypted"))
+        for token, path, condition in SINKS
+    )
 
 
 def _is_sink(resource: Any, path: tuple) -> bool:
@@ -291,6 +328,9 @@ def _judge(args, report, plan: _Plan, r: Any) -> None:
             continue  # a computed output the program does not set (AnalyzeStack's outputs; `common.declared`)
         deps = [] if holder else plan.credential_deps(r, key)
         sinks = [p for p in _sink_paths(r) if p[0] == key]
+        if deps and not sinks and _sink_undecided(r, key):
+            unverified(args, report, f"{label(r)} isEncrypted (its {key} is computed from a credential)", r.urn)
+            continue
         if deps and not sinks:
             source = deps[0]
             report(
