@@ -303,3 +303,88 @@ def test_hardened_classic_account_passes():
         )
 
     assert not violations(program)
+
+
+# --- Automation resources declared through ARM's generic shapes ----------------------------------------------
+
+
+def _deployment(*resources_):
+    def program():
+        resources.Deployment(
+            "dep",
+            resource_group_name="rg-aa",
+            properties={
+                "mode": "Incremental",
+                "template": {"contentVersion": "1.0.0.0", "resources": list(resources_)},
+            },
+        )
+
+    return program
+
+
+def test_a_credential_and_a_public_account_in_a_deployment_template_fail():
+    account = {
+        "type": "Microsoft.Automation/automationAccounts",
+        "name": "aa",
+        "identity": {"type": "SystemAssigned"},
+        "properties": {"sku": {"name": "Basic"}, "publicNetworkAccess": True, "disableLocalAuth": True},
+    }
+    credential = {
+        "type": "Microsoft.Automation/automationAccounts/credentials",
+        "name": "aa/ad-admin",
+        "properties": {"userName": "svc", "password": "[parameters('password')]"},
+    }
+    program = _deployment(account, credential)
+    assert mandatory(program, "automation-no-public-network")
+    assert mandatory(program, "automation-no-credential-assets")
+    assert not mandatory(program, "automation-managed-identity-only")
+
+
+def test_a_hardened_account_in_a_template_passes_and_a_password_variable_fails():
+    account = {
+        "type": "Microsoft.Automation/automationAccounts",
+        "name": "aa",
+        "identity": {"type": "SystemAssigned"},
+        "properties": {"sku": {"name": "Basic"}, "publicNetworkAccess": False, "disableLocalAuth": True},
+    }
+    assert not violations(_deployment(account))
+    variable = {
+        "type": "Microsoft.Automation/automationAccounts/variables",
+        "name": "aa/AdPassword",
+        "properties": {"isEncrypted": False, "value": '"x"'},
+    }
+    assert mandatory(_deployment(account, variable), "automation-no-credential-assets")
+
+
+def test_a_worker_group_credential_as_a_generic_resource_fails():
+    def program():
+        resources.Resource(
+            "generic-group",
+            resources.ResourceArgs(
+                resource_group_name="rg-aa",
+                resource_provider_namespace="Microsoft.Automation",
+                parent_resource_path="automationAccounts/aa",
+                resource_type="hybridRunbookWorkerGroups",
+                api_version="2023-11-01",
+                properties={"credential": {"name": "ad-admin"}},
+            ),
+        )
+
+    assert mandatory(program, "automation-worker-group-no-credential")
+
+
+def test_a_generic_resource_of_an_unknown_type_is_unverified():
+    def program():
+        rg = resources.ResourceGroup("rg")
+        resources.Resource(
+            "generic",
+            resource_group_name="rg-aa",
+            resource_provider_namespace=later(rg.name, "Microsoft.Automation"),
+            parent_resource_path="",
+            resource_type="automationAccounts",
+            api_version="2023-11-01",
+            properties={},
+        )
+
+    [found] = mandatory(program, "automation-no-public-network")
+    assert "unknown at preview" in found.message

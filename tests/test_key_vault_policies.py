@@ -228,3 +228,116 @@ def test_versioned_type_token_is_still_a_vault():
 
     for policy in POLICIES:
         assert mandatory(program, policy), policy
+
+
+# --- the same vault declared through ARM's generic shapes ----------------------------------------------------
+
+
+def _template(*resources_):
+    return {
+        "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+        "contentVersion": "1.0.0.0",
+        "resources": list(resources_),
+    }
+
+
+ARM_VAULT = {
+    "type": "Microsoft.KeyVault/vaults",
+    "apiVersion": "2023-07-01",
+    "name": "kv-arm",
+    "location": "westeurope",
+    "properties": {
+        "tenantId": TENANT,
+        "sku": {"family": "A", "name": "standard"},
+        "enableRbacAuthorization": True,
+        "enablePurgeProtection": True,
+        "publicNetworkAccess": "Disabled",
+        "networkAcls": {"defaultAction": "Deny"},
+    },
+}
+
+
+def deployment(template=None, **properties):
+    def program():
+        resources.Deployment(
+            "dep",
+            resource_group_name="rg-kv",
+            properties={
+                "mode": "Incremental",
+                **({"template": template} if template is not None else {}),
+                **properties,
+            },
+        )
+
+    return program
+
+
+def with_vault_properties(**over):
+    return {**ARM_VAULT, "properties": {**ARM_VAULT["properties"], **over}}
+
+
+def test_a_hardened_vault_in_a_deployment_template_passes():
+    report = run_preview(deployment(_template(ARM_VAULT)), policy_packs=None)
+    assert not [v for v in report.violations if v.policy in POLICIES]
+
+
+@pytest.mark.parametrize(
+    "over, policy",
+    [
+        ({"enablePurgeProtection": False}, "key-vault-purge-protection"),
+        ({"publicNetworkAccess": "Enabled"}, "key-vault-no-public-network"),
+        ({"enableRbacAuthorization": False}, "key-vault-rbac-authorization"),
+    ],
+)
+def test_an_unsafe_vault_in_a_deployment_template_fails(over, policy):
+    assert mandatory(deployment(_template(with_vault_properties(**over))), policy)
+
+
+def test_a_template_expression_is_unknown_and_unverified():
+    template = _template(with_vault_properties(enablePurgeProtection="[parameters('purge')]"))
+    [found] = mandatory(deployment(template), "key-vault-purge-protection")
+    assert "unknown at preview" in found.message
+
+
+def test_a_template_link_or_an_unknown_template_is_unverified():
+    linked = deployment(template_link={"uri": "https://example.com/t.json"})
+    assert [v for v in mandatory(linked, "key-vault-purge-protection") if "unknown at preview" in v.message]
+
+    def later_template():
+        rg = resources.ResourceGroup("rg")
+        resources.Deployment(
+            "dep", resource_group_name="rg-kv", properties={"mode": "Incremental", "template": later(rg.name, {})}
+        )
+
+    assert [v for v in mandatory(later_template, "key-vault-purge-protection") if "unknown at preview" in v.message]
+
+
+def test_an_access_policy_in_a_template_and_a_template_of_other_resources():
+    policy = {"type": "Microsoft.KeyVault/vaults/accessPolicies", "name": "kv-arm/add", "properties": {}}
+    assert mandatory(deployment(_template(ARM_VAULT, policy)), "key-vault-rbac-authorization")
+    storage = {"type": "Microsoft.Storage/storageAccounts", "name": "st", "properties": {}}
+    report = run_preview(deployment(_template(storage)), policy_packs=None)
+    assert not [v for v in report.violations if v.policy in POLICIES]
+
+
+def test_a_vault_declared_as_a_generic_resource_is_judged():
+    def program(**over):
+        def declare():
+            resources.Resource(
+                "generic-kv",
+                resources.ResourceArgs(
+                    resource_group_name="rg-kv",
+                    resource_provider_namespace="Microsoft.KeyVault",
+                    resource_type="vaults",
+                    parent_resource_path="",
+                    api_version="2023-07-01",
+                    properties={**ARM_VAULT["properties"], **over},
+                ),
+            )
+
+        return declare
+
+    report = run_preview(program(), policy_packs=None)
+    assert not [v for v in report.violations if v.policy in POLICIES]
+    assert mandatory(program(publicNetworkAccess="Enabled"), "key-vault-no-public-network")
+    assert mandatory(program(enableRbacAuthorization=False), "key-vault-rbac-authorization")

@@ -11,7 +11,8 @@ Webhook (its URI is a bearer token, and a webhook is a public entry point). A Ru
 connection type `AzureServicePrincipal` (classic: `AzureClassicRunAsConnection`, type `AzureClassicCertificate`):
 a service principal whose certificate lives in the account (retired by Microsoft on 30 September 2023). A Hybrid
 Runbook Worker group's `credential` names a Credential asset the jobs run as. Every one is judged in the
-azure-native shape (any API version) and the classic azure provider's (`azure:automation/...`).
+azure-native shape (any API version), the classic azure provider's (`azure:automation/...`), and ARM's generic shapes
+(a `resources:Resource` or a resource in a `resources:Deployment*` template; key_vault.shapes).
 A deciding value unknown at preview is reported through `common.unverified`, never passed.
 """
 
@@ -22,7 +23,8 @@ import re
 from privileged_facts.values import is_unknown
 from pulumi_policy import EnforcementLevel, ResourceValidationPolicy
 
-from .common import config_schema, elements, get, is_type, label, meta, unverified, verifying
+from .common import config_schema, elements, get, is_type, meta, unverified, verifying
+from .key_vault import UNKNOWN_KIND, shapes
 
 ACCOUNT = "azure-native:automation:AutomationAccount"
 CREDENTIAL = "azure-native:automation:Credential"
@@ -65,8 +67,9 @@ CREDENTIAL_VALUE = re.compile(
 AUTOMATION_DOCS = "https://learn.microsoft.com/azure/automation/automation-security-overview"
 
 WHEN_UNKNOWN = {
-    "automation-no-public-network": "An unknown publicNetworkAccess (classic: publicNetworkAccessEnabled) is a "
-    "mandatory 'cannot be verified at preview' violation.",
+    "automation-no-public-network": "An unknown publicNetworkAccess (classic: publicNetworkAccessEnabled), an ARM "
+    "template expression, or a generic resource or deployment template whose resource type is unknown (or a linked "
+    "template) is a mandatory 'cannot be verified at preview' violation.",
     "automation-managed-identity-only": "An unknown identity type or disableLocalAuth (classic: identity, "
     "localAuthenticationEnabled) is a mandatory 'cannot be verified at preview' violation.",
     "automation-no-run-as-account": "An unknown certificate or connection name or connection type is a mandatory "
@@ -79,14 +82,38 @@ WHEN_UNKNOWN = {
 }
 
 
+class _View:
+    """One shape of a resource (key_vault.shapes: itself, a generic resource, a template's resource) as the checks
+    read it: its token, props and name, and the policy's config."""
+
+    def __init__(self, args, shape) -> None:
+        self.resource_type, self.props, self.name, self.where = shape.kind, shape.props, args.name, shape.where
+        self.get_config = args.get_config
+
+
+def _each_shape(validate, first: bool = False):
+    """Run `validate` on every shape of the resource; an unknown shape is reported by the area's first policy."""
+
+    @verifying
+    def run(args, report) -> None:
+        for shape in shapes(args):
+            if shape.kind == UNKNOWN_KIND:
+                if first:
+                    unverified(args, report, f"{shape.where} resource type (it may declare an Automation asset)")
+                continue
+            validate(_View(args, shape), report)
+
+    run.__name__ = validate.__name__
+    return run
+
+
 def _report(args, report, problems: list[str], unknown: list[str]) -> None:
     for problem in problems:
-        report(f"{label(args)}: {problem}")
+        report(f"{args.where}: {problem}")
     for what in unknown:
-        unverified(args, report, f"{label(args)} {what}")
+        unverified(args, report, f"{args.where} {what}")
 
 
-@verifying
 def _no_public_network(args, report) -> None:
     if is_type(args.resource_type, ACCOUNT):
         key, private = "publicNetworkAccess", False
@@ -117,7 +144,6 @@ def _identity_types(identity) -> object:
     return {part.strip().lower() for part in str(kind or "").split(",")}
 
 
-@verifying
 def _managed_identity(args, report) -> None:
     problems: list[str] = []
     unknown: list[str] = []
@@ -162,11 +188,10 @@ def _asset_name(args) -> object:
     return args.name
 
 
-@verifying
 def _no_run_as(args, report) -> None:
     if is_type(args.resource_type, *CLASSIC_RUN_AS_CONNECTIONS):
         report(
-            f"{label(args)}: a service-principal or certificate connection is a Run As account (a certificate "
+            f"{args.where}: a service-principal or certificate connection is a Run As account (a certificate "
             "credential kept in the account); use the account's managed identity."
         )
         return
@@ -175,7 +200,7 @@ def _no_run_as(args, report) -> None:
         if any(is_unknown(n) for n in names):
             _report(args, report, [], ["certificate name"])
         elif any(_lower(n) in RUN_AS_CERTIFICATES for n in names):
-            report(f"{label(args)}: the Run As certificate; use the account's managed identity.")
+            report(f"{args.where}: the Run As certificate; use the account's managed identity.")
         return
     if not is_type(args.resource_type, CONNECTION, CLASSIC_CONNECTION):
         return
@@ -185,7 +210,7 @@ def _no_run_as(args, report) -> None:
         kind = get(args.props, "type")
     if any(_lower(n) in RUN_AS_NAMES for n in names if not is_unknown(n)) or _lower(kind) in RUN_AS_TYPES:
         report(
-            f"{label(args)}: a Run As connection (type AzureServicePrincipal or AzureClassicCertificate): a service "
+            f"{args.where}: a Run As connection (type AzureServicePrincipal or AzureClassicCertificate): a service "
             "principal with a certificate kept in the account. Use the account's managed identity."
         )
     elif any(is_unknown(n) for n in names) or is_unknown(kind):
@@ -201,22 +226,21 @@ def _secret_fields(fields) -> list[str]:
     return sorted(found)
 
 
-@verifying
 def _no_credential_assets(args, report) -> None:
     kind = args.resource_type
     if is_type(kind, CREDENTIAL, CLASSIC_CREDENTIAL):
         report(
-            f"{label(args)}: a Credential asset puts a user name and password in the plan and in Pulumi state; keep "
+            f"{args.where}: a Credential asset puts a user name and password in the plan and in Pulumi state; keep "
             "the credential in Key Vault and read it in the runbook with the managed identity."
         )
     elif is_type(kind, CERTIFICATE, CLASSIC_CERTIFICATE):
         report(
-            f"{label(args)}: a Certificate asset puts the certificate (base64Value, with its private key) in the plan "
+            f"{args.where}: a Certificate asset puts the certificate (base64Value, with its private key) in the plan "
             "and in Pulumi state; keep it in Key Vault."
         )
     elif is_type(kind, WEBHOOK, CLASSIC_WEBHOOK):
         report(
-            f"{label(args)}: a webhook's URI is a bearer credential (in Pulumi state) and a public entry point to the "
+            f"{args.where}: a webhook's URI is a bearer credential (in Pulumi state) and a public entry point to the "
             "account; start jobs through ARM with Automation Job Operator instead."
         )
     elif is_type(kind, CONNECTION, CLASSIC_CONNECTION):
@@ -230,9 +254,9 @@ def _no_credential_assets(args, report) -> None:
         unknown = [k for k, v in fields.items() if is_unknown(v) and not CREDENTIAL_NAME.search(str(k))]
         secret = _secret_fields(fields)
         if secret:
-            report(f"{label(args)}: {key} carries secrets in the plan ({', '.join(secret)}); keep them in Key Vault.")
+            report(f"{args.where}: {key} carries secrets in the plan ({', '.join(secret)}); keep them in Key Vault.")
         for field in unknown:
-            unverified(args, report, f"{label(args)} {key}.{field}")
+            unverified(args, report, f"{args.where} {key}.{field}")
     elif is_type(kind, VARIABLE, *CLASSIC_VARIABLES):
         encrypted = get(args.props, "isEncrypted" if is_type(kind, VARIABLE) else "encrypted")
         if encrypted is True:
@@ -247,12 +271,11 @@ def _no_credential_assets(args, report) -> None:
         if by_name or by_value:
             why = "its name says it holds a credential" if by_name else "its value is a credential"
             report(
-                f"{label(args)}: an unencrypted variable that holds a credential ({why}): readable by anyone who "
+                f"{args.where}: an unencrypted variable that holds a credential ({why}): readable by anyone who "
                 "can read the account, and in Pulumi state. Keep the credential in Key Vault."
             )
 
 
-@verifying
 def _worker_group(args, report) -> None:
     if is_type(args.resource_type, WORKER_GROUP):
         value, key = get(args.props, "credential"), "credential"
@@ -266,7 +289,7 @@ def _worker_group(args, report) -> None:
         _report(args, report, [], [key])
     elif value not in (None, "", {}):
         report(
-            f"{label(args)}: {key} is set: the group's jobs run as a Credential asset (a password kept in the "
+            f"{args.where}: {key} is set: the group's jobs run as a Credential asset (a password kept in the "
             "account). Leave it empty (jobs run as the worker's Local System) and read the credentials the runbooks "
             "need from Key Vault."
         )
@@ -276,7 +299,7 @@ POLICIES = [
     ResourceValidationPolicy(
         name="automation-no-public-network",
         description="An Automation account is not reachable from public networks (publicNetworkAccess false).",
-        validate=_no_public_network,
+        validate=_each_shape(_no_public_network, first=True),
         enforcement_level=EnforcementLevel.MANDATORY,
         config_schema=config_schema(),
         **meta(
@@ -292,7 +315,7 @@ POLICIES = [
         name="automation-managed-identity-only",
         description="An Automation account authenticates with a managed identity and accepts no shared keys "
         "(local authentication off).",
-        validate=_managed_identity,
+        validate=_each_shape(_managed_identity),
         enforcement_level=EnforcementLevel.MANDATORY,
         config_schema=config_schema(),
         **meta(
@@ -307,7 +330,7 @@ POLICIES = [
         name="automation-no-run-as-account",
         description="No Automation Run As account: no AzureRunAsConnection / AzureServicePrincipal or classic "
         "certificate connection, no Run As certificate.",
-        validate=_no_run_as,
+        validate=_each_shape(_no_run_as),
         enforcement_level=EnforcementLevel.MANDATORY,
         config_schema=config_schema(),
         **meta(
@@ -323,7 +346,7 @@ POLICIES = [
         name="automation-no-credential-assets",
         description="No credential kept in an Automation account or the plan: no Credential, Certificate or "
         "Webhook asset, no Connection field or unencrypted Variable that holds a secret.",
-        validate=_no_credential_assets,
+        validate=_each_shape(_no_credential_assets),
         enforcement_level=EnforcementLevel.MANDATORY,
         config_schema=config_schema(),
         **meta(
@@ -338,7 +361,7 @@ POLICIES = [
     ResourceValidationPolicy(
         name="automation-worker-group-no-credential",
         description="A Hybrid Runbook Worker group has no Run As credential (a Credential asset its jobs run as).",
-        validate=_worker_group,
+        validate=_each_shape(_worker_group),
         enforcement_level=EnforcementLevel.MANDATORY,
         config_schema=config_schema(),
         **meta(

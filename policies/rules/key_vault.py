@@ -9,15 +9,20 @@ of both (`keyvault:AccessPolicy`,
 `keyvault/accessPolicy:AccessPolicy`), which exist only to grant access outside RBAC. The Azure defaults are the
 unsafe side (Key Vault REST API 2024-11-01 VaultProperties: publicNetworkAccess defaults to enabled,
 enableRbacAuthorization to false, networkAcls absent = allow, purge protection off), so a setting left out fails.
+The same vault declared through ARM's generic shapes is judged the same way: a `resources:Resource` of type
+Microsoft.KeyVault/vaults (or managedHSMs, vaults/accessPolicies), and each such resource in the template of a
+`resources:Deployment*` (an `[expression]` in a template is unknown; a linked or unknown template, or a generic
+resource of an unknown type, cannot be judged and is reported once, by key-vault-purge-protection). `shapes` is
+shared with the Automation policies.
 A deciding value unknown at preview is reported through `common.unverified`, never passed.
 """
 
 from __future__ import annotations
 
-from privileged_facts.values import is_unknown
+from privileged_facts.values import UNKNOWN, is_unknown
 from pulumi_policy import EnforcementLevel, ResourceValidationPolicy
 
-from .common import config_schema, elements, get, is_type, label, meta, unverified, verifying
+from .common import canonical_type, config_schema, elements, get, is_type, label, meta, unverified, verifying
 
 VAULT = "azure-native:keyvault:Vault"
 MANAGED_HSM = "azure-native:keyvault:ManagedHsm"
@@ -31,7 +36,9 @@ KEY_VAULT_DOCS = "https://learn.microsoft.com/azure/key-vault/general/security-f
 
 WHEN_UNKNOWN = {
     "key-vault-purge-protection": "An unknown properties object, enablePurgeProtection or enableSoftDelete (classic: "
-    "purgeProtectionEnabled, softDeleteRetentionDays) is a mandatory 'cannot be verified at preview' violation.",
+    "purgeProtectionEnabled, softDeleteRetentionDays), an ARM template expression, or a generic resource or "
+    "deployment template whose resource type is unknown (or a linked template) is a mandatory 'cannot be verified at "
+    "preview' violation.",
     "key-vault-no-public-network": "An unknown publicNetworkAccess or networkAcls.defaultAction (classic: "
     "publicNetworkAccessEnabled, networkAcls) is a mandatory 'cannot be verified at preview' violation.",
     "key-vault-rbac-authorization": "An unknown enableRbacAuthorization or accessPolicies list (classic: "
@@ -40,57 +47,167 @@ WHEN_UNKNOWN = {
 }
 
 
+# --- the shapes a resource can be declared in ------------------------------------------------------------------
+
+GENERIC = "azure-native:resources:Resource"
+DEPLOYMENT_PREFIX = "azure-native:resources:Deployment"  # Deployment, DeploymentAt*Scope, DeploymentStack*
+# ARM resource type (lower case) -> the azure-native token whose wire shape its properties are judged in, and whether
+# that token flattens ARM's `properties` to the top (the Automation resources) or keeps it (Key Vault).
+ARM_TYPES: dict[str, tuple[str, bool]] = {
+    "microsoft.keyvault/vaults": (VAULT, False),
+    "microsoft.keyvault/managedhsms": (MANAGED_HSM, False),
+    "microsoft.keyvault/vaults/accesspolicies": (ACCESS_POLICY, False),
+    "microsoft.automation/automationaccounts": ("azure-native:automation:AutomationAccount", True),
+    "microsoft.automation/automationaccounts/credentials": ("azure-native:automation:Credential", True),
+    "microsoft.automation/automationaccounts/certificates": ("azure-native:automation:Certificate", True),
+    "microsoft.automation/automationaccounts/connections": ("azure-native:automation:Connection", True),
+    "microsoft.automation/automationaccounts/variables": ("azure-native:automation:Variable", True),
+    "microsoft.automation/automationaccounts/webhooks": ("azure-native:automation:Webhook", True),
+    "microsoft.automation/automationaccounts/hybridrunbookworkergroups": (
+        "azure-native:automation:HybridRunbookWorkerGroup",
+        True,
+    ),
+}
+UNKNOWN_KIND = "unknown"
+
+
+class Shape:
+    """One resource as a policy judges it: the azure-native token its properties are in, the properties (wire
+    names), and how messages name it."""
+
+    def __init__(self, kind: str, props, where: str) -> None:
+        self.kind, self.props, self.where = kind, props, where
+
+    def of(self, *tokens: str) -> bool:
+        return self.kind != UNKNOWN_KIND and is_type(self.kind, *tokens)
+
+
+def _expressions_unknown(value):
+    """An ARM template value with its `[expression]` strings (parameters, references) as UNKNOWN: the gate cannot
+    evaluate them, so they decide nothing."""
+    if isinstance(value, dict):
+        return {k: _expressions_unknown(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_expressions_unknown(v) for v in value]
+    if isinstance(value, str) and value.startswith("[") and value.endswith("]") and not value.startswith("[["):
+        return UNKNOWN
+    return value
+
+
+def _arm_shape(arm_type, body, where: str) -> Shape | None:
+    """The shape of one ARM resource body ({name, properties, identity, ...}) of `arm_type`; None when it is not a
+    type these policies judge."""
+    if is_unknown(arm_type) or not isinstance(arm_type, str):
+        return Shape(UNKNOWN_KIND, None, where)
+    known = ARM_TYPES.get(arm_type.strip().lower())
+    if known is None:
+        return None
+    token, flatten = known
+    body = body if isinstance(body, dict) else {}
+    if not flatten:
+        return Shape(token, body, where)
+    properties = get(body, "properties")
+    if is_unknown(properties):
+        return Shape(token, UNKNOWN, where)
+    name = get(body, "name")
+    short = name.rsplit("/", 1)[-1] if isinstance(name, str) else name
+    return Shape(token, {**(properties or {}), "identity": get(body, "identity"), "name": short}, where)
+
+
+def shapes(args) -> list[Shape]:
+    """What one resource declares, in the shapes the Key Vault and Automation policies judge: the resource itself,
+    a generic `resources:Resource` of a judged ARM type, or every judged resource in a `resources:Deployment*`
+    template (an unknown template, a template link or an unknown resource type is one unknown shape)."""
+    token, props, where = args.resource_type, args.props, label(args)
+    if is_type(token, GENERIC):
+        namespace, kind = get(props, "resourceProviderNamespace"), get(props, "resourceType")
+        parent = get(props, "parentResourcePath")
+        if any(is_unknown(v) for v in (namespace, kind, parent)):
+            return [Shape(UNKNOWN_KIND, None, where)]
+        parents = [p for p in str(parent or "").split("/") if p][0::2]
+        arm_type = "/".join([str(namespace), *parents, str(kind)])
+        shape = _arm_shape(arm_type, {**props, "name": get(props, "resourceName")}, where)
+        return [shape] if shape else []
+    if isinstance(token, str) and canonical_type(token).startswith(DEPLOYMENT_PREFIX):
+        template = get(props, "properties", "template") if get(props, "properties") is not None else None
+        template = template if template is not None else get(props, "template")
+        link = get(props, "properties", "templateLink") or get(props, "templateLink")
+        if is_unknown(template) or link is not None and template is None:
+            return [Shape(UNKNOWN_KIND, None, f"{where} template")]
+        resources = get(template, "resources")
+        if is_unknown(resources):
+            return [Shape(UNKNOWN_KIND, None, f"{where} template")]
+        items = list(resources.values()) if isinstance(resources, dict) else elements(resources)
+        found = []
+        for index, item in enumerate(items):
+            item = _expressions_unknown(item)
+            shape = _arm_shape(get(item, "type"), item, f"{where} template resource {index}")
+            if shape:
+                found.append(shape)
+        return found
+    return [Shape(canonical_type(token), props, where)]
+
+
 def _settings(props) -> tuple[object, str]:
     """(the object the vault settings sit in, how messages prefix them): azure-native nests them in `properties`,
     the classic provider puts them at the top."""
     return (get(props, "properties"), "properties.")
 
 
-def _is_classic(token: str) -> bool:
-    return is_type(token, CLASSIC_VAULT, CLASSIC_HSM)
+def _is_classic(shape: Shape) -> bool:
+    return shape.of(CLASSIC_VAULT, CLASSIC_HSM)
 
 
-def _check(args, report, problems: list[str], unknown: list[str]) -> None:
+def _check(args, report, shape: Shape, problems: list[str], unknown: list[str]) -> None:
     for problem in problems:
-        report(f"{label(args)}: {problem}")
+        report(f"{shape.where}: {problem}")
     for what in unknown:
-        unverified(args, report, f"{label(args)} {what}")
+        unverified(args, report, f"{shape.where} {what}")
+
+
+def _judged(args, report, tokens: tuple[str, ...], first: bool):
+    """The shapes of `args` that are of `tokens`; an unknown shape is reported (by the area's first policy only)."""
+    for shape in shapes(args):
+        if shape.kind == UNKNOWN_KIND:
+            if first:
+                unverified(args, report, f"{shape.where} resource type (it may declare a Key Vault)")
+            continue
+        if shape.of(*tokens):
+            yield shape
 
 
 @verifying
 def _purge_protection(args, report) -> None:
-    if not is_type(args.resource_type, *VAULT_TYPES):
-        return
-    problems: list[str] = []
-    unknown: list[str] = []
-    if _is_classic(args.resource_type):
-        purge = get(args.props, "purgeProtectionEnabled")
+    for shape in _judged(args, report, VAULT_TYPES, first=True):
+        problems: list[str] = []
+        unknown: list[str] = []
+        if _is_classic(shape):
+            purge = get(shape.props, "purgeProtectionEnabled")
+            if is_unknown(purge):
+                unknown.append("purgeProtectionEnabled")
+            elif purge is not True:
+                problems.append("purgeProtectionEnabled is not true: a deleted vault and its secrets can be purged.")
+            if is_unknown(get(shape.props, "softDeleteRetentionDays")):
+                unknown.append("softDeleteRetentionDays")
+            _check(args, report, shape, problems, unknown)
+            continue
+        settings, prefix = _settings(shape.props)
+        if is_unknown(settings):
+            _check(args, report, shape, [], ["properties"])
+            continue
+        purge, soft = get(settings, "enablePurgeProtection"), get(settings, "enableSoftDelete")
         if is_unknown(purge):
-            unknown.append("purgeProtectionEnabled")
+            unknown.append(prefix + "enablePurgeProtection")
         elif purge is not True:
-            problems.append("purgeProtectionEnabled is not true: a deleted vault and its secrets can be purged.")
-        days = get(args.props, "softDeleteRetentionDays")
-        if is_unknown(days):
-            unknown.append("softDeleteRetentionDays")
-        _check(args, report, problems, unknown)
-        return
-    settings, prefix = _settings(args.props)
-    if is_unknown(settings):
-        _check(args, report, [], ["properties"])
-        return
-    purge, soft = get(settings, "enablePurgeProtection"), get(settings, "enableSoftDelete")
-    if is_unknown(purge):
-        unknown.append(prefix + "enablePurgeProtection")
-    elif purge is not True:
-        problems.append(
-            f"{prefix}enablePurgeProtection is not true: a deleted vault and its secrets can be purged before the "
-            "retention period ends, so a rotated credential is lost for good."
-        )
-    if is_unknown(soft):
-        unknown.append(prefix + "enableSoftDelete")
-    elif soft is False:
-        problems.append(f"{prefix}enableSoftDelete is false: deleted secrets are not recoverable.")
-    _check(args, report, problems, unknown)
+            problems.append(
+                f"{prefix}enablePurgeProtection is not true: a deleted vault and its secrets can be purged before "
+                "the retention period ends, so a rotated credential is lost for good."
+            )
+        if is_unknown(soft):
+            unknown.append(prefix + "enableSoftDelete")
+        elif soft is False:
+            problems.append(f"{prefix}enableSoftDelete is false: deleted secrets are not recoverable.")
+        _check(args, report, shape, problems, unknown)
 
 
 def _disabled(value) -> bool:
@@ -99,82 +216,80 @@ def _disabled(value) -> bool:
 
 @verifying
 def _no_public_network(args, report) -> None:
-    if not is_type(args.resource_type, *VAULT_TYPES):
-        return
-    problems: list[str] = []
-    unknown: list[str] = []
-    if _is_classic(args.resource_type):
-        public = get(args.props, "publicNetworkAccessEnabled")
-        if is_unknown(public):
-            unknown.append("publicNetworkAccessEnabled")
-        elif public is not False:
-            problems.append("publicNetworkAccessEnabled is not false (the default is true).")
-        acls = elements(args.props, "networkAcls")
-        action = get(acls[0], "defaultAction") if acls else None
-    else:
-        settings, prefix = _settings(args.props)
-        if is_unknown(settings):
-            _check(args, report, [], ["properties"])
-            return
-        public = get(settings, "publicNetworkAccess")
-        if is_unknown(public):
-            unknown.append("properties.publicNetworkAccess")
-        elif not _disabled(public):
-            shown = "not set (enabled, the default)" if public is None else "not Disabled"
-            problems.append(f"properties.publicNetworkAccess is {shown}.")
-        action = get(settings, "networkAcls", "defaultAction")
-        if is_unknown(get(settings, "networkAcls")):
-            action = get(settings, "networkAcls")
-    if is_unknown(action):
-        unknown.append("networkAcls.defaultAction")
-    elif not (isinstance(action, str) and action.strip().lower() == "deny"):
-        shown = "not set (Allow, the default)" if action is None else "Allow"
-        problems.append(f"networkAcls.defaultAction is {shown}: any network may reach the vault.")
-    if problems:
-        problems[-1] += (
-            " Reach the vault through a private endpoint (privatelink.vaultcore.azure.net) with public network "
-            "access Disabled and networkAcls.defaultAction Deny."
-        )
-    _check(args, report, problems, unknown)
+    for shape in _judged(args, report, VAULT_TYPES, first=False):
+        problems: list[str] = []
+        unknown: list[str] = []
+        if _is_classic(shape):
+            public = get(shape.props, "publicNetworkAccessEnabled")
+            if is_unknown(public):
+                unknown.append("publicNetworkAccessEnabled")
+            elif public is not False:
+                problems.append("publicNetworkAccessEnabled is not false (the default is true).")
+            acls = elements(shape.props, "networkAcls")
+            action = get(acls[0], "defaultAction") if acls else None
+        else:
+            settings, _prefix = _settings(shape.props)
+            if is_unknown(settings):
+                _check(args, report, shape, [], ["properties"])
+                continue
+            public = get(settings, "publicNetworkAccess")
+            if is_unknown(public):
+                unknown.append("properties.publicNetworkAccess")
+            elif not _disabled(public):
+                shown = "not set (enabled, the default)" if public is None else "not Disabled"
+                problems.append(f"properties.publicNetworkAccess is {shown}.")
+            action = get(settings, "networkAcls", "defaultAction")
+        if is_unknown(action):
+            unknown.append("networkAcls.defaultAction")
+        elif not (isinstance(action, str) and action.strip().lower() == "deny"):
+            shown = "not set (Allow, the default)" if action is None else "Allow"
+            problems.append(f"networkAcls.defaultAction is {shown}: any network may reach the vault.")
+        if problems:
+            problems[-1] += (
+                " Reach the vault through a private endpoint (privatelink.vaultcore.azure.net) with public network "
+                "access Disabled and networkAcls.defaultAction Deny."
+            )
+        _check(args, report, shape, problems, unknown)
 
 
 @verifying
 def _rbac(args, report) -> None:
-    if is_type(args.resource_type, ACCESS_POLICY, CLASSIC_ACCESS_POLICY):
-        report(
-            f"{label(args)}: a Key Vault access policy grants data-plane access outside Azure RBAC (not "
-            "scoped, not in PIM, not in access reviews); grant a Key Vault role on the vault instead."
-        )
-        return
-    if not is_type(args.resource_type, VAULT, CLASSIC_VAULT):
-        return  # a Managed HSM always uses its local RBAC
-    problems: list[str] = []
-    unknown: list[str] = []
-    if _is_classic(args.resource_type):
-        keys = [k for k in ("enableRbacAuthorization", "rbacAuthorizationEnabled") if k in (args.props or {})]
-        values = [get(args.props, k) for k in keys]
-        policies = get(args.props, "accessPolicies")
-        prefix = ""
-    else:
-        settings, prefix = _settings(args.props)
-        if is_unknown(settings):
-            _check(args, report, [], ["properties"])
-            return
-        values = [get(settings, "enableRbacAuthorization")]
-        keys = ["enableRbacAuthorization"]
-        policies = get(settings, "accessPolicies")
-    if any(is_unknown(v) for v in values):
-        unknown.append(prefix + keys[0])
-    elif True not in values:
-        problems.append(
-            f"{prefix}enableRbacAuthorization is not true, so the vault uses access policies: data-plane access "
-            "outside Azure RBAC (the default is false)."
-        )
-    if is_unknown(policies):
-        unknown.append(prefix + "accessPolicies")
-    elif elements(policies):
-        problems.append(f"{prefix}accessPolicies lists {len(elements(policies))} access policies; use Key Vault roles.")
-    _check(args, report, problems, unknown)
+    for shape in _judged(args, report, (VAULT, CLASSIC_VAULT, ACCESS_POLICY, CLASSIC_ACCESS_POLICY), first=False):
+        if shape.of(ACCESS_POLICY, CLASSIC_ACCESS_POLICY):
+            report(
+                f"{shape.where}: a Key Vault access policy grants data-plane access outside Azure RBAC (not "
+                "scoped, not in PIM, not in access reviews); grant a Key Vault role on the vault instead."
+            )
+            continue
+        problems: list[str] = []
+        unknown: list[str] = []
+        if _is_classic(shape):
+            keys = [k for k in ("enableRbacAuthorization", "rbacAuthorizationEnabled") if k in (shape.props or {})]
+            values = [get(shape.props, k) for k in keys]
+            policies = get(shape.props, "accessPolicies")
+            prefix = ""
+            keys = keys or ["enableRbacAuthorization"]
+        else:
+            settings, prefix = _settings(shape.props)
+            if is_unknown(settings):
+                _check(args, report, shape, [], ["properties"])
+                continue
+            values = [get(settings, "enableRbacAuthorization")]
+            keys = ["enableRbacAuthorization"]
+            policies = get(settings, "accessPolicies")
+        if any(is_unknown(v) for v in values):
+            unknown.append(prefix + keys[0])
+        elif True not in values:
+            problems.append(
+                f"{prefix}enableRbacAuthorization is not true, so the vault uses access policies: data-plane access "
+                "outside Azure RBAC (the default is false)."
+            )
+        if is_unknown(policies):
+            unknown.append(prefix + "accessPolicies")
+        elif elements(policies):
+            count = len(elements(policies))
+            problems.append(f"{prefix}accessPolicies lists {count} access policies; use Key Vault roles.")
+        _check(args, report, shape, problems, unknown)
 
 
 POLICIES = [

@@ -2242,3 +2242,115 @@ def ja_clean_least_privileged_logic_app_and_its_extension():
     wf = _ja_workflow()
     _ja_grant("ja-upload", _ja_principal(wf), _JA_ROLES["SynchronizationData-User.Upload"])
     _ja_extension(wf=wf.name)
+
+
+@case("on-premises")
+def kv_in_deployment_template_without_purge_protection():
+    """A Key Vault inside an ARM template deployed by resources.Deployment, purge protection off."""
+    baseline()
+    resources.Deployment(
+        "kv-template",
+        resource_group_name="rg-pam",
+        properties={
+            "mode": "Incremental",
+            "template": {
+                "contentVersion": "1.0.0.0",
+                "resources": [
+                    {
+                        "type": "Microsoft.KeyVault/vaults",
+                        "name": "kv-tpl",
+                        "properties": {
+                            "tenantId": _KV_TENANT,
+                            "sku": {"family": "A", "name": "standard"},
+                            "enableRbacAuthorization": True,
+                            "publicNetworkAccess": "Disabled",
+                            "networkAcls": {"defaultAction": "Deny"},
+                        },
+                    }
+                ],
+            },
+        },
+    )
+
+
+@case("on-premises")
+def kv_flag_as_template_expression():
+    """A template vault whose publicNetworkAccess is a template parameter the gate cannot evaluate."""
+    baseline()
+    resources.Deployment(
+        "kv-template-expr",
+        resource_group_name="rg-pam",
+        properties={
+            "mode": "Incremental",
+            "parameters": {"access": {"value": "Enabled"}},
+            "template": {
+                "contentVersion": "1.0.0.0",
+                "parameters": {"access": {"type": "string"}},
+                "resources": [
+                    {
+                        "type": "Microsoft.KeyVault/vaults",
+                        "name": "kv-tpl",
+                        "properties": {
+                            "tenantId": _KV_TENANT,
+                            "sku": {"family": "A", "name": "standard"},
+                            "enableRbacAuthorization": True,
+                            "enablePurgeProtection": True,
+                            "publicNetworkAccess": "[parameters('access')]",
+                            "networkAcls": {"defaultAction": "Deny"},
+                        },
+                    }
+                ],
+            },
+        },
+    )
+
+
+@case("on-premises")
+def aa_linked_template():
+    """A deployment whose template is only a link: nothing in it can be seen at preview."""
+    baseline()
+    resources.Deployment(
+        "aa-linked",
+        resource_group_name="rg-pam",
+        properties={"mode": "Incremental", "template_link": {"uri": "https://example.com/automation.json"}},
+    )
+
+
+@case("on-premises", secret="tpl-S3cret-value")
+def aa_credential_in_deployment_template():
+    """An Automation Credential asset inside an ARM template."""
+    baseline()
+    resources.Deployment(
+        "aa-template",
+        resource_group_name="rg-pam",
+        properties={
+            "mode": "Incremental",
+            "template": {
+                "contentVersion": "1.0.0.0",
+                "resources": [
+                    {
+                        "type": "Microsoft.Automation/automationAccounts/credentials",
+                        "name": "aa-pam/ad-admin",
+                        "properties": {"userName": "svc", "password": "tpl-S3cret-value"},
+                    }
+                ],
+            },
+        },
+    )
+
+
+@case("on-premises")
+def aa_worker_group_credential_as_generic_resource():
+    """A worker group with a credential, declared as a generic resources.Resource."""
+    baseline()
+    resources.Resource(
+        "aa-generic-group",
+        resources.ResourceArgs(
+            resource_group_name="rg-pam",
+            resource_provider_namespace="Microsoft.Automation",
+            parent_resource_path="automationAccounts/aa-pam",
+            resource_type="hybridRunbookWorkerGroups",
+            api_version="2023-11-01",
+            properties={"credential": {"name": "ad-admin"}},
+        ),
+    )
