@@ -27,7 +27,8 @@ What the provider cannot declare, the Graph layer adds to the same policies: cus
 on-premises groups on grant and on removal) and the Verified ID requirement of `verified_id` journeys, through
 one `AssignmentPolicySettings` per policy (GET-merge-PUT, re-applied whenever the azuread policy changes: see
 components/graph/assignment_policy_settings.py). Each settings resource records the journey's on-premises reach
-(`onPremisesReach`: `adGroups`, `sudoGroups`) for the privilege map. The provider models requestors with the
+(`onPremisesReach`: `adGroups`, `sudoGroups` added by the automation, `writebackGroups` reached through written-back
+cloud groups) for the privilege map. The provider models requestors with the
 legacy `scope_type` values. hashicorp/terraform-provider-azuread
 #1894 reports a perpetual diff on `requestorManager` approvers; if it shows, it is cosmetic.
 """
@@ -538,7 +539,12 @@ class AccessPackageJourneys(pulumi.ComponentResource):
                     for stage in ("assignmentRequestGranted", "assignmentRequestRemoved")
                 ]
             vc = journey.verified_id
-            if not stages and vc is None:
+            nested = [
+                group.on_premises_nested_in
+                for ref in journey.granted_groups
+                if (group := args.cloud_groups.get(ref)) is not None and group.on_premises_nested_in
+            ]
+            if not stages and vc is None and not nested:
                 continue
             for kind, policy in (
                 ("members", self.policies.get(journey.key)),
@@ -561,6 +567,7 @@ class AccessPackageJourneys(pulumi.ComponentResource):
                     on_premises_reach={
                         "adGroups": list(journey.on_premises_groups),
                         "sudoGroups": list(journey.sudo_groups),
+                        "writebackGroups": list(dict.fromkeys(nested)),
                     },
                     opts=pulumi.ResourceOptions(parent=self, depends_on=[policy]),
                 )

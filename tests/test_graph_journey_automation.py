@@ -255,3 +255,24 @@ def test_merged_body_never_carries_read_only_members():
         "pkg",
     )
     assert body == {"id": "p", "displayName": "d", "accessPackage": {"id": "pkg"}, "customExtensionStageSettings": []}
+
+
+def test_import_by_catalog_and_extension_id(graph, catalog):
+    created = ext_provider(graph).create(ext_props(catalog))
+    read = ext_provider(graph).read(f"{catalog}/{created.id}", {})
+    assert read.id == created.id and read.outs["catalogId"] == catalog
+    assert read.outs["endpointConfiguration"]["logicAppWorkflowName"] == WF
+    with pytest.raises(GraphError, match="catalogId"):
+        ext_provider(graph).read(created.id, {})
+
+
+def test_a_settings_resource_that_only_records_reach_writes_nothing(graph, catalog):
+    policy = gov.add_policy(graph, catalog)
+    package = live(graph, policy)["accessPackageId"]
+    props = {
+        **settings_props(policy, package, None, stages=()),
+        "onPremisesReach": {"writebackGroups": ["Domain Admins"]},
+    }
+    graph.requests.clear()
+    created = settings_provider(graph).create(props)
+    assert [r.method for r in graph.requests] == [] and created.outs["onPremisesReach"]["writebackGroups"]

@@ -156,11 +156,16 @@ def test_logic_apps_are_enabled_system_assigned_and_accept_only_entitlement_mana
 def test_journey_stages_verified_id_and_on_premises_reach_in_the_plan(plan):
     user_admin = plan["journeys-user-admin-members-settings"].inputs
     assert [s["stage"] for s in user_admin["stages"]] == ["assignmentRequestGranted", "assignmentRequestRemoved"]
-    assert user_admin["onPremisesReach"] == {"adGroups": ["Account Operators"], "sudoGroups": []}
+    assert user_admin["onPremisesReach"] == {
+        "adGroups": ["Account Operators"],
+        "sudoGroups": [],
+        "writebackGroups": ["Account Operators"],  # its account-operators cloud group is nested there too
+    }
     onboarding = plan["journeys-secondary-account-members-settings"].inputs
     assert [s["stage"] for s in onboarding["stages"]] == ["assignmentRequestApproved"]
     domain = plan["journeys-domain-admin-members-settings"].inputs
     assert domain["stages"] == [] and domain["faceCheckRequired"] is True
+    assert domain["onPremisesReach"]["writebackGroups"] == ["Domain Admins"]
     assert domain["verifiableCredentials"]["credentialTypes"][0]["issuers"] == ["did:web:verifiedid.contoso.com"]
     requestors = plan["journeys-secondary-account-members"].inputs["requestorSettings"]["requestors"]
     daily = plan["journeys-user-admin-members"].inputs["requestorSettings"]["requestors"]

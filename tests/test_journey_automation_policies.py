@@ -352,3 +352,19 @@ def test_the_example_stack_has_no_violation_of_these_policies():
     report = preview_with_pack(root, cwd=root, stack="example")
     assert [v for v in report.violations if v.policy in (LEAST, ENDPOINT, VERIFIED)] == []
     assert pulumi  # imported for the programs' types
+
+
+def test_a_standard_logic_app_keeps_its_definitions_out_of_the_plan_so_its_write_roles_are_unverified():
+    from pulumi_azure_native import web
+
+    def program():
+        app = web.WebApp(
+            "std", resource_group_name="rg-auto", kind="functionapp,workflowapp", identity={"type": "SystemAssigned"}
+        )
+        grant(
+            "g", pulumi.Output.all(app.id, app.identity).apply(lambda v: v[1].principal_id or ""), "User.ReadWrite.All"
+        )
+        grant("read", pulumi.Output.all(app.id, app.identity).apply(lambda v: v[1].principal_id or ""), "User.Read.All")
+
+    (v,) = found(preview_with_pack(program), LEAST)
+    assert "cannot verify" in v.message and "User.ReadWrite.All" in v.message

@@ -241,8 +241,9 @@ class AssignmentPolicySettings(Resource):
     azuread provider manages. ``stages`` is a list of ``{"stage": ..., "customExtensionId": ...}``;
     ``verifiable_credentials`` ``{"credentialTypes": [{"credentialType": ..., "issuers": [did, ...]}]}``;
     ``policy_fingerprint`` changes whenever the azuread policy's declaration does (re-applies the settings);
-    ``on_premises_reach`` ``{"adGroups": [...], "sudoGroups": [...]}`` records (it writes nothing to Graph) what the
-    journey's automation reaches on-premises, for the privilege map.
+    ``on_premises_reach`` ``{"adGroups": [...], "sudoGroups": [...], "writebackGroups": [...]}`` records (it writes
+    nothing to Graph) what the journey reaches on-premises, for the privilege map: the AD groups its automation adds
+    on grant and removes on removal, and the AD groups its written-back cloud groups are nested in.
     Pass ``depends_on=[policy]`` in ``opts``."""
 
     policy_id = output("policyId")
@@ -267,7 +268,7 @@ class AssignmentPolicySettings(Resource):
             "stages": list(stages or []),
             "verifiableCredentials": verifiable_credentials,
             "faceCheckRequired": face_check_required,
-            "onPremisesReach": on_premises_reach or {"adGroups": [], "sudoGroups": []},
+            "onPremisesReach": on_premises_reach or {"adGroups": [], "sudoGroups": [], "writebackGroups": []},
             "policyFingerprint": policy_fingerprint,
         }
         try:

@@ -170,6 +170,8 @@ class AccessPackageCustomExtensionProvider(GraphProvider):
 
     def _read(self, id_: str, props: dict) -> ReadResult:
         catalog = props.get("catalogId")
+        if not catalog and "/" in id_:  # `pulumi import ... <catalogId>/<extensionId>`
+            catalog, id_ = id_.split("/", 1)
         if not catalog:
             raise GraphError(400, "catalogIdRequired", "import a custom extension as '<catalogId>/<extensionId>'")
         try:

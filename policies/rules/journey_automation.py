@@ -7,7 +7,8 @@ extensions that call them, and the Verified ID requirement of critical journeys.
   workflow's definition needs. What a step needs is derived from the definition: each HTTP action's method and Graph
   URI against privileged_facts.graph_permissions (bulkUpload -> SynchronizationData-User.Upload, a Temporary Access
   Pass -> UserAuthMethod-TAP.ReadWrite.All, sendMail -> Mail.Send, ...). An unknown definition, app role or
-  principal is unverified, never fine.
+  principal is unverified, never fine; so are the write permissions of a Standard Logic App (a WebApp of kind
+  workflowapp), whose definitions are files the plan cannot show.
 - `custom-extension-endpoint-in-stack` (stack): every entitlement-management custom extension (a dynamic resource of
   graphKind accessPackageCustomExtension, or any dynamic resource carrying an endpointConfiguration) calls a Logic
   App this stack declares: its logicAppWorkflowName and resourceGroupName match a Workflow of the plan (literally,
@@ -37,7 +38,7 @@ from privileged_facts.graph_permissions import (
     needed_for,
 )
 from privileged_facts.roles import CRITICAL_AZURE_ROLE_IDS, CRITICAL_ROLE_IDS, role_guid
-from privileged_facts.values import is_guid, is_unknown
+from privileged_facts.values import UNKNOWN, is_guid, is_unknown
 from pulumi_policy import EnforcementLevel, PolicyConfigSchema, StackValidationPolicy
 
 from .common import (
@@ -53,6 +54,7 @@ from .common import (
 )
 
 WORKFLOW = "azure-native:logic:Workflow"
+WEB_APP = "azure-native:web:WebApp"  # a Standard Logic App is a WebApp of kind "...workflowapp"
 USER_ASSIGNED_IDENTITY = "azure-native:managedidentity:UserAssignedIdentity"
 APP_ROLE_ASSIGNMENT = "azuread:index/appRoleAssignment:AppRoleAssignment"
 RESOURCE_GROUP = "azure-native:resources:ResourceGroup"
@@ -185,10 +187,23 @@ def needed_permissions(definition: Any) -> tuple[set[str], list[str]]:
     return needed, gaps
 
 
+def _is_workflow_app(resource: Any) -> bool:
+    """A Standard Logic App (a WebApp whose kind names workflowapp; an unknown kind may be one): its workflow
+    definitions are files in the app, never in the plan, so what its steps need cannot be read."""
+    if not is_type(resource, WEB_APP):
+        return False
+    kind = get(resource.props, "kind")
+    return is_unknown(kind) or (isinstance(kind, str) and "workflowapp" in kind.lower())
+
+
+def _definition(workflow: Any) -> Any:
+    return UNKNOWN if is_type(workflow, WEB_APP) else get(workflow.props, "definition")
+
+
 @verifying
 def _least_privilege(args, report_violation) -> None:
     resources = list(args.resources)
-    workflows = [r for r in resources if is_type(r, WORKFLOW)]
+    workflows = [r for r in resources if is_type(r, WORKFLOW) or _is_workflow_app(r)]
     if not workflows:
         return
     by_principal: dict[str, Any] = {}
@@ -220,7 +235,7 @@ def _least_privilege(args, report_violation) -> None:
         needed: set[str] = set()
         gaps: list[str] = []
         for w in owners:
-            wants, why = needed_permissions(get(w.props, "definition"))
+            wants, why = needed_permissions(_definition(w))
             needed |= wants
             gaps += [f"Workflow '{w.name}' {g}" for g in why]
         if name in needed:

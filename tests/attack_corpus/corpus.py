@@ -2354,3 +2354,20 @@ def aa_worker_group_credential_as_generic_resource():
             properties={"credential": {"name": "ad-admin"}},
         ),
     )
+
+
+@case("journey-automation")
+def ja_standard_logic_app_with_directory_write():
+    """A Standard Logic App (a WebApp of kind workflowapp) holds User.ReadWrite.All: its definitions are not in the
+    plan, so nothing shows that a step needs it."""
+    from pulumi_azure_native import web
+
+    baseline()
+    app = web.WebApp(
+        "ja-std", resource_group_name=RG, kind="functionapp,workflowapp", identity={"type": "SystemAssigned"}
+    )
+    _ja_grant(
+        "ja-std-users",
+        pulumi.Output.all(app.id, app.identity).apply(lambda v: v[1].principal_id or ""),
+        "741f803b-c850-494e-b5df-cde7c675a1ca",
+    )
