@@ -165,7 +165,7 @@ def test_tap_policy_throttled_and_redirected(graph, other_origin):
 def test_tap_policy_check_refuses_what_graph_or_the_design_refuses(graph, bad, field):
     host = tap_host(graph)
     _, failures = host.check({}, tap_inputs(**bad))
-    assert failures and field in failures[0][1]
+    assert failures and field in failures[0][1] and failures[0][0] == field.split("[")[0]
     with pytest.raises(ValueError, match=field.split("[")[0]):
         validate(tap_inputs(**bad))
 

@@ -39,9 +39,9 @@ from typing import Any, TypeGuard
 
 import pulumi
 from privileged_facts.values import UNKNOWN, is_unknown
-from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
+from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, ReadResult, Resource, UpdateResult
 
-from .base import GraphProvider, check_result, diff, output, require_guid
+from .base import GraphProvider, diff, output, require_guid
 from .client import GraphClient
 
 GRAPH_KIND = "temporaryAccessPassPolicy"
@@ -151,7 +151,12 @@ class TemporaryAccessPassPolicyProvider(GraphProvider):
     """CRUD for ``TemporaryAccessPassPolicy``; see the module docstring."""
 
     def _check(self, olds: dict, news: dict):
-        return check_result(news, [("temporaryAccessPassPolicy", lambda: validate(news))])
+        try:
+            validate(news)
+        except ValueError as err:  # the failure names the property its message starts with
+            prop = str(err).split(":", 1)[0].split("[", 1)[0]
+            return CheckResult(news, [CheckFailure(prop if prop in KEYS else "graphKind", str(err))])
+        return CheckResult(news, [])
 
     def _diff(self, id_: str, olds: dict, news: dict):
         return diff(olds, news, KEYS, (), _normalize)
