@@ -150,6 +150,7 @@ class PrivilegedAccounts(pulumi.ComponentResource):
     """
 
     object_ids: dict[str, pulumi.Output[str]]
+    enabled_object_ids: dict[str, pulumi.Output[str]]
 
     def __init__(self, name: str, args: PrivilegedAccountsArgs, opts: pulumi.ResourceOptions | None = None):
         people = dict(args.people)
