@@ -368,3 +368,54 @@ def test_a_standard_logic_app_keeps_its_definitions_out_of_the_plan_so_its_write
 
     (v,) = found(preview_with_pack(program), LEAST)
     assert "cannot verify" in v.message and "User.ReadWrite.All" in v.message
+
+
+def _settings(name, stages):
+    return Raw(
+        name,
+        graphKind="accessPackagePolicySettings",
+        policyId="62e90394-0000-4000-8000-0000000000aa",
+        accessPackageId="62e90394-0000-4000-8000-0000000000ab",
+        stages=stages,
+    )
+
+
+def test_policy_stages_name_only_extensions_the_stack_declares():
+    def clean():
+        workflow()
+        ext = extension()
+        _settings("s", [{"stage": "assignmentRequestGranted", "customExtensionId": later(ext.id, "x")}])
+
+    assert found(preview_with_pack(clean), ENDPOINT) == []
+
+    def literal():
+        workflow()
+        extension()
+        _settings(
+            "s", [{"stage": "assignmentRequestGranted", "customExtensionId": "6d2f0c7e-0000-4000-8000-00000000dead"}]
+        )
+
+    (v,) = found(preview_with_pack(literal), ENDPOINT)
+    assert "does not declare" in v.message
+
+    def computed_elsewhere():
+        other = azuread.Group("g", display_name="g", security_enabled=True)
+        _settings("s", [{"stage": "assignmentRequestGranted", "customExtensionId": other.object_id}])
+
+    (v,) = found(preview_with_pack(computed_elsewhere), ENDPOINT)
+    assert "cannot verify" in v.message
+
+
+def test_an_app_role_assigned_by_a_dynamic_graph_resource_is_judged_too():
+    def program():
+        wf = workflow(definition=GROUPS)
+        Raw(
+            "raw-grant",
+            graphKind="somethingElse",
+            appRoleId=APP_ROLE_IDS["RoleManagement.ReadWrite.Directory"],
+            principalId=pulumi.Output.all(wf.id, wf.identity).apply(lambda v: v[1].principal_id or ""),
+            resourceId=GRAPH_SP,
+        )
+
+    (v,) = found(preview_with_pack(program), LEAST)
+    assert "RoleManagement.ReadWrite.Directory" in v.message

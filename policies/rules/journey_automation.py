@@ -15,7 +15,7 @@ extensions that call them, and the Verified ID requirement of critical journeys.
   or by flowing from it) and its subscriptionId is a subscription GUID (one of `allowedSubscriptionIds` when set;
   the Workflow's own subscription once its ID is known). Any other endpoint (an HTTP URL, a Logic App elsewhere) is
   a violation: the extension would send every request's requestor, target and answers there, and its answer can
-  steer the request.
+  steer the request. So is a policy's custom extension stage that names an extension the stack does not declare.
 - `critical-journey-verified-id` (stack, advisory): an assignment policy of a package that grants a tier-0 group
   has a Verified ID requirement (an AssignmentPolicySettings of graphKind accessPackagePolicySettings linked to the
   policy, with at least one credential type). Tier-0: a group holding a critical Entra or Azure role in the stack,
@@ -81,7 +81,8 @@ WHEN_UNKNOWN = {
     "custom-extension-endpoint-in-stack": "An unknown endpointConfiguration, endpoint type or subscriptionId is a "
     "mandatory 'cannot be verified at preview' violation; an unknown workflow name or resource group counts only when "
     "it flows from a declared Workflow (or its resource group); otherwise the extension is reported as calling an "
-    "endpoint outside the stack.",
+    "endpoint outside the stack. A policy stage's unknown customExtensionId counts only when it flows from declared "
+    "extensions.",
     "critical-journey-verified-id": "An unknown verifiableCredentials on the linked settings is an advisory 'cannot "
     "be verified' note; policies, packages and groups unknown at preview are linked through property dependencies.",
 }
@@ -114,15 +115,32 @@ def _upstream(resource: Any, key: str) -> list:
     return list(seen.values())
 
 
+def _is_app_role_assignment(resource: Any) -> bool:
+    """azuread AppRoleAssignment, or a dynamic (Graph) resource that assigns an app role (appRoleId beside a
+    principal), whatever its graphKind says."""
+    if is_type(resource, APP_ROLE_ASSIGNMENT):
+        return True
+    return str(resource.resource_type).startswith(DYNAMIC_PREFIX) and get(resource.props, "appRoleId") is not None
+
+
+def _principal_key(resource: Any) -> str:
+    return (
+        "principalId"
+        if get(resource.props, "principalObjectId") is None and get(resource.props, "principalId") is not None
+        else "principalObjectId"
+    )
+
+
 def _workflows_of_principal(assignment: Any, workflows: list, by_principal: dict[str, Any]) -> list:
     """The Workflows whose identity the assignment's principal is: its principalObjectId flows from the Workflow,
     or from a user-assigned identity a Workflow's `identity` depends on, or equals a Workflow's known principalId."""
-    upstream = _upstream(assignment, "principalObjectId")
+    key = _principal_key(assignment)
+    upstream = _upstream(assignment, key)
     urns = {r.urn for r in upstream}
     found = [w for w in workflows if w.urn in urns]
     identities = {r.urn for r in upstream if is_type(r, USER_ASSIGNED_IDENTITY)}
     found += [w for w in workflows if w not in found and {d.urn for d in _sources(w, "identity")} & identities]
-    literal = get(assignment.props, "principalObjectId")
+    literal = get(assignment.props, key)
     if isinstance(literal, str) and literal.strip().lower() in by_principal:
         w = by_principal[literal.strip().lower()]
         found += [] if w in found else [w]
@@ -211,11 +229,11 @@ def _least_privilege(args, report_violation) -> None:
         principal = get(w.props, "identity", "principalId")
         if isinstance(principal, str) and is_guid(principal):
             by_principal[principal.lower()] = w
-    for assignment in (r for r in resources if is_type(r, APP_ROLE_ASSIGNMENT)):
+    for assignment in (r for r in resources if _is_app_role_assignment(r)):
         owners = _workflows_of_principal(assignment, workflows, by_principal)
         if not owners:
             continue
-        label = f"AppRoleAssignment '{assignment.name}'"
+        label = f"app-role assignment '{assignment.name}'"
         role_id = get(assignment.props, "appRoleId")
         if is_unknown(role_id):
             unverified(args, report_violation, f"{label} appRoleId", assignment.urn)
@@ -290,12 +308,41 @@ def _matches(ext: Any, endpoint: dict, workflow: Any, by_urn: dict[str, Any]) ->
     return name_ok and rg_ok
 
 
+def _stage_references(args, report_violation, resources: list, extensions: list) -> None:
+    """Every custom extension a policy's stages name is one this stack declares (and so is checked above): an
+    extension made elsewhere may call anything."""
+    urns = {e.urn for e in extensions}
+    known_ids = {i.strip().lower() for e in extensions for i in [get(e.props, "extensionId")] if isinstance(i, str)}
+    for settings in resources:
+        if not (str(settings.resource_type).startswith(DYNAMIC_PREFIX) and get(settings.props, "stages") is not None):
+            continue
+        label = f"policy settings '{settings.name}'"
+        stages = get(settings.props, "stages")
+        deps = {d.urn for d in dependencies_of(settings, "stages")}
+        if is_unknown(stages):
+            if not deps or not deps <= urns:
+                unverified(args, report_violation, f"{label} stages", settings.urn)
+            continue
+        for index, stage in enumerate(elements(stages)):
+            ext_id = get(stage, "customExtensionId")
+            if is_unknown(stage) or is_unknown(ext_id):
+                if not deps or not deps <= urns:  # computed from something that is not a declared extension
+                    unverified(args, report_violation, f"{label} stages[{index}].customExtensionId", settings.urn)
+            elif isinstance(ext_id, str) and ext_id.strip().lower() not in known_ids:
+                report_violation(
+                    f"{label} stages[{index}] names a custom extension this stack does not declare: its endpoint "
+                    "cannot be checked (declare the extension with AccessPackageCustomExtension)",
+                    settings.urn,
+                )
+
+
 @verifying
 def _endpoints(args, report_violation) -> None:
     resources = list(args.resources)
     by_urn = {r.urn: r for r in resources}
     workflows = [r for r in resources if is_type(r, WORKFLOW)]
     allowed = {str(s).strip().lower() for s in (args.get_config() or {}).get("allowedSubscriptionIds") or []}
+    _stage_references(args, report_violation, resources, [r for r in resources if _is_extension(r)])
     for ext in (r for r in resources if _is_extension(r)):
         label = f"custom extension '{ext.name}'"
         endpoint = get(ext.props, "endpointConfiguration")
@@ -336,7 +383,7 @@ def _endpoints(args, report_violation) -> None:
         if allowed and sub not in allowed:
             report_violation(f"{label} calls a Logic App in a subscription outside allowedSubscriptionIds", ext.urn)
             continue
-        ids = [get(w.props, "id") for w in matching]
+        ids = [get(w.props, "id") for w in matching]  # the Workflow's ARM ID, once deployed
         known = [m.group(1).lower() for i in ids if isinstance(i, str) and (m := _SUBSCRIPTION.match(i))]
         if known and sub not in known:
             report_violation(
