@@ -30,7 +30,8 @@ What they answer as Graph does (not echoing what was sent):
   type and at least one issuer DID. Both views share one stored policy.
 
 State: `area["governance"]` = {"catalogs": {id: {"extensions": {id: ext}}}, "logic_apps": set, "policies":
-{id: policy}}.
+{id: policy}}; `beta_put_drops_stages: True` makes a beta PUT drop the policy's stage entries (a test knob: it is not
+documented either way whether the beta PUT keeps the v1.0 navigation property).
 """
 
 from __future__ import annotations
@@ -429,6 +430,8 @@ def put_beta_policy(standin: Any, policy_id: str, query: dict, body: Any):
     policy["displayName"], policy["description"] = body["displayName"], body.get("description")
     policy["questions"] = [_v1_question(q) for q in body.get("questions") or []]  # PUT replaces them too
     policy["verifiableCredentialSettings"] = copy.deepcopy(vc) if vc.get("credentialTypes") else None
+    if state(standin).get("beta_put_drops_stages"):  # a knob: what a beta PUT that resets navigation would do
+        policy["stages"] = []
     policy["modifiedDateTime"] = _now()
     return 200, _beta_view(policy), {}
 

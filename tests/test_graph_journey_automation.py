@@ -276,3 +276,17 @@ def test_a_settings_resource_that_only_records_reach_writes_nothing(graph, catal
     graph.requests.clear()
     created = settings_provider(graph).create(props)
     assert [r.method for r in graph.requests] == [] and created.outs["onPremisesReach"]["writebackGroups"]
+
+
+def test_stages_and_verified_id_together_are_confirmed_and_a_dropping_beta_put_fails_loudly(graph, catalog):
+    ext = make_extension(graph, catalog)
+    policy = gov.add_policy(graph, catalog)
+    package = live(graph, policy)["accessPackageId"]
+    props = settings_props(policy, package, ext, vc=VC)
+    settings_provider(graph).create(props)
+    assert len(live(graph, policy)["stages"]) == 2 and live(graph, policy)["verifiableCredentialSettings"] == VC
+    gov.state(graph)["beta_put_drops_stages"] = True
+    other = gov.add_policy(graph, catalog)
+    with pytest.raises(GraphError) as err:
+        settings_provider(graph).create(settings_props(other, live(graph, other)["accessPackageId"], ext, vc=VC))
+    assert err.value.code == "settingsNotKept"

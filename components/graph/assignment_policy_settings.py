@@ -11,7 +11,8 @@ https://learn.microsoft.com/graph/api/accesspackageassignmentpolicy-update, and 
   part changed: the stages it declares (``stages``) replace live entries of the *same stage names*, every other
   stage entry, the questions, approval, requestor and review settings stay as Graph answered them. The Verified
   ID requirement is written through the beta API in the same way (a separate GET-merge-PUT of the beta object),
-  and only when one is declared or was declared before.
+  and only when one is declared or was declared before; when a policy has both, the stages are read back after
+  the beta PUT and a loss is an error (``settingsNotKept``), never silent.
 - **Re-applied whenever the azuread policy changes.** ``policyFingerprint`` is a SHA-256 of the azuread policy's
   declared arguments (components/access_packages.py computes it from the same values it gives the provider), and
   the resource depends on the policy. A change of the azuread policy, whose own PUT knows nothing of these
@@ -47,6 +48,7 @@ GRAPH_KIND = "accessPackagePolicySettings"
 V1_POLICIES = "/v1.0/identityGovernance/entitlementManagement/assignmentPolicies"
 BETA_POLICIES = "/beta/identityGovernance/entitlementManagement/accessPackageAssignmentPolicies"
 V1_EXPAND = "accessPackage,questions,customExtensionStageSettings($expand=customExtension)"
+STAGE_EXPAND = "customExtensionStageSettings($expand=customExtension)"
 STAGES = frozenset(
     {"assignmentRequestCreated", "assignmentRequestApproved", "assignmentRequestGranted", "assignmentRequestRemoved"}
 )  # msgraph AccessPackageCustomExtensionStage (request stages; the expiry stages need another extension type)
@@ -187,6 +189,30 @@ class AssignmentPolicySettingsProvider(GraphProvider):
         if vc or (olds or {}).get("verifiableCredentials"):
             live = client.get(f"{BETA_POLICIES}/{policy}", retry_not_found=True)
             client.put(f"{BETA_POLICIES}/{policy}", merged_beta(live, vc))
+            if declared:
+                self._confirm(client, news)
+
+    def _confirm(self, client: GraphClient, news: dict) -> None:
+        """Both writes replace the policy through different API versions: check that the second (beta, Verified ID)
+        kept the first's stages, through replication lag, and fail loudly if Graph dropped them (never silently)."""
+        want = _stage_key(news.get("stages"))
+        policy, policy_retry = news["policyId"], client.retry
+        for attempt in range(policy_retry.not_found_attempts):
+            live = client.get(f"{V1_POLICIES}/{policy}", {"$expand": STAGE_EXPAND})
+            have = [
+                {"stage": s.get("stage"), "customExtensionId": (s.get("customExtension") or {}).get("id")}
+                for s in live.get("customExtensionStageSettings") or []
+            ]
+            if all(item in _stage_key(have) for item in want):
+                return
+            client.pause(policy_retry.not_found_delay * (attempt + 1))
+        raise GraphError(
+            409,
+            "settingsNotKept",
+            f"policy {policy}: writing its Verified ID requirement (beta) dropped its custom extension stages (v1.0); "
+            "declare the stages and the Verified ID on separate policies, or report it: the next `up` writes the "
+            "stages again",
+        )
 
     def _create(self, props: dict) -> CreateResult:
         self._apply(self.client(), props, None)  # idempotent: a repeat merges the same entries again
