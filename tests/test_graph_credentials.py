@@ -351,3 +351,18 @@ def test_the_example_stacks_credential_resources_through_the_real_host(graph):
             st, _ = up(host, inputs)
             assert up(host, inputs, refresh(host, st))[1] == "same"
             assert len(state(graph)["passwords"][inputs["userId"].lower()]) == 1
+
+
+def test_tap_policy_refused_patch_names_the_permission_and_changes_nothing(graph):
+    graph.fail_next(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.")
+    host = tap_host(graph)
+    before = dict(state(graph)["tap"])
+    with pytest.raises(GraphError, match="Policy.ReadWrite.AuthenticationMethod"):
+        # the GET that records `previous` is refused first here: the create stops before any write
+        up(host, tap_inputs())
+    assert state(graph)["tap"] == before
+    st = State("TemporaryAccessPass", tap_inputs(), {**tap_inputs(), "previous": None})
+    graph.fail_next(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.")
+    with pytest.raises(GraphError, match="Authentication Policy Administrator"):
+        host.update(st.id, st.outputs, tap_inputs(isUsableOnce=True, maximumLifetimeInMinutes=30))
+    assert state(graph)["tap"] == before

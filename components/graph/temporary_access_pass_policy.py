@@ -34,7 +34,8 @@ the least privileged role for delegated use.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, TypeGuard
 
 import pulumi
@@ -42,7 +43,7 @@ from privileged_facts.values import UNKNOWN, is_unknown
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, ReadResult, Resource, UpdateResult
 
 from .base import GraphProvider, diff, output, require_guid
-from .client import GraphClient
+from .client import GraphClient, GraphError
 
 GRAPH_KIND = "temporaryAccessPassPolicy"
 PATH = "/v1.0/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/TemporaryAccessPass"
@@ -147,6 +148,25 @@ def _normalize(key: str, value: Any) -> Any:
     return value
 
 
+@contextmanager
+def _permission() -> Iterator[None]:
+    """A refused call (403) says what the deploying identity lacks."""
+    try:
+        yield
+    except GraphError as err:
+        if err.status != 403:
+            raise
+        raise GraphError(
+            err.status,
+            err.code,
+            f"{err.message}; the deploying identity needs Policy.ReadWrite.AuthenticationMethod (application; "
+            "Policy.Read.All to read) or the Authentication Policy Administrator role",
+            err.request_id,
+            err.method,
+            err.path,
+        ) from None
+
+
 class TemporaryAccessPassPolicyProvider(GraphProvider):
     """CRUD for ``TemporaryAccessPassPolicy``; see the module docstring."""
 
@@ -171,17 +191,22 @@ class TemporaryAccessPassPolicyProvider(GraphProvider):
         }
 
     def _apply(self, client: GraphClient, props: dict) -> None:
-        client.patch(PATH, body(props))
+        with _permission():
+            client.patch(PATH, body(props))
+
+    def _live(self, client: GraphClient) -> dict:
+        with _permission():
+            return declared_shape(client.get(PATH))
 
     def _create(self, props: dict) -> CreateResult:
         client = self.client()
-        previous = declared_shape(client.get(PATH))
+        previous = self._live(client)
         previous.pop("graphKind")
         self._apply(client, props)
         return CreateResult(ID, self._outs(props, previous))
 
     def _read(self, id_: str, props: dict) -> ReadResult:
-        live = declared_shape(self.client().get(PATH))
+        live = self._live(self.client())
         outs = {**live, "previous": props.get("previous")}
         return ReadResult(ID, outs, {k: live[k] for k in KEYS})
 
