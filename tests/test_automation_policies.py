@@ -388,3 +388,55 @@ def test_a_generic_resource_of_an_unknown_type_is_unverified():
 
     [found] = mandatory(program, "automation-no-public-network")
     assert "unknown at preview" in found.message
+
+
+# --- job roles are granted on one Automation account ------------------------------------------------------------
+
+SUB = "/subscriptions/00000000-0000-4000-8000-0000000000b2"
+ACCOUNT_ID = f"{SUB}/resourceGroups/rg-aa/providers/Microsoft.Automation/automationAccounts/aa-test"
+JOB_OPERATOR, AUTOMATION_CONTRIBUTOR, AUTOMATION_OPERATOR = (
+    "4fe576fe-1146-4730-92eb-48519fa6bf9f",
+    "f353d9bd-d4a6-484e-a77a-8050b599b867",
+    "d3881f73-407a-4167-8283-e981cbba0404",
+)
+
+
+def grant(role, scope):
+    from pulumi_azure_native import authorization
+
+    def program():
+        target = scope() if callable(scope) else scope
+        authorization.RoleAssignment(
+            "grant",
+            principal_id="eeeeeeee-0000-4000-8000-000000000009",
+            principal_type="ServicePrincipal",
+            role_definition_id=f"{SUB}/providers/Microsoft.Authorization/roleDefinitions/{role}",
+            scope=target,
+        )
+
+    return program
+
+
+@pytest.mark.parametrize("role", [JOB_OPERATOR, AUTOMATION_CONTRIBUTOR, AUTOMATION_OPERATOR])
+@pytest.mark.parametrize("scope", [SUB, f"{SUB}/resourceGroups/rg-aa"])
+def test_a_job_role_above_one_account_fails(role, scope):
+    [found] = mandatory(grant(role, scope), "automation-job-roles-on-account")
+    assert "broader than one Automation account" in found.message
+
+
+def test_a_job_role_on_the_account_literal_or_declared_passes():
+    assert not violations(grant(JOB_OPERATOR, ACCOUNT_ID), "automation-job-roles-on-account")
+
+    def declared_account():
+        return automation.AutomationAccount("aa", **{**IN_ACCOUNT, "public_network_access": False}).id
+
+    assert not violations(grant(JOB_OPERATOR, declared_account), "automation-job-roles-on-account")
+
+
+def test_a_job_role_scope_computed_from_something_else_is_unverified():
+    def elsewhere():
+        rg = resources.ResourceGroup("rg")
+        return later(rg.name, ACCOUNT_ID)
+
+    [found] = mandatory(grant(JOB_OPERATOR, elsewhere), "automation-job-roles-on-account")
+    assert "unknown at preview" in found.message

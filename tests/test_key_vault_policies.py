@@ -341,3 +341,90 @@ def test_a_vault_declared_as_a_generic_resource_is_judged():
     assert not [v for v in report.violations if v.policy in POLICIES]
     assert mandatory(program(publicNetworkAccess="Enabled"), "key-vault-no-public-network")
     assert mandatory(program(enableRbacAuthorization=False), "key-vault-rbac-authorization")
+
+
+# --- Key Vault data roles are granted on one vault -----------------------------------------------------------
+
+SUB = "/subscriptions/00000000-0000-4000-8000-0000000000b2"
+KV_ID = f"{SUB}/resourceGroups/rg-kv/providers/Microsoft.KeyVault/vaults/kv-test"
+PRINCIPAL = "eeeeeeee-0000-4000-8000-000000000009"
+
+
+def grant(role: str, scope, **kw):
+    from pulumi_azure_native import authorization
+
+    def program():
+        target = scope() if callable(scope) else scope
+        authorization.RoleAssignment(
+            "grant",
+            principal_id=PRINCIPAL,
+            principal_type="ServicePrincipal",
+            role_definition_id=f"{SUB}/providers/Microsoft.Authorization/roleDefinitions/{role}",
+            scope=target,
+            **kw,
+        )
+
+    return program
+
+
+SECRETS_OFFICER, SECRETS_USER, READER_ROLE = (
+    "b86a8fe4-44ce-4948-aee5-eccb2c155cd7",
+    "4633458b-17de-408a-b874-0445c86b69e6",
+    "21090545-7ca7-4776-b22c-e363652d74d2",
+)
+
+
+@pytest.mark.parametrize(
+    "scope", [SUB, f"{SUB}/resourceGroups/rg-kv", "/providers/Microsoft.Management/managementGroups/root", "/"]
+)
+@pytest.mark.parametrize("role", [SECRETS_OFFICER, SECRETS_USER, "00482a5a-887f-4fb3-b363-3b7fe8e74483"])
+def test_a_data_role_above_one_vault_fails(scope, role):
+    [found] = mandatory(grant(role, scope), "key-vault-data-roles-on-vault")
+    assert "broader than one Key Vault" in found.message
+
+
+@pytest.mark.parametrize("scope", [KV_ID, KV_ID.upper(), KV_ID + "/secrets/ad-runbook-account"])
+def test_a_data_role_on_a_vault_or_its_secret_passes(scope):
+    assert not violations(grant(SECRETS_OFFICER, scope), "key-vault-data-roles-on-vault")
+
+
+def test_a_data_role_on_a_declared_vault_passes_and_one_computed_from_elsewhere_is_unverified():
+    def on_vault():
+        kv = keyvault.Vault("kv", resource_group_name="rg-kv", properties=good_properties())
+        return kv.id
+
+    assert not violations(grant(SECRETS_OFFICER, on_vault), "key-vault-data-roles-on-vault")
+
+    def elsewhere():
+        rg = resources.ResourceGroup("rg")
+        return later(rg.name, SUB)
+
+    [found] = mandatory(grant(SECRETS_OFFICER, elsewhere), "key-vault-data-roles-on-vault")
+    assert "unknown at preview" in found.message
+
+
+def test_roles_that_read_no_secrets_are_not_this_policys_concern():
+    assert not violations(grant(READER_ROLE, SUB), "key-vault-data-roles-on-vault")
+
+
+def test_an_eligibility_and_a_classic_assignment_by_role_name_are_judged():
+    from pulumi_azure_native import authorization
+
+    def eligible():
+        authorization.PimRoleEligibilitySchedule(
+            "eligible",
+            principal_id=PRINCIPAL,
+            role_definition_id=f"{SUB}/providers/Microsoft.Authorization/roleDefinitions/{SECRETS_OFFICER}",
+            scope=SUB,
+        )
+
+    assert mandatory(eligible, "key-vault-data-roles-on-vault")
+
+    def classic():
+        Classic(
+            "azure:authorization/assignment:Assignment",
+            "classic",
+            {"principalId": PRINCIPAL, "roleDefinitionName": "key vault secrets user", "scope": SUB},
+        )
+
+    assert mandatory(classic, "key-vault-data-roles-on-vault")

@@ -169,6 +169,13 @@ AZURE_ROLES: dict[str, str] = {
     "Key Vault Secrets User": "4633458b-17de-408a-b874-0445c86b69e6",
     # built-in-roles/management-and-governance.md: create and manage jobs (jobs/write, read, resume, stop, suspend)
     "Automation Job Operator": "4fe576fe-1146-4730-92eb-48519fa6bf9f",
+    "Automation Operator": "d3881f73-407a-4167-8283-e981cbba0404",
+    "Automation Contributor": "f353d9bd-d4a6-484e-a77a-8050b599b867",
+    # built-in-roles/security.md: the Key Vault data-plane roles
+    "Key Vault Certificates Officer": "a4417e6f-fecd-4de8-b567-7b0420556985",
+    "Key Vault Crypto Officer": "14b46e9e-c2b7-41b4-b07b-48a6ebf60603",
+    "Key Vault Crypto User": "12338af0-0e69-4776-bea7-57ae8d297424",
+    "Key Vault Crypto Service Encryption User": "e147488a-f6f5-4113-8e2d-b22465e65bf6",
 }
 AZURE_ROLE_NAMES: dict[str, str] = {role_id: name for name, role_id in AZURE_ROLES.items()}
 AZURE_ROLE_OWNER = AZURE_ROLES["Owner"]
@@ -177,6 +184,25 @@ AZURE_ROLE_VM_ADMIN_LOGIN = AZURE_ROLES["Virtual Machine Administrator Login"]
 AZURE_ROLE_DESKTOP_VIRTUALIZATION_USER = AZURE_ROLES["Desktop Virtualization User"]
 AZURE_ROLE_AUTOMATION_JOB_OPERATOR = AZURE_ROLES["Automation Job Operator"]
 AZURE_ROLE_KEY_VAULT_SECRETS_OFFICER = AZURE_ROLES["Key Vault Secrets Officer"]
+# Roles that read or change what a Key Vault holds (data plane): granted on one vault, never on a resource group,
+# subscription or management group (where they reach every vault in it).
+KEY_VAULT_DATA_ROLE_IDS = frozenset(
+    AZURE_ROLES[n]
+    for n in (
+        "Key Vault Administrator",
+        "Key Vault Secrets Officer",
+        "Key Vault Secrets User",
+        "Key Vault Certificates Officer",
+        "Key Vault Crypto Officer",
+        "Key Vault Crypto User",
+        "Key Vault Crypto Service Encryption User",
+    )
+)
+# Roles that start jobs or change runbooks in an Automation account: whoever holds one runs code on its Hybrid
+# Runbook Workers (domain servers, as Local System), so they are granted on one account, never more widely.
+AUTOMATION_JOB_ROLE_IDS = frozenset(
+    AZURE_ROLES[n] for n in ("Automation Job Operator", "Automation Operator", "Automation Contributor")
+)
 # The docs' "Privileged" category (built-in-roles/privileged.md).
 PRIVILEGED_AZURE_ROLE_IDS = frozenset(
     AZURE_ROLES[n]

@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import re
 
+from privileged_facts.roles import AUTOMATION_JOB_ROLE_IDS
 from privileged_facts.values import is_unknown
-from pulumi_policy import EnforcementLevel, ResourceValidationPolicy
+from pulumi_policy import EnforcementLevel, ResourceValidationPolicy, StackValidationPolicy
 
 from .common import config_schema, elements, get, is_type, meta, unverified, verifying
-from .key_vault import UNKNOWN_KIND, shapes
+from .key_vault import UNKNOWN_KIND, role_scope_policy, shapes
 
 ACCOUNT = "azure-native:automation:AutomationAccount"
 CREDENTIAL = "azure-native:automation:Credential"
@@ -46,6 +47,10 @@ CLASSIC_VARIABLES = ("azure:automation/variableString:VariableString", "azure:au
 CLASSIC_WEBHOOK = "azure:automation/webhook:Webhook"
 CLASSIC_WORKER_GROUP = "azure:automation/hybridRunbookWorkerGroup:HybridRunbookWorkerGroup"
 
+ACCOUNT_SCOPE = re.compile(
+    r"^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\.Automation/automationAccounts/[^/]+(/.*)?$",
+    re.IGNORECASE,
+)
 RUN_AS_NAMES = frozenset({"azurerunasconnection", "azureclassicrunasconnection"})
 RUN_AS_CERTIFICATES = frozenset({"azurerunascertificate", "azureclassicrunascertificate"})
 RUN_AS_TYPES = frozenset({"azureserviceprincipal", "azureclassiccertificate"})
@@ -77,6 +82,10 @@ WHEN_UNKNOWN = {
     "automation-no-credential-assets": "Credential, Certificate and Webhook resources are violations whatever their "
     "values; an unknown Connection field set, or an unencrypted Variable whose name or value is unknown, is a "
     "mandatory 'cannot be verified at preview' violation.",
+    "automation-job-roles-on-account": "Automation Job Operator, Automation Operator or Automation Contributor "
+    "granted at a scope that is unknown at preview and not computed from a declared Automation account is a "
+    "mandatory 'cannot be verified at preview' violation; a grant whose role is unknown is left to the Azure role "
+    "policies.",
     "automation-worker-group-no-credential": "An unknown credential (classic: credentialName) on a Hybrid Runbook "
     "Worker group is a mandatory 'cannot be verified at preview' violation.",
 }
@@ -370,6 +379,25 @@ POLICIES = [
             "Microsoft cloud security benchmark",
             "IM-8: restrict the exposure of credentials and secrets",
             "https://learn.microsoft.com/azure/automation/automation-hrw-run-runbooks",
+        ),
+    ),
+    StackValidationPolicy(
+        name="automation-job-roles-on-account",
+        description="Roles that start jobs or change runbooks (Automation Job Operator, Automation Operator, "
+        "Automation Contributor) are granted on one Automation account, never more widely: a job runs on the "
+        "account's Hybrid Runbook Workers.",
+        validate=role_scope_policy(
+            AUTOMATION_JOB_ROLE_IDS, ACCOUNT_SCOPE, (ACCOUNT, CLASSIC_ACCOUNT), "Automation account"
+        ),
+        enforcement_level=EnforcementLevel.MANDATORY,
+        config_schema=config_schema(),
+        **meta(
+            "high",
+            "Set the role assignment's scope to the Automation account's ID; grant Automation Job Operator only to "
+            "the journey automation's identity.",
+            "Microsoft cloud security benchmark",
+            "PA-7: follow just enough administration (least privilege)",
+            "https://learn.microsoft.com/azure/automation/automation-role-based-access-control",
         ),
     ),
 ]

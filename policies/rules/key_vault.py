@@ -19,10 +19,25 @@ A deciding value unknown at preview is reported through `common.unverified`, nev
 
 from __future__ import annotations
 
-from privileged_facts.values import UNKNOWN, is_unknown
-from pulumi_policy import EnforcementLevel, ResourceValidationPolicy
+import re
 
-from .common import canonical_type, config_schema, elements, get, is_type, label, meta, unverified, verifying
+from privileged_facts.roles import AZURE_ROLE_NAMES, AZURE_ROLES, KEY_VAULT_DATA_ROLE_IDS, role_guid
+from privileged_facts.values import UNKNOWN, is_unknown
+from pulumi_policy import EnforcementLevel, ResourceValidationPolicy, StackValidationPolicy
+
+from .common import (
+    canonical_type,
+    config_schema,
+    declared,
+    dependencies_of,
+    elements,
+    get,
+    is_type,
+    label,
+    meta,
+    unverified,
+    verifying,
+)
 
 VAULT = "azure-native:keyvault:Vault"
 MANAGED_HSM = "azure-native:keyvault:ManagedHsm"
@@ -31,6 +46,10 @@ CLASSIC_VAULT = "azure:keyvault/keyVault:KeyVault"
 CLASSIC_HSM = "azure:keyvault/managedHardwareSecurityModule:ManagedHardwareSecurityModule"
 CLASSIC_ACCESS_POLICY = "azure:keyvault/accessPolicy:AccessPolicy"
 VAULT_TYPES = (VAULT, MANAGED_HSM, CLASSIC_VAULT, CLASSIC_HSM)
+VAULT_SCOPE = re.compile(
+    r"^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\.KeyVault/(vaults|managedHSMs)/[^/]+(/.*)?$",
+    re.IGNORECASE,
+)
 
 KEY_VAULT_DOCS = "https://learn.microsoft.com/azure/key-vault/general/security-features"
 
@@ -41,6 +60,9 @@ WHEN_UNKNOWN = {
     "preview' violation.",
     "key-vault-no-public-network": "An unknown publicNetworkAccess or networkAcls.defaultAction (classic: "
     "publicNetworkAccessEnabled, networkAcls) is a mandatory 'cannot be verified at preview' violation.",
+    "key-vault-data-roles-on-vault": "A Key Vault data role granted at a scope that is unknown at preview and not "
+    "computed from a declared vault is a mandatory 'cannot be verified at preview' violation; a grant whose role is "
+    "unknown is left to the Azure role policies.",
     "key-vault-rbac-authorization": "An unknown enableRbacAuthorization or accessPolicies list (classic: "
     "enableRbacAuthorization / rbacAuthorizationEnabled, accessPolicies) is a mandatory 'cannot be verified at "
     "preview' violation; an access-policy resource is a violation whatever its values.",
@@ -146,6 +168,65 @@ def shapes(args) -> list[Shape]:
                 found.append(shape)
         return found
     return [Shape(canonical_type(token), props, where)]
+
+
+# --- where a data-plane or job role is granted -------------------------------------------------------------------
+
+AZURE_GRANTS = {  # token -> (role key, scope key): every resource that grants an Azure role
+    "azure-native:authorization:RoleAssignment": ("roleDefinitionId", "scope"),
+    "azure-native:authorization:PimRoleEligibilitySchedule": ("roleDefinitionId", "scope"),
+    "azure:authorization/assignment:Assignment": ("roleDefinitionId", "scope"),
+}
+
+
+def _granted_role(resource, key: str):
+    """The role GUID a grant names (by ID, or the classic provider's roleDefinitionName); UNKNOWN; or None."""
+    value = declared(resource, key)
+    if is_unknown(value):
+        return UNKNOWN
+    guid = role_guid(value)
+    if guid:
+        return guid
+    name = declared(resource, "roleDefinitionName")
+    if is_unknown(name):
+        return UNKNOWN
+    if isinstance(name, str):
+        return {n.lower(): i for n, i in AZURE_ROLES.items()}.get(name.strip().lower())
+    return None
+
+
+def role_scope_policy(role_ids: frozenset[str], scope: re.Pattern[str], targets: tuple[str, ...], what: str):
+    """A stack policy: a grant of one of `role_ids` is scoped at a `scope` resource (a literal ARM ID matching the
+    pattern, or a scope computed from a declared resource of `targets`, the project's property-dependency link);
+    a broader literal scope is a violation, a scope that is neither is unverified. Grants whose role is unknown are
+    left to the Azure role policies (they judge unknown roles at broad scopes)."""
+
+    @verifying
+    def validate(args, report) -> None:
+        by_urn = {r.urn: r for r in args.resources}
+        for res in args.resources:
+            keys = next((k for t, k in AZURE_GRANTS.items() if is_type(res, t)), None)
+            if keys is None:
+                continue
+            role = _granted_role(res, keys[0])
+            if role is UNKNOWN or role not in role_ids:
+                continue
+            name = AZURE_ROLE_NAMES.get(role, role)
+            value = declared(res, keys[1])
+            if isinstance(value, str) and not is_unknown(value):
+                if not scope.match(value.strip()):
+                    report(
+                        f"{label(res)}: {name} is granted at a scope broader than one {what} ({value.strip()!r}): it "
+                        f"reaches every {what} under it. Grant it on the {what} itself.",
+                        res.urn,
+                    )
+                continue
+            deps = [by_urn.get(d.urn) for d in dependencies_of(res, keys[1])]
+            if deps and all(d is not None and is_type(d, *targets) for d in deps):
+                continue
+            unverified(args, report, f"{label(res)} scope (of {name})", res.urn)
+
+    return validate
 
 
 def _settings(props) -> tuple[object, str]:
@@ -293,6 +374,22 @@ def _rbac(args, report) -> None:
 
 
 POLICIES = [
+    StackValidationPolicy(
+        name="key-vault-data-roles-on-vault",
+        description="Key Vault data-plane roles (Administrator, Secrets, Certificates and Crypto roles) are granted on "
+        "one vault, never on a resource group, subscription or management group.",
+        validate=role_scope_policy(KEY_VAULT_DATA_ROLE_IDS, VAULT_SCOPE, VAULT_TYPES, "Key Vault"),
+        enforcement_level=EnforcementLevel.MANDATORY,
+        config_schema=config_schema(),
+        **meta(
+            "high",
+            "Set the role assignment's scope to the vault's ID (or the secret's), not its resource group or "
+            "subscription.",
+            "Microsoft cloud security benchmark",
+            "PA-7: follow just enough administration (least privilege)",
+            "https://learn.microsoft.com/azure/key-vault/general/rbac-guide",
+        ),
+    ),
     ResourceValidationPolicy(
         name="key-vault-purge-protection",
         description="A Key Vault or Managed HSM has purge protection on and soft delete not turned off.",
