@@ -40,7 +40,7 @@ from privileged_facts.graph_permissions import APP_ROLE_IDS, GRAPH_APP_ID, neede
 from components.graph.custom_extension import AccessPackageCustomExtension
 
 TYPE = "privileged-access:index:JourneyAutomation"
-DEFINITIONS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "automation", "logic-apps")
+DEFINITIONS = os.path.join(os.path.dirname(os.path.dirname(os.path.realpath(__file__))), "automation", "logic-apps")
 ENTITLEMENT_MANAGEMENT_APP_ID = "810dcf14-1858-4bf2-8134-4c369fa3235b"
 """Azure AD Identity Governance - Entitlement Management (first-party app; the PoP token's appid claim)."""
 ARM_AUDIENCE = "https://management.azure.com/"
