@@ -225,3 +225,9 @@ def test_the_example_plan_pins_each_runbook_files_hash(tmp_path):
     for spec in RUNBOOKS:
         raw = (RUNBOOK_DIR / spec.file).read_bytes()
         assert pinned[f"on-premises-{runbook_name(spec)}-content"] == hashlib.sha256(raw).hexdigest().upper()
+
+
+def test_groups_are_granted_only_to_admin_accounts_in_the_admin_ou():
+    code = "\n".join(code_lines((RUNBOOK_DIR / "Add-AdGroupMembership.ps1").read_text(encoding="utf-8")))
+    check = code.index('-notlike "*,$ou"')
+    assert code.index("Get-AutomationVariable -Name 'AdminAccountsOu'") < check < code.index("Add-ADGroupMember")

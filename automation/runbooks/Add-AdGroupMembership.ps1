@@ -9,7 +9,8 @@
     it is not, the membership is added and its end is recorded in the account's extensionAttribute15
     ("pum-expiry|<group>=<UTC ISO 8601>|..."; one entry per group), which Remove-ExpiredMembership (hourly)
     enforces. The package's "removed" stage also calls Remove-AdGroupMembership, so access ends on whichever comes
-    first. Only the groups in the ManagedGroups variable (the stack's onPremises.managedGroups) are accepted.
+    first. Only the groups in the ManagedGroups variable (the stack's onPremises.managedGroups) are accepted, and
+    only for accounts in the admin OU (AdminAccountsOu): a job started with anyone else's account is refused.
 
     The runbook writes with the runbook service account, whose credential it reads from Key Vault through the
     vault's private endpoint; nothing secret is written to any stream.
@@ -33,6 +34,11 @@ if ($GroupName -notin @(Get-AutomationVariable -Name 'ManagedGroups')) {
 $account = Get-AzKeyVaultSecret -VaultName $vault -Name 'ad-runbook-account'
 $credential = [pscredential]::new($account.Tags['userName'], $account.SecretValue)
 
+$ou = Get-AutomationVariable -Name 'AdminAccountsOu'
+$target = Get-ADUser -Server $domain -Credential $credential -Identity $SamAccountName
+if ($target.DistinguishedName -notlike "*,$ou") {
+    throw "$SamAccountName is outside $ou; only the admin accounts this automation manages are granted groups."
+}
 $ttl = New-TimeSpan -Minutes $DurationMinutes
 $pam = Get-ADOptionalFeature -Server $domain -Credential $credential -Filter "Name -eq 'Privileged Access Management Feature'"
 if ($pam -and $pam.EnabledScopes.Count -gt 0) {

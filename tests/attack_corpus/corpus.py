@@ -2371,3 +2371,51 @@ def ja_standard_logic_app_with_directory_write():
         pulumi.Output.all(app.id, app.identity).apply(lambda v: v[1].principal_id or ""),
         "741f803b-c850-494e-b5df-cde7c675a1ca",
     )
+
+
+def _azure_grant(name: str, role: str, scope):
+    return authorization.RoleAssignment(
+        name,
+        principal_id=LITERAL_USER,
+        principal_type="User",
+        role_definition_id=ARM_ROLE.format(role),
+        scope=scope,
+    )
+
+
+@case("on-premises")
+def kv_secrets_officer_on_the_subscription():
+    """Key Vault Secrets Officer at subscription scope: every vault's secrets, including the runbooks' AD credential."""
+    baseline()
+    _azure_grant("kv-sub-officer", AZURE_ROLES["Key Vault Secrets Officer"], SUB)
+
+
+@case("on-premises")
+def kv_secrets_user_scope_behind_apply():
+    """Key Vault Secrets User at a scope computed from an unrelated resource (unknown at preview)."""
+    bl = baseline()
+    _azure_grant("kv-later-user", AZURE_ROLES["Key Vault Secrets User"], later(bl.group.object_id, RG))
+
+
+@case("on-premises")
+def aa_job_operator_on_the_resource_group():
+    """Automation Job Operator on a resource group: it starts any runbook of every account there, on the domain."""
+    baseline()
+    _azure_grant("aa-rg-operator", AZURE_ROLES["Automation Job Operator"], RG)
+
+
+@case("on-premises")
+def aa_contributor_on_the_subscription():
+    """Automation Contributor at subscription scope: it can write a runbook and run it on the domain workers."""
+    baseline()
+    _azure_grant("aa-sub-contributor", AZURE_ROLES["Automation Contributor"], SUB)
+
+
+@case("on-premises", "clean")
+def aa_clean_job_operator_on_the_account_and_secrets_officer_on_the_vault():
+    """Compliant: Automation Job Operator on the account, Key Vault Secrets Officer on the vault."""
+    baseline()
+    account = _account()
+    vault = _vault("kv-scoped")
+    _azure_grant("aa-operator", AZURE_ROLES["Automation Job Operator"], account.id)
+    _azure_grant("kv-officer", AZURE_ROLES["Key Vault Secrets Officer"], vault.id)
