@@ -149,17 +149,18 @@ class OnPremisesAutomation(pulumi.ComponentResource):
 
     Guarantees: the Automation account has a system-assigned managed identity only, public network access off
     (workers reach it through a private endpoint, sub-resource DSCAndHybridWorker) and local (key) authentication
-    off; no Run As account, no credential, certificate or connection asset, and no variable holds a credential (the
-    five variables are the vault's name, the domain, the admin OU, the delivery mailbox and the groups the runbooks
-    may write); the worker group has
-    no credential (jobs run as Local System on the worker and read the AD service account's credential from Key
-    Vault); every runbook's published content is the repository file whose SHA-256 the plan pins (RunbookContent),
-    with verbose and progress streams off; scheduled runbooks run on the worker group. The Key Vault uses RBAC
-    authorisation (no access policies), purge protection and soft delete (90 days), denies public network access
-    (private endpoint with the privatelink.vaultcore.azure.net zone) and sends its logs to Log Analytics, as does the
-    Automation account. The account's identity and the worker machines' identities get Key Vault Secrets Officer on
-    the vault only; the job operators get Automation Job Operator on the account only. No secret value is declared:
-    the rotation runbook makes the first one. Every taggable resource carries `pum-role: on-premises-automation`.
+    off; no Run As account, no credential, certificate, connection or webhook asset, and no variable holds a
+    credential (the five variables are the vault's name, the domain, the admin OU, the delivery mailbox and the AD
+    groups the runbooks may write); the worker group has no credential (jobs run as Local System on the worker and
+    read the AD service account's credential from Key Vault); every runbook's published content is the repository
+    file whose SHA-256 the plan pins (RunbookContent), with verbose and progress streams off; scheduled runbooks run
+    on the worker group. The Key Vault uses RBAC authorisation (no access policies), purge protection and soft delete
+    (90 days), denies public network access (private endpoint with the privatelink.vaultcore.azure.net zone) and
+    sends its logs to Log Analytics, as does the Automation account. The account's identity and the worker
+    machines' identities get Key Vault Secrets Officer on the vault only; job operators (`job_operator_principal_ids`,
+    or `allow_job_operator` for a principal declared later) get Automation Job Operator on the account only. No
+    secret value is declared: the rotation runbook makes the first one. Every taggable resource carries
+    `pum-role: on-premises-automation`.
     """
 
     automation_account_id: pulumi.Output[str]
