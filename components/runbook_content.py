@@ -246,17 +246,18 @@ class RunbookContentProvider(ResourceProvider):
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         props = from_host(props)
-        published = self._published_hash(self._client(), props["runbookId"])
+        runbook_id = props.get("runbookId") or id_.removesuffix("/content")  # `pulumi import` gives only the ID
+        published = self._published_hash(self._client(), runbook_id)
         if published is None:
             return ReadResult(id_="", outs={})  # gone: the next up publishes again
-        return ReadResult(id_=id_, outs={**props, "publishedHash": published})
+        return ReadResult(id_=id_, outs={**props, "runbookId": runbook_id, "publishedHash": published})
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         olds, news = from_host(olds), from_host(news)
         replaces = [] if olds.get("runbookId") == news.get("runbookId") else ["runbookId"]
         pin = str(news.get("contentHash", "")).upper()
         drifted = str(olds.get("publishedHash") or olds.get("contentHash") or "").upper() != pin
-        changed = bool(replaces) or drifted or olds.get("contentHash", "").upper() != pin
+        changed = bool(replaces) or drifted or str(olds.get("contentHash") or "").upper() != pin
         return DiffResult(changes=changed, replaces=replaces, delete_before_replace=False)
 
     def delete(self, _id: str, _props: dict[str, Any]) -> None:

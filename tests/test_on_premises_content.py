@@ -326,3 +326,10 @@ def test_through_the_real_dynamic_provider_host(arm):
         assert what == "create" and arm.runbooks[RUNBOOK.lower()]["published"] == SCRIPT
         again, what = up(real, inputs(), state)
         assert what == "same"
+
+
+def test_an_imported_content_resource_reads_from_its_id_alone(arm):
+    arm.runbooks[RUNBOOK.lower()]["published"] = SCRIPT
+    provider = RunbookContentProvider(client_factory=quick_client)
+    result = provider.read(RUNBOOK + "/content", {})
+    assert result.outs["runbookId"] == RUNBOOK and result.outs["publishedHash"] == content_hash(SCRIPT)
