@@ -428,3 +428,23 @@ def test_an_eligibility_and_a_classic_assignment_by_role_name_are_judged():
         )
 
     assert mandatory(classic, "key-vault-data-roles-on-vault")
+
+
+def test_a_vault_in_a_nested_deployment_is_judged_and_a_linked_nested_one_is_unverified():
+    nested = {
+        "type": "Microsoft.Resources/deployments",
+        "name": "inner",
+        "properties": {
+            "mode": "Incremental",
+            "template": _template(with_vault_properties(enablePurgeProtection=False)),
+        },
+    }
+    [found] = mandatory(deployment(_template(nested)), "key-vault-purge-protection")
+    assert "nested" not in found.message and "enablePurgeProtection" in found.message
+    linked = {
+        "type": "Microsoft.Resources/deployments",
+        "name": "inner",
+        "properties": {"mode": "Incremental", "templateLink": {"uri": "https://example.com/t.json"}},
+    }
+    [found] = mandatory(deployment(_template(linked)), "key-vault-purge-protection")
+    assert "unknown at preview" in found.message and "nested deployment" in found.message

@@ -136,6 +136,35 @@ def _arm_shape(arm_type, body, where: str) -> Shape | None:
     return Shape(token, {**(properties or {}), "identity": get(body, "identity"), "name": short}, where)
 
 
+NESTED_DEPLOYMENT = "microsoft.resources/deployments"
+MAX_NESTING = 5
+
+
+def _template_shapes(template, where: str, depth: int) -> list[Shape]:
+    """The judged resources of an ARM template, nested deployments included (an inline nested template is read, a
+    linked one or one nested deeper than MAX_NESTING is an unknown shape)."""
+    resources = get(template, "resources")
+    if is_unknown(resources) or is_unknown(template):
+        return [Shape(UNKNOWN_KIND, None, where)]
+    items = list(resources.values()) if isinstance(resources, dict) else elements(resources)
+    found: list[Shape] = []
+    for index, item in enumerate(items):
+        item = _expressions_unknown(item)
+        here = f"{where} resource {index}"
+        kind = get(item, "type")
+        if isinstance(kind, str) and kind.strip().lower() == NESTED_DEPLOYMENT:
+            inner = get(item, "properties", "template")
+            if depth >= MAX_NESTING or inner is None or is_unknown(inner):
+                found.append(Shape(UNKNOWN_KIND, None, f"{here} (a nested deployment)"))
+            else:
+                found += _template_shapes(inner, f"{here} template", depth + 1)
+            continue
+        shape = _arm_shape(kind, item, here)
+        if shape:
+            found.append(shape)
+    return found
+
+
 def shapes(args) -> list[Shape]:
     """What one resource declares, in the shapes the Key Vault and Automation policies judge: the resource itself,
     a generic `resources:Resource` of a judged ARM type, or every judged resource in a `resources:Deployment*`
@@ -156,17 +185,7 @@ def shapes(args) -> list[Shape]:
         link = get(props, "properties", "templateLink") or get(props, "templateLink")
         if is_unknown(template) or link is not None and template is None:
             return [Shape(UNKNOWN_KIND, None, f"{where} template")]
-        resources = get(template, "resources")
-        if is_unknown(resources):
-            return [Shape(UNKNOWN_KIND, None, f"{where} template")]
-        items = list(resources.values()) if isinstance(resources, dict) else elements(resources)
-        found = []
-        for index, item in enumerate(items):
-            item = _expressions_unknown(item)
-            shape = _arm_shape(get(item, "type"), item, f"{where} template resource {index}")
-            if shape:
-                found.append(shape)
-        return found
+        return _template_shapes(template, f"{where} template", depth=0)
     return [Shape(canonical_type(token), props, where)]
 
 
