@@ -5,11 +5,11 @@
 - an azure-native `logic.Workflow` (Consumption, state Enabled, system-assigned managed identity, no secrets)
   whose definition is the repository file `automation/logic-apps/<kind>.json`, with its parameter values
   (package IDs, on-premises groups, runbook names: never a credential) set from the stack;
-- trigger access control that accepts only Entitlement Management's proof-of-possession token: an `AADPOP`
-  policy with the claims `iss` (`https://sts.windows.net/<tenant>/`), `aud` (`https://management.azure.com/`),
-  `appid` (`810dcf14-1858-4bf2-8134-4c369fa3235b`, "Azure AD Identity Governance - Entitlement Management"),
-  `u` (`management.azure.com`), `m` (`POST`) and `p` (the workflow's ARM ID), as the portal's generated
-  Logic App and Microsoft's quickstart template configure it, so the trigger's SAS URL alone is not enough;
+- trigger access control that accepts Entitlement Management's proof-of-possession token: an `AADPOP` policy
+  with the claims `iss` (`https://sts.windows.net/<tenant>/`), `appid` (`810dcf14-1858-4bf2-8134-4c369fa3235b`,
+  "Azure AD Identity Governance - Entitlement Management"), `u` (`management.azure.com`), `m` (`POST`) and `p`
+  (the workflow's ARM ID), as Microsoft's quickstart template configures it (turning the trigger's SAS URL off is
+  a manual step: the 2019-05-01 API in azure-native has no `sasAuthenticationPolicy`; docs/journey-automation.md);
 - one azuread `AppRoleAssignment` on the Microsoft Graph service principal per Graph application permission the
   definition's HTTP actions need (onboarding: `SynchronizationData-User.Upload` for the inbound-provisioning
   `bulkUpload`, `UserAuthMethod-TAP.ReadWrite.All` for the one-time Temporary Access Pass, `Mail.Send` to hand
@@ -43,7 +43,6 @@ TYPE = "privileged-access:index:JourneyAutomation"
 DEFINITIONS = os.path.join(os.path.dirname(os.path.dirname(os.path.realpath(__file__))), "automation", "logic-apps")
 ENTITLEMENT_MANAGEMENT_APP_ID = "810dcf14-1858-4bf2-8134-4c369fa3235b"
 """Azure AD Identity Governance - Entitlement Management (first-party app; the PoP token's appid claim)."""
-ARM_AUDIENCE = "https://management.azure.com/"
 POP_POLICY_NAME = "AzureADEntitlementManagementAuthPOPAuthPolicy"
 Kind = Literal["onboarding", "on-premises-groups"]
 
@@ -92,10 +91,12 @@ def graph_permissions(definition: dict) -> list[str]:
 
 
 def pop_claims(tenant_id: pulumi.Input[str], workflow_id: pulumi.Input[str]) -> list:
-    """The AADPOP trigger policy's claims (values as the portal and Microsoft's quickstart template set them)."""
+    """The AADPOP trigger policy's claims, as Microsoft's quickstart template sets them (azure-quickstart-templates
+    demos/identitygovernance-entitlementmanagement-extensibility-AccessPackageAssignment-sample-logicapp): issuer,
+    the Entitlement Management app, and the PoP-bound method, host and path of this workflow (no separate `aud`:
+    `u`/`m`/`p` bind the token to this workflow's ARM URL)."""
     return [
         {"name": "iss", "value": pulumi.Output.concat("https://sts.windows.net/", tenant_id, "/")},
-        {"name": "aud", "value": ARM_AUDIENCE},
         {"name": "appid", "value": ENTITLEMENT_MANAGEMENT_APP_ID},
         {"name": "u", "value": "management.azure.com"},
         {"name": "m", "value": "POST"},

@@ -143,7 +143,8 @@ def test_logic_apps_are_enabled_system_assigned_and_accept_only_entitlement_mana
         claims = {c["name"]: c["value"] for c in policy["claims"]}
         assert policy["type"] == "AADPOP"
         assert claims["appid"] == ENTITLEMENT_MANAGEMENT_APP_ID and claims["m"] == "POST"
-        assert claims["iss"].startswith("https://sts.windows.net/") and claims["aud"] == "https://management.azure.com/"
+        assert claims["iss"].startswith("https://sts.windows.net/") and claims["u"] == "management.azure.com"
+        assert sorted(claims) == ["appid", "iss", "m", "p", "u"]  # as Microsoft's quickstart template
         assert claims["p"] == (
             "/subscriptions/00000000-0000-4000-8000-0000000000b2/resourceGroups/rg-pum-journey-automation/providers/"
             f"Microsoft.Logic/workflows/pum-journeys-{kind}"
