@@ -3,7 +3,7 @@
 The map follows principal -> journey (access package) -> group (PIM group) -> role -> scope, plus
 group -> Private Access app, and the reach beyond Entra ("reach" nodes): a group written back to Active Directory
 (and the AD group it is nested in), an Azure VM login role (sudo or user login on the machines in its scope), and
-what a journey's automation grants on-premises (any resource's `onPremisesReach` property, see `_reach`).
+what a journey's automation grants on-premises (`onPremisesReach`, see `_reach`).
 Relations come only from the plan: property dependencies (an input
 that is another resource's output, unknown at preview) and literal object IDs; the role controls
 from the role settings declared in the same plan (Graph `entraRoleSettings`, azuread
@@ -62,6 +62,7 @@ VM_LOGIN_REACH = {
     AZURE_ROLE_VM_ADMIN_LOGIN: "sudo (root) on Linux, local administrator on Windows",
     AZURE_ROLE_VM_USER_LOGIN: "user sign-in (no sudo)",
 }
+_AUTOMATION_REACH = "added by the journey's automation on grant, removed on removal"
 _NESTED = re.compile(r"nested there in '([^']{1,256})'")
 ACCESS_EDGES = {"member", "role", "network", "reach"}
 
@@ -331,7 +332,7 @@ class _Builder:
                 self._app(r, app_controls)
             if r.type == T_GROUP and r.inputs.get("writebackEnabled") is True:
                 self._writeback(r)
-            if isinstance(r.inputs.get("onPremisesReach"), list):
+            if isinstance(r.inputs.get("onPremisesReach"), dict):
                 self._reach(r, packages)
         return PrivilegeMap(self.nodes, self.edges)
 
@@ -348,25 +349,19 @@ class _Builder:
             self.add_edge(Edge(ad_group, parent, "gives", controls=["nested AD group"]))
 
     def _reach(self, r: Resource, packages: dict[str, str]) -> None:
-        """`onPremisesReach`: [{system, target, duration?, how?}] on a resource that flows from an access package
-        (its `accessPackageId` input) or is one: what the journey's automation grants outside Entra."""
+        """`onPremisesReach` (components.graph.assignment_policy_settings): {adGroups, sudoGroups, writebackGroups}
+        on a resource whose `accessPackageId` flows from a package: the AD groups and Linux sudo groups the journey's
+        automation adds on grant and removes on removal. writebackGroups are drawn from the written-back groups
+        themselves (`_writeback`)."""
         sources = [packages[ref] for ref in self.refs(r, "accessPackageId") if ref in packages]
-        if r.urn in packages:
-            sources.append(packages[r.urn])
-        for entry in r.inputs["onPremisesReach"]:
-            if not isinstance(entry, dict) or not isinstance(entry.get("target"), str):
-                continue
-            system = entry.get("system") if isinstance(entry.get("system"), str) else "on-premises"
-            node = self.add_node(
-                f"reach:{system.lower()}:{entry['target'].lower()}", "reach", f"{system}: {entry['target']}"
-            )
-            controls = [
-                str(entry["how"]) if isinstance(entry.get("how"), str) else "granted by the journey's automation"
-            ]
-            if isinstance(entry.get("duration"), str):
-                controls.append(f"for {_iso_hours(entry['duration'])}")
-            for source in sources:
-                self.add_edge(Edge(source, node, "reach", jit=False, controls=controls))
+        reach = r.inputs["onPremisesReach"]
+        for key, system, label in (("adGroups", "ad", "AD"), ("sudoGroups", "linux", "Linux sudo group")):
+            for target in _sequence(reach.get(key)):
+                if not isinstance(target, str) or not target:
+                    continue
+                node = self.add_node(f"reach:{system}:{target.lower()}", "reach", f"{label}: {target}")
+                for source in sources:
+                    self.add_edge(Edge(source, node, "reach", jit=False, controls=[_AUTOMATION_REACH]))
 
     def _policy(self, r: Resource, packages: dict[str, str]) -> None:
         targets = [packages[ref] for ref in self.refs(r, "accessPackageId") if ref in packages]

@@ -1,6 +1,6 @@
 """`pum graph` shows what a journey reaches beyond Entra: Active Directory through group writeback (and the AD
 group it is nested in), the machines behind an Azure VM login role, and what a journey's automation grants
-on-premises (`onPremisesReach` on a resource that flows from the package)."""
+on-premises (`onPremisesReach` on the policy settings that flow from the package)."""
 
 import pulumi
 import pulumi_azuread as azuread
@@ -18,7 +18,7 @@ ARM_ROLE = "/providers/Microsoft.Authorization/roleDefinitions/"
 class Reach(pulumi.ComponentResource):
     """Stands in for a resource that records the on-premises reach of a package's automation."""
 
-    def __init__(self, name: str, package_id: pulumi.Input[str], reach: list[dict]):
+    def __init__(self, name: str, package_id: pulumi.Input[str], reach: dict):
         super().__init__("test:index:Reach", name, {"accessPackageId": package_id, "onPremisesReach": reach})
         self.register_outputs({})
 
@@ -56,12 +56,7 @@ def program():
     Reach(
         "automation",
         package.id,
-        [
-            {"system": "AD", "target": "Account Operators", "duration": "PT2H", "how": "runbook adds, TTL 2 h"},
-            {"system": "Linux", "target": "sudo group linux-admins"},
-            "not a mapping",
-            {"system": "AD"},  # no target: ignored
-        ],
+        {"adGroups": ["Account Operators", "", 7], "sudoGroups": ["linux-admins"], "writebackGroups": ["Ignored"]},
     )
 
 
@@ -100,17 +95,18 @@ def test_vm_login_roles_name_what_they_give_on_the_machines_in_scope(reach_map):
 def test_automation_reach_hangs_off_the_journey_with_its_duration(reach_map):
     operators = edge(reach_map, "User Admin", "AD: Account Operators")
     assert operators.kind == "reach" and operators.jit is False
-    assert operators.controls == ["runbook adds, TTL 2 h", "for 2 h"]
-    sudo = edge(reach_map, "User Admin", "Linux: sudo group linux-admins")
-    assert sudo.controls == ["granted by the journey's automation"]
-    assert not any(n.label == "AD: " for n in reach_map.nodes.values())
+    assert operators.controls == ["added by the journey's automation on grant, removed on removal"]
+    assert edge(reach_map, "User Admin", "Linux sudo group: linux-admins").kind == "reach"
+    # the nested AD group and the automation's AD group are one node; bad entries and writebackGroups draw nothing
+    assert sum(n.label == "AD: Account Operators" for n in reach_map.nodes.values()) == 1
+    assert not any(n.label in ("AD: ", "AD: 7", "AD: Ignored") for n in reach_map.nodes.values())
 
 
 def test_every_path_of_the_journey_ends_beyond_entra_and_renders(reach_map):
     ends = {
         reach_map.nodes[p[-1].dst].label for p in reach_map.paths() if reach_map.nodes[p[0].src].label == "User Admin"
     }
-    assert {"AD: Account Operators", "Linux: sudo group linux-admins", "VMs in rg-linux-servers-prod"} <= ends
+    assert {"AD: Account Operators", "Linux sudo group: linux-admins", "VMs in rg-linux-servers-prod"} <= ends
     report = run_preview(program, policy_packs=[])
     mermaid = render(report, "mermaid")
     assert "classDef reach" in mermaid and '"AD: Account Operators"' in mermaid
