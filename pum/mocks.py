@@ -51,6 +51,18 @@ def _known(inputs: dict) -> dict:
     return _known_or_drop(inputs)
 
 
+def _as_provider_answers(token: str, outputs: dict) -> dict:
+    """Where a provider answers in another shape than it is given: azure-native takes a managed identity's
+    `userAssignedIdentities` as a list of ARM IDs and answers a map from ID to the identity's details (the SDK's
+    output type), so echoing the list would fail the SDK's own output translation."""
+    identity = outputs.get("identity")
+    if token.startswith("azure-native:") and isinstance(identity, dict):
+        assigned = identity.get("userAssignedIdentities")
+        if isinstance(assigned, list):
+            outputs = {**outputs, "identity": {**identity, "userAssignedIdentities": {i: {} for i in assigned}}}
+    return outputs
+
+
 def _client_config(_args: dict) -> dict:
     return {
         "tenantId": OFFLINE_TENANT_ID,
@@ -99,9 +111,10 @@ class PreviewMocks(Mocks):
         self.unanswered_invokes: list[str] = []
 
     def new_resource(self, args: MockResourceArgs) -> tuple[str, dict]:
+        outputs = _as_provider_answers(args.typ, _known(args.inputs))
         if args.resource_id:  # a read or an import: the object exists, its ID is known
-            return args.resource_id, _known(args.inputs)
-        return "", _known(args.inputs)
+            return args.resource_id, outputs
+        return "", outputs
 
     def call(self, args: MockCallArgs) -> tuple[dict, list[tuple[str, str]] | None]:
         answer = INVOKES.get(args.token)

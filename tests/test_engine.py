@@ -588,3 +588,29 @@ def test_default_provider_names_follow_the_engine(version, url, name):
     from pum.default_providers import default_name
 
     assert default_name(version, url) == name
+
+
+def test_user_assigned_identities_answer_as_the_provider_does():
+    """azure-native takes `identity.userAssignedIdentities` as a list of IDs and answers a map (the SDK's output type):
+    the preview keeps the list in the inputs and gives the program the map, instead of failing the SDK's own output
+    translation with a traceback."""
+    from pulumi_azure_native import logic, managedidentity
+
+    seen = []
+
+    def program():
+        uai = managedidentity.UserAssignedIdentity("uai", resource_group_name="rg")
+        literal = "/subscriptions/x/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/a"
+        for name, ids in (("flows", [uai.id]), ("literal", [literal])):
+            workflow = logic.Workflow(
+                name, resource_group_name="rg", identity={"type": "UserAssigned", "user_assigned_identities": ids}
+            )
+            workflow.identity.apply(lambda i, name=name: seen.append((name, i and i.user_assigned_identities)))
+
+    report = run_preview(program, policy_packs=[])
+    by_name = {r.name: r for r in report.resources}
+    assert by_name["flows"].inputs["identity"]["userAssignedIdentities"] == [UNKNOWN]
+    assert by_name["literal"].inputs["identity"]["userAssignedIdentities"][0].endswith("/userAssignedIdentities/a")
+    assert dict(seen)["literal"] is not None and list(dict(seen)["literal"]) == [
+        "/subscriptions/x/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/a"
+    ]
