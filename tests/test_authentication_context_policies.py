@@ -15,6 +15,8 @@ import pytest
 from pack_cases import ALERT, BreakGlassAccounts, later, preview
 from pulumi.dynamic import CreateResult, Resource, ResourceProvider
 
+from components.paw import device_filter_rule
+
 ENFORCED = "pim-authentication-context-enforced"
 CAE = "ca-admin-cae-strict"
 LOCKOUT = "ca-no-tenant-lockout"
@@ -24,7 +26,7 @@ PHISHING = "ca-phishing-resistant-admins"
 GA = "62e90394-69f5-4237-9190-012177145e10"
 PR = "00000000-0000-0000-0000-000000000004"
 MFA = "00000000-0000-0000-0000-000000000002"
-PAW_FILTER = 'device.displayName -startsWith "paw-"'
+PAW_FILTER = device_filter_rule("paw")  # what PawHostPool publishes as its deviceFilter output
 SCOPE = "/subscriptions/00000000-0000-4000-8000-0000000000b2/resourceGroups/rg-identity-prod"
 
 
@@ -41,9 +43,11 @@ class Raw(Resource):
 
 
 class Paw(pulumi.ComponentResource):
-    def __init__(self):
-        super().__init__("privileged-access:index:PawHostPool", "paw", None, None)
-        self.register_outputs({})
+    """The PAW component as the pack sees it: its type and the device filter it publishes."""
+
+    def __init__(self, device_filter=PAW_FILTER, name="paw"):
+        super().__init__("privileged-access:index:PawHostPool", name, None, None)
+        self.register_outputs({} if device_filter is None else {"deviceFilter": device_filter})
 
 
 def context(claim="c1", available=True, name="ctx"):

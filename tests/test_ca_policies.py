@@ -4,6 +4,9 @@ Each case is a program that declares provider resources directly (not our compon
 with this project's pack, so unknown IDs behave as in `pulumi preview`.
 """
 
+import pathlib
+import tempfile
+
 import pulumi_azuread as azuread
 import pytest
 from conftest import preview_with_pack
@@ -13,6 +16,7 @@ GA = "62e90394-69f5-4237-9190-012177145e10"
 USER_ADMIN = "fe930be7-5e62-47db-91af-98c3a49a38b1"
 PR = "/policies/authenticationStrengthPolicies/00000000-0000-0000-0000-000000000004"
 BG_A = "aaaaaaaa-0000-4000-8000-000000000001"
+PAW_RULE = 'device.displayName -startsWith "paw-"'  # the PAW's device filter, configured (no PawHostPool here)
 BG_B = "aaaaaaaa-0000-4000-8000-000000000002"
 SOMEONE = "bbbbbbbb-0000-4000-8000-000000000003"
 PRODUCTION = (
@@ -31,13 +35,13 @@ BREAK_GLASS_POLICIES = (
 )
 
 
-def preview(program, tmp_path=None, production=False, break_glass=()):
-    body = {}
+def preview(program, tmp_path=None, production=False, break_glass=(), paw_filters=(PAW_RULE,)):
+    body: dict = {"ca-admin-portals-compliant-device": {"pawDeviceFilters": list(paw_filters)}}
     for name in PRODUCTION if production else ():
         body[name] = {"production": True}
     for name in BREAK_GLASS_POLICIES if break_glass else ():
         body.setdefault(name, {})["breakGlassObjectIds"] = list(break_glass)
-    return preview_with_pack(program, tmp_path, body)
+    return preview_with_pack(program, tmp_path or pathlib.Path(tempfile.mkdtemp()), body)
 
 
 def mandatory(report, policy):
@@ -269,8 +273,12 @@ def test_excluding_an_eligible_admin_by_object_id_leaves_the_admins_uncovered():
         )
         ca("admins-pr", grant=PHISHING_RESISTANT, users={"included_roles": [GA], "excluded_users": [BG_A, SOMEONE]})
 
-    [violation] = mandatory(preview(program), "ca-phishing-resistant-admins")
-    assert "excludes 1 admin user(s) by object ID" in violation.message and SOMEONE not in violation.message
+    [violation] = mandatory(preview(program, break_glass=[BG_A]), "ca-phishing-resistant-admins")
+    assert (
+        "excludes 1 user(s) by ID that are not break-glass accounts (admins of this stack among them)"
+        in violation.message
+        and SOMEONE not in violation.message
+    )
 
 
 @pytest.mark.parametrize(
@@ -359,7 +367,7 @@ def test_paw_device_filter_block_covers_portals_but_mfa_or_device_does_not():
             "portals",
             grant={"operator": "OR", "built_in_controls": ["block"]},
             apps=["MicrosoftAdminPortals"],
-            devices={"filter": {"mode": "exclude", "rule": 'device.displayName -startsWith "paw-"'}},
+            devices={"filter": {"mode": "exclude", "rule": PAW_RULE}},
             users={"included_roles": [GA], "excluded_users": [BG_A]},
         )
         ca(

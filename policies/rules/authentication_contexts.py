@@ -8,18 +8,30 @@ settings that can require a context are read in every shape the stack can declar
 
 - azuread GroupRoleManagementPolicy (and DirectoryRoleManagementPolicy, which pulumi-azuread 6.11.1 lacks; its token is
   recognised should a provider add it): `activationRules.requiredConditionalAccessAuthenticationContext`;
-- the Graph layer's role settings (graphKind `entraRoleSettings`, any case) and azure-native RoleManagementPolicy: the
+- the Graph layer's role settings (graphKind `entraRoleSettings`; any other spelling, or none, of a dynamic resource
+  carrying `rules` is judged as role settings too: a provider may PATCH them; an unknown graphKind makes the
+  requirement uncertain, still mandatory) and azure-native RoleManagementPolicy: the
   `AuthenticationContext_EndUser_Assignment` rule, `isEnabled` and `claimValue`.
 
 For each claim value required, the stack must declare (a) the context, the Graph layer's `authenticationContext`
-resource with that `claimValue`, `isAvailable` true (PIM can request only a published context), and (b) ENABLED CA
-policies that target it (`includeAuthenticationContextClassReferences`) for All users, excluding only the break-glass
-accounts, narrowed by no condition (client apps, locations, platforms, risk, flows, filters), which together require:
-the phishing-resistant authentication strength (built-in …0004, or a declared strength with only phishing-resistant
-methods, not replaceable through OR), and, per `authenticationContextDeviceControls` (default both), a compliant device
-(not replaceable through OR) and, when the stack declares a PAW, a block on every device outside a device filter (mode
-`exclude`). Report-only or disabled does not count, staged rollout or not: a report-only policy gives the context no
-meaning. The CA policies are read through `conditional_access.ca_view` (azuread and Graph shapes alike).
+resource (graphKind exactly that: `common.graph_kind`) with that `claimValue`, `isAvailable` true (PIM can request
+only a published context), and (b) ENABLED CA policies that target it (`includeAuthenticationContextClassReferences`)
+for All users, excluding only the break-glass accounts, narrowed by no condition (client apps, locations, platforms,
+risk, flows, filters), which together require: the phishing-resistant authentication strength (built-in …0004, or a
+declared strength with only phishing-resistant methods, not replaceable through OR), and, per
+`authenticationContextDeviceControls` (default both), a compliant device (not replaceable through OR: under OR every
+other control, a terms of use, a custom factor or a grant key the pack does not read is an alternative) and, when the
+stack declares a PAW, a block on every device outside the PAW's own device filter (mode `exclude`, the rule equal to
+the declared PawHostPool's `deviceFilter` or one in `pawDeviceFilters`; `CaPolicy.blocks_outside_paw`). "Excluding
+only the break-glass accounts": no literal user or group the stack does not declare as break-glass (or configure), no
+`GuestsOrExternalUsers`, no roles. Report-only or disabled does not count, staged rollout or not: a report-only policy
+gives the context no meaning. The CA policies are read through `conditional_access.ca_view` (azuread and Graph shapes
+alike).
+
+Limit (code review's, not the pack's): the engine never passes a dynamic resource's `__provider` to analyzers
+(SkipInternalKeys), so a resource with a do-nothing provider claiming graphKind `conditionalAccessPolicy` or
+`authenticationContext` is indistinguishable from ours and counts; tests/test_graph_kind_provenance.py fails on a
+dynamic provider defined outside components/graph/, and components/ is reviewed code.
 
 `ca-admin-cae-strict` (stack, advisory) asks for continuous access evaluation in strict mode for the admins (a policy
 with `sessionControls.continuousAccessEvaluation.mode` strictEnforcement or strictLocation, on all resources, for every
@@ -35,18 +47,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from privileged_facts.graph_kinds import AUTHENTICATION_CONTEXT, ENTRA_ROLE_SETTINGS
 from privileged_facts.pim_rules import RULE_ACTIVATION_AUTH_CONTEXT
 from privileged_facts.roles import PRIVILEGED_ROLE_IDS
 from privileged_facts.values import UNKNOWN, is_unknown
 from pulumi_policy import EnforcementLevel, PolicyConfigSchema, StackValidationPolicy
 
 from .common import (
-    DYNAMIC,
+    EXACT,
+    MAYBE,
     PIM_PLAN,
+    SHAPED,
     TUNABLES,
-    canonical_type,
     elements,
     get,
+    graph_kind,
     is_type,
     label,
     meta,
@@ -56,6 +71,7 @@ from .common import (
 )
 from .conditional_access import (
     BREAK_GLASS,
+    PAW_SCHEMA,
     YES,
     CaPolicy,
     Check,
@@ -69,20 +85,13 @@ from .conditional_access import (
 GROUP_POLICY = "azuread:index/groupRoleManagementPolicy:GroupRoleManagementPolicy"
 DIRECTORY_POLICY = "azuread:index/directoryRoleManagementPolicy:DirectoryRoleManagementPolicy"
 AZURE_POLICY = "azure-native:authorization:RoleManagementPolicy"
-ROLE_SETTINGS_KIND = "entrarolesettings"  # components/graph/role_settings.py GRAPH_KIND, folded
-CONTEXT_KIND = "authenticationcontext"  # components/graph/authentication_context.py GRAPH_KIND, folded
 DEVICE_CONTROLS = "authenticationContextDeviceControls"
 STRICT_MODES = {"strictenforcement", "strictlocation"}
 
 
-def _kind(resource: Any) -> str | None:
-    """A dynamic resource's graphKind, folded (case and spaces); UNKNOWN when unknown; None for other types."""
-    if canonical_type(resource.resource_type) != canonical_type(DYNAMIC):
-        return None
-    kind = get(resource.props, "graphKind")
-    if isinstance(kind, str):
-        return "".join(kind.split()).lower()
-    return UNKNOWN if is_unknown(kind) else None
+def _kind(resource: Any, kind: str) -> str | None:
+    """`common.graph_kind`: EXACT, SHAPED (another spelling, with its shape), MAYBE (unknown, with its shape), None."""
+    return graph_kind(resource.resource_type, resource.props, kind)
 
 
 @dataclass(frozen=True)
@@ -124,9 +133,10 @@ def required_contexts(resources: list) -> list[Required]:
                 found.append(
                     Required(r, claim, f"{label(r)} activationRules.requiredConditionalAccessAuthenticationContext")
                 )
-        elif _kind(r) == ROLE_SETTINGS_KIND or is_type(r, AZURE_POLICY):
+        elif _kind(r, ENTRA_ROLE_SETTINGS) in (EXACT, SHAPED) or is_type(r, AZURE_POLICY):
+            # role settings in another graphKind spelling are judged as role settings: a provider may PATCH them
             found += _from_rules(r)
-        elif is_unknown(_kind(r)) and get(r.props, "rules") is not None:
+        elif _kind(r, ENTRA_ROLE_SETTINGS) == MAYBE:
             # a dynamic resource of unknown kind with PIM rules may be role settings: judged, never certain
             found += [Required(q.resource, q.claim, q.path, certain=False) for q in _from_rules(r)]
     return found
@@ -195,12 +205,8 @@ def _compliant(p: CaPolicy) -> Check:
 
 
 def _paw_block(p: CaPolicy) -> Check:
-    mode, rule = get(p.conditions, "devices", "filter", "mode"), get(p.conditions, "devices", "filter", "rule")
-    if "block" in p.controls.known and mode == "exclude" and isinstance(rule, str) and rule.strip():
-        return YES
-    if p.controls.slots or is_unknown(mode) or is_unknown(rule) or is_unknown(p.grant):
-        return maybe(f"{p.label} grantControls / conditions.devices.filter")
-    return fails("does not block devices outside a device filter (mode exclude)")
+    """Blocks every device outside the PAW's own device filter (`CaPolicy.blocks_outside_paw`)."""
+    return p.blocks_outside_paw()
 
 
 def _demand(args, report, req: Required, what: str, checks: list[tuple[CaPolicy, Check]], fix: str) -> None:
@@ -235,7 +241,7 @@ def _context_enforced(args, report) -> None:
     required = required_contexts(resources)
     if not required:
         return
-    contexts = [r for r in resources if _kind(r) == CONTEXT_KIND]
+    contexts = [r for r in resources if _kind(r, AUTHENTICATION_CONTEXT) == EXACT]
     ctx = Context.of(args)
     policies = ca_policies(args, ctx)
     by_urn = {r.urn: r for r in resources}
@@ -342,9 +348,10 @@ UNKNOWN_SCHEMA = {"unknownAtPreview": TUNABLES["unknownAtPreview"]}
 
 WHEN_UNKNOWN = {
     "pim-authentication-context-enforced": "An unknown claim value (or whether the rule is enabled), an unknown "
-    "context claim value or isAvailable, or an unknown state, user list, exclusion, context list, condition, grant or "
-    "strength of a CA policy that may be the one giving the context its meaning is a mandatory 'cannot be verified at "
-    "preview' finding; an unknown graphKind never counts as a CA policy.",
+    "context claim value or isAvailable, or an unknown state, user list, exclusion, context list, condition, grant, "
+    "operator, strength or device filter of a CA policy that may be the one giving the context its meaning (or an "
+    "unknown PawHostPool deviceFilter) is a mandatory 'cannot be verified at preview' finding; an unknown graphKind, "
+    "or one not exactly ours, never counts as a CA policy or context.",
     "ca-admin-cae-strict": "An unknown session control, role list, state or condition of a policy that may strictly "
     "enforce CAE for the admins is an advisory 'cannot be verified at preview' note.",
 }
@@ -357,7 +364,7 @@ POLICIES = [
         "phishing-resistant authentication, a compliant device and (with a PAW) the PAW.",
         validate=_context_enforced,
         enforcement_level=EnforcementLevel.MANDATORY,
-        config_schema=PolicyConfigSchema({**DEVICE_SCHEMA, **BREAK_GLASS, **UNKNOWN_SCHEMA}),
+        config_schema=PolicyConfigSchema({**DEVICE_SCHEMA, **BREAK_GLASS, **PAW_SCHEMA, **UNKNOWN_SCHEMA}),
         **meta(
             "critical",
             "Declare the context under conditionalAccess.authenticationContexts and enforce its policies "

@@ -45,6 +45,7 @@ from typing import Any, NoReturn
 
 from privileged_facts import defaults
 from privileged_facts.conventions import BREAK_GLASS_TYPE
+from privileged_facts.graph_kinds import GRAPH_KINDS, SHAPES
 from privileged_facts.roles import (
     ENTRA_ROLE_NAMES,
     PRIVILEGED_GRAPH_APP_ROLES,
@@ -315,6 +316,38 @@ GROUP_TYPES = (GROUP, GROUP_WITHOUT_MEMBERS)
 CA = "azuread:index/conditionalAccessPolicy:ConditionalAccessPolicy"
 RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword"
 DYNAMIC = "pulumi-python:dynamic:Resource"
+
+
+# --- the Graph layer's dynamic resources: what kind is this one (the ONE reader of graphKind) ----------------------
+
+EXACT, SHAPED, MAYBE = "exact", "shaped", "unknown"
+
+
+def is_dynamic(resource_type: Any) -> bool:
+    """A Python dynamic resource under any type name the SDK gives one: `pulumi-python:dynamic:Resource`, and
+    `pulumi-python:dynamic/<module>:<name>` for a subclass declared with pulumi.dynamic.Resource's `module=`/`name=`
+    class arguments (its provider is a Python class all the same)."""
+    parts = resource_type.split(":") if isinstance(resource_type, str) else []
+    return len(parts) == 3 and parts[0] == DYNAMIC.split(":")[0] and parts[1].split("/", 1)[0] == "dynamic"
+
+
+def graph_kind(resource_type: Any, props: Any, kind: str) -> str | None:
+    """Whether a resource is the Graph layer's `kind` (privileged_facts.graph_kinds):
+
+    - EXACT: a dynamic resource whose graphKind is exactly `kind` (the only one that may count as coverage);
+    - SHAPED: a dynamic resource whose graphKind is known but not exactly one of ours (another case, a misspelling, a
+      plural, none at all) and that carries `kind`'s shape (graph_kinds.SHAPES): a provider may still write it to
+      Graph as one, so it is judged as one for harm, and never counts as coverage;
+    - MAYBE: its graphKind is unknown at preview and it carries `kind`'s shape: it may be one (judged, never coverage);
+    - None: not one (another type, or exactly another of our kinds)."""
+    if not is_dynamic(resource_type):
+        return None
+    value = get(props, "graphKind")
+    if isinstance(value, str) and value in GRAPH_KINDS:
+        return EXACT if value == kind else None
+    if not any(get(props, key) is not None for key in SHAPES.get(kind, ())):
+        return None
+    return MAYBE if is_unknown(value) else SHAPED
 
 
 def dependencies_of(resource: Any, key: str) -> list:

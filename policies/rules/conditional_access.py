@@ -22,12 +22,32 @@ dynamic resource (graphKind `conditionalAccessPolicy`, components/graph/conditio
 Graph's own JSON (`includeUsers`, `excludeRoles`, `authenticationStrength.id`,
 `sessionControls.continuousAccessEvaluation`).
 `ca_view` reads either into one shape (azuread's wire names, plus `includedAuthenticationContextClassReferences` and
-`continuousAccessEvaluationMode`, which azuread lacks), and every rule here reads only that. A dynamic resource counts
-as a CA policy when its graphKind is `conditionalAccessPolicy` in any case or spacing (a forged spelling is read, not
-skipped), or when its graphKind is unknown at preview and it carries `conditions` (it may be one: the rules judge it,
-and it never counts as coverage without a known kind). Graph keys the reader does not know under `conditions` narrow the
-policy (it never counts as covering every sign-in); under `users`, `applications` and `grantControls` they are kept
-under their names and read as unknown.
+`continuousAccessEvaluationMode`, which azuread lacks), and every rule here reads only that. What a dynamic resource is
+comes from `common.graph_kind` (the one reader of graphKind, for any dynamic type name): exactly
+`conditionalAccessPolicy` is ours and may count as coverage; any other known spelling (another case, a plural, none at
+all) with conditions or controls is judged as a CA policy for harm (lockout, exclusions) and never counts as coverage;
+an unknown graphKind with that shape may be one (judged as unverified, never coverage). Graph reads property names in
+any case, so the reader folds every key to Graph's camelCase spelling (the msgraph beta models) before reading it; a
+key that matches none narrows the policy (under conditions, users, applications, devices: it never counts as covering
+every sign-in), and under grantControls it is a control that, under operator OR, may replace the required one.
+
+Exclusions: a policy "excludes only the break-glass accounts" when every known excluded user or group is a configured
+`breakGlassObjectIds` entry or the known object ID of a declared break-glass account (a literal group or user the stack
+does not declare, and `GuestsOrExternalUsers`, are not), no guests or external users and no roles are excluded, and
+unknown entries can only be the declared accounts. Under operator OR every other control is an alternative that alone
+satisfies the policy (another built-in control, the strength when a device is required, a terms of use, a custom
+authentication factor, a grant key the reader does not know). A PAW block (grant block, device filter mode exclude)
+counts only when its rule is the PAW's device filter (whitespace and the case of everything outside quotes aside): the
+`deviceFilter` a declared PawHostPool publishes, in the shape that component guarantees (session-host name prefix,
+Entra-joined, compliant), or one in the pack config's `pawDeviceFilters`; any other rule decides which devices escape.
+
+What the pack cannot see: the engine hands analyzers each resource's properties without internal keys
+(pulumi/pulumi pkg/resource/plugin/analyzer_plugin.go marshals them with SkipInternalKeys; pum does the same), so a
+dynamic resource's `__provider` (the dill-pickled provider) never reaches a policy, and nothing in the plan tells our
+GraphConditionalAccessPolicyProvider from a do-nothing provider that claims the same graphKind. Such a forgery is judged
+for harm like any CA policy, but it can count as coverage: that is for code review (a PR that defines a dynamic
+provider or passes `_provider=`; tests/test_graph_kind_provenance.py fails on one outside components/graph/, and
+components/ itself is reviewed code).
 
 Unknown at preview: a deciding field (state, users, applications, client app types, locations, grant controls,
 the strength, the rollout end date) unknown at preview is reported through `common.unverified`. IDs that only
@@ -39,31 +59,36 @@ it cannot be one of the included entries instead (referencing an account is not 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from privileged_facts.apps import ADMIN_PORTAL_TARGETS, BUILTIN_PHISHING_RESISTANT_STRENGTH, PHISHING_RESISTANT_METHODS
+from privileged_facts.graph_kinds import CONDITIONAL_ACCESS_POLICY
 from privileged_facts.roles import ENTRA_ROLE_NAMES, GLOBAL_ADMINISTRATOR, PRIVILEGED_ROLE_IDS
+from privileged_facts.values import UNKNOWN as UNKNOWN_VALUE
 from privileged_facts.values import guid_in, is_unknown
 from pulumi_policy import EnforcementLevel, PolicyConfigSchema, ResourceValidationPolicy, StackValidationPolicy
 
 from .common import (
     CA,
-    DYNAMIC,
+    EXACT,
     GROUP,
+    MAYBE,
     SCUBA,
+    SHAPED,
     TUNABLES,
     USER,
     break_glass_accounts,
     break_glass_config,
     break_glass_resources,
-    canonical_type,
     declared,
     dependencies_of,
     elements,
     get,
+    graph_kind,
     is_production,
     label,
     meta,
@@ -76,6 +101,7 @@ from .paw import is_paw
 
 STRENGTH = "azuread:index/authenticationStrengthPolicy:AuthenticationStrengthPolicy"
 PAW_COMPONENT = "privileged-access:index:PawHostPool"
+PAW_FILTERS = "pawDeviceFilters"
 GROUP_WITHOUT_MEMBERS = "azuread:index/groupWithoutMembers:GroupWithoutMembers"
 PIM_GROUP_SCHEDULES = (
     "azuread:index/privilegedAccessGroupEligibilitySchedule:PrivilegedAccessGroupEligibilitySchedule",
@@ -86,6 +112,10 @@ ROLLOUT_KEY = "reportOnlyUntil"
 MAX_ROLLOUT = "maxStagedRolloutDays"
 DEVICE_CONTROLS = {"compliantdevice", "domainjoineddevice"}
 MODERN_CLIENTS = {"browser", "mobileappsanddesktopclients"}
+GUESTS = "guestsorexternalusers"  # the excludeUsers keyword for every guest and external user
+# grant controls the reader reads (azuread's names, which ca_view gives the Graph shape too); any other key is a
+# control it does not know, which under operator OR may replace the required one
+GRANT_READ = {"operator", "builtInControls", "authenticationStrengthPolicyId", "termsOfUses"}
 NARROWING = (  # conditions that limit a policy to some sign-ins (any value but empty narrows it)
     "signInRiskLevels",
     "userRiskLevels",
@@ -116,7 +146,50 @@ def _type_is_token(resource_type: str, token: str) -> bool:
 
 # --- one reader for both shapes ---------------------------------------------------------------------
 
-GRAPH_KIND = "conditionalaccesspolicy"  # components/graph/conditional_access_policy.py GRAPH_KIND, compared folded
+GRAPH_KIND = CONDITIONAL_ACCESS_POLICY  # components/graph/conditional_access_policy.py GRAPH_KIND, exactly
+# Graph's own camelCase spellings (msgraph_beta models ConditionalAccessConditionSet, ConditionalAccessUsers,
+# ConditionalAccessApplications, ConditionalAccessDevices, ConditionalAccessFilter, ConditionalAccessGrantControls,
+# ConditionalAccessSessionControls, ...; tests/test_ca_graph_keys.py keeps them equal to the installed SDK). Graph reads
+# property names in any case, so the reader folds each key to its spelling here before reading it.
+CONDITION_KEYS = (
+    "agentContext",
+    "agentIdRiskLevels",
+    "agents",
+    "applications",
+    "authenticationFlows",
+    "clientAppTypes",
+    "clientApplications",
+    "deviceStates",
+    "devices",
+    "insiderRiskLevels",
+    "locations",
+    "platforms",
+    "servicePrincipalRiskLevels",
+    "signInRiskLevels",
+    "userRiskLevels",
+    "users",
+)
+GRANT_KEYS = ("authenticationStrength", "builtInControls", "customAuthenticationFactors", "operator", "termsOfUse")
+SESSION_KEYS = (
+    "applicationEnforcedRestrictions",
+    "cloudAppSecurity",
+    "continuousAccessEvaluation",
+    "disableResilienceDefaults",
+    "globalSecureAccessFilteringProfile",
+    "persistentBrowser",
+    "secureSignInSession",
+    "signInFrequency",
+)
+DEVICE_KEYS = ("deviceFilter", "excludeDeviceStates", "excludeDevices", "includeDeviceStates", "includeDevices")
+FILTER_KEYS = ("mode", "rule")
+CLIENT_APP_KEYS = (
+    "agentIdServicePrincipalFilter",
+    "excludeAgentIdServicePrincipals",
+    "excludeServicePrincipals",
+    "includeAgentIdServicePrincipals",
+    "includeServicePrincipals",
+    "servicePrincipalFilter",
+)
 _GRAPH_USERS = {
     "includeUsers": "includedUsers",
     "excludeUsers": "excludedUsers",
@@ -134,6 +207,7 @@ _GRAPH_APPS = {
     "includeAuthenticationContextClassReferences": "includedAuthenticationContextClassReferences",
     "applicationFilter": "filter",
 }
+_GRAPH_APPS_UNREAD = ("globalSecureAccess", "networkAccess")  # beta application conditions the reader does not judge
 _GRAPH_INCLUDE_EXCLUDE = {
     "locations": ("includeLocations", "excludeLocations", "includedLocations", "excludedLocations"),
     "platforms": ("includePlatforms", "excludePlatforms", "includedPlatforms", "excludedPlatforms"),
@@ -149,18 +223,36 @@ UNREAD = "unreadConditions"  # Graph conditions the reader does not know: they n
 
 
 def ca_kind(resource_type: str, props: Any) -> str | None:
-    """ "azuread", "graph", "graph?" (a dynamic resource whose graphKind is unknown but that carries conditions), or
-    None: not a CA policy."""
+    """ "azuread"; "graph" (a dynamic resource whose graphKind is exactly `conditionalAccessPolicy`); "graph~" (a
+    dynamic resource whose known graphKind is none of ours, e.g. `ConditionalAccessPolicies` or none, that carries
+    conditions or controls: a provider may write it to Graph, so it is judged as a CA policy, never coverage);
+    "graph?" (graphKind unknown at preview, with that shape: it may be one); or None: not a CA policy
+    (`common.graph_kind`)."""
     if _type_is_token(resource_type, CA):
         return "azuread"
-    if canonical_type(resource_type) != canonical_type(DYNAMIC):
-        return None
-    kind = get(props, "graphKind")
-    if isinstance(kind, str):
-        return "graph" if "".join(kind.split()).lower() == GRAPH_KIND else None
-    if is_unknown(kind) and get(props, "conditions") is not None:
-        return "graph?"
-    return None
+    return {EXACT: "graph", SHAPED: "graph~", MAYBE: "graph?"}.get(graph_kind(resource_type, props, GRAPH_KIND) or "")
+
+
+def _fold(value: Any, names: Iterable[str], where: str, unread: list[str]) -> Any:
+    """A Graph object with its keys in Graph's spelling (`names`), whatever case they were written in (Graph reads
+    them case-insensitively); OData annotations dropped. A key that matches no name in any case is kept under its own
+    name and listed in `unread` (`where`.key), as are two spellings of one key (their lists are joined)."""
+    if not isinstance(value, dict):
+        return value
+    spelling = {n.lower(): n for n in names}
+    out: dict[str, Any] = {}
+    for key, item in value.items():
+        if "@odata" in key:
+            continue
+        name = spelling.get(key.lower(), key)
+        if name not in spelling.values() and item not in (None, [], {}):
+            unread.append(f"{where}{key}")
+        if name in out:
+            unread.append(f"{where}{name} (written in more than one case)")
+            first = out[name]
+            item = [*first, *item] if isinstance(first, list) and isinstance(item, list) else UNKNOWN_VALUE
+        out[name] = item
+    return out
 
 
 def _renamed(value: Any, names: dict[str, str]) -> Any:
@@ -172,31 +264,37 @@ def _renamed(value: Any, names: dict[str, str]) -> Any:
 def _graph_conditions(cond: Any) -> Any:
     if not isinstance(cond, dict):
         return cond
-    out: dict[str, Any] = {"users": _renamed(cond.get("users"), _GRAPH_USERS)}
-    out["applications"] = _renamed(cond.get("applications"), _GRAPH_APPS)
+    unread: list[str] = []
+    cond = _fold(cond, CONDITION_KEYS, "", unread)
+    out: dict[str, Any] = {"users": _renamed(_fold(cond.get("users"), _GRAPH_USERS, "users.", unread), _GRAPH_USERS)}
+    apps = _fold(cond.get("applications"), [*_GRAPH_APPS, *_GRAPH_APPS_UNREAD], "applications.", unread)
+    if isinstance(apps, dict):
+        unread += [f"applications.{k}" for k in _GRAPH_APPS_UNREAD if apps.get(k) not in (None, [], {})]
+    out["applications"] = _renamed(apps, _GRAPH_APPS)
     for key in _GRAPH_SAME:
         if key in cond:
             out[key] = cond[key]
     for key, (inc, exc, inc_to, exc_to) in _GRAPH_INCLUDE_EXCLUDE.items():
         if key in cond:
-            out[key] = _renamed(cond[key], {inc: inc_to, exc: exc_to})
-    devices = cond.get("devices")
+            out[key] = _renamed(_fold(cond[key], (inc, exc), f"{key}.", unread), {inc: inc_to, exc: exc_to})
+    devices = _fold(cond.get("devices"), DEVICE_KEYS, "devices.", unread)
     if devices is not None:
-        out["devices"] = devices if is_unknown(devices) else {"filter": get(devices, "deviceFilter")}
+        device_filter = get(devices, "deviceFilter")
+        device_filter = _fold(device_filter, FILTER_KEYS, "devices.deviceFilter.", unread)
+        out["devices"] = devices if is_unknown(devices) else {"filter": device_filter}
         legacy = [
             k
             for k in ("includeDevices", "excludeDevices", "includeDeviceStates", "excludeDeviceStates")
             if elements(devices, k)
         ]
-        if legacy:
-            out.setdefault(UNREAD, []).extend(f"devices.{k}" for k in legacy)
-    flows = cond.get("authenticationFlows")
+        unread.extend(f"devices.{k}" for k in legacy)
+    flows = _fold(cond.get("authenticationFlows"), ("transferMethods",), "authenticationFlows.", unread)
     if flows is not None:
         methods = get(flows, "transferMethods")
         out["authenticationFlowTransferMethods"] = (
             methods if is_unknown(methods) else [m.strip() for m in str(methods or "").split(",") if m.strip()]
         )
-    apps = cond.get("clientApplications")
+    apps = _fold(cond.get("clientApplications"), CLIENT_APP_KEYS, "clientApplications.", unread)
     if apps is not None:
         out["clientApplications"] = _renamed(
             apps,
@@ -215,18 +313,21 @@ def _graph_conditions(cond: Any) -> Any:
         *_GRAPH_SAME,
         *_GRAPH_INCLUDE_EXCLUDE,
     }
-    unread = sorted(k for k, v in cond.items() if k not in read and v not in (None, [], {}) and "@odata" not in k)
+    unread += sorted(k for k, v in cond.items() if k not in read and v not in (None, [], {}) and k in CONDITION_KEYS)
     if unread:
-        out.setdefault(UNREAD, []).extend(unread)
+        out[UNREAD] = list(dict.fromkeys(unread))
     return out
 
 
 def _graph_grant(grant: Any) -> Any:
+    """Graph's grant controls in azuread's names; a key the reader does not know stays under its own name (under
+    operator OR it is an alternative that may replace the required control)."""
     if not isinstance(grant, dict):
         return grant
-    out = _renamed(grant, {"termsOfUse": "termsOfUses"})
+    out = _renamed(_fold(grant, GRANT_KEYS, "grantControls.", []), {"termsOfUse": "termsOfUses"})
     strength = out.pop("authenticationStrength", None)
     if strength is not None:
+        strength = _fold(strength, ("id",), "", [])
         out["authenticationStrengthPolicyId"] = strength if is_unknown(strength) else get(strength, "id")
     return out
 
@@ -234,9 +335,10 @@ def _graph_grant(grant: Any) -> Any:
 def _graph_session(session: Any) -> Any:
     if not isinstance(session, dict):
         return session
-    out = dict(session)
+    out = dict(_fold(session, SESSION_KEYS, "sessionControls.", []))
     cae = out.pop("continuousAccessEvaluation", None)
     if cae is not None:
+        cae = _fold(cae, ("mode",), "", [])
         out["continuousAccessEvaluationMode"] = cae if is_unknown(cae) else get(cae, "mode")
     return out
 
@@ -252,6 +354,9 @@ def ca_view(resource_type: str, props: Any) -> dict | None:
         return {}
     if kind == "azuread":
         return plain
+    plain = _fold(
+        plain, ("graphKind", "displayName", "state", "conditions", "grantControls", "sessionControls"), "", []
+    )
     return {
         "displayName": plain.get("displayName"),
         "state": plain.get("state"),
@@ -338,12 +443,15 @@ class Context:
     resources: list
     config_bg: frozenset[str]
     declared_bg: dict[str, str]  # URN -> "user" | "group"
+    bg_ids: frozenset[str]  # configured break-glass IDs and the known object IDs of the declared accounts (lower case)
     bg_names: dict[str, str]  # URN -> resource name
     admin_principals: frozenset[Any]  # URNs and known IDs of the principals of privileged grants
     admin_accounts: frozenset[str]  # known IDs of eligible admins (PIM-group schedules, eligible privileged grants)
     production: bool
     today: date
     max_rollout: int
+    paw_filters: frozenset[str] = frozenset()  # the PAW device filters a block may exclude (normal_filter)
+    paw_filter_unknown: bool = False  # a declared PAW publishes a device filter unknown at preview
 
     @staticmethod
     def of(args: Any) -> Context:
@@ -351,10 +459,14 @@ class Context:
         accounts = [a for a in break_glass_resources(args.resources) if a.urn in genuine]
         grants = role_grants(args.resources)
         config = args.get_config() or {}
+        config_bg = frozenset(_name(i) for i in break_glass_config(args))
+        urns = {a.urn for a in accounts}
+        known = (get(r.props, "objectId") for r in args.resources if r.urn in urns)
         return Context(
             resources=list(args.resources),
-            config_bg=frozenset(_name(i) for i in break_glass_config(args)),
+            config_bg=config_bg,
             declared_bg={a.urn: a.kind for a in accounts},
+            bg_ids=config_bg | {_name(i) for i in known if isinstance(i, str) and i.strip()},
             bg_names={a.urn: a.name for a in accounts},
             admin_principals=frozenset(
                 _name(g.principal) for g in grants if g.role in PRIVILEGED_ROLE_IDS and not is_unknown(g.principal)
@@ -363,6 +475,7 @@ class Context:
             production=is_production(args),
             today=now().date(),
             max_rollout=int(config.get(MAX_ROLLOUT, ROLLOUT_SCHEMA[MAX_ROLLOUT]["default"])),
+            **_paw_filters(args),
         )
 
     @property
@@ -384,7 +497,7 @@ class CaPolicy:
         props = ca_view(self.resource.resource_type, declared(self.resource)) or {}
         self.kind = ca_kind(self.resource.resource_type, self.resource.props)
         self.urn = self.resource.urn
-        graph = self.kind in ("graph", "graph?")
+        graph = self.kind in ("graph", "graph~", "graph?")
         self.label = f"GraphConditionalAccessPolicy '{self.resource.name}'" if graph else label(self.resource)
         self.props = props
         self.state = get(props, "state")
@@ -407,7 +520,16 @@ class CaPolicy:
         self.group_deps = [d for d in self.deps if _type_is(d, GROUP) or _type_is(d, GROUP_WITHOUT_MEMBERS)]
 
     def known_kind(self) -> Check:
-        """A CA policy for certain (azuread's type, or our Graph resource's graphKind): coverage needs it."""
+        """A CA policy for certain (azuread's type, or our Graph resource's exact graphKind): coverage needs it. A
+        dynamic resource whose graphKind is another spelling is judged for harm but never covers anything."""
+        if self.kind == "graph~":
+            return fails(
+                f"is a dynamic resource whose graphKind is not exactly {GRAPH_KIND!r} (it never counts as coverage)"
+            )
+        return self.may_be_policy()
+
+    def may_be_policy(self) -> Check:
+        """A CA policy for the harm rules (a lockout, an exclusion): certain unless its graphKind is unknown."""
         return maybe(f"{self.label} graphKind") if self.kind == "graph?" else YES
 
     # -- who ------------------------------------------------------------------------------------
@@ -460,11 +582,16 @@ class CaPolicy:
         for kind in ("user", "group"):
             included, excluded = self._lists(kind)
             field_name = "excludedUsers" if kind == "user" else "excludedGroups"
-            # a literal ID is judged when the stack shows it is an admin (an eligible one, or a privileged group)
-            admins = self.ctx.admin_accounts if kind == "user" else self.ctx.admin_principals
-            others = [i for i in excluded.known if i in admins and i not in self.ctx.config_bg]
+            # every known entry is a break-glass account (configured, or a declared account's known object ID), or
+            # it is someone who escapes: an existing group, the author's own account, GuestsOrExternalUsers
+            others = [i for i in excluded.known if i not in self.ctx.bg_ids]
+            if GUESTS in others:
+                checks.append(fails("excludes GuestsOrExternalUsers"))
+                others.remove(GUESTS)
             if others:
-                checks.append(fails(f"excludes {len(others)} admin {kind}(s) by object ID"))
+                admins = self.ctx.admin_accounts if kind == "user" else self.ctx.admin_principals
+                admin = " (admins of this stack among them)" if set(others) & admins else ""
+                checks.append(fails(f"excludes {len(others)} {kind}(s) by ID that are not break-glass accounts{admin}"))
             if not excluded.slots:
                 continue
             bg, other = self._bg_refs(kind)
@@ -587,26 +714,52 @@ class CaPolicy:
 
     # -- controls -------------------------------------------------------------------------------
 
+    def _other_grant_keys(self) -> dict[str, Any]:
+        """Grant keys the reader does not read (customAuthenticationFactors, a key in another spelling, ...), set."""
+        grant = self.grant if isinstance(self.grant, dict) else {}
+        return {k: v for k, v in grant.items() if k not in GRANT_READ and "@odata" not in k and v not in (None, [], {})}
+
     def blocks_or_requires(self) -> Check:
         if self.controls.known or self.terms.known or (self.strength is not None and not is_unknown(self.strength)):
             return YES
+        if self._other_grant_keys():
+            return YES  # a control the pack does not read is still a control: a lockout may hang on it
         if is_unknown(self.grant) or self.controls.slots or self.terms.slots or is_unknown(self.strength):
             return maybe(f"{self.label} grantControls")
         return fails()
 
-    def sole_or_and(self, extra: set[str]) -> Check:
-        """Other built-in controls cannot replace `extra` (operator AND, or nothing else offered)."""
-        if self.operator == "AND" or (not (set(self.controls.known) - extra) and not self.controls.slots):
+    def sole_or_and(self, extra: set[str], strength: bool = False) -> Check:
+        """Nothing else the grant offers can replace the required control (the built-in controls `extra`, or with
+        `strength` the authentication strength): operator AND, or no alternative offered. Under OR (or no operator)
+        every other control is an alternative that satisfies the policy alone: another built-in control, the
+        strength (when a built-in control is required), a terms of use, a custom authentication factor, and any grant
+        key the reader does not know (it may be one)."""
+        if self.operator == "AND":
             return YES
-        if is_unknown(self.operator) or self.controls.slots:
+        if is_unknown(self.grant):
             return maybe(f"{self.label} grantControls")
-        return fails("lets other controls replace it (operator OR)")
+        offered, undecided = [], False
+        if set(self.controls.known) - extra:
+            offered.append("another built-in control")
+        if not strength and self.strength is not None:
+            offered.append("an authentication strength")
+        if self.terms.known:
+            offered.append("a terms of use")
+        others = self._other_grant_keys()
+        if others:
+            offered.append(f"{len(others)} grant control(s) the pack does not read (e.g. customAuthenticationFactors)")
+        undecided = bool(self.controls.slots or self.terms.slots)
+        if not offered and not undecided:
+            return YES
+        if is_unknown(self.operator) or not offered:
+            return maybe(f"{self.label} grantControls")
+        return fails(f"lets other controls replace it (operator OR with {', '.join(offered)})")
 
     def phishing_resistant(self, by_urn: dict) -> Check:
         """Requires the built-in phishing-resistant strength, or a declared strength with only PR methods."""
         if self.strength is None:
             return fails("requires no authentication strength")
-        check = self.sole_or_and(set())
+        check = self.sole_or_and(set(), strength=True)
         if not is_unknown(self.strength):
             ok = guid_in(self.strength) == BUILTIN_PHISHING_RESISTANT_STRENGTH
             return check & (YES if ok else fails("requires a strength that is not phishing-resistant"))
@@ -618,6 +771,35 @@ class CaPolicy:
         if not strengths:
             return check & maybe(f"{self.label} grantControls.authenticationStrengthPolicyId")
         return check & every(_pr_only(s) for s in strengths)
+
+    def blocks_outside_paw(self) -> Check:
+        """Blocks every device outside the PAW: grant block, device filter mode exclude, and a rule that IS the PAW's
+        device filter (`Context.paw_filters`). Any other rule decides which devices escape the block (a rule matching
+        every device blocks none), so it does not count."""
+        where = f"{self.label} grantControls / conditions.devices.filter"
+        if "block" not in self.controls.known:
+            if self.controls.slots or is_unknown(self.grant):
+                return maybe(where)
+            return fails("does not block devices outside a device filter (mode exclude)")
+        mode = get(self.conditions, "devices", "filter", "mode")
+        rule = get(self.conditions, "devices", "filter", "rule")
+        if is_unknown(mode) or is_unknown(rule):
+            return maybe(where)
+        if mode != "exclude" or not isinstance(rule, str) or not rule.strip():
+            return fails("does not block devices outside a device filter (mode exclude)")
+        if normal_filter(rule) in self.ctx.paw_filters:
+            return YES
+        if self.ctx.paw_filter_unknown:
+            return maybe("PawHostPool deviceFilter")
+        if not self.ctx.paw_filters:
+            return fails(
+                "blocks devices outside a filter, but no PAW device filter is known to compare it with (declare the "
+                f"PawHostPool, or list the filter in the pack config's {PAW_FILTERS})"
+            )
+        return fails(
+            "blocks devices outside a filter that is not the PAW's device filter (the filter decides which devices "
+            f"escape the block; use the PawHostPool's deviceFilter or one listed in {PAW_FILTERS})"
+        )
 
     # -- state ----------------------------------------------------------------------------------
 
@@ -657,6 +839,37 @@ class CaPolicy:
                 f"({MAX_ROLLOUT}): that is not a staged rollout"
             )
         return Check(True, why=(f"is report-only until {end.isoformat()} (staged rollout)",))
+
+
+def normal_filter(rule: str) -> str:
+    """A device filter rule as the pack compares it: whitespace collapsed and everything outside quotes (operators,
+    property names, True/False) in lower case; quoted values exactly as written."""
+    parts = re.split(r'("[^"]*")', rule)
+    return " ".join(" ".join(part if part.startswith('"') else part.lower() for part in parts).split())
+
+
+# the filter PawHostPool publishes (components/paw.py device_filter_rule): its session hosts by name, Entra-joined and
+# compliant; a PAW component whose filter has another shape (a catch-all, another property) is not believed
+_PAW_FILTER_SHAPE = re.compile(
+    r'^device\.displayname -startswith "[A-Za-z0-9][A-Za-z0-9-]*-" -and device\.trusttype -eq "AzureAD" '
+    r"-and device\.iscompliant -eq true$"
+)
+
+
+def _paw_filters(args: Any) -> dict:
+    """The device filters a PAW block may exclude: each declared PawHostPool's published `deviceFilter` (in the
+    shape the component guarantees), and the pack config's `pawDeviceFilters`."""
+    found = {normal_filter(str(f)) for f in (args.get_config() or {}).get(PAW_FILTERS) or [] if str(f).strip()}
+    unknown = False
+    for r in args.resources:
+        if r.resource_type != PAW_COMPONENT:
+            continue
+        rule = get(r.props, "deviceFilter")
+        if is_unknown(rule):
+            unknown = True
+        elif isinstance(rule, str) and _PAW_FILTER_SHAPE.match(normal_filter(rule)):
+            found.add(normal_filter(rule))
+    return {"paw_filters": frozenset(found), "paw_filter_unknown": unknown}
 
 
 def _admin_accounts(resources: Iterable[Any], grants: Iterable[Any]) -> frozenset[str]:
@@ -725,7 +938,7 @@ def _lockout(args, report) -> None:
         who = p.all_users()
         if who.ok is not True and p.global_admins().ok is True:
             who = p.global_admins()
-        shape = p.enabled() & who & p.all_resources() & p.blocks_or_requires() & p.known_kind()
+        shape = p.enabled() & who & p.all_resources() & p.blocks_or_requires() & p.may_be_policy()
         if shape.ok is False:
             continue
         held = p.excluded_bg()
@@ -879,13 +1092,14 @@ def _admin_portals(args, report) -> None:
     ctx = Context.of(args)
 
     def device_bound(p: CaPolicy) -> Check:
-        filter_mode = get(p.conditions, "devices", "filter", "mode")
-        blocks_others = "block" in p.controls.known and filter_mode == "exclude"
-        requires_device = bool(DEVICE_CONTROLS & set(p.controls.known)) and p.sole_or_and(DEVICE_CONTROLS).ok
-        if blocks_others or requires_device:
+        blocks = p.blocks_outside_paw()
+        requires = p.sole_or_and(DEVICE_CONTROLS) if DEVICE_CONTROLS & set(p.controls.known) else fails()
+        if blocks.ok or requires.ok:
             return YES
-        if p.controls.slots or is_unknown(filter_mode) or is_unknown(p.grant):
-            return maybe(f"{p.label} grantControls / conditions.devices")
+        if blocks.ok is None or requires.ok is None:
+            return Check(None, blocks.unknown + requires.unknown)
+        if "block" in p.controls.known:
+            return blocks
         return fails("neither requires a compliant device nor blocks devices outside the PAW filter")
 
     def admins(p: CaPolicy) -> Check:
@@ -956,6 +1170,15 @@ ROLLOUT_SCHEMA = {
 }
 BREAK_GLASS = {"breakGlassObjectIds": TUNABLES["breakGlassObjectIds"]}
 UNKNOWN = {"unknownAtPreview": TUNABLES["unknownAtPreview"]}
+PAW_SCHEMA = {
+    PAW_FILTERS: {
+        "type": "array",
+        "items": {"type": "string"},
+        "default": [],
+        "description": "Device filter rules a CA block may exclude as the PAW besides each declared PawHostPool's "
+        "deviceFilter (e.g. an extensionAttribute rule the tenant sets on the PAW devices).",
+    }
+}
 STATE = {**PRODUCTION, **ROLLOUT_SCHEMA, **BREAK_GLASS, **UNKNOWN}
 CISA_36 = (SCUBA, "MS.AAD.3.6v1 (Maester CISA.MS.AAD.3.6, MT.1006)")
 MAESTER = "Maester"
@@ -974,8 +1197,8 @@ WHEN_UNKNOWN = {
     "field (state, users, exclusions, applications, client app types, locations, grant, strength) of it is a "
     "mandatory 'cannot be verified at preview' finding.",
     "ca-admin-portals-compliant-device": "When no policy certainly covers a portal but one might, each unknown "
-    "deciding field (state, applications, roles, grant, device filter) is a mandatory 'cannot be verified at "
-    "preview' finding.",
+    "deciding field (state, applications, roles, grant, device filter, the PawHostPool's published deviceFilter) is a "
+    "mandatory 'cannot be verified at preview' finding.",
     "ca-break-glass-excluded": "Unknown exclusions count only when they flow from the declared break-glass accounts "
     "and cannot be included entries instead; otherwise the accounts are reported as not excluded (mandatory).",
 }
@@ -1060,7 +1283,7 @@ POLICIES = [
         "devices or the PAW by an enabled policy.",
         validate=_admin_portals,
         enforcement_level=EnforcementLevel.MANDATORY,
-        config_schema=PolicyConfigSchema(STATE),
+        config_schema=PolicyConfigSchema({**STATE, **PAW_SCHEMA}),
         **meta(
             "high",
             "Use ConditionalAccessBaseline (PUM-CA02) or declare a policy for admins on "

@@ -446,6 +446,8 @@ def bg_clean_real_shape():
         "entra-no-standing-privileged-role": {"breakGlassObjectIds": [LITERAL_USER]},
         "ca-no-tenant-lockout": {"breakGlassObjectIds": [LITERAL_USER]},
         "ca-break-glass-excluded": {"breakGlassObjectIds": [LITERAL_USER]},
+        # an excluded ID that is not a configured break-glass account leaves the admins uncovered
+        "ca-phishing-resistant-admins": {"breakGlassObjectIds": [LITERAL_USER]},
     },
 )
 def bg_clean_configured_object_id():
