@@ -47,6 +47,7 @@ from .common import (
     canonical_type,
     config_schema,
     dependencies_of,
+    elements,
     get,
     is_type,
     label,
@@ -56,6 +57,22 @@ from .common import (
 )
 
 POLICY = "no-credential-in-outputs"
+GRAPH_KINDS = frozenset(
+    {
+        "conditionalAccessPolicy",
+        "authenticationContext",
+        "entraRoleSettings",
+        "accessPackagePolicySettings",
+        "accessPackageCustomExtension",
+        "lifecycleWorkflow",
+        "passwordDiscard",
+        "privateAccessApp",
+        "directoryRoleEligibility",
+        "temporaryAccessPassPolicy",
+    }
+)
+"""The graphKind of each of our Graph dynamic providers (components/graph/<module>.py GRAPH_KIND), spelled exactly;
+tests/test_credentials_bypasses.py keeps it equal to the modules' constants."""
 ROOT_STACK = "pulumi:pulumi:Stack"
 WORKFLOW = "azure-native:logic:Workflow"
 VM = "azure-native:compute:VirtualMachine"
@@ -104,22 +121,51 @@ WHEN_UNKNOWN = {
     "output is judged by its key and by values the plan knows (its origin cannot be seen).",
 }
 
-# keys that name a password (normalised: lower case, letters and digits only) and the suffixes that make such a key
-# a reference or a setting rather than the value (passwordSecretName, passwordLength, disablePasswordExpiration)
-_PASSWORD_WORDS = ("password", "passwd", "passphrase")
-_PASSWORD_KEYS = frozenset({"pwd", "pass", "adminpwd"})
-_SETTING_SUFFIXES = (
-    "name", "id", "ids", "uri", "url", "ref", "reference", "version", "policy", "policies", "type", "length", "count",
-    "expiration", "expiry", "date", "datetime", "time", "enabled", "required", "lifetime", "lifetimeinminutes",
-    "minutes", "profile", "profiles", "rules", "settings", "complexity", "authentication", "auth", "age",
+# A key is read as words (camelCase, PascalCase, snake, kebab and dotted keys split: 'adminPass' -> admin pass,
+# 'AD_PWD' -> ad pwd, 'passwordRotationDays' -> password rotation days). It names a password when one of its words
+# is a password word (or, for a key written in one lower-case word, it contains a long one or ends in a short one),
+# unless its last word makes it a setting about passwords or a reference to one (passwordSecretName,
+# passwordRotationDays, disablePasswordExpiration): the setting words are durations, counts, policies, names and IDs.
+_PASSWORD_WORDS = frozenset({"password", "passwd", "passphrase", "passcode", "pass", "pw", "pwd", "pin"})
+_PASSWORD_STEMS = ("password", "passwd", "passphrase", "passcode")  # found inside a one-word key too
+_PASSWORD_ENDINGS = ("pwd", "pass")  # 'adminpwd', 'adminpass'
+_NOT_PASSWORD = frozenset({"bypass", "compass", "overpass", "underpass", "surpass", "trespass", "bypasses"})
+_NUMERIC_CREDENTIAL_WORDS = frozenset({"pin", "passcode"})  # credentials made of digits only
+_SETTING_WORDS = frozenset(
+    {
+        # references and identities
+        "name", "names", "id", "ids", "uri", "url", "ref", "reference", "version", "type", "kind", "mode", "hint",
+        # durations, dates and schedules
+        "lifetime", "minutes", "hours", "days", "weeks", "months", "years", "seconds", "duration", "period",
+        "interval", "frequency", "rotation", "expiration", "expiry", "expires", "date", "datetime", "time", "age",
+        "notify", "notification", "notifications", "reminder", "schedule",
+        # counts, sizes and rules
+        "length", "count", "limit", "threshold", "attempts", "history", "complexity", "strength", "characters",
+        "policy", "policies", "profile", "profiles", "rules", "settings", "options", "configuration", "config",
+        # flags
+        "enabled", "disabled", "required", "allowed", "authentication", "auth", "lockout", "reset", "change",
+        "changes", "method", "methods",
+    }
 )  # fmt: skip
-_SETTING_PREFIXES = ("disable", "enable", "force", "require", "allow")
+_SETTING_PREFIXES = frozenset({"disable", "enable", "force", "require", "allow", "is", "has", "use", "min", "max"})
+_SETTING_ENDINGS = tuple(sorted(_SETTING_WORDS | {"lifetimeinminutes", "inminutes", "indays"}, key=len))
+_WRAPPER_KEYS = frozenset({"value", "values", "defaultvalue", "securevalue", "data", "text", "content"})
+# a value that is only a number, a boolean or a duration is a setting, not a credential ('90', 'true', 'P90D', '30d')
+_SETTING_VALUE = re.compile(
+    r"^\s*(?:\d{1,12}(?:\.\d+)?|true|false|yes|no|on|off|enabled|disabled|"
+    r"P(?=\d|T\d)(?:\d+[YMWD])*(?:T(?:\d+[HMS])+)?|\d+\s*(?:s|m|h|d|w|sec|min|mins|hours?|days?|weeks?))\s*$",
+    re.I,
+)
 _TAP_VALUE_WORDS = frozenset({"value", "code", "pass", "secret", "pin", "token", "text"})
 _TAP_KEYS = frozenset({"tap", "taps", "tapcode", "tapvalue", "tappass", "tapsecret", "tappin"})
+_TAP_MARKER = "temporaryaccesspass"  # in a normalised key or value (letters and digits only, lower case)
+_TAP_KIND_MARKERS = (_TAP_MARKER, "accesspass", "temppass", "tmppass", "onetimepass")
+_TAP_SHAPE = frozenset({"isusableonce", "lifetimeinminutes", "methodusabilityreason"})
+"""The keys of Graph's temporaryAccessPassAuthenticationMethod (what a POST to temporaryAccessPassMethods takes and
+returns besides the pass) that no other object of ours carries: https://learn.microsoft.com/graph/api/resources/
+temporaryaccesspassauthenticationmethod. The TAP policy's own lifetimes are minimum/default/maximumLifetimeInMinutes."""
 _CALL_MARKERS = ("temporaryaccesspassmethods", "passwordprofile", "resetpassword", "changepassword")
-_VAULT_SECRET = re.compile(
-    r"(vault\.azure\.(net|cn|us)|vault\.usgovcloudapi\.net|vaulturi|vaultbaseurl)[^\"]*/secrets", re.I
-)
+_VAULT_SECRET = re.compile(r"(vaultazure(net|cn|us)|vaultusgovcloudapinet|vaulturi|vaultbaseurl)[a-z0-9]*secrets")
 REFERENCES = (
     # the DSC extension's pointer into its protectedSettings ("PrivateSettingsRef:<name>",
     # https://learn.microsoft.com/azure/virtual-machines/extensions/dsc-template), as the PAW's AVD agent uses it
@@ -128,21 +174,67 @@ REFERENCES = (
     re.compile(r"^@Microsoft\.KeyVault\([^()]*\)$"),
 )
 """Values in a password field that point at a secret kept elsewhere: not a password."""
-_REFERENCE = re.compile(r"\b(?:body|outputs|actions)\(\s*'([^']+)'\s*\)")
+_REFERENCE = re.compile(r"\b(?:body|outputs|actions|result)\(\s*'([^']+)'\s*\)", re.I)
+_COMPUTED_REFERENCE = re.compile(r"\b(?:body|outputs|actions|result)\(\s*(?!['\s)])", re.I)  # a name computed
+_VARIABLE = re.compile(r"\bvariables\(\s*'([^']+)'\s*\)", re.I)
 _UNKNOWN_TEXT = "<unknown at preview>"  # how an unknown reads in an action's text (json.dumps escapes control chars)
 _MIN_VALUE = 8  # shorter known values (true, 4, c1) are everywhere and reveal nothing
+
+# Stack and component outputs carry no property dependencies (the engine records none for registered outputs), so an
+# output unknown at preview cannot be traced to its origin: it is unverified unless its key names an identifier, the
+# only thing the stack's outputs are for (object IDs, resource IDs, names, endpoints, places). Small on purpose: a key
+# outside it is one more unknown the gate cannot see.
+_IDENTIFIER_WORDS = frozenset(
+    {
+        "id", "ids", "name", "names", "url", "urls", "uri", "uris", "endpoint", "endpoints", "fqdn", "fqdns",
+        "address", "addresses", "location", "locations", "region", "regions", "scope", "scopes",
+    }
+)  # fmt: skip
+_PLURAL_IDENTIFIER_WORDS = frozenset(w for w in _IDENTIFIER_WORDS if w.endswith("s") and w != "address")
 
 
 def _norm(key: Any) -> str:
     return re.sub(r"[^a-z0-9]", "", str(key).lower())
 
 
+def _setting(key: Any) -> bool:
+    """A key about a credential (its policy, lifetime, name or ID, a flag) rather than one that holds it."""
+    words = _words(key)
+    n = _norm(key)
+    if not words:
+        return False
+    if len(words) == 1:  # one word ('passwordrotationdays', 'PASSWORD_ROTATION' splits): its ending decides
+        return n not in _PASSWORD_WORDS and n.endswith(_SETTING_ENDINGS)
+    return words[-1] in _SETTING_WORDS or words[0] in _SETTING_PREFIXES
+
+
 def names_password(key: Any) -> bool:
     """A key that names a password value (not a setting about passwords)."""
     n = _norm(key)
-    if not n or n.startswith(_SETTING_PREFIXES) or n.endswith(_SETTING_SUFFIXES):
-        return n in _PASSWORD_KEYS or n == "password"
-    return n in _PASSWORD_KEYS or any(w in n for w in _PASSWORD_WORDS) or n.endswith("pwd")
+    words = _words(key)
+    if not n or n in _NOT_PASSWORD or _setting(key):
+        return False
+    # 'pass' after 'access' is a Temporary Access Pass (names_tap), after 'by' a bypass ('by_pass')
+    if any(
+        w in _PASSWORD_WORDS and not (w == "pass" and i and words[i - 1] in ("access", "by"))
+        for i, w in enumerate(words)
+    ):
+        return True
+    if any(stem in n for stem in _PASSWORD_STEMS):
+        return True
+    return len(words) == 1 and n.endswith(_PASSWORD_ENDINGS) and not n.endswith(tuple(_NOT_PASSWORD))
+
+
+def names_identifier(key: Any) -> bool:
+    """A key whose last word names an identifier ('adminAccountObjectIds', 'keyVaultUri', 'workerGroupName')."""
+    words = _words(key)
+    return bool(words) and words[-1] in _IDENTIFIER_WORDS
+
+
+def _deciding_key(path: tuple) -> Any:
+    """The innermost key of `path` that says what the value is: not a wrapper ('adminPass': {'value': ...})."""
+    keys = [p for p in path if isinstance(p, str)]
+    return next((k for k in reversed(keys) if _norm(k) not in _WRAPPER_KEYS), keys[-1] if keys else "")
 
 
 def _words(key: Any) -> list[str]:
@@ -167,7 +259,7 @@ def names_tap(key: Any) -> bool:
     n = _norm(key)
     if n in _TAP_KEYS or _tap_words(_words(key)):
         return True
-    return "temporaryaccesspass" in n and not n.endswith(_SETTING_SUFFIXES) and not n.startswith(_SETTING_PREFIXES)
+    return _TAP_MARKER in n and not _setting(key)
 
 
 def _leaves(value: Any, path: tuple = ()) -> Iterator[tuple[tuple, Any]]:
@@ -193,8 +285,15 @@ def _source_keys(resource: Any) -> tuple[str, ...]:
     return ()
 
 
+def _is_dynamic(resource: Any) -> bool:
+    """A Python dynamic resource under any type name the SDK gives one: pulumi-python:dynamic:Resource, and
+    pulumi-python:dynamic/<module>:<name> for a subclass declared with `module=`/`name=` (a provider of its own)."""
+    parts = str(resource.resource_type).split(":")
+    return len(parts) == 3 and parts[0] == DYNAMIC.split(":")[0] and parts[1].split("/", 1)[0] == "dynamic"
+
+
 def _graph_kind(resource: Any) -> Any:
-    return get(resource.props, "graphKind") if is_type(resource, DYNAMIC) else None
+    return get(resource.props, "graphKind") if _is_dynamic(resource) else None
 
 
 _TARGET = re.compile(r"^(?:(?:group|user):)?(?:[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}|all_users)$")
@@ -233,11 +332,39 @@ def _genuine_tap_policy(resource: Any) -> bool:
     return previous is None or is_unknown(previous) or _tap_settings_only(previous)
 
 
+def _names_tap_kind(kind: str) -> bool:
+    """A graphKind that names a pass: 'temporaryAccessPass', 'userTap', 'tmpAccessPass', 'oneTimePass'."""
+    return any(marker in _norm(kind) for marker in _TAP_KIND_MARKERS) or _tap_words(_words(kind))
+
+
+def _tap_marked(value: Any, shape: bool = True) -> bool:
+    """A TAP marker in any key or string value (case-folded, separators stripped: '#microsoft.graph.temporaryAccess
+    PassAuthenticationMethod', 'temporary-access-pass'), or the shape of a pass (isUsableOnce, lifetimeInMinutes)."""
+    if isinstance(value, dict):
+        return any(
+            _TAP_MARKER in _norm(k) or (shape and _norm(k) in _TAP_SHAPE) or _tap_marked(v, shape)
+            for k, v in value.items()
+        )
+    if isinstance(value, list):
+        return any(_tap_marked(v, shape) for v in value)
+    return isinstance(value, str) and _TAP_MARKER in _norm(value)
+
+
 def _is_tap_resource(resource: Any) -> bool:
+    """A dynamic resource that may create or hold a pass. Only the tenant's TAP policy (our graphKind
+    temporaryAccessPassPolicy with exactly its own settings) may mention one; any other dynamic resource, one of our
+    graphKinds or not (a forged kind reaches Graph through its own provider), is a pass resource when its graphKind
+    names a pass, or a key or string value carries a TAP marker or a pass's shape."""
+    if not _is_dynamic(resource):
+        return False
     kind = _graph_kind(resource)
-    if isinstance(kind, str) and ("temporaryaccesspass" in _norm(kind) or _tap_words(_words(kind))):
+    if kind == TAP_POLICY_KIND:
         return not _genuine_tap_policy(resource)
-    return False
+    if isinstance(kind, str) and kind in GRAPH_KINDS:
+        return _tap_marked(get(resource.props), shape=False)
+    if isinstance(kind, str) and _names_tap_kind(kind):
+        return True
+    return _tap_marked(get(resource.props))
 
 
 def _is_output_holder(resource: Any) -> bool:
@@ -305,9 +432,10 @@ def _no_credential_in_outputs(args, report) -> None:
     for r in plan.resources:
         if r.urn in plan.taps:
             report(
-                f"{label(r)} is a Temporary Access Pass resource (graphKind names one): a pass issued or kept by "
-                "Pulumi is in its state and outputs. Fix: issue passes in the onboarding automation (a Logic App "
-                "action with secure inputs and outputs), never as a resource.",
+                f"{label(r)} is a Temporary Access Pass resource (its graphKind, a key or a value names one, or it "
+                "has the shape of a pass): a pass issued or kept by Pulumi is in its state and outputs. Fix: issue "
+                "passes in the onboarding automation (a Logic App action with secure inputs and outputs), never as a "
+                "resource.",
                 r.urn,
             )
         _judge(args, report, plan, r)
@@ -345,7 +473,7 @@ def _judge(args, report, plan: _Plan, r: Any) -> None:
         for path, leaf in _leaves(value, (key,)):
             where = f"{label(r)} {_dotted(path)}"
             sink = _is_sink(r, path)
-            last = next((p for p in reversed(path) if isinstance(p, str)), key)
+            last = _deciding_key(path) or key
             tap_key = any(names_tap(p) for p in path if isinstance(p, str))
             if tap_key and not (genuine_tap_policy or in_definition) and leaf not in (None, "", True, False):
                 report(
@@ -355,11 +483,26 @@ def _judge(args, report, plan: _Plan, r: Any) -> None:
                     r.urn,
                 )
                 continue
-            if deps and sinks and not sink and is_unknown(leaf):
+            if sink:
+                if _sink_value(args, report, plan, r, path, leaf, deps):
+                    continue
+            elif deps and sinks and is_unknown(leaf):
                 # a credential feeds this property for its sink; nothing else in it may be unknown or carry it
                 unverified(args, report, f"{where} (beside {_dotted(sinks[0])}, computed from a credential)", r.urn)
                 continue
             password_key = names_password(last) and not isinstance(leaf, bool | int | float)
+            password_key = password_key and not (in_definition and "runAfter" in path)  # action names: statuses
+            password_key = password_key and not _setting_value(last, leaf)
+            if holder and is_unknown(leaf) and not password_key and not _identifier_output(path):
+                unverified(
+                    args,
+                    report,
+                    f"{where} (an output: the engine records no origin for outputs, so it may carry a generated "
+                    "credential; only outputs whose key names an identifier, e.g. objectIds, workflowId, keyVaultUri, "
+                    "are accepted unknown)",
+                    r.urn,
+                )
+                continue
             if password_key and _password_field(args, report, plan, r, path, leaf, deps, sink, holder, in_definition):
                 continue
             if isinstance(leaf, str) and not in_definition and "temporaryaccesspassmethods" in leaf.lower():
@@ -378,6 +521,52 @@ def _judge(args, report, plan: _Plan, r: Any) -> None:
                         "credential sink. Fix: remove it from this property or output.",
                         r.urn,
                     )
+
+
+def _setting_value(key: Any, leaf: Any) -> bool:
+    """A value that is only a number, a boolean or a duration ('90', 'true', 'P90D'): a setting, not a credential,
+    unless the key names a credential made of digits (a PIN, a passcode) and the value is digits."""
+    if not isinstance(leaf, str) or not _SETTING_VALUE.match(leaf):
+        return False
+    return not (leaf.strip().isdigit() and any(w in _NUMERIC_CREDENTIAL_WORDS for w in _words(key)))
+
+
+def _identifier_output(path: tuple) -> bool:
+    """An output path whose key names an identifier ('workflowId', 'sessionHostIds[0]'), or a map of identifiers
+    ('objectIds.pedro', 'policyIds.CA01')."""
+    keys = [p for p in path if isinstance(p, str)]
+    if not keys:
+        return False
+    if names_identifier(keys[-1]):
+        return True
+    if len(path) >= 2 and isinstance(path[-1], str) and isinstance(path[-2], str):
+        words = _words(path[-2])
+        return bool(words) and words[-1] in _PLURAL_IDENTIFIER_WORDS
+    return False
+
+
+def _sink_value(args, report, plan, r, path, leaf, deps) -> bool:
+    """Judge the value in a credential sink; True when it was reported. A sink takes only a generated credential: a
+    value computed from a credential source (a property dependency), or the value the plan knows for one."""
+    where = f"{label(r)} {_dotted(path)}"
+    if leaf is None or leaf == "":
+        return False
+    if is_unknown(leaf):
+        if deps:
+            return False  # computed from a generated credential
+        unverified(
+            args, report, f"{where} (a credential sink fed by something other than a generated credential)", r.urn
+        )
+        return True
+    if isinstance(leaf, str) and len(leaf) >= _MIN_VALUE and plan.found_in(leaf):
+        return False  # a generated credential, as the plan knows it after a deployment (JSON-quoted in a variable)
+    report(
+        f"{where} is a literal password in a credential sink: whoever reads the stack file, the program or the plan "
+        "knows it (a sink only keeps it from the portal). Fix: generate it (random.RandomPassword into the sink), or "
+        "make the account passwordless.",
+        r.urn,
+    )
+    return True
 
 
 def _password_field(args, report, plan, r, path, leaf, deps, sink, holder, in_definition) -> bool:
@@ -459,7 +648,13 @@ def _secured(action: Any, *parts: str) -> Any:
     return all(p in names for p in parts)
 
 
-_PARAMETER = re.compile(r"\bparameters\(\s*'([^']+)'\s*\)")
+_PARAMETER = re.compile(r"\bparameters\(\s*'([^']+)'\s*\)", re.I)
+_NESTED = frozenset({"actions", "else", "cases", "default"})  # a scope's children, judged as actions of their own
+_DATA_OPERATIONS = frozenset(
+    {"compose", "parsejson", "select", "query", "join", "table", "setvariable", "initializevariable"}
+    | {"appendtostringvariable", "appendtoarrayvariable"}
+)
+"""Actions whose outputs are their inputs reshaped: one that reads a pass keeps it in its outputs too."""
 
 
 def _parameter_texts(definition: Any, resource: Any) -> dict[str, str]:
@@ -470,7 +665,11 @@ def _parameter_texts(definition: Any, resource: Any) -> dict[str, str]:
     for source, field in declared:
         if isinstance(source, dict):
             for name, parameter in source.items():
-                texts[name] = texts.get(name, "") + _text(get(parameter, field))
+                value = get(parameter, field)
+                if value is None:
+                    continue
+                text = value if isinstance(value, str) else _text(value)
+                texts[name.lower()] = texts.get(name.lower(), "") + text
     return texts
 
 
@@ -478,23 +677,36 @@ _CALL_TYPES = frozenset({"http", "httpwebhook", "apiconnection", "apiconnectionw
 _ENDPOINT_KEYS = ("uri", "path", "host", "function", "workflow")
 
 
+def _own(action: Any) -> Any:
+    """The action without the actions nested in it (a Scope, If, Switch, Foreach or Until judges those one by one)."""
+    return {k: v for k, v in action.items() if k not in _NESTED} if isinstance(action, dict) else action
+
+
 def _with_parameters(text: str, parameters: dict[str, str] | None) -> str:
-    return text + "".join((parameters or {}).get(name, "") for name in _PARAMETER.findall(text))
+    """`text` with each `parameters('x')` replaced by the parameter's value, where it stands."""
+    if not parameters:
+        return text
+    return _PARAMETER.sub(lambda m: parameters.get(m.group(1).lower(), m.group(0)), text)
+
+
+def _normal_text(value: Any, parameters: dict[str, str] | None) -> str:
+    """An action's JSON text, the parameters it uses substituted, reduced to [a-z0-9]: an endpoint split across
+    concat() pieces, parameters, escapes or case ('temporaryAccess', 'PassMethods') reads whole again."""
+    return _norm(_with_parameters(_text(value), parameters))
 
 
 def _calls_credential_endpoint(action: Any, parameters: dict[str, str] | None = None) -> Any:
-    """True when the action calls a TAP/password endpoint (its inputs, with the parameters they use, name one); UNKNOWN
-    when it is a call (Http, ApiConnection, Function, Workflow) whose endpoint is unknown at preview."""
-    inputs = get(action, "inputs")
-    text = _with_parameters(_text(inputs), parameters)
-    lowered = text.lower()
-    if any(marker in lowered for marker in _CALL_MARKERS):
+    """True when the action calls a TAP/password endpoint (its whole text, with the parameters it uses, names one);
+    UNKNOWN when it is a call (Http, ApiConnection, Function, Workflow) whose endpoint is unknown at preview."""
+    own = _own(action)
+    text = _normal_text(own, parameters)
+    if any(marker in text for marker in _CALL_MARKERS):
         return True
-    vault_connector = "keyvault" in lowered and "/secrets/" in lowered  # the Key Vault connector (ApiConnection)
-    if _VAULT_SECRET.search(text) or vault_connector:
+    inputs = get(own, "inputs")
+    if _VAULT_SECRET.search(text) or ("keyvault" in text and "secrets" in text):  # the Key Vault REST API, connector
         method = get(inputs, "method")
         return True if not isinstance(method, str) else method.strip().upper() == "GET"
-    kind = get(action, "type")
+    kind = get(own, "type")
     if is_unknown(kind) or is_unknown(inputs):
         return UNKNOWN
     if isinstance(kind, str) and kind.lower() in _CALL_TYPES:
@@ -502,6 +714,13 @@ def _calls_credential_endpoint(action: Any, parameters: dict[str, str] | None = 
         if _UNKNOWN_TEXT in endpoint:
             return UNKNOWN
     return False
+
+
+def _variables_set(action: Any) -> set[str]:
+    """The variables a variable action (Initialize, Set, AppendTo...) writes, lower case."""
+    inputs = get(action, "inputs")
+    names = [get(inputs, "name")] + [get(v, "name") for v in elements(inputs, "variables")]
+    return {n.lower() for n in names if isinstance(n, str)}
 
 
 def _workflow(args, report, r: Any) -> None:
@@ -519,7 +738,7 @@ def _workflow(args, report, r: Any) -> None:
         secured = _secured(action, "inputs", "outputs")
         where = f"{label(r)} action '{name}'"
         if calls is True:
-            credential.add(name)
+            credential.add(name.lower())
             if secured is UNKNOWN:
                 unverified(args, report, f"{where} runtimeConfiguration.secureData", r.urn)
             elif not secured:
@@ -531,15 +750,61 @@ def _workflow(args, report, r: Any) -> None:
                 )
         elif calls is UNKNOWN and secured is not True:
             unverified(args, report, f"{where} inputs (the endpoint it calls)", r.urn)
-    for name, action, _ in found:
-        if name in credential:
-            continue
-        used = set(_REFERENCE.findall(_text(get(action, "inputs")))) & credential
-        if used and _secured(action, "inputs") is not True:
+    _readers(args, report, r, found, credential)
+
+
+def _readers(args, report, r: Any, found: list, credential: set[str]) -> None:
+    """Every action that reads a pass or password (another action's result, `body('X')`, `outputs('X')`,
+    `actions('X')`, `result('Scope')` of a scope holding one, or a variable such an action set) must secure its inputs
+    (and its outputs, when they are its inputs reshaped: Compose, Set variable); it then carries the value on, so the
+    actions that read it are judged the same way. A reference whose action name is computed may read any action."""
+    if not credential:
+        return
+    tainted = set(credential)
+    display = {n.lower(): n for n, _, _ in found}
+    variables: set[str] = set()
+    scopes = {
+        name.lower(): {n.lower() for n, _, p in found if p[: len(here)] == here and p != here}
+        for name, _, here in found
+    }
+    reported: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for name, action, _ in found:
+            key = name.lower()
+            if key in credential or key in reported:
+                continue
+            raw = _text(_own(action))
+            names = {n.lower() for n in _REFERENCE.findall(raw)}
+            used = sorted(n for n in names if n in tainted or scopes.get(n, set()) & tainted)
+            used += sorted(f"variable {v}" for v in {v.lower() for v in _VARIABLE.findall(raw)} & variables)
+            if _COMPUTED_REFERENCE.search(raw):
+                used.append("an action named by an expression")
+            if not used:
+                continue
+            if key not in tainted:
+                tainted.add(key)
+                changed = True
+            new_variables = _variables_set(action) - variables
+            if new_variables:
+                variables |= new_variables
+                changed = True
+            kind = get(action, "type")
+            parts = ("inputs", "outputs") if isinstance(kind, str) and kind.lower() in _DATA_OPERATIONS else ("inputs",)
+            secured = _secured(action, *parts)
+            if secured is True:
+                continue
+            reported.add(key)
+            if secured is UNKNOWN:
+                unverified(args, report, f"{label(r)} action '{name}' runtimeConfiguration.secureData", r.urn)
+                continue
+            first = used[0]
+            source = first if first.startswith(("variable", "an ")) else repr(display.get(first, first))
             report(
-                f"{label(r)} action '{name}' reads the result of '{sorted(used)[0]}' (a pass or password) without "
-                "secure inputs: the value is kept in the run history. Fix: set runtimeConfiguration.secureData."
-                "properties to include 'inputs'.",
+                f"{label(r)} action '{name}' reads the result of {source} (a pass or password) without secure "
+                f"{' and '.join(parts)}: the value is kept in the run history. Fix: set runtimeConfiguration.secureData"
+                f".properties to include {', '.join(repr(p) for p in parts)}.",
                 r.urn,
             )
 
