@@ -139,7 +139,7 @@ def test_activation_lengthened(base):
 
 def test_approval_removed_from_a_critical_role(base):
     def edit(config):
-        pim(config)["roleBindings"][0]["activation"] = {"requireApproval": False}
+        pim(config)["roleBindings"][0]["activation"]["requireApproval"] = False
 
     change = only(
         compare(base, head(edit)),
@@ -316,7 +316,7 @@ def test_the_stack_at_two_git_refs(tmp_path):
     repo.mkdir()
     for name in ("Pulumi.yaml", "__main__.py", "pyproject.toml"):
         shutil.copy(os.path.join(ROOT, name), repo / name)
-    for name in ("components", "policies", "privilege_map", "stacks"):
+    for name in ("automation", "components", "policies", "privilege_map", "stacks"):
         shutil.copytree(os.path.join(ROOT, name), repo / name, ignore=shutil.ignore_patterns("__pycache__"))
     _git(repo, "init", "-q", "-b", "main")
     _git(repo, "add", "-A")
