@@ -10,6 +10,18 @@ Modules (each resource carries the input ``graphKind`` so policies can recognise
 - ``private_access``: ``PrivateAccessApplication`` (``privateAccessApp``), an Entra Private Access app
   with its segments, connector group and group assignments (Graph beta).
 - ``lifecycle``: ``LeaverWorkflow`` (``lifecycleWorkflow``), a Lifecycle Workflows leaver workflow.
+- ``authentication_context``: ``AuthenticationContext`` (``authenticationContext``), a conditional access
+  authentication context (c1..c99) that PIM settings require.
+- ``conditional_access_policy``: ``GraphConditionalAccessPolicy`` (``conditionalAccessPolicy``), a CA policy with
+  what azuread lacks: authentication-context targets and continuous access evaluation (Graph beta).
+- ``custom_extension``: ``AccessPackageCustomExtension`` (``accessPackageCustomExtension``), a catalog's custom
+  extension that calls a Logic App declared in the stack.
+- ``assignment_policy_settings``: ``AssignmentPolicySettings`` (``accessPackagePolicySettings``), custom extension
+  stages and the Verified ID requirement of an access-package assignment policy.
+- ``password_discard``: ``PasswordDiscard`` (``passwordDiscard``), replaces an admin account's password with one
+  nobody knows.
+- ``temporary_access_pass_policy``: ``TemporaryAccessPassPolicy`` (``temporaryAccessPassPolicy``), the tenant's
+  Temporary Access Pass method configuration.
 - ``base``: the provider base class and shared validation/diff helpers.
 
 Environment: ``PUM_GRAPH_BASE_URL`` (default ``https://graph.microsoft.com``; tests point it at a local
