@@ -14,20 +14,37 @@ show a value: they name the resource, the property and the source.
   Automation variable's value); anywhere else (tags, descriptions, display names, Logic App parameters, an unencrypted
   Automation variable, app settings, another resource's input) it is a violation, whatever the key is called and
   however many `apply`s it went through.
-- A password field (any key naming a password, e.g. User.password, adminPassword, an Automation Credential's password)
-  holding a literal string is a violation: a literal is a password someone knows (the stack file, the repository).
+- A sink takes only a generated credential: a literal there is a violation (encrypted in Azure, but in the
+  repository, the plan and the state), and an unknown computed from anything but a credential source is unverified.
+- A password field (any key naming a password, read as words: adminPassword, adminPass, userPass, pw, admin_pwd,
+  db-passphrase, userPin; the innermost key that is not a wrapper such as a Logic App parameter's `value`) holding a
+  literal is a violation: a literal is a password someone knows (the stack file, the repository). A key whose last
+  word is a setting word (a duration, count, policy, name or ID: passwordRotationDays, minPasswordLength,
+  passwordSecretName) is not a password field, nor is a value that is only a number, a flag or a duration ('90',
+  'true', 'P90D'; digits under a PIN or passcode key stay one).
 - Any key naming a password or a Temporary Access Pass in a component's or the stack's outputs is a violation, and a
-  credential value the plan knows found in any other property or output (also inside a longer string) is one.
-- A Temporary Access Pass resource of any shape is a violation: a dynamic resource whose graphKind names one, any
-  property naming one, or any property naming the TAP endpoint (temporaryAccessPassMethods: a generic Graph resource
-  that creates a pass) outside a Logic App definition (a TAP is issued by the onboarding automation, never kept by
-  Pulumi). The tenant's TAP *policy*
-  (graphKind temporaryAccessPassPolicy, components/graph/temporary_access_pass_policy.py) is not a pass and is
-  accepted with exactly its own properties.
+  credential value the plan knows found in any other property or output (also inside a longer string) is one. The
+  engine records no property dependencies for registered outputs, so an output unknown at preview is unverified
+  unless its key names an identifier (`_IDENTIFIER_WORDS`: id(s), name(s), url/uri, endpoint, fqdn, address,
+  location, region, scope; or a map under such a plural key, objectIds.pedro).
+- A dynamic resource's props are its inputs at preview (it does not preview), so an unknown in one that no resource
+  computed (no property dependency: pulumi.Output(set(), ...)) hides its origin and is unverified.
+- A Temporary Access Pass resource of any shape is a violation: a dynamic resource (any type name) whose graphKind
+  names one (temporaryAccessPass, userTap, tmpAccessPass, oneTimePass), or any of whose keys or string values carries
+  the marker `temporaryaccesspass` once case-folded and stripped of separators (an @odata.type of
+  temporaryAccessPassAuthenticationMethod), or, unless its graphKind is one of ours (`GRAPH_KINDS`), a pass's own
+  keys (isUsableOnce, lifetimeInMinutes); and any property naming the TAP endpoint (temporaryAccessPassMethods)
+  outside a Logic App definition (a TAP is issued by the onboarding automation, never kept by Pulumi). The tenant's
+  TAP *policy* (graphKind temporaryAccessPassPolicy, components/graph/temporary_access_pass_policy.py) is not a pass
+  and is accepted with exactly its own properties.
 - A Logic App (azure-native logic Workflow) action that calls a TAP or password endpoint (temporaryAccessPassMethods,
-  passwordProfile, resetPassword, changePassword, a Key Vault secret GET) must keep its inputs and outputs out of the
-  run history (runtimeConfiguration.secureData.properties: inputs and outputs); an action that reads such an action's
-  result (body('X'), outputs('X'), actions('X')) must secure its inputs.
+  passwordProfile, resetPassword, changePassword, a Key Vault secret GET: looked for in the action's whole text, the
+  workflow parameters it uses substituted where they stand, reduced to [a-z0-9], so concat() pieces and parameters
+  read whole) must keep its inputs and outputs out of the run history (runtimeConfiguration.secureData.properties:
+  inputs and outputs). An action that reads such an action's result (body('X'), outputs('X'), actions('X'),
+  result('Scope') of a scope holding one, an action name computed by an expression, or a variable a reader set) must
+  secure its inputs (and its outputs, for data operations such as Compose and Set variable, whose outputs are their
+  inputs), and carries the value on to the actions that read it.
 """
 
 from __future__ import annotations
@@ -116,9 +133,12 @@ SINKS: tuple[tuple[str, tuple[str, ...], Any], ...] = (
 
 WHEN_UNKNOWN = {
     POLICY: "A credential source that flows into a non-sink property is a violation whatever its value; a password "
-    "field, a sink's other fields, a Logic App definition or an action's call that is unknown at preview (and could "
-    "hold or expose a credential) is a mandatory 'cannot be verified at preview' violation. A stack or component "
-    "output is judged by its key and by values the plan knows (its origin cannot be seen).",
+    "field, a credential sink not computed from a credential source, a sink's other fields, a Logic App definition or "
+    "an action's call or secureData that is unknown at preview (and could hold or expose a credential) is a mandatory "
+    "'cannot be verified at preview' violation, and so is a stack or component output unknown at preview whose key "
+    "names no identifier (id, name, uri, endpoint...: outputs carry no origin) and an unknown in a dynamic resource "
+    "that no resource computed (its origin hidden). Known outputs are judged by their key and by the credential "
+    "values the plan knows.",
 }
 
 # A key is read as words (camelCase, PascalCase, snake, kebab and dotted keys split: 'adminPass' -> admin pass,
@@ -272,6 +292,10 @@ def _leaves(value: Any, path: tuple = ()) -> Iterator[tuple[tuple, Any]]:
             yield from _leaves(member, (*path, i))
     else:
         yield path, value
+
+
+def _has_unknown(value: Any) -> bool:
+    return any(is_unknown(leaf) for _, leaf in _leaves(value))
 
 
 def _dotted(path: tuple) -> str:
@@ -451,6 +475,11 @@ def _judge(args, report, plan: _Plan, r: Any) -> None:
     genuine_tap_policy = _genuine_tap_policy(r)
     for key, value in props.items():
         if key.startswith("__") or _is_excluded_source_key(r, key):
+            continue
+        if not holder and not dependencies_of(r, key) and _is_dynamic(r) and _has_unknown(value):
+            # a dynamic resource's props are its inputs (it does not preview): an unknown no resource computed is a
+            # value laundered out of its origin (pulumi.Output(set(), ...)), which may be a generated credential
+            unverified(args, report, f"{label(r)} {key} (computed, but from no resource: its origin is hidden)", r.urn)
             continue
         if is_unknown(value) and not holder and not dependencies_of(r, key):
             continue  # a computed output the program does not set (AnalyzeStack's outputs; `common.declared`)
@@ -813,7 +842,7 @@ POLICIES = [
     StackValidationPolicy(
         name=POLICY,
         description="No password or Temporary Access Pass in a resource property, output or workflow run history "
-        "outside a credential sink; no literal passwords.",
+        "outside a credential sink; no literal passwords, not even in a sink.",
         validate=_no_credential_in_outputs,
         enforcement_level=EnforcementLevel.MANDATORY,
         config_schema=config_schema(),
