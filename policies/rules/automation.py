@@ -5,7 +5,8 @@ each what it does when a deciding value is unknown at preview (the README's tabl
 
 What a credential in Automation looks like in ARM (Automation REST API 2024-10-23): a Credential asset (userName
 and password: both in the plan and in Pulumi state), a Certificate asset (base64Value: the private key, in the plan),
-a Connection asset whose fields carry a secret, a Variable that is not encrypted and holds a credential, and a
+a Connection asset whose fields carry a secret, a Variable that is not encrypted and may hold a credential (judged
+by the shape of its value, below), and a
 Webhook (its URI is a bearer token, and a webhook is a public entry point). A Run As account is a Certificate
 `AzureRunAsCertificate` (classic: `AzureClassicRunAsCertificate`) plus a Connection `AzureRunAsConnection` of
 connection type `AzureServicePrincipal` (classic: `AzureClassicRunAsConnection`, type `AzureClassicCertificate`):
@@ -18,7 +19,10 @@ A deciding value unknown at preview is reported through `common.unverified`, nev
 
 from __future__ import annotations
 
+import ipaddress
+import json
 import re
+import urllib.parse
 
 from privileged_facts.roles import AUTOMATION_JOB_ROLE_IDS
 from privileged_facts.values import is_unknown
@@ -43,7 +47,11 @@ CLASSIC_RUN_AS_CONNECTIONS = (
     "azure:automation/connectionClassicCertificate:ConnectionClassicCertificate",
     "azure:automation/connectionCertificate:ConnectionCertificate",
 )
-CLASSIC_VARIABLES = ("azure:automation/variableString:VariableString", "azure:automation/variableObject:VariableObject")
+CLASSIC_VARIABLES = (
+    "azure:automation/variableString:VariableString",
+    "azure:automation/variableObject:VariableObject",
+    "azure:automation/variableInt:VariableInt",
+)
 CLASSIC_WEBHOOK = "azure:automation/webhook:Webhook"
 CLASSIC_WORKER_GROUP = "azure:automation/hybridRunbookWorkerGroup:HybridRunbookWorkerGroup"
 
@@ -54,13 +62,6 @@ ACCOUNT_SCOPE = re.compile(
 RUN_AS_NAMES = frozenset({"azurerunasconnection", "azureclassicrunasconnection"})
 RUN_AS_CERTIFICATES = frozenset({"azurerunascertificate", "azureclassicrunascertificate"})
 RUN_AS_TYPES = frozenset({"azureserviceprincipal", "azureclassiccertificate"})
-# A name or field key that says "this holds a secret" (password, pwd, secret, token, API/access/account key,
-# client secret, credential, connection string, SAS, private key, certificate, PAT).
-CREDENTIAL_NAME = re.compile(
-    r"pass(word|wd|phrase)?|pwd|secret|token|api[-_ ]?key|access[-_ ]?key|account[-_ ]?key|shared[-_ ]?key|"
-    r"credential|cred\b|conn(ection)?[-_ ]?str|\bsas\b|private[-_ ]?key|certificate|\bpat\b|bearer",
-    re.IGNORECASE,
-)
 # A value that is a credential whatever its name: a PEM block, a storage/Service Bus connection string, a SAS
 # signature, a password pair in a connection string, a JWT, a GitHub or Azure DevOps token.
 CREDENTIAL_VALUE = re.compile(
@@ -68,6 +69,194 @@ CREDENTIAL_VALUE = re.compile(
     r"(password|pwd)\s*=|eyJ[\w-]{8,}\.eyJ[\w-]{8,}|\bgh[pousr]_[A-Za-z0-9]{20,}",
     re.IGNORECASE,
 )
+
+# --- what an unencrypted value may be --------------------------------------------------------------------------
+# A name can say anything ("TokenLifetimeMinutes" holds 60, "DomainJoinKey" a password), so an unencrypted Variable
+# value or Connection field value is judged by its SHAPE: it passes only when it is one of the shapes configuration
+# has and a secret does not (docs/on-premises.md, "What an unencrypted value may be"):
+#   a boolean; a number of at most 5 digits without a leading zero (a PIN or an account number is longer, or starts
+#   with 0); a GUID; an e-mail address; an https/http URL without user info, query or fragment; an ARM resource ID;
+#   a domain name (all one case, alphabetic top-level label); an LDAP distinguished name with a DC component; a
+#   short word list (at most 8 words of at most 40 characters; each word's -, _ or . separated parts are letters,
+#   digits, or letters followed by at most 4 digits: "Account Operators", "kv-contoso-pam", "PowerShell72", but
+#   not "Zx9kQ2Lm7" or "Winter2026!").
+# A JSON array or object (a Variable's value is a JSON literal) passes when every member and key does. On top of the
+# shape, a name whose last word is a credential noun (…Password, …Pw, …Pin, …Key, …Secret, …Token, …Sas,
+# …ConnectionString) holds a credential whatever its value, unless the value is a boolean: a 4-digit PIN or a GUID
+# API key has a configuration shape. Residual risk (documented): a weak password that looks like a word list
+# ("Winter2026") under a neutral name.
+MAX_NUMBER_DIGITS = 5
+MAX_WORDS, MAX_WORD = 8, 40
+_GUID = re.compile(r"^\{?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}?$", re.IGNORECASE)
+_NUMBER = re.compile(r"^-?(0|[1-9][0-9]*)(\.[0-9]+)?$")
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_DOMAIN = re.compile(rf"^(?:{_LABEL}\.)+[A-Za-z]{{2,63}}\.?$")
+_EMAIL = re.compile(rf"^[A-Za-z0-9][A-Za-z0-9._+-]{{0,63}}@(?:{_LABEL}\.)+[A-Za-z]{{2,63}}$")
+_HOST = re.compile(rf"^(?:{_LABEL}\.)*{_LABEL}$")
+_ARM_ROOTS = ("/subscriptions/", "/providers/")
+_DATE = re.compile(
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?(Z|[+-][0-9]{2}:[0-9]{2})?)?$"
+)
+_DURATION = re.compile(r"^P(?!$)([0-9]+[YMWD])*(T(?=[0-9])([0-9]+[HMS])*)?$")
+_RDN = re.compile(r"^(CN|OU|DC|O|L|ST|C|STREET|UID)=[A-Za-z0-9_.-](?:[A-Za-z0-9 _.-]*[A-Za-z0-9_.-])?$", re.IGNORECASE)
+_PART = re.compile(r"^(?:[A-Za-z]+[0-9]{0,4}|[0-9]{1,4})$")
+_WORD_PARTS = re.compile(r"[-_.()]")
+# The last word of a name that says "this is a credential" (names split at case changes, digits and separators).
+CREDENTIAL_NOUNS = frozenset(
+    {
+        "password",
+        "passwd",
+        "passphrase",
+        "pwd",
+        "pw",
+        "pass",
+        "pin",
+        "key",
+        "secret",
+        "token",
+        "sas",
+        "pat",
+        "credential",
+        "credentials",
+        "cred",
+        "creds",
+        "apikey",
+        "connectionstring",
+        "signature",
+        "cert",
+        "certificate",
+    }
+)
+_LONG_NOUNS = (
+    "password",
+    "passwd",
+    "passphrase",
+    "secret",
+    "token",
+    "credential",
+    "apikey",
+    "accesskey",
+    "connectionstring",
+    "privatekey",
+)
+_NAME_WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
+
+
+def names_a_credential(name: object) -> bool:
+    """Whether a variable's or field's name ends in a credential noun ("DomainJoinKey", "AdminPw", "svc_pin",
+    "adminpassword"; not "TokenLifetimeMinutes" or "KeyVaultName")."""
+    if not isinstance(name, str):
+        return False
+    words = [w.lower() for w in _NAME_WORDS.findall(name)]
+    if not words:
+        return False
+    last = words[-1]
+    joined = "".join(words)
+    return last in CREDENTIAL_NOUNS or "".join(words[-2:]) in CREDENTIAL_NOUNS or joined.endswith(_LONG_NOUNS)
+
+
+def _word(word: str) -> bool:
+    """One identifier-like word: its parts letters, up to 4 digits, or letters then up to 4 digits; one letter at
+    least ("kv-contoso-pam", "dc-mgmt-01", "Tier0"; not "Zx9kQ2", "83920571" or "Winter2026!")."""
+    parts = [p for p in _WORD_PARTS.split(word) if p]
+    return (
+        0 < len(word) <= MAX_WORD
+        and bool(parts)
+        and all(_PART.match(p) for p in parts)
+        and any(c.isalpha() for c in word)
+    )
+
+
+def _word_list(text: str) -> bool:
+    words = text.split(" ")
+    return 0 < len(words) <= MAX_WORDS and all(_word(w) for w in words)
+
+
+def _segment(segment: str) -> bool:
+    """A URL path or ARM ID segment: a GUID, a number or an identifier-like word."""
+    return bool(_GUID.match(segment)) or (segment.isdigit() and len(segment) <= MAX_NUMBER_DIGITS) or _word(segment)
+
+
+def _url(text: str) -> bool:
+    """An http(s) URL with no user info, query or fragment (where tokens and signatures ride) and a path of
+    identifier-like segments (a webhook URL carries its token in the path)."""
+    try:
+        url = urllib.parse.urlsplit(text)
+        port = url.port
+    except ValueError:
+        return False
+    del port
+    return (
+        url.scheme in ("http", "https")
+        and "@" not in url.netloc
+        and not url.query
+        and not url.fragment
+        and "?" not in text
+        and "#" not in text
+        and bool(_HOST.match(url.hostname or ""))
+        and all(_segment(s) for s in url.path.split("/")[1:] if s)
+    )
+
+
+def _arm_id(text: str) -> bool:
+    segments = text.split("/")[1:]
+    return text.lower().startswith(_ARM_ROOTS) and len(segments) >= 2 and all(s and _segment(s) for s in segments)
+
+
+def _ip_address(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _number(value: object) -> bool:
+    text = value if isinstance(value, str) else repr(value)
+    if not _NUMBER.match(text):
+        return False
+    return len(text.lstrip("-").replace(".", "")) <= MAX_NUMBER_DIGITS
+
+
+def _distinguished_name(text: str) -> bool:
+    rdns = [p.strip() for p in text.split(",")]
+    return len(rdns) >= 2 and all(_RDN.match(r) for r in rdns) and any(r[:3].lower() == "dc=" for r in rdns)
+
+
+def configuration_shape(value: object) -> bool:
+    """Whether a plain value has a shape configuration has and a credential does not (see above)."""
+    if value is None or isinstance(value, bool):
+        return True
+    if isinstance(value, (int, float)):
+        return _number(value)
+    if isinstance(value, list):
+        return all(configuration_shape(v) for v in value)
+    if isinstance(value, dict):
+        return all(_word_list(str(k)) and configuration_shape(v) for k, v in value.items())
+    if not isinstance(value, str):
+        return False
+    text = value.strip()
+    if text == "" or text.lower() in ("true", "false"):
+        return True
+    if CREDENTIAL_VALUE.search(text):
+        return False
+    if _number(text) or _GUID.match(text) or _EMAIL.match(text) or _url(text) or _arm_id(text):
+        return True
+    if _DATE.match(text) or _DURATION.match(text) or _ip_address(text):
+        return True
+    if _DOMAIN.match(text) and (text == text.lower() or text == text.upper()):
+        return True
+    return _distinguished_name(text) or _word_list(text)
+
+
+def variable_value(value: str) -> object:
+    """An Automation variable's value as the runbook reads it: the JSON literal parsed (the raw text when it is not
+    JSON: the classic provider's VariableString)."""
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value
+
 
 AUTOMATION_DOCS = "https://learn.microsoft.com/azure/automation/automation-security-overview"
 
@@ -80,8 +269,9 @@ WHEN_UNKNOWN = {
     "automation-no-run-as-account": "An unknown certificate or connection name or connection type is a mandatory "
     "'cannot be verified at preview' violation.",
     "automation-no-credential-assets": "Credential, Certificate and Webhook resources are violations whatever their "
-    "values; an unknown Connection field set, or an unencrypted Variable whose name or value is unknown, is a "
-    "mandatory 'cannot be verified at preview' violation.",
+    "values; an unknown Connection field set or field value, or an unencrypted Variable whose name, value or "
+    "isEncrypted is unknown, is a mandatory 'cannot be verified at preview' violation (a field whose name ends in a "
+    "credential noun fails whatever its value).",
     "automation-job-roles-on-account": "Automation Job Operator, Automation Operator or Automation Contributor "
     "granted at a scope that is unknown at preview and not computed from a declared Automation account is a "
     "mandatory 'cannot be verified at preview' violation; a grant whose role is unknown is left to the Azure role "
@@ -226,11 +416,16 @@ def _no_run_as(args, report) -> None:
         _report(args, report, [], ["connection name or type"])
 
 
-def _secret_fields(fields) -> list[str]:
-    """The keys of a connection's field values that carry a secret (by key or by value), named by key only."""
+def _secret_fields(fields: dict) -> list[str]:
+    """The keys of a connection's known field values that carry a secret: a name ending in a credential noun (unless
+    the value is a boolean), or a value without a configuration shape; named by key only."""
     found = []
-    for key, value in (fields or {}).items():
-        if CREDENTIAL_NAME.search(str(key)) or (isinstance(value, str) and CREDENTIAL_VALUE.search(value)):
+    for key, value in fields.items():
+        if is_unknown(value):
+            if names_a_credential(str(key)):
+                found.append(str(key))
+            continue
+        if (names_a_credential(str(key)) and not isinstance(value, bool)) or not configuration_shape(value):
             found.append(str(key))
     return sorted(found)
 
@@ -260,7 +455,7 @@ def _no_credential_assets(args, report) -> None:
             return
         if not isinstance(fields, dict):
             return
-        unknown = [k for k, v in fields.items() if is_unknown(v) and not CREDENTIAL_NAME.search(str(k))]
+        unknown = [k for k, v in fields.items() if is_unknown(v) and not names_a_credential(str(k))]
         secret = _secret_fields(fields)
         if secret:
             report(f"{args.where}: {key} carries secrets in the plan ({', '.join(secret)}); keep them in Key Vault.")
@@ -275,13 +470,19 @@ def _no_credential_assets(args, report) -> None:
             what = "isEncrypted" if is_unknown(encrypted) else "name" if is_unknown(name) else "value"
             _report(args, report, [], [f"{what} (of a variable that is not encrypted)"])
             return
-        by_name = isinstance(name, str) and CREDENTIAL_NAME.search(name)
-        by_value = isinstance(value, str) and CREDENTIAL_VALUE.search(value)
-        if by_name or by_value:
-            why = "its name says it holds a credential" if by_name else "its value is a credential"
+        parsed = variable_value(value) if isinstance(value, str) else value
+        by_name = names_a_credential(name) and not isinstance(parsed, bool)
+        if by_name or not configuration_shape(parsed):
+            why = (
+                "its name says it holds a credential"
+                if by_name
+                else "its value has no configuration shape: not a number, boolean, GUID, e-mail address, URL, ARM "
+                "ID, domain name, distinguished name or short word list"
+            )
             report(
-                f"{args.where}: an unencrypted variable that holds a credential ({why}): readable by anyone who "
-                "can read the account, and in Pulumi state. Keep the credential in Key Vault."
+                f"{args.where}: an unencrypted variable that may hold a credential ({why}): readable by anyone who "
+                "can read the account, and in Pulumi state. Encrypt it (isEncrypted true), or keep the credential "
+                "in Key Vault."
             )
 
 
@@ -354,7 +555,8 @@ POLICIES = [
     ResourceValidationPolicy(
         name="automation-no-credential-assets",
         description="No credential kept in an Automation account or the plan: no Credential, Certificate or "
-        "Webhook asset, no Connection field or unencrypted Variable that holds a secret.",
+        "Webhook asset; an unencrypted Variable or Connection field only of a configuration shape (number, boolean, "
+        "GUID, e-mail, URL, ARM ID, domain, DN, short word list; docs/on-premises.md) and not named as a credential.",
         validate=_each_shape(_no_credential_assets),
         enforcement_level=EnforcementLevel.MANDATORY,
         config_schema=config_schema(),

@@ -2421,3 +2421,65 @@ def aa_clean_job_operator_on_the_account_and_secrets_officer_on_the_vault():
     vault = _vault("kv-scoped")
     _azure_grant("aa-operator", AZURE_ROLES["Automation Job Operator"], account.id)
     _azure_grant("kv-officer", AZURE_ROLES["Key Vault Secrets Officer"], vault.id)
+
+
+# --- Automation values judged by shape (red-team: names the credential regex missed) ---------------------------
+
+
+@case("on-premises", secret="Zx9!kQ2#Lm7$Vb4p")
+def aa_plain_variable_named_key_pw_pin():
+    """Unencrypted variables whose names end in Key / Pw / Pin (DomainJoinKey, AdminPw, SvcPin) holding secrets."""
+    from pulumi_azure_native import automation
+
+    baseline()
+    for name, value in (
+        ("DomainJoinKey", '"Zx9!kQ2#Lm7$Vb4p"'),
+        ("AdminPw", '"Winter2026!Admin"'),
+        ("SvcPin", '"83920571"'),
+    ):
+        automation.Variable(f"aa-{name}", name=name, value=value, is_encrypted=False, **_IN_ACCOUNT)
+
+
+@case("on-premises", secret="Zx9kQ2Lm7Vb4pQ8rT3yH")
+def aa_plain_variable_neutral_name_random_key():
+    """An unencrypted variable with a neutral name holding a random base62 key (no credential pattern in it)."""
+    from pulumi_azure_native import automation
+
+    baseline()
+    automation.Variable("aa-cfg", name="Setting1", value='"Zx9kQ2Lm7Vb4pQ8rT3yH"', is_encrypted=False, **_IN_ACCOUNT)
+
+
+@case("on-premises", secret="Winter2026!Admin")
+def aa_connection_field_named_client_key_and_pw():
+    """A connection whose secret fields are called ClientKey and Pw."""
+    from pulumi_azure_native import automation
+
+    baseline()
+    automation.Connection(
+        "aa-adconn",
+        name="AdConn",
+        connection_type={"name": "AdService"},
+        field_definition_values={"UserName": "svc-ad", "ClientKey": "Zx9!kQ2#Lm7$Vb4pQ", "Pw": "Winter2026!Admin"},
+        **_IN_ACCOUNT,
+    )
+
+
+@case("on-premises", "clean")
+def aa_clean_settings_named_after_tokens_and_passwords():
+    """Compliant: unencrypted settings whose names mention tokens, passwords and certificates (numbers, a vault name,
+    a domain, an OU, a mailbox, a group list)."""
+    from pulumi_azure_native import automation
+
+    baseline()
+    _account()
+    for name, value in (
+        ("TokenLifetimeMinutes", '"60"'),
+        ("PasswordResetNotifyDays", '"7"'),
+        ("CertificateRenewalDays", '"30"'),
+        ("KeyVaultName", '"kv-contoso-pam"'),
+        ("DomainFqdn", '"contoso.com"'),
+        ("AdminAccountsOu", '"OU=Tier1 Admins,OU=Admin,DC=contoso,DC=com"'),
+        ("DeliveryMailbox", '"pam-notify@contoso.com"'),
+        ("ManagedGroups", '["Account Operators", "linux-sudo-admins"]'),
+    ):
+        automation.Variable(f"aa-{name}", name=name, value=value, is_encrypted=False, **_IN_ACCOUNT)
