@@ -572,4 +572,6 @@ def _policy_controls(inputs: dict) -> list[str]:
 
 
 def build_map(report: Report) -> PrivilegeMap:
-    return _Builder(report.resources).build()
+    """The map of a plan; the same plan always gives the same map, node for node and edge for edge (resources are
+    read in URN order, not in the order the program's registrations happened to complete)."""
+    return _Builder(sorted(report.resources, key=lambda r: r.urn)).build()

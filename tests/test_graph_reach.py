@@ -112,3 +112,10 @@ def test_every_path_of_the_journey_ends_beyond_entra_and_renders(reach_map):
     assert "classDef reach" in mermaid and '"AD: Account Operators"' in mermaid
     page = render(report, "html")
     assert "Beyond Entra" in page and 'data-kind="reach"' in page
+
+
+def test_the_map_does_not_depend_on_the_order_resources_registered_in():
+    report = run_preview(program, policy_packs=[])
+    shuffled = run_preview(program, policy_packs=[])
+    shuffled.resources.reverse()
+    assert render(shuffled, "mermaid") == render(report, "mermaid")
