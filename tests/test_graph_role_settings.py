@@ -215,7 +215,8 @@ def test_check_rejects_malformed_rules(graph, mutate, prop):
 
 def test_check_passes_preview_unknowns(graph):
     unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
-    assert provider(graph).check({}, {"roleDefinitionId": unknown, "rules": unknown}).failures == []
+    checked = {"graphKind": "entraRoleSettings", "roleDefinitionId": unknown, "rules": unknown}
+    assert provider(graph).check({}, checked).failures == []  # graphKind is always literal (base.GraphProvider.check)
 
 
 def test_a_duration_graph_writes_another_way_is_not_drift_but_another_length_is():

@@ -34,13 +34,14 @@ import re
 from typing import Any
 
 import pulumi
+from privileged_facts.graph_kinds import AUTHENTICATION_CONTEXT
 from privileged_facts.values import is_unknown
 from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
 
 from .base import GraphProvider, check_result, create_or_adopt, diff, output
 from .client import GraphError
 
-GRAPH_KIND = "authenticationContext"
+GRAPH_KIND = AUTHENTICATION_CONTEXT  # the spelling the pack recognises (privileged_facts.graph_kinds)
 CONTEXTS = "/v1.0/identity/conditionalAccess/authenticationContextClassReferences"
 CLAIM_VALUE = re.compile(r"^c([1-9]|[1-9][0-9])$")
 BODY_KEYS = ("displayName", "description", "isAvailable")

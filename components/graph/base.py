@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sys
 from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import pulumi
 from privileged_facts.values import is_guid, is_unknown
@@ -196,6 +197,13 @@ class GraphProvider(ResourceProvider):
     """
 
     serialize_as_secret_always = False  # nothing secret is captured; a captured secret stays secret
+    graph_kind: ClassVar[str | None] = None
+    """The graphKind this provider serves: its module's ``GRAPH_KIND``, taken when the subclass is defined."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.__dict__.get("graph_kind") is None:
+            cls.graph_kind = getattr(sys.modules.get(cls.__module__), "GRAPH_KIND", None)
 
     def __init__(self, client_factory: Callable[[], GraphClient] | None = None) -> None:
         super().__init__()
@@ -205,7 +213,26 @@ class GraphProvider(ResourceProvider):
         return self._client_factory() if self._client_factory else GraphClient.from_env()
 
     def check(self, olds: dict, news: dict) -> Any:
-        return self._check(from_host(olds), from_host(news))
+        """Refuses a graphKind other than this provider's own, literally: the policy pack recognises a resource by it,
+        so a caller-chosen spelling (``entraRoleSetting``, ``conditional_access_policy``, none, a value computed at
+        preview) would let our provider write to Graph what the pack does not judge as what it is."""
+        news = from_host(news)
+        kind = news.get("graphKind")
+        if type(self).graph_kind is not None and kind != type(self).graph_kind:
+            shown = (
+                "a value unknown at preview" if is_unknown(kind) else repr(kind) if isinstance(kind, str) else "none"
+            )
+            return CheckResult(
+                news,
+                [
+                    CheckFailure(
+                        "graphKind",
+                        f"graphKind is {shown}; this provider serves only {type(self).graph_kind!r}, literally "
+                        "(the policy pack recognises the resource by it): declare it through its Resource class",
+                    )
+                ],
+            )
+        return self._check(from_host(olds), news)
 
     def diff(self, id_: str, olds: dict, news: dict) -> Any:
         return self._diff(id_, from_host(olds), from_host(news))

@@ -28,6 +28,11 @@ excluded, no user actions or authentication contexts, no other condition. Micros
 mode works only with All resources and no condition; this provider asks the same of the strict modes, so a CAE policy
 cannot be narrowed to some sign-ins.
 
+Spellings: ``check`` refuses any key under ``conditions``, ``grantControls`` and ``sessionControls`` that is not the
+beta model's camelCase spelling (``SCHEMA``; Graph reads names case-insensitively, so ``ExcludeRoles`` would exclude
+roles that a reader of ``excludeRoles`` never sees), any top-level key that is not an input, and (``base.GraphProvider``)
+any graphKind but ``conditionalAccessPolicy``.
+
 Graph permission: ``Policy.ReadWrite.ConditionalAccess`` with ``Policy.Read.All`` (application), role Conditional
 Access Administrator for delegated use.
 """
@@ -38,13 +43,14 @@ import json
 from typing import Any
 
 import pulumi
+from privileged_facts.graph_kinds import CONDITIONAL_ACCESS_POLICY
 from privileged_facts.values import is_unknown
 from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
 
 from .base import GraphProvider, check_result, create_or_adopt, diff, only, output
 from .client import GraphClient, GraphError
 
-GRAPH_KIND = "conditionalAccessPolicy"
+GRAPH_KIND = CONDITIONAL_ACCESS_POLICY  # the spelling the pack recognises (privileged_facts.graph_kinds)
 POLICIES = "/beta/identity/conditionalAccess/policies"
 STATES = ("enabled", "disabled", "enabledForReportingButNotEnforced")
 CAE_MODES = ("strictEnforcement", "disabled", "strictLocation")
@@ -94,7 +100,119 @@ def _sole_all(apps: dict) -> bool:
     )
 
 
+# Every key Graph's beta model spells under conditions, grantControls and sessionControls (msgraph_beta models
+# ConditionalAccessConditionSet, ConditionalAccessUsers, ConditionalAccessApplications, ConditionalAccessDevices,
+# ConditionalAccessFilter, ConditionalAccessLocations, ConditionalAccessPlatforms, ConditionalAccessClientApplications,
+# ConditionalAccessAuthenticationFlows, ConditionalAccessGuestsOrExternalUsers, ConditionalAccessGrantControls,
+# AuthenticationStrengthPolicy, ConditionalAccessSessionControls, ContinuousAccessEvaluationSessionControl; kept equal
+# to the installed SDK by tests/test_ca_graph_keys.py). A dict is checked key by key; None is a value not looked into.
+# Graph reads property names case-insensitively, so ``ExcludeRoles`` would exclude roles while a reader looking for
+# ``excludeRoles`` sees nothing: any other spelling is refused here, and the policy pack folds case when it reads.
+_FILTER: dict = {"mode": None, "rule": None}
+_GUESTS: dict = {"externalTenants": None, "guestOrExternalUserTypes": None}
+SCHEMA: dict = {
+    "conditions": {
+        "agentContext": None,
+        "agentIdRiskLevels": None,
+        "agents": None,
+        "applications": {
+            "applicationFilter": _FILTER,
+            "excludeApplications": None,
+            "globalSecureAccess": None,
+            "includeApplications": None,
+            "includeAuthenticationContextClassReferences": None,
+            "includeUserActions": None,
+            "networkAccess": None,
+        },
+        "authenticationFlows": {"transferMethods": None},
+        "clientAppTypes": None,
+        "clientApplications": {
+            "agentIdServicePrincipalFilter": _FILTER,
+            "excludeAgentIdServicePrincipals": None,
+            "excludeServicePrincipals": None,
+            "includeAgentIdServicePrincipals": None,
+            "includeServicePrincipals": None,
+            "servicePrincipalFilter": _FILTER,
+        },
+        "deviceStates": None,
+        "devices": {
+            "deviceFilter": _FILTER,
+            "excludeDeviceStates": None,
+            "excludeDevices": None,
+            "includeDeviceStates": None,
+            "includeDevices": None,
+        },
+        "insiderRiskLevels": None,
+        "locations": {"excludeLocations": None, "includeLocations": None},
+        "platforms": {"excludePlatforms": None, "includePlatforms": None},
+        "servicePrincipalRiskLevels": None,
+        "signInRiskLevels": None,
+        "userRiskLevels": None,
+        "users": {
+            "excludeGroups": None,
+            "excludeGuestsOrExternalUsers": _GUESTS,
+            "excludeRoles": None,
+            "excludeUsers": None,
+            "includeGroups": None,
+            "includeGuestsOrExternalUsers": _GUESTS,
+            "includeRoles": None,
+            "includeUsers": None,
+        },
+    },
+    "grantControls": {
+        "authenticationStrength": dict.fromkeys(
+            (
+                "allowedCombinations",
+                "combinationConfigurations",
+                "createdDateTime",
+                "deletedDateTime",
+                "description",
+                "displayName",
+                "id",
+                "modifiedDateTime",
+                "policyType",
+                "requirementsSatisfied",
+            )
+        ),
+        "builtInControls": None,
+        "customAuthenticationFactors": None,
+        "operator": None,
+        "termsOfUse": None,
+    },
+    "sessionControls": {
+        "applicationEnforcedRestrictions": None,
+        "cloudAppSecurity": None,
+        "continuousAccessEvaluation": {"mode": None},
+        "disableResilienceDefaults": None,
+        "globalSecureAccessFilteringProfile": None,
+        "persistentBrowser": None,
+        "secureSignInSession": None,
+        "signInFrequency": None,
+    },
+}
+
+
+def check_keys(value: Any, schema: dict | None, path: str) -> None:
+    """Raise for a key that is not Graph's spelling at ``path`` (OData annotations aside; unknowns pass)."""
+    if schema is None or not isinstance(value, dict):
+        return
+    for key, item in value.items():
+        if "@odata." in key:
+            continue
+        if key not in schema:
+            same = [k for k in schema if k.lower() == key.lower()]
+            hint = f"Graph spells it {same[0]!r}" if same else f"Graph's keys here are {sorted(schema)}"
+            raise ValueError(
+                f"{path}.{key}: not a property of the beta conditionalAccessPolicy model ({hint}); Graph would read "
+                "another spelling case-insensitively while the policy pack judges the declaration as written"
+            )
+        if not is_unknown(item):
+            check_keys(item, schema[key], f"{path}.{key}")
+
+
 def validate(props: dict) -> None:
+    for part, schema in SCHEMA.items():
+        check_keys(props.get(part), schema, part)
     name = props.get("displayName")
     if not is_unknown(name) and not (isinstance(name, str) and name.strip()):
         raise ValueError("displayName: is required (it is the key the policy is found and adopted by)")
@@ -146,7 +264,12 @@ class GraphConditionalAccessPolicyProvider(GraphProvider):
     """CRUD for ``GraphConditionalAccessPolicy``; see the module docstring."""
 
     def _check(self, olds: dict, news: dict):
-        return check_result(news, [("conditions", lambda: validate(news))])
+        def known_keys() -> None:
+            extra = sorted(k for k in news if k not in (*INPUT_KEYS, "policyId") and not k.startswith("__"))
+            if extra:
+                raise ValueError(f"{extra}: not inputs of GraphConditionalAccessPolicy (its keys: {list(INPUT_KEYS)})")
+
+        return check_result(news, [("conditions", lambda: validate(news)), ("graphKind", known_keys)])
 
     def _diff(self, id_: str, olds: dict, news: dict):
         return diff(olds, news, INPUT_KEYS, ("graphKind",), lambda k, v: normal(v, k))

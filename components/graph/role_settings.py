@@ -30,6 +30,7 @@ from typing import Any
 
 import pulumi
 from privileged_facts import defaults as secure
+from privileged_facts.graph_kinds import ENTRA_ROLE_SETTINGS
 from privileged_facts.pim_rules import PIM_RULE_IDS
 from privileged_facts.values import is_unknown, parse_duration
 from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
@@ -37,7 +38,7 @@ from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
 from .base import GraphProvider, check_result, diff, output, project, require_guid
 from .client import GraphClient, GraphError
 
-GRAPH_KIND = "entraRoleSettings"
+GRAPH_KIND = ENTRA_ROLE_SETTINGS  # the spelling the pack recognises (privileged_facts.graph_kinds)
 ENABLED_RULES = ("MultiFactorAuthentication", "Justification", "Ticketing")
 MIN_ACTIVATION, MAX_ACTIVATION = timedelta(minutes=30), timedelta(hours=24)
 _POLICIES = "/v1.0/policies/roleManagementPolicies"
