@@ -31,7 +31,9 @@ from privileged_facts.graph_kinds import GRAPH_KINDS  # noqa: E402
 
 from components.graph import base  # noqa: E402
 
-GRAPH_MODULES = sorted(p.stem for p in (ROOT / "components" / "graph").glob("*.py") if p.stem not in ("__init__", "base", "client"))
+GRAPH_MODULES = sorted(
+    p.stem for p in (ROOT / "components" / "graph").glob("*.py") if p.stem not in ("__init__", "base", "client")
+)
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # the SDK's unknown sentinel, as the host hands it at preview
 
 
