@@ -31,8 +31,7 @@ cannot be narrowed to some sign-ins.
 Spellings: ``check`` refuses any key under ``conditions``, ``grantControls`` and ``sessionControls`` that is not the
 beta model's camelCase spelling (``SCHEMA``; Graph reads names case-insensitively, so ``ExcludeRoles`` would exclude
 roles that a reader of ``excludeRoles`` never sees), any top-level key that is not an input, and
-(``base.GraphProvider``)
-any graphKind but ``conditionalAccessPolicy``.
+(``base.GraphProvider``) any graphKind but ``conditionalAccessPolicy``.
 
 Graph permission: ``Policy.ReadWrite.ConditionalAccess`` with ``Policy.Read.All`` (application), role Conditional
 Access Administrator for delegated use.
