@@ -9,16 +9,21 @@ of both (`keyvault:AccessPolicy`,
 `keyvault/accessPolicy:AccessPolicy`), which exist only to grant access outside RBAC. The Azure defaults are the
 unsafe side (Key Vault REST API 2024-11-01 VaultProperties: publicNetworkAccess defaults to enabled,
 enableRbacAuthorization to false, networkAcls absent = allow, purge protection off), so a setting left out fails.
-The same vault declared through ARM's generic shapes is judged the same way: a `resources:Resource` of type
-Microsoft.KeyVault/vaults (or managedHSMs, vaults/accessPolicies), and each such resource in the template of a
-`resources:Deployment*` (an `[expression]` in a template is unknown; a linked or unknown template, or a generic
-resource of an unknown type, cannot be judged and is reported once, by key-vault-purge-protection). `shapes` is
-shared with the Automation policies.
+The same vault declared through ARM's generic shapes is judged the same way: a `resources:Resource` (any API
+version) of type Microsoft.KeyVault/vaults (or managedHSMs, vaults/accessPolicies), an azapi resource of that type,
+and each such resource in the template of a `resources:Deployment*` token (Deployment, DeploymentAt*Scope,
+DeploymentStack*, any API version) or of the classic provider's template deployments (`templateContent`), the
+template as an object or a JSON string, child resources nested in a template resource (their type relative to the
+parent's) and inline nested deployments (five levels) included. An `[expression]` in a template is unknown; a
+linked template, a template spec, a template string that is not JSON, or a generic resource of an unknown type
+cannot be judged and is reported once, by key-vault-purge-protection. `shapes` is shared with the Automation
+policies.
 A deciding value unknown at preview is reported through `common.unverified`, never passed.
 """
 
 from __future__ import annotations
 
+import json
 import re
 
 from privileged_facts.roles import AZURE_ROLE_NAMES, AZURE_ROLES, KEY_VAULT_DATA_ROLE_IDS, role_guid
@@ -55,9 +60,9 @@ KEY_VAULT_DOCS = "https://learn.microsoft.com/azure/key-vault/general/security-f
 
 WHEN_UNKNOWN = {
     "key-vault-purge-protection": "An unknown properties object, enablePurgeProtection or enableSoftDelete (classic: "
-    "purgeProtectionEnabled, softDeleteRetentionDays), an ARM template expression, or a generic resource or "
-    "deployment template whose resource type is unknown (or a linked template) is a mandatory 'cannot be verified at "
-    "preview' violation.",
+    "purgeProtectionEnabled, softDeleteRetentionDays), an ARM template expression, or a generic or azapi resource or "
+    "deployment template whose resource type is unknown (or a linked template, a template spec, a template string "
+    "that is not JSON) is a mandatory 'cannot be verified at preview' violation.",
     "key-vault-no-public-network": "An unknown publicNetworkAccess or networkAcls.defaultAction (classic: "
     "publicNetworkAccessEnabled, networkAcls) is a mandatory 'cannot be verified at preview' violation.",
     "key-vault-data-roles-on-vault": "A Key Vault data role granted at a scope that is unknown at preview and not "
@@ -73,6 +78,17 @@ WHEN_UNKNOWN = {
 
 GENERIC = "azure-native:resources:Resource"
 DEPLOYMENT_PREFIX = "azure-native:resources:Deployment"  # Deployment, DeploymentAt*Scope, DeploymentStack*
+# The classic azure provider's template deployments: the template is a JSON string (templateContent), or a template
+# spec the pack cannot read (templateSpecVersionId).
+CLASSIC_DEPLOYMENTS = (
+    "azure:core/resourceGroupTemplateDeployment:ResourceGroupTemplateDeployment",
+    "azure:core/subscriptionTemplateDeployment:SubscriptionTemplateDeployment",
+    "azure:core/managementGroupTemplateDeployment:ManagementGroupTemplateDeployment",
+    "azure:core/tenantTemplateDeployment:TenantTemplateDeployment",
+)
+# azapi (a bridged Terraform provider): `type` "<namespace>/<type>@<api version>", `body` the ARM body (an object, or
+# a JSON string in older versions); UpdateResource patches an existing resource with the same body.
+AZAPI = ("azapi:index/resource:Resource", "azapi:index/updateResource:UpdateResource")
 # ARM resource type (lower case) -> the azure-native token whose wire shape its properties are judged in, and whether
 # that token flattens ARM's `properties` to the top (the Automation resources) or keeps it (Key Vault).
 ARM_TYPES: dict[str, tuple[str, bool]] = {
@@ -89,6 +105,7 @@ ARM_TYPES: dict[str, tuple[str, bool]] = {
         "azure-native:automation:HybridRunbookWorkerGroup",
         True,
     ),
+    "microsoft.automation/automationaccounts/runbooks": ("azure-native:automation:Runbook", True),
 }
 UNKNOWN_KIND = "unknown"
 
@@ -116,15 +133,28 @@ def _expressions_unknown(value):
     return value
 
 
+def arm_type_name(value) -> object:
+    """An ARM resource type as ARM matches it: lower case, no spaces, no `@<api version>` suffix (azapi, Bicep);
+    UNKNOWN when unknown; None when not a string."""
+    if is_unknown(value):
+        return UNKNOWN
+    if not isinstance(value, str):
+        return None
+    return "".join(value.split()).split("@", 1)[0].strip("/").lower()
+
+
 def _arm_shape(arm_type, body, where: str) -> Shape | None:
     """The shape of one ARM resource body ({name, properties, identity, ...}) of `arm_type`; None when it is not a
     type these policies judge."""
+    arm_type = arm_type_name(arm_type)
     if is_unknown(arm_type) or not isinstance(arm_type, str):
         return Shape(UNKNOWN_KIND, None, where)
-    known = ARM_TYPES.get(arm_type.strip().lower())
+    known = ARM_TYPES.get(arm_type)
     if known is None:
         return None
     token, flatten = known
+    if is_unknown(body):
+        return Shape(token, UNKNOWN, where)
     body = body if isinstance(body, dict) else {}
     if not flatten:
         return Shape(token, body, where)
@@ -133,26 +163,55 @@ def _arm_shape(arm_type, body, where: str) -> Shape | None:
         return Shape(token, UNKNOWN, where)
     name = get(body, "name")
     short = name.rsplit("/", 1)[-1] if isinstance(name, str) else name
-    return Shape(token, {**(properties or {}), "identity": get(body, "identity"), "name": short}, where)
+    properties = properties if isinstance(properties, dict) else {}
+    return Shape(token, {**properties, "identity": get(body, "identity"), "name": short}, where)
 
 
 NESTED_DEPLOYMENT = "microsoft.resources/deployments"
 MAX_NESTING = 5
 
 
+def _json_object(value):
+    """A template or body given as a JSON string, parsed; UNKNOWN when it is a string that is not a JSON object (the
+    pack cannot read it); anything else as it is."""
+    if not isinstance(value, str):
+        return value
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        return UNKNOWN
+    return parsed if isinstance(parsed, dict) else UNKNOWN
+
+
 def _template_shapes(template, where: str, depth: int) -> list[Shape]:
     """The judged resources of an ARM template, nested deployments included (an inline nested template is read, a
     linked one or one nested deeper than MAX_NESTING is an unknown shape)."""
+    template = _json_object(template)
+    if is_unknown(template) or not isinstance(template, dict):
+        return [Shape(UNKNOWN_KIND, None, where)]
     resources = get(template, "resources")
-    if is_unknown(resources) or is_unknown(template):
+    if is_unknown(resources):
         return [Shape(UNKNOWN_KIND, None, where)]
     items = list(resources.values()) if isinstance(resources, dict) else elements(resources)
+    return _resources_shapes(items, where, depth, parent=None)
+
+
+def _resources_shapes(items: list, where: str, depth: int, parent: str | None) -> list[Shape]:
+    """The judged resources of a template's resource list, and of the child resources nested in each (a child's
+    type is relative to its parent's: `accessPolicies` in a vault is Microsoft.KeyVault/vaults/accessPolicies)."""
     found: list[Shape] = []
     for index, item in enumerate(items):
         item = _expressions_unknown(item)
         here = f"{where} resource {index}"
-        kind = get(item, "type")
-        if isinstance(kind, str) and kind.strip().lower() == NESTED_DEPLOYMENT:
+        if is_unknown(item):
+            found.append(Shape(UNKNOWN_KIND, None, here))
+            continue
+        if get(item, "existing") is True:  # a reference to a resource deployed elsewhere: declares nothing here
+            continue
+        kind = arm_type_name(get(item, "type"))
+        if isinstance(kind, str) and parent is not None and "/" not in kind:
+            kind = f"{parent}/{kind}"
+        if kind == NESTED_DEPLOYMENT:
             inner = get(item, "properties", "template")
             if depth >= MAX_NESTING or inner is None or is_unknown(inner):
                 found.append(Shape(UNKNOWN_KIND, None, f"{here} (a nested deployment)"))
@@ -162,31 +221,68 @@ def _template_shapes(template, where: str, depth: int) -> list[Shape]:
         shape = _arm_shape(kind, item, here)
         if shape:
             found.append(shape)
+        children = get(item, "resources")
+        if children is not None:
+            if is_unknown(children) or not isinstance(kind, str) or depth >= MAX_NESTING:
+                found.append(Shape(UNKNOWN_KIND, None, f"{here} child resources"))
+            else:
+                child_items = list(children.values()) if isinstance(children, dict) else elements(children)
+                found += _resources_shapes(child_items, f"{here} child", depth + 1, parent=kind)
     return found
+
+
+def _generic_shapes(props, where: str) -> list[Shape]:
+    namespace, kind = get(props, "resourceProviderNamespace"), get(props, "resourceType")
+    parent = get(props, "parentResourcePath")
+    if any(is_unknown(v) for v in (namespace, kind, parent)):
+        return [Shape(UNKNOWN_KIND, None, where)]
+    parents = [p for p in str(parent or "").split("/") if p][0::2]
+    arm_type = "/".join([str(namespace), *parents, str(kind)])
+    body = props if isinstance(props, dict) else {}
+    shape = _arm_shape(arm_type, {**body, "name": get(props, "resourceName")}, where)
+    return [shape] if shape else []
+
+
+def _azapi_shapes(props, where: str) -> list[Shape]:
+    kind, body = get(props, "type"), _json_object(get(props, "body"))
+    if is_unknown(kind) or is_unknown(body):
+        return [Shape(UNKNOWN_KIND, None, where)]
+    body = body if isinstance(body, dict) else {}
+    shape = _arm_shape(kind, {**body, "name": get(props, "name")}, where)
+    return [shape] if shape else []
+
+
+def _deployment_shapes(props, where: str) -> list[Shape]:
+    settings = get(props, "properties")
+    inner = settings if isinstance(settings, dict) or is_unknown(settings) else props
+    template, link = get(inner, "template"), get(inner, "templateLink")
+    if is_unknown(template) or template is None and link is not None:
+        return [Shape(UNKNOWN_KIND, None, f"{where} template")]
+    return _template_shapes(template if template is not None else {}, f"{where} template", depth=0)
+
+
+def _classic_deployment_shapes(props, where: str) -> list[Shape]:
+    template, spec = get(props, "templateContent"), get(props, "templateSpecVersionId")
+    if is_unknown(template) or template is None and spec is not None:
+        return [Shape(UNKNOWN_KIND, None, f"{where} template")]
+    return _template_shapes(template if template is not None else {}, f"{where} template", depth=0)
 
 
 def shapes(args) -> list[Shape]:
     """What one resource declares, in the shapes the Key Vault and Automation policies judge: the resource itself,
-    a generic `resources:Resource` of a judged ARM type, or every judged resource in a `resources:Deployment*`
-    template (an unknown template, a template link or an unknown resource type is one unknown shape)."""
-    token, props, where = args.resource_type, args.props, label(args)
+    a generic `resources:Resource` or azapi resource of a judged ARM type, or every judged resource in the template
+    of a `resources:Deployment*` or a classic template deployment (an unknown or unreadable template, a template
+    link or spec, or an unknown resource type is one unknown shape)."""
+    token, where = args.resource_type, label(args)
     if is_type(token, GENERIC):
-        namespace, kind = get(props, "resourceProviderNamespace"), get(props, "resourceType")
-        parent = get(props, "parentResourcePath")
-        if any(is_unknown(v) for v in (namespace, kind, parent)):
-            return [Shape(UNKNOWN_KIND, None, where)]
-        parents = [p for p in str(parent or "").split("/") if p][0::2]
-        arm_type = "/".join([str(namespace), *parents, str(kind)])
-        shape = _arm_shape(arm_type, {**props, "name": get(props, "resourceName")}, where)
-        return [shape] if shape else []
+        return _generic_shapes(get(args.props), where)
+    if is_type(token, *AZAPI):
+        return _azapi_shapes(get(args.props), where)
+    if is_type(token, *CLASSIC_DEPLOYMENTS):
+        return _classic_deployment_shapes(get(args.props), where)
     if isinstance(token, str) and canonical_type(token).startswith(DEPLOYMENT_PREFIX):
-        template = get(props, "properties", "template") if get(props, "properties") is not None else None
-        template = template if template is not None else get(props, "template")
-        link = get(props, "properties", "templateLink") or get(props, "templateLink")
-        if is_unknown(template) or link is not None and template is None:
-            return [Shape(UNKNOWN_KIND, None, f"{where} template")]
-        return _template_shapes(template, f"{where} template", depth=0)
-    return [Shape(canonical_type(token), props, where)]
+        return _deployment_shapes(get(args.props), where)
+    return [Shape(canonical_type(token), args.props, where)]
 
 
 # --- where a data-plane or job role is granted -------------------------------------------------------------------

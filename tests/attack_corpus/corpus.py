@@ -2483,3 +2483,100 @@ def aa_clean_settings_named_after_tokens_and_passwords():
         ("ManagedGroups", '["Account Operators", "linux-sudo-admins"]'),
     ):
         automation.Variable(f"aa-{name}", name=name, value=value, is_encrypted=False, **_IN_ACCOUNT)
+
+
+# --- Key Vault and Automation through ARM's generic shapes (red-team: kv_generic_resource, kv_arm_deployment) ---
+
+_PUBLIC_VAULT = {
+    "type": "Microsoft.KeyVault/vaults",
+    "apiVersion": "2023-07-01",
+    "name": "kv-creds",
+    "properties": {"tenantId": SUB_ID, "sku": {"family": "A", "name": "standard"}, "publicNetworkAccess": "Enabled"},
+}
+
+
+@case("on-premises")
+def kv_in_a_template_given_as_a_json_string():
+    """A public vault without purge protection in a Deployment template passed as a JSON string, not an object."""
+    import json
+
+    baseline()
+    resources.Deployment(
+        "kv-json-dep",
+        resource_group_name="rg-pam",
+        properties={"mode": "Incremental", "template": json.dumps({"resources": [_PUBLIC_VAULT]})},
+    )
+
+
+@case("on-premises")
+def kv_access_policy_as_a_nested_child_resource():
+    """An access policy nested as a child resource (type `accessPolicies`, relative) of a hardened vault."""
+    baseline()
+    vault = {
+        **_PUBLIC_VAULT,
+        "properties": {
+            "tenantId": SUB_ID,
+            "sku": {"family": "A", "name": "standard"},
+            "publicNetworkAccess": "Disabled",
+            "enableRbacAuthorization": True,
+            "enablePurgeProtection": True,
+            "networkAcls": {"defaultAction": "Deny"},
+        },
+        "resources": [{"type": "accessPolicies", "name": "add", "properties": {"accessPolicies": []}}],
+    }
+    resources.Deployment(
+        "kv-child-dep",
+        resource_group_name="rg-pam",
+        properties={"mode": "Incremental", "template": {"resources": [vault]}},
+    )
+
+
+@case("on-premises")
+def kv_generic_resource_properties_behind_apply():
+    """A generic resources.Resource vault whose whole properties object is computed (unknown at preview)."""
+    bl = baseline()
+    resources.Resource(
+        "kv-generic-later",
+        resource_group_name="rg-pam",
+        resource_provider_namespace="Microsoft.KeyVault",
+        parent_resource_path="",
+        resource_type="vaults",
+        api_version="2023-07-01",
+        properties=later(bl.group.object_id, _PUBLIC_VAULT["properties"]),
+    )
+
+
+@case("on-premises")
+def aa_public_account_in_a_deployment_stack():
+    """A public Automation account with local auth on, in a DeploymentStackAtResourceGroup template."""
+    baseline()
+    resources.DeploymentStackAtResourceGroup(
+        "aa-stack",
+        resource_group_name="rg-pam",
+        action_on_unmanage={"resources": "detach"},
+        deny_settings={"mode": "none"},
+        template={
+            "resources": [
+                {
+                    "type": "Microsoft.Automation/automationAccounts",
+                    "name": "aa-domain",
+                    "properties": {"sku": {"name": "Basic"}, "publicNetworkAccess": True, "disableLocalAuth": False},
+                }
+            ]
+        },
+    )
+
+
+@case("on-premises")
+def kv_azapi_resource():
+    """A public vault declared as an azapi resource (type Microsoft.KeyVault/vaults@2023-07-01)."""
+    baseline()
+    _Forged(
+        "azapi:index/resource:Resource",
+        "kv-azapi",
+        {
+            "type": "Microsoft.KeyVault/vaults@2023-07-01",
+            "name": "kv-creds",
+            "body": {"properties": _PUBLIC_VAULT["properties"]},
+        },
+    )
