@@ -66,3 +66,11 @@ def test_the_derived_names_are_the_names_the_program_declares():
     report = run_preview(ROOT, stack="example", policy_packs=[])
     declared = sorted(r.inputs["displayName"] for r in report.resources if r.type == "azuread:index/group:Group")
     assert declared == sorted(name for _, name, _ in created_group_names(model))
+
+
+def test_the_temporary_access_pass_group_is_one_of_the_created_names():
+    tap = {"privileged-access:authenticationMethods": {"temporaryAccessPass": {"groupDisplayName": "Ops"}}}
+    config = {**short_config(), **_cloud_groups(ops={"displayName": "ops", "description": "d"}), **tap}
+    text = errors_of(config)
+    where = f"{SOURCE}: privileged-access:authenticationMethods.temporaryAccessPass.groupDisplayName"
+    assert f"{where}: would create a group named 'Ops'" in text and "change its groupDisplayName" in text

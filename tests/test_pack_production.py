@@ -78,7 +78,8 @@ def preview(run, tmp_path, production=False):
 
 
 def ca(violations):
-    return sorted({v.policy for v in violations if v.policy.startswith("ca-")})
+    """The CA policies that fired, less the CAE advice (these programs declare no strict-CAE policy on purpose)."""
+    return sorted({v.policy for v in violations if v.policy.startswith("ca-") and v.policy != "ca-admin-cae-strict"})
 
 
 STRICT = ["ca-admin-policy-enforced-in-production", "ca-phishing-resistant-admins"]

@@ -49,6 +49,11 @@ def created_group_names(model: Any) -> list[tuple[tuple, str, str]]:
         names.append((loc, group.display_name, "change its displayName"))
     if model.paw is not None and model.paw.enabled:
         names.append((("paw",), PAW_USERS_GROUP, "rename the other group (the PAW's users group is fixed)"))
+    methods = model.authentication_methods
+    tap = methods.temporary_access_pass if methods else None
+    if tap is not None and tap.enabled and any(p.admin_account for p in model.principals.people.values()):
+        loc = ("authenticationMethods", "temporaryAccessPass", "groupDisplayName")
+        names.append((loc, tap.group_display_name, "change its groupDisplayName"))
     return names
 
 
