@@ -179,13 +179,14 @@ def test_a_password_named_output_is_still_a_violation_whatever_its_value():
 PASSWORD_KEYS = [
     "password", "adminPassword", "adminPass", "userPass", "pw", "PW", "adminPw", "dbPWD", "admin_pwd", "svc-passwd",
     "db-passphrase", "userPin", "PIN", "pass", "adminpass", "adminpwd", "serviceAccountPasscode", "AD_PASSWORD",
-    "adminPassValue", "passwordText",
+    "adminPassValue", "passwordText", "clientSecret", "admin_secret",
 ]  # fmt: skip
 NOT_PASSWORD_KEYS = [
     "passwordRotationDays", "PasswordResetNotifyDays", "passwordLifetime", "minPasswordLength", "passwordPolicy",
     "passwordExpiry", "passwordSecretName", "adminPasswordSecretUri", "disablePasswordExpiration", "bypass",
     "passwordrotationdays", "passwordCount", "pinLength", "passwordAge", "secretExpiryPolicy", "compass",
     "Issue_temporary_access_pass", "spin", "pinned", "passThroughMode", "forceChangePasswordNextSignIn",
+    "secretName", "keyVaultSecretUri", "clientSecretSettingName", "secretVersion",
 ]  # fmt: skip
 
 
@@ -232,7 +233,7 @@ CARRIERS = {"logic-app-parameters": _workflow_parameters, "job-schedule": _job_s
 
 
 @pytest.mark.parametrize("carrier", CARRIERS)
-@pytest.mark.parametrize("key", ["adminPass", "userPass", "pw", "adminPwd", "db-passphrase", "userPin"])
+@pytest.mark.parametrize("key", ["adminPass", "userPass", "pw", "adminPwd", "db-passphrase", "userPin", "clientSecret"])
 def test_a_literal_under_a_password_key_is_a_violation(carrier, key):
     value = "4711" if key == "userPin" else LITERAL
     found = messages(lambda: CARRIERS[carrier](key, value))
@@ -644,3 +645,72 @@ def test_a_laundered_value_in_a_custom_resource_description():
         azuread.Group("g", display_name="ops", security_enabled=True, description=laundered(pw().result))
 
     assert violations(program)
+
+
+# --- expressions and escapes that hide a literal or an endpoint -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "password, parameters",
+    [
+        pytest.param("@{concat('Winter', '2026!Admin')}", None, id="concat-of-literals"),
+        pytest.param("@{'Winter2026!Admin'}", None, id="a-quoted-literal"),
+        pytest.param(
+            "@{parameters('p1')}", {"p1": {"type": "string", "defaultValue": LITERAL}}, id="literal-parameter"
+        ),
+    ],
+)
+def test_a_workflow_expression_made_of_literals_in_a_password_field_is_a_literal(password, parameters):
+    def program():
+        body = {"passwordProfile": {"password": password}}
+        _wf({"Reset": _http(BASE + "x", SECURE, body=body)}, definition_parameters=parameters)
+
+    found = messages(program)
+    assert any("passwordProfile.password is a literal password" in m for m in found), found
+
+
+@pytest.mark.parametrize(
+    "password",
+    ["@{variables('generated')}", "@{body('Read_secret')?['value']}", "@{parameters('fromVault')}", "@{guid()}"],
+)
+def test_a_workflow_expression_that_reads_a_value_in_a_password_field_passes(password):
+    def program():
+        body = {"passwordProfile": {"password": password}}
+        parameters = {"fromVault": {"type": "securestring"}}
+        _wf({"Reset": _http(BASE + "x", SECURE, body=body)}, definition_parameters=parameters)
+
+    assert violations(program) == []
+
+
+@pytest.mark.parametrize(
+    "uri",
+    [
+        "/users/x/authentication/%74emporaryAccessPassMethods",
+        "/users/x/authentication/TEMPORARY_ACCESS_PASS_METHODS",
+    ],
+)
+def test_an_escaped_tap_endpoint_in_a_generic_resource_is_found(uri):
+    def program():
+        native.resources.Resource(
+            "generic",
+            resource_group_name=RG,
+            resource_provider_namespace="Microsoft.Resources",
+            resource_type="deploymentScripts",
+            parent_resource_path="",
+            api_version="2023-08-01",
+            properties={"scriptContent": f"az rest --method post --url https://graph.microsoft.com/v1.0{uri}"},
+        )
+
+    assert any("temporaryAccessPassMethods" in m for m in messages(program))
+
+
+def test_an_escaped_tap_endpoint_in_an_action_needs_secure_data():
+    found = messages(lambda: _wf({"Create_pass": _http(BASE + "x/authentication/%74emporaryAccessPassMethods")}))
+    assert any("action 'Create_pass'" in m and "secure inputs and outputs" in m for m in found), found
+
+
+def test_a_reference_with_a_space_before_its_parenthesis_is_read():
+    def program():
+        _wf({"Create_pass": _http(TAP_URI, SECURE), "Mail": _http(BASE + "x/sendMail", body="@{body ('Create_pass')}")})
+
+    assert any("action 'Mail' reads the result of 'Create_pass'" in m for m in messages(program))

@@ -17,11 +17,13 @@ show a value: they name the resource, the property and the source.
 - A sink takes only a generated credential: a literal there is a violation (encrypted in Azure, but in the
   repository, the plan and the state), and an unknown computed from anything but a credential source is unverified.
 - A password field (any key naming a password, read as words: adminPassword, adminPass, userPass, pw, admin_pwd,
-  db-passphrase, userPin; the innermost key that is not a wrapper such as a Logic App parameter's `value`) holding a
-  literal is a violation: a literal is a password someone knows (the stack file, the repository). A key whose last
-  word is a setting word (a duration, count, policy, name or ID: passwordRotationDays, minPasswordLength,
-  passwordSecretName) is not a password field, nor is a value that is only a number, a flag or a duration ('90',
-  'true', 'P90D'; digits under a PIN or passcode key stay one).
+  db-passphrase, userPin, clientSecret; the innermost key that is not a wrapper such as a Logic App parameter's
+  `value`) holding a literal is a violation: a literal is a password someone knows (the stack file, the repository). A
+  key whose last word is a setting word (a duration, count, policy, name or ID: passwordRotationDays,
+  minPasswordLength, passwordSecretName) is not a password field, nor is a value that is only a number, a flag or a
+  duration ('90', 'true', 'P90D'; digits under a PIN or passcode key stay one). In a Logic App definition an
+  expression is a literal unless it reads something (parameters, variables, an action's result): `@{concat('Win',
+  'ter')}` is one, and so is `@{parameters('p')}` when p's value is a literal.
 - Any key naming a password or a Temporary Access Pass in a component's or the stack's outputs is a violation, and a
   credential value the plan knows found in any other property or output (also inside a longer string) is one. The
   engine records no property dependencies for registered outputs, so an output unknown at preview is unverified
@@ -53,6 +55,7 @@ import json
 import re
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import unquote
 
 from privileged_facts.values import UNKNOWN, is_unknown
 from pulumi_policy import EnforcementLevel, StackValidationPolicy
@@ -146,7 +149,7 @@ WHEN_UNKNOWN = {
 # is a password word (or, for a key written in one lower-case word, it contains a long one or ends in a short one),
 # unless its last word makes it a setting about passwords or a reference to one (passwordSecretName,
 # passwordRotationDays, disablePasswordExpiration): the setting words are durations, counts, policies, names and IDs.
-_PASSWORD_WORDS = frozenset({"password", "passwd", "passphrase", "passcode", "pass", "pw", "pwd", "pin"})
+_PASSWORD_WORDS = frozenset({"password", "passwd", "passphrase", "passcode", "pass", "pw", "pwd", "pin", "secret"})
 _PASSWORD_STEMS = ("password", "passwd", "passphrase", "passcode")  # found inside a one-word key too
 _PASSWORD_ENDINGS = ("pwd", "pass")  # 'adminpwd', 'adminpass'
 _NOT_PASSWORD = frozenset({"bypass", "compass", "overpass", "underpass", "surpass", "trespass", "bypasses"})
@@ -194,9 +197,17 @@ REFERENCES = (
     re.compile(r"^@Microsoft\.KeyVault\([^()]*\)$"),
 )
 """Values in a password field that point at a secret kept elsewhere: not a password."""
-_REFERENCE = re.compile(r"\b(?:body|outputs|actions|result)\(\s*'([^']+)'\s*\)", re.I)
-_COMPUTED_REFERENCE = re.compile(r"\b(?:body|outputs|actions|result)\(\s*(?!['\s)])", re.I)  # a name computed
-_VARIABLE = re.compile(r"\bvariables\(\s*'([^']+)'\s*\)", re.I)
+_REFERENCE = re.compile(r"\b(?:body|outputs|actions|result)\s*\(\s*'([^']+)'\s*\)", re.I)
+_COMPUTED_REFERENCE = re.compile(r"\b(?:body|outputs|actions|result)\s*\(\s*(?!['\s)])", re.I)  # a name computed
+_VARIABLE = re.compile(r"\bvariables\s*\(\s*'([^']+)'\s*\)", re.I)
+_EXPRESSION_READS = re.compile(
+    r"\b(parameters|variables|body|outputs|actions|result|triggerbody|triggeroutputs|trigger|triggermultipartbody|"
+    r"triggerformdatavalue|triggerformdatamultivalues|items|item|workflow|appsetting|listcallbackurl|guid|rand)"
+    r"\s*\(\s*(?:'([^']*)')?",
+    re.I,
+)
+"""Workflow expression functions that read a value from somewhere (or generate one at run time); an expression made
+of literals and string functions only (`@{concat('Winter', '2026!')}`) is a literal."""
 _UNKNOWN_TEXT = "<unknown at preview>"  # how an unknown reads in an action's text (json.dumps escapes control chars)
 _MIN_VALUE = 8  # shorter known values (true, 4, c1) are everywhere and reveal nothing
 
@@ -214,7 +225,8 @@ _PLURAL_IDENTIFIER_WORDS = frozenset(w for w in _IDENTIFIER_WORDS if w.endswith(
 
 
 def _norm(key: Any) -> str:
-    return re.sub(r"[^a-z0-9]", "", str(key).lower())
+    """Lower case, letters and digits only, percent-escapes decoded first ('temporary%41ccess-Pass' reads whole)."""
+    return re.sub(r"[^a-z0-9]", "", unquote(str(key)).lower())
 
 
 def _setting(key: Any) -> bool:
@@ -499,6 +511,7 @@ def _judge(args, report, plan: _Plan, r: Any) -> None:
             )
             continue
         in_definition = is_type(r, WORKFLOW) and key == "definition"
+        parameters = _parameter_texts(value, r) if in_definition else None
         for path, leaf in _leaves(value, (key,)):
             where = f"{label(r)} {_dotted(path)}"
             sink = _is_sink(r, path)
@@ -532,9 +545,11 @@ def _judge(args, report, plan: _Plan, r: Any) -> None:
                     r.urn,
                 )
                 continue
-            if password_key and _password_field(args, report, plan, r, path, leaf, deps, sink, holder, in_definition):
+            if password_key and _password_field(
+                args, report, plan, r, path, leaf, deps, sink, holder, in_definition, parameters
+            ):
                 continue
-            if isinstance(leaf, str) and not in_definition and "temporaryaccesspassmethods" in leaf.lower():
+            if isinstance(leaf, str) and not in_definition and "temporaryaccesspassmethods" in _norm(leaf):
                 report(
                     f"{where} names the Temporary Access Pass endpoint (temporaryAccessPassMethods): a resource that "
                     "creates a pass keeps it in its state and outputs. Fix: issue passes in the onboarding "
@@ -598,7 +613,21 @@ def _sink_value(args, report, plan, r, path, leaf, deps) -> bool:
     return True
 
 
-def _password_field(args, report, plan, r, path, leaf, deps, sink, holder, in_definition) -> bool:
+def _literal_expression(text: str, parameters: dict[str, str] | None) -> bool:
+    """A workflow expression whose value is written in the repository: it reads nothing (`@{concat('Win', 'ter')}`),
+    or only workflow parameters whose values are literals too."""
+    reads = _EXPRESSION_READS.findall(text)
+    if not reads:
+        return True
+    if any(function.lower() != "parameters" for function, _ in reads):
+        return False
+    values = [(parameters or {}).get(name.lower()) for _, name in reads]
+    return all(
+        isinstance(v, str) and v.strip() and _UNKNOWN_TEXT not in v and not v.lstrip().startswith("@") for v in values
+    )
+
+
+def _password_field(args, report, plan, r, path, leaf, deps, sink, holder, in_definition, parameters=None) -> bool:
     """Judge a value under a key that names a password; True when it was reported."""
     where = f"{label(r)} {_dotted(path)}"
     if leaf is None or leaf == "":
@@ -622,8 +651,8 @@ def _password_field(args, report, plan, r, path, leaf, deps, sink, holder, in_de
         return True
     if not isinstance(leaf, str):
         return False
-    if in_definition and leaf.lstrip().startswith("@"):
-        return False  # a workflow expression (a parameter or a Key Vault reference), not a value
+    if in_definition and leaf.lstrip().startswith("@") and not _literal_expression(leaf, parameters):
+        return False  # a workflow expression that reads a value (a parameter, a variable, an action's result)
     if any(pattern.match(leaf) for pattern in REFERENCES):
         return False
     if sink and leaf in plan.values:
@@ -677,7 +706,7 @@ def _secured(action: Any, *parts: str) -> Any:
     return all(p in names for p in parts)
 
 
-_PARAMETER = re.compile(r"\bparameters\(\s*'([^']+)'\s*\)", re.I)
+_PARAMETER = re.compile(r"\bparameters\s*\(\s*'([^']+)'\s*\)", re.I)
 _NESTED = frozenset({"actions", "else", "cases", "default"})  # a scope's children, judged as actions of their own
 _DATA_OPERATIONS = frozenset(
     {"compose", "parsejson", "select", "query", "join", "table", "setvariable", "initializevariable"}
