@@ -496,3 +496,22 @@ def test_a_key_the_reader_does_not_know_narrows_the_policy(where):
     assert "does not read" in messages(preview(program), ENFORCED) or "some devices" in messages(
         preview(program), ENFORCED
     )
+
+
+def test_after_a_deployment_a_declared_break_glass_accounts_known_id_may_be_excluded():
+    """AnalyzeStack after `up` sees the accounts' object IDs: an exclusion equal to one is the account, any other
+    known ID is not."""
+    known = {"bg-1": "B0000000-0000-4000-8000-0000000000B1", "bg-2": "B0000000-0000-4000-8000-0000000000B2"}
+
+    def program(extra=()):
+        BreakGlassAccounts()
+        group_pim()
+        context()
+        users = {"includeUsers": ["All"], "excludeUsers": [*known.values(), *extra]}
+        graph_ca("ca09", users=users, grant=STRONG)
+
+    def tenant(typ, name):
+        return {"objectId": known[name].lower()} if name in known else {}
+
+    none_of(preview_with_pack(program, deployed_state=tenant), ENFORCED)
+    mandatory(preview_with_pack(lambda: program([OUTSIDER]), deployed_state=tenant), ENFORCED)

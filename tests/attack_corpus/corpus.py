@@ -1575,6 +1575,81 @@ def actx_context_policy_forged_kind():
     _ac_policy("ctx-pol", {"includeUsers": ["All"], "excludeUsers": bl.bg.ids}, kind="privateAccessApp")
 
 
+@case("authentication-context")
+def actx_context_policy_excludes_literal_group():
+    """c1's policy excludes a literal group GUID the stack does not declare (an existing group of every admin)."""
+    bl = baseline()
+    _ac_pim(bl)
+    _ac_context()
+    _ac_policy("ctx-pol", {"includeUsers": ["All"], "excludeUsers": bl.bg.ids, "excludeGroups": [LITERAL_USER]})
+
+
+@case("authentication-context")
+def actx_context_policy_excludes_guests():
+    """c1's policy excludes the keyword GuestsOrExternalUsers: B2B and MSP admins activate without it."""
+    bl = baseline()
+    _ac_pim(bl)
+    _ac_context()
+    _ac_policy("ctx-pol", {"includeUsers": ["All"], "excludeUsers": [*bl.bg.ids, "GuestsOrExternalUsers"]})
+
+
+@case("authentication-context")
+def actx_context_policy_or_terms_of_use():
+    """c1's policy: operator OR with the strength, a compliant device and a terms of use: accepting it satisfies."""
+    bl = baseline()
+    _ac_pim(bl)
+    _ac_context()
+    grant = {**_AC_STRONG, "operator": "OR", "termsOfUse": ["5a9b8c7d-0000-4000-8000-00000000a0a0"]}
+    _ac_policy("ctx-pol", {"includeUsers": ["All"], "excludeUsers": bl.bg.ids}, grant=grant)
+
+
+@case("authentication-context")
+def actx_context_policy_misspelled_kind():
+    """c1's policy with graphKind 'ConditionalAccessPolicies': not exactly ours, so it never counts as coverage."""
+    bl = baseline()
+    _ac_pim(bl)
+    _ac_context()
+    _ac_policy("ctx-pol", {"includeUsers": ["All"], "excludeUsers": bl.bg.ids}, kind="ConditionalAccessPolicies")
+
+
+@case("authentication-context")
+def actx_context_policy_pascal_exclude_roles():
+    """c1's policy excludes Global Administrator as 'ExcludeRoles' (Graph reads names in any case)."""
+    bl = baseline()
+    _ac_pim(bl)
+    _ac_context()
+    _ac_policy("ctx-pol", {"includeUsers": ["All"], "excludeUsers": bl.bg.ids, "ExcludeRoles": [GA]})
+
+
+@case("authentication-context", "clean")
+def actx_clean_context_keys_in_another_case():
+    """Compliant: the same sound c1 policy with its keys in PascalCase, as Graph reads them."""
+    bl = baseline()
+    _ac_pim(bl)
+    _ac_context()
+    _ac_policy("ctx-pol", {"IncludeUsers": ["All"], "ExcludeUsers": bl.bg.ids})
+
+
+@case("ca-graph-shape")
+def cg_graph_lockout_pascal_keys():
+    """A lockout written 'IncludeUsers' / 'IncludeApplications' All: Graph reads it, a case-exact reader does not."""
+    baseline()
+    _ac_policy("lock", {"IncludeUsers": ["All"]}, apps={"IncludeApplications": ["All"]}, grant=BLOCK_GRAPH)
+
+
+@case("ca-graph-shape")
+def cg_graph_lockout_snake_kind():
+    """A lockout with graphKind 'conditional_access_policy' (a provider may still POST it)."""
+    baseline()
+    _ac_policy(
+        "lock",
+        {"includeUsers": ["All"]},
+        kind="conditional_access_policy",
+        apps={"includeApplications": ["All"]},
+        grant=BLOCK_GRAPH,
+    )
+
+
 @case("authentication-context", "clean")
 def actx_clean_context_with_meaning():
     """Compliant: c1 declared and available, an enabled policy for All users but break-glass requiring the
