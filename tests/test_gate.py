@@ -28,9 +28,10 @@ def example_text():
 
 
 def staged_rollout(text):
-    """CA report-only inside a declared rollout ending in 30 days: clean, except in production."""
+    """CA report-only inside a declared rollout ending in 30 days: clean, except in production. The c1 policies stay
+    enforced: tier-0 activation requires c1, and a report-only policy gives c1 no meaning."""
     until = (datetime.date.today() + datetime.timedelta(days=30)).isoformat()
-    return text.replace(ENFORCED, f'    enforce: false\n    reportOnlyUntil: "{until}"\n')
+    return text.replace(ENFORCED, f'    enforce: [CA09, CA10]\n    reportOnlyUntil: "{until}"\n')
 
 
 @pytest.fixture
