@@ -20,10 +20,10 @@ show a value: they name the resource, the property and the source.
   db-passphrase, userPin, clientSecret; the innermost key that is not a wrapper such as a Logic App parameter's
   `value`) holding a literal is a violation: a literal is a password someone knows (the stack file, the repository). A
   key whose last word is a setting word (a duration, count, policy, name or ID: passwordRotationDays,
-  minPasswordLength, passwordSecretName) is not a password field, nor is a value that is only a number, a flag or a
-  duration ('90', 'true', 'P90D'; digits under a PIN or passcode key stay one). In a Logic App definition an
-  expression is a literal unless it reads something (parameters, variables, an action's result): `@{concat('Win',
-  'ter')}` is one, and so is `@{parameters('p')}` when p's value is a literal.
+  minPasswordLength, passwordSecretName) is not a password field, nor is a value that is only a small number, a flag
+  or a duration ('90', 'true', 'P90D'; four digits or more, or digits under a PIN or passcode key, stay one). In a
+  Logic App definition an expression is a literal unless it reads something (parameters, variables, an action's
+  result): `@{concat('Win', 'ter')}` is one, and so is `@{parameters('p')}` when p's value is a literal.
 - Any key naming a password or a Temporary Access Pass in a component's or the stack's outputs is a violation, and a
   credential value the plan knows found in any other property or output (also inside a longer string) is one. The
   engine records no property dependencies for registered outputs, so an output unknown at preview is unverified
@@ -57,11 +57,11 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import unquote
 
+from privileged_facts.graph_kinds import GRAPH_KINDS  # our Graph providers' graphKinds, spelled exactly
 from privileged_facts.values import UNKNOWN, is_unknown
 from pulumi_policy import EnforcementLevel, StackValidationPolicy
 
 from .common import (
-    DYNAMIC,
     RANDOM_PASSWORD,
     USER,
     canonical_type,
@@ -69,6 +69,7 @@ from .common import (
     dependencies_of,
     elements,
     get,
+    is_dynamic,
     is_type,
     label,
     meta,
@@ -77,22 +78,6 @@ from .common import (
 )
 
 POLICY = "no-credential-in-outputs"
-GRAPH_KINDS = frozenset(
-    {
-        "conditionalAccessPolicy",
-        "authenticationContext",
-        "entraRoleSettings",
-        "accessPackagePolicySettings",
-        "accessPackageCustomExtension",
-        "lifecycleWorkflow",
-        "passwordDiscard",
-        "privateAccessApp",
-        "directoryRoleEligibility",
-        "temporaryAccessPassPolicy",
-    }
-)
-"""The graphKind of each of our Graph dynamic providers (components/graph/<module>.py GRAPH_KIND), spelled exactly;
-tests/test_credentials_bypasses.py keeps it equal to the modules' constants."""
 ROOT_STACK = "pulumi:pulumi:Stack"
 WORKFLOW = "azure-native:logic:Workflow"
 VM = "azure-native:compute:VirtualMachine"
@@ -173,9 +158,10 @@ _SETTING_WORDS = frozenset(
 _SETTING_PREFIXES = frozenset({"disable", "enable", "force", "require", "allow", "is", "has", "use", "min", "max"})
 _SETTING_ENDINGS = tuple(sorted(_SETTING_WORDS | {"lifetimeinminutes", "inminutes", "indays"}, key=len))
 _WRAPPER_KEYS = frozenset({"value", "values", "defaultvalue", "securevalue", "data", "text", "content"})
-# a value that is only a number, a boolean or a duration is a setting, not a credential ('90', 'true', 'P90D', '30d')
+# a value that is only a small number, a boolean or a duration is a setting, not a credential ('90', 'true', 'P90D',
+# '30d'); four digits or more under a password key stay a literal password ('1234')
 _SETTING_VALUE = re.compile(
-    r"^\s*(?:\d{1,12}(?:\.\d+)?|true|false|yes|no|on|off|enabled|disabled|"
+    r"^\s*(?:\d{1,3}|true|false|yes|no|on|off|enabled|disabled|"
     r"P(?=\d|T\d)(?:\d+[YMWD])*(?:T(?:\d+[HMS])+)?|\d+\s*(?:s|m|h|d|w|sec|min|mins|hours?|days?|weeks?))\s*$",
     re.I,
 )
@@ -322,10 +308,8 @@ def _source_keys(resource: Any) -> tuple[str, ...]:
 
 
 def _is_dynamic(resource: Any) -> bool:
-    """A Python dynamic resource under any type name the SDK gives one: pulumi-python:dynamic:Resource, and
-    pulumi-python:dynamic/<module>:<name> for a subclass declared with `module=`/`name=` (a provider of its own)."""
-    parts = str(resource.resource_type).split(":")
-    return len(parts) == 3 and parts[0] == DYNAMIC.split(":")[0] and parts[1].split("/", 1)[0] == "dynamic"
+    """A Python dynamic resource under any type name the SDK gives one (`common.is_dynamic`)."""
+    return is_dynamic(resource.resource_type)
 
 
 def _graph_kind(resource: Any) -> Any:
