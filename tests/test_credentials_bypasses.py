@@ -708,3 +708,20 @@ def test_a_reference_with_a_space_before_its_parenthesis_is_read():
         _wf({"Create_pass": _http(TAP_URI, SECURE), "Mail": _http(BASE + "x/sendMail", body="@{body ('Create_pass')}")})
 
     assert any("action 'Mail' reads the result of 'Create_pass'" in m for m in messages(program))
+
+
+@pytest.mark.parametrize("kind", ["securestring", "SecureObject"])
+@pytest.mark.parametrize("where", ["default", "resource"])
+def test_a_literal_for_a_secure_parameter_is_a_literal_password(kind, where):
+    value = {"k": LITERAL} if kind.lower() == "secureobject" else LITERAL
+
+    def program():
+        declared = {"p1": {"type": kind, **({"defaultValue": value} if where == "default" else {})}}
+        _wf({}, definition_parameters=declared, parameters={"p1": {"value": value}} if where == "resource" else None)
+
+    found = messages(program)
+    assert any("p1" in m and f"declared {kind}" in m for m in found), found
+
+
+def test_a_secure_parameter_without_a_value_passes():
+    assert violations(lambda: _wf({}, definition_parameters={"p1": {"type": "securestring"}})) == []

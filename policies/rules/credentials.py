@@ -765,6 +765,37 @@ def _variables_set(action: Any) -> set[str]:
     return {n.lower() for n in names if isinstance(n, str)}
 
 
+_SECURE_TYPES = frozenset({"securestring", "secureobject"})
+
+
+def _secure_parameters(args, report, r: Any, definition: dict) -> None:
+    """A workflow parameter declared securestring or secureobject holds a secret, whatever it is called: a literal
+    for it (its defaultValue, or the value the resource gives it) is a literal password. (A generated credential may
+    not flow into Logic App parameters at all: judged with the resource's other properties.)"""
+    declared = get(definition, "parameters")
+    if not isinstance(declared, dict):
+        return
+    for name, parameter in declared.items():
+        kind = get(parameter, "type")
+        if not isinstance(kind, str) or kind.lower() not in _SECURE_TYPES or names_password(name):
+            continue  # a parameter named like a password is judged as a password field
+        given = (
+            (get(parameter, "defaultValue"), f"definition.parameters.{name}.defaultValue"),
+            (get(r.props, "parameters", name, "value"), f"parameters.{name}.value"),
+        )
+        for value, where in given:
+            if value in (None, "", {}) or is_unknown(value) or _has_unknown(value):
+                continue
+            if isinstance(value, str) and value.lstrip().startswith("@") and not _literal_expression(value, None):
+                continue
+            report(
+                f"{label(r)} {where} is a literal password (the parameter is declared {kind}): whoever reads the "
+                "program or the plan knows it. Fix: read the secret at run time from Key Vault with the workflow's "
+                "managed identity (a secured action), never through a parameter.",
+                r.urn,
+            )
+
+
 def _workflow(args, report, r: Any) -> None:
     definition = get(r.props, "definition")
     if is_unknown(definition):
@@ -774,6 +805,7 @@ def _workflow(args, report, r: Any) -> None:
         return
     found = list(_actions(definition))
     parameters = _parameter_texts(definition, r)
+    _secure_parameters(args, report, r, definition)
     credential: set[str] = set()
     for name, action, _ in found:
         calls = _calls_credential_endpoint(action, parameters)
