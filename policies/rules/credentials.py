@@ -24,6 +24,7 @@ show a value: they name the resource, the property and the source.
   or a duration ('90', 'true', 'P90D'; four digits or more, or digits under a PIN or passcode key, stay one). In a
   Logic App definition an expression is a literal unless it reads something (parameters, variables, an action's
   result): `@{concat('Win', 'ter')}` is one, and so is `@{parameters('p')}` when p's value is a literal.
+  A workflow parameter declared securestring or secureobject is a password field whatever its name.
 - Any key naming a password or a Temporary Access Pass in a component's or the stack's outputs is a violation, and a
   credential value the plan knows found in any other property or output (also inside a longer string) is one. The
   engine records no property dependencies for registered outputs, so an output unknown at preview is unverified
