@@ -14,7 +14,10 @@
   definition's HTTP actions need (onboarding: `SynchronizationData-User.Upload` for the inbound-provisioning
   `bulkUpload`, `UserAuthMethod-TAP.ReadWrite.All` for the one-time Temporary Access Pass, `Mail.Send` to hand
   it to the manager; on-premises groups: none, it calls ARM only), nothing directory-wide;
-- the catalog's custom extension (`AccessPackageCustomExtension`) that calls this Logic App.
+- the catalog's custom extension (`AccessPackageCustomExtension`) that calls this Logic App: its resource group
+  and workflow name are the Workflow's, and its subscription is read from the Workflow's ARM ID, so it names the
+  subscription the Workflow really deploys to (custom-extension-endpoint-in-stack accepts it because it flows
+  from the Workflow).
 
 The Azure RBAC that lets the on-premises workflow start runbook jobs is not declared here: the on-premises
 Automation component grants "Automation Job Operator" on its account to `principal_id` (its
@@ -88,6 +91,14 @@ def graph_permissions(definition: dict) -> list[str]:
         if permissions and permissions[0] not in needed:
             needed.append(permissions[0])
     return needed
+
+
+def subscription_of(arm_id: str) -> str:
+    """The subscription GUID of an ARM ID (`/subscriptions/<guid>/...`, any case)."""
+    parts = [p for p in str(arm_id or "").split("/") if p]
+    if len(parts) < 2 or parts[0].lower() != "subscriptions":
+        raise ValueError(f"{arm_id!r} is not an ARM ID under /subscriptions/<id>")
+    return parts[1].lower()
 
 
 def pop_claims(tenant_id: pulumi.Input[str], workflow_id: pulumi.Input[str]) -> list:
@@ -188,10 +199,13 @@ class JourneyAutomation(pulumi.ComponentResource):
             f"{name}-extension",
             catalog_id=args.catalog_id,
             display_name=args.extension_display_name or f"PUM {args.kind} automation",
-            subscription_id=args.subscription_id,
+            # from the Workflow's ARM ID: the subscription it really deploys to (the gate accepts a subscription
+            # only when it flows from the Workflow it names, or is in allowedSubscriptionIds)
+            subscription_id=self.workflow.id.apply(subscription_of),
             resource_group_name=args.resource_group_name,
             workflow_name=args.workflow_name,
             description=f"Calls the Logic App {args.workflow_name} ({args.kind}) with Entitlement Management's token",
+            workflow_id=self.workflow.id,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.workflow]),
         )
         self.workflow_id = self.workflow.id

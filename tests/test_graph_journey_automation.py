@@ -290,3 +290,31 @@ def test_stages_and_verified_id_together_are_confirmed_and_a_dropping_beta_put_f
     with pytest.raises(GraphError) as err:
         settings_provider(graph).create(settings_props(other, live(graph, other)["accessPackageId"], ext, vc=VC))
     assert err.value.code == "settingsNotKept"
+
+
+@pytest.mark.parametrize(
+    "workflow_id, error",
+    [
+        ("/subscriptions/S1/resourceGroups/RG/providers/Microsoft.Logic/workflows/WF", None),  # ARM: any case
+        ("/subscriptions/s2/resourceGroups/rg/providers/Microsoft.Logic/workflows/wf", "another Logic App"),
+        ("/subscriptions/s1/resourceGroups/rg/providers/Microsoft.Web/sites/wf", "ARM ID"),
+        ("not-an-id", "ARM ID"),
+    ],
+)
+def test_a_recorded_workflow_id_must_be_the_logic_app_the_endpoint_names(workflow_id, error):
+    """workflowId (the Workflow's ARM ID output, kept in state for the policy pack) and the endpoint agree."""
+    from components.graph.custom_extension import logic_app_endpoint, validate
+
+    props = {
+        "catalogId": "62e90394-0000-4000-8000-000000000001",
+        "endpointConfiguration": logic_app_endpoint("00000000-0000-4000-8000-0000000000b2", "rg", "wf"),
+        "authenticationConfiguration": {"@odata.type": "#microsoft.graph.azureAdPopTokenAuthentication"},
+        "workflowId": workflow_id.replace("S1", "00000000-0000-4000-8000-0000000000B2").replace(
+            "s1", "00000000-0000-4000-8000-0000000000b2"
+        ),
+    }
+    if error is None:
+        validate(props)
+    else:
+        with pytest.raises(ValueError, match=error):
+            validate(props)

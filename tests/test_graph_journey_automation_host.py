@@ -47,8 +47,14 @@ def example():
     by_kind: dict[str, list] = {}
     for res in report.resources:
         if res.type == DYNAMIC and res.inputs.get("graphKind") in KINDS:
-            inputs = {k: v for k, v in res.inputs.items() if k != "__provider"}
-            by_kind.setdefault(inputs["graphKind"], []).append((res.name, fill(inputs)))
+            inputs = fill({k: v for k, v in res.inputs.items() if k != "__provider"})
+            endpoint = inputs.get("endpointConfiguration")
+            if "workflowId" in inputs and isinstance(endpoint, dict):  # the Workflow's ARM ID, as `up` resolves it
+                inputs["workflowId"] = (
+                    f"/subscriptions/{endpoint['subscriptionId']}/resourceGroups/{endpoint['resourceGroupName']}"
+                    f"/providers/Microsoft.Logic/workflows/{endpoint['logicAppWorkflowName']}"
+                )
+            by_kind.setdefault(inputs["graphKind"], []).append((res.name, inputs))
     assert {k: len(v) for k, v in by_kind.items()} == {KINDS[0]: 2, KINDS[1]: 3}
     return by_kind
 

@@ -214,3 +214,23 @@ def test_the_definitions_are_the_files_in_the_repository():
     schema = json.load(open(os.path.join(DEFINITIONS, "trigger-schema.json"), encoding="utf-8"))
     for kind in KINDS:
         assert load_definition(kind)["triggers"]["manual"]["inputs"]["schema"] == schema
+
+
+def test_each_extension_calls_its_workflow_in_the_subscription_the_workflow_deploys_to(plan):
+    """The extension's subscription is read from the Workflow's ARM ID (unknown at preview, a property dependency on
+    the Workflow), never a literal the gate could not tie to the Workflow; name and resource group are the
+    Workflow's."""
+    from components.journey_automation import subscription_of
+
+    for kind in KINDS:
+        workflow = plan[f"journeys-{kind}-workflow"]
+        extension = plan[f"journeys-{kind}-extension"]
+        endpoint = extension.inputs["endpointConfiguration"]
+        assert endpoint["logicAppWorkflowName"] == workflow.inputs["workflowName"]
+        assert endpoint["resourceGroupName"] == workflow.inputs["resourceGroupName"]
+        assert "subscriptionId" not in endpoint or not re.fullmatch(r"[0-9a-f-]{36}", str(endpoint["subscriptionId"]))
+        assert workflow.urn in extension.property_dependencies["endpointConfiguration"]
+    arm = "/SUBSCRIPTIONS/00000000-0000-4000-8000-0000000000B2/resourceGroups/rg/providers/Microsoft.Logic/workflows/w"
+    assert subscription_of(arm) == "00000000-0000-4000-8000-0000000000b2"
+    with pytest.raises(ValueError):
+        subscription_of("workflows/w")

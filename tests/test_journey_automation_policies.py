@@ -215,13 +215,21 @@ def test_assignments_of_other_principals_are_not_judged_here():
 # --- endpoints ------------------------------------------------------------------------------------------------
 
 
-def test_an_extension_calling_a_declared_logic_app_passes_literal_or_flowing():
+def test_an_extension_calling_a_declared_logic_app_passes_literal_or_flowing(tmp_path):
     def program():
         wf = workflow()
-        extension("literal", wf="WF", rg="RG-AUTO")  # ARM names compare case-insensitively
-        extension("flowing", wf=wf.name, rg=later(wf.name, "rg-auto"))
+        # ARM names compare case-insensitively; the subscription flows from the Workflow's ID
+        extension("literal", wf="WF", rg="RG-AUTO", sub=later(wf.id, SUB))
+        extension("flowing", wf=wf.name, rg=later(wf.name, "rg-auto"), sub=later(wf.id, SUB))
 
     assert found(preview_with_pack(program), ENDPOINT) == []
+
+    def literal_subscription():
+        workflow()
+        extension("literal", wf="WF", rg="RG-AUTO", sub=SUB.upper())
+
+    config = {ENDPOINT: {"allowedSubscriptionIds": [SUB]}}
+    assert found(preview_with_pack(literal_subscription, tmp_path, pack_config=config), ENDPOINT) == []
 
 
 @pytest.mark.parametrize(
@@ -253,7 +261,7 @@ def test_unknown_endpoint_or_subscription_is_unverified_and_the_allow_list_holds
     def program():
         wf = workflow()
         extension("e1", endpoint=later(wf.name, {}))
-        extension("e2", sub=later(wf.name, SUB))
+        extension("e2", sub=later(azuread.Group("x", display_name="x", security_enabled=True).object_id, SUB))
 
     messages = [v.message for v in found(preview_with_pack(program), ENDPOINT)]
     assert len(messages) == 2 and all("cannot verify" in m for m in messages)
@@ -382,15 +390,15 @@ def _settings(name, stages):
 
 def test_policy_stages_name_only_extensions_the_stack_declares():
     def clean():
-        workflow()
-        ext = extension()
+        wf = workflow()
+        ext = extension(sub=later(wf.id, SUB))
         _settings("s", [{"stage": "assignmentRequestGranted", "customExtensionId": later(ext.id, "x")}])
 
     assert found(preview_with_pack(clean), ENDPOINT) == []
 
     def literal():
-        workflow()
-        extension()
+        wf = workflow()
+        extension(sub=later(wf.id, SUB))
         _settings(
             "s", [{"stage": "assignmentRequestGranted", "customExtensionId": "6d2f0c7e-0000-4000-8000-00000000dead"}]
         )

@@ -27,6 +27,7 @@ AADPOP policy, built by components/journey_automation.py). Graph permission: ``E
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pulumi
@@ -43,7 +44,10 @@ LOGIC_APP_ENDPOINT = "#microsoft.graph.logicAppTriggerEndpointConfiguration"
 POP_AUTHENTICATION = "#microsoft.graph.azureAdPopTokenAuthentication"
 ENDPOINT_KEYS = ("subscriptionId", "resourceGroupName", "logicAppWorkflowName")
 BODY_KEYS = ("displayName", "description", "endpointConfiguration", "authenticationConfiguration")
-INPUT_KEYS = ("graphKind", "catalogId", *BODY_KEYS)
+INPUT_KEYS = ("graphKind", "catalogId", *BODY_KEYS, "workflowId")
+WORKFLOW_ID = re.compile(
+    r"^/subscriptions/([^/]+)/resourceGroups/([^/]+)/providers/Microsoft\.Logic/workflows/([^/]+)$", re.IGNORECASE
+)
 
 
 def extensions_path(catalog_id: str) -> str:
@@ -75,6 +79,20 @@ def validate(props: dict) -> None:
         value = endpoint.get(key)
         if value is None or (isinstance(value, str) and not is_unknown(value) and not value.strip()):
             raise ValueError(f"endpointConfiguration.{key}: is required")
+    workflow_id = props.get("workflowId")
+    if isinstance(workflow_id, str) and not is_unknown(workflow_id) and isinstance(endpoint, dict):
+        m = WORKFLOW_ID.match(workflow_id.strip().rstrip("/"))
+        named = tuple(endpoint.get(k) for k in ENDPOINT_KEYS)
+        if m is None:
+            raise ValueError(
+                f"workflowId: {workflow_id!r} is not the ARM ID of a Logic App (Microsoft.Logic/workflows)"
+            )
+        if all(isinstance(v, str) and not is_unknown(v) for v in named) and tuple(
+            g.lower() for g in m.groups()
+        ) != tuple(str(v).lower() for v in named):
+            raise ValueError(
+                "endpointConfiguration: names another Logic App (subscription, resource group or name) than workflowId"
+            )
     auth = props.get("authenticationConfiguration")
     if not is_unknown(auth) and (not isinstance(auth, dict) or auth.get("@odata.type") != POP_AUTHENTICATION):
         raise ValueError("authenticationConfiguration: must be azureAdPopTokenAuthentication (the PoP token)")
@@ -116,6 +134,8 @@ class AccessPackageCustomExtensionProvider(GraphProvider):
         def norm(key: str, value: Any) -> Any:
             if key == "endpointConfiguration" and isinstance(value, dict):
                 return (value.get("@odata.type"), _endpoint_key(value))
+            if key == "workflowId" and isinstance(value, str):
+                return value.strip().rstrip("/").lower()
             return value
 
         return diff(olds, news, INPUT_KEYS, ("graphKind", "catalogId"), normalize=norm)
@@ -180,7 +200,7 @@ class AccessPackageCustomExtensionProvider(GraphProvider):
             if err.status == 404:
                 return ReadResult("", {})
             raise
-        state = {"catalogId": catalog, **_live_state(live)}
+        state = {"catalogId": catalog, **_live_state(live), "workflowId": props.get("workflowId")}
         outs = self._outs(state, live)
         return ReadResult(id_, outs, {k: outs[k] for k in INPUT_KEYS})
 
@@ -194,8 +214,10 @@ class AccessPackageCustomExtensionProvider(GraphProvider):
 
 class AccessPackageCustomExtension(Resource):
     """A catalog's custom extension that calls the Logic App ``workflow_name`` in ``resource_group_name`` of
-    ``subscription_id`` with Entitlement Management's PoP token ("launch and continue").
-    Outputs: ``extension_id``."""
+    ``subscription_id`` with Entitlement Management's PoP token ("launch and continue"). ``workflow_id`` (the
+    Workflow's ARM ID output, kept in state, never sent to Graph) lets the policy pack tie the endpoint to the
+    Workflow it names after a deployment too (custom-extension-endpoint-in-stack); when it is known, the endpoint
+    must name that Workflow. Outputs: ``extension_id``."""
 
     extension_id = output("extensionId")
 
@@ -210,6 +232,7 @@ class AccessPackageCustomExtension(Resource):
         description: str | None = None,
         opts: pulumi.ResourceOptions | None = None,
         _provider: AccessPackageCustomExtensionProvider | None = None,
+        workflow_id: pulumi.Input[str] | None = None,
     ):
         props: dict[str, Any] = {
             "graphKind": GRAPH_KIND,
@@ -218,6 +241,7 @@ class AccessPackageCustomExtension(Resource):
             "description": description or f"Calls the Logic App for {display_name} (managed as code)",
             "endpointConfiguration": logic_app_endpoint(subscription_id, resource_group_name, workflow_name),
             "authenticationConfiguration": {"@odata.type": POP_AUTHENTICATION},
+            "workflowId": workflow_id,
         }
         try:
             validate(props)

@@ -3,19 +3,29 @@ extensions that call them, and the Verified ID requirement of critical journeys.
 
 - `logic-app-graph-permissions-least-privilege` (stack): a Microsoft Graph app-role assignment whose principal is a
   workflow's managed identity (the assignment's principalObjectId flows from an azure-native logic Workflow, or from
-  a user-assigned identity a Workflow uses) holds no tenant-wide write permission that no HTTP action of the
-  workflow's definition needs. What a step needs is derived from the definition: each HTTP action's method and Graph
-  URI against privileged_facts.graph_permissions (bulkUpload -> SynchronizationData-User.Upload, a Temporary Access
-  Pass -> UserAuthMethod-TAP.ReadWrite.All, sendMail -> Mail.Send, ...). An unknown definition, app role or
-  principal is unverified, never fine; so are the write permissions of a Standard Logic App (a WebApp of kind
-  workflowapp), whose definitions are files the plan cannot show.
+  a user-assigned identity a Workflow uses: by dependency, or by the identity's ARM ID, case-folded, matching a
+  declared UserAssignedIdentity's resource group and name) holds no tenant-wide write permission that no HTTP action
+  of the workflow's definition needs. What a step needs is derived from the definition: each HTTP action's method
+  and Graph URI against privileged_facts.graph_permissions, and only the least-privileged permission of each call
+  counts (bulkUpload -> SynchronizationData-User.Upload, a Temporary Access Pass -> UserAuthMethod-TAP.ReadWrite.All,
+  never its broader UserAuthenticationMethod.ReadWrite.All, sendMail -> Mail.Send, ...). An HTTP action that reaches
+  Graph or ARM (or a URI the gate cannot tell) as anything but the workflow's managed identity (ActiveDirectoryOAuth
+  with an app's secret, ClientCertificate, Basic, Raw, an Authorization header), or that sends the identity's Graph
+  or ARM token to another host, is a violation: the app or token holds permissions the plan never shows. An unknown
+  definition, app role, authentication or identity is unverified, never fine; so are the write permissions of a
+  Standard Logic App (a WebApp of kind workflowapp), whose definitions are files the plan cannot show, and a
+  tenant-wide Graph write permission given to a principal that is no resource of the plan (a literal or looked-up
+  object ID: it may be a Logic App's identity made elsewhere).
 - `custom-extension-endpoint-in-stack` (stack): every entitlement-management custom extension (a dynamic resource of
   graphKind accessPackageCustomExtension, or any dynamic resource carrying an endpointConfiguration) calls a Logic
   App this stack declares: its logicAppWorkflowName and resourceGroupName match a Workflow of the plan (literally,
-  or by flowing from it) and its subscriptionId is a subscription GUID (one of `allowedSubscriptionIds` when set;
-  the Workflow's own subscription once its ID is known). Any other endpoint (an HTTP URL, a Logic App elsewhere) is
-  a violation: the extension would send every request's requestor, target and answers there, and its answer can
-  steer the request. So is a policy's custom extension stage that names an extension the stack does not declare.
+  or by flowing from it) and its subscriptionId is that Workflow's: it flows from the Workflow (its ARM ID), or the
+  extension's workflowId (flowing from the Workflow, known after a deployment) names it, or it is one of
+  `allowedSubscriptionIds`. Policies cannot read the stack's `azure-native:subscriptionId` (pulumi-policy keeps only
+  the stack tags of the engine's ConfigureStack), so a literal subscription otherwise is unverified. Any other
+  endpoint (an HTTP URL, a Logic App elsewhere) is a violation: the extension would send every request's requestor,
+  target and answers there, and its answer can steer the request. So is a policy's custom extension stage that
+  names an extension the stack does not declare.
 - `critical-journey-verified-id` (stack, advisory): an assignment policy of a package that grants a tier-0 group
   has a Verified ID requirement (an AssignmentPolicySettings of graphKind accessPackagePolicySettings linked to the
   policy, with at least one credential type). Tier-0: a group holding a critical Entra or Azure role in the stack,
@@ -30,6 +40,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 from privileged_facts.graph_permissions import (
     APP_ROLE_NAMES,
@@ -43,11 +54,13 @@ from pulumi_policy import EnforcementLevel, PolicyConfigSchema, StackValidationP
 
 from .common import (
     GROUP,
+    declared,
     dependencies_of,
     elements,
     get,
     is_type,
     meta,
+    normal_scope,
     role_grants,
     unverified,
     verifying,
@@ -76,13 +89,20 @@ DYNAMIC_PREFIX = "pulumi-python:dynamic"
 WHEN_UNKNOWN = {
     "logic-app-graph-permissions-least-privilege": "An unknown appRoleId, a workflow definition unknown at preview, "
     "or a Graph call of the definition whose method or permission the pack does not know is a mandatory 'cannot be "
-    "verified at preview' violation for every write permission the identity holds; principals are linked to "
-    "workflows through property dependencies (unknown object IDs), or by a known identity principalId.",
-    "custom-extension-endpoint-in-stack": "An unknown endpointConfiguration, endpoint type or subscriptionId is a "
-    "mandatory 'cannot be verified at preview' violation; an unknown workflow name or resource group counts only when "
-    "it flows from a declared Workflow (or its resource group); otherwise the extension is reported as calling an "
-    "endpoint outside the stack. A policy stage's unknown customExtensionId counts only when it flows from declared "
-    "extensions.",
+    "verified at preview' violation for every write permission the identity holds; so is an unknown authentication "
+    "or headers of an HTTP action to Graph or ARM (or to a URI the gate cannot tell). Principals are linked to "
+    "workflows through property dependencies (unknown object IDs), a known identity principalId, or a user-assigned "
+    "identity's ARM ID (case-folded resource group and name) matching a declared UserAssignedIdentity; a workflow "
+    "identity the pack cannot resolve (an undeclared or autonamed user-assigned identity, an identity computed from "
+    "another resource) is unverified, and so is a tenant-wide Graph write permission given to a principal that is no "
+    "declared resource (a literal or looked-up object ID), in any stack.",
+    "custom-extension-endpoint-in-stack": "An unknown endpointConfiguration or endpoint type is a mandatory 'cannot "
+    "be verified at preview' violation; an unknown subscriptionId passes only when it flows from the Workflow the "
+    "endpoint names (else unverified), and a literal one is unverified unless it is in allowedSubscriptionIds or the "
+    "extension's workflowId (flowing from that Workflow, known after a deployment) names it: policies never see the "
+    "stack's azure-native:subscriptionId. An unknown workflow name or resource group counts only when it flows from "
+    "a declared Workflow (or its resource group); otherwise the extension is reported as calling an endpoint outside "
+    "the stack. A policy stage's unknown customExtensionId counts only when it flows from declared extensions.",
     "critical-journey-verified-id": "An unknown verifiableCredentials on the linked settings is an advisory 'cannot "
     "be verified' note; policies, packages and groups unknown at preview are linked through property dependencies.",
 }
@@ -131,26 +151,144 @@ def _principal_key(resource: Any) -> str:
     )
 
 
-def _workflows_of_principal(assignment: Any, workflows: list, by_principal: dict[str, Any]) -> list:
-    """The Workflows whose identity the assignment's principal is: its principalObjectId flows from the Workflow,
-    or from a user-assigned identity a Workflow's `identity` depends on, or equals a Workflow's known principalId."""
+def _guid(value: Any) -> str | None:
+    return value.strip().lower() if isinstance(value, str) and is_guid(value.strip()) else None
+
+
+_UAI_TAIL = re.compile(
+    r"/resourcegroups/([^/]+)/providers/microsoft\.managedidentity/userassignedidentities/([^/]+)$", re.IGNORECASE
+)
+
+
+def uai_key(arm_id: Any) -> tuple[str, str] | None:
+    """(resource group, name) of a user-assigned identity's ARM ID, case-folded as ARM compares them (spaces and
+    repeated or trailing slashes dropped), or None when it is not one."""
+    if not isinstance(arm_id, str) or is_unknown(arm_id):
+        return None
+    m = _UAI_TAIL.search(normal_scope(arm_id))
+    return (m.group(1), m.group(2)) if m else None
+
+
+def _declared_uai_keys(uai: Any) -> set[tuple[str, str]]:
+    """The (resource group, name) a declared UserAssignedIdentity is known by: its known ARM ID, and its literal
+    resourceGroupName with its literal resourceName (or known name)."""
+    keys = {k for k in [uai_key(get(uai.props, "id"))] if k}
+    rg = _literal(get(uai.props, "resourceGroupName"))
+    for name in (get(uai.props, "resourceName"), get(uai.props, "name")):
+        if rg and _literal(name):
+            keys.add((rg, str(_literal(name))))
+    return keys
+
+
+def _user_assigned_refs(workflow: Any) -> tuple[list, bool]:
+    """The ARM IDs (keys of the output map, or members of the input list) of the user-assigned identities a
+    Workflow's identity names, and whether that list is unknown."""
+    ids = get(workflow.props, "identity", "userAssignedIdentities")
+    if is_unknown(ids):
+        return [], True
+    if isinstance(ids, dict):
+        return list(ids), False
+    return elements(ids), any(is_unknown(i) for i in elements(ids))
+
+
+class _Identities:
+    """Which workflows each identity of the plan belongs to: by URN (the Workflow itself for its system-assigned
+    identity, each declared UserAssignedIdentity it uses) and by known principal ID; and what cannot be resolved."""
+
+    def __init__(self, resources: list, workflows: list) -> None:
+        self.by_urn: dict[str, list] = {}
+        self.by_principal: dict[str, list] = {}
+        self.unresolved: list[tuple[Any, str]] = []  # (workflow, what)
+        uais = [r for r in resources if is_type(r, USER_ASSIGNED_IDENTITY)]
+        uai_by_key = {k: u for u in uais for k in _declared_uai_keys(u)}
+        for w in workflows:
+            self._add(w.urn, w)
+            principal = _guid(get(w.props, "identity", "principalId"))
+            if principal:
+                self.by_principal.setdefault(principal, []).append(w)
+            uai_deps = [d for d in _sources(w, "identity") if is_type(d, USER_ASSIGNED_IDENTITY)]
+            for dep in uai_deps:
+                self._add_uai(dep, w)
+            identity = declared(w, "identity")  # None: the program declares no identity (a computed output)
+            kind = get(identity, "type")
+            if identity is None or (isinstance(kind, str) and "userassigned" not in kind.lower()):
+                continue  # no identity, or only the system-assigned one (the Workflow's URN above)
+            if is_unknown(identity) or is_unknown(kind):
+                if not uai_deps:
+                    self.unresolved.append((w, "identity"))
+                continue
+            refs, unknown = _user_assigned_refs(w)
+            if unknown and not uai_deps:
+                self.unresolved.append((w, "identity.userAssignedIdentities"))
+            for ref in refs:
+                key = uai_key(ref)
+                if key is not None and key in uai_by_key:
+                    self._add_uai(uai_by_key[key], w)
+                elif key is not None or not uai_deps:
+                    self.unresolved.append(
+                        (w, "identity.userAssignedIdentities (a user-assigned identity the stack does not declare)")
+                    )
+            values = get(w.props, "identity", "userAssignedIdentities")
+            for value in values.values() if isinstance(values, dict) else ():  # outputs: {armId: {principalId}}
+                principal = _guid(get(value, "principalId"))
+                if principal:
+                    self.by_principal.setdefault(principal, []).append(w)
+
+    def _add(self, urn: str, workflow: Any) -> None:
+        owners = self.by_urn.setdefault(urn, [])
+        owners += [] if workflow in owners else [workflow]
+
+    def _add_uai(self, uai: Any, workflow: Any) -> None:
+        self._add(uai.urn, workflow)
+        principal = _guid(get(uai.props, "principalId"))
+        if principal:
+            self.by_principal.setdefault(principal, []).append(workflow)
+
+    def owners(self, assignment: Any) -> list:
+        """The Workflows whose identity the assignment's principal is: it flows from the Workflow or from an identity
+        it uses, or equals one's known principal ID."""
+        key = _principal_key(assignment)
+        found: list = []
+        for r in _upstream(assignment, key):
+            found += [w for w in self.by_urn.get(r.urn, []) if w not in found]
+        literal = _guid(get(assignment.props, key))
+        found += [w for w in self.by_principal.get(literal or "", []) if w not in found]
+        return found
+
+
+def _known_object_ids(resources: list) -> set[str]:
+    """Every object ID the plan knows a declared principal by: an azuread object's objectId, a managed identity's
+    identity.principalId, a user-assigned identity's principalId (never a reference to one, such as an assignment's
+    principalId: naming an ID does not declare it)."""
+    ids: set[str] = set()
+    for r in resources:
+        paths: list[tuple[str, ...]] = [("identity", "principalId")]
+        if not _is_app_role_assignment(r):
+            paths.append(("objectId",))
+        if is_type(r, USER_ASSIGNED_IDENTITY):
+            paths.append(("principalId",))
+        for path in paths:
+            value = _guid(get(r.props, *path))
+            if value:
+                ids.add(value)
+    return ids
+
+
+def _unresolved_principal(assignment: Any, known_ids: set[str]) -> bool:
+    """The assignment's principal is no resource of the plan: a literal object ID no declared resource has, or a
+    value computed from nothing the plan declares. Such a principal may be any identity, a Logic App's included."""
     key = _principal_key(assignment)
-    upstream = _upstream(assignment, key)
-    urns = {r.urn for r in upstream}
-    found = [w for w in workflows if w.urn in urns]
-    identities = {r.urn for r in upstream if is_type(r, USER_ASSIGNED_IDENTITY)}
-    found += [w for w in workflows if w not in found and {d.urn for d in _sources(w, "identity")} & identities]
-    literal = get(assignment.props, key)
-    if isinstance(literal, str) and literal.strip().lower() in by_principal:
-        w = by_principal[literal.strip().lower()]
-        found += [] if w in found else [w]
-    return found
+    value = get(assignment.props, key)
+    if is_unknown(value):
+        return not _upstream(assignment, key)
+    literal = _guid(value)
+    return literal is None or literal not in known_ids
 
 
-def http_actions(definition: Any) -> tuple[list[tuple[str, Any, Any]], bool]:
-    """(name, method, uri) of every HTTP action in a definition (If/Switch/Scope/Until/Foreach branches too), and
-    whether some part of the definition was unknown."""
-    found: list[tuple[str, Any, Any]] = []
+def walk_actions(definition: Any) -> tuple[list[tuple[str, dict]], bool]:
+    """(name, action) of every action in a definition (If/Switch/Scope/Until/Foreach branches too), and whether some
+    part of the definition was unknown."""
+    found: list[tuple[str, dict]] = []
     unknown = False
 
     def walk(actions: Any) -> None:
@@ -166,11 +304,7 @@ def http_actions(definition: Any) -> tuple[list[tuple[str, Any, Any]], bool]:
                 continue
             if not isinstance(action, dict):
                 continue
-            kind = get(action, "type")
-            if is_unknown(kind):
-                unknown = True
-            elif isinstance(kind, str) and kind.lower() in ("http", "httpwebhook"):
-                found.append((name, get(action, "inputs", "method"), get(action, "inputs", "uri")))
+            found.append((name, action))
             walk(get(action, "actions"))
             walk(get(action, "else", "actions"))
             walk(get(action, "default", "actions"))
@@ -185,13 +319,37 @@ def http_actions(definition: Any) -> tuple[list[tuple[str, Any, Any]], bool]:
     return found, unknown
 
 
-def needed_permissions(definition: Any) -> tuple[set[str], list[str]]:
-    """What the definition's Graph calls need (any one per call; all of them count as needed) and why it cannot
-    be told (unknown parts, Graph calls the pack does not know)."""
+def _is_http(action: dict) -> Any:
+    """True/False whether an action is an HTTP call, UNKNOWN when its type is unknown."""
+    kind = get(action, "type")
+    if is_unknown(kind):
+        return UNKNOWN
+    return isinstance(kind, str) and kind.lower() in ("http", "httpwebhook")
+
+
+def http_actions(definition: Any) -> tuple[list[tuple[str, Any, Any]], bool]:
+    """(name, method, uri) of every HTTP action in a definition (If/Switch/Scope/Until/Foreach branches too), and
+    whether some part of the definition was unknown."""
+    actions, unknown = walk_actions(definition)
+    found = []
+    for name, action in actions:
+        http = _is_http(action)
+        if is_unknown(http):
+            unknown = True
+        elif http:
+            found.append((name, get(action, "inputs", "method"), get(action, "inputs", "uri")))
+    return found, unknown
+
+
+def needed_permissions(definition: Any) -> tuple[set[str], list[str], dict[str, str]]:
+    """What the definition's Graph calls need (the least-privileged permission of each call: a broader alternative
+    is never needed), why it cannot be told (unknown parts, Graph calls the pack does not know), and each broader
+    alternative -> the narrower permission its call needs."""
     if is_unknown(definition):
-        return set(), ["the workflow definition"]
+        return set(), ["the workflow definition"], {}
     actions, unknown = http_actions(definition)
     needed: set[str] = set()
+    broader: dict[str, str] = {}
     gaps = ["part of the workflow definition"] if unknown else []
     for name, method, uri in actions:
         if is_unknown(method) or is_unknown(uri):
@@ -201,8 +359,116 @@ def needed_permissions(definition: Any) -> tuple[set[str], list[str]]:
         if permissions is None:
             gaps.append(f"HTTP action {name!r} (a Graph call whose permission the pack does not know)")
             continue
-        needed.update(permissions)
-    return needed, gaps
+        if permissions:
+            needed.add(permissions[0])
+            for higher in permissions[1:]:
+                broader.setdefault(higher, permissions[0])
+    return needed, gaps, broader
+
+
+# Hosts whose tokens carry tenant-wide power (Microsoft Graph and Azure Resource Manager, every national cloud)
+MICROSOFT_API_HOSTS = frozenset(
+    {
+        "graph.microsoft.com",
+        "graph.microsoft.us",
+        "dod-graph.microsoft.us",
+        "microsoftgraph.chinacloudapi.cn",
+        "management.azure.com",
+        "management.core.windows.net",
+        "management.usgovcloudapi.net",
+        "management.chinacloudapi.cn",
+    }
+)
+MANAGED_IDENTITY_AUTH = "managedserviceidentity"
+
+
+def _host(uri: Any) -> Any:
+    """The host a URI calls when its literal text fixes it (scheme and authority before any expression, ended by
+    '/'), None when an expression starts the URI or follows the host directly ('https://graph.microsoft.com@{x}'
+    may become any host), UNKNOWN when the URI is unknown."""
+    if is_unknown(uri):
+        return UNKNOWN
+    if not isinstance(uri, str):
+        return None
+    text = uri.strip()
+    prefix = re.split(r"@\{|^@", text, maxsplit=1)[0]
+    if prefix != text and prefix.count("/") < 3:  # the expression is part of the authority
+        return None
+    try:
+        host = urlsplit(prefix).hostname
+    except ValueError:
+        return None
+    return host.lower().rstrip(".") if host else None
+
+
+def _audience_host(audience: Any) -> str | None:
+    if not isinstance(audience, str):
+        return None
+    try:
+        host = urlsplit(audience.strip()).hostname
+    except ValueError:
+        return None
+    return host.lower().rstrip(".") if host else None
+
+
+def _authentication_findings(workflow: Any, definition: Any) -> tuple[list[str], list[str]]:
+    """(violations, unknowns) of a definition's HTTP actions that reach Microsoft Graph or ARM as anything but the
+    workflow's managed identity: an app's client secret or certificate (ActiveDirectoryOAuth, ClientCertificate),
+    Basic or Raw authentication, or an Authorization header; and a managed identity's Graph or ARM token sent to
+    another host. Such a call holds whatever the app or token holds, which the identity's app roles never show."""
+    bad: list[str] = []
+    gaps: list[str] = []
+    if is_unknown(definition):
+        return bad, gaps  # reported by the permission check
+    actions, _ = walk_actions(definition)
+    for name, action in actions:
+        http = _is_http(action)
+        if is_unknown(http) or not http:
+            continue
+        label = f"Workflow '{workflow.name}' HTTP action {name!r}"
+        inputs = get(action, "inputs")
+        if is_unknown(inputs):
+            gaps.append(f"{label} inputs")
+            continue
+        host = _host(get(inputs, "uri"))
+        auth = get(inputs, "authentication")
+        kind = get(auth, "type")
+        audience = _audience_host(get(auth, "audience"))
+        microsoft = host is None or is_unknown(host) or host in MICROSOFT_API_HOSTS or audience in MICROSOFT_API_HOSTS
+        headers = get(inputs, "headers")
+        if is_unknown(headers) and microsoft:
+            gaps.append(f"{label} headers")
+        elif (
+            isinstance(headers, dict)
+            and microsoft
+            and any(isinstance(k, str) and k.strip().lower() == "authorization" for k in headers)
+        ):
+            bad.append(
+                f"{label} sends its own Authorization header to Microsoft Graph or ARM (or a URI the gate cannot "
+                "tell): the token it carries holds permissions the gate cannot see"
+            )
+            continue
+        if auth is None:
+            continue
+        if is_unknown(auth) or is_unknown(kind):
+            if microsoft:
+                gaps.append(f"{label} authentication")
+            continue
+        if not (isinstance(kind, str) and kind.strip().lower() == MANAGED_IDENTITY_AUTH):
+            if microsoft:
+                bad.append(
+                    f"{label} authenticates as something other than the workflow's managed identity "
+                    f"(authentication.type {str(kind)[:40]!r}) to Microsoft Graph or ARM (or a URI the gate cannot "
+                    "tell): an app's secret or certificate, or a password, holds permissions the gate cannot see. "
+                    "Use authentication.type ManagedServiceIdentity and give the identity the call's permission"
+                )
+            continue
+        if audience in MICROSOFT_API_HOSTS and isinstance(host, str) and host not in MICROSOFT_API_HOSTS:
+            bad.append(
+                f"{label} sends the managed identity's {audience} token to another host ({host}): whoever runs "
+                "that host can use the identity's permissions"
+            )
+    return bad, gaps
 
 
 def _is_workflow_app(resource: Any) -> bool:
@@ -222,23 +488,33 @@ def _definition(workflow: Any) -> Any:
 def _least_privilege(args, report_violation) -> None:
     resources = list(args.resources)
     workflows = [r for r in resources if is_type(r, WORKFLOW) or _is_workflow_app(r)]
-    if not workflows:
-        return
-    by_principal: dict[str, Any] = {}
+    identities = _Identities(resources, workflows)
+    known_ids = _known_object_ids(resources)
     for w in workflows:
-        principal = get(w.props, "identity", "principalId")
-        if isinstance(principal, str) and is_guid(principal):
-            by_principal[principal.lower()] = w
+        bad, gaps = _authentication_findings(w, _definition(w))
+        for message in bad:
+            report_violation(message, w.urn)
+        for gap in gaps:
+            unverified(args, report_violation, gap, w.urn)
     for assignment in (r for r in resources if _is_app_role_assignment(r)):
-        owners = _workflows_of_principal(assignment, workflows, by_principal)
-        if not owners:
-            continue
         label = f"app-role assignment '{assignment.name}'"
         role_id = get(assignment.props, "appRoleId")
+        name = APP_ROLE_NAMES.get(role_id.strip().lower()) if isinstance(role_id, str) else None
+        owners = identities.owners(assignment)
+        if not owners:
+            if name in DIRECTORY_WRITE_ROLES and _unresolved_principal(assignment, known_ids):
+                unverified(
+                    args,
+                    report_violation,
+                    f"{label} {_principal_key(assignment)} (the principal given the tenant-wide write permission "
+                    f"{name} is no resource this stack declares: it may be a Logic App's identity whose steps the "
+                    "gate cannot read; assign the permission to a declared identity, through its output)",
+                    assignment.urn,
+                )
+            continue
         if is_unknown(role_id):
             unverified(args, report_violation, f"{label} appRoleId", assignment.urn)
             continue
-        name = APP_ROLE_NAMES.get(role_id.strip().lower()) if isinstance(role_id, str) else None
         names = ", ".join(w.name for w in owners)
         if name is None:
             unverified(
@@ -251,10 +527,12 @@ def _least_privilege(args, report_violation) -> None:
         if name in READ_ONLY_ROLES or name not in DIRECTORY_WRITE_ROLES:
             continue
         needed: set[str] = set()
+        broader: dict[str, str] = {}
         gaps: list[str] = []
         for w in owners:
-            wants, why = needed_permissions(_definition(w))
+            wants, why, higher = needed_permissions(_definition(w))
             needed |= wants
+            broader.update(higher)
             gaps += [f"Workflow '{w.name}' {g}" for g in why]
         if name in needed:
             continue
@@ -262,10 +540,24 @@ def _least_privilege(args, report_violation) -> None:
             for gap in gaps[:3]:
                 unverified(args, report_violation, f"{gap} (deciding whether {label} {name} is needed)", assignment.urn)
             continue
+        narrower = (
+            f"; the call it would serve needs only the narrower {broader[name]}, assign that instead"
+            if name in broader
+            else ""
+        )
         report_violation(
             f"{label} gives workflow {names}'s managed identity the tenant-wide write permission {name}, which no "
-            f"HTTP action of its definition needs (its Graph calls need: {', '.join(sorted(needed)) or 'nothing'})",
+            f"HTTP action of its definition needs (its Graph calls need: {', '.join(sorted(needed)) or 'nothing'})"
+            f"{narrower}",
             assignment.urn,
+        )
+    for w, what in identities.unresolved:
+        unverified(
+            args,
+            report_violation,
+            f"Workflow '{w.name}' {what} (the gate cannot tell which identity it runs as, so not which Graph "
+            "permissions its steps hold)",
+            w.urn,
         )
 
 
@@ -373,9 +665,12 @@ def _endpoints(args, report_violation) -> None:
             )
             continue
         subscription = get(endpoint, "subscriptionId")
+        deps = {d.urn for d in dependencies_of(ext, "endpointConfiguration")}
+        from_workflow = [w for w in matching if w.urn in deps]
         if is_unknown(subscription):
-            unverified(args, report_violation, f"{label} endpointConfiguration.subscriptionId", ext.urn)
-            continue
+            if not from_workflow:  # computed from something that is not the Logic App it names
+                unverified(args, report_violation, f"{label} endpointConfiguration.subscriptionId", ext.urn)
+            continue  # flows from the Workflow (its ID): the subscription it deploys to; checked below once known
         if not (isinstance(subscription, str) and is_guid(subscription.strip())):
             report_violation(f"{label} names no subscription GUID for its Logic App", ext.urn)
             continue
@@ -383,12 +678,57 @@ def _endpoints(args, report_violation) -> None:
         if allowed and sub not in allowed:
             report_violation(f"{label} calls a Logic App in a subscription outside allowedSubscriptionIds", ext.urn)
             continue
-        ids = [get(w.props, "id") for w in matching]  # the Workflow's ARM ID, once deployed
-        known = [m.group(1).lower() for i in ids if isinstance(i, str) and (m := _SUBSCRIPTION.match(i))]
-        if known and sub not in known:
-            report_violation(
-                f"{label} names another subscription than the Workflow {matching[0].name} it matches", ext.urn
+        tied = _tied_workflow_id(ext, matching)
+        if tied is not None:  # the Workflow's ARM ID, recorded beside the endpoint (known after a deployment)
+            if tied != (
+                sub,
+                _literal(get(endpoint, "resourceGroupName")),
+                _literal(get(endpoint, "logicAppWorkflowName")),
+            ):
+                report_violation(
+                    f"{label} names another Logic App (subscription, resource group or name) than the ARM ID of "
+                    "the Workflow it records (workflowId)",
+                    ext.urn,
+                )
+            continue
+        ids = [get(w.props, "id") for w in matching]  # the Workflow's ARM ID, when the engine gives it
+        known = [m.group(1).lower() for i in ids if isinstance(i, str) and (m := _SUBSCRIPTION.match(i.strip()))]
+        if known:
+            if sub not in known:
+                report_violation(
+                    f"{label} names another subscription than the Workflow {matching[0].name} it matches", ext.urn
+                )
+            continue
+        if not allowed:
+            # A literal subscription with the Workflow's ID unknown: a Workflow of that name and resource group may
+            # exist in any subscription (the author's own). Policies never see the stack's config (pulumi-policy
+            # keeps only the stack tags of the engine's ConfigureStack), so the gate cannot compare it with
+            # azure-native:subscriptionId: it must flow from the Workflow, or be one of allowedSubscriptionIds.
+            unverified(
+                args,
+                report_violation,
+                f"{label} endpointConfiguration.subscriptionId (a literal subscription, while the Workflow it names "
+                "has no known ID yet: let it flow from the Workflow's ID, or list the stack's subscription in "
+                "allowedSubscriptionIds)",
+                ext.urn,
             )
+
+
+_WORKFLOW_ID = re.compile(
+    r"^/subscriptions/([^/]+)/resourcegroups/([^/]+)/providers/microsoft\.logic/workflows/([^/]+)$", re.IGNORECASE
+)
+
+
+def _tied_workflow_id(ext: Any, matching: list) -> tuple | None:
+    """(subscription, resource group, name) of the extension's known `workflowId` when that value flows from one of
+    the Workflows its endpoint names (a top-level property, so its dependency is exact), else None."""
+    value = get(ext.props, "workflowId")
+    if not isinstance(value, str) or not {d.urn for d in dependencies_of(ext, "workflowId")} & {
+        w.urn for w in matching
+    }:
+        return None
+    m = _WORKFLOW_ID.match(normal_scope(value))
+    return tuple(g.lower() for g in m.groups()) if m else ("", "", "")
 
 
 # --- Verified ID on critical journeys ------------------------------------------------------------------------
