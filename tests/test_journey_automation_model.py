@@ -83,3 +83,37 @@ def test_runbooks_named_in_the_stack_file_replace_the_on_premises_area():
 
     model = parse_model(with_packages(change), SOURCE)
     assert model.access_packages.automation.runbooks.add_group_member_runbook == "Add-AdGroupMembership"
+
+
+@pytest.mark.parametrize(
+    "field, value, position",
+    [("groups", ["Account Operators", "Backup Operators"], 1), ("sudoGroups", ["linux-root"], 0)],
+)
+def test_a_journey_group_the_on_premises_area_does_not_manage_is_refused(field, value, position):
+    """The runbooks refuse any group outside privileged-access:onPremises.managedGroups: a journey naming one would
+    grant nothing on-premises while its package says it does."""
+
+    def change(packages, config):
+        journey(packages, "user-admin")["onPremises"] = {field: value}
+
+    message = errors_of(with_packages(change))
+    assert SOURCE in message and f"onPremises.{field}[{position}]" in message, message
+    assert "managedGroups" in message and value[position] in message
+
+
+def test_managed_groups_compare_as_ad_does_and_external_runbooks_are_not_checked():
+    def case(packages, config):
+        journey(packages, "user-admin")["onPremises"] = {"groups": ["account operators"], "sudoGroups": []}
+
+    parse_model(with_packages(case), SOURCE)
+
+    def external(packages, config):
+        config.pop("privileged-access:onPremises")
+        packages["automation"]["runbooks"] = {
+            "automationAccountId": "/subscriptions/00000000-0000-4000-8000-0000000000b2/resourceGroups/rg-x/providers/"
+            "Microsoft.Automation/automationAccounts/aa-x",
+            "hybridWorkerGroup": "hwg",
+        }
+        journey(packages, "user-admin")["onPremises"] = {"groups": ["Backup Operators"]}
+
+    parse_model(with_packages(external), SOURCE)

@@ -466,6 +466,8 @@ def journey_issues(model) -> list:
                     "accessPackages.automation.runbooks",
                 )
             )
+        if journey.on_premises and automation and automation.runbooks is None and on_premises and on_premises.enabled:
+            issues.extend(_unmanaged_group_issues(loc, journey.on_premises, on_premises.managed_groups))
         people = model.principals.people
         for position, key in enumerate(journey.requestors):
             if journey.request_with == "dailyAccount" and key not in people:
@@ -487,6 +489,26 @@ def journey_issues(model) -> list:
             issue = _group_issue(model, ("privateAccess", "apps", index, "assignedGroups", position), ref, names)
             issues += [issue] if issue else []
     return issues
+
+
+def _unmanaged_group_issues(loc: tuple, reach: OnPremisesReach, managed: list[str]) -> list:
+    """A journey's AD groups that the on-premises runbooks do not manage: their jobs refuse any group outside
+    privileged-access:onPremises.managedGroups (compared as AD compares names, case-insensitively), so the journey
+    would grant nothing on-premises while its package says it does."""
+    from .errors import Issue
+
+    allowed = {g.lower() for g in managed}
+    return [
+        Issue(
+            (*loc, "onPremises", _camel(field), position),
+            name,
+            f"the on-premises runbooks add and remove only privileged-access:onPremises.managedGroups "
+            f"({', '.join(managed)}); add {name!r} there (docs/on-premises.md) or drop it from this journey",
+        )
+        for field in ("groups", "sudo_groups")
+        for position, name in enumerate(getattr(reach, field))
+        if name.lower() not in allowed
+    ]
 
 
 def _camel(name: str) -> str:
