@@ -14,11 +14,15 @@ a service principal whose certificate lives in the account (retired by Microsoft
 Runbook Worker group's `credential` names a Credential asset the jobs run as. Every one is judged in the
 azure-native shape (any API version), the classic azure provider's (`azure:automation/...`), and ARM's generic shapes
 (a `resources:Resource` or a resource in a `resources:Deployment*` template; key_vault.shapes).
+Every runbook's content must be pinned in the plan (automation-runbook-content-pinned: a runbook of the account
+can run on the domain's Hybrid Runbook Workers as Local System), and a runbook keeps no verbose stream or activity
+trace (automation-runbook-quiet-streams, advisory).
 A deciding value unknown at preview is reported through `common.unverified`, never passed.
 """
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import json
 import re
@@ -28,8 +32,20 @@ from privileged_facts.roles import AUTOMATION_JOB_ROLE_IDS
 from privileged_facts.values import is_unknown
 from pulumi_policy import EnforcementLevel, ResourceValidationPolicy, StackValidationPolicy
 
-from .common import config_schema, elements, get, is_type, meta, unverified, verifying
-from .key_vault import UNKNOWN_KIND, role_scope_policy, shapes
+from .common import (
+    config_schema,
+    declared,
+    dependencies_of,
+    elements,
+    get,
+    is_dynamic,
+    is_type,
+    label,
+    meta,
+    unverified,
+    verifying,
+)
+from .key_vault import AZAPI, GENERIC, UNKNOWN_KIND, role_scope_policy, shapes
 
 ACCOUNT = "azure-native:automation:AutomationAccount"
 CREDENTIAL = "azure-native:automation:Credential"
@@ -276,6 +292,12 @@ WHEN_UNKNOWN = {
     "granted at a scope that is unknown at preview and not computed from a declared Automation account is a "
     "mandatory 'cannot be verified at preview' violation; a grant whose role is unknown is left to the Azure role "
     "policies.",
+    "automation-runbook-content-pinned": "A runbook's properties, content link, contentHash algorithm or value "
+    "unknown at preview, a link URI computed from anything but this stack's storage blobs, an ARM template "
+    "expression, or a RunbookContent whose content or contentHash is unknown is a mandatory 'cannot be verified at "
+    "preview' violation.",
+    "automation-runbook-quiet-streams": "An unknown logVerbose or logActivityTrace is reported at the policy's "
+    "level (advisory) as 'cannot be verified at preview'.",
     "automation-worker-group-no-credential": "An unknown credential (classic: credentialName) on a Hybrid Runbook "
     "Worker group is a mandatory 'cannot be verified at preview' violation.",
 }
@@ -505,6 +527,177 @@ def _worker_group(args, report) -> None:
         )
 
 
+# --- runbook content: what runs on the domain's Hybrid Runbook Workers ----------------------------------------------
+# Any runbook of the account can be started on the domain worker group (a job's runOn), where it runs as Local
+# System on a domain server. So every runbook's content must be pinned in the plan: published by our RunbookContent
+# provider (components/runbook_content.py: the repository file's text, its SHA-256 pinned and compared with the
+# published content), or from a content link with a SHA-256 contentHash whose URI is a storage blob this stack
+# uploads (Automation REST API 2024-10-23 ContentLink: uri, contentHash {algorithm, value}, version).
+
+RUNBOOK = "azure-native:automation:Runbook"
+CLASSIC_RUNBOOK = "azure:automation/runBook:RunBook"
+BLOBS = ("azure-native:storage:Blob", "azure:storage/blob:Blob")
+STORAGE = (
+    *BLOBS,
+    "azure-native:storage:BlobContainer",
+    "azure-native:storage:StorageAccount",
+    "azure:storage/container:Container",
+    "azure:storage/account:Account",
+)
+_SHA256 = re.compile(r"^[0-9a-f]{64}$", re.IGNORECASE)
+
+
+def _runbook_contents(resources) -> dict[str, list]:
+    """Runbook URN -> the RunbookContent-shaped dynamic resources whose runbookId is computed from that runbook
+    alone (a runbookId computed from several runbooks publishes to one of them only: it pins none)."""
+    found: dict[str, list] = {}
+    for res in resources:
+        if not is_dynamic(res.resource_type) or any(get(res.props, k) is None for k in ("runbookId", "contentHash")):
+            continue
+        deps = dependencies_of(res, "runbookId")
+        if len(deps) == 1:
+            found.setdefault(deps[0].urn, []).append(res)
+    return found
+
+
+def _content_pinned(args, report, content) -> None:
+    """Whether a RunbookContent carries the text and its SHA-256 (what its provider publishes and checks)."""
+    text, pin = get(content.props, "content"), get(content.props, "contentHash")
+    if is_unknown(text) or is_unknown(pin):
+        unverified(args, report, f"{label(content)} content or contentHash", content.urn)
+    elif not isinstance(text, str) or not text.strip() or not isinstance(pin, str):
+        report(f"{label(content)}: has no runbook text or contentHash: it pins nothing.", content.urn)
+    elif hashlib.sha256(text.encode("utf-8")).hexdigest().upper() != pin.strip().upper():
+        report(
+            f"{label(content)}: contentHash is not the SHA-256 of its content: what is published is not what the "
+            "plan shows.",
+            content.urn,
+        )
+
+
+def _link_pinned(args, report, res, where: str, link, what: str, dep_key, by_urn, hash_key: str) -> None:
+    """Judge one content link: a SHA-256 contentHash with a value, and a URI computed from a storage blob this stack
+    declares (a literal URI is outside the stack)."""
+    if is_unknown(link):
+        unverified(args, report, f"{where} {what}", res.urn)
+        return
+    pin = get(link, hash_key)
+    algorithm, value = get(pin, "algorithm"), get(pin, "value")
+    problems: list[str] = []
+    if pin is None:
+        problems.append(f"{what} has no {hash_key}: Automation publishes whatever the URI serves when it fetches it")
+    else:
+        if is_unknown(algorithm):
+            unverified(args, report, f"{where} {what}.{hash_key}.algorithm", res.urn)
+        elif not (isinstance(algorithm, str) and algorithm.strip().upper().replace("-", "") == "SHA256"):
+            problems.append(f"{what}.{hash_key}.algorithm is not SHA256")
+        if is_unknown(value):
+            unverified(args, report, f"{where} {what}.{hash_key}.value", res.urn)
+        elif not (isinstance(value, str) and _SHA256.match(value.strip())):
+            problems.append(f"{what}.{hash_key}.value is not a SHA-256 (64 hex digits)")
+    uri = get(link, "uri")
+    if uri is None:
+        problems.append(f"{what} has no uri")
+    elif is_unknown(uri):
+        deps = [by_urn.get(d.urn) for d in dependencies_of(res, dep_key)] if dep_key else []
+        from_blob = any(d is not None and is_type(d, *BLOBS) for d in deps)
+        if not (from_blob and all(d is not None and is_type(d, *STORAGE) for d in deps)):
+            unverified(args, report, f"{where} {what}.uri (not computed from a storage blob of this stack)", res.urn)
+    elif not any(
+        isinstance(get(b.props, "url"), str) and get(b.props, "url") == uri
+        for b in by_urn.values()
+        if is_type(b, *BLOBS)
+    ):
+        problems.append(f"{what}.uri is a literal address outside the stack, not a storage blob this stack uploads")
+    for problem in problems:
+        report(
+            f"{where}: {problem}. The runbook can run on the domain's Hybrid Runbook Workers as Local System: publish "
+            "it with RunbookContent (OnPremisesAutomation), or from a blob of this stack with a SHA256 contentHash.",
+            res.urn,
+        )
+
+
+def _runbook_links(res, shape):
+    """(published link, draft link, classic inline content, the resource keys the two links' dependencies are
+    under, the hash key) of one runbook shape."""
+    if is_type(res, CLASSIC_RUNBOOK):
+        return (  # the classic provider's (azurerm) publish_content_link and draft.content_link: hash, not contentHash
+            declared(res, "publishContentLink"),
+            declared(res, "draft", "contentLink"),
+            declared(res, "content"),
+            ("publishContentLink", "draft"),
+            "hash",
+        )
+    if is_type(res, RUNBOOK):
+        draft = declared(res, "draft", "draftContentLink")
+        return declared(res, "publishContentLink"), draft, None, ("publishContentLink", "draft"), "contentHash"
+    key = "properties" if is_type(res, GENERIC) else "body" if is_type(res, *AZAPI) else None  # a template: none
+    return (
+        get(shape.props, "publishContentLink"),
+        get(shape.props, "draft", "draftContentLink"),
+        None,
+        (key, key),
+        "contentHash",
+    )
+
+
+@verifying
+def _runbook_content_pinned(args, report) -> None:
+    by_urn = {r.urn: r for r in args.resources}
+    contents = _runbook_contents(args.resources)
+    for res in args.resources:
+        for shape in shapes(res):
+            if shape.kind == UNKNOWN_KIND or not shape.of(RUNBOOK, CLASSIC_RUNBOOK):
+                continue
+            if is_unknown(shape.props):
+                unverified(args, report, f"{shape.where} properties", res.urn)
+                continue
+            published, draft, inline, keys, hash_key = _runbook_links(res, shape)
+            pinned = False
+            for link, what, key in ((published, "publishContentLink", keys[0]), (draft, "draftContentLink", keys[1])):
+                if link is not None:
+                    _link_pinned(args, report, res, shape.where, link, what, key, by_urn, hash_key)
+            if published is not None:
+                pinned = True  # judged above
+            if is_unknown(inline):
+                unverified(args, report, f"{shape.where} content", res.urn)
+                pinned = True
+            elif isinstance(inline, str) and inline.strip():
+                pinned = True  # the classic provider's inline content: the plan carries the text itself
+            for content in contents.get(res.urn, []):
+                _content_pinned(args, report, content)  # reports its own problems
+                pinned = True
+            if not pinned:
+                report(
+                    f"{shape.where}: its content is not pinned in the plan (no RunbookContent publishes it, no "
+                    "publishContentLink with a SHA256 contentHash): whatever is published in the portal or by "
+                    "anyone with write access runs on the domain's Hybrid Runbook Workers as Local System. Publish "
+                    "it with RunbookContent (OnPremisesAutomation).",
+                    res.urn,
+                )
+
+
+def _quiet_streams(args, report) -> None:
+    if not is_type(args.resource_type, RUNBOOK, CLASSIC_RUNBOOK):
+        return
+    problems: list[str] = []
+    unknown: list[str] = []
+    verbose = get(args.props, "logVerbose")
+    if is_unknown(verbose):
+        unknown.append("logVerbose")
+    elif verbose is True:
+        problems.append(
+            "logVerbose is true: every Write-Verbose record (the values a runbook handles, a password among "
+            "them if one slips) is kept in the job's streams for anyone who can read the account's jobs."
+        )
+    trace = get(args.props, "logActivityTrace")
+    if is_unknown(trace):
+        unknown.append("logActivityTrace")
+    elif isinstance(trace, (int, float)) and not isinstance(trace, bool) and trace > 0:
+        problems.append("logActivityTrace is on: each activity's inputs and outputs are kept in the job's streams.")
+    _report(args, report, problems, unknown)
+
+
 POLICIES = [
     ResourceValidationPolicy(
         name="automation-no-public-network",
@@ -567,6 +760,41 @@ POLICIES = [
             "Microsoft cloud security benchmark",
             "IM-8: restrict the exposure of credentials and secrets",
             AUTOMATION_DOCS,
+        ),
+    ),
+    StackValidationPolicy(
+        name="automation-runbook-content-pinned",
+        description="Every runbook's content is pinned in the plan: published by RunbookContent (the repository "
+        "file, SHA-256 pinned), or from a content link with a SHA256 contentHash whose URI is a storage blob this "
+        "stack uploads (publish and draft links alike): any runbook can run on the domain's Hybrid Runbook Workers.",
+        validate=_runbook_content_pinned,
+        enforcement_level=EnforcementLevel.MANDATORY,
+        config_schema=config_schema(),
+        **meta(
+            "high",
+            "Publish the runbook with RunbookContent (the OnPremisesAutomation component does), or upload it as a "
+            "storage blob in this stack and set publishContentLink.uri to the blob's URL with contentHash "
+            "{algorithm: SHA256, value: <the file's SHA-256>}.",
+            "Microsoft cloud security benchmark",
+            "AM-5: use only approved applications in virtual machines",
+            "https://learn.microsoft.com/azure/automation/automation-hrw-run-runbooks",
+        ),
+    ),
+    ResourceValidationPolicy(
+        name="automation-runbook-quiet-streams",
+        description="A runbook keeps no verbose stream or activity trace (logVerbose false, logActivityTrace 0): "
+        "job streams are readable by anyone who can read the account's jobs, and may carry the values a runbook "
+        "handles.",
+        validate=_each_shape(_quiet_streams),
+        enforcement_level=EnforcementLevel.ADVISORY,
+        config_schema=config_schema(),
+        **meta(
+            "low",
+            "Set logVerbose false and leave logActivityTrace unset (or 0); log what the runbook does with Write-Output "
+            "lines that carry no secret.",
+            "Microsoft cloud security benchmark",
+            "LT-3: enable logging for security investigation",
+            "https://learn.microsoft.com/azure/automation/automation-runbook-output-and-messages",
         ),
     ),
     ResourceValidationPolicy(

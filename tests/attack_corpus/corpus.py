@@ -2655,3 +2655,75 @@ def kv_azapi_resource():
             "body": {"properties": _PUBLIC_VAULT["properties"]},
         },
     )
+
+
+# --- runbook content (red-team: auto_runbook_external_link) --------------------------------------------------------
+
+_RUNBOOK_SCRIPT = "param([string]$SamAccountName)\nWrite-Output 'ok'\n"
+
+
+def _runbook(name: str = "aa-rb", **extra):
+    from pulumi_azure_native import automation
+
+    return automation.Runbook(
+        name,
+        runbook_name="Add-GroupMember",
+        runbook_type="PowerShell72",
+        log_progress=False,
+        log_verbose=False,
+        **_IN_ACCOUNT,
+        **extra,
+    )
+
+
+@case("on-premises")
+def aa_runbook_from_an_external_url_without_a_hash():
+    """A runbook published from an arbitrary external URL with no contentHash: it runs on the domain workers."""
+    baseline()
+    _account()
+    _runbook(publish_content_link={"uri": "https://raw.githubusercontent.com/someone/x/main/run.ps1"})
+
+
+@case("on-premises")
+def aa_runbook_from_an_external_url_with_a_hash():
+    """A runbook published from a literal external URL, with a SHA256 hash of whatever that server serves."""
+    baseline()
+    _account()
+    _runbook(
+        publish_content_link={
+            "uri": "https://raw.githubusercontent.com/someone/x/main/run.ps1",
+            "content_hash": {"algorithm": "SHA256", "value": "A" * 64},
+        }
+    )
+
+
+@case("on-premises")
+def aa_runbook_without_any_content_source():
+    """A runbook with no content link and no RunbookContent: whatever is published in the portal runs on the domain."""
+    baseline()
+    _account()
+    _runbook()
+
+
+@case("on-premises")
+def aa_runbook_link_uri_behind_apply():
+    """A hashed runbook link whose URI is computed from an unrelated resource (unknown at preview)."""
+    bl = baseline()
+    _account()
+    _runbook(
+        publish_content_link={
+            "uri": later(bl.group.object_id, "https://example.com/run.ps1"),
+            "content_hash": {"algorithm": "SHA256", "value": "A" * 64},
+        }
+    )
+
+
+@case("on-premises", "clean")
+def aa_clean_runbook_published_by_runbook_content():
+    """Compliant: a runbook whose content RunbookContent publishes (the repository text, SHA-256 pinned)."""
+    from components.runbook_content import RunbookContent
+
+    baseline()
+    _account()
+    rb = _runbook()
+    RunbookContent("aa-rb-content", runbook_id=rb.id, content=_RUNBOOK_SCRIPT)
