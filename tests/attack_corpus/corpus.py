@@ -2224,8 +2224,10 @@ def _ja_grant(name: str, principal, role_id) -> None:
     azuread.AppRoleAssignment(name, app_role_id=role_id, principal_object_id=principal, resource_object_id=GRAPH_SP)
 
 
-def _ja_extension(name: str = "ja-ext", endpoint=None, kind: str = "accessPackageCustomExtension", wf="ja-wf"):
-    GraphThing(
+def _ja_extension(
+    name: str = "ja-ext", endpoint=None, kind: str = "accessPackageCustomExtension", wf="ja-wf", sub=SUB_ID
+):
+    return GraphThing(
         name,
         {
             "graphKind": kind,
@@ -2234,7 +2236,7 @@ def _ja_extension(name: str = "ja-ext", endpoint=None, kind: str = "accessPackag
             "endpointConfiguration": endpoint
             or {
                 "@odata.type": "#microsoft.graph.logicAppTriggerEndpointConfiguration",
-                "subscriptionId": SUB_ID,
+                "subscriptionId": sub,
                 "resourceGroupName": RG,
                 "logicAppWorkflowName": wf,
             },
@@ -2318,7 +2320,103 @@ def ja_clean_least_privileged_logic_app_and_its_extension():
     baseline()
     wf = _ja_workflow()
     _ja_grant("ja-upload", _ja_principal(wf), _JA_ROLES["SynchronizationData-User.Upload"])
-    _ja_extension(wf=wf.name)
+    _ja_extension(wf=wf.name, sub=later(wf.id, SUB_ID))  # the subscription comes from the Workflow's ARM ID
+
+
+@case("journey-automation")
+def ja_user_assigned_identity_by_upper_case_arm_id():
+    """The workflow names its user-assigned identity by a literal upper-cased ARM ID; the identity holds
+    EntitlementManagement.ReadWrite.All, which no step needs."""
+    from pulumi_azure_native import managedidentity
+
+    baseline()
+    uai = managedidentity.UserAssignedIdentity("ja-uai", resource_name_="ja-mi", resource_group_name=RG)
+    arm = (
+        f"/SUBSCRIPTIONS/{SUB_ID}/RESOURCEGROUPS/{RG}/PROVIDERS/MICROSOFT.MANAGEDIDENTITY/USERASSIGNEDIDENTITIES/JA-MI"
+    )
+    _ja_workflow(identity={"type": "UserAssigned", "user_assigned_identities": [arm.upper()]})
+    _ja_grant("ja-em", uai.principal_id, "9acd699f-1e81-4958-b001-93b1d2506e19")
+
+
+@case("journey-automation")
+def ja_write_permission_for_a_literal_principal():
+    """The managed identity is named by its literal object ID (from the last deployment): nothing links it."""
+    baseline()
+    _ja_workflow()
+    _ja_grant("ja-em", "5C1D0E2F-0000-4000-8000-00000000F10A", "9acd699f-1e81-4958-b001-93b1d2506e19")
+
+
+@case("journey-automation")
+def ja_http_action_authenticates_as_an_app():
+    """An HTTP action calls Graph as an app registration (client secret from a parameter), not the managed
+    identity: the app's permissions are out of the gate's sight."""
+    import copy
+
+    baseline()
+    definition = copy.deepcopy(_JA_DEFINITION)
+    definition["actions"]["Write_dir"] = {
+        "type": "Http",
+        "inputs": {
+            "method": "PATCH",
+            "uri": "https://graph.microsoft.com/v1.0/users/@{triggerBody()?['id']}",
+            "authentication": {
+                "type": "ActiveDirectoryOAuth",
+                "audience": "https://graph.microsoft.com",
+                "clientId": "@parameters('clientId')",
+                "secret": "@parameters('clientSecret')",
+            },
+        },
+    }
+    _ja_workflow(definition=definition)
+
+
+@case("journey-automation")
+def ja_broader_alternative_of_the_pass_permission():
+    """The pass step needs UserAuthMethod-TAP.ReadWrite.All; the identity gets UserAuthenticationMethod.ReadWrite.All
+    (it can delete or replace any user's methods)."""
+    baseline()
+    definition = {
+        "actions": {
+            "Issue_pass": {
+                "type": "Http",
+                "inputs": {
+                    "method": "POST",
+                    "uri": "https://graph.microsoft.com/v1.0/users/@{parameters('u')}/authentication/"
+                    "temporaryAccessPassMethods",
+                    "authentication": {"type": "ManagedServiceIdentity", "audience": "https://graph.microsoft.com"},
+                },
+                "runtimeConfiguration": {"secureData": {"properties": ["inputs", "outputs"]}},
+            }
+        }
+    }
+    wf = _ja_workflow(definition=definition)
+    _ja_grant("ja-uam", _ja_principal(wf), "50483e42-d915-4231-9639-7fdb7fd190e5")
+
+
+@case("journey-automation")
+def ja_extension_in_the_authors_subscription():
+    """The extension names the stack's workflow name and resource group, but the author's own subscription."""
+    baseline()
+    wf = _ja_workflow()
+    _ja_extension(wf=wf.name, sub="DEADBEEF-0000-4000-8000-00000000BEEF")
+
+
+@case("journey-automation")
+def ja_stage_names_a_portal_extension():
+    """No extension resource: the policy settings attach a literal customExtensionId made in the portal."""
+    baseline()
+    _ja_workflow()
+    GraphThing(
+        "ja-settings",
+        {
+            "graphKind": "accessPackagePolicySettings",
+            "policyId": "11111111-0000-4000-8000-000000000001",
+            "accessPackageId": "11111111-0000-4000-8000-000000000002",
+            "stages": [
+                {"stage": "assignmentRequestGranted", "customExtensionId": "BADBADBA-0000-4000-8000-000000000099"}
+            ],
+        },
+    )
 
 
 @case("on-premises")
