@@ -292,3 +292,54 @@ def test_variables_in_a_template_or_as_a_generic_resource_are_judged_the_same(na
 
     assert bool(flagged(template)) is bad
     assert bool(flagged(generic)) is bad
+
+
+# --- job schedule parameters (in the plan, the state and every job's input) --------------------------------------
+
+
+def job_schedule(parameters):
+    def program():
+        automation.JobSchedule(
+            "js",
+            job_schedule_id="7f3e0c1a-0000-4000-8000-000000000001",
+            runbook={"name": "Reset-AdPassword"},
+            schedule={"name": "daily"},
+            run_on="hwg-contoso-domain",
+            parameters=parameters,
+            **IN_ACCOUNT,
+        )
+
+    return program
+
+
+@pytest.mark.parametrize(
+    "parameters, secret",
+    [
+        ({"adminPass": "Winter2026!Admin", "userName": "svc-ad"}, "adminPass"),
+        ({"Setting": "Zx9!kQ2#Lm7$Vb4p"}, "Setting"),
+        ({"JoinKey": "1234"}, "JoinKey"),
+    ],
+)
+def test_job_schedule_parameters_that_are_secrets_fail(parameters, secret):
+    [message] = flagged(job_schedule(parameters))
+    assert f"({secret})" in message
+
+
+def test_job_schedule_parameters_of_configuration_shape_and_none_pass():
+    assert flagged(job_schedule({"SamAccountName": "adm-jdoe", "GroupName": "Account Operators", "Hours": "2"})) == []
+    assert flagged(job_schedule(None)) == []
+
+
+def test_job_schedule_parameters_unknown_at_preview_are_unverified():
+    def program():
+        rg = resources.ResourceGroup("rg")
+        automation.JobSchedule(
+            "js",
+            runbook={"name": "x"},
+            schedule={"name": "daily"},
+            parameters={"SamAccountName": later(rg.name, "adm-jdoe")},
+            **IN_ACCOUNT,
+        )
+
+    [message] = flagged(program)
+    assert "unknown at preview" in message and "SamAccountName" in message

@@ -340,3 +340,47 @@ def test_quiet_streams_pass_and_unknown_ones_are_unverified():
     assert found(quiet, QUIET, "advisory") == []
     [message] = found(unknown, QUIET, "advisory")
     assert "unknown at preview" in message
+
+
+# --- source control publishes runbooks from outside the plan -------------------------------------------------------
+
+
+@pytest.mark.parametrize("shape", ["native", "classic", "template"])
+def test_source_control_fails_in_every_shape(shape):
+    def program():
+        if shape == "native":
+            automation.SourceControl(
+                "sc",
+                source_control_name="runbooks",
+                repo_url="https://github.com/someone/runbooks.git",
+                branch="main",
+                folder_path="/",
+                auto_sync=True,
+                publish_runbook=True,
+                source_type="GitHub",
+                **IN_ACCOUNT,
+            )
+        elif shape == "classic":
+            Forged(
+                "azure:automation/sourceControl:SourceControl", "sc", {"repositoryUrl": "https://x", "branch": "main"}
+            )
+        else:
+            resources.Deployment(
+                "dep",
+                resource_group_name="rg-aa",
+                properties={
+                    "mode": "Incremental",
+                    "template": {
+                        "resources": [
+                            {
+                                "type": "Microsoft.Automation/automationAccounts/sourceControls",
+                                "name": "aa-test/runbooks",
+                                "properties": {"repoUrl": "https://x", "branch": "main", "publishRunbook": True},
+                            }
+                        ]
+                    },
+                },
+            )
+
+    [message] = found(program)
+    assert "source control" in message

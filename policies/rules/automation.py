@@ -54,6 +54,10 @@ CONNECTION = "azure-native:automation:Connection"
 VARIABLE = "azure-native:automation:Variable"
 WEBHOOK = "azure-native:automation:Webhook"
 WORKER_GROUP = "azure-native:automation:HybridRunbookWorkerGroup"
+JOB_SCHEDULE = "azure-native:automation:JobSchedule"
+CLASSIC_JOB_SCHEDULE = "azure:automation/jobSchedule:JobSchedule"
+SOURCE_CONTROL = "azure-native:automation:SourceControl"
+CLASSIC_SOURCE_CONTROL = "azure:automation/sourceControl:SourceControl"
 CLASSIC_ACCOUNT = "azure:automation/account:Account"
 CLASSIC_CREDENTIAL = "azure:automation/credential:Credential"
 CLASSIC_CERTIFICATE = "azure:automation/certificate:Certificate"
@@ -285,17 +289,17 @@ WHEN_UNKNOWN = {
     "automation-no-run-as-account": "An unknown certificate or connection name or connection type is a mandatory "
     "'cannot be verified at preview' violation.",
     "automation-no-credential-assets": "Credential, Certificate and Webhook resources are violations whatever their "
-    "values; an unknown Connection field set or field value, or an unencrypted Variable whose name, value or "
-    "isEncrypted is unknown, is a mandatory 'cannot be verified at preview' violation (a field whose name ends in a "
-    "credential noun fails whatever its value).",
+    "values; an unknown Connection field set or field value, JobSchedule parameters or parameter value, or an "
+    "unencrypted Variable whose name, value or isEncrypted is unknown, is a mandatory 'cannot be verified at "
+    "preview' violation (a field whose name ends in a credential noun fails whatever its value).",
     "automation-job-roles-on-account": "Automation Job Operator, Automation Operator or Automation Contributor "
     "granted at a scope that is unknown at preview and not computed from a declared Automation account is a "
     "mandatory 'cannot be verified at preview' violation; a grant whose role is unknown is left to the Azure role "
     "policies.",
-    "automation-runbook-content-pinned": "A runbook's properties, content link, contentHash algorithm or value "
-    "unknown at preview, a link URI computed from anything but this stack's storage blobs, an ARM template "
-    "expression, or a RunbookContent whose content or contentHash is unknown is a mandatory 'cannot be verified at "
-    "preview' violation.",
+    "automation-runbook-content-pinned": "A source control resource is a violation whatever its values; a runbook's "
+    "properties, content link, contentHash algorithm or value unknown at preview, a link URI computed from anything "
+    "but this stack's storage blobs, an ARM template expression, or a RunbookContent whose content or contentHash is "
+    "unknown is a mandatory 'cannot be verified at preview' violation.",
     "automation-runbook-quiet-streams": "An unknown logVerbose or logActivityTrace is reported at the policy's "
     "level (advisory) as 'cannot be verified at preview'.",
     "automation-worker-group-no-credential": "An unknown credential (classic: credentialName) on a Hybrid Runbook "
@@ -483,6 +487,24 @@ def _no_credential_assets(args, report) -> None:
             report(f"{args.where}: {key} carries secrets in the plan ({', '.join(secret)}); keep them in Key Vault.")
         for field in unknown:
             unverified(args, report, f"{args.where} {key}.{field}")
+    elif is_type(kind, JOB_SCHEDULE, CLASSIC_JOB_SCHEDULE):
+        # a job's parameters are in the plan, in Pulumi state and in every job's input (readable by whoever reads
+        # the account's jobs): judged like a connection's fields
+        parameters = get(args.props, "parameters")
+        if is_unknown(parameters):
+            _report(args, report, [], ["parameters"])
+            return
+        if not isinstance(parameters, dict):
+            return
+        unknown = [k for k, v in parameters.items() if is_unknown(v) and not names_a_credential(str(k))]
+        secret = _secret_fields(parameters)
+        if secret:
+            report(
+                f"{args.where}: parameters carry secrets into every job's input ({', '.join(secret)}); let the "
+                "runbook read them from Key Vault."
+            )
+        for parameter in unknown:
+            unverified(args, report, f"{args.where} parameters.{parameter}")
     elif is_type(kind, VARIABLE, *CLASSIC_VARIABLES):
         encrypted = get(args.props, "isEncrypted" if is_type(kind, VARIABLE) else "encrypted")
         if encrypted is True:
@@ -647,6 +669,14 @@ def _runbook_content_pinned(args, report) -> None:
     contents = _runbook_contents(args.resources)
     for res in args.resources:
         for shape in shapes(res):
+            if shape.of(SOURCE_CONTROL, CLASSIC_SOURCE_CONTROL):
+                report(
+                    f"{shape.where}: source control syncs and publishes runbooks from a repository branch, outside "
+                    "the plan (and keeps a repository token in the account): what runs on the domain's Hybrid "
+                    "Runbook Workers is whatever is pushed there. Publish runbooks with RunbookContent.",
+                    res.urn,
+                )
+                continue
             if shape.kind == UNKNOWN_KIND or not shape.of(RUNBOOK, CLASSIC_RUNBOOK):
                 continue
             if is_unknown(shape.props):
@@ -747,9 +777,10 @@ POLICIES = [
     ),
     ResourceValidationPolicy(
         name="automation-no-credential-assets",
-        description="No credential kept in an Automation account or the plan: no Credential, Certificate or "
-        "Webhook asset; an unencrypted Variable or Connection field only of a configuration shape (number, boolean, "
-        "GUID, e-mail, URL, ARM ID, domain, DN, short word list; docs/on-premises.md) and not named as a credential.",
+        description="No credential kept in an Automation account or the plan: no Credential, Certificate or Webhook "
+        "asset; an unencrypted Variable, Connection field or JobSchedule parameter only of a configuration shape "
+        "(number, boolean, GUID, e-mail, URL, ARM ID, domain, DN, short word list; docs/on-premises.md) and not "
+        "named as a credential.",
         validate=_each_shape(_no_credential_assets),
         enforcement_level=EnforcementLevel.MANDATORY,
         config_schema=config_schema(),
@@ -766,7 +797,8 @@ POLICIES = [
         name="automation-runbook-content-pinned",
         description="Every runbook's content is pinned in the plan: published by RunbookContent (the repository "
         "file, SHA-256 pinned), or from a content link with a SHA256 contentHash whose URI is a storage blob this "
-        "stack uploads (publish and draft links alike): any runbook can run on the domain's Hybrid Runbook Workers.",
+        "stack uploads (publish and draft links alike), and no source control publishes runbooks: any runbook can "
+        "run on the domain's Hybrid Runbook Workers.",
         validate=_runbook_content_pinned,
         enforcement_level=EnforcementLevel.MANDATORY,
         config_schema=config_schema(),

@@ -106,6 +106,8 @@ ARM_TYPES: dict[str, tuple[str, bool]] = {
         True,
     ),
     "microsoft.automation/automationaccounts/runbooks": ("azure-native:automation:Runbook", True),
+    "microsoft.automation/automationaccounts/jobschedules": ("azure-native:automation:JobSchedule", True),
+    "microsoft.automation/automationaccounts/sourcecontrols": ("azure-native:automation:SourceControl", True),
 }
 UNKNOWN_KIND = "unknown"
 
