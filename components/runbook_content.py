@@ -171,7 +171,8 @@ class ArmClient(GraphClient):
         return _Answer(resp.status, got, raw)
 
 
-KEYS = ("runbookId", "content", "contentHash")
+GRAPH_KIND = "runbookContent"  # the pack's marker for our dynamic resources (privileged_facts.graph_kinds)
+KEYS = ("graphKind", "runbookId", "content", "contentHash")
 
 
 class RunbookContentProvider(ResourceProvider):
@@ -191,6 +192,10 @@ class RunbookContentProvider(ResourceProvider):
             if not is_unknown(value) and not (isinstance(value, str) and RUNBOOK_ID.match(value)):
                 raise ValueError(f"runbookId {value!r} is not an Automation runbook's ARM ID")
 
+        def kind() -> None:
+            if news.get("graphKind") != GRAPH_KIND:
+                raise ValueError(f"graphKind must be {GRAPH_KIND!r}: the pack recognises this resource by it")
+
         def pinned() -> None:
             text, pin = news.get("content"), news.get("contentHash")
             if not isinstance(text, str) or not text.strip():
@@ -198,7 +203,7 @@ class RunbookContentProvider(ResourceProvider):
             if not isinstance(pin, str) or content_hash(text) != pin.upper():
                 raise ValueError("contentHash is not the SHA-256 of content: the file changed after it was pinned")
 
-        return check_result(news, [("runbookId", runbook), ("contentHash", pinned)])
+        return check_result(news, [("graphKind", kind), ("runbookId", runbook), ("contentHash", pinned)])
 
     def _published_hash(self, client: ArmClient, runbook_id: str) -> str | None:
         try:
@@ -281,6 +286,7 @@ class RunbookContent(pulumi.dynamic.Resource):
             provider or RunbookContentProvider(),
             name,
             {
+                "graphKind": GRAPH_KIND,
                 "runbookId": runbook_id,
                 "content": content,
                 "contentHash": content_hash(content),

@@ -28,6 +28,10 @@ GRAPH_KINDS = frozenset(
     }
 )
 
+# Our dynamic resources that speak ARM, not Graph; they carry the same marker (components/runbook_content.py).
+RUNBOOK_CONTENT = "runbookContent"
+DYNAMIC_KINDS = GRAPH_KINDS | {RUNBOOK_CONTENT}
+
 # The props that say what a dynamic resource is when its graphKind does not (a misspelling, none, unknown): a CA
 # policy carries its conditions or controls, role settings their rules, a context its claim value.
 SHAPES = {

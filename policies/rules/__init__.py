@@ -7,6 +7,7 @@ from . import (
     automation,
     conditional_access,
     credentials,
+    dynamic_resources,
     journey_automation,
     key_vault,
     paw,
@@ -25,6 +26,7 @@ _AREAS = (
     automation,
     key_vault,
     credentials,
+    dynamic_resources,
 )
 POLICIES = [policy for area in _AREAS for policy in area.POLICIES]
 # Every policy has an entry (tests/test_catalog.py); the pack itself loads without one.

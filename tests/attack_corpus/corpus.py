@@ -2825,3 +2825,42 @@ def aa_clean_runbook_published_by_runbook_content():
     _account()
     rb = _runbook()
     RunbookContent("aa-rb-content", runbook_id=rb.id, content=_RUNBOOK_SCRIPT)
+
+
+# --- dynamic resources the pack does not know ------------------------------------------------------------
+
+
+@case("dynamic")
+def dyn_permanent_eligibility_under_another_kind():
+    """A dynamic resource that would write a permanent GA eligibility, under a kind no policy reads."""
+    baseline()
+    GraphThing(
+        "dyn-eligibility",
+        {
+            "graphKind": "roleEligibility",
+            "roleDefinitionId": GA,
+            "principalId": LITERAL_USER,
+            "scheduleInfo": {"expiration": {"type": "noExpiration"}},
+        },
+    )
+
+
+@case("dynamic")
+def dyn_no_kind_at_all():
+    """A dynamic resource with no graphKind: any code, any credentials, judged by nothing."""
+    baseline()
+    GraphThing("dyn-anything", {"target": "https://graph.microsoft.com/v1.0/roleManagement/directory/roleAssignments"})
+
+
+@case("dynamic")
+def dyn_kind_behind_apply():
+    """The graphKind is computed from another resource's output (unknown at preview)."""
+    bl = baseline()
+    GraphThing("dyn-late", {"graphKind": later(bl.group.object_id, "passwordDiscard"), "userId": LITERAL_USER})
+
+
+@case("dynamic", "clean")
+def dyn_clean_one_of_ours():
+    """Compliant: a dynamic resource with one of the project's kinds, exactly."""
+    baseline()
+    GraphThing("dyn-discard", {"graphKind": "passwordDiscard", "userId": LITERAL_USER, "state": "discarded"})
