@@ -384,3 +384,25 @@ def test_source_control_fails_in_every_shape(shape):
 
     [message] = found(program)
     assert "source control" in message
+
+
+def test_one_runbook_content_computed_from_a_deployment_of_two_runbooks_pins_neither():
+    def program(count):
+        def declare():
+            items = [
+                {
+                    "type": "Microsoft.Automation/automationAccounts/runbooks",
+                    "name": f"aa-test/rb{i}",
+                    "properties": {"runbookType": "PowerShell"},
+                }
+                for i in range(count)
+            ]
+            dep = resources.Deployment(
+                "dep", resource_group_name="rg-aa", properties={"mode": "Incremental", "template": {"resources": items}}
+            )
+            RunbookContent("rb-content", runbook_id=dep.id.apply(lambda i: f"{i}/rb0"), content=SCRIPT)
+
+        return declare
+
+    assert found(program(1)) == []
+    assert len([m for m in found(program(2)) if "not pinned" in m]) == 2

@@ -668,7 +668,11 @@ def _runbook_content_pinned(args, report) -> None:
     by_urn = {r.urn: r for r in args.resources}
     contents = _runbook_contents(args.resources)
     for res in args.resources:
-        for shape in shapes(res):
+        declared_shapes = shapes(res)
+        runbooks = [s for s in declared_shapes if s.of(RUNBOOK, CLASSIC_RUNBOOK)]
+        # a RunbookContent computed from a deployment declaring several runbooks publishes to one of them only
+        ours = contents.get(res.urn, []) if len(runbooks) == 1 else []
+        for shape in declared_shapes:
             if shape.of(SOURCE_CONTROL, CLASSIC_SOURCE_CONTROL):
                 report(
                     f"{shape.where}: source control syncs and publishes runbooks from a repository branch, outside "
@@ -694,7 +698,7 @@ def _runbook_content_pinned(args, report) -> None:
                 pinned = True
             elif isinstance(inline, str) and inline.strip():
                 pinned = True  # the classic provider's inline content: the plan carries the text itself
-            for content in contents.get(res.urn, []):
+            for content in ours:
                 _content_pinned(args, report, content)  # reports its own problems
                 pinned = True
             if not pinned:
