@@ -132,23 +132,38 @@ def test_a_literal_arm_id_of_a_declared_identity_links_it_to_the_workflow(spelli
         raw_workflow(identity={"type": "UserAssigned", "userAssignedIdentities": ids})
         grant("g", later(uai.id, "5c1d0e2f-0000-4000-8000-0000000000a1"), "EntitlementManagement.ReadWrite.All")
 
-    (v,) = found(preview_with_pack(program))
-    assert "EntitlementManagement.ReadWrite.All" in v.message and "no HTTP action" in v.message
+    grant_violation, literal_id = sorted(messages(preview_with_pack(program)), key=lambda m: "cannot verify" in m)
+    assert "EntitlementManagement.ReadWrite.All" in grant_violation and "no HTTP action" in grant_violation
+    # and the literal ID's subscription cannot be tied to the declared identity (another identity of that group
+    # and name may live in any subscription): unverified, whatever the grants
+    assert "cannot verify" in literal_id and "literal ARM ID" in literal_id
 
 
-def test_a_literal_arm_id_of_an_identity_with_only_what_the_steps_need_passes():
+def test_an_identity_that_flows_from_the_declared_identity_with_only_what_the_steps_need_passes():
     def program():
         uai = managedidentity.UserAssignedIdentity(
             "journey-mi", resource_name_="journey-mi", resource_group_name="rg-auto", location="westeurope"
         )
-        raw_workflow(
+        workflow(
             definition=ONBOARDING,
-            identity={"type": "UserAssigned", "userAssignedIdentities": {_arm().upper(): {}}},
+            identity=uai.id.apply(lambda i: {"type": "UserAssigned", "user_assigned_identities": [i]}),
         )
         for permission in ("SynchronizationData-User.Upload", "UserAuthMethod-TAP.ReadWrite.All", "Mail.Send"):
             grant(f"g-{permission}", uai.principal_id, permission)
 
     assert found(preview_with_pack(program)) == []
+
+    def literal():
+        uai = managedidentity.UserAssignedIdentity(
+            "journey-mi", resource_name_="journey-mi", resource_group_name="rg-auto", location="westeurope"
+        )
+        raw_workflow(
+            definition=ONBOARDING, identity={"type": "UserAssigned", "userAssignedIdentities": {_arm().upper(): {}}}
+        )
+        grant("g-mail", uai.principal_id, "Mail.Send")
+
+    (v,) = found(preview_with_pack(literal))
+    assert "literal ARM ID" in v.message
 
 
 @pytest.mark.parametrize("case", ["undeclared-identity", "autonamed-identity", "unrelated-computed", "unknown-list"])
@@ -200,6 +215,16 @@ def test_a_write_permission_for_an_unresolved_principal_is_unverified(principal,
 
     (v,) = found(preview_with_pack(program))
     assert "cannot verify" in v.message and "EntitlementManagement.ReadWrite.All" in v.message
+
+
+def test_a_principal_from_another_stack_is_unresolved():
+    def program():
+        workflow()
+        other = pulumi.StackReference("contoso/identity/prod")
+        grant("g", other.get_output("logicAppPrincipalId"), "Directory.ReadWrite.All")
+
+    (v,) = found(preview_with_pack(program))
+    assert "cannot verify" in v.message and "Directory.ReadWrite.All" in v.message
 
 
 def test_a_dynamic_graph_assignment_to_a_literal_principal_is_unverified_too():
@@ -324,6 +349,25 @@ def test_unknown_authentication_to_graph_is_unverified_and_managed_identity_pass
     report = preview_with_pack(program)
     (v,) = found(report)
     assert "cannot verify" in v.message and "wf1" in v.message
+
+
+@pytest.mark.parametrize("kind", ["ApiConnection", "ApiConnectionWebhook", "apiconnection"])
+def test_a_managed_connector_call_through_a_stored_connection_is_unverified(kind):
+    definition = copy.deepcopy(GROUPS)
+    definition["actions"]["Add_member"] = {
+        "type": kind,
+        "inputs": {
+            "host": {"connection": {"name": "@parameters('$connections')['azuread']['connectionId']"}},
+            "method": "post",
+            "path": "/v1.0/groups/@{encodeURIComponent('g')}/members/$ref",
+        },
+    }
+
+    def program():
+        workflow(definition=definition)
+
+    (v,) = found(preview_with_pack(program))
+    assert "cannot verify" in v.message and "stored API connection" in v.message
 
 
 # --- 19: a broader alternative of a call's least-privileged permission -----------------------------------------

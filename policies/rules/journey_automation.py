@@ -11,7 +11,8 @@ extensions that call them, and the Verified ID requirement of critical journeys.
   never its broader UserAuthenticationMethod.ReadWrite.All, sendMail -> Mail.Send, ...). An HTTP action that reaches
   Graph or ARM (or a URI the gate cannot tell) as anything but the workflow's managed identity (ActiveDirectoryOAuth
   with an app's secret, ClientCertificate, Basic, Raw, an Authorization header), or that sends the identity's Graph
-  or ARM token to another host, is a violation: the app or token holds permissions the plan never shows. An unknown
+  or ARM token to another host, is a violation: the app or token holds permissions the plan never shows; a
+  managed-connector action (ApiConnection, through a stored connection) is unverified. An unknown
   definition, app role, authentication or identity is unverified, never fine; so are the write permissions of a
   Standard Logic App (a WebApp of kind workflowapp), whose definitions are files the plan cannot show, and a
   tenant-wide Graph write permission given to a principal that is no resource of the plan (a literal or looked-up
@@ -71,6 +72,7 @@ WEB_APP = "azure-native:web:WebApp"  # a Standard Logic App is a WebApp of kind 
 USER_ASSIGNED_IDENTITY = "azure-native:managedidentity:UserAssignedIdentity"
 APP_ROLE_ASSIGNMENT = "azuread:index/appRoleAssignment:AppRoleAssignment"
 RESOURCE_GROUP = "azure-native:resources:ResourceGroup"
+STACK_REFERENCE = "pulumi:pulumi:StackReference"
 POLICY = "azuread:index/accessPackageAssignmentPolicy:AccessPackageAssignmentPolicy"
 GRANT = "azuread:index/accessPackageResourcePackageAssociation:AccessPackageResourcePackageAssociation"
 CATALOG_RESOURCE = "azuread:index/accessPackageResourceCatalogAssociation:AccessPackageResourceCatalogAssociation"
@@ -90,12 +92,14 @@ WHEN_UNKNOWN = {
     "logic-app-graph-permissions-least-privilege": "An unknown appRoleId, a workflow definition unknown at preview, "
     "or a Graph call of the definition whose method or permission the pack does not know is a mandatory 'cannot be "
     "verified at preview' violation for every write permission the identity holds; so is an unknown authentication "
-    "or headers of an HTTP action to Graph or ARM (or to a URI the gate cannot tell). Principals are linked to "
-    "workflows through property dependencies (unknown object IDs), a known identity principalId, or a user-assigned "
-    "identity's ARM ID (case-folded resource group and name) matching a declared UserAssignedIdentity; a workflow "
-    "identity the pack cannot resolve (an undeclared or autonamed user-assigned identity, an identity computed from "
-    "another resource) is unverified, and so is a tenant-wide Graph write permission given to a principal that is no "
-    "declared resource (a literal or looked-up object ID), in any stack.",
+    "or headers of an HTTP action to Graph or ARM (or to a URI the gate cannot tell), and a managed-connector action "
+    "(ApiConnection: a stored connection's credentials). Principals are linked to workflows through property "
+    "dependencies (unknown object IDs), a known identity principalId, or a user-assigned identity's ARM ID "
+    "(case-folded resource group and name) matching a declared UserAssignedIdentity; a workflow identity the pack "
+    "cannot resolve (an undeclared or autonamed user-assigned identity, a literal ARM ID whose subscription cannot be "
+    "tied to the declared identity, an identity computed from another resource) is unverified, and so is a "
+    "tenant-wide Graph write permission given to a principal that is no declared resource (a literal or looked-up "
+    "object ID, another stack's output), in any stack.",
     "custom-extension-endpoint-in-stack": "An unknown endpointConfiguration or endpoint type is a mandatory 'cannot "
     "be verified at preview' violation; an unknown subscriptionId passes only when it flows from the Workflow the "
     "endpoint names (else unverified), and a literal one is unverified unless it is in allowedSubscriptionIds or the "
@@ -169,6 +173,12 @@ def uai_key(arm_id: Any) -> tuple[str, str] | None:
     return (m.group(1), m.group(2)) if m else None
 
 
+def _same_subscription(arm_id: Any, known_id: Any) -> bool:
+    """Both ARM IDs are known and name the same subscription."""
+    a, b = (_SUBSCRIPTION.match(normal_scope(i) + "/") if isinstance(i, str) else None for i in (arm_id, known_id))
+    return bool(a and b and a.group(1).lower() == b.group(1).lower())
+
+
 def _declared_uai_keys(uai: Any) -> set[tuple[str, str]]:
     """The (resource group, name) a declared UserAssignedIdentity is known by: its known ARM ID, and its literal
     resourceGroupName with its literal resourceName (or known name)."""
@@ -223,7 +233,17 @@ class _Identities:
             for ref in refs:
                 key = uai_key(ref)
                 if key is not None and key in uai_by_key:
-                    self._add_uai(uai_by_key[key], w)
+                    uai = uai_by_key[key]
+                    self._add_uai(uai, w)  # judged as the workflow's identity either way
+                    if uai not in uai_deps and not _same_subscription(ref, get(uai.props, "id")):
+                        self.unresolved.append(
+                            (
+                                w,
+                                "identity.userAssignedIdentities (a literal ARM ID: the gate cannot tell that its "
+                                f"subscription is the declared {uai.name}'s rather than another identity of that "
+                                "resource group and name; let it flow from the UserAssignedIdentity's id)",
+                            )
+                        )
                 elif key is not None or not uai_deps:
                     self.unresolved.append(
                         (w, "identity.userAssignedIdentities (a user-assigned identity the stack does not declare)")
@@ -279,8 +299,8 @@ def _unresolved_principal(assignment: Any, known_ids: set[str]) -> bool:
     value computed from nothing the plan declares. Such a principal may be any identity, a Logic App's included."""
     key = _principal_key(assignment)
     value = get(assignment.props, key)
-    if is_unknown(value):
-        return not _upstream(assignment, key)
+    if is_unknown(value):  # computed from nothing the plan declares, or only from another stack's outputs
+        return all(is_type(r, STACK_REFERENCE) for r in _upstream(assignment, key))
     literal = _guid(value)
     return literal is None or literal not in known_ids
 
@@ -380,6 +400,9 @@ MICROSOFT_API_HOSTS = frozenset(
     }
 )
 MANAGED_IDENTITY_AUTH = "managedserviceidentity"
+CONNECTOR_ACTIONS = frozenset({"apiconnection", "apiconnectionwebhook", "apimanagement"})
+"""Action types that call through a stored connection (a user's or an app's credentials kept in a
+Microsoft.Web/connections resource or API Management), never through the workflow's managed identity as declared."""
 
 
 def _host(uri: Any) -> Any:
@@ -422,6 +445,14 @@ def _authentication_findings(workflow: Any, definition: Any) -> tuple[list[str],
         return bad, gaps  # reported by the permission check
     actions, _ = walk_actions(definition)
     for name, action in actions:
+        kind = get(action, "type")
+        if isinstance(kind, str) and kind.strip().lower() in CONNECTOR_ACTIONS:
+            gaps.append(
+                f"Workflow '{workflow.name}' action {name!r} (a managed-connector call through a stored API "
+                "connection, whose identity and permissions the plan does not show; call Graph or ARM over HTTP with "
+                "the managed identity instead)"
+            )
+            continue
         http = _is_http(action)
         if is_unknown(http) or not http:
             continue
