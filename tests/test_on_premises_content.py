@@ -181,7 +181,7 @@ def host() -> HostConverted:
 
 
 def inputs(text=SCRIPT, runbook=RUNBOOK):
-    return {"runbookId": runbook, "content": text, "contentHash": content_hash(text)}
+    return {"graphKind": "runbookContent", "runbookId": runbook, "content": text, "contentHash": content_hash(text)}
 
 
 def test_create_publishes_the_pinned_text_and_the_next_up_writes_nothing(arm):
@@ -230,6 +230,12 @@ def test_content_removed_in_the_portal_reads_as_gone(arm):
 def test_a_file_that_changed_after_it_was_pinned_is_refused():
     checked, failures = host().check({}, {**inputs(), "content": SCRIPT + "tampered"})
     assert [prop for prop, _ in failures] == ["contentHash"]
+
+
+@pytest.mark.parametrize("kind", [None, "RunbookContent", "conditionalAccessPolicy"])
+def test_a_content_resource_that_does_not_carry_its_own_kind_is_refused(kind):
+    _, failures = host().check({}, {**inputs(), "graphKind": kind})
+    assert [prop for prop, _ in failures] == ["graphKind"]
 
 
 @pytest.mark.parametrize("bad", ["/subscriptions/x/runbooks/y", "https://evil.example/runbooks/x", ""])
