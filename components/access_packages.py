@@ -159,6 +159,8 @@ class JourneyArgs:
     """Keys of `AccessPackageJourneysArgs.users` who may request."""
     requestor_groups: Sequence[str] = ()
     duration_in_days: int
+    duration_in_hours: int | None = None
+    """Assignments expire after this many hours instead (Graph expiration through AssignmentPolicySettings)."""
     extension_enabled: bool
     manager_approval: bool
     approver_group: str | None = None
@@ -284,7 +286,8 @@ def _review(
 class AccessPackageJourneys(pulumi.ComponentResource):
     """A catalog of privileged journeys, one access package per journey.
 
-    Guarantees: every assignment expires (`duration_in_days`); every request needs approval (the
+    Guarantees: every assignment expires (`duration_in_days`, or `duration_in_hours` through the policy's
+    AssignmentPolicySettings, the azuread policy holding one day meanwhile); every request needs approval (the
     manager, then the approver group for critical journeys), a justification and the ticket
     question; assignments are reviewed on a schedule and removed when reviewers do not answer;
     requests are accepted only as declared; PIM groups are granted as members only (eligibility
@@ -433,12 +436,15 @@ class AccessPackageJourneys(pulumi.ComponentResource):
         else:
             requestors = {"scope_type": "AllExistingDirectoryMemberUsers"}
         first: list[Subject] = [{"subject_type": "requestorManager"}] if journey.manager_approval else []
+        hours = journey.duration_in_hours
         declared: dict[str, Any] = dict(
             access_package_id=package.id,
             display_name=f"{journey.display_name}: members",
             description=f"Request {journey.display_name} "
-            f"(expires after {journey.duration_in_days} days, approval and review required)",
-            duration_in_days=journey.duration_in_days,
+            f"(expires after {f'{hours} hours' if hours else f'{journey.duration_in_days} days'}, "
+            "approval and review required)",
+            # hours: one day here (the shortest the provider writes), the hours through AssignmentPolicySettings
+            duration_in_days=1 if hours else journey.duration_in_days,
             extension_enabled=journey.extension_enabled,
             requestor_settings={
                 "requests_accepted": journey.requests_accepted and requestors["scope_type"] != "NoSubjects",
@@ -448,7 +454,11 @@ class AccessPackageJourneys(pulumi.ComponentResource):
             assignment_review_settings=_review(journey, groups, where),
             questions=_questions(journey),
         )
-        self.policies[journey.key] = azuread.AccessPackageAssignmentPolicy(f"{base}-members", **declared, opts=child)
+        # With hours, Graph's whole-day reading of the policy would be drift the provider rewrites on every refresh.
+        opts = pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(ignore_changes=["durationInDays"]))
+        self.policies[journey.key] = azuread.AccessPackageAssignmentPolicy(
+            f"{base}-members", **declared, opts=opts if hours else child
+        )
         self._declared[f"{journey.key}/members"] = declared
 
         if journey.vendors is not None:
@@ -544,7 +554,8 @@ class AccessPackageJourneys(pulumi.ComponentResource):
                 for ref in journey.granted_groups
                 if (group := args.cloud_groups.get(ref)) is not None and group.on_premises_nested_in
             ]
-            if not stages and vc is None and not nested:
+            hours = journey.duration_in_hours
+            if not stages and vc is None and not nested and hours is None:
                 continue
             for kind, policy in (
                 ("members", self.policies.get(journey.key)),
@@ -558,6 +569,10 @@ class AccessPackageJourneys(pulumi.ComponentResource):
                     access_package_id=self.packages[journey.key].id,
                     policy_fingerprint=fingerprint(self._declared[f"{journey.key}/{kind}"]),
                     stages=stages,
+                    # the vendors' policy keeps its own durationInDays
+                    expiration={"type": "afterDuration", "duration": f"PT{hours}H"}
+                    if hours and kind == "members"
+                    else None,
                     verifiable_credentials={
                         "credentialTypes": [{"credentialType": vc.credential_type, "issuers": list(vc.issuers)}]
                     }

@@ -467,6 +467,7 @@ def access_package_args(
             requestors=tuple(j.requestors),
             requestor_groups=tuple(j.requestor_groups),
             duration_in_days=j.duration_in_days,
+            duration_in_hours=j.duration_in_hours,
             extension_enabled=j.extension_enabled,
             manager_approval=j.manager_approval,
             approver_group=j.approver_group,

@@ -172,11 +172,23 @@ def _days(duration: Any) -> str:
     return f"{int(duration)} d" if isinstance(duration, (int, float)) else str(duration)
 
 
+def _lifetime(duration: str) -> str:
+    """'PT2H' -> '2 h', 'P1D' -> '1 d', 'PT90M' -> '90 min' (an assignment policy settings' Graph expiration)."""
+    try:
+        minutes = int(parse_duration(duration, "expiration.duration").total_seconds() // 60)
+    except ValueError:
+        return duration
+    if minutes % (24 * 60) == 0:
+        return f"{minutes // (24 * 60)} d"
+    return f"{minutes // 60} h" if minutes % 60 == 0 else f"{minutes} min"
+
+
 class _Builder:
     def __init__(self, resources: list[Resource]) -> None:
         self.resources = resources
         self.by_urn = {r.urn: r for r in resources}
         self.nodes: dict[str, Node] = {}
+        self.lifetime_of: dict[str, str] = {}
         self.edges: list[Edge] = []
         self._edge_keys: set[tuple] = set()
 
@@ -282,6 +294,18 @@ class _Builder:
                     result.setdefault(ref, []).extend(_rule_controls(r.inputs.get("rules")))
         return result
 
+    def lifetimes(self) -> dict[str, str]:
+        """Assignment policy URN -> the lifetime its settings write over it in Graph (`expiration`, e.g. 'PT2H')."""
+        result: dict[str, str] = {}
+        for r in self.resources:
+            expiration = r.inputs.get("expiration")
+            if not (r.type.startswith(DYNAMIC) and r.inputs.get("graphKind") == "accessPackagePolicySettings"):
+                continue
+            if isinstance(expiration, dict) and isinstance(expiration.get("duration"), str):
+                for ref in self.refs(r, "policyId"):
+                    result[ref] = expiration["duration"]
+        return result
+
     def app_controls(self) -> dict[str, list[str]]:
         result: dict[str, list[str]] = {}
         for r in self.resources:
@@ -301,6 +325,7 @@ class _Builder:
         group_controls = self.group_controls()
         azure_controls = self.azure_scope_controls()
         app_controls = self.app_controls()
+        self.lifetime_of = self.lifetimes()
         packages: dict[str, str] = {}
         for r in self.resources:
             if r.type == T_PACKAGE:
@@ -396,7 +421,7 @@ class _Builder:
                     )
                 else:
                     requestors.append(self.principal_node(ref, "principal", requestor=True))
-        controls = _policy_controls(r.inputs)
+        controls = _policy_controls(r.inputs, self.lifetime_of.get(r.urn))
         for requestor in requestors:
             for target in targets:
                 self.add_edge(Edge(requestor, target, "request", controls=controls))
@@ -528,7 +553,7 @@ def _rule_controls(rules: Any) -> list[str]:
     return found
 
 
-def _policy_controls(inputs: dict) -> list[str]:
+def _policy_controls(inputs: dict, lifetime: str | None = None) -> list[str]:
     controls = []
     approval = _mapping(inputs.get("approvalSettings"))
     if approval.get("approvalRequired") is True:
@@ -557,7 +582,9 @@ def _policy_controls(inputs: dict) -> list[str]:
         controls.append("justification")
     if inputs.get("questions"):
         controls.append("ticket question")
-    if _known(inputs.get("durationInDays")) and inputs.get("durationInDays") is not None:
+    if lifetime is not None:
+        controls.append(f"expires after {_lifetime(lifetime)}")
+    elif _known(inputs.get("durationInDays")) and inputs.get("durationInDays") is not None:
         controls.append(f"expires after {_days(inputs['durationInDays'])}")
     elif inputs.get("expirationDate"):
         controls.append(f"expires {inputs['expirationDate']}")

@@ -37,6 +37,7 @@ class Resource:
     dependencies: list[str]
     property_dependencies: dict[str, list[str]]
     source: tuple[str, int] | None = None
+    ignore_changes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -189,6 +190,7 @@ def _report_resources(run: ProgramRun) -> list[Resource]:
             dependencies=r.dependencies,
             property_dependencies=r.property_dependencies,
             source=r.source,
+            ignore_changes=list(r.ignore_changes),
         )
         for r in run.monitor.registrations
         if not r.default_provider  # the engine's, not the program's

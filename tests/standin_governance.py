@@ -430,6 +430,13 @@ def put_beta_policy(standin: Any, policy_id: str, query: dict, body: Any):
     policy["displayName"], policy["description"] = body["displayName"], body.get("description")
     policy["questions"] = [_v1_question(q) for q in body.get("questions") or []]  # PUT replaces them too
     policy["verifiableCredentialSettings"] = copy.deepcopy(vc) if vc.get("credentialTypes") else None
+    if "durationInDays" in body:  # whole days are all beta says of the lifetime, and a PUT replaces it
+        days = body["durationInDays"]
+        policy["expiration"] = (
+            {"type": "afterDuration", "duration": f"P{days}D", "endDateTime": None}
+            if days
+            else {"type": "noExpiration", "duration": None, "endDateTime": None}
+        )
     if state(standin).get("beta_put_drops_stages"):  # a knob: what a beta PUT that resets navigation would do
         policy["stages"] = []
     policy["modifiedDateTime"] = _now()

@@ -10,6 +10,7 @@ from components.model.access_packages import AccessPackagesSettings
 from components.model.private_access import PrivateAccessSettings
 from components.private_access import PrivateAccessApp
 from components.stack import access_package_args, private_access_args
+from privilege_map import build_map
 from pum.engine import UNKNOWN, run_preview
 
 EXISTING = "11111111-1111-4111-8111-111111111111"
@@ -159,9 +160,40 @@ def test_private_access_app_and_its_conditional_access_policy(report):
     assert urn(report, "pa-ssh-linux-app") in ca.property_dependencies["conditions"]
 
 
+def test_a_journey_of_hours_ends_after_them_through_the_policy_settings():
+    hours = {"journeys": [{**JOURNEYS["journeys"][0], "durationInHours": 2}]}
+    report = run_preview(_program(hours, apps={"apps": []}), policy_packs=[])
+    policy = named(report, "journeys-user-admin-members")
+    # one day in the azuread policy (never "no expiration" if its own PUT drops the hours), not fought on refresh
+    assert policy.inputs["durationInDays"] == 1 and policy.ignore_changes == ["durationInDays"]
+    assert "expires after 2 hours" in policy.inputs["description"]
+    settings = named(report, "journeys-user-admin-members-settings")
+    assert settings.inputs["expiration"] == {"type": "afterDuration", "duration": "PT2H"}
+    assert settings.property_dependencies["policyId"] == [policy.urn]
+    assert settings.parent == urn(report, "journeys")
+    # `pum graph` shows the lifetime the assignment really has, not the azuread policy's placeholder day
+    requests = [e for e in build_map(report).edges if e.kind == "request"]
+    assert requests and all("expires after 2 h" in e.controls for e in requests)
+    assert not [e for e in requests if "expires after 1 d" in e.controls]
+
+
+def test_a_journey_of_days_keeps_its_lifetime_in_the_azuread_policy(report):
+    assert named(report, "journeys-user-admin-members").ignore_changes == []
+    assert not [r for r in report.resources if r.name == "journeys-user-admin-members-settings"]
+
+
 @pytest.mark.parametrize(
     "journey, message",
     [
+        ({"durationInHours": 2, "durationInDays": 30}, "keep one"),
+        ({"durationInHours": 24}, "less than or equal to 23"),
+        (
+            {
+                "durationInHours": 2,
+                "verifiedId": {"credentialType": "VerifiedEmployee", "issuers": ["did:web:verifiedid.contoso.com"]},
+            },
+            "use durationInDays",
+        ),
         ({"tier": "critical"}, "name an approverGroup"),
         ({"pimGroups": [], "groups": []}, "grants nothing"),
         ({"managerApproval": False}, "no approval stage"),

@@ -9,6 +9,7 @@ import pulumi
 import pulumi_azuread as azuread
 import pytest
 from conftest import mandatory_violations, preview_with_pack
+from pulumi.dynamic import CreateResult, Resource, ResourceProvider
 
 EXPIRES = "access-package-assignment-expires"
 EXTERNAL = "access-package-external-requestors-approval"
@@ -349,3 +350,70 @@ def test_a_secret_expiration_date_is_never_echoed():
     )
     [found] = violations(report, EXPIRES)
     assert "not an RFC 3339 timestamp" in found.message and secret not in found.message
+
+
+# --- access-package-assignment-expires: the lifetime an assignment policy's settings write over it ---------------
+
+
+class _NoOp(ResourceProvider):
+    def create(self, props):
+        return CreateResult("id", props)
+
+
+class Raw(Resource):
+    """A pulumi-python:dynamic:Resource with the props given verbatim (the Graph layer's type)."""
+
+    def __init__(self, name, props):
+        super().__init__(_NoOp(), name, props)
+
+
+def settings(expiration, kind="accessPackagePolicySettings", name="journey-settings"):
+    """A plain dynamic resource shaped like the Graph layer's AssignmentPolicySettings, on a plain azuread policy."""
+    policy = journey(plain_group().object_id)
+    props = {"graphKind": kind, "policyId": policy.id, "accessPackageId": policy.access_package_id}
+    return Raw(name, {**props, "expiration": expiration})
+
+
+HOURS = {"type": "afterDuration", "duration": "PT2H"}
+
+
+def test_settings_that_end_assignments_after_two_hours_pass():
+    assert violations(preview(lambda: settings(HOURS)), EXPIRES) == []
+
+
+@pytest.mark.parametrize(
+    "expiration, reason",
+    [
+        ({"type": "noExpiration"}, "does not end assignments after a duration"),
+        ({"type": "afterDuration", "duration": "P3650D"}, "exceeds the maximum of 180 days"),
+        ({"type": "afterDuration", "duration": "two hours"}, "not an ISO 8601 duration"),
+        ({"type": "afterDateTime", "endDateTime": "2099-01-01T00:00:00Z"}, "does not end assignments"),
+    ],
+)
+def test_settings_that_outlive_the_maximum_are_rejected_whatever_the_azuread_policy_says(expiration, reason):
+    [found] = violations(preview(lambda: settings(expiration)), EXPIRES)
+    assert reason in found.message and found.urn.endswith("::journey-settings")
+
+
+@pytest.mark.parametrize("kind", ["AccessPackagePolicySettings", None])
+def test_a_misspelled_or_missing_kind_with_a_lifetime_is_still_judged(kind):
+    [found] = violations(preview(lambda: settings({"type": "noExpiration"}, kind=kind)), EXPIRES)
+    assert "does not end assignments" in found.message
+
+
+@pytest.mark.parametrize(
+    "expiration, field",
+    [
+        (lambda: _later(HOURS), "expiration"),
+        (lambda: {"type": _later("afterDuration"), "duration": "PT2H"}, "expiration.type"),
+        (lambda: {"type": "afterDuration", "duration": _later("P3650D")}, "expiration.duration"),
+    ],
+)
+def test_an_unknown_lifetime_in_the_settings_is_unverified_and_mandatory(expiration, field):
+    [found] = violations(preview(lambda: settings(expiration())), EXPIRES)
+    assert field in found.message and "unknown at preview" in found.message
+
+
+def test_an_unknown_graph_kind_with_a_lifetime_is_judged_too():
+    [found] = violations(preview(lambda: settings({"type": "noExpiration"}, kind=_later("x"))), EXPIRES)
+    assert "does not end assignments" in found.message

@@ -247,6 +247,61 @@ def test_check_refuses_bad_stages_and_credentials(graph):
     assert "Face Check" in p.check({}, face_alone).failures[0].reason
 
 
+TWO_HOURS = {"type": "afterDuration", "duration": "PT2H"}
+
+
+def test_an_expiration_in_hours_replaces_the_policys_lifetime_and_keeps_everything_else(graph, catalog):
+    ext = make_extension(graph, catalog)
+    policy = gov.add_policy(graph, catalog)
+    before = {k: v for k, v in live(graph, policy).items() if k not in ("stages", "expiration", "modifiedDateTime")}
+    graph.requests.clear()
+    props = {**settings_props(policy, live(graph, policy)["accessPackageId"], ext), "expiration": TWO_HOURS}
+    settings_provider(graph).create(props)
+    (put,) = graph.calls("PUT", "assignmentPolicies")
+    assert put.body["expiration"] == TWO_HOURS
+    after = live(graph, policy)
+    assert after["expiration"]["type"] == "afterDuration" and after["expiration"]["duration"] == "PT2H"
+    assert len(after["stages"]) == 2
+    assert {k: v for k, v in after.items() if k not in ("stages", "expiration", "modifiedDateTime")} == before
+
+
+def test_hours_alone_are_written_and_a_lost_expiration_is_drift_the_next_up_restores(graph, catalog):
+    policy = gov.add_policy(graph, catalog)
+    package = live(graph, policy)["accessPackageId"]
+    p = settings_provider(graph)
+    props = {**settings_props(policy, package, None, stages=()), "expiration": TWO_HOURS}
+    created = p.create(props)  # no stages, no Verified ID: the lifetime alone still needs its PUT
+    assert live(graph, policy)["expiration"]["duration"] == "PT2H"
+    assert not p.diff(created.id, p.read(created.id, created.outs).outs, props).changes
+    # the azuread provider's own PUT (whole days: beta durationInDays) puts the policy back to a day
+    live(graph, policy)["expiration"] = {"type": "afterDuration", "duration": "P1D", "endDateTime": None}
+    drifted = p.read(created.id, created.outs)
+    assert drifted.outs["expiration"] == {"type": "afterDuration", "duration": "P1D"}
+    assert p.diff(created.id, drifted.outs, props).changes
+    p.update(created.id, drifted.outs, props)
+    assert live(graph, policy)["expiration"]["duration"] == "PT2H"
+
+
+def test_an_expiration_compares_in_canonical_form(graph):
+    p = settings_provider(graph)
+    base = settings_props("62e90394-69f5-4237-9190-012177145e10", "62e90394-69f5-4237-9190-012177145e11", None, ())
+    olds = {**base, "expiration": TWO_HOURS}
+    assert not p.diff("x", olds, {**base, "expiration": {"type": "afterDuration", "duration": "PT120M"}}).changes
+    assert p.diff("x", olds, {**base, "expiration": {"type": "afterDuration", "duration": "PT3H"}}).changes
+
+
+def test_check_refuses_an_expiration_that_never_ends_or_meets_a_verified_id(graph):
+    p = settings_provider(graph)
+    base = settings_props("62e90394-69f5-4237-9190-012177145e10", "62e90394-69f5-4237-9190-012177145e11", None, ())
+    never = {**base, "expiration": {"type": "noExpiration"}}
+    garbled = {**base, "expiration": {"type": "afterDuration", "duration": "two hours"}}
+    with_vc = {**base, "expiration": TWO_HOURS, "verifiableCredentials": VC}
+    assert "afterDuration" in p.check({}, never).failures[0].reason
+    assert "ISO 8601" in p.check({}, garbled).failures[0].reason
+    assert "whole days" in p.check({}, with_vc).failures[0].reason
+    assert not p.check({}, {**base, "expiration": TWO_HOURS}).failures
+
+
 def test_merged_body_never_carries_read_only_members():
     body = merged_v1(
         {"id": "p", "createdDateTime": "x", "modifiedDateTime": "y", "catalog": {"id": "c"}, "displayName": "d"},

@@ -121,6 +121,7 @@ def test_custom_extensions_through_the_host(graph, example):
 
 
 def test_policy_settings_through_the_host(graph, example):
+    assert any(inputs.get("expiration") for _name, inputs in example[KINDS[1]])  # the two-hour journey is among them
     for _name, inputs in example[KINDS[1]]:
         policy_id = _seed_policy(graph, inputs)
         policy = gov.state(graph)["policies"][policy_id]
@@ -130,15 +131,23 @@ def test_policy_settings_through_the_host(graph, example):
             assert sorted(s for _, s, _ in policy["stages"]) == sorted(s["stage"] for s in inputs["stages"])
             if inputs.get("verifiableCredentials"):
                 assert policy["verifiableCredentialSettings"] == inputs["verifiableCredentials"]
+            if inputs.get("expiration"):  # the User Admin journey: two hours, through the host's serialisation
+                assert policy["expiration"]["duration"] == inputs["expiration"]["duration"] == "PT2H"
             state = refresh(host, state)
             mark = len(graph.requests)
             assert up(host, inputs, state)[1] == "same" and not writes(graph, mark)
             policy["stages"], policy["verifiableCredentialSettings"] = [], None  # the azuread provider's PUT
+            if inputs.get("expiration"):
+                policy["expiration"] = {"type": "afterDuration", "duration": "P1D", "endDateTime": None}
             drifted = refresh(host, state)
             assert up(host, inputs, drifted)[1] == (
-                "update" if inputs["stages"] or inputs.get("verifiableCredentials") else "same"
+                "update"
+                if inputs["stages"] or inputs.get("verifiableCredentials") or inputs.get("expiration")
+                else "same"
             )
             assert len(policy["stages"]) == len(inputs["stages"])
+            if inputs.get("expiration"):
+                assert policy["expiration"]["duration"] == "PT2H"
             destroy(host, state)
             assert policy["stages"] == [] and policy["questions"]
 

@@ -150,7 +150,11 @@ def test_step5_the_request_needs_manager_approval_and_is_reviewed_every_six_mont
         review["reviewType"],
         review["accessReviewTimeoutBehavior"],
     ) == (True, "halfyearly", "Manager", "removeAccess")
-    assert members["durationInDays"] == 180
+    # the assignment ends after two hours (the policy's settings write Graph's expiration; azuread holds a day)
+    assert members["durationInDays"] == 1
+    settings = p["journeys-user-admin-members-settings"]
+    assert settings.inputs["expiration"] == {"type": "afterDuration", "duration": "PT2H"}
+    assert p["journeys-user-admin-members"].urn in settings.property_dependencies["policyId"]
 
 
 def test_step6_account_operators_through_a_written_back_cloud_group(p):

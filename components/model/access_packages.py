@@ -264,6 +264,13 @@ class Journey(_Model):
         "directory may request, except in a journey with vendors: that one is for its vendors only.",
     )
     duration_in_days: Int = Field(180, ge=1, le=365, description="Assignments expire after this many days.")
+    duration_in_hours: Int | None = Field(
+        None,
+        ge=1,
+        le=23,
+        description="Assignments expire after this many hours instead (a short-lived journey: the package ends, and "
+        "with it its groups and the removal automation, when the hours do). Not with durationInDays.",
+    )
     extension_enabled: Bool = Field(False, description="Let assignees ask to extend before expiry.")
     manager_approval: Bool = Field(True, description="First approval stage: the requestor's manager.")
     approver_group: str | None = Field(
@@ -300,6 +307,16 @@ class Journey(_Model):
 
     @model_validator(mode="after")
     def _approval(self):
+        if self.duration_in_hours is not None and "duration_in_days" in self.model_fields_set:
+            raise ValueError(
+                f"journey {self.key!r} sets durationInDays and durationInHours; keep one (assignments expire after "
+                "the one given)"
+            )
+        if self.duration_in_hours is not None and self.verified_id is not None:
+            raise ValueError(
+                f"journey {self.key!r} sets durationInHours and verifiedId; Graph writes a Verified ID requirement "
+                "through an API that knows whole days only, which would undo the hours: use durationInDays"
+            )
         if not self.granted_groups():
             raise ValueError(f"journey {self.key!r} grants nothing; name roleBindings, pimGroups or groups")
         if self.tier == "critical" and not self.approver_group:

@@ -12,13 +12,14 @@ from __future__ import annotations
 CONDITIONAL_ACCESS_POLICY = "conditionalAccessPolicy"
 AUTHENTICATION_CONTEXT = "authenticationContext"
 ENTRA_ROLE_SETTINGS = "entraRoleSettings"
+ACCESS_PACKAGE_POLICY_SETTINGS = "accessPackagePolicySettings"
 
 GRAPH_KINDS = frozenset(
     {
         CONDITIONAL_ACCESS_POLICY,
         AUTHENTICATION_CONTEXT,
         ENTRA_ROLE_SETTINGS,
-        "accessPackagePolicySettings",
+        ACCESS_PACKAGE_POLICY_SETTINGS,
         "accessPackageCustomExtension",
         "lifecycleWorkflow",
         "passwordDiscard",
@@ -33,9 +34,11 @@ RUNBOOK_CONTENT = "runbookContent"
 DYNAMIC_KINDS = GRAPH_KINDS | {RUNBOOK_CONTENT}
 
 # The props that say what a dynamic resource is when its graphKind does not (a misspelling, none, unknown): a CA
-# policy carries its conditions or controls, role settings their rules, a context its claim value.
+# policy carries its conditions or controls, role settings their rules, a context its claim value, an assignment
+# policy's settings the lifetime they write over the azuread policy's.
 SHAPES = {
     CONDITIONAL_ACCESS_POLICY: ("conditions", "grantControls", "sessionControls"),
     ENTRA_ROLE_SETTINGS: ("rules",),
     AUTHENTICATION_CONTEXT: ("claimValue",),
+    ACCESS_PACKAGE_POLICY_SETTINGS: ("expiration",),
 }

@@ -1,6 +1,7 @@
 """Policies for entitlement-management access packages (privileged journeys).
 
-- `access-package-assignment-expires`: every assignment policy expires, within the maximum.
+- `access-package-assignment-expires`: every assignment policy expires, within the maximum; so does the lifetime
+  an AssignmentPolicySettings writes over the azuread one (Graph ``expiration``, e.g. two hours).
 - `access-package-external-requestors-approval`: policies open to external or guest requestors
   require approval with at least one approver.
 - `access-package-privileged-group-controls` (stack): a package that grants a privileged group
@@ -17,6 +18,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from privileged_facts.defaults import MAX_ELIGIBILITY
+from privileged_facts.graph_kinds import ACCESS_PACKAGE_POLICY_SETTINGS
 from privileged_facts.roles import PRIVILEGED_AZURE_ROLE_IDS, role_guid
 from privileged_facts.values import is_guid, is_unknown, parse_datetime, parse_duration
 from pulumi_policy import EnforcementLevel, PolicyConfigSchema, ResourceValidationPolicy, StackValidationPolicy
@@ -28,6 +30,7 @@ from .common import (
     dependencies_of,
     elements,
     get,
+    graph_kind,
     is_type,
     meta,
     now,
@@ -83,7 +86,8 @@ PRIVILEGED = {
 }
 WHEN_UNKNOWN = {
     "access-package-assignment-expires": "An unknown durationInDays or expirationDate is a mandatory 'cannot be "
-    "verified at preview' violation (advisory with unknownAtPreview); neither set still fails.",
+    "verified at preview' violation (advisory with unknownAtPreview); neither set still fails. An unknown "
+    "expiration, expiration.type or expiration.duration of an assignment policy's settings is one too.",
     "access-package-external-requestors-approval": "An unknown requestorSettings.scopeType, approvalSettings, "
     "approvalRequired, approvalStages or a stage's primaryApprovers is a mandatory 'cannot be verified at preview' "
     "violation; approvers with unknown object IDs count as declared.",
@@ -126,11 +130,45 @@ def approval_gap(approval) -> tuple[str | None, list[str]]:
     return None, unknown
 
 
+def _settings_expire(args, report_violation, limit: int) -> None:
+    """The lifetime an AssignmentPolicySettings (or anything shaped like one) writes over the azuread policy's: it
+    replaces the policy's expiration in Graph, so it is judged as the policy's own."""
+    expiration = get(args.props, "expiration")
+    what = f"assignment policy settings '{args.name}'"
+    if expiration is None:
+        return
+    if is_unknown(expiration):
+        unverified(args, report_violation, f"{what} expiration")
+        return
+    kind, duration = get(expiration, "type"), get(expiration, "duration")
+    if is_unknown(kind):
+        unverified(args, report_violation, f"{what} expiration.type")
+    elif kind != "afterDuration":
+        report_violation(
+            f"{what}: expiration.type {kind!r} does not end assignments after a duration; use "
+            f"{{type: afterDuration, duration: ...}} of at most {limit} days"
+        )
+        return
+    if is_unknown(duration):
+        unverified(args, report_violation, f"{what} expiration.duration")
+        return
+    try:
+        lifetime = parse_duration(duration, "expiration.duration", positive=True)
+    except ValueError as err:
+        report_violation(f"{what}: {err}")
+        return
+    if lifetime > timedelta(days=limit):
+        report_violation(f"{what}: expiration.duration {duration} exceeds the maximum of {limit} days")
+
+
 @verifying
 def _expires(args, report_violation) -> None:
+    limit = int(args.get_config().get("maxDurationInDays", DEFAULT_DAYS))
+    if graph_kind(args.resource_type, args.props, ACCESS_PACKAGE_POLICY_SETTINGS) is not None:
+        _settings_expire(args, report_violation, limit)
+        return
     if not is_type(args.resource_type, POLICY):
         return
-    limit = int(args.get_config().get("maxDurationInDays", DEFAULT_DAYS))
     days = get(args.props, "durationInDays")
     date = get(args.props, "expirationDate")
     what = f"AccessPackageAssignmentPolicy '{args.name}'"
@@ -300,7 +338,8 @@ def _privileged_controls(args, report_violation) -> None:
 POLICIES = [
     ResourceValidationPolicy(
         name="access-package-assignment-expires",
-        description="Access-package assignments expire, no later than the configured maximum.",
+        description="Access-package assignments expire, no later than the configured maximum, including a lifetime an "
+        "assignment policy's settings write over the azuread policy's.",
         validate=_expires,
         enforcement_level=EnforcementLevel.MANDATORY,
         config_schema=PolicyConfigSchema(MAX_DAYS),
