@@ -119,6 +119,8 @@ class SecondaryAccountArgs:
     display_name: str
     manager_upn: str
     on_premises_user_name: str
+    daily_upn: str = ""
+    """Where a password reset on grant is mailed (his daily mailbox; the cloud-only admin account has none)."""
     onboarding: bool = True
     """A requestor of an onboarding journey (the onboarding Logic App knows only these)."""
 
@@ -139,6 +141,7 @@ class AutomationArgs:
     hybrid_worker_group: str | None = None
     add_group_member_runbook: str = "Add-AdGroupMembership"
     remove_group_member_runbook: str = "Remove-AdGroupMembership"
+    reset_password_runbook: str = "New-OnPremAdminAccount"
     secondary_accounts: Sequence[SecondaryAccountArgs] = ()
 
 
@@ -177,6 +180,8 @@ class JourneyArgs:
     on_premises_groups: Sequence[str] = ()
     sudo_groups: Sequence[str] = ()
     """AD groups joined on grant and left on removal (needs automation with runbooks)."""
+    reset_password: bool = False
+    """On grant, the runbook resets the AD admin account's password and mails it to the daily mailbox."""
     verified_id: VerifiedIdArgs | None = None
 
     @property
@@ -516,7 +521,7 @@ class AccessPackageJourneys(pulumi.ComponentResource):
             if on_premises:
                 journeys = pulumi.Output.all(*[self.packages[j.key].id for j in on_premises]).apply(
                     lambda ids: {
-                        str(i).lower(): {"key": j.key, "groups": j.on_premises}
+                        str(i).lower(): {"key": j.key, "groups": j.on_premises, "renewAdminAccount": j.reset_password}
                         for i, j in zip(ids, on_premises, strict=True)
                     }
                 )
@@ -532,6 +537,8 @@ class AccessPackageJourneys(pulumi.ComponentResource):
                             "hybridWorkerGroup": automation.hybrid_worker_group,
                             "addGroupMemberRunbook": automation.add_group_member_runbook,
                             "removeGroupMemberRunbook": automation.remove_group_member_runbook,
+                            "adminAccountRunbook": automation.reset_password_runbook,
+                            "accountDelivery": _password_delivery(automation.secondary_accounts),
                         },
                         extension_display_name="PUM on-premises groups: add on grant, remove on removal",
                         **common,
@@ -656,6 +663,18 @@ def _on_premises_names(accounts: Sequence[SecondaryAccountArgs]) -> pulumi.Outpu
         for a in accounts
     ]
     return pulumi.Output.all(*entries).apply(lambda pairs: dict(pairs))
+
+
+def _password_delivery(accounts: Sequence[SecondaryAccountArgs]) -> pulumi.Output[dict]:
+    """admin account object ID (lower case) -> the display name and daily mailbox the password reset runbook takes."""
+    entries = [
+        pulumi.Output.from_input(a.admin_object_id).apply(functools.partial(_delivery_entry, a)) for a in accounts
+    ]
+    return pulumi.Output.all(*entries).apply(lambda pairs: dict(pairs))
+
+
+def _delivery_entry(account: SecondaryAccountArgs, object_id: str) -> tuple[str, dict]:
+    return str(object_id).lower(), {"displayName": account.display_name, "deliverTo": account.daily_upn}
 
 
 def fingerprint(declared: Mapping[str, Any]) -> pulumi.Output[str]:

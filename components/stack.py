@@ -416,6 +416,7 @@ def _secondary_accounts(
                 display_name=person.display_name,
                 manager_upn=person.manager_upn or "",
                 on_premises_user_name=(account.mail_nickname or account.upn.split("@", 1)[0])[:20],
+                daily_upn=person.daily_upn or "",
                 onboarding=key in onboarding,
             )
         )
@@ -487,6 +488,7 @@ def access_package_args(
             onboarding=j.onboarding,
             on_premises_groups=tuple(j.on_premises.groups) if j.on_premises else (),
             sudo_groups=tuple(j.on_premises.sudo_groups) if j.on_premises else (),
+            reset_password=bool(j.on_premises and j.on_premises.reset_password),
             verified_id=VerifiedIdArgs(
                 credential_type=j.verified_id.credential_type,
                 issuers=tuple(j.verified_id.issuers),
@@ -503,12 +505,14 @@ def access_package_args(
     if auto and auto.runbooks:  # named in the stack file, else the stack's privileged-access:onPremises
         account_id, worker_group = auto.runbooks.automation_account_id, auto.runbooks.hybrid_worker_group
         add_runbook, remove_runbook = auto.runbooks.add_group_member_runbook, auto.runbooks.remove_group_member_runbook
+        reset_runbook = auto.runbooks.reset_password_runbook
     else:
         account_id, worker_group = on_premises_runbooks if on_premises_runbooks else (None, None)
         add_runbook, remove_runbook = (
             AutomationArgs.add_group_member_runbook,
             AutomationArgs.remove_group_member_runbook,
         )
+        reset_runbook = AutomationArgs.reset_password_runbook
     automation = (
         AutomationArgs(
             subscription_id=auto.subscription_id,
@@ -523,6 +527,7 @@ def access_package_args(
             hybrid_worker_group=worker_group,
             add_group_member_runbook=add_runbook,
             remove_group_member_runbook=remove_runbook,
+            reset_password_runbook=reset_runbook,
             secondary_accounts=tuple(secondary_accounts),
         )
         if auto

@@ -8,9 +8,12 @@ import json
 import os
 import re
 
+import pulumi
 import pytest
 from privileged_facts.graph_permissions import APP_ROLE_IDS
 
+from components.access_packages import SecondaryAccountArgs
+from components.access_packages import _password_delivery as password_delivery
 from components.journey_automation import (
     DEFINITIONS,
     ENTITLEMENT_MANAGEMENT_APP_ID,
@@ -92,9 +95,20 @@ def test_runbook_jobs_pass_what_the_on_premises_runbooks_take_and_run_on_the_wor
     cases = load_definition("on-premises-groups")["actions"]["Only_declared_packages"]["actions"]["By_stage"]["cases"]
     runbooks = os.path.join(ROOT, "automation", "runbooks")
     wf = plan["journeys-on-premises-groups-workflow"].inputs["parameters"]
-    for case, runbook in (("Granted", "addGroupMemberRunbook"), ("Removed", "removeGroupMemberRunbook")):
-        (loop,) = cases[case]["actions"].values()
-        (job,) = loop["actions"].values()
+    granted = cases["Granted"]["actions"]
+    (reset,) = granted["Renew_admin_account_on_grant"]["actions"].values()
+    jobs = [
+        (granted["Add_to_each_group"]["actions"]["Start_add_membership_job"], "addGroupMemberRunbook"),
+        (reset, "adminAccountRunbook"),
+        (
+            next(iter(cases["Removed"]["actions"]["Remove_from_each_group"]["actions"].values())),
+            "removeGroupMemberRunbook",
+        ),
+    ]
+    # the password is made on the worker and mailed from there: the job starts with names only, its history hidden
+    assert reset["runtimeConfiguration"]["secureData"]["properties"] == ["inputs", "outputs"]
+    assert set(reset["inputs"]["body"]["properties"]["parameters"]) == {"SamAccountName", "DisplayName", "DeliverTo"}
+    for job, runbook in jobs:
         sent = set(job["inputs"]["body"]["properties"]["parameters"])
         name = wf[runbook]["value"]
         text = open(os.path.join(runbooks, f"{name}.ps1"), encoding="utf-8").read()
@@ -234,3 +248,23 @@ def test_each_extension_calls_its_workflow_in_the_subscription_the_workflow_depl
     assert subscription_of(arm) == "00000000-0000-4000-8000-0000000000b2"
     with pytest.raises(ValueError):
         subscription_of("workflows/w")
+
+
+@pulumi.runtime.test
+def test_a_password_reset_on_grant_is_mailed_to_the_daily_mailbox_of_the_admin_accounts_owner(mocks):
+    accounts = [
+        SecondaryAccountArgs(
+            daily_object_id="d1",
+            admin_object_id="AB12-ADMIN",  # the host may hand an ID over in upper case; the trigger's is lower
+            admin_upn="adm-pedro.alves@contoso.onmicrosoft.com",
+            display_name="Pedro Alves",
+            manager_upn="maria.santos@contoso.com",
+            on_premises_user_name="adm-pedro.alves",
+            daily_upn="pedro.alves@contoso.com",
+        )
+    ]
+
+    def check(delivery):
+        assert delivery == {"ab12-admin": {"displayName": "Pedro Alves", "deliverTo": "pedro.alves@contoso.com"}}
+
+    return password_delivery(accounts).apply(check)

@@ -3,8 +3,9 @@
     Creates the on-premises admin account of a new starter, resets its password and delivers it out of band.
 
 .DESCRIPTION
-    Started by the journey automation on approval. Creates the account in the admin OU (or finds the one an
-    earlier, interrupted run created), sets a new random password (never written to any stream, variable asset or
+    Started by the journey automation when a journey with onPremises.resetPassword is granted (the "User Admin"
+    journey: a new password for every two-hour grant). Creates the account in the admin OU if inbound provisioning
+    has not yet (or finds the one it or an earlier, interrupted run created; refuses one outside the OU), sets a new random password (never written to any stream, variable asset or
     file) that must be changed at first sign-in, enables the account and sends the password by mail from the
     delivery mailbox to the person's own mailbox. An Exchange transport rule encrypts every message from that
     mailbox (Microsoft Purview Message Encryption); the runbook marks the message confidential as well.

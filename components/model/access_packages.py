@@ -114,6 +114,12 @@ class OnPremisesReach(_Model):
         default_factory=list,
         description="AD groups the Linux servers map to sudo (SSSD / sudoers rules); joined and left the same way.",
     )
+    reset_password: Bool = Field(
+        False,
+        description="On grant, the automation also sets a new random password on the assignee's AD admin account "
+        "(on the domain's worker, must be changed at first sign-in) and mails it to his daily mailbox, encrypted by "
+        "the transport rule: never through Pulumi, the Logic App or a job stream (resetPasswordRunbook).",
+    )
 
     @field_validator("groups", "sudo_groups")
     @classmethod
@@ -192,6 +198,11 @@ class OnPremisesRunbooks(_Model):
         "Remove-AdGroupMembership",
         pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,62}$",
         description="Runbook that removes from AD groups.",
+    )
+    reset_password_runbook: str = Field(
+        "New-OnPremAdminAccount",
+        pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,62}$",
+        description="Runbook that resets an admin account's AD password and mails it (journeys with resetPassword).",
     )
 
 
