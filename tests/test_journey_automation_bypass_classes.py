@@ -319,6 +319,35 @@ def test_an_authorization_header_to_graph_or_a_token_sent_elsewhere_is_a_violati
     assert "token to another host (evil.example)" in v.message
 
 
+MSI_ARM = {"type": "ManagedServiceIdentity", "audience": "https://management.azure.com/"}
+
+
+@pytest.mark.parametrize(
+    "uri",
+    [
+        "https://management.azure.com@{parameters('accountId')}/jobs/x",  # '@evil.example/...' makes evil the host
+        "https://@{parameters('host')}/jobs/x",
+        "@{parameters('target')}",
+        "@concat('https://', parameters('host'), '/x')",
+    ],
+    ids=["userinfo", "host-expression", "whole-uri", "concat"],
+)
+def test_a_managed_identity_token_to_a_host_an_expression_decides_is_unverified(uri):
+    def program():
+        workflow(definition=_with_action({"method": "PUT", "uri": uri, "authentication": MSI_ARM}, nested=True))
+
+    (v,) = found(preview_with_pack(program))
+    assert "cannot verify" in v.message and "decides its host" in v.message and "Write_dir" in v.message
+
+
+def test_a_literal_host_before_the_expression_passes():
+    def program():
+        uri = "https://management.azure.com/@{substring(parameters('accountId'), 1)}/jobs/@{guid()}"
+        workflow(definition=_with_action({"method": "PUT", "uri": uri, "authentication": MSI_ARM}, nested=True))
+
+    assert found(preview_with_pack(program)) == []
+
+
 def test_unknown_authentication_to_graph_is_unverified_and_managed_identity_passes():
     def program():
         wf0 = workflow("wf0")

@@ -134,7 +134,9 @@ def test_definitions_call_only_graph_and_arm_with_the_managed_identity():
     for kind in KINDS:
         for name, action in http_actions(load_definition(kind)):
             inputs = action["inputs"]
-            assert inputs["uri"].startswith(("https://graph.microsoft.com/v1.0/", "https://management.azure.com")), name
+            assert inputs["uri"].startswith(("https://graph.microsoft.com/v1.0/", "https://management.azure.com/")), (
+                name
+            )
             assert inputs["authentication"]["type"] == "ManagedServiceIdentity", name
             assert "headers" not in inputs or "Authorization" not in inputs["headers"], name
 

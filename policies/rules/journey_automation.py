@@ -92,7 +92,8 @@ WHEN_UNKNOWN = {
     "logic-app-graph-permissions-least-privilege": "An unknown appRoleId, a workflow definition unknown at preview, "
     "or a Graph call of the definition whose method or permission the pack does not know is a mandatory 'cannot be "
     "verified at preview' violation for every write permission the identity holds; so is an unknown authentication "
-    "or headers of an HTTP action to Graph or ARM (or to a URI the gate cannot tell), and a managed-connector action "
+    "or headers of an HTTP action to Graph or ARM (or to a URI the gate cannot tell), a managed-identity HTTP action "
+    "whose host an expression decides (the token may go anywhere), and a managed-connector action "
     "(ApiConnection: a stored connection's credentials). Principals are linked to workflows through property "
     "dependencies (unknown object IDs), a known identity principalId, or a user-assigned identity's ARM ID "
     "(case-folded resource group and name) matching a declared UserAssignedIdentity; a workflow identity the pack "
@@ -498,6 +499,11 @@ def _authentication_findings(workflow: Any, definition: Any) -> tuple[list[str],
             bad.append(
                 f"{label} sends the managed identity's {audience} token to another host ({host}): whoever runs "
                 "that host can use the identity's permissions"
+            )
+        elif host is None:
+            gaps.append(
+                f"{label} URI (an expression decides its host, so the managed identity's token may go anywhere; "
+                "write the host literally, e.g. 'https://management.azure.com/@{...}')"
             )
     return bad, gaps
 
