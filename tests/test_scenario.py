@@ -6,6 +6,10 @@ unknown at preview), so "the package grants the journey group" is "the catalog r
 resourceOriginId depends on the journey group", not a name that happens to match.
 """
 
+import hashlib
+import json
+import os
+
 import pytest
 from conftest import ROOT
 
@@ -224,3 +228,68 @@ def test_azure_owner_is_eligible_per_resource_group_only(p):
         if r.inputs["roleDefinitionId"].endswith("8e3af657-a8ff-443c-a75c-2fe8c4bcb635")
     ]
     assert len(owner) == 2 and all("/resourceGroups/" in r.inputs["scope"] for r in owner)
+
+
+# --- the PAM half (issue 20's journey): automation, on-premises reach, passwordless, Verified ID, c1 ---------------
+
+
+def _stages(settings):
+    return {s["stage"] for s in settings.inputs["stages"]}
+
+
+def test_pam1_approval_of_the_secondary_account_starts_the_onboarding_logic_app(p):
+    settings = p["journeys-secondary-account-members-settings"]
+    assert _stages(settings) == {"assignmentRequestApproved"}
+    assert p.links(settings, "stages") == ["journeys-onboarding-extension"]
+    assert p.links(settings, "policyId") == ["journeys-secondary-account-members"]
+    extension = p["journeys-onboarding-extension"]
+    assert extension.inputs["endpointConfiguration"]["logicAppWorkflowName"] == "pum-journeys-onboarding"
+    assert "journeys-onboarding-workflow" in p.links(extension, "workflowId")
+    onboarding = p["journeys-onboarding-workflow"].inputs["definition"]
+    uris = json.dumps(onboarding)
+    assert "/synchronization/jobs/" in uris and "/bulkUpload" in uris  # API-driven inbound provisioning (SCIM)
+
+
+def test_pam2_user_admin_grants_and_removes_on_premises_groups_through_pinned_runbooks(p):
+    settings = p["journeys-user-admin-members-settings"]
+    assert _stages(settings) == {"assignmentRequestGranted", "assignmentRequestRemoved"}
+    assert p.links(settings, "stages") == ["journeys-on-premises-groups-extension"]
+    assert settings.inputs["onPremisesReach"]["adGroups"] == ["Account Operators"]
+    assert settings.inputs["expiration"] == {"type": "afterDuration", "duration": "PT2H"}
+    for runbook in ("Add-AdGroupMembership", "Remove-AdGroupMembership", "New-OnPremAdminAccount"):
+        content = p[f"on-premises-{runbook}-content"]
+        assert p.links(content, "runbookId") == [f"on-premises-{runbook}"]
+        with open(os.path.join(ROOT, "automation", "runbooks", f"{runbook}.ps1"), "rb") as handle:
+            assert content.inputs["contentHash"].lower() == hashlib.sha256(handle.read()).hexdigest()
+
+
+def test_pam3_the_admin_account_is_passwordless_and_gets_a_one_time_short_lived_pass(p):
+    tap = p["temporary-access-pass-policy"].inputs
+    assert tap["isUsableOnce"] is True and tap["maximumLifetimeInMinutes"] <= 60 and tap["state"] == "enabled"
+    for person in ("pedro", "maria"):
+        discard = p[f"admin-accounts-{person}-password-discard"]
+        assert p.links(discard, "userId") == [f"admin-accounts-{person}"]
+    # no pass is issued by Pulumi: nothing in the plan posts to temporaryAccessPassMethods but the onboarding Logic App
+    issuers = [r.name for r in p.report.resources if "temporaryAccessPassMethods" in json.dumps(r.inputs, default=str)]
+    assert issuers == ["journeys-onboarding-workflow"]
+
+
+def test_pam5_domain_admin_needs_a_verified_id_with_face_check(p):
+    settings = p["journeys-domain-admin-members-settings"].inputs
+    assert settings["verifiableCredentials"]["credentialTypes"][0]["credentialType"] == "VerifiedEmployee"
+    assert settings["faceCheckRequired"] is True
+
+
+def test_pam6_tier0_activation_requires_c1_which_enabled_policies_make_phishing_resistant_from_the_paw(p):
+    rules = {r["id"]: r for r in p["pim-global-administrator-role-settings"].inputs["rules"]}
+    assert rules["AuthenticationContext_EndUser_Assignment"]["claimValue"] == "c1"
+    assert rules["AuthenticationContext_EndUser_Assignment"]["isEnabled"] is True
+    assert p["conditional-access-context-c1"].inputs["isAvailable"] is True
+    for name in ("conditional-access-ca09-c1", "conditional-access-ca10-c1"):
+        policy = p[name].inputs
+        assert policy["state"] == "enabled"
+        assert policy["conditions"]["applications"]["includeAuthenticationContextClassReferences"] == ["c1"]
+    assert p["conditional-access-ca09-c1"].inputs["grantControls"]["authenticationStrength"]["id"].endswith("0004")
+    assert p["conditional-access-ca10-c1"].inputs["grantControls"]["builtInControls"] == ["block"]
+    cae = p["conditional-access-ca11"].inputs["sessionControls"]["continuousAccessEvaluation"]
+    assert cae["mode"] == "strictEnforcement"
