@@ -27,13 +27,10 @@ loopback), redirects are refused and the token is redacted from every error (the
 from __future__ import annotations
 
 import hashlib
-import http.client
 import json
 import os
 import re
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from typing import Any
 
@@ -42,7 +39,7 @@ from privileged_facts.values import is_unknown
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, ResourceProvider, UpdateResult
 
 from components.graph.base import check_result, from_host
-from components.graph.client import MAX_ERROR_BYTES, MAX_RESPONSE_BYTES, GraphClient, GraphError, _Abandoned, _Answer
+from components.graph.client import GraphClient, GraphError, _Answer
 
 API_VERSION = "2024-10-23"
 ARM_SCOPE = "https://management.azure.com/.default"
@@ -129,46 +126,16 @@ class ArmClient(GraphClient):
             return {"text": answer.raw.decode("utf-8", "replace")}
         return super()._payload(answer, method, path)
 
-    def _send(self, method: str, url: str, data: bytes | None, deadline_at: float) -> _Answer | None:
-        token = self._bearer()
-        remaining = deadline_at - self._clock()
-        if remaining <= 0:
-            return None
-        headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+    def _prepare(self, method: str, data: bytes | None, token: str) -> tuple[bytes | None, dict[str, str]]:
+        data, headers = super()._prepare(method, data, token)
         if self._text:
             headers["Accept"] = "text/powershell, application/json"
             if data is not None:
                 data = json.loads(data).encode("utf-8")  # the JSON string request() made, as the script itself
                 headers["Content-Type"] = "text/powershell"
-        elif data is not None:
-            headers["Content-Type"] = "application/json"
         if method == "POST" and data is None:
             data = b""  # ARM wants a Content-Length on an empty POST
-        req = urllib.request.Request(url, data=data, method=method, headers=headers)
-        try:
-            resp = self._opener.open(req, timeout=min(self.timeout, remaining))
-        except urllib.error.HTTPError as err:
-            with err:
-                got = {k.lower(): v for k, v in err.headers.items()}
-                try:
-                    raw = self._read(err, MAX_ERROR_BYTES, deadline_at, truncate=True)
-                except (OSError, http.client.HTTPException, _Abandoned):
-                    raw = b""
-            return _Answer(err.code, got, raw)
-        except (urllib.error.URLError, OSError, http.client.HTTPException) as err:
-            reason = getattr(err, "reason", None) or err
-            return _Answer(0, fault=("networkError", f"{type(reason).__name__}: {reason}"))
-        with resp:
-            got = {k.lower(): v for k, v in resp.headers.items()}
-            try:
-                raw = self._read(resp, MAX_RESPONSE_BYTES, deadline_at)
-            except (OSError, http.client.HTTPException) as err:
-                return _Answer(0, fault=("networkError", f"the answer was cut off: {type(err).__name__}: {err}"))
-            except _Abandoned as err:
-                if str(err) == "deadline":
-                    return _Answer(0, fault=("deadlineExceeded", "the answer was still arriving at the deadline"))
-                return _Answer(resp.status, got, fault=("invalidResponse", str(err)))
-        return _Answer(resp.status, got, raw)
+        return data, headers
 
 
 GRAPH_KIND = "runbookContent"  # the pack's marker for our dynamic resources (privileged_facts.graph_kinds)

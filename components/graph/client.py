@@ -415,21 +415,20 @@ class GraphClient:
                 self._secrets.pop(next(iter(self._secrets)))
         return token
 
+    def _prepare(self, method: str, data: bytes | None, token: str) -> tuple[bytes | None, dict[str, str]]:
+        """The body and headers of one request: JSON both ways (the ARM client's text bodies override this)."""
+        headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+        if data is not None:
+            headers["Content-Type"] = "application/json"
+        return data, headers
+
     def _send(self, method: str, url: str, data: bytes | None, deadline_at: float) -> _Answer | None:
         token = self._bearer()
         remaining = deadline_at - self._clock()
         if remaining <= 0:
             return None
-        req = urllib.request.Request(
-            url,
-            data=data,
-            method=method,
-            headers={
-                "Authorization": f"Bearer {token}",
-                "Accept": "application/json",
-                **({"Content-Type": "application/json"} if data is not None else {}),
-            },
-        )
+        data, headers = self._prepare(method, data, token)
+        req = urllib.request.Request(url, data=data, method=method, headers=headers)
         try:
             resp = self._opener.open(req, timeout=min(self.timeout, remaining))
         except urllib.error.HTTPError as err:
