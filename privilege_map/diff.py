@@ -385,6 +385,34 @@ def _lifetime_direction(before: Lifetime, after: Lifetime) -> str:
     return "changed"
 
 
+def _settings_lifetimes(plan: _Plan) -> dict[int, Lifetime]:
+    """id(assignment policy) -> the lifetime its AssignmentPolicySettings write over it in Graph (`expiration`),
+    the policy found through the settings' policyId dependency, else by the project's naming (<policy>-settings)."""
+    policies = plan.by_type.get(T_POLICY, [])
+    result: dict[int, Lifetime] = {}
+    for r in plan.resources:
+        inputs = plan.inputs(r)
+        if not str(r.get("type", "")).startswith(DYNAMIC) or inputs.get("graphKind") != "accessPackagePolicySettings":
+            continue
+        expiration = _mapping(inputs.get("expiration"))
+        if not expiration:
+            continue
+        targets = [d for d in plan.deps(r, "policyId") if d.get("type") == T_POLICY]
+        targets = targets or [p for p in policies if f"{plan.name(p)}-settings" == plan.name(r)]
+        duration = expiration.get("duration")
+        if str(expiration.get("type", "")).lower() != "afterduration":
+            lifetime = (
+                Lifetime("permanent")
+                if str(expiration.get("type", "")).lower() == "noexpiration"
+                else Lifetime("unknown")
+            )
+        else:
+            lifetime = Lifetime("duration", str(duration)) if _text(duration) else Lifetime("unknown")
+        for policy in targets:
+            result[id(policy)] = lifetime
+    return result
+
+
 def _schedule_lifetime(inputs: dict) -> Lifetime:
     expiry = _mapping(_mapping(inputs.get("scheduleInfo")).get("expiration"))
     if str(expiry.get("type", "")).lower() == "noexpiration":
@@ -590,6 +618,7 @@ def _packages(plan: _Plan) -> list[PackagePolicy]:
                 label = plan.label(group) if group is not None else "a group known after deploy"
             granted[id(package)].add(label)
     result = []
+    hours = _settings_lifetimes(plan)
     for r in plan.by_type.get(T_POLICY, []):
         inputs = plan.inputs(r)
         package = _package_of(plan, r, packages)
@@ -629,7 +658,9 @@ def _packages(plan: _Plan) -> list[PackagePolicy]:
                 for stage in _sequence(approval.get("approvalStages"))
             ) or (("required",),)
         days = inputs.get("durationInDays")
-        if isinstance(days, (int, float)) and not isinstance(days, bool):
+        if id(r) in hours:  # the policy's settings write its lifetime over the azuread one (durationInHours)
+            lifetime = hours[id(r)]
+        elif isinstance(days, (int, float)) and not isinstance(days, bool):
             lifetime = Lifetime("duration", f"P{int(days)}D")
         elif _text(inputs.get("expirationDate")):
             lifetime = Lifetime("until", inputs["expirationDate"])

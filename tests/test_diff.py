@@ -198,14 +198,29 @@ def test_a_package_opened_to_all_members(base):
 
 def test_a_package_review_and_lifetime(base):
     def edit(config):
-        journeys(config)[0]["review"]["frequency"] = "annual"
-        journeys(config)[0]["durationInDays"] = 90
+        journeys(config)[2]["review"]["frequency"] = "annual"  # the secondary account: 180 days
+        journeys(config)[2]["durationInDays"] = 90
 
     changes = {c["setting"]: c for c in compare(base, head(edit))}
     assert set(changes) == {"review", "assignment lifetime"}
     assert (changes["review"]["kind"], changes["review"]["direction"]) == ("access-review", "loosened")
     assert changes["assignment lifetime"]["direction"] == "tightened"
     assert (changes["assignment lifetime"]["before"], changes["assignment lifetime"]["after"]) == ("180 d", "90 d")
+
+
+def test_a_journey_of_hours_made_days_long_is_a_loosened_lifetime(base):
+    def longer(config):
+        del journeys(config)[0]["durationInHours"]  # the User Admin journey: two hours
+        journeys(config)[0]["durationInDays"] = 90
+
+    (change,) = [c for c in compare(base, head(longer)) if c["setting"] == "assignment lifetime"]
+    assert (change["before"], change["after"], change["direction"]) == ("2 h", "90 d", "loosened")
+
+    def more_hours(config):
+        journeys(config)[0]["durationInHours"] = 8
+
+    (change,) = [c for c in compare(base, head(more_hours)) if c["setting"] == "assignment lifetime"]
+    assert (change["before"], change["after"], change["direction"]) == ("2 h", "8 h", "loosened")
 
 
 def test_admin_conditional_access_made_report_only(base):
