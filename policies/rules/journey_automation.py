@@ -92,8 +92,10 @@ WHEN_UNKNOWN = {
     "logic-app-graph-permissions-least-privilege": "An unknown appRoleId, a workflow definition unknown at preview, "
     "or a Graph call of the definition whose method or permission the pack does not know is a mandatory 'cannot be "
     "verified at preview' violation for every write permission the identity holds; so is an unknown authentication "
-    "or headers of an HTTP action to Graph or ARM (or to a URI the gate cannot tell), a managed-identity HTTP action "
-    "whose host an expression decides (the token may go anywhere), and a managed-connector action "
+    "or headers of an HTTP action to Graph or ARM (or to a URI the gate cannot tell), a managed-identity request (an "
+    "action, a polling trigger, a webhook's subscribe or unsubscribe call) whose host an expression decides or whose "
+    "audience the gate cannot tell, a managed-identity action of another type (Function), a definition part unknown "
+    "at preview, keys that differ only in case, and a managed-connector action "
     "(ApiConnection: a stored connection's credentials). Principals are linked to workflows through property "
     "dependencies (unknown object IDs), a known identity principalId, or a user-assigned identity's ARM ID "
     "(case-folded resource group and name) matching a declared UserAssignedIdentity; a workflow identity the pack "
@@ -337,6 +339,7 @@ def walk_actions(definition: Any) -> tuple[list[tuple[str, dict]], bool]:
                     walk(get(case, "actions"))
 
     walk(get(definition, "actions"))
+    walk(get(definition, "triggers"))  # a polling HTTP trigger calls with the workflow's identity too
     return found, unknown
 
 
@@ -345,7 +348,7 @@ def _is_http(action: dict) -> Any:
     kind = get(action, "type")
     if is_unknown(kind):
         return UNKNOWN
-    return isinstance(kind, str) and kind.lower() in ("http", "httpwebhook")
+    return isinstance(kind, str) and kind.strip().lower() in ("http", "httpwebhook")
 
 
 def http_actions(definition: Any) -> tuple[list[tuple[str, Any, Any]], bool]:
@@ -418,11 +421,17 @@ def _host(uri: Any) -> Any:
     prefix = re.split(r"@\{|^@", text, maxsplit=1)[0]
     if prefix != text and prefix.count("/") < 3:  # the expression is part of the authority
         return None
+    if "\\" in prefix or re.search(r"\s", prefix):  # parsers disagree on where such an authority ends
+        return None
     try:
         host = urlsplit(prefix).hostname
     except ValueError:
         return None
     return host.lower().rstrip(".") if host else None
+
+
+# Microsoft Graph and Azure Resource Manager by application ID: an audience may name the API that way too
+MICROSOFT_API_APP_IDS = frozenset({"00000003-0000-0000-c000-000000000000", "797f4846-ba00-4fd7-ba43-dac1f8f63013"})
 
 
 def _audience_host(audience: Any) -> str | None:
@@ -435,6 +444,45 @@ def _audience_host(audience: Any) -> str | None:
     return host.lower().rstrip(".") if host else None
 
 
+def _microsoft_audience(audience: Any) -> Any:
+    """True when a managed identity's token for `audience` carries Graph or ARM power (a Microsoft API host or a
+    subdomain of one, or the API's application ID), False for another literal audience, UNKNOWN when the gate cannot
+    tell (unknown at preview, an expression, none given: the platform then picks one)."""
+    if is_unknown(audience) or not isinstance(audience, str) or not audience.strip():
+        return UNKNOWN
+    text = audience.strip()
+    if text.startswith("@") or "@{" in text:
+        return UNKNOWN
+    if text.lower() in MICROSOFT_API_APP_IDS:
+        return True
+    host = _audience_host(text)
+    if host is None:
+        return False if is_guid(text) else UNKNOWN
+    return any(host == h or host.endswith("." + h) for h in MICROSOFT_API_HOSTS)
+
+
+def _folded(value: Any) -> Any:
+    """A dict with its keys in lower case (the workflow language matches property names without case), UNKNOWN when
+    two keys differ only in case (which one the platform reads is not the gate's to guess)."""
+    if not isinstance(value, dict):
+        return value
+    folded = {k.lower(): v for k, v in value.items() if isinstance(k, str)}
+    return UNKNOWN if len(folded) != len(value) else folded
+
+
+def _calls(inputs: Any) -> list[tuple[Any, Any, Any]]:
+    """(uri, authentication, headers) of each request an action's inputs make: the request itself, and an
+    HttpWebhook's subscribe and unsubscribe calls."""
+    calls = [(get(inputs, "uri"), get(inputs, "authentication"), get(inputs, "headers"))]
+    for part in ("subscribe", "unsubscribe"):
+        sub = _folded(get(inputs, part))
+        if is_unknown(sub):
+            calls.append((UNKNOWN, UNKNOWN, UNKNOWN))
+        elif isinstance(sub, dict) and sub:
+            calls.append((get(sub, "uri"), _folded(get(sub, "authentication")), get(sub, "headers")))
+    return calls
+
+
 def _authentication_findings(workflow: Any, definition: Any) -> tuple[list[str], list[str]]:
     """(violations, unknowns) of a definition's HTTP actions that reach Microsoft Graph or ARM as anything but the
     workflow's managed identity: an app's client secret or certificate (ActiveDirectoryOAuth, ClientCertificate),
@@ -444,8 +492,15 @@ def _authentication_findings(workflow: Any, definition: Any) -> tuple[list[str],
     gaps: list[str] = []
     if is_unknown(definition):
         return bad, gaps  # reported by the permission check
-    actions, _ = walk_actions(definition)
-    for name, action in actions:
+    actions, partial = walk_actions(definition)
+    if partial:
+        gaps.append(f"Workflow '{workflow.name}' actions (part of the definition is unknown at preview)")
+    for name, raw in actions:
+        action = _folded(raw)
+        label = f"Workflow '{workflow.name}' HTTP action {name!r}"
+        if is_unknown(action):
+            gaps.append(f"{label} (two of its keys differ only in case)")
+            continue
         kind = get(action, "type")
         if isinstance(kind, str) and kind.strip().lower() in CONNECTOR_ACTIONS:
             gaps.append(
@@ -455,57 +510,78 @@ def _authentication_findings(workflow: Any, definition: Any) -> tuple[list[str],
             )
             continue
         http = _is_http(action)
+        inputs = _folded(get(action, "inputs"))
         if is_unknown(http) or not http:
+            auth = _folded(get(inputs, "authentication")) if isinstance(inputs, dict) else None
+            if isinstance(auth, dict) and str(get(auth, "type") or "").strip().lower() == MANAGED_IDENTITY_AUTH:
+                gaps.append(
+                    f"Workflow '{workflow.name}' action {name!r} (type {str(get(action, 'type'))[:40]!r} calls with "
+                    "the managed identity an endpoint the gate does not read)"
+                )
             continue
-        label = f"Workflow '{workflow.name}' HTTP action {name!r}"
-        inputs = get(action, "inputs")
         if is_unknown(inputs):
             gaps.append(f"{label} inputs")
             continue
-        host = _host(get(inputs, "uri"))
-        auth = get(inputs, "authentication")
-        kind = get(auth, "type")
-        audience = _audience_host(get(auth, "audience"))
-        microsoft = host is None or is_unknown(host) or host in MICROSOFT_API_HOSTS or audience in MICROSOFT_API_HOSTS
-        headers = get(inputs, "headers")
-        if is_unknown(headers) and microsoft:
-            gaps.append(f"{label} headers")
-        elif (
-            isinstance(headers, dict)
-            and microsoft
-            and any(isinstance(k, str) and k.strip().lower() == "authorization" for k in headers)
-        ):
-            bad.append(
-                f"{label} sends its own Authorization header to Microsoft Graph or ARM (or a URI the gate cannot "
-                "tell): the token it carries holds permissions the gate cannot see"
-            )
-            continue
-        if auth is None:
-            continue
-        if is_unknown(auth) or is_unknown(kind):
-            if microsoft:
-                gaps.append(f"{label} authentication")
-            continue
-        if not (isinstance(kind, str) and kind.strip().lower() == MANAGED_IDENTITY_AUTH):
-            if microsoft:
-                bad.append(
-                    f"{label} authenticates as something other than the workflow's managed identity "
-                    f"(authentication.type {str(kind)[:40]!r}) to Microsoft Graph or ARM (or a URI the gate cannot "
-                    "tell): an app's secret or certificate, or a password, holds permissions the gate cannot see. "
-                    "Use authentication.type ManagedServiceIdentity and give the identity the call's permission"
-                )
-            continue
-        if audience in MICROSOFT_API_HOSTS and isinstance(host, str) and host not in MICROSOFT_API_HOSTS:
-            bad.append(
-                f"{label} sends the managed identity's {audience} token to another host ({host}): whoever runs "
-                "that host can use the identity's permissions"
-            )
-        elif host is None:
-            gaps.append(
-                f"{label} URI (an expression decides its host, so the managed identity's token may go anywhere; "
-                "write the host literally, e.g. 'https://management.azure.com/@{...}')"
-            )
+        for uri, auth, headers in _calls(inputs):
+            _judge_call(label, uri, _folded(auth), headers, bad, gaps)
     return bad, gaps
+
+
+def _judge_call(label: str, uri: Any, auth: Any, headers: Any, bad: list[str], gaps: list[str]) -> None:
+    """One HTTP request of a workflow: reaching Graph or ARM as anything but the managed identity is a violation, and
+    so is the identity's Graph or ARM token sent to another host; what the gate cannot read is a gap."""
+    if is_unknown(uri) and is_unknown(auth):
+        gaps.append(f"{label} request")
+        return
+    host = _host(uri)
+    kind = get(auth, "type")
+    audience = get(auth, "audience")
+    microsoft = host is None or is_unknown(host) or host in MICROSOFT_API_HOSTS or _microsoft_audience(audience) is True
+    if is_unknown(headers) and microsoft:
+        gaps.append(f"{label} headers")
+    elif (
+        isinstance(headers, dict)
+        and microsoft
+        and any(isinstance(k, str) and k.strip().lower() == "authorization" for k in headers)
+    ):
+        bad.append(
+            f"{label} sends its own Authorization header to Microsoft Graph or ARM (or a URI the gate cannot "
+            "tell): the token it carries holds permissions the gate cannot see"
+        )
+        return
+    if auth is None:
+        return
+    if is_unknown(auth) or is_unknown(kind):
+        gaps.append(f"{label} authentication")  # may be the managed identity's Graph token, to wherever it goes
+        return
+    if not (isinstance(kind, str) and kind.strip().lower() == MANAGED_IDENTITY_AUTH):
+        if microsoft:
+            bad.append(
+                f"{label} authenticates as something other than the workflow's managed identity "
+                f"(authentication.type {str(kind)[:40]!r}) to Microsoft Graph or ARM (or a URI the gate cannot "
+                "tell): an app's secret or certificate, or a password, holds permissions the gate cannot see. "
+                "Use authentication.type ManagedServiceIdentity and give the identity the call's permission"
+            )
+        return
+    if host is None or is_unknown(host):
+        gaps.append(
+            f"{label} URI (an expression decides its host, so the managed identity's token may go anywhere; "
+            "write the host literally, e.g. 'https://management.azure.com/@{...}')"
+        )
+        return
+    if host in MICROSOFT_API_HOSTS:
+        return
+    strength = _microsoft_audience(audience)
+    if strength is True:
+        bad.append(
+            f"{label} sends the managed identity's {str(audience)[:60]} token to another host ({host}): whoever runs "
+            "that host can use the identity's permissions"
+        )
+    elif is_unknown(strength):
+        gaps.append(
+            f"{label} authentication.audience (a managed identity token for an audience the gate cannot tell, sent "
+            f"to {host})"
+        )
 
 
 def _is_workflow_app(resource: Any) -> bool:
