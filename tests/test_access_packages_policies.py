@@ -77,6 +77,13 @@ def test_policy_without_expiry_is_rejected_even_though_its_package_id_is_unknown
     assert "never expire" in found.message and found.urn.endswith("::journey-policy")
 
 
+def test_policy_of_zero_days_is_rejected_as_never_expiring():
+    [found] = violations(
+        preview(lambda: journey(plain_group().object_id, policy_args={"duration_in_days": 0})), EXPIRES
+    )
+    assert "never expire" in found.message
+
+
 def test_policy_longer_than_the_maximum_is_rejected():
     [found] = violations(
         preview(lambda: journey(plain_group().object_id, policy_args={"duration_in_days": 365})), EXPIRES
@@ -388,6 +395,8 @@ def test_settings_that_end_assignments_after_two_hours_pass():
         ({"type": "afterDuration", "duration": "P3650D"}, "exceeds the maximum of 180 days"),
         ({"type": "afterDuration", "duration": "two hours"}, "not an ISO 8601 duration"),
         ({"type": "afterDateTime", "endDateTime": "2099-01-01T00:00:00Z"}, "does not end assignments"),
+        ({"type": "afterDuration", "duration": "P6M"}, "counts years or months"),  # Graph's months outrun 180 days
+        ({"type": "afterDuration", "duration": "PT999999999999999999H"}, "longer than a century"),
     ],
 )
 def test_settings_that_outlive_the_maximum_are_rejected_whatever_the_azuread_policy_says(expiration, reason):

@@ -96,7 +96,7 @@ def parse_duration(value: object, field: str = "duration", *, positive: bool = F
         raise ValueError(f"{field} is not an ISO 8601 duration; use a form like 'P180D', 'PT8H', 'P1Y' or 'PT30M'")
     years, months, weeks, days, hours, minutes, seconds = (float(g) if g else 0.0 for g in match.groups())
     days += years * 365 + months * 30 + weeks * 7
-    if days > _DURATION_LIMIT.days:
+    if days + hours / 24 + minutes / 1440 + seconds / 86400 > _DURATION_LIMIT.days:  # PT999...H too
         raise ValueError(f"{field} is longer than a century; give a duration PIM accepts, like 'P180D'")
     result = timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
     if positive and result <= timedelta(0):

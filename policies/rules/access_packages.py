@@ -15,6 +15,7 @@ group), with literal object IDs matched by value; every step is a dictionary loo
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from privileged_facts.defaults import MAX_ELIGIBILITY
@@ -157,6 +158,9 @@ def _settings_expire(args, report_violation, limit: int) -> None:
     except ValueError as err:
         report_violation(f"{what}: {err}")
         return
+    if re.match(r"^P[^T]*[YM]", duration.strip().upper()):  # Graph counts calendar months; the pack counts 30 days
+        report_violation(f"{what}: expiration.duration {duration} counts years or months; give days or hours")
+        return
     if lifetime > timedelta(days=limit):
         report_violation(f"{what}: expiration.duration {duration} exceeds the maximum of {limit} days")
 
@@ -182,6 +186,9 @@ def _expires(args, report_violation) -> None:
         unverified(args, report_violation, f"{what} durationInDays")
     elif isinstance(days, (int, float)) and not isinstance(days, bool) and days > limit:
         report_violation(f"durationInDays {int(days)} exceeds the maximum of {limit} days")
+    elif isinstance(days, (int, float)) and not isinstance(days, bool) and days < 1 and date is None:
+        # the provider sends 0 (and an unset field) as durationInDays 0: assignments that never expire
+        report_violation(f"durationInDays {int(days)} means assignments never expire; set 1 to {limit}")
     elif days is not None and not (isinstance(days, (int, float)) and not isinstance(days, bool)):
         report_violation(f"durationInDays is not a number of days; set it to at most {limit}")
     if is_unknown(date):
