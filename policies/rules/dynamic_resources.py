@@ -11,6 +11,12 @@ judges a dynamic resource only by the graphKind it carries. So:
   the tenant, no policy of this pack would have judged it. Our providers refuse, in check, any kind but their own,
   so a resource with one of our kinds runs our code (unless the pull request changes components/ itself: code
   review).
+- `deployment-code-reviewed`: the other ways a plan runs code of its own in the deployment, a deployment script
+  (`resources:AzureCliScript`/`AzurePowerShellScript`, or `Microsoft.Resources/deploymentScripts` through a generic
+  resource, azapi or a template deployment: a script with a managed identity, which may hold Graph or ARM
+  permissions) and pulumi-command's `local:Command`/`remote:Command` (a shell with the deployer's credentials or on a
+  host), are violations unless the pack config lists the resource's name in `allowedDeploymentCode`: what the code
+  writes to the tenant, no policy of this pack sees.
 """
 
 from __future__ import annotations
@@ -19,7 +25,8 @@ from privileged_facts.graph_kinds import DYNAMIC_KINDS
 from privileged_facts.values import is_unknown
 from pulumi_policy import EnforcementLevel, ResourceValidationPolicy
 
-from .common import config_schema, get, is_dynamic, label, meta, setting, unverified, verifying
+from .common import config_schema, get, is_dynamic, is_type, label, meta, setting, unverified, verifying
+from .key_vault import shapes
 
 ALLOWED = {
     "allowedDynamicKinds": {
@@ -30,9 +37,22 @@ ALLOWED = {
     }
 }
 
+REVIEWED = {
+    "allowedDeploymentCode": {
+        "type": "array",
+        "items": {"type": "string"},
+        "default": [],
+        "description": "Names of deployment scripts and commands whose code was reviewed and accepted (exact).",
+    }
+}
+SCRIPTS = ("azure-native:resources:AzureCliScript", "azure-native:resources:AzurePowerShellScript")
+COMMANDS = ("command:local:Command", "command:remote:Command")
+
 WHEN_UNKNOWN = {
     "dynamic-resource-recognised": "A graphKind unknown at preview is a mandatory 'cannot be verified at preview' "
     "violation: the resource may be anything.",
+    "deployment-code-reviewed": "Decided by the resource's type (and, for a generic resource, azapi or a template "
+    "deployment, its ARM type); an ARM type unknown at preview is reported by key-vault-purge-protection.",
 }
 
 
@@ -55,6 +75,23 @@ def _recognised(args, report) -> None:
     )
 
 
+@verifying
+def _code_reviewed(args, report) -> None:
+    if is_type(args.resource_type, *COMMANDS):
+        what = "a pulumi-command shell command (it runs with the deployer's credentials, or on a host)"
+    elif is_type(args.resource_type, *SCRIPTS) or any(s.of(SCRIPTS[0]) for s in shapes(args)):
+        what = "a deployment script (code run with a managed identity, which may hold Graph or ARM permissions)"
+    else:
+        return
+    if args.name in (setting(args, "allowedDeploymentCode", REVIEWED) or []):
+        return
+    report(
+        f"{label(args)} is {what}: whatever it writes to the tenant, no policy of this pack judges. Fix: declare what "
+        "it does through the project's components or plain providers, or review the code and list this resource's "
+        "name in this policy's allowedDeploymentCode."
+    )
+
+
 POLICIES = [
     ResourceValidationPolicy(
         name="dynamic-resource-recognised",
@@ -67,6 +104,19 @@ POLICIES = [
             "high",
             "Declare Graph and ARM objects through the project's components, or review your own dynamic provider and "
             "add its graphKind to allowedDynamicKinds.",
+        ),
+    ),
+    ResourceValidationPolicy(
+        name="deployment-code-reviewed",
+        description="No deployment script or shell command runs in the deployment unless the pack config names it "
+        "as reviewed: its effects on the tenant are outside every policy.",
+        validate=_code_reviewed,
+        enforcement_level=EnforcementLevel.MANDATORY,
+        config_schema=config_schema(own=REVIEWED),
+        **meta(
+            "high",
+            "Declare the objects through components or providers the pack judges, or review the script and add the "
+            "resource's name to allowedDeploymentCode.",
         ),
     ),
 ]

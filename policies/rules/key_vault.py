@@ -108,6 +108,8 @@ ARM_TYPES: dict[str, tuple[str, bool]] = {
     "microsoft.automation/automationaccounts/runbooks": ("azure-native:automation:Runbook", True),
     "microsoft.automation/automationaccounts/jobschedules": ("azure-native:automation:JobSchedule", True),
     "microsoft.automation/automationaccounts/sourcecontrols": ("azure-native:automation:SourceControl", True),
+    # code the deployment runs with a managed identity (rules.dynamic_resources: deployment-code-reviewed)
+    "microsoft.resources/deploymentscripts": ("azure-native:resources:AzureCliScript", False),
 }
 UNKNOWN_KIND = "unknown"
 
