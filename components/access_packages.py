@@ -521,7 +521,12 @@ class AccessPackageJourneys(pulumi.ComponentResource):
             if on_premises:
                 journeys = pulumi.Output.all(*[self.packages[j.key].id for j in on_premises]).apply(
                     lambda ids: {
-                        str(i).lower(): {"key": j.key, "groups": j.on_premises, "renewAdminAccount": j.reset_password}
+                        str(i).lower(): {
+                            "key": j.key,
+                            "groups": j.on_premises,
+                            "renewAdminAccount": j.reset_password,
+                            "durationMinutes": ad_membership_minutes(j.duration_in_hours),
+                        }
                         for i, j in zip(ids, on_premises, strict=True)
                     }
                 )
@@ -663,6 +668,16 @@ def _on_premises_names(accounts: Sequence[SecondaryAccountArgs]) -> pulumi.Outpu
         for a in accounts
     ]
     return pulumi.Output.all(*entries).apply(lambda pairs: dict(pairs))
+
+
+AD_MEMBERSHIP_MINUTES = (120, 480)  # Add-AdGroupMembership's default and the most it accepts (ValidateRange 30-480)
+
+
+def ad_membership_minutes(hours: int | None) -> int:
+    """How long the AD membership a grant adds lasts (AD's own end, or Remove-ExpiredMembership's): as long as a
+    journey of hours, never beyond the runbook's eight hours; two hours for a journey of days."""
+    default, most = AD_MEMBERSHIP_MINUTES
+    return min(hours * 60, most) if hours else default
 
 
 def _password_delivery(accounts: Sequence[SecondaryAccountArgs]) -> pulumi.Output[dict]:

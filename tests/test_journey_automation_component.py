@@ -12,7 +12,7 @@ import pulumi
 import pytest
 from privileged_facts.graph_permissions import APP_ROLE_IDS
 
-from components.access_packages import SecondaryAccountArgs
+from components.access_packages import SecondaryAccountArgs, ad_membership_minutes
 from components.access_packages import _password_delivery as password_delivery
 from components.journey_automation import (
     DEFINITIONS,
@@ -270,3 +270,14 @@ def test_a_password_reset_on_grant_is_mailed_to_the_daily_mailbox_of_the_admin_a
         assert delivery == {"ab12-admin": {"displayName": "Pedro Alves", "deliverTo": "pedro.alves@contoso.com"}}
 
     return password_delivery(accounts).apply(check)
+
+
+@pytest.mark.parametrize("hours, minutes", [(2, 120), (8, 480), (23, 480), (None, 120)])
+def test_the_ad_membership_lasts_as_long_as_a_journey_of_hours_within_what_the_runbook_accepts(hours, minutes):
+    assert ad_membership_minutes(hours) == minutes
+    text = open(os.path.join(ROOT, "automation", "runbooks", "Add-AdGroupMembership.ps1"), encoding="utf-8").read()
+    low, high = map(int, re.search(r"ValidateRange\((\d+), (\d+)\)\]\[int\] \$DurationMinutes", text).groups())
+    assert low <= minutes <= high
+    granted = load_definition("on-premises-groups")["actions"]["Only_declared_packages"]["actions"]["By_stage"]
+    job = granted["cases"]["Granted"]["actions"]["Add_to_each_group"]["actions"]["Start_add_membership_job"]
+    assert "['durationMinutes']" in job["inputs"]["body"]["properties"]["parameters"]["DurationMinutes"]
