@@ -7,6 +7,7 @@ import pulumi_azuread as azuread
 import pulumi_random as random
 from conftest import preview_with_pack
 from privileged_facts.roles import ENTRA_ROLES
+from pulumi.dynamic import CreateResult, Resource, ResourceProvider
 
 GA = ENTRA_ROLES["Global Administrator"]
 USER_ADMIN = ENTRA_ROLES["User Administrator"]
@@ -14,6 +15,18 @@ READERS = ENTRA_ROLES["Directory Readers"]
 LITERAL_USER = "22222222-2222-4222-8222-222222222222"
 SECRET = "s3cr3t"
 ALERT = {"admin_notifications": {"default_recipients": True, "additional_recipients": ["pim@contoso.com"]}}
+
+
+class _NoOp(ResourceProvider):
+    def create(self, props):
+        return CreateResult("id", props)
+
+
+class Raw(Resource):
+    """A pulumi-python:dynamic:Resource with the props given verbatim (the Graph layer's type), doing nothing."""
+
+    def __init__(self, name, props, opts=None):
+        super().__init__(_NoOp(), name, props, opts)
 
 
 def later(source: pulumi.Output, value):

@@ -9,7 +9,7 @@ import pulumi
 import pulumi_azuread as azuread
 import pytest
 from conftest import mandatory_violations, preview_with_pack
-from pulumi.dynamic import CreateResult, Resource, ResourceProvider
+from pack_cases import Raw
 
 EXPIRES = "access-package-assignment-expires"
 EXTERNAL = "access-package-external-requestors-approval"
@@ -360,18 +360,6 @@ def test_a_secret_expiration_date_is_never_echoed():
 
 
 # --- access-package-assignment-expires: the lifetime an assignment policy's settings write over it ---------------
-
-
-class _NoOp(ResourceProvider):
-    def create(self, props):
-        return CreateResult("id", props)
-
-
-class Raw(Resource):
-    """A pulumi-python:dynamic:Resource with the props given verbatim (the Graph layer's type)."""
-
-    def __init__(self, name, props):
-        super().__init__(_NoOp(), name, props)
 
 
 def settings(expiration, kind="accessPackagePolicySettings", name="journey-settings"):
