@@ -399,15 +399,11 @@ def _settings_lifetimes(plan: _Plan) -> dict[int, Lifetime]:
             continue
         targets = [d for d in plan.deps(r, "policyId") if d.get("type") == T_POLICY]
         targets = targets or [p for p in policies if f"{plan.name(p)}-settings" == plan.name(r)]
-        duration = expiration.get("duration")
-        if str(expiration.get("type", "")).lower() != "afterduration":
-            lifetime = (
-                Lifetime("permanent")
-                if str(expiration.get("type", "")).lower() == "noexpiration"
-                else Lifetime("unknown")
-            )
+        kind, duration = str(expiration.get("type", "")).lower(), expiration.get("duration")
+        if kind == "afterduration" and _text(duration):
+            lifetime = Lifetime("duration", str(duration))
         else:
-            lifetime = Lifetime("duration", str(duration)) if _text(duration) else Lifetime("unknown")
+            lifetime = Lifetime("permanent" if kind == "noexpiration" else "unknown")
         for policy in targets:
             result[id(policy)] = lifetime
     return result

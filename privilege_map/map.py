@@ -172,17 +172,6 @@ def _days(duration: Any) -> str:
     return f"{int(duration)} d" if isinstance(duration, (int, float)) else str(duration)
 
 
-def _lifetime(duration: str) -> str:
-    """'PT2H' -> '2 h', 'P1D' -> '1 d', 'PT90M' -> '90 min' (an assignment policy settings' Graph expiration)."""
-    try:
-        minutes = int(parse_duration(duration, "expiration.duration").total_seconds() // 60)
-    except ValueError:
-        return duration
-    if minutes % (24 * 60) == 0:
-        return f"{minutes // (24 * 60)} d"
-    return f"{minutes // 60} h" if minutes % 60 == 0 else f"{minutes} min"
-
-
 class _Builder:
     def __init__(self, resources: list[Resource]) -> None:
         self.resources = resources
@@ -583,7 +572,7 @@ def _policy_controls(inputs: dict, lifetime: str | None = None) -> list[str]:
     if inputs.get("questions"):
         controls.append("ticket question")
     if lifetime is not None:
-        controls.append(f"expires after {_lifetime(lifetime)}")
+        controls.append(f"expires after {_iso_hours(lifetime)}")
     elif _known(inputs.get("durationInDays")) and inputs.get("durationInDays") is not None:
         controls.append(f"expires after {_days(inputs['durationInDays'])}")
     elif inputs.get("expirationDate"):
