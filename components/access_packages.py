@@ -543,7 +543,7 @@ class AccessPackageJourneys(pulumi.ComponentResource):
                             "addGroupMemberRunbook": automation.add_group_member_runbook,
                             "removeGroupMemberRunbook": automation.remove_group_member_runbook,
                             "adminAccountRunbook": automation.reset_password_runbook,
-                            "accountDelivery": _password_delivery(automation.secondary_accounts),
+                            "accountDelivery": _account_delivery(automation.secondary_accounts),
                         },
                         extension_display_name="PUM on-premises groups: add on grant, remove on removal",
                         **common,
@@ -680,7 +680,7 @@ def ad_membership_minutes(hours: int | None) -> int:
     return min(hours * 60, most) if hours else default
 
 
-def _password_delivery(accounts: Sequence[SecondaryAccountArgs]) -> pulumi.Output[dict]:
+def _account_delivery(accounts: Sequence[SecondaryAccountArgs]) -> pulumi.Output[dict]:
     """admin account object ID (lower case) -> the display name and daily mailbox the password reset runbook takes."""
     entries = [
         pulumi.Output.from_input(a.admin_object_id).apply(functools.partial(_delivery_entry, a)) for a in accounts

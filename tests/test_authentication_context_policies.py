@@ -12,8 +12,7 @@ import pulumi
 import pulumi_azure_native as azure_native
 import pulumi_azuread as azuread
 import pytest
-from pack_cases import ALERT, BreakGlassAccounts, later, preview
-from pulumi.dynamic import CreateResult, Resource, ResourceProvider
+from pack_cases import ALERT, BreakGlassAccounts, Raw, later, preview
 
 from components.paw import device_filter_rule
 
@@ -28,18 +27,6 @@ PR = "00000000-0000-0000-0000-000000000004"
 MFA = "00000000-0000-0000-0000-000000000002"
 PAW_FILTER = device_filter_rule("paw")  # what PawHostPool publishes as its deviceFilter output
 SCOPE = "/subscriptions/00000000-0000-4000-8000-0000000000b2/resourceGroups/rg-identity-prod"
-
-
-class _NoOp(ResourceProvider):
-    def create(self, props):
-        return CreateResult("id", props)
-
-
-class Raw(Resource):
-    """A pulumi-python:dynamic:Resource with the props given verbatim (the Graph layer's type)."""
-
-    def __init__(self, name, props, opts=None):
-        super().__init__(_NoOp(), name, props, opts)
 
 
 class Paw(pulumi.ComponentResource):

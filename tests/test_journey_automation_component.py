@@ -13,7 +13,7 @@ import pytest
 from privileged_facts.graph_permissions import APP_ROLE_IDS
 
 from components.access_packages import SecondaryAccountArgs, ad_membership_minutes
-from components.access_packages import _password_delivery as password_delivery
+from components.access_packages import _account_delivery as account_delivery
 from components.journey_automation import (
     DEFINITIONS,
     ENTITLEMENT_MANAGEMENT_APP_ID,
@@ -269,7 +269,7 @@ def test_a_password_reset_on_grant_is_mailed_to_the_daily_mailbox_of_the_admin_a
     def check(delivery):
         assert delivery == {"ab12-admin": {"displayName": "Pedro Alves", "deliverTo": "pedro.alves@contoso.com"}}
 
-    return password_delivery(accounts).apply(check)
+    return account_delivery(accounts).apply(check)
 
 
 @pytest.mark.parametrize("hours, minutes", [(2, 120), (8, 480), (23, 480), (None, 120)])
