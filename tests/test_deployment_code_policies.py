@@ -70,8 +70,18 @@ def test_a_reviewed_script_named_in_the_pack_config_passes_and_only_that_one(tmp
         cli_script()
         cli_script("other")
 
-    (v,) = found(program, tmp_path=tmp_path, pack_config={POLICY: {"allowedDeploymentCode": ["script"]}})
+    reviewed = {POLICY: {"allowedDeploymentCode": ["azure-native:resources:AzureCliScript::script"]}}
+    (v,) = found(program, tmp_path=tmp_path, pack_config=reviewed)
     assert "'other'" in v.message or "other" in v.urn
+
+
+def test_a_reviewed_name_does_not_accept_code_of_another_type_under_it(tmp_path):
+    def program():
+        pulumi.CustomResource("command:local:Command", "script", {"create": "az rest ..."})
+
+    reviewed = {POLICY: {"allowedDeploymentCode": ["azure-native:resources:AzureCliScript::script"]}}
+    (v,) = found(program, tmp_path=tmp_path, pack_config=reviewed)
+    assert "command:local:Command::script" in v.message
 
 
 def test_a_plan_without_deployment_code_passes():

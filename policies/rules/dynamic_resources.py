@@ -15,8 +15,8 @@ judges a dynamic resource only by the graphKind it carries. So:
   (`resources:AzureCliScript`/`AzurePowerShellScript`, or `Microsoft.Resources/deploymentScripts` through a generic
   resource, azapi or a template deployment: a script with a managed identity, which may hold Graph or ARM
   permissions) and pulumi-command's `local:Command`/`remote:Command` (a shell with the deployer's credentials or on a
-  host), are violations unless the pack config lists the resource's name in `allowedDeploymentCode`: what the code
-  writes to the tenant, no policy of this pack sees.
+  host), are violations unless the pack config lists the resource as `<type token>::<name>` in
+  `allowedDeploymentCode`: what the code writes to the tenant, no policy of this pack sees.
 """
 
 from __future__ import annotations
@@ -42,7 +42,8 @@ REVIEWED = {
         "type": "array",
         "items": {"type": "string"},
         "default": [],
-        "description": "Names of deployment scripts and commands whose code was reviewed and accepted (exact).",
+        "description": "Deployment scripts and commands whose code was reviewed and accepted, as "
+        "'<type token>::<name>' (exact: a resource of another type under a reviewed name is not accepted).",
     }
 }
 SCRIPTS = ("azure-native:resources:AzureCliScript", "azure-native:resources:AzurePowerShellScript")
@@ -83,12 +84,13 @@ def _code_reviewed(args, report) -> None:
         what = "a deployment script (code run with a managed identity, which may hold Graph or ARM permissions)"
     else:
         return
-    if args.name in (setting(args, "allowedDeploymentCode", REVIEWED) or []):
+    reviewed = f"{args.resource_type}::{args.name}"
+    if reviewed in (setting(args, "allowedDeploymentCode", REVIEWED) or []):
         return
     report(
         f"{label(args)} is {what}: whatever it writes to the tenant, no policy of this pack judges. Fix: declare what "
-        "it does through the project's components or plain providers, or review the code and list this resource's "
-        "name in this policy's allowedDeploymentCode."
+        "it does through the project's components or plain providers, or review the code and list this resource as "
+        f"'{reviewed}' in this policy's allowedDeploymentCode."
     )
 
 
@@ -116,7 +118,7 @@ POLICIES = [
         **meta(
             "high",
             "Declare the objects through components or providers the pack judges, or review the script and add the "
-            "resource's name to allowedDeploymentCode.",
+            "resource as '<type token>::<name>' to allowedDeploymentCode.",
         ),
     ),
 ]
