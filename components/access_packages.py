@@ -143,6 +143,8 @@ class AutomationArgs:
     remove_group_member_runbook: str = "Remove-AdGroupMembership"
     reset_password_runbook: str = "New-OnPremAdminAccount"
     secondary_accounts: Sequence[SecondaryAccountArgs] = ()
+    log_workspace_id: pulumi.Input[str] | None = None
+    """The stack's monitoring workspace: the Logic Apps' runtime logs go there."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -494,6 +496,7 @@ class AccessPackageJourneys(pulumi.ComponentResource):
                 resource_group_name=automation.resource_group_name,  # literal (gates match it); `rg` makes it
                 location=automation.location,
                 catalog_id=self.catalog.id,
+                log_workspace_id=automation.log_workspace_id,
             )
             if onboarding:
                 by_daily = _secondary_account_map([a for a in automation.secondary_accounts if a.onboarding])

@@ -131,6 +131,9 @@ class JourneyAutomationArgs:
     extension_display_name: str | None = None
     extra_graph_permissions: Sequence[str] = ()
     """Only for tests of the policy; the stack never adds any."""
+    log_workspace_id: pulumi.Input[str] | None = None
+    """The stack's monitoring workspace: the workflow's runtime logs go there (secure inputs and outputs stay
+    hidden)."""
 
 
 class JourneyAutomation(pulumi.ComponentResource):
@@ -180,6 +183,17 @@ class JourneyAutomation(pulumi.ComponentResource):
             tags={**dict(args.tags), "pum-role": "journey-automation", "pum-automation": args.kind},
             opts=child,
         )
+        if args.log_workspace_id is not None:
+            from pulumi_azure_native import monitor
+
+            monitor.DiagnosticSetting(
+                f"{name}-diag",
+                name="to-log-analytics",
+                resource_uri=self.workflow.id,
+                workspace_id=args.log_workspace_id,
+                logs=[{"category_group": "allLogs", "enabled": True}],
+                opts=child,
+            )
         # through the workflow's ID: unknown at preview (as the engine has it), the identity's object ID once made
         self.principal_id = pulumi.Output.all(self.workflow.id, self.workflow.identity).apply(
             lambda v: (v[1].principal_id if v[1] else None) or ""

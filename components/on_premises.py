@@ -136,6 +136,8 @@ class OnPremisesAutomationArgs:
     schedule_start: str = ""
     """The first run of each schedule (schedule_start()); only used when a schedule is created."""
     log_retention_days: int = 90
+    log_workspace_id: pulumi.Input[str] | None = None
+    """The stack's monitoring workspace (PrivilegedMonitoring); without it the account keeps its own workspace."""
     install_worker_extension: bool = True
     """Install the Hybrid Worker extension (HybridWorkerForWindows) on each worker machine; the machine must be in
     `location`. False when the machine's owners install it (docs/on-premises.md, manual steps)."""
@@ -195,15 +197,18 @@ class OnPremisesAutomation(pulumi.ComponentResource):
         rg = resources.ResourceGroup(
             f"{name}-rg", resource_group_name=args.resource_group_name, location=args.location, tags=tags, opts=child
         )
-        logs = operationalinsights.Workspace(
-            f"{name}-logs",
-            resource_group_name=rg.name,
-            location=args.location,
-            sku={"name": "PerGB2018"},
-            retention_in_days=args.log_retention_days,
-            tags=tags,
-            opts=child,
-        )
+        if args.log_workspace_id is None:
+            logs_id: pulumi.Input[str] = operationalinsights.Workspace(
+                f"{name}-logs",
+                resource_group_name=rg.name,
+                location=args.location,
+                sku={"name": "PerGB2018"},
+                retention_in_days=args.log_retention_days,
+                tags=tags,
+                opts=child,
+            ).id
+        else:
+            logs_id = args.log_workspace_id
         subnet_id, vnet_id = self._network(name, args, rg, tags)
 
         vault = keyvault.Vault(
@@ -243,7 +248,7 @@ class OnPremisesAutomation(pulumi.ComponentResource):
                 f"{name}-{suffix}-diag",
                 name="to-log-analytics",
                 resource_uri=target.id,
-                workspace_id=logs.id,
+                workspace_id=logs_id,
                 logs=categories,
                 metrics=[{"category": "AllMetrics", "enabled": True}],
                 opts=child,

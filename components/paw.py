@@ -22,6 +22,7 @@ from pulumi_azure_native import (
     operationalinsights,
     privatedns,
     resources,
+    security,
 )
 
 from components.model.paw import RESERVED_ADMIN_USERNAMES
@@ -51,6 +52,16 @@ class _InVnet(TypedDict):
     resource_group_name: pulumi.Output[str]
     virtual_network_name: pulumi.Output[str]
     network_security_group: network.NetworkSecurityGroupArgsDict
+
+
+MONITOR_PRIVATE_ZONES = (
+    ("monitor", "privatelink.monitor.azure.com"),
+    ("oms", "privatelink.oms.opinsights.azure.com"),
+    ("ods", "privatelink.ods.opinsights.azure.com"),
+    ("agentsvc", "privatelink.agentsvc.azure-automation.net"),
+    ("blob", "privatelink.blob.core.windows.net"),
+)
+"""The private DNS zones of Azure Monitor Private Link (azure-monitor logs/private-link-configure: "DNS zones")."""
 
 
 def _secret(value: pulumi.Input[str]) -> pulumi.Output[str]:
@@ -98,6 +109,12 @@ class PawHostPoolArgs:
     agent_modules_url: str
     tags: Mapping[str, str] = field(default_factory=dict)
     """Extra tags; pum-role: paw is always set."""
+    log_workspace_id: pulumi.Input[str] | None = None
+    """The stack's monitoring workspace (PrivilegedMonitoring), which then also holds the SecurityEvent table;
+    without it the PAW keeps its own workspace."""
+    monitor_private_link_scope_id: pulumi.Input[str] | None = None
+    """The Azure Monitor Private Link Scope of a private monitoring workspace: its endpoint goes in the PAW's
+    endpoints subnet, so the agents send and the admins query over Private Link."""
 
 
 class PawHostPool(pulumi.ComponentResource):
@@ -109,14 +126,17 @@ class PawHostPool(pulumi.ComponentResource):
     the session hosts (Private Link, NSG denying internet inbound, no public IPs); Trusted Launch
     hosts (secure boot, vTPM), Entra-joined and Intune-enrolled; per-host local admin passwords
     generated as secrets; host pool, application group and workspace logs in a Log Analytics
-    workspace; `Desktop Virtualization User` and `Virtual Machine User Login` granted to the admin
-    group only: a standing "PAW users" group of the admin accounts it is given. Every taggable resource carries
-    `pum-role: paw`, which the policy pack checks.
+    workspace; on every session host the Azure Monitor Agent, associated with a data collection rule that sends
+    all Security event-log events to that workspace, Microsoft Defender for Servers (Plan 1, with Defender for
+    Endpoint) enabled on the host, and boot diagnostics; `Desktop Virtualization User` and
+    `Virtual Machine User Login` granted to the admin group only: a standing "PAW users" group of the admin
+    accounts it is given. Every taggable resource carries `pum-role: paw`, which the policy pack checks.
     """
 
     host_pool: desktopvirtualization.HostPool
     session_hosts: list[compute.VirtualMachine]
     extensions: list[compute.VirtualMachineExtension]
+    data_collection_rule: monitor.DataCollectionRule
     users_group_id: pulumi.Output[str]
     host_pool_id: pulumi.Output[str]
     workspace_id: pulumi.Output[str]
@@ -147,8 +167,31 @@ class PawHostPool(pulumi.ComponentResource):
 
         rg = resources.ResourceGroup(f"{name}-rg", resource_group_name=args.resource_group_name, **where, opts=child)
         in_rg: _InResourceGroup = {"resource_group_name": rg.name, **where}
-        logs = operationalinsights.Workspace(
-            f"{name}-logs", sku={"name": "PerGB2018"}, retention_in_days=args.log_retention_days, **in_rg, opts=child
+        if args.log_workspace_id is None:
+            own = operationalinsights.Workspace(
+                f"{name}-logs",
+                sku={"name": "PerGB2018"},
+                retention_in_days=args.log_retention_days,
+                **in_rg,
+                opts=child,
+            )
+            logs_id: pulumi.Input[str] = own.id
+        else:
+            logs_id = args.log_workspace_id
+        # With Sentinel on the stack's workspace the Security events go to SecurityEvent; a workspace without it
+        # has no such table, so the PAW's own workspace keeps them in Event.
+        stream = "Microsoft-Event" if args.log_workspace_id is None else "Microsoft-SecurityEvent"
+        self.data_collection_rule = monitor.DataCollectionRule(
+            f"{name}-security-events",
+            kind="Windows",
+            description="All Security event-log events of the PAW session hosts.",
+            data_sources={
+                "windows_event_logs": [{"name": "security", "streams": [stream], "x_path_queries": ["Security!*"]}]
+            },
+            destinations={"log_analytics": [{"name": "workspace", "workspace_resource_id": logs_id}]},
+            data_flows=[{"streams": [stream], "destinations": ["workspace"]}],
+            **in_rg,
+            opts=child,
         )
 
         hosts_prefix, endpoints_prefix = args.hosts_prefix, args.endpoints_prefix
@@ -227,13 +270,15 @@ class PawHostPool(pulumi.ComponentResource):
             opts=child,
         )
         self._private_link(name, rg, vnet, endpoints_subnet, tags, args.location)
+        if args.monitor_private_link_scope_id is not None:
+            self._monitor_private_link(name, rg, vnet, endpoints_subnet, tags, args)
 
         for suffix, target in (("hostpool", self.host_pool), ("desktop", app_group), ("workspace", workspace)):
             monitor.DiagnosticSetting(
                 f"{name}-{suffix}-diag",
                 name="to-log-analytics",
                 resource_uri=target.id,
-                workspace_id=logs.id,
+                workspace_id=logs_id,
                 logs=[{"category_group": "allLogs", "enabled": True}],
                 opts=child,
             )
@@ -328,6 +373,54 @@ class PawHostPool(pulumi.ComponentResource):
             resource_group_name=rg.name,
             private_endpoint_name=endpoint.name,
             private_dns_zone_configs=[{"name": "wvd", "private_dns_zone_id": zone.id}],
+            opts=child,
+        )
+
+    def _monitor_private_link(self, name, rg, vnet, subnet, tags, args: PawHostPoolArgs) -> None:
+        """The Azure Monitor Private Link Scope's endpoint (`azuremonitor`) in the endpoints subnet, with the DNS
+        zones Azure Monitor Private Link needs, linked to the PAW's network."""
+        child = pulumi.ResourceOptions(parent=self)
+        endpoint = network.PrivateEndpoint(
+            f"{name}-monitor-pe",
+            resource_group_name=rg.name,
+            location=args.location,
+            tags=tags,
+            subnet={"id": subnet.id},
+            private_link_service_connections=[
+                {
+                    "name": "monitor-connection",
+                    "private_link_service_id": args.monitor_private_link_scope_id,
+                    "group_ids": ["azuremonitor"],
+                }
+            ],
+            opts=child,
+        )
+        configs: list[network.PrivateDnsZoneConfigArgsDict] = []
+        for key, zone_name in MONITOR_PRIVATE_ZONES:
+            zone = privatedns.PrivateZone(
+                f"{name}-monitor-dns-{key}",
+                private_zone_name=zone_name,
+                location="global",
+                resource_group_name=rg.name,
+                tags=tags,
+                opts=child,
+            )
+            privatedns.VirtualNetworkLink(
+                f"{name}-monitor-dns-{key}-link",
+                private_zone_name=zone.name,
+                location="global",
+                resource_group_name=rg.name,
+                virtual_network={"id": vnet.id},
+                registration_enabled=False,
+                tags=tags,
+                opts=child,
+            )
+            configs.append({"name": key, "private_dns_zone_id": zone.id})
+        network.PrivateDnsZoneGroup(
+            f"{name}-monitor-pe-dns",
+            resource_group_name=rg.name,
+            private_endpoint_name=endpoint.name,
+            private_dns_zone_configs=configs,
             opts=child,
         )
 
@@ -435,5 +528,31 @@ class PawHostPool(pulumi.ComponentResource):
             **ext,
             opts=child,
         )
-        self.extensions += [join, agent]
+        monitoring = compute.VirtualMachineExtension(
+            f"{vm_name}-monitor-agent",
+            vm_extension_name="AzureMonitorWindowsAgent",
+            publisher="Microsoft.Azure.Monitor",
+            type="AzureMonitorWindowsAgent",
+            type_handler_version="1.0",
+            enable_automatic_upgrade=True,
+            **ext,
+            opts=child,
+        )
+        monitor.DataCollectionRuleAssociation(
+            f"{vm_name}-security-events",
+            association_name="pum-security-events",
+            resource_uri=vm.id,
+            data_collection_rule_id=self.data_collection_rule.id,
+            description="The PAW's Security events to the monitoring workspace.",
+            opts=child,
+        )
+        security.Pricing(
+            f"{vm_name}-defender",
+            scope_id=vm.id,
+            pricing_name="virtualMachines",
+            pricing_tier="Standard",
+            sub_plan="P1",
+            opts=child,
+        )
+        self.extensions += [join, agent, monitoring]
         return vm

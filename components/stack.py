@@ -51,6 +51,7 @@ from components.entra_jit import EntraRoleJit, EntraRoleJitArgs
 from components.model import StackModel, durations
 from components.model.access_packages import AccessPackagesSettings
 from components.model.conditional_access import ConditionalAccessSettings
+from components.model.monitoring import MonitoringSettings
 from components.model.on_premises import OnPremisesSettings
 from components.model.paw import PawSettings
 from components.model.pim import (
@@ -71,6 +72,7 @@ if TYPE_CHECKING:
     from components.azure_jit import AzureRoleJit
     from components.graph.lifecycle import LeaverWorkflow
     from components.journey_automation import JourneyAutomation
+    from components.monitoring import PrivilegedMonitoring, PrivilegedMonitoringArgs
     from components.on_premises import OnPremisesAutomation, OnPremisesAutomationArgs
     from components.paw import PawHostPool, PawHostPoolArgs
     from components.private_access import PrivateAccessApp
@@ -98,6 +100,11 @@ class Built:
     paw: PawHostPool | None = None
     conditional_access: ConditionalAccessBaseline | None = None
     on_premises: OnPremisesAutomation | None = None
+    monitoring: PrivilegedMonitoring | None = None
+
+    def log_workspace_id(self) -> pulumi.Output[str] | None:
+        """The monitoring workspace every area sends its diagnostics to (None: each keeps its own)."""
+        return self.monitoring.workspace_id if self.monitoring else None
 
     def group_ids(self) -> dict[str, pulumi.Output[str]]:
         """Group names journeys and apps use: principals.groups, journey groups (binding keys), cloud groups."""
@@ -127,6 +134,8 @@ _AREA_PATHS = {
     "leaver-admin-accounts": "privileged-access:lifecycle.leaver",
     "temporary-access-pass": "privileged-access:authenticationMethods.temporaryAccessPass",
     "on-premises": "privileged-access:onPremises",
+    "monitoring": "privileged-access:monitoring",
+    "licences": "privileged-access:licences",
 }
 
 
@@ -138,6 +147,8 @@ def build(model: StackModel, today: dt.date | None = None) -> Built:
     for name, path in _AREA_PATHS.items():
         locations.record(name, path)
     _accounts(built, today)
+    _monitoring(built)  # the workspace the later areas send their diagnostics to
+    _licences(built)
     _authentication_methods(built)
     _entra_roles(built, today)
     _azure_roles(built, today)
@@ -212,6 +223,57 @@ def _accounts(built: Built, today: dt.date) -> None:
                 ]
             ),
         )
+
+
+def monitoring_args(
+    settings: MonitoringSettings, *, break_glass_upns: Sequence[str], paw_device_prefix: str | None
+) -> PrivilegedMonitoringArgs:
+    """The model's monitoring area as PrivilegedMonitoring's arguments."""
+    from components.monitoring import PrivilegedMonitoringArgs
+
+    return PrivilegedMonitoringArgs(
+        resource_group_name=settings.resource_group_name,
+        location=settings.location,
+        workspace_name=settings.workspace_name,
+        retention_days=settings.retention_days,
+        private=settings.private,
+        action_group_name=settings.action_group.name,
+        action_group_short_name=settings.action_group.short_name,
+        alert_emails=list(settings.action_group.emails),
+        break_glass_upns=list(break_glass_upns),
+        paw_device_prefix=paw_device_prefix,
+        activation_window_minutes=settings.pim_activation_window_minutes,
+        tags=dict(settings.tags),
+    )
+
+
+def _monitoring(built: Built) -> None:
+    """`privileged-access:monitoring`: declared before the areas that send it their diagnostics; its detections
+    know the break-glass accounts and the PAW's host names from the model."""
+    model = built.model
+    settings = model.monitoring
+    if settings is None or not settings.enabled:
+        return
+    from components.monitoring import PrivilegedMonitoring  # pulumi_azure_native: only for stacks that use it
+
+    paw = model.paw if model.paw is not None and model.paw.enabled else None
+    built.monitoring = PrivilegedMonitoring(
+        "monitoring",
+        monitoring_args(
+            settings,
+            break_glass_upns=[a.upn for a in model.break_glass.accounts] if model.break_glass else [],
+            paw_device_prefix=paw.computer_name_prefix if paw else None,
+        ),
+    )
+
+
+def _licences(built: Built) -> None:
+    """`privileged-access:licences`: what the tenant holds, registered for the pack's licences-cover-plan."""
+    if built.model.licences is None:
+        return
+    from components.licences import LicencesHeld
+
+    LicencesHeld("licences", built.model.licences.declared())
 
 
 def _authentication_methods(built: Built) -> None:
@@ -387,6 +449,7 @@ def _journeys(built: Built, today: dt.date) -> None:
             protect_groups=built.model.tenant.protect_from_deletion,
             secondary_accounts=_secondary_accounts(built, settings, daily_users, requestors),
             on_premises_runbooks=_runbooks_of_on_premises(built),
+            log_workspace_id=built.log_workspace_id(),
         ),
     )
     built.journey_automation = dict(built.journeys.automations)
@@ -445,6 +508,7 @@ def access_package_args(
     protect_groups: bool = False,
     secondary_accounts: Sequence[SecondaryAccountArgs] = (),
     on_premises_runbooks: tuple[str, str] | None = None,
+    log_workspace_id: pulumi.Input[str] | None = None,
 ) -> AccessPackageJourneysArgs:
     """The model's accessPackages area as AccessPackageJourneys' arguments."""
 
@@ -529,6 +593,7 @@ def access_package_args(
             remove_group_member_runbook=remove_runbook,
             reset_password_runbook=reset_runbook,
             secondary_accounts=tuple(secondary_accounts),
+            log_workspace_id=log_workspace_id,
         )
         if auto
         else None
@@ -593,7 +658,13 @@ def _private_access(built: Built) -> None:
     }
 
 
-def paw_args(settings: PawSettings, *, user_object_ids: Sequence[pulumi.Input[str]]) -> PawHostPoolArgs:
+def paw_args(
+    settings: PawSettings,
+    *,
+    user_object_ids: Sequence[pulumi.Input[str]],
+    log_workspace_id: pulumi.Input[str] | None = None,
+    monitor_private_link_scope_id: pulumi.Input[str] | None = None,
+) -> PawHostPoolArgs:
     """The model's paw area as PawHostPool's arguments."""
     from components.paw import PawHostPoolArgs
 
@@ -615,6 +686,8 @@ def paw_args(settings: PawSettings, *, user_object_ids: Sequence[pulumi.Input[st
         log_retention_days=settings.log_retention_days,
         agent_modules_url=settings.agent_modules_url,
         tags=dict(settings.tags),
+        log_workspace_id=log_workspace_id,
+        monitor_private_link_scope_id=monitor_private_link_scope_id,
     )
 
 
@@ -668,7 +741,13 @@ def _admin_access(built: Built) -> None:
         from components.paw import PawHostPool  # pulumi_azure_native: imported only by stacks with a PAW
 
         built.paw = PawHostPool(
-            "paw", paw_args(paw_settings, user_object_ids=[built.principal_ids[k] for k in paw_settings.users])
+            "paw",
+            paw_args(
+                paw_settings,
+                user_object_ids=[built.principal_ids[k] for k in paw_settings.users],
+                log_workspace_id=built.log_workspace_id(),
+                monitor_private_link_scope_id=built.monitoring.private_link_scope_id if built.monitoring else None,
+            ),
         )
     if ca_settings is None or not ca_settings.enabled:
         return
@@ -709,7 +788,11 @@ def _leaver(built: Built) -> None:
 
 
 def on_premises_args(
-    settings: OnPremisesSettings, *, today: dt.date, job_operator_principal_ids: Sequence[pulumi.Input[str]] = ()
+    settings: OnPremisesSettings,
+    *,
+    today: dt.date,
+    job_operator_principal_ids: Sequence[pulumi.Input[str]] = (),
+    log_workspace_id: pulumi.Input[str] | None = None,
 ) -> OnPremisesAutomationArgs:
     """The model's onPremises area as OnPremisesAutomation's arguments (the runbooks read from automation/runbooks)."""
     from components.on_premises import OnPremisesAutomationArgs, ScheduleArgs, load_runbooks, schedule_start
@@ -738,6 +821,7 @@ def on_premises_args(
         log_retention_days=settings.log_retention_days,
         install_worker_extension=settings.install_worker_extension,
         tags=dict(settings.tags),
+        log_workspace_id=log_workspace_id,
     )
 
 
@@ -759,4 +843,6 @@ def _on_premises(built: Built, today: dt.date) -> None:
         return
     from components.on_premises import OnPremisesAutomation  # pulumi_azure_native: only for stacks that use it
 
-    built.on_premises = OnPremisesAutomation("on-premises", on_premises_args(settings, today=today))
+    built.on_premises = OnPremisesAutomation(
+        "on-premises", on_premises_args(settings, today=today, log_workspace_id=built.log_workspace_id())
+    )

@@ -3,6 +3,7 @@
     privileged-access:tenant / :principals / :breakGlass / :administrativeUnits / :pim   (pim.py)
     privileged-access:accessPackages (access_packages.py) / :privateAccess (private_access.py)
     privileged-access:lifecycle (lifecycle.py)
+    privileged-access:monitoring / :licences (monitoring.py)
 
 `parse_model(config, source)` validates a stack file's `config:` mapping (pure, no Pulumi runtime);
 `load_model()` does the same from the running program's config; `stack_file_schema()` is the JSON
@@ -28,6 +29,7 @@ from .conditional_access import ConditionalAccessSettings, admin_access_issues
 from .errors import Issue, ModelError
 from .groups import display_name_issues
 from .lifecycle import LifecycleSettings
+from .monitoring import LicencesHeld, MonitoringSettings, monitoring_issues
 from .on_premises import OnPremisesSettings
 from .paw import PawSettings
 from .pim import (
@@ -62,6 +64,8 @@ class StackModel(_Model):
     lifecycle: LifecycleSettings | None = None
     on_premises: OnPremisesSettings | None = None
     authentication_methods: AuthenticationMethodsSettings | None = None
+    monitoring: MonitoringSettings | None = None
+    licences: LicencesHeld | None = None
 
 
 def _area_values(config: Mapping[Any, Any], issues: list[Issue]) -> dict[str, Any]:
@@ -159,6 +163,7 @@ def parse_model(config: Mapping[str, Any], source: str, *, secret_keys: Iterable
         issues.extend(admin_access_issues(model))
         issues.extend(display_name_issues(model))
         issues.extend(tap_issues(model))
+        issues.extend(monitoring_issues(model))
     if issues:
         hidden = {k.rpartition(":")[2] for k in secret_keys if k.startswith(NAMESPACE + ":")}
         secrets = _secret_texts(v for k, v in values.items() if k in hidden)

@@ -7,6 +7,9 @@ BREAK_GLASS_TYPE = f"{PACKAGE}:index:BreakGlassAccounts"
 PRIVILEGED_ACCOUNTS_TYPE = f"{PACKAGE}:index:PrivilegedAccounts"
 PAW_TAG_KEY, PAW_TAG_VALUE = "pum-role", "paw"
 ON_PREMISES_TAG_VALUE = "on-premises-automation"  # pum-role of the on-premises Automation account and its Key Vault
+NETWORK_TAG_KEY, NETWORK_TAG_PRIVATE = "pum-network", "private"  # a workspace the stack says is private
+MONITORING_TYPE = f"{PACKAGE}:index:PrivilegedMonitoring"
+LICENCES_TYPE = f"{PACKAGE}:index:LicencesHeld"  # registers the licences the stack file says the tenant holds
 
 # What makes an AVD host pool a PAW (azure-docs virtual-desktop/rdp-properties.md): each redirection
 # off, Entra ID authentication to the host, WebAuthn and smart cards kept for phishing-resistant sign-in.

@@ -10,6 +10,8 @@ from . import (
     dynamic_resources,
     journey_automation,
     key_vault,
+    licences,
+    monitoring,
     paw,
     pim,
     private_access,
@@ -27,6 +29,8 @@ _AREAS = (
     key_vault,
     credentials,
     dynamic_resources,
+    monitoring,
+    licences,
 )
 POLICIES = [policy for area in _AREAS for policy in area.POLICIES]
 # Every policy has an entry (tests/test_catalog.py); the pack itself loads without one.

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 
 from ..engine import UNKNOWN, Report
+from . import licences as licence_report
 from . import locations
 from .common import Context, Failure, description_and_detail, display_path, pum_version, resources, sorted_plain
 
@@ -74,6 +75,7 @@ def as_dict(report: Report, context: Context | None = None) -> dict:
             for r in resources(report)
         ],
         "violations": [_violation(report, v, context) for v in report.violations],
+        "licences": licence_report.licences(report),
         "summary": {
             "resources": len(report.resources),
             "mandatory": len(report.mandatory),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from ..engine import Report
+from . import licences as licence_report
 from .common import Context, Failure
 from .tree import walk
 
@@ -86,7 +87,17 @@ def render(report: Report, context: Context | None = None) -> str:
     if len(shown) < len(plan):
         shown.append(f"… {len(plan) - len(shown)} more resources left out ({_full(context)})")
     body = "\n".join(shown)
-    lines = [*head, *table, "<details><summary>Plan</summary>", "", *_fenced(body), "", "</details>", ""]
+    lines = [
+        *head,
+        *table,
+        *licence_report.markdown(report),
+        "<details><summary>Plan</summary>",
+        "",
+        *_fenced(body),
+        "",
+        "</details>",
+        "",
+    ]
     return "\n".join(lines)
 
 

@@ -12,6 +12,7 @@ import textwrap
 import unicodedata
 
 from ..engine import Report
+from . import licences as licence_report
 from . import locations
 from .common import Context, Failure, diagnostics, display_path
 from .tree import walk
@@ -129,6 +130,7 @@ def render(report: Report, context: Context | None = None) -> str:
                     lines.extend(_wrap(f"at {at} ({found.path})", "           ", width))
         lines.append("")
     lines.extend(_outputs(report, width))
+    lines.extend(licence_report.lines(report))
     lines.append("Resources:")
     lines.append(f"    + {len(report.resources)} to create")
     lines.append("")
