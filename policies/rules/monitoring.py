@@ -340,7 +340,7 @@ def _grants_privilege(args) -> bool:
 def _retention_findings(args, workspace, minimum: int) -> tuple[str, list[str]]:
     """(verdict, what falls short) for the workspace's retention of the required tables."""
     findings, verdicts = [], []
-    days = get(workspace.props, "retentionInDays")
+    days = declared(workspace, "retentionInDays")  # not declared: the API's default, 30 days
     if is_unknown(days):
         verdicts.append(MAYBE)
     elif not isinstance(days, (int, float)) or days < minimum:

@@ -12,7 +12,7 @@ from . import licences as licence_report
 from . import locations
 from .common import Context, Failure, description_and_detail, display_path, pum_version, resources, sorted_plain
 
-FORMAT_VERSION = "1.1"
+FORMAT_VERSION = "1.2"
 
 
 def _plain(value):
