@@ -110,6 +110,12 @@ def synthetic_config(target: int) -> dict:
             "roleBindings": role_bindings,
         },
         "privileged-access:conditionalAccess": {"enforce": True},
+        "privileged-access:monitoring": {
+            "resourceGroupName": "rg-pum-monitoring",
+            "location": "westeurope",
+            "private": False,
+            "actionGroup": {"name": "oncall", "shortName": "oncall", "emails": ["oncall@contoso.com"]},
+        },
     }
 
 

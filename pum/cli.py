@@ -277,6 +277,8 @@ def _preview(args) -> int:
 
         found = locations.resolve(report, _call_hook(tool, "locations", report), tool.locations)
         context = dataclasses.replace(context, locations=found)
+    if tool.licences:
+        context = dataclasses.replace(context, licences=_licences(tool, report))
     for flag, fmt, path in targets:
         _write(_renderer(fmt).render(report, context), path, flag)
     return report.exit_code
@@ -428,6 +430,16 @@ def _lenient_preview_args(argv: list[str]):
     if args.format not in FORMATS:
         args.format = "text" if args.output is None else None
     return args
+
+
+def _licences(tool: ToolConfig, report) -> list:
+    """The project's licence report: a list of JSON objects, or the hook is broken (exit 3)."""
+    found = _call_hook(tool, "licences", report)
+    if not isinstance(found, list) or not all(isinstance(entry, dict) for entry in found):
+        raise ProgramError(
+            f"[tool.pum] licences ({tool.licences}) returned {type(found).__name__}, not a list of objects"
+        )
+    return found
 
 
 def _call_hook(tool: ToolConfig, key: str, *args):

@@ -44,6 +44,7 @@ class ToolConfig:
     diff: str | None = None
     stack_file_types: tuple[str, ...] = ()
     locations: str | None = None
+    licences: str | None = None
 
     def hook(self, key: str) -> Callable[..., Any]:
         """The function `[tool.pum] <key>` names ("module:function"), imported from the project."""
@@ -79,7 +80,7 @@ def _string(value: Any, where: str, reference: bool = False) -> str:
     return value
 
 
-_KEYS = ("policy-packs", "stack", "schema", "graph", "diff", "stack-file-types", "locations")
+_KEYS = ("policy-packs", "stack", "schema", "graph", "diff", "stack-file-types", "locations", "licences")
 
 
 def load_tool_config(directory: str) -> ToolConfig:
@@ -122,4 +123,5 @@ def load_tool_config(directory: str) -> ToolConfig:
         diff=_string(table["diff"], f"{where} diff", reference=True) if "diff" in table else None,
         stack_file_types=_strings(table.get("stack-file-types", []), f"{where} stack-file-types"),
         locations=_string(table["locations"], f"{where} locations", reference=True) if "locations" in table else None,
+        licences=_string(table["licences"], f"{where} licences", reference=True) if "licences" in table else None,
     )

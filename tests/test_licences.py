@@ -14,7 +14,7 @@ from pack_cases import GA, later, preview
 from pulumi_azure_native import authorization
 
 from components.licences import LicencesHeld
-from pum.report import licences as licence_report
+from privilege_map import licences as licence_report
 
 DVU = "1d18fff3-a72a-46b5-b4a9-0b38a3cd7e63"  # Desktop Virtualization User
 

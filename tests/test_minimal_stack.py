@@ -18,9 +18,11 @@ def _config() -> dict:
     return load_file(MINIMAL, "stack file")["config"]  # read as pum and the Pulumi CLI read a stack file
 
 
-def test_it_is_about_twenty_lines_and_valid_against_the_schema():
+def test_it_is_a_short_file_and_valid_against_the_schema():
     lines = [line for line in open(MINIMAL, encoding="utf-8") if line.strip() and not line.lstrip().startswith("#")]
-    assert len(lines) <= 25
+    assert (
+        len(lines) <= 26
+    )  # twenty-one, and five of monitoring (every stack with break-glass accounts needs its alert)
     jsonschema.validate(load_file(MINIMAL, "stack file"), stack_file_schema())
 
 

@@ -145,6 +145,8 @@ def test_only_the_admin_group_gets_access_and_every_resource_is_tagged(mocks):
             - {
                 "azure-native:authorization:RoleAssignment",
                 "azure-native:monitor:DiagnosticSetting",
+                "azure-native:monitor:DataCollectionRuleAssociation",
+                "azure-native:security:Pricing",
                 "random:index/randomPassword:RandomPassword",
                 "azure-native:network:Subnet",
                 "azure-native:network:PrivateDnsZoneGroup",

@@ -28,6 +28,7 @@ class Context:
     pum_version: str = "unknown"
     full_report: str | None = None  # where the complete report is, for a renderer that has to truncate
     locations: dict = field(default_factory=dict)  # URN -> pum.report.locations.Location ([tool.pum] locations)
+    licences: list = field(default_factory=list)  # what [tool.pum] licences returned (pum.report.licences)
 
 
 @dataclass(frozen=True)

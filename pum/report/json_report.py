@@ -75,7 +75,7 @@ def as_dict(report: Report, context: Context | None = None) -> dict:
             for r in resources(report)
         ],
         "violations": [_violation(report, v, context) for v in report.violations],
-        "licences": licence_report.licences(report),
+        "licences": licence_report.entries(context),
         "summary": {
             "resources": len(report.resources),
             "mandatory": len(report.mandatory),

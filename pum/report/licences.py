@@ -1,65 +1,22 @@
-"""The licence report of a preview: privileged_facts.licences over the recorded plan (docs/licences.md).
-
-The JSON report's additive `licences` field, and a section of the text and markdown reports. Held seats come from
-the LicencesHeld component (`privileged-access:licences` in the stack file), the same the pack's licences-cover-plan
-reads."""
+"""The licence section of the reports: what `[tool.pum] licences` returned for the plan (the project's hook: for
+this project privilege_map.licences, docs/licences.md), as the JSON report's `licences` field and a section of the
+text and markdown reports. Entries are {"licence", "name", "features", "identities", "unresolved"} and, when the
+stack declares what it holds, "held" and "shortfall"; without the hook the list is empty."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from privileged_facts import values
-from privileged_facts.conventions import LICENCES_TYPE
-from privileged_facts.licences import Node, licence_needs
-
-from ..engine import Report, Resource
-from ..wire import UNKNOWN
+from .common import Context
 
 
-def _canonical(token: str) -> str:
-    parts = token.split(":")
-    return f"{parts[0]}:{parts[1].split('/', 1)[0]}:{parts[2]}" if len(parts) == 3 else token
+def entries(context: Context | None) -> list[dict[str, Any]]:
+    return list(context.licences) if context else []
 
 
-def _facts(value: Any) -> Any:
-    """The recorded inputs with the engine's unknowns as the facts' UNKNOWN."""
-    if value is UNKNOWN:
-        return values.UNKNOWN
-    if isinstance(value, dict):
-        return {k: _facts(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_facts(v) for v in value]
-    return value
-
-
-def _node(r: Resource) -> Node:
-    return Node(
-        r.urn,
-        _canonical(r.type),
-        r.name,
-        _facts(r.inputs),
-        {k: tuple(v) for k, v in r.property_dependencies.items()},
-    )
-
-
-def held(report: Report) -> dict[str, int] | None:
-    """The seats the stack declares, None when it declares none."""
-    for r in report.resources:
-        if r.type == LICENCES_TYPE and isinstance(r.inputs.get("held"), dict):
-            return {k: int(v) for k, v in r.inputs["held"].items() if isinstance(v, (int, float))}
-    return None
-
-
-def licences(report: Report) -> list[dict[str, Any]]:
-    """One entry per licence the plan needs: licence, name, features, identities, unresolved (and held, shortfall
-    when the stack declares what it holds)."""
-    seats = held(report)
-    return [need.as_dict(seats) for need in licence_needs(_node(r) for r in report.resources)]
-
-
-def lines(report: Report) -> list[str]:
+def lines(context: Context | None) -> list[str]:
     """The text report's section."""
-    found = licences(report)
+    found = entries(context)
     if not found:
         return []
     out = ["Licences (from the plan; docs/licences.md):"]
@@ -73,9 +30,9 @@ def lines(report: Report) -> list[str]:
     return out
 
 
-def markdown(report: Report) -> list[str]:
+def markdown(context: Context | None) -> list[str]:
     """The markdown report's table."""
-    found = licences(report)
+    found = entries(context)
     if not found:
         return []
     out = ["| Licence | Identities | Unresolved | Held | Short |", "| --- | --- | --- | --- | --- |"]

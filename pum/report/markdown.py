@@ -90,7 +90,7 @@ def render(report: Report, context: Context | None = None) -> str:
     lines = [
         *head,
         *table,
-        *licence_report.markdown(report),
+        *licence_report.markdown(context),
         "<details><summary>Plan</summary>",
         "",
         *_fenced(body),

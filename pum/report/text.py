@@ -130,7 +130,7 @@ def render(report: Report, context: Context | None = None) -> str:
                     lines.extend(_wrap(f"at {at} ({found.path})", "           ", width))
         lines.append("")
     lines.extend(_outputs(report, width))
-    lines.extend(licence_report.lines(report))
+    lines.extend(licence_report.lines(context))
     lines.append("Resources:")
     lines.append(f"    + {len(report.resources)} to create")
     lines.append("")
