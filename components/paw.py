@@ -335,24 +335,7 @@ class PawHostPool(pulumi.ComponentResource):
     def _private_link(self, name, rg, vnet, subnet, tags, location) -> None:
         """Session hosts reach the AVD service over a private endpoint (`connection` sub-resource)."""
         child = pulumi.ResourceOptions(parent=self)
-        zone = privatedns.PrivateZone(
-            f"{name}-dns",
-            private_zone_name="privatelink.wvd.microsoft.com",
-            location="global",
-            resource_group_name=rg.name,
-            tags=tags,
-            opts=child,
-        )
-        privatedns.VirtualNetworkLink(
-            f"{name}-dns-link",
-            private_zone_name=zone.name,
-            location="global",
-            resource_group_name=rg.name,
-            virtual_network={"id": vnet.id},
-            registration_enabled=False,
-            tags=tags,
-            opts=child,
-        )
+        zone = self._linked_zone(f"{name}-dns", "privatelink.wvd.microsoft.com", rg, vnet, tags)
         endpoint = network.PrivateEndpoint(
             f"{name}-hostpool-pe",
             resource_group_name=rg.name,
@@ -376,6 +359,30 @@ class PawHostPool(pulumi.ComponentResource):
             opts=child,
         )
 
+    def _linked_zone(self, resource_name: str, zone_name: str, rg, vnet, tags) -> privatedns.PrivateZone:
+        """A private DNS zone linked (without auto-registration) to the PAW's network; the link is
+        `<resource_name>-link`."""
+        child = pulumi.ResourceOptions(parent=self)
+        zone = privatedns.PrivateZone(
+            resource_name,
+            private_zone_name=zone_name,
+            location="global",
+            resource_group_name=rg.name,
+            tags=tags,
+            opts=child,
+        )
+        privatedns.VirtualNetworkLink(
+            f"{resource_name}-link",
+            private_zone_name=zone.name,
+            location="global",
+            resource_group_name=rg.name,
+            virtual_network={"id": vnet.id},
+            registration_enabled=False,
+            tags=tags,
+            opts=child,
+        )
+        return zone
+
     def _monitor_private_link(self, name, rg, vnet, subnet, tags, args: PawHostPoolArgs) -> None:
         """The Azure Monitor Private Link Scope's endpoint (`azuremonitor`) in the endpoints subnet, with the DNS
         zones Azure Monitor Private Link needs, linked to the PAW's network."""
@@ -397,24 +404,7 @@ class PawHostPool(pulumi.ComponentResource):
         )
         configs: list[network.PrivateDnsZoneConfigArgsDict] = []
         for key, zone_name in MONITOR_PRIVATE_ZONES:
-            zone = privatedns.PrivateZone(
-                f"{name}-monitor-dns-{key}",
-                private_zone_name=zone_name,
-                location="global",
-                resource_group_name=rg.name,
-                tags=tags,
-                opts=child,
-            )
-            privatedns.VirtualNetworkLink(
-                f"{name}-monitor-dns-{key}-link",
-                private_zone_name=zone.name,
-                location="global",
-                resource_group_name=rg.name,
-                virtual_network={"id": vnet.id},
-                registration_enabled=False,
-                tags=tags,
-                opts=child,
-            )
+            zone = self._linked_zone(f"{name}-monitor-dns-{key}", zone_name, rg, vnet, tags)
             configs.append({"name": key, "private_dns_zone_id": zone.id})
         network.PrivateDnsZoneGroup(
             f"{name}-monitor-pe-dns",
