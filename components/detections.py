@@ -13,11 +13,11 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from privileged_facts.detections import FRESH, break_glass_query, kql_list
 from privileged_facts.roles import CRITICAL_ROLE_IDS, ENTRA_ROLE_NAMES
 
 FREQUENCY = "PT5M"
 PERIOD = "PT1H"
-FRESH = "| where ingestion_time() > ago(5m)"
 
 PIM_ACTIVATION = "Add member to role completed (PIM activation)"
 CHANGE_OPERATIONS = (
@@ -60,24 +60,11 @@ class Detection:
     query_period: str = PERIOD
 
 
-def _kql_list(values: Sequence[str]) -> str:
-    """A KQL dynamic array literal of strings (JSON string escaping is KQL's too)."""
-    return "dynamic([" + ", ".join(json.dumps(v) for v in values) + "])"
-
-
 def break_glass_sign_in(upns: Sequence[str]) -> Detection:
     """Any sign-in attempt, interactive or not, successful or not, by a break-glass account (Microsoft's guidance
-    for emergency access accounts: alert on every one)."""
-    query = "\n".join(
-        [
-            f"let breakGlass = {_kql_list(sorted(u.lower() for u in upns))};",
-            "union SigninLogs, AADNonInteractiveUserSignInLogs",
-            FRESH,
-            "| where UserPrincipalName in~ (breakGlass)",
-            "| project TimeGenerated, UserPrincipalName, UserId, ResultType, ResultDescription, IPAddress, "
-            "AppDisplayName, ClientAppUsed, CorrelationId",
-        ]
-    )
+    for emergency access accounts: alert on every one). The query is privileged_facts.detections' (the pack accepts
+    exactly it)."""
+    query = break_glass_query(upns)
     return Detection(
         "break-glass-sign-in",
         "PUM: break-glass account sign-in",
@@ -97,8 +84,8 @@ def tier0_activation_outside_paw(device_prefix: str, window_minutes: int) -> Det
     names = sorted(ENTRA_ROLE_NAMES[i] for i in tier0 if i in ENTRA_ROLE_NAMES)
     query = "\n".join(
         [
-            f"let tier0Ids = {_kql_list(tier0)};",
-            f"let tier0Names = {_kql_list(names)};",
+            f"let tier0Ids = {kql_list(tier0)};",
+            f"let tier0Names = {kql_list(names)};",
             "let pawUsers = SigninLogs",
             f"    | where TimeGenerated > ago({window_minutes + 5}m)",
             '    | where ResultType == "0"',
@@ -165,8 +152,8 @@ def privileged_configuration_changed(break_glass_upns: Sequence[str]) -> Detecti
     or any change to a break-glass account. Changes the pipeline makes fire too: compare with the last deployment."""
     query = "\n".join(
         [
-            f"let operations = {_kql_list(CHANGE_OPERATIONS)};",
-            f"let breakGlass = {_kql_list(sorted(u.lower() for u in break_glass_upns))};",
+            f"let operations = {kql_list(CHANGE_OPERATIONS)};",
+            f"let breakGlass = {kql_list(sorted(u.lower() for u in break_glass_upns))};",
             "AuditLogs",
             FRESH,
             "| where OperationName in~ (operations) or TargetResources has_any (breakGlass)",
@@ -205,7 +192,7 @@ def routing_query(display_names: Sequence[str]) -> str:
     SecurityAlert."""
     return "\n".join(
         [
-            f"let rules = {_kql_list(sorted(display_names))};",
+            f"let rules = {kql_list(sorted(display_names))};",
             "SecurityAlert",
             '| where ProductName == "Azure Sentinel"',
             "| where AlertName in (rules)",

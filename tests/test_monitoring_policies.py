@@ -9,12 +9,10 @@ import pulumi_azuread as azuread
 import pytest
 from pack_cases import GA, BreakGlassAccounts, later, mandatory, preview, unverified
 from privileged_facts.conventions import PAW_TAG_KEY
-from pulumi_azure_native import aadiam, compute, monitor, operationalinsights, securityinsights
+from privileged_facts.detections import break_glass_query
+from pulumi_azure_native import aadiam, alertsmanagement, compute, monitor, operationalinsights, securityinsights
 
-QUERY = (
-    'let breakGlass = dynamic(["bg1@contoso.onmicrosoft.com", "bg2@contoso.onmicrosoft.com"]);\n'
-    "union SigninLogs, AADNonInteractiveUserSignInLogs\n| where UserPrincipalName in~ (breakGlass)"
-)
+QUERY = break_glass_query(["bg1@contoso.onmicrosoft.com", "bg2@contoso.onmicrosoft.com"])
 
 
 def alert_rule(name="bg-alert", query=QUERY, **over):
@@ -108,6 +106,35 @@ WEAKENED = {
         ]
     ),
     "log-alert-muted": lambda: log_alert(mute_actions_duration="P1D"),
+    "never-true-filter": lambda: alert_rule(
+        query=QUERY.replace("| where UserPrincipalName", "| where 1 == 2\n| where UserPrincipalName")
+    ),
+    "let-shadows-the-table": lambda: alert_rule(query="let SigninLogs = AuditLogs;\n" + QUERY),
+    "sample-distinct": lambda: alert_rule(query=QUERY + "\n| sample-distinct 0 of UserPrincipalName"),
+    "no-incident": lambda: alert_rule(incident_configuration={"create_incident": False}),
+    "log-to-metric": lambda: log_alert(kind="LogToMetric"),
+    "dimension-filter": lambda: log_alert(
+        criteria=[
+            {
+                "query": QUERY,
+                "time_aggregation": "Count",
+                "operator": "GreaterThan",
+                "threshold": 0,
+                "dimensions": [{"name": "UserPrincipalName", "operator": "Include", "values": ["nobody@x.com"]}],
+            }
+        ]
+    ),
+    "maximum-of-a-zero-column": lambda: log_alert(
+        criteria=[
+            {
+                "query": QUERY,
+                "time_aggregation": "Maximum",
+                "metric_measure_column": "z",
+                "operator": "GreaterThan",
+                "threshold": 0,
+            }
+        ]
+    ),
     "forged-type-token": lambda: pulumi.CustomResource(
         "azure-native:securityinsights:ScheduledAlertRules", "bg-alert", {"enabled": True, "query": QUERY}
     ),
@@ -204,6 +231,25 @@ EXPORT_GAPS = {
         table_name="SigninLogs",
         retention_in_days=30,
         total_retention_in_days=30,
+    ),
+    "table-name-in-another-case": lambda: operationalinsights.Table(
+        "signins",
+        resource_group_name="rg",
+        workspace_name=exported().name,
+        table_name="signinlogs",
+        retention_in_days=30,
+        total_retention_in_days=30,
+    ),
+    "table-on-the-basic-plan": lambda: operationalinsights.Table(
+        "signins", resource_group_name="rg", workspace_name=exported().name, table_name="SigninLogs", plan="Basic"
+    ),
+    "purge-after-30-days": lambda: exported(features={"immediate_purge_data_on30_days": True}),
+    "free-tier": lambda: exported(sku={"name": "Free"}),
+    "default-transformation-rule": lambda: exported(default_data_collection_rule_resource_id="/subscriptions/x/dcr"),
+    "a-category-also-listed-disabled": lambda: aadiam.DiagnosticSetting(
+        "entra",
+        workspace_id=operationalinsights.Workspace("logs", resource_group_name="rg", retention_in_days=365).id,
+        logs=[*({"category": c, "enabled": True} for c in CATEGORIES), {"category": "SignInLogs", "enabled": False}],
     ),
     "workspace-transformation": lambda: monitor.DataCollectionRule(
         "drop",
@@ -309,6 +355,7 @@ PAW_GAPS = {
     "wrong-agent": lambda vm: telemetry(vm, agent_type="CustomScriptExtension"),
     "rule-without-security-events": lambda vm: telemetry(vm, security_rule("perf", xpath="Application!*")),
     "agent-on-another-vm": lambda vm: telemetry(paw_vm("other", tags={})),
+    "filtered-to-no-event": lambda vm: telemetry(vm, security_rule("none", xpath="Security!*[System[(EventID=0)]]")),
 }
 
 
@@ -332,6 +379,22 @@ def test_an_unknown_paw_tag_on_a_host_without_telemetry_is_unverified():
 # --- detection-rules-enabled ---------------------------------------------------------------------------------------
 
 DISABLED = {
+    "smart-detector": lambda: alertsmanagement.SmartDetectorAlertRule(
+        "sd",
+        resource_group_name="rg",
+        state="Disabled",
+        severity="Sev0",
+        frequency="PT5M",
+        scope=["/s"],
+        detector={"id": "FailureAnomaliesDetector"},
+        action_groups={"group_ids": []},
+    ),
+    "alert-processing-removes-action-groups": lambda: alertsmanagement.AlertProcessingRuleByName(
+        "mute",
+        resource_group_name="rg",
+        location="Global",
+        properties={"scopes": ["/subscriptions/x"], "actions": [{"action_type": "RemoveAllActionGroups"}]},
+    ),
     "sentinel-rule": lambda: alert_rule(enabled=False),
     "log-alert": lambda: log_alert(enabled=False),
     "action-group": lambda: monitor.ActionGroup("ag", resource_group_name="rg", group_short_name="ag", enabled=False),
@@ -419,6 +482,21 @@ def test_a_private_workspace_without_public_access_passes():
 def test_a_workspace_the_stack_says_is_private_with_public_access_fails(access):
     (found,) = mandatory(preview(lambda: workspace({"PUM-Network": "Private"}, **access)), "log-workspace-private")
     assert "Azure Monitor Private Link" in found.message
+
+
+def test_a_private_tag_in_any_key_spelling_counts():
+    found = mandatory(
+        preview(lambda: workspace({"pum-network": "public", "PUM-NETWORK": "private"})), "log-workspace-private"
+    )
+    assert found
+
+
+def test_a_paw_host_of_another_type_is_a_violation():
+    def program():
+        compute.VirtualMachineScaleSet("scale", resource_group_name="rg", tags={PAW_TAG_KEY: "paw"})
+
+    (found,) = mandatory(preview(program), "paw-host-monitored")
+    assert "virtual machines only" in found.message
 
 
 def test_a_workspace_not_said_private_is_not_judged():

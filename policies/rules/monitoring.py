@@ -1,23 +1,26 @@
 """Policies for watching privileged users: the Entra logs, the detections and the PAW's telemetry.
 
 - `break-glass-sign-in-alerted` (stack): a stack with break-glass accounts has an enabled alert rule (a Sentinel
-  scheduled analytics rule, or an Azure Monitor log alert with an action group) over SigninLogs that names every
-  break-glass account (its UPN, or its object ID) in a string literal of the query, fires on any row
-  (GreaterThan 0), runs at least every `maxBreakGlassAlertInterval` (PT5M, Microsoft's emergency-access guidance),
-  looks back at least as far as it runs, and is neither suppressed nor muted. The query must not negate
-  (`!`, `not`) or cut rows (`take`, `limit`, `sample`, `top`, `false`) and must use every name it `let`s: the
-  policy reads the query's shape, not its meaning, so a query is still code review.
+  scheduled analytics rule that creates incidents, or an Azure Monitor log alert with an action group) whose query
+  is exactly privileged_facts.detections' break-glass sign-in query for a set of accounts naming each one (its UPN
+  or object ID), fires on any row (GreaterThan 0, a count, no dimension filter), runs at least every
+  `maxBreakGlassAlertInterval` (PT5M, Microsoft's emergency-access guidance), looks back at least as far as it runs,
+  and is neither suppressed nor muted. The pack cannot read what another query means, so it cannot prove another
+  query fires: a team's own query is refused, not trusted.
 - `privileged-logs-exported` (stack): a stack that grants privileged roles (Entra roles, eligibilities, PIM for
   Groups, privileged Azure roles) exports the Entra log categories `requiredEntraLogCategories` (audit and every
   kind of sign-in) through an enabled Entra diagnostic setting to a Log Analytics workspace of the plan that keeps
   them `minimumLogRetentionDays` (365) days, with no daily cap, no shorter retention on those tables and no
-  workspace transformation that rewrites them; a workspace outside the plan counts only when listed in
+  workspace transformation that rewrites them (nor a default data collection rule), no Basic or Auxiliary plan on those
+  tables, no purge after 30 days and no Free tier; a workspace outside the plan counts only when listed in
   `externalLogWorkspaceIds` (its retention reviewed elsewhere).
 - `paw-host-monitored` (stack): every PAW session host (tagged `pum-role: paw`) has the Azure Monitor Agent
   extension and a data collection rule association to a rule of the plan that sends Security event-log events to
-  a Log Analytics workspace.
-- `detection-rules-enabled`: no Sentinel analytics rule, Azure Monitor alert rule or action group is disabled, and
-  no Sentinel automation rule closes incidents by itself (a detection silenced after the fact).
+  a Log Analytics workspace (all of `Security!*`, untransformed, to a Log Analytics destination); a PAW-tagged host
+  of another type (scale set, Arc machine) is a violation: the policy verifies virtual machines only.
+- `detection-rules-enabled`: no Sentinel analytics rule, Azure Monitor alert rule (smart detector included) or
+  action group is disabled, no Sentinel automation rule closes incidents by itself, and no alert processing rule
+  removes action groups (a detection silenced after the fact).
 - `log-workspace-private`: a workspace the stack says is private (tagged `pum-network: private`, as
   PrivilegedMonitoring does) allows neither public ingestion nor public queries.
 """
@@ -28,6 +31,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from privileged_facts.conventions import NETWORK_TAG_KEY, NETWORK_TAG_PRIVATE
+from privileged_facts.detections import is_break_glass_query
 from privileged_facts.roles import PRIVILEGED_AZURE_ROLE_IDS, role_guid
 from privileged_facts.values import UNKNOWN, is_unknown, parse_duration
 from pulumi_policy import EnforcementLevel, ResourceValidationPolicy, StackValidationPolicy
@@ -50,7 +54,7 @@ from .common import (
     unverified,
     verifying,
 )
-from .kql import KqlError, lex, unused_lets
+from .kql import KqlError, lex
 from .paw import paw_tag
 
 SENTINEL_RULE = "azure-native:securityinsights:ScheduledAlertRule"
@@ -63,6 +67,16 @@ AUTOMATION_RULE = "azure-native:securityinsights:AutomationRule"
 LOG_ALERT = "azure-native:monitor:ScheduledQueryRule"
 ALERTS = (LOG_ALERT, "azure-native:monitor:MetricAlert", "azure-native:monitor:ActivityLogAlert")
 ACTION_GROUP = "azure-native:monitor:ActionGroup"
+SMART_DETECTOR = "azure-native:alertsmanagement:SmartDetectorAlertRule"
+ALERT_PROCESSING = (
+    "azure-native:alertsmanagement:AlertProcessingRuleByName",
+    "azure-native:alertsmanagement:ActionRuleByName",
+)
+OTHER_HOSTS = (
+    "azure-native:compute:VirtualMachineScaleSet",
+    "azure-native:hybridcompute:Machine",
+    "azure-native:desktopvirtualization:SessionHost",
+)
 WORKSPACE = "azure-native:operationalinsights:Workspace"
 TABLE = "azure-native:operationalinsights:Table"
 ENTRA_DIAGNOSTICS = "azure-native:aadiam:DiagnosticSetting"
@@ -82,8 +96,6 @@ GROUP_SCHEDULES = (
 )
 MONITOR_AGENTS = ("azuremonitorwindowsagent", "azuremonitorlinuxagent")
 SECURITY_STREAMS = ("microsoft-securityevent", "microsoft-event")
-NEGATION = frozenset({"!", "!=", "!~", "not"})
-ROW_CUTS = frozenset({"take", "limit", "sample", "top", "false"})
 
 # Entra diagnostic categories -> the tables they fill
 CATEGORY_TABLES = {
@@ -214,8 +226,9 @@ def _names_of_break_glass(args: Any) -> tuple[list[tuple[str, frozenset[str]]], 
 
 
 def _query_shape(query: Any, names: frozenset[str]) -> str:
-    """YES when a known query reads SigninLogs, names one of `names` in a string literal, neither negates nor cuts
-    rows and uses every name it lets; MAYBE when unknown."""
+    """YES when a known query is exactly the break-glass sign-in query (privileged_facts.detections) for a set of
+    accounts that includes one of `names`; MAYBE when unknown. The pack cannot read what another query means, so it
+    cannot prove that one fires."""
     if is_unknown(query):
         return MAYBE
     if not isinstance(query, str):
@@ -224,13 +237,8 @@ def _query_shape(query: Any, names: frozenset[str]) -> str:
         lexed = lex(query)
     except KqlError:
         return NO
-    code = set(lexed.code)
-    lowered = {s.strip().lower() for s in lexed.strings}
-    if "SigninLogs" not in code or not (names & lowered):
-        return NO
-    if code & NEGATION or {c.lower() for c in code} & ROW_CUTS or unused_lets(lexed):
-        return NO
-    return YES
+    listed = {s.strip().lower() for s in lexed.strings}
+    return YES if names & listed and is_break_glass_query(query, lexed.strings) else NO
 
 
 def _interval(value: Any, limit, at_least=None) -> str:
@@ -255,6 +263,9 @@ def _sentinel_alert(rule: Any, names: frozenset[str], limit) -> str:
         _is(get(props, "triggerOperator"), "GreaterThan"),
         _is(get(props, "triggerThreshold"), 0),
         _is(get(props, "suppressionEnabled"), False),
+        YES
+        if declared(rule, "incidentConfiguration", "createIncident") is None
+        else _is(get(props, "incidentConfiguration", "createIncident"), True),
         _interval(frequency, limit),
     ]
     if not is_unknown(frequency) and _interval(frequency, limit) == YES:
@@ -276,6 +287,7 @@ def _log_alert(rule: Any, names: frozenset[str], limit) -> str:
         MAYBE if any(is_unknown(c) for c in criteria) else YES if len(criteria) == 1 else NO,
         MAYBE if any(is_unknown(g) for g in groups) else YES if groups else NO,
         YES if declared(rule, "muteActionsDuration") is None else NO,
+        YES if declared(rule, "kind") is None else _is(get(props, "kind"), "LogAlert"),
         _interval(frequency, limit),
     ]
     if not is_unknown(frequency) and _interval(frequency, limit) == YES:
@@ -285,6 +297,9 @@ def _log_alert(rule: Any, names: frozenset[str], limit) -> str:
         periods = get(criterion, "failingPeriods", "minFailingPeriodsToAlert")
         checks += [
             _is(get(criterion, "operator"), "GreaterThan"),
+            _is(get(criterion, "timeAggregation"), "Count"),
+            YES if get(criterion, "metricMeasureColumn") is None else NO,
+            YES if not elements(criterion, "dimensions") else NO,
             _is(get(criterion, "threshold"), 0),
             YES if periods is None else _is(periods, 1),
             _query_shape(get(criterion, "query"), names),
@@ -350,6 +365,18 @@ def _retention_findings(args, workspace, minimum: int) -> tuple[str, list[str]]:
         verdicts.append(MAYBE)
     elif quota is not None and quota != -1:
         findings.append("has a daily cap (ingestion stops when it is reached)")
+    for key, bad, what in (
+        (("features", "immediatePurgeDataOn30Days"), True, "purges data after 30 days"),
+        (("sku", "name"), "free", "is on the Free tier (seven days, capped)"),
+    ):
+        value = declared(workspace, *key)
+        if is_unknown(value):
+            verdicts.append(MAYBE)
+        elif value is not None and (_lower(value) == bad if isinstance(bad, str) else value is bad):
+            findings.append(what)
+    transform = declared(workspace, "defaultDataCollectionRuleResourceId")
+    if transform is not None:
+        findings.append("has a default data collection rule (a workspace transformation that may drop logs)")
     for table in args.resources:
         if not is_type(table, TABLE) or _refers(table, "workspaceName", workspace, "workspaceName") == NO:
             continue
@@ -357,8 +384,13 @@ def _retention_findings(args, workspace, minimum: int) -> tuple[str, list[str]]:
         if is_unknown(name):
             verdicts.append(MAYBE)
             continue
-        if name not in CATEGORY_TABLES.values():
+        if not isinstance(name, str) or name.strip().lower() not in {t.lower() for t in CATEGORY_TABLES.values()}:
             continue
+        plan = get(table.props, "plan")
+        if is_unknown(plan):
+            verdicts.append(MAYBE)
+        elif plan is not None and _lower(plan) != "analytics":
+            findings.append(f"keeps {name} on the {plan} plan (not searchable by alerts, shorter retention)")
         kept = get(table.props, "totalRetentionInDays")
         kept = get(table.props, "retentionInDays") if kept is None else kept
         if is_unknown(kept):
@@ -393,14 +425,16 @@ def _logs_exported(args, report) -> None:
     workspaces = [r for r in args.resources if is_type(r, WORKSPACE)]
     verdicts, shortfalls = [], []
     for diag in (r for r in args.resources if is_type(r, ENTRA_DIAGNOSTICS)):
-        exported, pending = set(), False
+        exported, disabled, pending = set(), set(), False
         for entry in elements(diag.props, "logs"):
             category, enabled = get(entry, "category"), get(entry, "enabled")
             if is_unknown(entry) or is_unknown(category) or is_unknown(enabled):
                 pending = True
             elif enabled is True and isinstance(category, str):
                 exported.add(category.lower())
-        missing = required - exported
+            elif isinstance(category, str):
+                disabled.add(category.lower())
+        missing = (required - exported) | (required & disabled)
         categories = YES if not missing else MAYBE if pending else NO
         if categories == NO:
             shortfalls.append(f"{label(diag)} does not export {', '.join(sorted(missing))}")
@@ -450,7 +484,7 @@ def _collects_security_events(rule: Any) -> str:
         if is_unknown(source) or any(is_unknown(v) for v in [*streams, *queries]):
             verdicts.append(MAYBE)
         elif any(s in SECURITY_STREAMS for s in streams) and any(
-            isinstance(q, str) and q.strip().lower().startswith("security!") for q in queries
+            isinstance(q, str) and q.strip().lower() == "security!*" for q in queries
         ):
             verdicts.append(YES)
     destinations = elements(rule.props, "destinations", "logAnalytics")
@@ -464,6 +498,18 @@ def _collects_security_events(rule: Any) -> str:
         else NO
     )
     return _combine([_best(verdicts or [NO]), sent, flowing])
+
+
+def _security_flow(flow: Any, workspaces: set) -> str:
+    """The flow sends the Security stream, untransformed, to one of the rule's Log Analytics destinations."""
+    streams = [_lower(s) for s in elements(flow, "streams")]
+    targets = [_lower(d) for d in elements(flow, "destinations")]
+    transform = get(flow, "transformKql")
+    if any(is_unknown(v) for v in [*streams, *targets, transform]):
+        return MAYBE
+    if not any(s in SECURITY_STREAMS for s in streams) or not any(t in workspaces for t in targets):
+        return NO
+    return YES if transform is None or _lower(transform) == "source" else NO
 
 
 def _has_agent(vm: Any, resources) -> str:
@@ -503,6 +549,13 @@ def _has_association(vm: Any, resources) -> str:
 @verifying
 def _paw_monitored(args, report) -> None:
     resources = list(args.resources)
+    for host in (r for r in resources if is_type(r, *OTHER_HOSTS) and paw_tag(r.props) is not False):
+        report(
+            f"{label(host)} is tagged as a PAW host, but this policy verifies the telemetry of virtual machines only: "
+            "nothing shows its Security events reach Log Analytics. Fix: make PAW session hosts virtual machines "
+            "(PawHostPool does).",
+            host.urn,
+        )
     for vm in (r for r in resources if is_type(r, VM)):
         tagged = paw_tag(vm.props)
         if tagged is False:
@@ -542,6 +595,19 @@ def _rules_enabled(args, report) -> None:
     if is_type(args.resource_type, AUTOMATION_RULE):
         _automation_rule(args, report)
         return
+    if is_type(args.resource_type, *ALERT_PROCESSING):
+        _alert_processing(args, report)
+        return
+    if is_type(args.resource_type, SMART_DETECTOR):
+        state = get(args.props, "state")
+        if is_unknown(state):
+            unverified(args, report, f"{label(args)} state")
+        elif _lower(state) != "enabled":
+            report(
+                f"{label(args)} is disabled: an alert rule in code that does not run is an off switch nobody "
+                "sees. Fix: set state Enabled, or delete it from the stack."
+            )
+        return
     if is_type(args.resource_type, *SENTINEL_RULES):
         enabled = get(args.props, "enabled")
     elif is_type(args.resource_type, *ALERTS, ACTION_GROUP):
@@ -575,6 +641,25 @@ def _automation_rule(args, report) -> None:
             return
 
 
+def _alert_processing(args, report) -> None:
+    """An alert processing rule that removes action groups silences every alert in its scope."""
+    if get(args.props, "properties", "enabled") is False:
+        return
+    actions = elements(args.props, "properties", "actions")
+    if any(is_unknown(a) or is_unknown(get(a, "actionType")) for a in actions):
+        unverified(args, report, f"{label(args)} actions")
+        return
+    legacy = get(args.props, "properties", "type")
+    if is_unknown(legacy):
+        unverified(args, report, f"{label(args)} type")
+        return
+    if any(_lower(get(a, "actionType")) == "removeallactiongroups" for a in actions) or _lower(legacy) == "suppression":
+        report(
+            f"{label(args)} removes the action groups of the alerts in its scope: the detections fire and nobody is "
+            "told. Fix: delete it, or scope a maintenance window to resources that are not the privileged logs."
+        )
+
+
 # --- log-workspace-private -----------------------------------------------------------------------------------
 
 
@@ -582,10 +667,14 @@ def _network_tag(props) -> Any:
     tags = get(props, "tags")
     if is_unknown(tags):
         return UNKNOWN
+    found: Any = False
     for key, value in (tags or {}).items() if isinstance(tags, dict) else ():
         if isinstance(key, str) and key.strip().lower() == NETWORK_TAG_KEY:
-            return UNKNOWN if is_unknown(value) else _lower(value) == NETWORK_TAG_PRIVATE
-    return False
+            if is_unknown(value):
+                found = UNKNOWN
+            elif _lower(value) == NETWORK_TAG_PRIVATE:
+                return True  # any spelling of the key that says private: Azure matches tag keys in any case
+    return found
 
 
 @verifying
