@@ -7,16 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 from privileged_facts import values
-from privileged_facts.conventions import LICENCES_TYPE
+from privileged_facts.conventions import LICENCES_TYPE, canonical_type
 from privileged_facts.licences import Node, licence_needs
 
 from pum.engine import Report, Resource
 from pum.wire import UNKNOWN
-
-
-def _canonical(token: str) -> str:
-    parts = token.split(":")
-    return f"{parts[0]}:{parts[1].split('/', 1)[0]}:{parts[2]}" if len(parts) == 3 else token
 
 
 def _facts(value: Any) -> Any:
@@ -33,7 +28,7 @@ def _facts(value: Any) -> Any:
 def _node(r: Resource) -> Node:
     return Node(
         r.urn,
-        _canonical(r.type),
+        canonical_type(r.type),
         r.name,
         _facts(r.inputs),
         {k: tuple(v) for k, v in r.property_dependencies.items()},

@@ -2,6 +2,18 @@
 
 from __future__ import annotations
 
+
+def canonical_type(token: str) -> str:
+    """A type token without its module path or API version, so one name matches every spelling the engine accepts:
+    'azure-native:authorization/v20220401:RoleAssignment' -> 'azure-native:authorization:RoleAssignment',
+    'azuread:index/directoryRoleMember:DirectoryRoleMember' -> 'azuread:index:DirectoryRoleMember'."""
+    parts = token.split(":") if isinstance(token, str) else []
+    if len(parts) != 3:
+        return token
+    package, module, name = parts
+    return f"{package}:{module.split('/', 1)[0]}:{name}"
+
+
 PACKAGE = "privileged-access"  # the components' type-token package: `privileged-access:index:<Component>`
 BREAK_GLASS_TYPE = f"{PACKAGE}:index:BreakGlassAccounts"
 PRIVILEGED_ACCOUNTS_TYPE = f"{PACKAGE}:index:PrivilegedAccounts"

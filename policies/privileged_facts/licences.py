@@ -106,8 +106,8 @@ class _Plan:
         need.features.add(feature)
         return need
 
-    def members(self, group: Node) -> tuple[set[str], set[str], bool]:
-        """(member refs, unresolved notes, whether any member is declared) of a group."""
+    def members(self, group: Node) -> set[str]:
+        """The refs (URNs, object IDs) of the members the plan declares for a group."""
         refs: set[str] = set(group.deps.get("members", ()))
         refs |= {v.lower() for v in _values(group.props.get("members")) if isinstance(v, str) and is_guid(v)}
         for n in self.nodes:
@@ -119,7 +119,7 @@ class _Plan:
                 refs |= set(n.deps.get("memberObjectId", ()))
                 if isinstance(member, str) and is_guid(member):
                     refs.add(member.lower())
-        return refs, set(), bool(refs)
+        return refs
 
     def resolve(self, ref: str, into: Need, depth: int = 0) -> None:
         """Count the identity `ref` (a URN or an object ID) is, expanding groups."""
@@ -135,8 +135,8 @@ class _Plan:
         if node.type == USER:
             into.identities.add(node.urn)
         elif node.type == GROUP:
-            refs, _, found = self.members(node)
-            if not found:
+            refs = self.members(node)
+            if not refs:
                 into.unresolved.add(f"group {node.name}: its members are not declared in the plan")
             if depth < MAX_DEPTH:
                 for member in refs:
@@ -268,19 +268,20 @@ def _has_face_check(props: Mapping[str, Any]) -> bool:
 
 def _conditional_access(plan: _Plan, node: Node) -> None:
     need = plan.need("entraIdP1", "Conditional Access: users in scope")
-    for key in ("conditions",):
-        users = (node.props.get(key) or {}).get("users") if isinstance(node.props.get(key), Mapping) else None
-        if not isinstance(users, Mapping):
-            continue
-        included = [*_values(users.get("includedUsers")), *_values(users.get("includedGroups"))]
-        if any(isinstance(v, str) and v.lower() == "all" for v in included):
-            need.unresolved.add(f"conditional access policy {node.name}: all users")
-        plan.principals(node, key, need, [v for v in included if not (isinstance(v, str) and v.lower() == "all")])
-        roles = {r.lower() for r in _values(users.get("includedRoles")) if isinstance(r, str)}
-        for grant in plan.nodes:
-            if (
-                grant.type in ROLE_GRANTS
-                and _role(grant.props.get("roleId") or grant.props.get("roleDefinitionId")) in roles
-            ):
-                key_ = "principalObjectId" if "principalObjectId" in grant.props else "principalId"
-                plan.principals(grant, key_, need)
+    conditions = node.props.get("conditions")
+    users = conditions.get("users") if isinstance(conditions, Mapping) else None
+    if not isinstance(users, Mapping):
+        return
+    included = [*_values(users.get("includedUsers")), *_values(users.get("includedGroups"))]
+    everyone = [v for v in included if isinstance(v, str) and v.lower() == "all"]
+    if everyone:
+        need.unresolved.add(f"conditional access policy {node.name}: all users")
+    plan.principals(node, "conditions", need, [v for v in included if v not in everyone])
+    roles = {r.lower() for r in _values(users.get("includedRoles")) if isinstance(r, str)}
+    for grant in plan.nodes:
+        if (
+            grant.type in ROLE_GRANTS
+            and _role(grant.props.get("roleId") or grant.props.get("roleDefinitionId")) in roles
+        ):
+            key = "principalObjectId" if "principalObjectId" in grant.props else "principalId"
+            plan.principals(grant, key, need)

@@ -44,7 +44,10 @@ from datetime import UTC, datetime
 from typing import Any, NoReturn
 
 from privileged_facts import defaults
-from privileged_facts.conventions import BREAK_GLASS_TYPE
+from privileged_facts.conventions import (
+    BREAK_GLASS_TYPE,
+    canonical_type,
+)
 from privileged_facts.graph_kinds import GRAPH_KINDS, SHAPES
 from privileged_facts.roles import (
     ENTRA_ROLE_NAMES,
@@ -290,17 +293,6 @@ def is_production(args: Any) -> bool:
 
 
 # --- type tokens ----------------------------------------------------------------------------------------
-
-
-def canonical_type(token: str) -> str:
-    """A type token without its module path or API version, so one name matches every spelling the engine accepts:
-    'azure-native:authorization/v20220401:RoleAssignment' -> 'azure-native:authorization:RoleAssignment',
-    'azuread:index/directoryRoleMember:DirectoryRoleMember' -> 'azuread:index:DirectoryRoleMember'."""
-    parts = token.split(":") if isinstance(token, str) else []
-    if len(parts) != 3:
-        return token
-    package, module, name = parts
-    return f"{package}:{module.split('/', 1)[0]}:{name}"
 
 
 def is_type(resource: Any, *tokens: str) -> bool:

@@ -69,10 +69,3 @@ def lex(query: str) -> Lexed:
         else:
             code.append(token)
     return Lexed(tuple(code), tuple(strings))
-
-
-def unused_lets(lexed: Lexed) -> list[str]:
-    """Names a `let` binds that the query never uses again (a value put there only to be seen)."""
-    code = lexed.code
-    bound = [code[i + 1] for i, token in enumerate(code[:-1]) if token == "let"]
-    return [name for name in bound if code.count(name) < 2]

@@ -209,10 +209,11 @@ def _is(value: Any, expected: Any) -> str:
 def _names_of_break_glass(args: Any) -> tuple[list[tuple[str, frozenset[str]]], list[str]]:
     """[(how messages name it, the strings a query may name it by)], and the accounts whose UPN is unknown."""
     accounts, unknown = [], []
+    by_urn = {r.urn: r for r in args.resources}
     for account in break_glass_resources(args.resources):
         if account.kind != "user":
             continue
-        resource = next(r for r in args.resources if r.urn == account.urn)
+        resource = by_urn[account.urn]
         upn = get(resource.props, "userPrincipalName")
         object_id = get(resource.props, "objectId")
         names = {_lower(v) for v in (upn, object_id) if isinstance(v, str) and not is_unknown(v)}
