@@ -101,3 +101,19 @@ def test_the_example_reports_list_the_licences_in_every_format(tmp_path):
     text = paths["text"].read_text()
     assert "Licences (from the plan; docs/licences.md):" in text and "avdUser: 2 identities" in text
     assert "| Licence | Identities | Unresolved | Held | Short |" in paths["markdown"].read_text()
+
+
+def test_groups_that_contain_each_other_are_expanded_once_each():
+    def run():
+        alice = person("alice")
+        groups = [azuread.Group(f"g{i}", display_name=f"g{i}", security_enabled=True) for i in range(8)]
+        for i, group in enumerate(groups):  # every group a member of every other: exponential if walked naively
+            for j, other in enumerate(groups):
+                if i != j:
+                    azuread.GroupMember(
+                        f"g{i}-in-g{j}", group_object_id=other.object_id, member_object_id=group.object_id
+                    )
+        azuread.GroupMember("alice-in-g0", group_object_id=groups[0].object_id, member_object_id=alice.object_id)
+        eligible("g7-ga", groups[7].object_id)
+
+    assert needs(preview(run))["entraIdP2"]["identities"] == 1

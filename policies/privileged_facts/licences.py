@@ -100,6 +100,7 @@ class _Plan:
             if isinstance(object_id, str) and is_guid(object_id):
                 self.by_object_id[object_id.lower()] = n
         self.needs: dict[str, Need] = {}
+        self._members: dict[str, set[str]] = {}
 
     def need(self, licence: str, feature: str) -> Need:
         need = self.needs.setdefault(licence, Need(licence))
@@ -107,7 +108,9 @@ class _Plan:
         return need
 
     def members(self, group: Node) -> set[str]:
-        """The refs (URNs, object IDs) of the members the plan declares for a group."""
+        """The refs (URNs, object IDs) of the members the plan declares for a group (read once per group)."""
+        if group.urn in self._members:
+            return self._members[group.urn]
         refs: set[str] = set(group.deps.get("members", ()))
         refs |= {v.lower() for v in _values(group.props.get("members")) if isinstance(v, str) and is_guid(v)}
         for n in self.nodes:
@@ -119,10 +122,13 @@ class _Plan:
                 refs |= set(n.deps.get("memberObjectId", ()))
                 if isinstance(member, str) and is_guid(member):
                     refs.add(member.lower())
+        self._members[group.urn] = refs
         return refs
 
-    def resolve(self, ref: str, into: Need, depth: int = 0) -> None:
-        """Count the identity `ref` (a URN or an object ID) is, expanding groups."""
+    def resolve(self, ref: str, into: Need, depth: int = 0, seen: set[str] | None = None) -> None:
+        """Count the identity `ref` (a URN or an object ID) is, expanding groups: each group once per call (nested
+        groups that contain each other cost nothing more), at most MAX_DEPTH deep."""
+        seen = set() if seen is None else seen
         node = self.by_urn.get(ref) or self.by_object_id.get(ref.lower())
         if node is None:
             if is_guid(ref):
@@ -134,13 +140,14 @@ class _Plan:
             return
         if node.type == USER:
             into.identities.add(node.urn)
-        elif node.type == GROUP:
+        elif node.type == GROUP and node.urn not in seen:
+            seen.add(node.urn)
             refs = self.members(node)
             if not refs:
                 into.unresolved.add(f"group {node.name}: its members are not declared in the plan")
             if depth < MAX_DEPTH:
                 for member in refs:
-                    self.resolve(member, into, depth + 1)
+                    self.resolve(member, into, depth + 1, seen)
         # service principals and other workload identities need no seat
 
     def principals(self, node: Node, key: str, into: Need, value: Any = None) -> None:
