@@ -67,7 +67,9 @@ class JitArgs:
     """None: the secure default for the role (critical roles: PT1H and approval)."""
     eligibility_duration: str = secure.MAX_ELIGIBILITY
     eligibility_end_dates: Mapping[str, str] = field(default_factory=dict)
-    """Principal key -> UTC end ('2030-01-31T00:00:00Z') for people leaving within the lifetime."""
+    """Principal key -> UTC end ('2030-01-31T00:00:00Z'): a declared start's end, or a leaver's last day."""
+    eligibility_start: str | None = None
+    """UTC start ('2030-01-01T00:00:00Z') of every eligibility: with its end date, the same on every run."""
     notification_recipients: Sequence[str] = ()
     justification: str = secure.JUSTIFICATION
 

@@ -92,7 +92,10 @@ class AzureRoleJit(pulumi.ComponentResource):
                 role_definition_id=self.role_definition_id,
                 scope=scope,
                 justification=justification,
-                schedule_info={"expiration": expiration},
+                schedule_info={
+                    "expiration": expiration,
+                    **({"start_date_time": args.eligibility_start} if args.eligibility_start else {}),
+                },
                 opts=after,
             )
         if self.eligibilities and pulumi.runtime.is_dry_run():

@@ -139,6 +139,7 @@ class EntraRoleJit(pulumi.ComponentResource):
                     justification=justification,
                     expiration_date=end_date,
                     duration=lifetime if end_date is None else None,
+                    start_date=args.eligibility_start,
                     opts=after,
                 )
         elif mode == "eligibleGroup":
@@ -181,6 +182,7 @@ class EntraRoleJit(pulumi.ComponentResource):
                     justification=justification,
                     end_date_time=end_date,
                     duration=lifetime if end_date is None else None,
+                    start_date_time=args.eligibility_start,
                     opts=after,
                 )
         self.role_settings = settings

@@ -19,7 +19,7 @@ import pulumi
 import pulumi_azuread as azuread
 from privileged_facts.roles import PRIVILEGED_ROLE_IDS
 
-from components import locations
+from components import expiry, locations
 from components.access_packages import (
     AccessPackageJourneysArgs,
     AutomationArgs,
@@ -136,6 +136,7 @@ _AREA_PATHS = {
     "on-premises": "privileged-access:onPremises",
     "monitoring": "privileged-access:monitoring",
     "licences": "privileged-access:licences",
+    "adopted": "privileged-access:adopted",
 }
 
 
@@ -158,6 +159,7 @@ def build(model: StackModel, today: dt.date | None = None) -> Built:
     _admin_access(built)  # PAW, then the CA baseline that filters on its hosts
     _on_premises(built, today)  # Automation account + domain workers + Key Vault (journeys start its runbooks)
     _journey_runbook_access(built)  # the journey automation may start (only) jobs in that account
+    _adopted(built)
     return built
 
 
@@ -267,6 +269,15 @@ def _monitoring(built: Built) -> None:
     )
 
 
+def _adopted(built: Built) -> None:
+    """`privileged-access:adopted`: the tenant's objects `pum import` declared as they are."""
+    if built.model.adopted is None:
+        return
+    from components.adopted import AdoptedObjects, AdoptedObjectsArgs
+
+    AdoptedObjects("adopted", AdoptedObjectsArgs(adopted=built.model.adopted))
+
+
 def _licences(built: Built) -> None:
     """`privileged-access:licences`: what the tenant holds, registered for the pack's licences-cover-plan."""
     if built.model.licences is None:
@@ -325,19 +336,33 @@ def _activation(built: Built, binding: RoleBinding | AzureRoleBinding) -> Activa
     )
 
 
-def _eligible(built: Built, binding: RoleBinding | AzureRoleBinding, today: dt.date) -> tuple[dict, dict]:
-    """Principal key -> object ID, and the end dates of people leaving within the lifetime (leavers: none)."""
-    lifetime = durations.parse(eligibility_lifetime(binding, built.model.pim.defaults))
+def _eligible(
+    built: Built, binding: RoleBinding | AzureRoleBinding, today: dt.date, where: str
+) -> tuple[dict, dict, str | None]:
+    """Principal key -> object ID, each one's end date when it is fixed, and the declared start (components.expiry).
+
+    Without a declared start an eligibility lasts its lifetime from when it is created, and only a leaver's last day
+    fixes an end. With one, every eligibility ends at start + lifetime (or the leaver's last day, if sooner): the
+    same on every run; one whose end has passed is left out (never re-created for a new lifetime) and said so."""
+    defaults = built.model.pim.defaults
+    lifetime = durations.parse(eligibility_lifetime(binding, defaults))
+    start = binding.eligibility_start or defaults.eligibility_start
     people = built.model.principals.people
     eligible, ends = {}, {}
     for key in binding.eligible:
         leaving = people[key].leaving_date if key in people else None
         if _has_left(leaving, today):
             continue
+        end = expiry.end(start, lifetime, leaving) if start else None
+        if end is not None and expiry.lapsed(end, today):
+            pulumi.log.warn(expiry.lapsed_message(where, key, end))
+            continue
         eligible[key] = built.principal_ids[key]
-        if leaving is not None and leaving + dt.timedelta(days=1) <= today + lifetime:
+        if end is not None:
+            ends[key] = expiry.utc(end)
+        elif leaving is not None and leaving + dt.timedelta(days=1) <= today + lifetime:
             ends[key] = f"{leaving + dt.timedelta(days=1):%Y-%m-%d}T00:00:00Z"
-    return eligible, ends
+    return eligible, ends, expiry.utc(expiry.midnight(start)) if start else None
 
 
 def _entra_roles(built: Built, today: dt.date) -> None:
@@ -357,13 +382,14 @@ def _entra_roles(built: Built, today: dt.date) -> None:
                     "but privileged-access:administrativeUnits declares none"
                 )
             unit_id = built.admin_units.object_ids[binding.scope]
-        eligible, ends = _eligible(built, binding, today)
+        eligible, ends, start = _eligible(built, binding, today, f"privileged-access:pim.roleBindings[{index}]")
         built.entra_roles[key] = EntraRoleJit(
             f"pim-{key}",
             EntraRoleJitArgs(
                 role=role.id,
                 eligible=eligible,
                 eligibility_end_dates=ends,
+                eligibility_start=start,
                 administrative_unit_id=unit_id,
                 mode=binding.mode,
                 activation=_activation(built, binding),
@@ -391,7 +417,7 @@ def _azure_roles(built: Built, today: dt.date) -> None:
     defaults = built.model.pim.defaults
     for index, binding in enumerate(built.model.pim.azure_role_bindings):
         key = binding_key(binding)
-        eligible, ends = _eligible(built, binding, today)
+        eligible, ends, start = _eligible(built, binding, today, f"privileged-access:pim.azureRoleBindings[{index}]")
         eligible.update({group: built.entra_roles[group].group_object_id for group in binding.journey_groups})
         activation = _activation(built, binding)
         for position, item in enumerate(binding.scopes):
@@ -404,6 +430,7 @@ def _azure_roles(built: Built, today: dt.date) -> None:
                     scope=item.scope,
                     eligible=eligible,
                     eligibility_end_dates=ends,
+                    eligibility_start=start,
                     policy_name=item.policy_name if binding.manage_settings else None,
                     activation=activation,
                     eligibility_duration=eligibility_lifetime(binding, defaults),

@@ -170,6 +170,9 @@ def _parser() -> argparse.ArgumentParser:
     from . import diff as diff_command  # `pum diff`: its options and logic live in pum/diff.py
 
     diff_command.add_parser(commands, _seconds, DEFAULT_TIMEOUT)
+    from . import existing  # `pum export`, `pum audit`, `pum import`: pum/existing.py
+
+    existing.add_parsers(commands, _seconds, DEFAULT_TIMEOUT, FORMATS)
     return parser
 
 
@@ -450,6 +453,8 @@ def _call_hook(tool: ToolConfig, key: str, *args):
     except PumError:
         raise
     except Exception as exc:
+        if getattr(exc, "pum_exit_code", None) == 2:  # the hook says its input is bad: a usage error
+            raise UsageError(str(exc)) from None
         frames = traceback.extract_tb(exc.__traceback__)
         where = f"{os.path.relpath(frames[-1].filename, tool.directory)}:{frames[-1].lineno}: " if frames else ""
         raise ProgramError(
@@ -498,6 +503,56 @@ def _diff(args) -> int:
     return diff_command.run(args, load_tool_config(args.cwd), _call_hook)
 
 
+def _export(args) -> int:
+    from . import existing
+
+    return existing.run_export(args, load_tool_config(args.cwd), _call_hook)
+
+
+def _audit(args) -> int:
+    from . import existing
+    from .audit import audit_report
+    from .engine import _load_packs
+
+    tool = load_tool_config(args.cwd)
+    project = load_project(tool.directory)
+    packs = args.policy_packs if args.policy_packs is not None else list(tool.policy_packs)
+    if not packs:
+        raise UsageError(f"{tool.directory}: no policy pack to evaluate; pass --policy-pack DIR")
+    if args.output:
+        output_file.check_output(args.output)
+    tool.hook("audit")
+    if args.stack:
+        tool.hook("drift")
+        _check_stack(args, tool, args.stack)
+    with deadline(args.timeout):
+        found = existing.load_found(_call_hook(tool, "audit", args.source), tool)
+        loaded = _load_packs(packs, args.policy_pack_configs)
+        report = audit_report(project.name, args.stack or "tenant", found, loaded, str(tool.audit))
+    drift: list = []
+    if args.stack:
+        plan = _run(args, tool, stack=args.stack, policy_packs=[])
+        drift = _call_hook(tool, "drift", found, existing.plan_of(plan))
+        if not isinstance(drift, list) or not all(isinstance(d, dict) for d in drift):
+            raise ProgramError(f"[tool.pum] drift ({tool.drift}) returned {type(drift).__name__}, not a list")
+    report.diagnostics = [("info", str(note)) for note in found.get("notes") or []]
+    audit = {k: found.get(k) for k in ("tenant", "source", "exportedAt")}
+    context = dataclasses.replace(_context(args, tool.directory, report, packs), drift=drift, audit=audit)
+    _write(_renderer(args.format).render(report, context), args.output)
+    return report.exit_code
+
+
+def _import(args) -> int:
+    from . import existing
+
+    tool = load_tool_config(args.cwd)
+
+    def preview(config: dict):
+        return _run(args, tool, stack=args.stack, config=config, policy_packs=[])
+
+    return existing.run_import(args, tool, _call_hook, preview)
+
+
 def _refused(argv: list[str]) -> None:
     """A command line argparse refused (exit 2): the reports it asks for say so, or a stale one is removed."""
     args = _lenient_preview_args(argv)
@@ -531,7 +586,15 @@ def main(argv: list[str] | None = None) -> int:
         if exc.code:
             _refused(argv)
         raise
-    handler = {"preview": _preview, "schema": _schema, "graph": _graph, "diff": _diff}[args.command]
+    handler = {
+        "preview": _preview,
+        "schema": _schema,
+        "graph": _graph,
+        "diff": _diff,
+        "export": _export,
+        "audit": _audit,
+        "import": _import,
+    }[args.command]
     try:
         return handler(args)
     except PumError as exc:

@@ -10,6 +10,11 @@ pum knows nothing of any project. A project that wants defaults says so::
     diff = "privilege_map.diff:compare"               # `pum diff`: (base, head JSON reports) -> changes
     stack-file-types = ["privileged-access:index:"]   # findings inside these components point at the stack file
     locations = "module:function"                     # (report) -> {URN: model path}: findings at stack-file lines
+    licences = "module:function"                      # (report) -> licence entries (pum.report.licences)
+    export = "module:function"                        # `pum export`: (directory, scopes) -> the manifest written
+    audit = "module:function"                         # `pum audit`: (source) -> what it holds (pum.audit)
+    drift = "module:function"                         # `pum audit --stack`: (audit, plan report) -> differences
+    adopt = "module:function"                         # `pum import`: (source, plan, ...) -> files to write
 
 Paths are relative to the project directory; `module:function` names are imported with the project directory
 first on `sys.path`. Every key is optional; an unknown key or a value of the wrong type is a usage error.
@@ -45,6 +50,10 @@ class ToolConfig:
     stack_file_types: tuple[str, ...] = ()
     locations: str | None = None
     licences: str | None = None
+    export: str | None = None
+    audit: str | None = None
+    drift: str | None = None
+    adopt: str | None = None
 
     def hook(self, key: str) -> Callable[..., Any]:
         """The function `[tool.pum] <key>` names ("module:function"), imported from the project."""
@@ -80,7 +89,21 @@ def _string(value: Any, where: str, reference: bool = False) -> str:
     return value
 
 
-_KEYS = ("policy-packs", "stack", "schema", "graph", "diff", "stack-file-types", "locations", "licences")
+_KEYS = (
+    "policy-packs",
+    "stack",
+    "schema",
+    "graph",
+    "diff",
+    "stack-file-types",
+    "locations",
+    "licences",
+    "export",
+    "audit",
+    "drift",
+    "adopt",
+)
+_HOOKS = ("schema", "graph", "diff", "locations", "licences", "export", "audit", "drift", "adopt")
 
 
 def load_tool_config(directory: str) -> ToolConfig:
@@ -118,10 +141,6 @@ def load_tool_config(directory: str) -> ToolConfig:
         path,
         policy_packs=tuple(os.path.normpath(os.path.join(directory, pack)) for pack in packs),
         stack=_string(table["stack"], f"{where} stack") if "stack" in table else None,
-        schema=_string(table["schema"], f"{where} schema", reference=True) if "schema" in table else None,
-        graph=_string(table["graph"], f"{where} graph", reference=True) if "graph" in table else None,
-        diff=_string(table["diff"], f"{where} diff", reference=True) if "diff" in table else None,
+        **{key: _string(table[key], f"{where} {key}", reference=True) for key in _HOOKS if key in table},
         stack_file_types=_strings(table.get("stack-file-types", []), f"{where} stack-file-types"),
-        locations=_string(table["locations"], f"{where} locations", reference=True) if "locations" in table else None,
-        licences=_string(table["licences"], f"{where} licences", reference=True) if "licences" in table else None,
     )

@@ -300,8 +300,9 @@ def _area_endpoints() -> tuple[Endpoint, ...]:
     import standin_conditional_access
     import standin_credentials
     import standin_governance
+    import standin_tenant
 
-    areas = (standin_conditional_access, standin_governance, standin_credentials)
+    areas = (standin_conditional_access, standin_governance, standin_credentials, standin_tenant)
     return tuple(Endpoint(*args) for area in areas for args in area.ENDPOINTS)
 
 

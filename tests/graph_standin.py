@@ -556,8 +556,10 @@ class GraphStandIn:
         inner = {"date": _now(), "request-id": request_id, "client-request-id": request_id}
         return {"error": {"code": code, "message": message, "innerError": inner}}
 
-    def _route(self, record: Recorded, length: int):
-        method, path, query, body = record.method, record.path, record.query, record.body
+    def _gate(self, record: Recorded, length: int):
+        """The knobs and checks every request meets before it is served: the budget, the size, the bearer token,
+        throttles, redirects, failures and lag. Raises the error to answer, returns a redirect, or None."""
+        method, path = record.method, record.path
         if self._count > self.max_requests:
             raise Reject(503, "ServiceUnavailable", "stand-in request budget exhausted")
         if length > MAX_BODY:
@@ -592,6 +594,13 @@ class GraphStandIn:
             if object_id in path.lower() and left > 0:
                 self._lagging[object_id] = left - 1
                 raise not_found(object_id)
+        return None
+
+    def _route(self, record: Recorded, length: int):
+        method, path, query, body = record.method, record.path, record.query, record.body
+        gated = self._gate(record, length)
+        if gated is not None:
+            return gated
         for verb, pattern, handler, options in ROUTES:
             match = re.fullmatch(pattern, path)
             if match and verb == method:

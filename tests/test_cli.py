@@ -23,7 +23,7 @@ def test_json_report_follows_the_contract():
     result = plain("--format", "json")
     assert result.returncode == 1, result.stderr
     report = json.loads(result.stdout)
-    additive = {"formatVersion", "pumVersion", "policyPacks", "licences"}  # 1.1, 1.2; contract keys never go
+    additive = {"formatVersion", "pumVersion", "policyPacks", "licences", "drift", "audit"}  # 1.1-1.3; never go
     assert set(report) == {"project", "stack", "resources", "violations", "summary"} | additive
     assert (report["project"], report["stack"]) == ("plain-program", "dev")
     for resource in report["resources"]:

@@ -229,7 +229,7 @@ def test_json_1_1_names_its_versions_and_splits_each_message(tmp_path):
     code, out, _ = preview(project, "--format", "json")
     assert code == 1
     report = json.loads(out)
-    assert report["formatVersion"] == "1.2" and report["pumVersion"] == pum_version() != ""
+    assert report["formatVersion"] == "1.3" and report["pumVersion"] == pum_version() != ""
     assert report["policyPacks"] == [{"name": "sample", "version": "1.2.3"}]  # the fixture's PulumiPolicy.yaml
     finding = next(v for v in report["violations"] if v["enforcementLevel"] == "mandatory")
     assert finding["description"] == "Forbidden directory roles are not assigned."

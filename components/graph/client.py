@@ -67,6 +67,8 @@ log = logging.getLogger(__name__)
 
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
 DEFAULT_BASE_URL = "https://graph.microsoft.com"
+ARM_SCOPE = "https://management.azure.com/.default"
+ARM_BASE_URL = "https://management.azure.com"
 RETRY_STATUSES = frozenset({429, 502, 503, 504})  # POST: 429 only
 MAX_RESPONSE_BYTES = 32 << 20  # a success body larger than this is refused
 MAX_ERROR_BYTES = 64 << 10  # of an error body, only this much is read
@@ -136,14 +138,16 @@ class RetryPolicy:
             raise ValueError("RetryPolicy.min_delay and RetryPolicy.deadline must be positive")
 
 
-def _static_token() -> str | None:
-    return os.environ.get("PUM_GRAPH_TOKEN") or None
+def _static_token(variable: str = "PUM_GRAPH_TOKEN") -> str | None:
+    return os.environ.get(variable) or None
 
 
 class _CredentialToken:
-    """Lazily asks DefaultAzureCredential for a Graph token and refreshes it before expiry."""
+    """Lazily asks DefaultAzureCredential for a token of ``scope`` (Graph's by default) and refreshes it before
+    expiry."""
 
-    def __init__(self) -> None:
+    def __init__(self, scope: str = GRAPH_SCOPE) -> None:
+        self._scope = scope
         self._credential: DefaultAzureCredential | None = None
         self._token: str | None = None
         self._expires_on = 0.0
@@ -155,7 +159,7 @@ class _CredentialToken:
             from azure.identity import DefaultAzureCredential
 
             self._credential = DefaultAzureCredential()
-        access = self._credential.get_token(GRAPH_SCOPE)
+        access = self._credential.get_token(self._scope)
         self._token, self._expires_on = access.token, float(access.expires_on)
         return self._token
 
@@ -251,14 +255,31 @@ class GraphClient:
         self._wall_clock = wall_clock
         self._opener = urllib.request.build_opener(_RefuseRedirects)
         self._secrets: dict[str, re.Pattern[str]] = {}  # the tokens this client sent, newest last
+        self.next_link_key = "@odata.nextLink"  # where a collection page names the next one (ARM: nextLink)
 
     @classmethod
     def from_env(cls, **kwargs: Any) -> GraphClient:
         return cls(**kwargs)
 
+    @classmethod
+    def for_arm(cls, **kwargs: Any) -> GraphClient:
+        """A client of Azure Resource Manager with the same guarantees: base URL ``PUM_ARM_BASE_URL`` (default
+        ``https://management.azure.com``), token ``PUM_ARM_TOKEN`` or DefaultAzureCredential for ARM's scope; a
+        listing follows ARM's ``nextLink`` (same origin only, bounded) instead of ``@odata.nextLink``."""
+        static = _static_token("PUM_ARM_TOKEN")
+        kwargs.setdefault("base_url", os.environ.get("PUM_ARM_BASE_URL") or ARM_BASE_URL)
+        kwargs.setdefault("token", (lambda: static) if static else _CredentialToken(ARM_SCOPE))
+        client = cls(**kwargs)
+        client.next_link_key = "nextLink"
+        return client
+
     def caller_id(self) -> str | None:
         """The object ID of the identity this client calls Graph as (the bearer token's ``oid`` claim),
         or None when the token does not say. Read, not verified: it only tells the providers who "we" are."""
+        return self.token_guid("oid")
+
+    def token_guid(self, claim: str) -> str | None:
+        """A GUID claim of the bearer token (``oid``, ``tid``), lower-case, or None. Read, not verified."""
         parts = self._bearer().split(".")
         if len(parts) != 3:
             return None
@@ -266,8 +287,8 @@ class GraphClient:
             claims = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
         except (ValueError, TypeError):
             return None
-        oid = claims.get("oid") if isinstance(claims, dict) else None
-        return oid.lower() if isinstance(oid, str) and is_guid(oid) else None
+        value = claims.get(claim) if isinstance(claims, dict) else None
+        return value.lower() if isinstance(value, str) and is_guid(value) else None
 
     def pause(self, seconds: float) -> None:
         """Wait between lookups of an object Graph may still be replicating (the injectable sleep)."""
@@ -287,7 +308,7 @@ class GraphClient:
             if not isinstance(values, list):
                 raise GraphError(200, "invalidResponse", "a collection page whose value is not a list", "", "GET", path)
             items.extend(values)
-            link = page.get("@odata.nextLink")
+            link = page.get(self.next_link_key)
             if not link:
                 return items
             if not isinstance(link, str):

@@ -24,6 +24,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from . import wording
 from .access_packages import AccessPackagesSettings, journey_issues
+from .adopted import Adopted
 from .authentication_methods import AuthenticationMethodsSettings, tap_issues
 from .conditional_access import ConditionalAccessSettings, admin_access_issues
 from .errors import Issue, ModelError
@@ -66,6 +67,7 @@ class StackModel(_Model):
     authentication_methods: AuthenticationMethodsSettings | None = None
     monitoring: MonitoringSettings | None = None
     licences: LicencesHeld | None = None
+    adopted: Adopted | None = None
 
 
 def _area_values(config: Mapping[Any, Any], issues: list[Issue]) -> dict[str, Any]:

@@ -502,6 +502,17 @@ def journey_issues(model) -> list:
                 issues.append(
                     Issue((*loc, "requestors", position), key, "requestWith dailyAccount names people, not groups")
                 )
+            elif (journey.request_with == "dailyAccount" or journey.onboarding or journey.on_premises) and (
+                key in people and people[key].daily_upn is None
+            ):
+                issues.append(
+                    Issue(
+                        (*loc, "requestors", position),
+                        key,
+                        "this journey requests with, or delivers to, the requestor's daily account: add "
+                        f"principals.people.{key}.dailyUpn",
+                    )
+                )
             elif journey.onboarding and key in people and people[key].manager_upn is None:
                 issues.append(
                     Issue(

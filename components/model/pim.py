@@ -131,7 +131,11 @@ class Person(_Model):
     """An administrator: their daily account (looked up) and the admin account to create."""
 
     display_name: str = Field(min_length=1, max_length=200)
-    daily_upn: Upn = Field(description="UPN of the person's daily (non-admin) account.")
+    daily_upn: Upn | None = Field(
+        None,
+        description="UPN of the person's daily (non-admin) account; may be left out when adminAccount is given "
+        "(an adopted tenant's admin, `pum import`), except for journeys requested with or delivering to it.",
+    )
     admin_account: AdminAccount | None = Field(
         None, description="The cloud-only secondary account; required for anyone eligible for a role."
     )
@@ -144,7 +148,9 @@ class Person(_Model):
 
     @model_validator(mode="after")
     def _separate_accounts(self) -> Person:
-        if self.admin_account and self.admin_account.upn.lower() == self.daily_upn.lower():
+        if self.daily_upn is None and self.admin_account is None:
+            raise ValueError("give dailyUpn (the person's daily account), adminAccount, or both")
+        if self.admin_account and self.daily_upn and self.admin_account.upn.lower() == self.daily_upn.lower():
             raise ValueError(
                 f"adminAccount.upn {self.admin_account.upn!r} is the daily account; an admin "
                 "account must be a separate, cloud-only account (e.g. adm-<name>@<tenant>.onmicrosoft.com)"
@@ -243,10 +249,18 @@ class Activation(_Model):
     approvers: list[Key] | None = Field(None, description="Principal keys (people or groups) who approve.")
 
 
+_START = (
+    "The day eligibilities start (YYYY-MM-DD, 00:00 UTC): each ends at start + eligibilityLifetime, the same on "
+    "every run. Once that end has passed, the eligibility is not re-created: renew it with a later start here "
+    "(a reviewed change). Default: none (each starts when created)."
+)
+
+
 class PimDefaults(_Model):
     eligibility_lifetime: Duration = Field(
         secure.MAX_ELIGIBILITY, description="How long an eligibility lasts (it always expires)."
     )
+    eligibility_start: Date | None = Field(None, description=_START)
     activation: Activation = Field(default_factory=Activation)
     critical_max_duration: Duration = Field(
         secure.CRITICAL_MAX_ACTIVATION, description="Default activation maximum for critical roles."
@@ -262,6 +276,7 @@ class _Binding(_Model):
     tier: Int | None = Field(None, ge=0, le=2, description="0 (control plane) .. 2; default from the role.")
     eligible: list[Key] = Field(default_factory=list, description="Principal keys made eligible.")
     eligibility_lifetime: Duration | None = None
+    eligibility_start: Date | None = Field(None, description=_START + " This binding's own; default: pim.defaults.")
     activation: Activation = Field(default_factory=Activation)
     notification_recipients: list[Email] | None = None
 

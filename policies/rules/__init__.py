@@ -8,6 +8,7 @@ from . import (
     conditional_access,
     credentials,
     dynamic_resources,
+    expiry,
     journey_automation,
     key_vault,
     licences,
@@ -19,6 +20,7 @@ from . import (
 
 _AREAS = (
     pim,
+    expiry,
     conditional_access,
     authentication_contexts,
     paw,

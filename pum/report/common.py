@@ -29,6 +29,8 @@ class Context:
     full_report: str | None = None  # where the complete report is, for a renderer that has to truncate
     locations: dict = field(default_factory=dict)  # URN -> pum.report.locations.Location ([tool.pum] locations)
     licences: list = field(default_factory=list)  # what [tool.pum] licences returned (pum.report.licences)
+    drift: list = field(default_factory=list)  # `pum audit --stack`: what [tool.pum] drift returned
+    audit: dict | None = None  # `pum audit`: the tenant and the export the report judges
 
 
 @dataclass(frozen=True)

@@ -1,18 +1,20 @@
 """`--format json`: the report contract of design §2, with its additive keys.
 
 FORMAT_VERSION is the report's own version: its minor number grows with each additive key (1.1: `formatVersion`,
-`pumVersion`, `policyPacks`, a violation's `description`, `detail` and `location`, a failed run's `error`)."""
+`pumVersion`, `policyPacks`, a violation's `description`, `detail` and `location`, a failed run's `error`; 1.2:
+`licences`; 1.3: `drift` and `audit`, filled by `pum audit`)."""
 
 from __future__ import annotations
 
 import json
 
 from ..engine import UNKNOWN, Report
+from . import drift as drift_report
 from . import licences as licence_report
 from . import locations
 from .common import Context, Failure, description_and_detail, display_path, pum_version, resources, sorted_plain
 
-FORMAT_VERSION = "1.2"
+FORMAT_VERSION = "1.3"
 
 
 def _plain(value):
@@ -76,6 +78,8 @@ def as_dict(report: Report, context: Context | None = None) -> dict:
         ],
         "violations": [_violation(report, v, context) for v in report.violations],
         "licences": licence_report.entries(context),
+        "drift": drift_report.entries(context),
+        "audit": drift_report.audit(context),
         "summary": {
             "resources": len(report.resources),
             "mandatory": len(report.mandatory),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from ..engine import Report
+from . import drift as drift_report
 from . import licences as licence_report
 from .common import Context, Failure
 from .tree import walk
@@ -52,7 +53,7 @@ def render(report: Report, context: Context | None = None) -> str:
     head = [
         f"### `pum preview` of {report.project}/{report.stack}: {status}",
         "",
-        f"**{len(report.resources)}** resources to create · **{len(report.mandatory)}** mandatory · "
+        f"**{len(report.resources)}** resources {_verb(context)} · **{len(report.mandatory)}** mandatory · "
         f"**{len(report.advisory)}** advisory violations",
         "",
     ]
@@ -91,6 +92,7 @@ def render(report: Report, context: Context | None = None) -> str:
         *head,
         *table,
         *licence_report.markdown(context),
+        *drift_report.markdown(context),
         "<details><summary>Plan</summary>",
         "",
         *_fenced(body),
@@ -118,3 +120,7 @@ def render_error(failure: Failure, context: Context) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _verb(context: Context | None) -> str:
+    return "in the tenant" if context and context.audit is not None else "to create"

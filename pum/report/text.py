@@ -12,6 +12,7 @@ import textwrap
 import unicodedata
 
 from ..engine import Report
+from . import drift as drift_report
 from . import licences as licence_report
 from . import locations
 from .common import Context, Failure, diagnostics, display_path
@@ -131,8 +132,13 @@ def render(report: Report, context: Context | None = None) -> str:
         lines.append("")
     lines.extend(_outputs(report, width))
     lines.extend(licence_report.lines(context))
+    lines.extend(drift_report.lines(context))
     lines.append("Resources:")
-    lines.append(f"    + {len(report.resources)} to create")
+    lines.append(
+        f"    {len(report.resources)} in the tenant"
+        if context and context.audit is not None
+        else f"    + {len(report.resources)} to create"
+    )
     lines.append("")
     lines.append(f"Policies: {len(report.mandatory)} mandatory, {len(report.advisory)} advisory violation(s)")
     return _fit(lines, width)
