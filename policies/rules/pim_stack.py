@@ -301,6 +301,7 @@ def _no_settings(g: Grant, consequence: str, fix: str) -> str:
 
 
 def _all_governing_settings(stack: Stack, roles: frozenset[str], args, report):
+    eligible_by_role: dict[Any, set] = {}  # each role's eligible principals, gathered once (not once per grant)
     for g in stack.grants:
         if stack.exempt(g):
             continue
@@ -316,7 +317,11 @@ def _all_governing_settings(stack: Stack, roles: frozenset[str], args, report):
                     yield policy, _settings(policy), g, stack.selves(g)
         else:
             policies = stack.role_settings.get(g.role, [])
-            eligible = set().union(*(stack.selves(e) for e in stack.grants if e.role == g.role and not e.active))
+            if g.role not in eligible_by_role:
+                eligible_by_role[g.role] = set().union(
+                    *(stack.selves(e) for e in stack.grants if e.role == g.role and not e.active)
+                )
+            eligible = eligible_by_role[g.role]
             if not policies:
                 yield None, None, g, eligible
             for policy in policies:
