@@ -166,6 +166,7 @@ class EntraRoleJit(pulumi.ComponentResource):
                 directory_scope_id=self.directory_scope_id,
                 justification=justification,
                 duration=lifetime,
+                start_date_time=args.eligibility_start,
                 opts=pulumi.ResourceOptions(parent=self, depends_on=[settings] if settings else []),
             )
         else:

@@ -365,6 +365,18 @@ def _eligible(
     return eligible, ends, expiry.utc(expiry.midnight(start)) if start else None
 
 
+def _journey_group_lapse(built: Built, binding: RoleBinding, today: dt.date, where: str) -> None:
+    """An eligibleGroup binding's group is eligible from the declared start too; once that has lapsed the plan says
+    so (Graph refuses an eligibility that ends in the past, so it fails loudly rather than starting a new lifetime)."""
+    defaults = built.model.pim.defaults
+    start = binding.eligibility_start or defaults.eligibility_start
+    if binding.mode != "eligibleGroup" or start is None:
+        return
+    ends = expiry.end(start, durations.parse(eligibility_lifetime(binding, defaults)))
+    if expiry.lapsed(ends, today):
+        pulumi.log.warn(expiry.lapsed_message(where, "the journey group", ends))
+
+
 def _entra_roles(built: Built, today: dt.date) -> None:
     model = built.model
     defaults = model.pim.defaults
@@ -382,7 +394,9 @@ def _entra_roles(built: Built, today: dt.date) -> None:
                     "but privileged-access:administrativeUnits declares none"
                 )
             unit_id = built.admin_units.object_ids[binding.scope]
-        eligible, ends, start = _eligible(built, binding, today, f"privileged-access:pim.roleBindings[{index}]")
+        where = f"privileged-access:pim.roleBindings[{index}]"
+        eligible, ends, start = _eligible(built, binding, today, where)
+        _journey_group_lapse(built, binding, today, where)
         built.entra_roles[key] = EntraRoleJit(
             f"pim-{key}",
             EntraRoleJitArgs(

@@ -99,26 +99,10 @@ class _Import:
 
     # --- classification ----------------------------------------------------------------------------------
     def break_glass(self) -> set[str]:
-        excluded: set[str] = set()
-        for policy in self.tenant.items("graph", "conditionalAccessPolicies"):
-            if policy.get("state") == "enabled":
-                users = (policy.get("conditions") or {}).get("users") or {}
-                excluded |= {str(i).lower() for i in users.get("excludeUsers") or [] if is_guid(i)}
-        found = []
-        for item in self.tenant.items("graph", "roleAssignmentSchedules"):
-            principal = str(item.get("principalId") or "").lower()
-            upn = self.upn(principal) or ""
-            expiration = ((item.get("scheduleInfo") or {}).get("expiration") or {}).get("type")
-            if (
-                str(item.get("roleDefinitionId")).lower() == GLOBAL_ADMINISTRATOR
-                and str(item.get("assignmentType") or "Assigned") == "Assigned"
-                and str(expiration or "noExpiration").lower() == "noexpiration"
-                and (item.get("directoryScopeId") or "/") == "/"
-                and upn.lower().endswith(".onmicrosoft.com")
-                and principal in excluded
-                and self.kind(principal) == "user"
-            ):
-                found.append((principal, upn, self.assignment(principal, GLOBAL_ADMINISTRATOR, "/")))
+        found = [
+            (principal, upn, self.assignment(principal, GLOBAL_ADMINISTRATOR, "/"))
+            for principal, upn in shapes.break_glass_candidates(self.tenant)
+        ]
         if len(found) < 2:
             if found:
                 self.unexpressed.append(

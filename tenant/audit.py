@@ -36,6 +36,13 @@ def resources(source: str) -> dict[str, Any]:
         for name, value in sorted(table.items())
         if name not in shapes.JUDGED[api] and value
     ]
+    candidates = shapes.break_glass_candidates(tenant)
+    if candidates:
+        notes.append(
+            "break-glass candidates (permanent Global Administrators a CA policy excludes): "
+            + ", ".join(f"{upn} ({object_id})" for object_id, upn in candidates)
+            + "; if they are, list their IDs in the pack's breakGlassObjectIds"
+        )
     return {
         "tenant": tenant.tenant_id or "",
         "source": tenant.kind,

@@ -29,7 +29,7 @@ from typing import Any
 
 from privileged_facts import pim_rules as rule_ids
 from privileged_facts.graph_kinds import CONDITIONAL_ACCESS_POLICY, ENTRA_ROLE_SETTINGS
-from privileged_facts.roles import ENTRA_ROLES
+from privileged_facts.roles import ENTRA_ROLES, GLOBAL_ADMINISTRATOR
 from privileged_facts.values import is_guid
 
 from .bundle import Tenant
@@ -92,6 +92,36 @@ def principals(tenant: Tenant) -> dict[str, dict[str, Any]]:
             found.setdefault(
                 str(unit["id"]).lower(), {"displayName": unit.get("displayName"), "kind": "administrativeUnit"}
             )
+    return found
+
+
+def break_glass_candidates(tenant: Tenant) -> list[tuple[str, str]]:
+    """(object ID, UPN) of each user that looks like a break-glass account: Global Administrator actively and
+    permanently at the tenant, on an ``*.onmicrosoft.com`` UPN, excluded by ID from an enabled CA policy. A guess to
+    confirm, never a verdict: the pack exempts only accounts its config or the stack declares."""
+    known = principals(tenant)
+    excluded: set[str] = set()
+    for policy in tenant.items("graph", "conditionalAccessPolicies"):
+        if str(policy.get("state")).lower() == "enabled":
+            users = (policy.get("conditions") or {}).get("users") or {}
+            excluded |= {str(i).lower() for i in users.get("excludeUsers") or [] if is_guid(i)}
+    found: list[tuple[str, str]] = []
+    for item in tenant.items("graph", "roleAssignmentSchedules"):
+        principal = str(item.get("principalId") or "").lower()
+        info = known.get(principal) or {}
+        upn = str(info.get("userPrincipalName") or "")
+        expiration = ((item.get("scheduleInfo") or {}).get("expiration") or {}).get("type")
+        if (
+            str(item.get("roleDefinitionId")).lower() == GLOBAL_ADMINISTRATOR
+            and str(item.get("assignmentType") or "Assigned").lower() == "assigned"
+            and str(expiration or "noExpiration").lower() == "noexpiration"
+            and (item.get("directoryScopeId") or "/") == "/"
+            and upn.lower().endswith(".onmicrosoft.com")
+            and principal in excluded
+            and info.get("kind") == "user"
+            and principal not in {p for p, _ in found}
+        ):
+            found.append((principal, upn))
     return found
 
 

@@ -372,3 +372,14 @@ def test_import_writes_a_stack_that_keeps_reporting_the_problems_and_round_trips
     # round trip: the tenant holds exactly what the imported stack declares
     code, drift, err = audit("--cwd", str(project), "--from", str(target), "--stack", "adopted")
     assert drift["drift"] == [], drift["drift"]
+
+
+def test_without_the_config_break_glass_is_standing_access_and_the_candidates_are_named(exported):
+    target, _ = exported
+    code, report, _ = audit("--from", str(target))
+    standing = [v["urn"] for v in report["violations"] if v["policy"] == "entra-no-standing-privileged-role"]
+    assert code == 1 and any(BREAK_GLASS_1 in u for u in standing) and any(BREAK_GLASS_2 in u for u in standing)
+    text = run_cli("audit", "--cwd", ROOT, "--from", str(target))[1]
+    candidates = next(line for line in text.splitlines() if "break-glass candidates" in line)
+    assert BREAK_GLASS_1 in text and BREAK_GLASS_2 in text and "breakGlassObjectIds" in text, candidates
+    assert MALLORY not in candidates  # no CA policy excludes her

@@ -202,3 +202,20 @@ def test_the_renewal_reads_as_a_lifetime_change_in_the_pull_request():
     changes = [c for c in compare(base, head) if "until 2027-11-28T00:00:00Z" in c["summary"]]
     assert changes and all(c["direction"] == "loosened" for c in changes), compare(base, head)
     assert any("until 2027-07-03T00:00:00Z" in c["summary"] for c in changes)
+
+
+def test_a_journey_group_eligibility_starts_on_the_declared_day_and_its_lapse_is_said():
+    config = _config()
+    config["privileged-access:pim"]["roleBindings"] = [
+        {"role": "User Administrator", "mode": "eligibleGroup", "name": "ua-journey"}
+    ]
+    config["privileged-access:pim"]["azureRoleBindings"] = []
+    before = _plan(config, dt.date(2027, 2, 1))
+    (group,) = [r for r in before.resources if r.name == "pim-ua-journey-eligible"]
+    assert group.inputs["scheduleInfo"] == {
+        "startDateTime": "2027-01-04T00:00:00Z",
+        "expiration": {"type": "afterDuration", "duration": "P180D"},
+    }
+    assert not [t for _, t in before.diagnostics if "lapsed" in t]
+    after = _plan(config, dt.date(2027, 7, 3))
+    assert [t for _, t in after.diagnostics if "the journey group" in t and "lapsed on 2027-07-03" in t]
