@@ -18,6 +18,7 @@ import pulumi_azuread as azuread
 
 from components.graph.conditional_access_policy import GraphConditionalAccessPolicy
 from components.graph.role_eligibility import DirectoryRoleEligibility
+from components.graph.role_settings import EntraRoleSettings
 from components.model.adopted import Adopted
 
 TYPE = "privileged-access:index:AdoptedObjects"
@@ -47,35 +48,6 @@ class AdoptedObjects(pulumi.ComponentResource):
         adopted = args.adopted
         child = pulumi.ResourceOptions(parent=self)
         self.resources: dict[str, pulumi.Resource] = {}
-        for a in adopted.role_assignments:
-            self.resources[f"role-{a.key}"] = azuread.DirectoryRoleAssignment(
-                f"{name}-role-{a.key}",
-                role_id=a.role,
-                principal_object_id=a.principal_id,
-                directory_scope_id=a.scope,
-                opts=child,
-            )
-        for e in adopted.role_eligibilities:
-            if e.end is None:
-                self.resources[f"eligible-{e.key}"] = azuread.DirectoryRoleEligibilityScheduleRequest(
-                    f"{name}-eligible-{e.key}",
-                    role_definition_id=e.role,
-                    principal_id=e.principal_id,
-                    directory_scope_id=e.scope,
-                    justification="adopted from the tenant (permanent)",
-                    opts=child,
-                )
-            else:
-                self.resources[f"eligible-{e.key}"] = DirectoryRoleEligibility(
-                    f"{name}-eligible-{e.key}",
-                    principal_id=e.principal_id,
-                    role_definition_id=e.role,
-                    directory_scope_id=e.scope,
-                    end_date_time=e.end,
-                    start_date_time=e.start,
-                    justification="adopted from the tenant",
-                    opts=child,
-                )
         groups: dict[str, azuread.Group] = {}
         for g in adopted.groups:
             groups[g.key] = azuread.Group(
@@ -89,6 +61,49 @@ class AdoptedObjects(pulumi.ComponentResource):
                 opts=child,
             )
             self.resources[f"group-{g.key}"] = groups[g.key]
+        by_id = {g.object_id.lower(): groups[g.key] for g in adopted.groups}
+
+        def principal(object_id: str) -> pulumi.Input[str]:
+            """An adopted group's output (so the pack relates the grant to the group), else the ID as it is."""
+            group = by_id.get(object_id.lower())
+            return group.object_id if group is not None else object_id
+
+        for settings in adopted.role_settings:
+            self.resources[f"settings-{settings.key}"] = EntraRoleSettings(
+                f"{name}-settings-{settings.key}",
+                role_definition_id=settings.role,
+                rules=list(settings.rules),
+                opts=child,
+            )
+        for a in adopted.role_assignments:
+            self.resources[f"role-{a.key}"] = azuread.DirectoryRoleAssignment(
+                f"{name}-role-{a.key}",
+                role_id=a.role,
+                principal_object_id=principal(a.principal_id),
+                directory_scope_id=a.scope,
+                opts=child,
+            )
+        for e in adopted.role_eligibilities:
+            if e.end is None:
+                self.resources[f"eligible-{e.key}"] = azuread.DirectoryRoleEligibilityScheduleRequest(
+                    f"{name}-eligible-{e.key}",
+                    role_definition_id=e.role,
+                    principal_id=principal(e.principal_id),
+                    directory_scope_id=e.scope,
+                    justification="adopted from the tenant (permanent)",
+                    opts=child,
+                )
+            else:
+                self.resources[f"eligible-{e.key}"] = DirectoryRoleEligibility(
+                    f"{name}-eligible-{e.key}",
+                    principal_id=principal(e.principal_id),
+                    role_definition_id=e.role,
+                    directory_scope_id=e.scope,
+                    end_date_time=e.end,
+                    start_date_time=e.start,
+                    justification="adopted from the tenant",
+                    opts=child,
+                )
         for s in adopted.group_schedules:
             kind = (
                 azuread.PrivilegedAccessGroupAssignmentSchedule
@@ -115,7 +130,7 @@ class AdoptedObjects(pulumi.ComponentResource):
                 session_controls=_compact(p.session_controls) if p.session_controls else None,
                 opts=child,
             )
-        if adopted.azure_role_assignments:
+        if adopted.azure_role_assignments or adopted.azure_role_eligibilities:
             from pulumi_azure_native import authorization
 
             for r in adopted.azure_role_assignments:
@@ -126,6 +141,19 @@ class AdoptedObjects(pulumi.ComponentResource):
                     principal_id=r.principal_id,
                     principal_type=r.principal_type,
                     scope=r.scope,
+                    opts=child,
+                )
+            for z in adopted.azure_role_eligibilities:
+                expiration: authorization.RoleEligibilityScheduleRequestPropertiesExpirationArgsDict = (
+                    {"type": "AfterDateTime", "end_date_time": z.end} if z.end else {"type": "NoExpiration"}
+                )
+                self.resources[f"azure-eligible-{z.key}"] = authorization.PimRoleEligibilitySchedule(
+                    f"{name}-azure-eligible-{z.key}",
+                    principal_id=z.principal_id,
+                    role_definition_id=z.role_definition_id,
+                    scope=z.scope,
+                    justification="adopted from the tenant",
+                    schedule_info={"expiration": expiration, **({"start_date_time": z.start} if z.start else {})},
                     opts=child,
                 )
         self.group_object_ids = {key: group.object_id for key, group in groups.items()}

@@ -73,6 +73,14 @@ def add_parsers(commands: Any, seconds: Callable[[str], float], default_timeout:
     adopt.add_argument("--cwd", default=".", help="Pulumi project directory (default: current directory)")
     adopt.add_argument("--output-dir", metavar="DIR", help="where the import file and report go (default: --cwd)")
     adopt.add_argument("--force", action="store_true", help="replace files that exist")
+    adopt.add_argument(
+        "--break-glass",
+        action="append",
+        dest="break_glass",
+        default=[],
+        metavar="OBJECT_ID",
+        help="an account the import may declare as break-glass (repeatable; the hook says which qualify)",
+    )
     adopt.add_argument("--verbose", action="store_true", help="show the full traceback when a hook fails")
     adopt.add_argument("--timeout", type=seconds, default=default_timeout, metavar="SECONDS")
     adopt.set_defaults(allow_empty_config=False)
@@ -127,13 +135,13 @@ def run_import(args: Any, tool: Any, call_hook: Callable[..., Any], preview: Cal
         "report": os.path.join(out_dir, f"{args.stack}.import-report.md"),
     }
     for path in targets.values():
-        if os.path.exists(path) and not args.force:
+        if os.path.lexists(path) and not args.force:
             raise UsageError(f"{path}: exists; pass --force to replace it, or choose another --stack")
 
     def plan(config: dict) -> dict:
         return plan_of(preview(config))
 
-    made = call_hook(tool, "adopt", args.source, args.stack, plan)
+    made = call_hook(tool, "adopt", args.source, args.stack, plan, list(args.break_glass))
     if not isinstance(made, dict) or not all(isinstance(made.get(k), str) for k in ("stack", "import", "report")):
         raise UsageError("[tool.pum] adopt must return {'stack', 'import', 'report'} texts")
     for key, path in targets.items():

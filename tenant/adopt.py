@@ -28,7 +28,7 @@ from datetime import timedelta
 from typing import Any
 
 import yaml
-from privileged_facts.roles import GLOBAL_ADMINISTRATOR
+from privileged_facts.roles import CRITICAL_ROLE_IDS, GLOBAL_ADMINISTRATOR
 from privileged_facts.values import is_guid, parse_datetime
 
 from . import shapes
@@ -98,17 +98,29 @@ class _Import:
             self.ids[resource] = str(tenant_id)
 
     # --- classification ----------------------------------------------------------------------------------
-    def break_glass(self) -> set[str]:
-        found = [
-            (principal, upn, self.assignment(principal, GLOBAL_ADMINISTRATOR, "/"))
-            for principal, upn in shapes.break_glass_candidates(self.tenant)
-        ]
-        if len(found) < 2:
-            if found:
+    def break_glass(self, confirmed: list[str]) -> set[str]:
+        """The break-glass accounts the person importing named (``--break-glass``): each must be a candidate
+        (shapes.break_glass_candidates). A candidate nobody confirmed stays a standing assignment under adopted (the
+        pack keeps reporting it): an import never turns standing Global Administrator into break-glass by itself."""
+        candidates = dict(shapes.break_glass_candidates(self.tenant))
+        wanted = [c.strip().lower() for c in confirmed]
+        strays = [c for c in wanted if c not in candidates]
+        if strays:
+            raise AdoptError(
+                f"--break-glass {strays[0]} is not a break-glass candidate of this export (a user holding Global "
+                "Administrator permanently at the tenant, on an *.onmicrosoft.com UPN, excluded by ID from an enabled "
+                f"CA policy); candidates: {', '.join(f'{u} ({i})' for i, u in candidates.items()) or 'none'}"
+            )
+        for object_id, upn in candidates.items():
+            if object_id not in wanted:
                 self.unexpressed.append(
-                    f"break-glass: only {len(found)} candidate ({found[0][1]}); the model needs two or more, so it "
-                    "stays under adopted"
+                    f"break-glass candidate {upn} ({object_id}): kept as standing Global Administrator under adopted; "
+                    f"if it is an emergency account, import again with --break-glass {object_id}"
                 )
+        found = [(p, candidates[p], self.assignment(p, GLOBAL_ADMINISTRATOR, "/")) for p in dict.fromkeys(wanted)]
+        if len(found) == 1:
+            raise AdoptError("--break-glass names one account; the model needs two or more break-glass accounts")
+        if not found:
             return set()
         self.config["privileged-access:breakGlass"] = {
             "accounts": [
@@ -146,7 +158,7 @@ class _Import:
 
     def roles(self, break_glass: set[str]) -> None:
         for item in self.tenant.items("graph", "roleAssignmentSchedules"):
-            if str(item.get("assignmentType") or "Assigned").lower() == "activated":
+            if shapes.is_activation(item):
                 continue
             principal = str(item.get("principalId") or "").lower()
             if principal in break_glass and str(item.get("roleDefinitionId")).lower() == GLOBAL_ADMINISTRATOR:
@@ -180,7 +192,8 @@ class _Import:
             person = self.person(principal) if days else None
             scope = item.get("directoryScopeId") or "/"
             unit = scope.rsplit("/", 1)[-1].lower() if scope != "/" else None
-            if person is not None and days is not None and (unit is None or unit in self.unit_key):
+            critical = str(item.get("roleDefinitionId")).lower() in CRITICAL_ROLE_IDS  # needs approvers we lack
+            if person is not None and days is not None and not critical and (unit is None or unit in self.unit_key):
                 role = str(item.get("roleDefinitionId")).lower()
                 binding_scope = self.unit_key[unit] if unit else "/"
                 group = grouped.setdefault(
@@ -215,7 +228,13 @@ class _Import:
                 f"eligible-{key}",
                 None if end else item.get("id"),  # permanent: the azuread request resource (its ID is the schedule's)
             )
-            why = "permanent" if not end else "not a whole-day schedule from 00:00 UTC, or not a user"
+            why = (
+                "permanent"
+                if not end
+                else "a critical role: its binding needs approvers the export does not name"
+                if critical
+                else "not a whole-day schedule from 00:00 UTC within the maximum lifetime, or not a user"
+            )
             self.unexpressed.append(
                 f"eligibility for {self.names.role(item.get('roleDefinitionId'))} of {self.names.object(principal)} "
                 f"({why}): adopted as it is (privileged-access:adopted.roleEligibilities)"
@@ -226,6 +245,20 @@ class _Import:
             self.declared.append(
                 f"role binding {binding['role']} ({binding['scope']}) for {', '.join(binding['eligible'])}, "
                 f"from {binding['eligibilityStart']} for {binding['eligibilityLifetime']}"
+            )
+
+    def role_settings(self) -> None:
+        for item in self.tenant.items("graph", "roleManagementPolicyAssignments"):
+            rules = [r for r in (item.get("policy") or {}).get("rules") or [] if isinstance(r, dict)]
+            role = str(item.get("roleDefinitionId") or "").lower()
+            if not rules or not is_guid(role):
+                continue
+            key = _slug(f"{self.names.role(role)}-settings", role)
+            self.add("roleSettings", {"key": key, "role": role, "rules": rules}, f"settings-{key}", None)
+        if self.adopted.get("roleSettings"):
+            self.unexpressed.append(
+                f"PIM settings of {len(self.adopted['roleSettings'])} directory role(s): adopted as the tenant holds "
+                "them (privileged-access:adopted.roleSettings), judged by the pack; tighten them there"
             )
 
     def groups(self) -> None:
@@ -327,20 +360,42 @@ class _Import:
                     f"azure-role-{key}",
                     item.get("id"),
                 )
+        seen: set[str] = set()
         for scope_items in (self.tenant.arm.get("roleEligibilitySchedules") or {}).values():
             for item in scope_items if isinstance(scope_items, list) else []:
                 p = (item.get("properties") or {}) if isinstance(item, dict) else {}
+                name = str(item.get("name") or "") if isinstance(item, dict) else ""
+                if not is_guid(p.get("principalId")) or name in seen:
+                    continue
+                seen.add(name)
+                key = _slug(f"azure-eligible-{self.upn(p['principalId']) or ''}", name or "0")
+                self.add(
+                    "azureRoleEligibilities",
+                    {
+                        "key": key,
+                        "roleDefinitionId": p.get("roleDefinitionId"),
+                        "principalId": str(p["principalId"]).lower(),
+                        "scope": p.get("scope"),
+                        "start": p.get("startDateTime"),
+                        "end": p.get("endDateTime"),
+                    },
+                    f"azure-eligible-{key}",
+                    None,
+                )
                 self.unexpressed.append(
-                    f"Azure eligibility of {self.names.object(p.get('principalId'))} at {p.get('scope')}: not "
-                    "expressed yet (declare it as pim.azureRoleBindings); it stays in the tenant, unmanaged"
+                    f"Azure eligibility of {self.names.object(p.get('principalId'))} at {p.get('scope')}: declared as "
+                    "it is (adopted.azureRoleEligibilities) so the pack judges it; `pulumi import` cannot adopt it "
+                    "(azure-native reads it from state only), so move it to pim.azureRoleBindings or remove it in "
+                    "PIM before `pulumi up`, which would otherwise fail on the existing one"
                 )
 
-    def build(self) -> dict[str, Any]:
+    def build(self, break_glass_ids: list[str]) -> dict[str, Any]:
         if self.tenant.tenant_id:
             self.config["azuread:tenantId"] = self.tenant.tenant_id
-        break_glass = self.break_glass()
+        break_glass = self.break_glass(break_glass_ids)
         self.units_()
         self.roles(break_glass)
+        self.role_settings()
         self.groups()
         self.conditional_access()
         self.azure()
@@ -409,10 +464,18 @@ HEADER = (
 )
 
 
-def adopt(source: str, stack: str, preview: Callable[[dict], dict]) -> dict[str, Any]:
+class AdoptError(ValueError):
+    """What the person importing asked for cannot be done (pum exits 2 with the message)."""
+
+    pum_exit_code = 2
+
+
+def adopt(
+    source: str, stack: str, preview: Callable[[dict], dict], break_glass: list[str] | tuple = ()
+) -> dict[str, Any]:
     tenant = load(source)
     made = _Import(tenant)
-    config = made.build()
+    config = made.build(list(break_glass))
     plan = preview(config)
     entries, names, new = _import_entries(plan, made)
     stack_text = HEADER.format(

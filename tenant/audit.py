@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import shapes
-from .bundle import load
+from .bundle import InputError, load
 from .scuba import KIND, NOT_COVERED
 
 
@@ -28,7 +28,14 @@ def _gap(error: dict) -> dict[str, str]:
 
 def resources(source: str) -> dict[str, Any]:
     tenant = load(source)
-    found = shapes.resources(tenant)
+    try:
+        found = shapes.resources(tenant)
+    except (AttributeError, TypeError, ValueError, KeyError, OverflowError) as exc:
+        # a value of the wrong type where Graph or ARM answers an object, a list or a string
+        raise InputError(
+            f"{source}: holds a value of the wrong type ({type(exc).__name__}: {str(exc)[:200]}); it is not what "
+            "Graph or ARM answered: export again"
+        ) from None
     notes = [f"ScubaGear's export holds no {what}: not audited" for what in NOT_COVERED] if tenant.kind == KIND else []
     notes += [
         f"{api} {name}: exported, not judged by the pack yet"
@@ -36,6 +43,10 @@ def resources(source: str) -> dict[str, Any]:
         for name, value in sorted(table.items())
         if name not in shapes.JUDGED[api] and value
     ]
+    if tenant.scopes == []:
+        notes.append("Azure was not exported (no --scope): its role assignments, eligibilities and AVD are not audited")
+    if tenant.scopes:
+        notes.append("Azure role definitions are not exported: a custom role is judged by its GUID only")
     candidates = shapes.break_glass_candidates(tenant)
     if candidates:
         notes.append(

@@ -42,6 +42,7 @@ class Tenant:
     graph: dict[str, Any] = field(default_factory=dict)
     arm: dict[str, Any] = field(default_factory=dict)
     errors: list[dict[str, Any]] = field(default_factory=list)
+    scopes: list[str] | None = None  # the ARM scopes exported (None: not a pum export)
 
     def items(self, api: str, name: str, key: str | None = None) -> list:
         """The items of one collection (or of one object's: ``key``), [] when the export has none."""
@@ -69,15 +70,52 @@ def read_json(path: str, label: str, limit: int = MAX_FILE_BYTES) -> Any:
     return data, _parse(data, label)
 
 
+MAX_DEPTH = 64  # Graph's deepest answers (a CA policy's conditions) are under ten levels
+
+
+def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:  # readers disagree on which one counts; so must we not guess
+            raise ValueError(f"the key {key!r} appears twice in one object")
+        found[key] = value
+    return found
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _depth(value: Any) -> int:
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        deepest = max(deepest, level)
+        if level > MAX_DEPTH:
+            return level
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        stack.extend((child, level + 1) for child in children)
+    return deepest
+
+
 def _parse(data: bytes, label: str) -> Any:
     try:
-        return json.loads(data.decode("utf-8-sig"))
+        document = json.loads(data.decode("utf-8-sig"), object_pairs_hook=_unique, parse_constant=_no_constant)
     except UnicodeDecodeError:
         raise InputError(f"{label}: not UTF-8 text, so not JSON") from None
     except json.JSONDecodeError as exc:
         raise InputError(f"{label}: not JSON (line {exc.lineno}, column {exc.colno})") from None
     except RecursionError:
         raise InputError(f"{label}: JSON nested too deeply to be an export") from None
+    except ValueError as exc:
+        raise InputError(f"{label}: {exc}; export again") from None
+    if _depth(document) > MAX_DEPTH:
+        raise InputError(f"{label}: JSON nested too deeply to be an export (over {MAX_DEPTH} levels)")
+    try:
+        json.dumps(document).encode("utf-8")
+    except UnicodeEncodeError:
+        raise InputError(f"{label}: holds text that is not valid Unicode (a lone surrogate); export again") from None
+    return document
 
 
 def _inside(root: str, relative: Any, label: str) -> str:
@@ -116,6 +154,7 @@ def load_export(directory: str) -> Tenant:
         errors=errors,
     )
     total = 0
+    listed: set[tuple[str, str, str | None]] = set()
     for index, entry in enumerate(files):
         label = f"{where}: files[{index}]"
         if (
@@ -124,6 +163,8 @@ def load_export(directory: str) -> Tenant:
             or not isinstance(entry.get("name"), str)
         ):
             raise InputError(f"{label}: needs 'api' (graph or arm), 'name', 'file' and 'sha256'")
+        key = entry.get("key")
+        _check_entry(entry, key, label, listed)
         path = _inside(directory, entry.get("file"), label)
         data, document = read_json(path, f"{directory}/{entry['file']}")
         total += len(data)
@@ -138,14 +179,56 @@ def load_export(directory: str) -> Tenant:
             raise InputError(f"{directory}/{entry['file']}: no 'value' (the Graph or ARM answer); export again")
         _check_value(document["value"], entry, f"{directory}/{entry['file']}")
         table = tenant.graph if entry["api"] == "graph" else tenant.arm
-        key = entry.get("key")
         if key is None:
             table[entry["name"]] = document["value"]
-        elif isinstance(key, str):
-            table.setdefault(entry["name"], {})[key] = document["value"]
         else:
-            raise InputError(f"{label}: 'key' must be a string")
+            table.setdefault(entry["name"], {})[key] = document["value"]
+    scopes = manifest.get("scopes", [])
+    if not isinstance(scopes, list) or not all(isinstance(x, str) for x in scopes):
+        raise InputError(f"{where}: 'scopes' must be a list of ARM scopes")
+    _check_complete(tenant, listed, scopes, where)
+    tenant.scopes = list(scopes)
     return tenant
+
+
+def _check_entry(entry: dict, key: Any, label: str, listed: set) -> None:
+    """One manifest entry: an endpoint this version exports, once, with a key exactly when it is per object."""
+    from .endpoints import ALL
+
+    endpoint = next((e for e in ALL if (e.api, e.name) == (entry["api"], entry["name"])), None)
+    if endpoint is None:
+        raise InputError(f"{label}: {entry['api']} {entry['name']!r} is not something pum export reads")
+    if (key is None) != (endpoint.per is None) or (key is not None and not isinstance(key, str)):
+        need = "no 'key' (it is read once)" if endpoint.per is None else f"a 'key' (it is read per {endpoint.per})"
+        raise InputError(f"{label}: {entry['name']} takes {need}")
+    identity = (entry["api"], entry["name"], key)
+    if identity in listed:
+        raise InputError(f"{label}: {entry['api']} {entry['name']}{' ' + key if key else ''} is listed twice")
+    listed.add(identity)
+
+
+def _check_complete(tenant: Tenant, listed: set, scopes: list[str], where: str) -> None:
+    """Every read the export makes is in it, as a file or as an error: a missing one would be a clean area nobody
+    read. Per-object reads are checked for every group the export lists and every scope it names."""
+    from .endpoints import ALL
+
+    failed = {(e.get("api"), e.get("name"), e.get("key")) for e in tenant.errors}
+    groups = [str(g.get("id")).lower() for g in tenant.items("graph", "groups") if isinstance(g.get("id"), str)]
+    expected: list[tuple[str, str, str | None]] = []
+    for e in ALL:
+        if e.per is None:
+            expected.append((e.api, e.name, None))
+        elif e.per == "group":
+            expected += [(e.api, e.name, g) for g in groups]
+        elif e.per == "scope":
+            expected += [(e.api, e.name, x) for x in scopes]
+    missing = [x for x in expected if x not in listed and x not in failed]
+    if missing:
+        api, name, key = missing[0]
+        raise InputError(
+            f"{where}: the export lacks {api} {name}{' for ' + key if key else ''} (and {len(missing) - 1} more), "
+            "neither as a file nor as an error; it is incomplete or was edited: export again"
+        )
 
 
 def _check_value(value: Any, entry: dict, label: str) -> None:

@@ -65,11 +65,11 @@ def _scope(value: Any, au_names: dict[str, str]) -> str:
     return f"administrative unit {au_names.get(au, au)}"
 
 
-def tenant_facts(found: dict[str, Any]) -> dict[Fact, dict[str, Any]]:
+def tenant_facts(found: dict[str, Any]) -> list[tuple[Fact, dict[str, Any]]]:
     """The tenant's facts, each with the object it is about and a sentence."""
     t = _Tenant(found)
     units = {k: _lower(v.get("displayName")) for k, v in t.principals.items() if v.get("kind") == "administrativeUnit"}
-    out: dict[Fact, dict[str, Any]] = {}
+    out: list[tuple[Fact, dict[str, Any]]] = []
     for r in found.get("resources") or []:
         p, kind = r.get("properties") or {}, r.get("type")
         fact: Fact | None = None
@@ -106,7 +106,7 @@ def tenant_facts(found: dict[str, Any]) -> dict[Fact, dict[str, Any]]:
             label = t.label(subject)
             if kind in (shapes.GROUP,) or fact[0] == "CA policy":
                 label = {"id": subject, "displayName": p.get("displayName")}
-            out[fact] = {"object": label, "summary": r.get("name")}
+            out.append((fact, {"object": label, "summary": r.get("name")}))
     return out
 
 
@@ -208,23 +208,27 @@ def plan_facts(plan: dict[str, Any], found: dict[str, Any]) -> Iterator[tuple[Fa
 
 
 def compare(found: dict[str, Any], plan: dict[str, Any]) -> list[dict[str, Any]]:
-    tenant = tenant_facts(found)
-    declared: dict[Fact, str] = {}
+    """The differences, counted: two tenant objects with the same key (two groups of one display name) need two
+    declarations, so one declaration cannot hide a second object."""
+    declared: dict[Fact, list[str]] = {}
     for fact, name in plan_facts(plan, found):
-        declared.setdefault(fact, name)
+        declared.setdefault(fact, []).append(name)
     out: list[dict[str, Any]] = []
-    for fact, seen in tenant.items():
-        if fact not in declared:
-            out.append(
-                {
-                    "direction": "unmanaged",
-                    "kind": fact[0],
-                    "object": seen["object"],
-                    "summary": f"{seen['summary']}: held by the tenant, not declared by the stack",
-                }
-            )
-    for fact, name in declared.items():
-        if fact not in tenant:
+    for fact, seen in tenant_facts(found):
+        names = declared.get(fact)
+        if names:
+            names.pop(0)
+            continue
+        out.append(
+            {
+                "direction": "unmanaged",
+                "kind": fact[0],
+                "object": seen["object"],
+                "summary": f"{seen['summary']}: held by the tenant, not declared by the stack",
+            }
+        )
+    for fact, names in declared.items():
+        for name in names:
             out.append(
                 {
                     "direction": "missing",
@@ -233,4 +237,4 @@ def compare(found: dict[str, Any], plan: dict[str, Any]) -> list[dict[str, Any]]
                     "summary": f"{name} ({', '.join(fact[1])}): declared by the stack, not in the tenant",
                 }
             )
-    return out
+    return sorted(out, key=lambda d: (d["direction"] != "unmanaged", d["kind"], d["summary"]))

@@ -91,7 +91,8 @@ class _Writer:
             )
             return None
         relative = f"{endpoint.api}/{endpoint.name}" + (f"/{_key_file(key)}" if key is not None else "") + ".json"
-        data = json.dumps({"request": f"GET {shown}", "value": value}, indent=1, sort_keys=True).encode()
+        text = json.dumps({"request": f"GET {shown}", "value": value}, indent=1, sort_keys=True)
+        data = client.redact(text).encode()  # an answer that echoed the token never carries it into a file
         target = os.path.join(self.root, relative)
         os.makedirs(os.path.dirname(target), exist_ok=True)
         with open(target, "wb") as handle:
@@ -153,11 +154,21 @@ def _collect(root: str, scopes: list[str], graph: GraphClient, arm: GraphClient 
 
 
 def _is_export(directory: str) -> bool:
+    """True when ``directory`` holds a pum export and nothing else: its manifest, the files the manifest lists and
+    their folders (so replacing it can never delete a file of anyone else's that sits there)."""
     try:
         with open(os.path.join(directory, MANIFEST), "rb") as handle:
-            return json.loads(handle.read(1 << 20)).get("format") == FORMAT
-    except (OSError, ValueError, AttributeError):
+            manifest = json.loads(handle.read(1 << 20))
+        listed = {os.path.normpath(f["file"]) for f in manifest["files"]} | {MANIFEST}
+        if manifest.get("format") != FORMAT:
+            return False
+    except (OSError, ValueError, AttributeError, KeyError, TypeError):
         return False
+    for folder, _folders, names in os.walk(directory):
+        for name in names:
+            if os.path.normpath(os.path.relpath(os.path.join(folder, name), directory)) not in listed:
+                return False
+    return True
 
 
 def _place(built: str, target: str) -> None:

@@ -48,13 +48,28 @@ def camel(value: Any) -> Any:
     if isinstance(value, str):
         match = _DATE.fullmatch(value)
         if match:
-            moment = datetime.fromtimestamp(int(match.group(1)) / 1000, UTC)
+            try:
+                moment = datetime.fromtimestamp(int(match.group(1)) / 1000, UTC)
+            except (OverflowError, ValueError, OSError):
+                return value  # out of range: kept as written (a date the policies then refuse to read)
             return moment.isoformat().replace("+00:00", "Z")
     return value
 
 
 def _list(value: Any) -> list:
     return value if isinstance(value, list) else [value] if isinstance(value, dict) else []
+
+
+def _objects(document: dict, key: str, path: str, where: str = "") -> list[dict]:
+    """ScubaGear's list (or, for one item, bare object) of objects under ``key``; anything else is refused: a value
+    we cannot read must not read as an empty, clean area."""
+    value = document.get(key)
+    if value is None and key not in document:
+        return []
+    items = _list(value)
+    if not (isinstance(value, (list, dict))) or not all(isinstance(i, dict) for i in items):
+        raise InputError(f"{path}: {where}{key} is not a list of objects as ScubaGear writes it; run ScubaGear again")
+    return items
 
 
 def _assignment(item: dict, role: dict) -> dict:
@@ -71,6 +86,13 @@ def _assignment(item: dict, role: dict) -> dict:
             "expiration": {"type": "afterDateTime", "endDateTime": end} if end else {"type": "noExpiration"},
         },
     }
+
+
+def _commands(document: dict, path: str) -> list[str]:
+    value = document.get("aad_unsuccessful_commands") or []
+    if not isinstance(value, list) or not all(isinstance(c, str) for c in value):
+        raise InputError(f"{path}: aad_unsuccessful_commands is not a list of cmdlet names; run ScubaGear again")
+    return value
 
 
 def load_scuba(path: str) -> Tenant:
@@ -92,9 +114,13 @@ def load_scuba(path: str) -> Tenant:
         str(tenant_id).lower() if is_guid(tenant_id) else None,
         document.get("timestamp_zulu") if isinstance(document.get("timestamp_zulu"), str) else None,
     )
-    roles = [camel(r) for r in _list(document.get("privileged_roles")) if isinstance(r, dict)]
+    raw_roles = _objects(document, "privileged_roles", path)
+    for index, role in enumerate(raw_roles):
+        _objects(role, "Assignments", path, f"privileged_roles[{index}].")
+        _objects(role, "Rules", path, f"privileged_roles[{index}].")
+    roles = [camel(r) for r in raw_roles]
     tenant.graph["roleAssignmentSchedules"] = [
-        _assignment(a, role) for role in roles for a in _list(role.get("assignments")) if isinstance(a, dict)
+        _assignment(a, role) for role in roles for a in _list(role.get("assignments"))
     ]
     tenant.graph["roleDefinitions"] = [
         {"id": r.get("roleTemplateId"), "templateId": r.get("roleTemplateId"), "displayName": r.get("displayName")}
@@ -115,7 +141,9 @@ def load_scuba(path: str) -> Tenant:
         for r in roles
         if _list(r.get("rules"))
     ]
-    tenant.graph["conditionalAccessPolicies"] = [camel(p) for p in _list(document.get("conditional_access_policies"))]
+    tenant.graph["conditionalAccessPolicies"] = [
+        camel(p) for p in _objects(document, "conditional_access_policies", path)
+    ]
     found = document.get("privileged_users")
     users: dict[str, Any] = found if isinstance(found, dict) else {}
     tenant.graph["directoryObjects"] = {
@@ -125,7 +153,11 @@ def load_scuba(path: str) -> Tenant:
     }
     tenant.errors = [
         {"name": command, "api": "graph", "request": f"ScubaGear {command}", "status": "failed", "code": ""}
-        for command in _list(document.get("aad_unsuccessful_commands"))
-        if isinstance(command, str)
+        for command in _commands(document, path)
     ]
+    for key in ("privileged_roles", "conditional_access_policies"):
+        if key not in document:  # ScubaGear always writes both: an export without one did not read it
+            tenant.errors.append(
+                {"name": key, "api": "graph", "request": f"ScubaGear {key}", "status": "missing", "code": ""}
+            )
     return tenant

@@ -131,7 +131,7 @@ def _resource(kind: str, name: str, properties: dict, **extra: Any) -> Resource:
 
 def directory_roles(tenant: Tenant, names: Names) -> Iterator[Resource]:
     for item in tenant.items("graph", "roleAssignmentSchedules"):
-        if str(item.get("assignmentType") or "Assigned").lower() == "activated":
+        if is_activation(item):
             continue  # a PIM activation of an eligibility, judged through the eligibility
         role, principal = item.get("roleDefinitionId"), item.get("principalId")
         yield _resource(
@@ -173,6 +173,17 @@ def directory_roles(tenant: Tenant, names: Names) -> Iterator[Resource]:
                 "policyId": item.get("policyId"),
             },
         )
+
+
+def is_activation(item: dict) -> bool:
+    """A PIM activation: ``assignmentType`` Activated AND a schedule that ends. An "activation" that never ends is
+    standing access whatever it calls itself, and is judged as such."""
+    if str(item.get("assignmentType") or "Assigned").lower() != "activated":
+        return False
+    expiration = (item.get("scheduleInfo") or {}).get("expiration") or {}
+    return str(expiration.get("type") or "").lower() != "noexpiration" and bool(
+        expiration.get("endDateTime") or expiration.get("duration")
+    )
 
 
 def _ids(items: list[dict]) -> list[str]:

@@ -17,11 +17,14 @@ from standin_tenant import (
     BOB,
     BREAK_GLASS_1,
     BREAK_GLASS_2,
+    GA,
     GA_GROUP,
     MALLORY,
     OWEN,
+    PRA,
     SUBSCRIPTION,
     TENANT_ID,
+    USER_ADMIN,
     TenantStandIn,
     planted_tenant,
 )
@@ -325,7 +328,8 @@ def project(tmp_path):
 
 def test_import_writes_a_stack_that_keeps_reporting_the_problems_and_round_trips(exported, project, tmp_path):
     target, _ = exported
-    code, out, err = run_cli("import", "--cwd", str(project), "--from", str(target), "--stack", "adopted")
+    confirm = ("--break-glass", BREAK_GLASS_1, "--break-glass", BREAK_GLASS_2)
+    code, out, err = run_cli("import", "--cwd", str(project), "--from", str(target), "--stack", "adopted", *confirm)
     assert code == 0, err
     stack_file = project / "stacks" / "Pulumi.adopted.yaml"
     imports = json.loads((project / "adopted.import.json").read_text())
@@ -358,8 +362,9 @@ def test_import_writes_a_stack_that_keeps_reporting_the_problems_and_round_trips
     assert ids["admin-accounts-alice-admin-a11ce001"] == f"/users/{ALICE}"
     parents = {e["name"] for e in imports["resources"] if e.get("component")}
     assert {e["parent"] for e in imports["resources"] if "parent" in e} <= parents
+    assert {r["role"] for r in adopted["roleSettings"]} == {GA, PRA, USER_ADMIN}  # the tenant's PIM settings
     # refuses to overwrite without --force
-    code, _, err = run_cli("import", "--cwd", str(project), "--from", str(target), "--stack", "adopted")
+    code, _, err = run_cli("import", "--cwd", str(project), "--from", str(target), "--stack", "adopted", *confirm)
     assert code == 2 and "--force" in err
     # the imported stack previews with the problems still reported
     code, out, err = run_cli("preview", "--cwd", str(project), "--stack", "adopted", "--format", "json")
@@ -383,3 +388,144 @@ def test_without_the_config_break_glass_is_standing_access_and_the_candidates_ar
     candidates = next(line for line in text.splitlines() if "break-glass candidates" in line)
     assert BREAK_GLASS_1 in text and BREAK_GLASS_2 in text and "breakGlassObjectIds" in text, candidates
     assert MALLORY not in candidates  # no CA policy excludes her
+
+
+def test_import_declares_break_glass_only_when_asked_and_only_for_candidates(exported, project):
+    """A standing Global Administrator is never laundered into a break-glass account by the import itself."""
+    import yaml
+
+    target, _ = exported
+    code, _, err = run_cli("import", "--cwd", str(project), "--from", str(target), "--stack", "plain")
+    assert code == 0, err
+    config = yaml.safe_load((project / "stacks" / "Pulumi.plain.yaml").read_text())["config"]
+    assert "privileged-access:breakGlass" not in config
+    standing = {a["principalId"] for a in config["privileged-access:adopted"]["roleAssignments"]}
+    assert {BREAK_GLASS_1, BREAK_GLASS_2, MALLORY} <= standing
+    report = (project / "plain.import-report.md").read_text()
+    assert f"--break-glass {BREAK_GLASS_1}" in report and f"--break-glass {MALLORY}" not in report
+    code, _, err = run_cli(
+        "import",
+        "--cwd",
+        str(project),
+        "--from",
+        str(target),
+        "--stack",
+        "laundered",
+        "--break-glass",
+        BREAK_GLASS_1,
+        "--break-glass",
+        MALLORY,
+    )
+    assert code == 2 and "is not a break-glass candidate" in err and MALLORY in err
+    assert not (project / "stacks" / "Pulumi.laundered.yaml").exists()
+    code, _, err = run_cli(
+        "import", "--cwd", str(project), "--from", str(target), "--stack", "one", "--break-glass", BREAK_GLASS_1
+    )
+    assert code == 2 and "two or more" in err
+
+
+def test_a_permanent_activation_is_standing_access(monkeypatch, tmp_path):
+    tenant = planted_tenant()
+    for schedule in tenant["roleAssignmentSchedules"]:
+        if schedule["principalId"] == MALLORY:
+            schedule["assignmentType"] = "Activated"  # calls itself an activation, never ends
+    standin = serve(monkeypatch, tenant)
+    target = tmp_path / "export"
+    assert run_cli("export", "--cwd", ROOT, "--output", str(target))[0] == 0
+    checked(standin)
+    _, report, _ = audit("--from", str(target))
+    standing = [v["urn"] for v in report["violations"] if v["policy"] == "entra-no-standing-privileged-role"]
+    assert any(MALLORY in u for u in standing)
+
+
+def test_an_export_missing_a_read_or_listing_one_twice_is_refused(exported, tmp_path):
+    def drop(manifest, directory):
+        manifest["files"] = [f for f in manifest["files"] if f["name"] != "roleAssignmentSchedules"]
+
+    def twice(manifest, directory):
+        manifest["files"].append(next(f for f in manifest["files"] if f["name"] == "roleAssignmentSchedules"))
+
+    def keyed(manifest, directory):
+        next(f for f in manifest["files"] if f["name"] == "roleAssignmentSchedules")["key"] = "x"
+
+    def owners_of_a_group(manifest, directory):
+        manifest["files"] = [f for f in manifest["files"] if f["name"] != "groupOwners"]
+
+    for change, words in (
+        (drop, "lacks graph roleAssignmentSchedules"),
+        (twice, "listed twice"),
+        (keyed, "takes no 'key'"),
+        (owners_of_a_group, "lacks graph groupOwners"),
+    ):
+        path = tmp_path / change.__name__
+        code, _, err = audit("--from", _tampered(exported, path, _manifest_edit(change)))
+        assert code == 2 and words in err, (change.__name__, err)
+
+
+def test_duplicate_keys_nan_and_wrong_types_are_refused_not_guessed(exported, tmp_path):
+    def duplicate(directory):
+        path = directory / "graph" / "roleAssignmentSchedules.json"
+        path.write_text(
+            path.read_text().replace(
+                '"assignmentType": "Assigned"', '"assignmentType": "Assigned", "assignmentType": "Activated"', 1
+            )
+        )
+        _rehash(directory)
+
+    def nan(directory):
+        path = directory / "graph" / "roleAssignmentSchedules.json"
+        path.write_text(path.read_text().replace('"memberType": "Direct"', '"memberType": NaN', 1))
+        _rehash(directory)
+
+    def wrong_type(directory):
+        path = directory / "graph" / "roleManagementPolicyAssignments.json"
+        data = json.loads(path.read_text())
+        data["value"][0]["policy"] = "x"
+        path.write_text(json.dumps(data))
+        _rehash(directory)
+
+    for change, words in ((duplicate, "appears twice"), (nan, "not a JSON number"), (wrong_type, "wrong type")):
+        code, _, err = audit("--from", _tampered(exported, tmp_path / change.__name__, change))
+        assert code == 2 and words in err and "Traceback" not in err, (change.__name__, err)
+
+
+def _rehash(directory) -> None:
+    import hashlib
+
+    path = directory / "manifest.json"
+    manifest = json.loads(path.read_text())
+    for entry in manifest["files"]:
+        entry["sha256"] = hashlib.sha256((directory / entry["file"]).read_bytes()).hexdigest()
+    path.write_text(json.dumps(manifest))
+
+
+def test_export_never_replaces_a_directory_holding_other_files(exported, monkeypatch, tmp_path):
+    target, _ = exported
+    (target / "graph" / "notes.txt").write_text("mine")
+    standin = serve(monkeypatch)
+    code, _, err = run_cli("export", "--cwd", ROOT, "--output", str(target))
+    standin.stop()
+    assert code == 2 and "not a pum export" in err and (target / "graph" / "notes.txt").read_text() == "mine"
+
+
+def test_drift_counts_two_objects_of_one_name(exported):
+    from tenant.drift import compare
+
+    group = {
+        "type": "azuread:index/group:Group",
+        "name": "g",
+        "properties": {"displayName": "Admins", "objectId": GA_GROUP},
+    }
+    twin = {**group, "name": "g #2", "properties": {**group["properties"], "objectId": OWEN}}
+    plan = {
+        "resources": [
+            {
+                "urn": "u",
+                "type": "azuread:index/group:Group",
+                "name": "admins",
+                "inputs": {"displayName": "Admins", "assignableToRole": True},
+            }
+        ]
+    }
+    drift = compare({"resources": [group, twin]}, plan)
+    assert [d["direction"] for d in drift] == ["unmanaged"]

@@ -496,6 +496,11 @@ class GraphClient:
         return raw
 
     # -- answers and errors ---------------------------------------------------------------------
+    def redact(self, text: str) -> str:
+        """``text`` with every token this client sent replaced, in each form the module docstring lists (for what
+        callers write out of an answer: an answer that echoes the token must not carry it any further)."""
+        return self._redact(text)
+
     def _redact(self, text: str) -> str:
         for pattern in self._secrets.values():
             text = pattern.sub(_REDACTED, text)

@@ -43,6 +43,14 @@ class AdoptedRoleEligibility(_Model):
     note: str | None = Field(None, max_length=500)
 
 
+class AdoptedRoleSettings(_Model):
+    """A directory role's PIM settings as the tenant holds them: its rules in Graph's shape (our entraRoleSettings)."""
+
+    key: Key = Field(description=_KEY)
+    role: Guid = Field(description="Role template ID.")
+    rules: list[dict[str, Any]] = Field(min_length=1)
+
+
 class AdoptedGroup(_Model):
     """A group (azuread Group) with its owners and members as the tenant holds them."""
 
@@ -90,15 +98,28 @@ class AdoptedAzureRoleAssignment(_Model):
     scope: str = Field(min_length=1)
 
 
+class AdoptedAzureRoleEligibility(_Model):
+    """An Azure PIM eligibility (azure-native PimRoleEligibilitySchedule); without `end`, permanent."""
+
+    key: Key = Field(description=_KEY)
+    role_definition_id: str = Field(min_length=1)
+    principal_id: Guid
+    scope: str = Field(min_length=1)
+    start: str | None = Field(None, description=_WHEN)
+    end: str | None = Field(None, description=_WHEN + "; none: permanent")
+
+
 class Adopted(_Model):
     """`privileged-access:adopted` (module docstring)."""
 
     role_assignments: list[AdoptedRoleAssignment] = Field(default_factory=list)
     role_eligibilities: list[AdoptedRoleEligibility] = Field(default_factory=list)
+    role_settings: list[AdoptedRoleSettings] = Field(default_factory=list)
     groups: list[AdoptedGroup] = Field(default_factory=list)
     group_schedules: list[AdoptedGroupSchedule] = Field(default_factory=list)
     conditional_access_policies: list[AdoptedConditionalAccessPolicy] = Field(default_factory=list)
     azure_role_assignments: list[AdoptedAzureRoleAssignment] = Field(default_factory=list)
+    azure_role_eligibilities: list[AdoptedAzureRoleEligibility] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _keys(self) -> Adopted:
