@@ -129,7 +129,18 @@ def _resource(kind: str, name: str, properties: dict, **extra: Any) -> Resource:
     return {"type": kind, "name": name, "custom": True, "properties": properties, **extra}
 
 
+def _strings(item: dict, *keys: str, where: str) -> None:
+    """The fields a verdict hangs on are strings (or absent): a number or an object there is not Graph's answer, and
+    reading it as "no role" would drop the finding."""
+    for key in keys:
+        if item.get(key) is not None and not isinstance(item.get(key), str):
+            raise ValueError(f"{where} {item.get('id')!r}: {key} is {type(item.get(key)).__name__}, not a string")
+
+
 def directory_roles(tenant: Tenant, names: Names) -> Iterator[Resource]:
+    for name in ("roleAssignmentSchedules", "roleEligibilitySchedules", "roleManagementPolicyAssignments"):
+        for item in tenant.items("graph", name):
+            _strings(item, "roleDefinitionId", "principalId", "directoryScopeId", "assignmentType", where=name)
     for item in tenant.items("graph", "roleAssignmentSchedules"):
         if is_activation(item):
             continue  # a PIM activation of an eligibility, judged through the eligibility
@@ -307,6 +318,11 @@ def group_policy(policy: dict) -> dict:
 
 def conditional_access(tenant: Tenant, names: Names) -> Iterator[Resource]:
     for policy in tenant.items("graph", "conditionalAccessPolicies"):
+        _strings(policy, "displayName", "state", where="conditionalAccessPolicies")
+        for key in ("conditions", "grantControls", "sessionControls"):
+            if policy.get(key) is not None and not isinstance(policy.get(key), dict):
+                raise ValueError(f"conditionalAccessPolicies {policy.get('id')!r}: {key} is not an object")
+    for policy in tenant.items("graph", "conditionalAccessPolicies"):
         yield _resource(
             DYNAMIC,
             f"CA policy {policy.get('displayName')} ({policy.get('id')})",
@@ -332,6 +348,11 @@ def _arm_items(tenant: Tenant, name: str) -> Iterator[dict]:
 
 
 def azure_roles(tenant: Tenant, names: Names) -> Iterator[Resource]:
+    for name in ("roleAssignments", "roleEligibilitySchedules"):
+        for item in _arm_items(tenant, name):
+            if not isinstance(item.get("properties"), dict):
+                raise ValueError(f"ARM {name} {item.get('id')!r}: properties is not an object")
+            _strings(item["properties"], "roleDefinitionId", "principalId", "scope", where=f"ARM {name}")
     for item in _arm_items(tenant, "roleAssignments"):
         p = item.get("properties") or {}
         role = str(p.get("roleDefinitionId") or "").rsplit("/", 1)[-1]

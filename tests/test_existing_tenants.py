@@ -529,3 +529,26 @@ def test_drift_counts_two_objects_of_one_name(exported):
     }
     drift = compare({"resources": [group, twin]}, plan)
     assert [d["direction"] for d in drift] == ["unmanaged"]
+
+
+@pytest.mark.parametrize(
+    ("file", "change"),
+    [
+        ("graph/roleAssignmentSchedules.json", lambda v: v[3].update(roleDefinitionId=62)),
+        ("graph/conditionalAccessPolicies.json", lambda v: v[0].update(conditions="all")),
+        (
+            "arm/roleAssignments/subscriptions_4c7e1b2a-9d3f-4e8a-b6c5-1a2b3c4d5e6f.json",
+            lambda v: v[0].update(properties="x"),
+        ),
+    ],
+)
+def test_a_value_a_verdict_hangs_on_of_the_wrong_type_is_refused(exported, tmp_path, file, change):
+    def edit(directory):
+        path = directory / file
+        data = json.loads(path.read_text())
+        change(data["value"])
+        path.write_text(json.dumps(data))
+        _rehash(directory)
+
+    code, _, err = audit("--from", _tampered(exported, tmp_path, edit))
+    assert code == 2 and "wrong type" in err, err
