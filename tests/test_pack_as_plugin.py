@@ -194,3 +194,63 @@ def test_plugin_reports_what_pum_reports_under_the_engines_view(plugin, cwd, sta
         "only_plugin": list((got - expected).elements()),
         "only_pum": list((expected - got).elements()),
     }
+
+
+def test_plugin_reports_what_pum_audit_reports_on_a_tenant(plugin, tmp_path):
+    """`pum audit`'s view of a tenant (its resources registered as a deployed stack: every property known, a
+    ConfigureStack that is no preview) gives the served pack's verdicts too."""
+    from standin_tenant import SUBSCRIPTION, TenantStandIn
+
+    from components.graph.client import GraphClient
+    from pum.audit import audit_report, registrations
+    from tenant.audit import resources
+    from tenant.export import export
+
+    standin = TenantStandIn().start()
+    try:
+        clients = {"token": lambda: standin.token, "base_url": standin.url, "sleep": lambda _: None}
+        export(
+            str(tmp_path / "e"),
+            [f"/subscriptions/{SUBSCRIPTION}"],
+            graph=GraphClient(**clients),
+            arm=GraphClient.for_arm(**clients),
+        )
+    finally:
+        standin.stop()
+    found = resources(str(tmp_path / "e"))
+    pack = analyzer.load_pack(PACK)
+    analyzer.configure(pack, analyzer.reconcile_config(pack, []))
+    report = audit_report("privileged-access", "tenant", found, [pack], "test")
+    expected = Counter(_key(v.policy, v.urn, v.enforcement_level, v.severity, v.message) for v in report.violations)
+    assert expected and all(v.policy != "export-complete" for v in report.violations)
+
+    registered = registrations("privileged-access", "tenant", found, "test")
+    plugin.ConfigureStack(
+        ap.AnalyzerStackConfigureRequest(
+            stack="tenant", project="privileged-access", organization="organization", dry_run=False, tags={}
+        ),
+        timeout=30,
+    )
+    plugin.Configure(_configure_request(analyzer.reconcile_config(pack, [])), timeout=30)
+    resources_, stack_request = analysis.Requests().stack(registered, None, deployed=lambda token, name: {})
+    got: Counter = Counter()
+    for r in resources_:
+        request = ap.AnalyzeRequest(
+            type=r.type,
+            properties=r.properties,
+            urn=r.urn,
+            name=r.name,
+            options=r.options,
+            provider=r.provider if r.HasField("provider") else None,
+        )
+        for d in plugin.Analyze(request, timeout=60).diagnostics:
+            got[_key(d.policyName, r.urn, LEVELS[d.enforcementLevel], SEVERITIES.get(d.severity), d.message)] += 1
+    in_stack = {r.urn for r in stack_request.resources}
+    root = next(r.urn for r in stack_request.resources if r.type == "pulumi:pulumi:Stack")
+    for d in plugin.AnalyzeStack(stack_request, timeout=60).diagnostics:
+        urn = d.urn if d.urn in in_stack else root
+        got[_key(d.policyName, urn, LEVELS[d.enforcementLevel], SEVERITIES.get(d.severity), d.message)] += 1
+    assert got == expected, {
+        "only_plugin": list((got - expected).elements()),
+        "only_pum": list((expected - got).elements()),
+    }
