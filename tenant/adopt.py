@@ -389,6 +389,31 @@ class _Import:
                     "PIM before `pulumi up`, which would otherwise fail on the existing one"
                 )
 
+    def rest(self) -> None:
+        """What the export holds that the import does not declare at all: said, never dropped silently."""
+        for name, what in (
+            ("hostPools", "AVD host pool"),
+            ("roleAssignmentSchedules", "Azure active assignment schedule"),
+            ("roleManagementPolicies", "Azure role management policy"),
+        ):
+            for key, items in (self.tenant.arm.get(name) or {}).items():
+                for item in items if isinstance(items, list) else []:
+                    self.unexpressed.append(
+                        f"{what} {item.get('name') if isinstance(item, dict) else '?'} ({key}): not declared by the "
+                        "import (the PAW is privileged-access:paw; Azure settings are pim.azureRoleBindings)"
+                    )
+        for name in (
+            "namedLocations",
+            "authenticationStrengthPolicies",
+            "authenticationContextClassReferences",
+            "accessPackages",
+            "assignmentPolicies",
+            "privateAccessApplications",
+        ):
+            count = len(self.tenant.items("graph", name))
+            if count:
+                self.unexpressed.append(f"{count} {name}: exported, not declared by the import")
+
     def build(self, break_glass_ids: list[str]) -> dict[str, Any]:
         if self.tenant.tenant_id:
             self.config["azuread:tenantId"] = self.tenant.tenant_id
@@ -399,6 +424,7 @@ class _Import:
         self.groups()
         self.conditional_access()
         self.azure()
+        self.rest()
         if self.people:
             self.config["privileged-access:principals"] = {"people": self.people}
         if self.bindings:

@@ -17,6 +17,8 @@ finding names it. The shapes (wire names as the engine gives them to policies):
   its PIM policies -> ``azuread:index/groupRoleManagementPolicy:GroupRoleManagementPolicy`` translated from the rules.
 - a CA policy -> our ``conditionalAccessPolicy`` dynamic resource {displayName, state, conditions, grantControls,
   sessionControls} as Graph answers it (Graph's own shape is the dynamic resource's).
+- an AVD host pool -> ``azure-native:desktopvirtualization:HostPool`` {its ARM properties, tags, ...} (the PAW
+  policies judge the ones tagged ``pum-role: paw``).
 - an Azure role assignment -> ``azure-native:authorization:RoleAssignment`` {principalId, principalType,
   roleDefinitionId, scope}; an Azure eligibility -> ``azure-native:authorization:PimRoleEligibilitySchedule``
   {principalId, roleDefinitionId, scope, scheduleInfo}.
@@ -42,6 +44,7 @@ GROUP_ASSIGNMENT = "azuread:index/privilegedAccessGroupAssignmentSchedule:Privil
 GROUP_POLICY = "azuread:index/groupRoleManagementPolicy:GroupRoleManagementPolicy"
 AZURE_ASSIGNMENT = "azure-native:authorization:RoleAssignment"
 AZURE_ELIGIBILITY = "azure-native:authorization:PimRoleEligibilitySchedule"
+HOST_POOL = "azure-native:desktopvirtualization:HostPool"
 ELIGIBILITY_KIND = "directoryRoleEligibility"
 _ROLE_NAMES = {role_id: name for name, role_id in ENTRA_ROLES.items()}
 
@@ -386,11 +389,34 @@ def azure_roles(tenant: Tenant, names: Names) -> Iterator[Resource]:
         )
 
 
+def host_pools(tenant: Tenant, names: Names) -> Iterator[Resource]:
+    """AVD host pools as azure-native HostPool: the PAW policies judge those tagged as PAWs (pum-role: paw)."""
+    for item in _arm_items(tenant, "hostPools"):
+        p = item.get("properties")
+        if not isinstance(p, dict) or (item.get("tags") is not None and not isinstance(item.get("tags"), dict)):
+            raise ValueError(f"ARM hostPools {item.get('id')!r}: properties or tags is not an object")
+        parts = str(item.get("id") or "").split("/")
+        group = parts[4] if len(parts) > 4 and parts[3].lower() == "resourcegroups" else None
+        yield _resource(
+            HOST_POOL,
+            f"AVD host pool {item.get('name')} ({item.get('id')})",
+            {
+                **p,
+                "hostPoolName": item.get("name"),
+                "resourceGroupName": group,
+                "location": item.get("location"),
+                "tags": item.get("tags") or {},
+                "id": item.get("id"),
+            },
+        )
+
+
 KINDS: tuple[Callable[[Tenant, Names], Iterator[Resource]], ...] = (
     directory_roles,
     groups,
     conditional_access,
     azure_roles,
+    host_pools,
 )
 
 JUDGED = {
@@ -408,7 +434,7 @@ JUDGED = {
         "roleDefinitions",
         "directoryObjects",
     },
-    "arm": {"roleAssignments", "roleEligibilitySchedules"},
+    "arm": {"roleAssignments", "roleEligibilitySchedules", "hostPools"},
 }
 
 

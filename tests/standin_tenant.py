@@ -30,6 +30,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from graph_standin import CALLER, GraphStandIn, Reject, bad, fake_jwt
+from privileged_facts.conventions import PAW_RDP_PROPERTIES
 
 TENANT_ID = "7d2f9e43-5b8c-4a16-9e0f-3c1a2b4d5e6f"
 SUBSCRIPTION = "4c7e1b2a-9d3f-4e8a-b6c5-1a2b3c4d5e6f"
@@ -51,6 +52,7 @@ HELPDESK_AU = "4a0a0001-2c3d-4e5f-9a6b-7c8d9e0f1a06"
 BLOCK_ALL = "ca0b0001-2c3d-4e5f-9a6b-7c8d9e0f1a07"
 ADMIN_MFA = "ca0b0002-2c3d-4e5f-9a6b-7c8d9e0f1a08"
 DOMAIN = "contoso.onmicrosoft.com"
+PAW_RDP = PAW_RDP_PROPERTIES  # as the PawHostPool component writes it: Entra authentication, redirections off
 
 _USERS = {
     BREAK_GLASS_1: "Break Glass 1",
@@ -349,7 +351,28 @@ def planted_tenant() -> dict[str, Any]:
             "roleEligibilitySchedules": {subscription: []},
             "roleAssignmentSchedules": {subscription: []},
             "roleManagementPolicies": {subscription: []},
-            "hostPools": {SUBSCRIPTION: []},
+            "hostPools": {
+                SUBSCRIPTION: [
+                    {
+                        "id": f"{subscription}/resourceGroups/rg-paw/providers/"
+                        "Microsoft.DesktopVirtualization/hostPools/paw",
+                        "name": "paw",
+                        "type": "Microsoft.DesktopVirtualization/hostPools",
+                        "location": "westeurope",
+                        "tags": {"pum-role": "paw"},
+                        "properties": {
+                            "hostPoolType": "Personal",
+                            "personalDesktopAssignmentType": "Direct",
+                            "loadBalancerType": "Persistent",
+                            "preferredAppGroupType": "Desktop",
+                            "publicNetworkAccess": "Disabled",
+                            "startVMOnConnect": True,
+                            "validationEnvironment": False,
+                            "customRdpProperty": PAW_RDP,
+                        },
+                    }
+                ]
+            },
         },
     }
 

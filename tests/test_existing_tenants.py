@@ -552,3 +552,19 @@ def test_a_value_a_verdict_hangs_on_of_the_wrong_type_is_refused(exported, tmp_p
 
     code, _, err = audit("--from", _tampered(exported, tmp_path, edit))
     assert code == 2 and "wrong type" in err, err
+
+
+def test_a_paw_host_pool_is_judged_by_the_paw_policies(monkeypatch, tmp_path):
+    def paw_findings(tenant) -> set[str]:
+        standin = serve(monkeypatch, tenant)
+        target = tmp_path / f"export-{len(os.listdir(tmp_path))}"
+        assert run_cli("export", "--cwd", ROOT, "--output", str(target), "--scope", SCOPE)[0] == 0
+        checked(standin)
+        _, report, _ = audit("--from", str(target))
+        return {v["policy"] for v in report["violations"] if v["policy"].startswith("paw-host-pool")}
+
+    assert paw_findings(planted_tenant()) == set()  # the stand-in's PAW is personal, private, redirections off
+    tenant = planted_tenant()
+    (pool,) = tenant["arm"]["hostPools"][SUBSCRIPTION]
+    pool["properties"].update(hostPoolType="Pooled", publicNetworkAccess="Enabled")
+    assert {"paw-host-pool-personal", "paw-host-pool-no-public-network"} <= paw_findings(tenant)
