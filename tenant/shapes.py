@@ -31,7 +31,7 @@ from typing import Any
 
 from privileged_facts import pim_rules as rule_ids
 from privileged_facts.graph_kinds import CONDITIONAL_ACCESS_POLICY, ENTRA_ROLE_SETTINGS
-from privileged_facts.roles import ENTRA_ROLES, GLOBAL_ADMINISTRATOR
+from privileged_facts.roles import AZURE_ROLES, ENTRA_ROLES, GLOBAL_ADMINISTRATOR, role_guid
 from privileged_facts.values import is_guid
 
 from .bundle import Tenant
@@ -47,6 +47,7 @@ AZURE_ELIGIBILITY = "azure-native:authorization:PimRoleEligibilitySchedule"
 HOST_POOL = "azure-native:desktopvirtualization:HostPool"
 ELIGIBILITY_KIND = "directoryRoleEligibility"
 _ROLE_NAMES = {role_id: name for name, role_id in ENTRA_ROLES.items()}
+_AZURE_ROLE_NAMES = {role_id: name for name, role_id in AZURE_ROLES.items()}
 
 Resource = dict[str, Any]
 
@@ -358,10 +359,11 @@ def azure_roles(tenant: Tenant, names: Names) -> Iterator[Resource]:
             _strings(item["properties"], "roleDefinitionId", "principalId", "scope", where=f"ARM {name}")
     for item in _arm_items(tenant, "roleAssignments"):
         p = item.get("properties") or {}
-        role = str(p.get("roleDefinitionId") or "").rsplit("/", 1)[-1]
+        guid = role_guid(p.get("roleDefinitionId")) or str(p.get("roleDefinitionId") or "").rsplit("/", 1)[-1]
+        role = _AZURE_ROLE_NAMES.get(guid, guid)
         yield _resource(
             AZURE_ASSIGNMENT,
-            f"Azure role {role} for {names.object(p.get('principalId'))} at {p.get('scope')} [{item.get('name')}]",
+            f"Azure {role} for {names.object(p.get('principalId'))} at {p.get('scope')} [{item.get('name')}]",
             {
                 "principalId": p.get("principalId"),
                 "principalType": p.get("principalType"),
@@ -433,6 +435,7 @@ JUDGED = {
         "conditionalAccessPolicies",
         "roleDefinitions",
         "directoryObjects",
+        "roleAssignments",  # read for the import IDs; the schedules say what is active
     },
     "arm": {"roleAssignments", "roleEligibilitySchedules", "hostPools"},
 }

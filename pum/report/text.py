@@ -100,10 +100,17 @@ def render(report: Report, context: Context | None = None) -> str:
     width = _width(context)
     rows = [(prefix + r.type, r.name) for prefix, r in walk(report)]
     type_width, name_width = _columns(rows, width)
-    lines = [f"Previewing update ({report.stack}) of {report.project} [offline: pum preview]", ""]
-    lines.append("     " + _pad("Type", type_width) + _pad("Name", name_width) + "Plan")
+    audit = context is not None and context.audit is not None  # `pum audit`: what a tenant holds, not a plan
+    lines = [
+        f"Auditing a tenant against {report.project}'s policy packs [offline: pum audit]"
+        if audit
+        else f"Previewing update ({report.stack}) of {report.project} [offline: pum preview]",
+        "",
+    ]
+    lines.append("     " + _pad("Type", type_width) + _pad("Name", name_width) + ("Held" if audit else "Plan"))
+    mark, verb = ("     ", "exists") if audit else (" +   ", "create")
     for text_type, name in rows:
-        lines.append(" +   " + _pad(text_type, type_width - 2) + "  " + _pad(name, name_width - 2) + "  create")
+        lines.append(mark + _pad(text_type, type_width - 2) + "  " + _pad(name, name_width - 2) + "  " + verb)
     lines.append("")
     if report.diagnostics:
         lines.append("Diagnostics:")
