@@ -256,7 +256,7 @@ def preview_at(directory: str, stack: str, ref: str | None, flag: str, timeout: 
 def _worker(argv: list[str]) -> int:
     """The child of _preview_child: preview, then write the report (with dependencies) as JSON."""
     from .engine import run_preview
-    from .report.json_report import as_dict
+    from .report.json_report import with_dependencies
     from .runner import Deadline, deadline, stdout_to_stderr, timeout_error
 
     project, stack, out, timeout = argv[0], argv[1], argv[2], float(argv[3])
@@ -266,12 +266,7 @@ def _worker(argv: list[str]) -> int:
                 report = run_preview(project, stack=stack, policy_packs=[])
         except Deadline as exc:
             raise timeout_error(exc, project) from None
-        document = as_dict(report)
-        by_urn = {resource.urn: resource for resource in report.resources}
-        for entry in document["resources"]:
-            resource = by_urn[entry["urn"]]
-            entry["dependencies"] = list(resource.dependencies)
-            entry["propertyDependencies"] = {k: list(v) for k, v in resource.property_dependencies.items()}
+        document = with_dependencies(report)
         output_file.write_atomically(out, json.dumps(document) + "\n")
     except PumError as exc:
         print(f"pum: error: {exc}", file=sys.stderr)

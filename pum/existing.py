@@ -99,27 +99,10 @@ def run_export(args: Any, tool: Any, call_hook: Callable[..., Any]) -> int:
 
 
 def plan_of(report: Any) -> dict[str, Any]:
-    """A preview's plan as the drift and adopt hooks read it: pum's JSON report resources, with dependencies."""
-    from .report.common import sorted_plain
-    from .report.json_report import _plain
+    """A preview's plan as the drift and adopt hooks read it: the JSON report, with each resource's dependencies."""
+    from .report.json_report import with_dependencies
 
-    return {
-        "project": report.project,
-        "stack": report.stack,
-        "resources": [
-            {
-                "urn": r.urn,
-                "type": r.type,
-                "name": r.name,
-                "parent": r.parent,
-                "custom": r.custom,
-                "inputs": sorted_plain(_plain(r.inputs)),
-                "dependencies": list(r.dependencies),
-                "propertyDependencies": {k: list(v) for k, v in r.property_dependencies.items()},
-            }
-            for r in report.resources
-        ],
-    }
+    return with_dependencies(report)
 
 
 def run_import(args: Any, tool: Any, call_hook: Callable[..., Any], preview: Callable[[dict], Any]) -> int:

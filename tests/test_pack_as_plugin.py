@@ -124,6 +124,30 @@ def _record(cwd: str, stack: str):
     return project.name, run.monitor
 
 
+def _plugin_verdicts(plugin, registrations, outputs=None, deployed=None) -> Counter:
+    """What the served pack answers for these registrations, as the engine asks: Analyze per resource (its inputs),
+    AnalyzeStack once (the outputs, or the deployed state), stack violations attributed as the engine does."""
+    resources, stack_request = analysis.Requests().stack(registrations, outputs, deployed)
+    got: Counter = Counter()
+    for r in resources:
+        request = ap.AnalyzeRequest(
+            type=r.type,
+            properties=r.properties,
+            urn=r.urn,
+            name=r.name,
+            options=r.options,
+            provider=r.provider if r.HasField("provider") else None,
+        )
+        for d in plugin.Analyze(request, timeout=60).diagnostics:
+            got[_key(d.policyName, r.urn, LEVELS[d.enforcementLevel], SEVERITIES.get(d.severity), d.message)] += 1
+    in_stack = {r.urn for r in stack_request.resources}
+    root = next(r.urn for r in stack_request.resources if r.type == "pulumi:pulumi:Stack")
+    for d in plugin.AnalyzeStack(stack_request, timeout=60).diagnostics:
+        urn = d.urn if d.urn in in_stack else root  # the engine's resolveStackPolicyViolationURN
+        got[_key(d.policyName, urn, LEVELS[d.enforcementLevel], SEVERITIES.get(d.severity), d.message)] += 1
+    return got
+
+
 def _key(policy, urn, level, severity, message):
     return (policy, urn or None, level, severity, message)
 
@@ -172,24 +196,7 @@ def test_plugin_reports_what_pum_reports_under_the_engines_view(plugin, cwd, sta
         timeout=30,
     )
     plugin.Configure(_configure_request(analyzer.reconcile_config(pack, files)), timeout=30)
-    resources, stack_request = analysis.Requests().stack(monitor.registrations, monitor.outputs)
-    got: Counter = Counter()
-    for r in resources:
-        request = ap.AnalyzeRequest(
-            type=r.type,
-            properties=r.properties,
-            urn=r.urn,
-            name=r.name,
-            options=r.options,
-            provider=r.provider if r.HasField("provider") else None,
-        )
-        for d in plugin.Analyze(request, timeout=60).diagnostics:
-            got[_key(d.policyName, r.urn, LEVELS[d.enforcementLevel], SEVERITIES.get(d.severity), d.message)] += 1
-    in_stack = {r.urn for r in stack_request.resources}
-    root = next(r.urn for r in stack_request.resources if r.type == "pulumi:pulumi:Stack")
-    for d in plugin.AnalyzeStack(stack_request, timeout=60).diagnostics:
-        urn = d.urn if d.urn in in_stack else root  # the engine's resolveStackPolicyViolationURN
-        got[_key(d.policyName, urn, LEVELS[d.enforcementLevel], SEVERITIES.get(d.severity), d.message)] += 1
+    got = _plugin_verdicts(plugin, monitor.registrations, monitor.outputs)
     assert got == expected, {
         "only_plugin": list((got - expected).elements()),
         "only_pum": list((expected - got).elements()),
@@ -232,24 +239,7 @@ def test_plugin_reports_what_pum_audit_reports_on_a_tenant(plugin, tmp_path):
         timeout=30,
     )
     plugin.Configure(_configure_request(analyzer.reconcile_config(pack, [])), timeout=30)
-    resources_, stack_request = analysis.Requests().stack(registered, None, deployed=lambda token, name: {})
-    got: Counter = Counter()
-    for r in resources_:
-        request = ap.AnalyzeRequest(
-            type=r.type,
-            properties=r.properties,
-            urn=r.urn,
-            name=r.name,
-            options=r.options,
-            provider=r.provider if r.HasField("provider") else None,
-        )
-        for d in plugin.Analyze(request, timeout=60).diagnostics:
-            got[_key(d.policyName, r.urn, LEVELS[d.enforcementLevel], SEVERITIES.get(d.severity), d.message)] += 1
-    in_stack = {r.urn for r in stack_request.resources}
-    root = next(r.urn for r in stack_request.resources if r.type == "pulumi:pulumi:Stack")
-    for d in plugin.AnalyzeStack(stack_request, timeout=60).diagnostics:
-        urn = d.urn if d.urn in in_stack else root
-        got[_key(d.policyName, urn, LEVELS[d.enforcementLevel], SEVERITIES.get(d.severity), d.message)] += 1
+    got = _plugin_verdicts(plugin, registered, deployed=lambda token, name: {})
     assert got == expected, {
         "only_plugin": list((got - expected).elements()),
         "only_pum": list((expected - got).elements()),

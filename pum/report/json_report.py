@@ -88,6 +88,18 @@ def as_dict(report: Report, context: Context | None = None) -> dict:
     }
 
 
+def with_dependencies(report: Report) -> dict:
+    """The JSON report, each resource also carrying its `dependencies` and `propertyDependencies` (what the project's
+    diff, drift and adopt hooks read relations from; additive to design §2)."""
+    document = as_dict(report)
+    by_urn = {resource.urn: resource for resource in report.resources}
+    for entry in document["resources"]:
+        resource = by_urn[entry["urn"]]
+        entry["dependencies"] = list(resource.dependencies)
+        entry["propertyDependencies"] = {k: list(v) for k, v in resource.property_dependencies.items()}
+    return document
+
+
 def failure_dict(failure: Failure, context: Context | None = None) -> dict:
     """A failed run: no plan, and `error` says what happened (additive to the contract)."""
     return {
