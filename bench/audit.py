@@ -118,13 +118,23 @@ def write_export(directory: str, n: int) -> int:
             }
         )
 
+    from tenant.endpoints import ALL
+
     for name, value in graph.items():
         put("graph", name, value)
     for name, table in {**per_group, **arm}.items():
         for key, value in table.items():
             put("arm" if name in arm else "graph", name, value, key)
+    written = {(f["api"], f["name"], f.get("key")) for f in files}
+    for e in ALL:  # every other read, answered empty: a complete export
+        keys = {None: [None], "group": groups, "scope": [SUBSCRIPTION]}.get(e.per, [])
+        for key in keys:
+            if (e.api, e.name, key) not in written:
+                put(e.api, e.name, [], key)
     with open(os.path.join(directory, "manifest.json"), "w") as handle:
-        json.dump({"format": "pum-export", "version": 1, "files": files, "errors": []}, handle)
+        json.dump(
+            {"format": "pum-export", "version": 1, "scopes": [SUBSCRIPTION], "files": files, "errors": []}, handle
+        )
     return sum(len(v) for v in graph.values()) + len(groups) + len(arm["roleAssignments"][SUBSCRIPTION])
 
 

@@ -20,3 +20,16 @@ def test_the_benchmark_tenant_previews_clean():
     assert done.returncode == 0, done.stderr[-2000:]
     figures = json.loads(done.stdout.strip().splitlines()[-1])
     assert figures["resources"] > 40 and figures["mandatory"] == 0
+
+
+def test_the_audit_benchmark_keeps_measuring_a_complete_export():
+    done = subprocess.run(
+        [sys.executable, os.path.join(ROOT, "bench", "audit.py"), "40"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    assert figures["resources"] > 40 and figures["mandatory"] > 0  # its standing GAs are found
