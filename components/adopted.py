@@ -10,11 +10,13 @@ until the stack file changes them.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 import pulumi
 import pulumi_azuread as azuread
+from privileged_facts.pim_rules import group_policy_settings
 
 from components.graph.conditional_access_policy import GraphConditionalAccessPolicy
 from components.graph.role_eligibility import DirectoryRoleEligibility
@@ -37,6 +39,16 @@ def _compact(value: Any) -> Any:
         return {k: v for k, v in kept.items() if v not in (None, [], {})}
     if isinstance(value, list):
         return [_compact(v) for v in value]
+    return value
+
+
+def _snake(value: Any) -> Any:
+    """Wire (camelCase) keys as the Python SDK's argument dicts spell them, without the unset values."""
+    if isinstance(value, dict):
+        out = {re.sub(r"(?<!^)(?=[A-Z])", "_", k).lower(): _snake(v) for k, v in value.items()}
+        return {k: v for k, v in out.items() if v is not None and v != {}}
+    if isinstance(value, list):
+        return [_snake(v) for v in value]
     return value
 
 
@@ -118,6 +130,15 @@ class AdoptedObjects(pulumi.ComponentResource):
                 start_date=s.start,
                 expiration_date=s.end,
                 permanent_assignment=True if s.end is None else None,
+                opts=child,
+            )
+        for gp in adopted.group_policies:
+            settings_ = _snake(group_policy_settings(gp.rules))
+            self.resources[f"group-policy-{gp.key}"] = azuread.GroupRoleManagementPolicy(
+                f"{name}-group-policy-{gp.key}",
+                group_id=groups[gp.group].object_id,
+                role_id=gp.role,
+                **{k: v for k, v in settings_.items() if v},
                 opts=child,
             )
         for p in adopted.conditional_access_policies:

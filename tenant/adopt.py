@@ -294,6 +294,17 @@ class _Import:
                 + ": adopted as it is (privileged-access:adopted.groups); declare it as a pimGroup role binding "
                 "(groupDisplayName) to manage it as code"
             )
+            for item in self.tenant.items("graph", "groupPolicyAssignments", gid):
+                rules = [r for r in (item.get("policy") or {}).get("rules") or [] if isinstance(r, dict)]
+                access = str(item.get("roleDefinitionId") or "member").lower()
+                if rules and access in ("member", "owner"):
+                    pkey = _slug(f"{group.get('displayName')}-{access}-policy", gid)
+                    self.add(
+                        "groupPolicies",
+                        {"key": pkey, "group": key, "role": access, "rules": rules},
+                        f"group-policy-{pkey}",
+                        None,
+                    )
             for name, active in (("groupEligibilitySchedules", False), ("groupAssignmentSchedules", True)):
                 for item in self.tenant.items("graph", name, gid):
                     info = item.get("scheduleInfo") or {}

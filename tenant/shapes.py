@@ -29,8 +29,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from privileged_facts import pim_rules as rule_ids
 from privileged_facts.graph_kinds import CONDITIONAL_ACCESS_POLICY, ENTRA_ROLE_SETTINGS
+from privileged_facts.pim_rules import group_policy_settings
 from privileged_facts.roles import AZURE_ROLES, ENTRA_ROLES, GLOBAL_ADMINISTRATOR, role_guid
 from privileged_facts.values import is_guid
 
@@ -255,69 +255,12 @@ def groups(tenant: Tenant, names: Names) -> Iterator[Resource]:
             yield _resource(
                 GROUP_POLICY,
                 f"{label}: PIM settings for {item.get('roleDefinitionId')} [policy {item.get('policyId')}]",
-                {"groupId": gid, "roleId": item.get("roleDefinitionId"), **group_policy(item.get("policy") or {})},
+                {
+                    "groupId": gid,
+                    "roleId": item.get("roleDefinitionId"),
+                    **group_policy_settings((item.get("policy") or {}).get("rules")),
+                },
             )
-
-
-def _rules(policy: dict) -> dict[str, dict]:
-    return {r["id"]: r for r in policy.get("rules") or [] if isinstance(r, dict) and isinstance(r.get("id"), str)}
-
-
-def _notification(rule: dict | None) -> dict:
-    if not rule:
-        return {}
-    return {
-        "adminNotifications": {
-            "defaultRecipients": rule.get("isDefaultRecipientsEnabled"),
-            "notificationLevel": rule.get("notificationLevel"),
-            "additionalRecipients": rule.get("notificationRecipients") or [],
-        }
-    }
-
-
-def group_policy(policy: dict) -> dict:
-    """A PIM for Groups policy's Graph rules in the azuread GroupRoleManagementPolicy's shape."""
-    rules = _rules(policy)
-    eligible = rules.get(rule_ids.RULE_ELIGIBLE_EXPIRATION) or {}
-    active = rules.get(rule_ids.RULE_ACTIVE_EXPIRATION) or {}
-    activation = rules.get(rule_ids.RULE_ACTIVATION_EXPIRATION) or {}
-    enablement = set((rules.get(rule_ids.RULE_ACTIVATION_ENABLEMENT) or {}).get("enabledRules") or [])
-    context = rules.get(rule_ids.RULE_ACTIVATION_AUTH_CONTEXT) or {}
-    approval = (rules.get(rule_ids.RULE_ACTIVATION_APPROVAL) or {}).get("setting") or {}
-    stages = approval.get("approvalStages") or []
-    approvers = [
-        {"objectId": a.get("userId") or a.get("groupId"), "type": "User" if a.get("userId") else "Group"}
-        for a in ((stages[0] or {}).get("primaryApprovers") or [] if stages else [])
-        if isinstance(a, dict)
-    ]
-    return {
-        "eligibleAssignmentRules": {
-            "expirationRequired": eligible.get("isExpirationRequired"),
-            "expireAfter": eligible.get("maximumDuration"),
-        },
-        "activeAssignmentRules": {
-            "expirationRequired": active.get("isExpirationRequired"),
-            "expireAfter": active.get("maximumDuration"),
-        },
-        "activationRules": {
-            "maximumDuration": activation.get("maximumDuration"),
-            "requireMultifactorAuthentication": "MultiFactorAuthentication" in enablement,
-            "requireJustification": "Justification" in enablement,
-            "requireTicketInfo": "Ticketing" in enablement,
-            "requireApproval": bool(approval.get("isApprovalRequired")),
-            "approvalStage": {"primaryApprovers": approvers},
-            **(
-                {"requiredConditionalAccessAuthenticationContext": context.get("claimValue")}
-                if context.get("isEnabled")
-                else {}
-            ),
-        },
-        "notificationRules": {
-            "eligibleAssignments": _notification(rules.get(rule_ids.RULE_NOTIFY_ADMIN_ELIGIBILITY)),
-            "activeAssignments": _notification(rules.get(rule_ids.RULE_NOTIFY_ADMIN_ASSIGNMENT)),
-            "eligibleActivations": _notification(rules.get(rule_ids.RULE_NOTIFY_ADMIN_ACTIVATION)),
-        },
-    }
 
 
 def conditional_access(tenant: Tenant, names: Names) -> Iterator[Resource]:

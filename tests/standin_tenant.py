@@ -156,6 +156,56 @@ def _policy(role: str) -> dict:
     }
 
 
+def _group_policy(group: str, access: str) -> dict:
+    """A PIM for Groups policy assignment as Graph answers it (scopeType Group, roleDefinitionId member|owner):
+    activation up to 8 hours with MFA and a justification, eligibility up to 180 days, no approval."""
+    policy_id = f"Group_{group}_{access}"
+    target = {"operations": ["all"], "inheritableSettings": [], "enforcedSettings": []}
+    return {
+        "id": f"{policy_id}_{group}_{access}",
+        "policyId": policy_id,
+        "scopeId": group,
+        "scopeType": "Group",
+        "roleDefinitionId": access,
+        "policy": {
+            "id": policy_id,
+            "displayName": "Group",
+            "isOrganizationDefault": False,
+            "scopeId": group,
+            "scopeType": "Group",
+            "rules": [
+                {
+                    "@odata.type": "#microsoft.graph.unifiedRoleManagementPolicyExpirationRule",
+                    "id": "Expiration_Admin_Eligibility",
+                    "isExpirationRequired": True,
+                    "maximumDuration": "P180D",
+                    "target": {**target, "caller": "Admin", "level": "Eligibility"},
+                },
+                {
+                    "@odata.type": "#microsoft.graph.unifiedRoleManagementPolicyExpirationRule",
+                    "id": "Expiration_Admin_Assignment",
+                    "isExpirationRequired": True,
+                    "maximumDuration": "P15D",
+                    "target": {**target, "caller": "Admin", "level": "Assignment"},
+                },
+                {
+                    "@odata.type": "#microsoft.graph.unifiedRoleManagementPolicyExpirationRule",
+                    "id": "Expiration_EndUser_Assignment",
+                    "isExpirationRequired": True,
+                    "maximumDuration": "PT8H",
+                    "target": {**target, "caller": "EndUser", "level": "Assignment"},
+                },
+                {
+                    "@odata.type": "#microsoft.graph.unifiedRoleManagementPolicyEnablementRule",
+                    "id": "Enablement_EndUser_Assignment",
+                    "enabledRules": ["MultiFactorAuthentication", "Justification"],
+                    "target": {**target, "caller": "EndUser", "level": "Assignment"},
+                },
+            ],
+        },
+    }
+
+
 def _ca(policy_id: str, name: str, users: dict, grant: dict) -> dict:
     return {
         "id": policy_id,
@@ -269,7 +319,7 @@ def planted_tenant() -> dict[str, Any]:
             ]
         },
         "groupAssignmentSchedules": {GA_GROUP: []},
-        "groupPolicyAssignments": {GA_GROUP: []},
+        "groupPolicyAssignments": {GA_GROUP: [_group_policy(GA_GROUP, "member")]},
         "administrativeUnits": [
             {"id": HELPDESK_AU, "displayName": "Helpdesk users", "description": "", "visibility": None}
         ],

@@ -76,6 +76,15 @@ class AdoptedGroupSchedule(_Model):
     end: str | None = Field(None, description=_WHEN + "; none: permanent")
 
 
+class AdoptedGroupPolicy(_Model):
+    """An adopted group's PIM for Groups policy, its rules in Graph's shape (azuread GroupRoleManagementPolicy)."""
+
+    key: Key = Field(description=_KEY)
+    group: Key = Field(description="Key of the adopted group.")
+    role: Literal["member", "owner"] = "member"
+    rules: list[dict[str, Any]] = Field(min_length=1)
+
+
 class AdoptedConditionalAccessPolicy(_Model):
     """A CA policy in Graph's own JSON (our conditionalAccessPolicy provider)."""
 
@@ -117,6 +126,7 @@ class Adopted(_Model):
     role_settings: list[AdoptedRoleSettings] = Field(default_factory=list)
     groups: list[AdoptedGroup] = Field(default_factory=list)
     group_schedules: list[AdoptedGroupSchedule] = Field(default_factory=list)
+    group_policies: list[AdoptedGroupPolicy] = Field(default_factory=list)
     conditional_access_policies: list[AdoptedConditionalAccessPolicy] = Field(default_factory=list)
     azure_role_assignments: list[AdoptedAzureRoleAssignment] = Field(default_factory=list)
     azure_role_eligibilities: list[AdoptedAzureRoleEligibility] = Field(default_factory=list)
@@ -136,7 +146,8 @@ class Adopted(_Model):
             if twice:
                 raise ValueError(f"{field}: keys {twice} are used twice; give each entry its own key")
         groups = {g.key for g in self.groups}
-        stray = sorted({s.group for s in self.group_schedules} - groups)
+        named = [s.group for s in self.group_schedules] + [p.group for p in self.group_policies]
+        stray = sorted(set(named) - groups)
         if stray:
-            raise ValueError(f"groupSchedules name groups {stray} that adopted.groups does not declare")
+            raise ValueError(f"groupSchedules/groupPolicies name groups {stray} that adopted.groups does not declare")
         return self
