@@ -33,8 +33,8 @@ def resources(source: str) -> dict[str, Any]:
     except (AttributeError, TypeError, ValueError, KeyError, OverflowError) as exc:
         # a value of the wrong type where Graph or ARM answers an object, a list or a string
         raise InputError(
-            f"{source}: holds a value of the wrong type ({type(exc).__name__}: {str(exc)[:200]}); it is not what "
-            "Graph or ARM answered: export again"
+            f"{source}: holds a value of the wrong type or shape ({type(exc).__name__}: {str(exc)[:200]}); it is not "
+            "what Graph or ARM answered: export again"
         ) from None
     notes = [f"ScubaGear's export holds no {what}: not audited" for what in NOT_COVERED] if tenant.kind == KIND else []
     notes += [

@@ -77,7 +77,7 @@ def _assignment(item: dict, role: dict) -> dict:
     return {
         "id": item.get("roleAssignmentScheduleId") or item.get("id"),
         "principalId": item.get("principalId"),
-        "roleDefinitionId": item.get("roleDefinitionId") or role.get("roleTemplateId"),
+        "roleDefinitionId": role.get("roleTemplateId") or item.get("roleDefinitionId"),  # the role it is listed under
         "directoryScopeId": item.get("directoryScopeId") or "/",
         "assignmentType": item.get("assignmentType") or "Assigned",
         "memberType": item.get("memberType"),

@@ -27,12 +27,13 @@ finding names it. The shapes (wire names as the engine gives them to policies):
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from typing import Any
 
 from privileged_facts.graph_kinds import CONDITIONAL_ACCESS_POLICY, ENTRA_ROLE_SETTINGS
 from privileged_facts.pim_rules import group_policy_settings
 from privileged_facts.roles import AZURE_ROLES, ENTRA_ROLES, GLOBAL_ADMINISTRATOR, role_guid
-from privileged_facts.values import is_guid
+from privileged_facts.values import is_guid, parse_datetime, parse_duration
 
 from .bundle import Tenant
 
@@ -47,6 +48,7 @@ AZURE_ELIGIBILITY = "azure-native:authorization:PimRoleEligibilitySchedule"
 HOST_POOL = "azure-native:desktopvirtualization:HostPool"
 ELIGIBILITY_KIND = "directoryRoleEligibility"
 _ROLE_NAMES = {role_id: name for name, role_id in ENTRA_ROLES.items()}
+CA_STATES = ("enabled", "disabled", "enabledForReportingButNotEnforced")
 _AZURE_ROLE_NAMES = {role_id: name for name, role_id in AZURE_ROLES.items()}
 
 Resource = dict[str, Any]
@@ -190,15 +192,27 @@ def directory_roles(tenant: Tenant, names: Names) -> Iterator[Resource]:
         )
 
 
+MAX_ACTIVATION = timedelta(hours=24)  # the longest activation PIM allows (role settings: 0.5 to 24 hours)
+
+
 def is_activation(item: dict) -> bool:
-    """A PIM activation: ``assignmentType`` Activated AND a schedule that ends. An "activation" that never ends is
-    standing access whatever it calls itself, and is judged as such."""
+    """A PIM activation: ``assignmentType`` Activated AND a schedule no longer than an activation can last. An
+    "activation" that never ends, or lasts longer than PIM lets one last, is standing access whatever it calls itself,
+    and is judged as such."""
     if str(item.get("assignmentType") or "Assigned").lower() != "activated":
         return False
-    expiration = (item.get("scheduleInfo") or {}).get("expiration") or {}
-    return str(expiration.get("type") or "").lower() != "noexpiration" and bool(
-        expiration.get("endDateTime") or expiration.get("duration")
-    )
+    info = item.get("scheduleInfo") or {}
+    expiration = info.get("expiration") or {}
+    try:
+        if expiration.get("endDateTime") and info.get("startDateTime"):
+            length = parse_datetime(expiration["endDateTime"], "end") - parse_datetime(info["startDateTime"], "start")
+        elif expiration.get("duration"):
+            length = parse_duration(expiration["duration"], "duration")
+        else:
+            return False
+    except (ValueError, TypeError):
+        return False
+    return timedelta(0) < length <= MAX_ACTIVATION
 
 
 def _ids(items: list[dict]) -> list[str]:
@@ -224,8 +238,8 @@ def _group_schedule(item: dict) -> dict:
 def groups(tenant: Tenant, names: Names) -> Iterator[Resource]:
     for group in tenant.items("graph", "groups"):
         gid = str(group.get("id") or "").lower()
-        if not is_guid(gid):
-            continue
+        if not is_guid(gid) or gid != group.get("id", "").lower():
+            raise ValueError(f"groups: {group.get('id')!r} is not an object ID as Graph answers it")
         label = f"group {names.object(gid)}"
         yield _resource(
             GROUP,
@@ -266,6 +280,13 @@ def groups(tenant: Tenant, names: Names) -> Iterator[Resource]:
 def conditional_access(tenant: Tenant, names: Names) -> Iterator[Resource]:
     for policy in tenant.items("graph", "conditionalAccessPolicies"):
         _strings(policy, "displayName", "state", where="conditionalAccessPolicies")
+        state = str(policy.get("state") or "")
+        canonical = {s.lower(): s for s in CA_STATES}.get(state.lower())
+        if canonical is None:
+            raise ValueError(
+                f"conditionalAccessPolicies {policy.get('id')!r}: state {state!r} is not one of {CA_STATES}"
+            )
+        policy["state"] = canonical  # Graph reads enum values case-insensitively; the pack reads Graph's spelling
         for key in ("conditions", "grantControls", "sessionControls"):
             if policy.get(key) is not None and not isinstance(policy.get(key), dict):
                 raise ValueError(f"conditionalAccessPolicies {policy.get('id')!r}: {key} is not an object")
@@ -286,12 +307,20 @@ def conditional_access(tenant: Tenant, names: Names) -> Iterator[Resource]:
 
 
 def _arm_items(tenant: Tenant, name: str) -> Iterator[dict]:
-    seen: set[str] = set()
+    """An ARM collection over every exported scope: an object listed at two scopes (an assignment at a subscription
+    also appears in a listing of the management group above it) once; two *different* objects of one ID refused."""
+    seen: dict[str, dict] = {}
     for scope_items in (tenant.arm.get(name) or {}).values():
         for item in scope_items if isinstance(scope_items, list) else []:
-            if isinstance(item, dict) and item.get("id") not in seen:
-                seen.add(str(item.get("id")))
-                yield item
+            if not isinstance(item, dict):
+                continue
+            key = str(item.get("id") or "").lower()
+            if key in seen:
+                if seen[key] != item:
+                    raise ValueError(f"ARM {name}: two different objects have the ID {item.get('id')!r}")
+                continue
+            seen[key] = item
+            yield item
 
 
 def azure_roles(tenant: Tenant, names: Names) -> Iterator[Resource]:

@@ -568,3 +568,77 @@ def test_a_paw_host_pool_is_judged_by_the_paw_policies(monkeypatch, tmp_path):
     (pool,) = tenant["arm"]["hostPools"][SUBSCRIPTION]
     pool["properties"].update(hostPoolType="Pooled", publicNetworkAccess="Enabled")
     assert {"paw-host-pool-personal", "paw-host-pool-no-public-network"} <= paw_findings(tenant)
+
+
+def _edit_value(file: str, change):
+    def edit(directory):
+        path = directory / file
+        data = json.loads(path.read_text())
+        change(data["value"])
+        path.write_text(json.dumps(data))
+        _rehash(directory)
+
+    return edit
+
+
+ARM_ASSIGNMENTS = "arm/roleAssignments/subscriptions_4c7e1b2a-9d3f-4e8a-b6c5-1a2b3c4d5e6f.json"
+
+
+def _reader_twin(items):
+    twin = json.loads(json.dumps(items[0]))
+    twin["properties"]["roleDefinitionId"] = twin["properties"]["roleDefinitionId"].replace(
+        "8e3af657-a8ff-443c-a75c-2fe8c4bcb635", "acdd72a7-3385-48ef-bd42-f606fba81ae7"
+    )
+    items.insert(0, twin)
+
+
+def _far_activation(items):
+    mallory = next(i for i in items if i["principalId"] == MALLORY)
+    mallory["assignmentType"] = "Activated"
+    mallory["scheduleInfo"]["expiration"] = {"type": "afterDateTime", "endDateTime": "9999-12-31T00:00:00Z"}
+
+
+@pytest.mark.parametrize(
+    ("name", "edit", "policy", "object_id"),
+    [
+        (
+            "an 'activation' lasting years",
+            _edit_value("graph/roleAssignmentSchedules.json", _far_activation),
+            "entra-no-standing-privileged-role",
+            MALLORY,
+        ),
+        (
+            "CA state in capitals",
+            _edit_value("graph/conditionalAccessPolicies.json", lambda v: v[0].update(state="ENABLED")),
+            "ca-no-tenant-lockout",
+            BLOCK_ALL,
+        ),
+    ],
+)
+def test_disguised_problems_are_still_reported(exported, tmp_path, name, edit, policy, object_id):
+    code, report, err = audit("--from", _tampered(exported, tmp_path, edit))
+    assert code == 1, err
+    assert [v for v in report["violations"] if v["policy"] == policy and object_id in (v["urn"] or "")], name
+
+
+def _spaced_group_id(directory):
+    """The GA group's ID with a trailing space, and its per-group reads keyed to match (a consistent manifest)."""
+    _edit_value("graph/groups.json", lambda v: v[0].update(id=v[0]["id"] + " "))(directory)
+    path = directory / "manifest.json"
+    manifest = json.loads(path.read_text())
+    for entry in manifest["files"]:
+        if entry.get("key") == GA_GROUP:
+            entry["key"] = GA_GROUP + " "
+    path.write_text(json.dumps(manifest))
+
+
+@pytest.mark.parametrize(
+    ("name", "edit"),
+    [
+        ("two different ARM objects of one ID", _edit_value(ARM_ASSIGNMENTS, _reader_twin)),
+        ("a group ID that is not Graph's", _spaced_group_id),
+    ],
+)
+def test_ambiguous_objects_are_refused(exported, tmp_path, name, edit):
+    code, _, err = audit("--from", _tampered(exported, tmp_path, edit))
+    assert code == 2 and "not what Graph or ARM answered" in err, (name, err)
