@@ -24,6 +24,22 @@ from components.graph.role_settings import EntraRoleSettings
 from components.model.adopted import Adopted
 
 TYPE = "privileged-access:index:AdoptedObjects"
+# the HostPool inputs an ARM answer's properties carry (the rest are read-only: registration info, references, ...)
+HOST_POOL_INPUTS = frozenset(
+    {
+        "host_pool_type",
+        "load_balancer_type",
+        "preferred_app_group_type",
+        "custom_rdp_property",
+        "description",
+        "friendly_name",
+        "max_session_limit",
+        "personal_desktop_assignment_type",
+        "public_network_access",
+        "start_vm_on_connect",
+        "validation_environment",
+    }
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -175,6 +191,20 @@ class AdoptedObjects(pulumi.ComponentResource):
                     scope=z.scope,
                     justification="adopted from the tenant",
                     schedule_info={"expiration": expiration, **({"start_date_time": z.start} if z.start else {})},
+                    opts=child,
+                )
+        if adopted.host_pools:
+            from pulumi_azure_native import desktopvirtualization
+
+            for pool in adopted.host_pools:
+                settings_ = {k: v for k, v in _snake(pool.settings).items() if k in HOST_POOL_INPUTS}
+                self.resources[f"host-pool-{pool.key}"] = desktopvirtualization.HostPool(
+                    f"{name}-host-pool-{pool.key}",
+                    host_pool_name=pool.name,
+                    resource_group_name=pool.resource_group_name,
+                    location=pool.location,
+                    tags=dict(pool.tags),
+                    **settings_,
                     opts=child,
                 )
         self.group_object_ids = {key: group.object_id for key, group in groups.items()}

@@ -11,8 +11,9 @@ What becomes what:
   the live schedule instead of creating one), its role settings left as the tenant has them
   (``directoryRoleSettings: false``);
 - everything else the pack judges -> ``privileged-access:adopted`` as it is (standing assignments, permanent
-  eligibilities, role-assignable groups with their owners, members and PIM for Groups schedules, CA policies,
-  Azure role assignments): adopted, judged, reported until fixed.
+  eligibilities, role PIM settings, role-assignable groups with their owners, members and PIM for Groups
+  schedules and policies, CA policies, Azure role assignments and eligibilities, AVD host pools): adopted, judged,
+  reported until fixed.
 
 The import file lists, for each resource of the new stack's plan that a tenant object backs and that `pulumi import`
 can take over, {type, name, id, parent} (parents through ``nameTable``). Our Graph providers' resources (the
@@ -21,6 +22,7 @@ eligibilities, CA policies) are not in it: their create looks the object up and 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Callable
@@ -402,8 +404,31 @@ class _Import:
 
     def rest(self) -> None:
         """What the export holds that the import does not declare at all: said, never dropped silently."""
+        for item in _arm_list(self.tenant, "hostPools"):
+            parts = str(item.get("id") or "").split("/")
+            properties: dict = item["properties"] if isinstance(item.get("properties"), dict) else {}
+            tags: dict = item["tags"] if isinstance(item.get("tags"), dict) else {}
+            if len(parts) < 9 or parts[3].lower() != "resourcegroups" or not item.get("name"):
+                continue
+            key = _slug(f"pool-{item['name']}", hashlib.sha256(str(item["id"]).encode()).hexdigest())
+            self.add(
+                "hostPools",
+                {
+                    "key": key,
+                    "name": item["name"],
+                    "resourceGroupName": parts[4],
+                    "location": item.get("location") or "",
+                    "tags": {str(k): str(v) for k, v in tags.items()},
+                    "settings": properties,
+                },
+                f"host-pool-{key}",
+                item.get("id"),
+            )
+            self.unexpressed.append(
+                f"AVD host pool {item['name']}: adopted as it is (privileged-access:adopted.hostPools); the PAW as "
+                "code is privileged-access:paw"
+            )
         for name, what in (
-            ("hostPools", "AVD host pool"),
             ("roleAssignmentSchedules", "Azure active assignment schedule"),
             ("roleManagementPolicies", "Azure role management policy"),
         ):
@@ -443,6 +468,16 @@ class _Import:
         if self.adopted:
             self.config["privileged-access:adopted"] = self.adopted
         return self.config
+
+
+def _arm_list(tenant: Tenant, name: str) -> list[dict]:
+    """An ARM collection over every exported scope, each object once."""
+    found: dict[str, dict] = {}
+    for items in (tenant.arm.get(name) or {}).values():
+        for item in items if isinstance(items, list) else []:
+            if isinstance(item, dict):
+                found.setdefault(str(item.get("id") or "").lower(), item)
+    return list(found.values())
 
 
 def _import_entries(plan: dict[str, Any], made: _Import) -> tuple[list[dict], dict[str, str], list[str]]:

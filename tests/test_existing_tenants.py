@@ -374,6 +374,11 @@ def test_import_writes_a_stack_that_keeps_reporting_the_problems_and_round_trips
         assert [v for v in preview["violations"] if v["policy"] == policy and v["enforcementLevel"] == "mandatory"], (
             policy
         )
+    # ... and every kind of finding the audit makes (break-glass named as in the import)
+    _, audited, _ = audit("--from", str(target), "--policy-pack-config", pack_config(tmp_path))
+    kinds = {v["policy"] for v in audited["violations"] if v["enforcementLevel"] == "mandatory"}
+    assert kinds <= {v["policy"] for v in preview["violations"] if v["enforcementLevel"] == "mandatory"}
+    assert any(e["type"] == "azure-native:desktopvirtualization:HostPool" for e in imports["resources"])
     # round trip: the tenant holds exactly what the imported stack declares
     code, drift, err = audit("--cwd", str(project), "--from", str(target), "--stack", "adopted")
     assert drift["drift"] == [], drift["drift"]

@@ -118,6 +118,20 @@ class AdoptedAzureRoleEligibility(_Model):
     end: str | None = Field(None, description=_WHEN + "; none: permanent")
 
 
+class AdoptedHostPool(_Model):
+    """An AVD host pool (azure-native HostPool): its ARM settings as the tenant holds them, so a PAW-tagged pool is
+    judged by the PAW policies."""
+
+    key: Key = Field(description=_KEY)
+    name: str = Field(min_length=1, max_length=64)
+    resource_group_name: str = Field(min_length=1, max_length=90)
+    location: str = Field(min_length=1)
+    tags: dict[str, str] = Field(default_factory=dict)
+    settings: dict[str, Any] = Field(
+        description="The pool's ARM properties the provider takes as inputs (hostPoolType, customRdpProperty, ...)."
+    )
+
+
 class Adopted(_Model):
     """`privileged-access:adopted` (module docstring)."""
 
@@ -130,6 +144,7 @@ class Adopted(_Model):
     conditional_access_policies: list[AdoptedConditionalAccessPolicy] = Field(default_factory=list)
     azure_role_assignments: list[AdoptedAzureRoleAssignment] = Field(default_factory=list)
     azure_role_eligibilities: list[AdoptedAzureRoleEligibility] = Field(default_factory=list)
+    host_pools: list[AdoptedHostPool] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _keys(self) -> Adopted:
