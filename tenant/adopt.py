@@ -2,10 +2,10 @@
 what a tenant holds, and a report of what could not be expressed (never silently dropped).
 
 What becomes what:
-- break-glass: users holding Global Administrator actively and permanently, on an ``*.onmicrosoft.com`` UPN, that an
-  enabled CA policy excludes by ID (at least two, as the model requires) -> ``breakGlass.accounts``;
+- break-glass: the candidates (shapes.break_glass_candidates) that ``--break-glass`` names, two or more ->
+  ``breakGlass.accounts``; a candidate nobody named stays a standing assignment under adopted;
 - administrative units -> ``administrativeUnits`` by object ID (used as they are, never re-created);
-- a time-bound eligibility of a user for a directory role, starting at 00:00 UTC and lasting whole days (at most
+- a time-bound eligibility of a user for a directory role that is not critical, starting at 00:00 UTC and lasting whole days (at most
   the model's maximum) -> the person (``principals.people``, the account as ``adminAccount``) and a ``direct``
   role binding with that ``eligibilityStart`` and ``eligibilityLifetime`` (same start, same end: the provider adopts
   the live schedule instead of creating one), its role settings left as the tenant has them
@@ -16,7 +16,7 @@ What becomes what:
   reported until fixed.
 
 The import file lists, for each resource of the new stack's plan that a tenant object backs and that `pulumi import`
-can take over, {type, name, id, parent} (parents through ``nameTable``). Our Graph providers' resources (the
+can take over, {type, name, logicalName, id, parent} (parents: component entries of the same file). Our Graph providers' resources (the
 eligibilities, CA policies) are not in it: their create looks the object up and adopts it when it matches.
 """
 
