@@ -5,10 +5,10 @@ What becomes what:
 - break-glass: the candidates (shapes.break_glass_candidates) that ``--break-glass`` names, two or more ->
   ``breakGlass.accounts``; a candidate nobody named stays a standing assignment under adopted;
 - administrative units -> ``administrativeUnits`` by object ID (used as they are, never re-created);
-- a time-bound eligibility of a user for a directory role that is not critical, starting at 00:00 UTC and lasting whole days (at most
-  the model's maximum) -> the person (``principals.people``, the account as ``adminAccount``) and a ``direct``
-  role binding with that ``eligibilityStart`` and ``eligibilityLifetime`` (same start, same end: the provider adopts
-  the live schedule instead of creating one), its role settings left as the tenant has them
+- a time-bound eligibility of a user for a directory role that is not critical, starting at 00:00 UTC and lasting
+  whole days (at most the model's maximum) -> the person (``principals.people``, the account as ``adminAccount``)
+  and a ``direct`` role binding with that ``eligibilityStart`` and ``eligibilityLifetime`` (same start, same end:
+  the provider adopts the live schedule instead of creating one), its role settings left as the tenant has them
   (``directoryRoleSettings: false``);
 - everything else the pack judges -> ``privileged-access:adopted`` as it is (standing assignments, permanent
   eligibilities, role PIM settings, role-assignable groups with their owners, members and PIM for Groups
@@ -16,8 +16,9 @@ What becomes what:
   reported until fixed.
 
 The import file lists, for each resource of the new stack's plan that a tenant object backs and that `pulumi import`
-can take over, {type, name, logicalName, id, parent} (parents: component entries of the same file). Our Graph providers' resources (the
-eligibilities, CA policies) are not in it: their create looks the object up and adopts it when it matches.
+can take over, {type, name, logicalName, id, parent} (parents: component entries of the same file). Our Graph
+providers' resources (the eligibilities, CA policies) are not in it: their create looks the object up and adopts it
+when it matches.
 """
 
 from __future__ import annotations
